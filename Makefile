@@ -1,0 +1,50 @@
+# SINAC: `make run` starts everything on SQLite + a local Redis; `make test` runs the whole suite
+# on SQLite and on PostgreSQL. Works on a fresh Debian machine as root with Python 3.11.
+
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+export SINAC_INSTANCE_DIR ?= $(CURDIR)/instance
+REDIS_PORT ?= 6379
+export REDIS_URL ?= redis://127.0.0.1:$(REDIS_PORT)/0
+
+.PHONY: run test setup system-deps system-deps-test bench lint clean
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || PYTHON=python3; \
+	test -x $(BIN)/python || $$( command -v $(PYTHON) || command -v python3 ) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+setup: system-deps $(STAMP)
+
+system-deps:
+	@./scripts/apt-ensure redis-server:redis-server
+
+system-deps-test:
+	@./scripts/apt-ensure redis-server:redis-server pg_virtualenv:postgresql-common \
+		/usr/lib/postgresql:postgresql chromium:chromium wrk:wrk
+
+run: setup
+	mkdir -p $(SINAC_INSTANCE_DIR)
+	@redis-cli -p $(REDIS_PORT) ping >/dev/null 2>&1 || redis-server --port $(REDIS_PORT) --daemonize yes \
+		--dir $(SINAC_INSTANCE_DIR) --save '' --appendonly yes --logfile $(SINAC_INSTANCE_DIR)/redis.log
+	$(BIN)/sinac db upgrade
+	$(BIN)/sinac seed
+	@echo "SINAC: back office http://127.0.0.1:5000/ (simulador: http://127.0.0.1:5000/simulador)"
+	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/honcho start -f Procfile.dev
+
+test: system-deps-test $(STAMP)
+	PATH=$(CURDIR)/$(BIN):$$PATH ./scripts/run-tests
+
+bench: system-deps-test $(STAMP)
+	PATH=$(CURDIR)/$(BIN):$$PATH ./scripts/run-bench
+
+lint: $(STAMP)
+	$(BIN)/ruff check core bot backoffice workers tests
+	$(BIN)/lint-imports
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

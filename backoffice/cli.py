@@ -1,0 +1,27 @@
+"""The `sinac` command: Flask's CLI group plus the project's command groups."""
+
+from __future__ import annotations
+
+from flask.cli import FlaskGroup
+
+
+def _create_app():
+    from backoffice.app import create_app
+
+    return create_app()
+
+
+def register_commands(group) -> None:
+    """Attach every command group; each lives beside the code it drives."""
+    from backoffice.commands.accounts import seed_command, users
+    from backoffice.commands.cases import cases, contacts
+    from backoffice.commands.db import db
+
+    for command in (db, seed_command, users, cases, contacts):
+        group.add_command(command)
+
+
+def main() -> None:
+    cli = FlaskGroup(create_app=_create_app, add_default_commands=True, help="SINAC: atención ciudadana.")
+    register_commands(cli)
+    cli.main(prog_name="sinac")

@@ -1,0 +1,81 @@
+"""Settings read from the environment (documented in .env.example).
+
+Built by `Settings.from_env()`; nothing is read at import time.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "si", "sí", "on"}
+
+
+def instance_dir(env: dict | None = None) -> Path:
+    env = os.environ if env is None else env
+    return Path(env.get("SINAC_INSTANCE_DIR") or Path.cwd() / "instance").resolve()
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    jobs_mode: str = "rq"  # "rq" or "inline"
+    secret_key: str = "dev-secret-change-me"
+    env: str = "development"
+    instance_dir: Path = field(default_factory=lambda: instance_dir())
+    public_base_url: str = "http://127.0.0.1:5000"
+    twilio_account_sid: str = "AC00000000000000000000000000000000"
+    twilio_auth_token: str = "dev-auth-token"
+    twilio_api_base_url: str = ""
+    twilio_whatsapp_from: str = "whatsapp:+15550000000"
+    twilio_sms_from: str = "+15550000000"
+    twilio_validate_signature: bool = True
+    privacy_url: str = "http://127.0.0.1:5000/aviso-de-privacidad"
+    session_idle_minutes: int = 30
+    upload_max_bytes: int = 10 * 1024 * 1024
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_from: str = "sinac@localhost"
+    metrics_token: str = ""
+    whatsapp_template_sid: str = ""
+    log_format: str = "text"
+
+    @classmethod
+    def from_env(cls, env: dict | None = None) -> "Settings":
+        env = dict(os.environ if env is None else env)
+        inst = instance_dir(env)
+        default_db = f"sqlite:///{inst / 'sinac.db'}"
+        return cls(
+            database_url=env.get("DATABASE_URL") or default_db,
+            redis_url=env.get("REDIS_URL") or "redis://127.0.0.1:6379/0",
+            jobs_mode=(env.get("SINAC_JOBS") or "rq").lower(),
+            secret_key=env.get("SECRET_KEY") or "dev-secret-change-me",
+            env=env.get("SINAC_ENV") or "development",
+            instance_dir=inst,
+            public_base_url=(env.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
+            twilio_account_sid=env.get("TWILIO_ACCOUNT_SID") or "AC00000000000000000000000000000000",
+            twilio_auth_token=env.get("TWILIO_AUTH_TOKEN") or "dev-auth-token",
+            twilio_api_base_url=(env.get("TWILIO_API_BASE_URL") or "").rstrip("/"),
+            twilio_whatsapp_from=env.get("TWILIO_WHATSAPP_FROM") or "whatsapp:+15550000000",
+            twilio_sms_from=env.get("TWILIO_SMS_FROM") or "+15550000000",
+            twilio_validate_signature=_bool(env.get("TWILIO_VALIDATE_SIGNATURE"), True),
+            privacy_url=env.get("PRIVACY_URL") or "http://127.0.0.1:5000/aviso-de-privacidad",
+            session_idle_minutes=int(env.get("SESSION_IDLE_MINUTES") or 30),
+            upload_max_bytes=int(env.get("UPLOAD_MAX_BYTES") or 10 * 1024 * 1024),
+            smtp_host=env.get("SMTP_HOST") or "",
+            smtp_port=int(env.get("SMTP_PORT") or 25),
+            smtp_from=env.get("SMTP_FROM") or "sinac@localhost",
+            metrics_token=env.get("METRICS_TOKEN") or "",
+            whatsapp_template_sid=env.get("WHATSAPP_TEMPLATE_SID") or "",
+            log_format=env.get("LOG_FORMAT") or ("json" if env.get("SINAC_ENV") == "production" else "text"),
+        )
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")

@@ -1,0 +1,114 @@
+"""Closed vocabularies of the domain (DOMAIN.md §1-§5)."""
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    ENLACE = "enlace"
+    VINCULACION = "vinculacion"
+    PARTICIPACION_SOCIAL = "participacion_social"
+    ADMIN = "admin"
+
+
+class Canal(StrEnum):
+    WHATSAPP = "whatsapp"
+    SMS = "sms"
+    CALL_CENTER = "call_center"
+    BUZON = "buzon"
+    OFICIO = "oficio"
+
+
+class Tipo(StrEnum):
+    QUEJA = "queja"
+    COBRO_INJUSTIFICADO = "cobro_injustificado"
+    SOLICITUD_INFORMACION = "solicitud_informacion"
+    CONSULTA_COBERTURA = "consulta_cobertura"
+    SUGERENCIA = "sugerencia"
+    FELICITACION = "felicitacion"
+
+
+class CaseStatus(StrEnum):
+    REGISTRADA = "registrada"
+    ATENDIDA = "atendida"
+    TURNADA = "turnada"
+    RESPONDIDA = "respondida"
+    CONCLUIDA = "concluida"
+    CANCELADA = "cancelada"
+
+
+OPEN_STATUSES = frozenset({CaseStatus.REGISTRADA, CaseStatus.TURNADA, CaseStatus.RESPONDIDA})
+
+
+class VolanteStatus(StrEnum):
+    ABIERTO = "abierto"  # waiting for the enlace's FUR
+    RESPONDIDO = "respondido"  # FUR filed, waiting for review
+    ACEPTADO = "aceptado"
+    DEVUELTO = "devuelto"
+    CANCELADO = "cancelado"  # case cancelled or reassigned while open
+
+
+class Resultado(StrEnum):
+    FAVORABLE = "favorable"
+    NO_FAVORABLE = "no_favorable"
+    IMPROCEDENTE = "improcedente"
+
+
+class ReviewDecision(StrEnum):
+    ACEPTADA = "aceptada"
+    DEVUELTA = "devuelta"
+
+
+class Direction(StrEnum):
+    INBOUND = "inbound"
+    OUTBOUND = "outbound"
+
+
+class MessageStatus(StrEnum):
+    # inbound
+    RECEIVED = "received"
+    PROCESSED = "processed"
+    # outbound (Twilio's vocabulary)
+    QUEUED = "queued"
+    SENT = "sent"
+    DELIVERED = "delivered"
+    READ = "read"
+    FAILED = "failed"
+    UNDELIVERED = "undelivered"
+    SUPPRESSED = "suppressed"  # not sent: opted-out phone
+
+
+TIPO_LABELS = {
+    Tipo.QUEJA: "Queja",
+    Tipo.COBRO_INJUSTIFICADO: "Cobro injustificado",
+    Tipo.SOLICITUD_INFORMACION: "Solicitud de información",
+    Tipo.CONSULTA_COBERTURA: "Consulta de cobertura",
+    Tipo.SUGERENCIA: "Sugerencia",
+    Tipo.FELICITACION: "Felicitación",
+}
+
+CANAL_LABELS = {
+    Canal.WHATSAPP: "WhatsApp",
+    Canal.SMS: "SMS",
+    Canal.CALL_CENTER: "Centro de atención telefónica",
+    Canal.BUZON: "Buzón web",
+    Canal.OFICIO: "Oficio",
+}
+
+STATUS_LABELS = {
+    CaseStatus.REGISTRADA: "Registrada",
+    CaseStatus.ATENDIDA: "Atendida",
+    CaseStatus.TURNADA: "Turnada",
+    CaseStatus.RESPONDIDA: "Respondida",
+    CaseStatus.CONCLUIDA: "Concluida",
+    CaseStatus.CANCELADA: "Cancelada",
+}
+
+# Whether a tipo amerita gestión by default (DOMAIN.md §3).
+AMERITA_GESTION_DEFAULT = {
+    Tipo.QUEJA: True,
+    Tipo.COBRO_INJUSTIFICADO: True,
+    Tipo.SOLICITUD_INFORMACION: False,
+    Tipo.CONSULTA_COBERTURA: False,
+    Tipo.SUGERENCIA: True,
+    Tipo.FELICITACION: True,
+}

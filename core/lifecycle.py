@@ -1,0 +1,94 @@
+"""The one transition table of a case (DOMAIN.md §4) and who may trigger each action."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from core.enums import CaseStatus as S
+from core.enums import Role
+from core.errors import IllegalTransition, PermissionDenied
+
+
+class Action(StrEnum):
+    REGISTRAR = "registrar"
+    DECIDIR_GESTION = "decidir_gestion"
+    ATENDER = "atender"  # amerita gestión = no: answered directly, closed
+    TURNAR = "turnar"
+    RESPONDER = "responder"  # enlace files the FUR
+    ACEPTAR = "aceptar"  # review: complete and favorable
+    DEVOLVER = "devolver"  # review: send back ("ampliar gestión")
+    REASIGNAR = "reasignar"  # to another estado (portabilidad)
+    PAUSAR = "pausar"  # clock paused while waiting for the affiliate
+    REANUDAR = "reanudar"
+    CANCELAR = "cancelar"
+
+
+TRANSITIONS: dict[tuple[S | None, Action], S] = {
+    (None, Action.REGISTRAR): S.REGISTRADA,
+    (S.REGISTRADA, Action.DECIDIR_GESTION): S.REGISTRADA,
+    (S.REGISTRADA, Action.ATENDER): S.ATENDIDA,
+    (S.REGISTRADA, Action.TURNAR): S.TURNADA,
+    (S.TURNADA, Action.RESPONDER): S.RESPONDIDA,
+    (S.RESPONDIDA, Action.ACEPTAR): S.CONCLUIDA,
+    (S.RESPONDIDA, Action.DEVOLVER): S.TURNADA,
+    (S.REGISTRADA, Action.REASIGNAR): S.REGISTRADA,
+    (S.TURNADA, Action.REASIGNAR): S.TURNADA,
+    (S.TURNADA, Action.PAUSAR): S.TURNADA,
+    (S.TURNADA, Action.REANUDAR): S.TURNADA,
+    (S.REGISTRADA, Action.CANCELAR): S.CANCELADA,
+    (S.TURNADA, Action.CANCELAR): S.CANCELADA,
+    (S.RESPONDIDA, Action.CANCELAR): S.CANCELADA,
+}
+
+_STAFF = frozenset({Role.VINCULACION, Role.ADMIN})
+_AUTO = frozenset({"bot", "system"})
+
+# Roles allowed to trigger each action; "bot"/"system" are the automatic actors.
+ALLOWED_ROLES: dict[Action, frozenset[str]] = {
+    Action.REGISTRAR: _STAFF | _AUTO,
+    Action.DECIDIR_GESTION: _STAFF | _AUTO,
+    Action.ATENDER: _STAFF | _AUTO,
+    Action.TURNAR: _STAFF | _AUTO,
+    Action.RESPONDER: frozenset({Role.ENLACE}) | _STAFF,
+    Action.ACEPTAR: frozenset({Role.VINCULACION}),
+    Action.DEVOLVER: frozenset({Role.VINCULACION}),
+    Action.REASIGNAR: frozenset({Role.VINCULACION}),
+    Action.PAUSAR: frozenset({Role.VINCULACION}),
+    Action.REANUDAR: frozenset({Role.VINCULACION}) | _AUTO,
+    Action.CANCELAR: frozenset({Role.VINCULACION}),
+}
+
+ACTION_LABELS = {
+    Action.REGISTRAR: "registrar",
+    Action.DECIDIR_GESTION: "decidir si amerita gestión",
+    Action.ATENDER: "atender directamente",
+    Action.TURNAR: "turnar al enlace",
+    Action.RESPONDER: "responder con FUR",
+    Action.ACEPTAR: "aceptar la respuesta",
+    Action.DEVOLVER: "devolver al enlace",
+    Action.REASIGNAR: "reasignar a otro estado",
+    Action.PAUSAR: "pausar el plazo",
+    Action.REANUDAR: "reanudar el plazo",
+    Action.CANCELAR: "cancelar",
+}
+
+
+def next_status(current: str | None, action: Action) -> S:
+    """The status after `action`, or IllegalTransition with a message a person can read."""
+    key = (S(current) if current is not None else None, action)
+    if key not in TRANSITIONS:
+        where = f"en estatus «{current}»" if current else "sin registrar"
+        raise IllegalTransition(
+            f"No se puede {ACTION_LABELS[action]} un caso {where}.", code="illegal_transition"
+        )
+    return TRANSITIONS[key]
+
+
+def allowed_actions(current: str | None) -> list[Action]:
+    cur = S(current) if current is not None else None
+    return [a for (s, a) in TRANSITIONS if s == cur]
+
+
+def check_role(action: Action, role: str | None) -> None:
+    if role not in ALLOWED_ROLES[action]:
+        raise PermissionDenied(f"Tu perfil no permite {ACTION_LABELS[action]}.")

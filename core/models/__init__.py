@@ -1,0 +1,21 @@
+"""All mapped classes, importable from one place."""
+
+from core.models.cases import Attachment, Case, Fur, Note, Review, Volante
+from core.models.messages import Message
+from core.models.people import Contact, Estado, User
+from core.models.system import (
+    AuditEvent,
+    AuditIsAppendOnly,
+    FolioCounter,
+    Holiday,
+    Notification,
+    ReportSnapshot,
+    Setting,
+    WorkerHeartbeat,
+)
+
+__all__ = [
+    "Attachment", "AuditEvent", "AuditIsAppendOnly", "Case", "Contact", "Estado", "FolioCounter",
+    "Fur", "Holiday", "Message", "Note", "Notification", "ReportSnapshot", "Review", "Setting",
+    "User", "Volante", "WorkerHeartbeat",
+]

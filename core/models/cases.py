@@ -1,0 +1,178 @@
+"""Cases, their volante rounds, FURs, reviews, attachments and notes (DOMAIN.md §4-§5)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.db import Base
+from core.models._types import UTCDateTime, utcnow
+
+
+class Case(Base):
+    __tablename__ = "cases"
+    __table_args__ = (
+        UniqueConstraint("canal", "external_ref", name="uq_cases_canal_external_ref"),
+        Index("ix_cases_estado_status", "estado_clave", "status"),
+        Index("ix_cases_created_at", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    folio: Mapped[str] = mapped_column(String(20), unique=True)
+    tipo: Mapped[str] = mapped_column(String(32), index=True)
+    canal: Mapped[str] = mapped_column(String(16), index=True)
+    estado_clave: Mapped[str | None] = mapped_column(ForeignKey("estados.clave"))
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    amerita_gestion: Mapped[bool | None] = mapped_column(Boolean)
+    description: Mapped[str] = mapped_column(Text, default="")
+    unidad: Mapped[str | None] = mapped_column(String(300))
+    fecha_hechos: Mapped[date | None] = mapped_column(Date)
+    fecha_hechos_texto: Mapped[str | None] = mapped_column(String(100))
+    monto: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    concepto: Mapped[str | None] = mapped_column(String(300))
+    curp: Mapped[str | None] = mapped_column(String(18))
+    contacto_nombre: Mapped[str | None] = mapped_column(String(200))
+    contacto_telefono: Mapped[str | None] = mapped_column(String(32))
+    contacto_email: Mapped[str | None] = mapped_column(String(254))
+    external_ref: Mapped[str | None] = mapped_column(String(100))
+    topic: Mapped[str | None] = mapped_column(String(300))
+    satisfaction: Mapped[int | None] = mapped_column(Integer)
+    satisfaction_comment: Mapped[str | None] = mapped_column(Text)
+    satisfaction_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    anonymized_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    contact = relationship("Contact")
+    estado = relationship("Estado")
+    volantes: Mapped[list["Volante"]] = relationship(
+        back_populates="case", order_by="Volante.numero", cascade="all, delete-orphan"
+    )
+
+    @property
+    def open_volante(self) -> "Volante | None":
+        for v in reversed(self.volantes):
+            if v.status in ("abierto", "respondido"):
+                return v
+        return None
+
+
+class Volante(Base):
+    """One turn of a case to an enlace; sending back opens the next one."""
+
+    __tablename__ = "volantes"
+    __table_args__ = (
+        UniqueConstraint("case_id", "numero", name="uq_volantes_case_numero"),
+        Index("ix_volantes_estado_status_due", "estado_clave", "status", "due_date"),
+        Index("ix_volantes_sent_at", "sent_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    numero: Mapped[int] = mapped_column(Integer)
+    estado_clave: Mapped[str] = mapped_column(ForeignKey("estados.clave"))
+    enlace_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    instructions: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    plazo_dias: Mapped[int] = mapped_column(Integer)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    due_date: Mapped[date] = mapped_column(Date, index=True)
+    paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    pause_reason: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    turned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    case: Mapped[Case] = relationship(back_populates="volantes")
+    enlace = relationship("User", foreign_keys=[enlace_id])
+    fur: Mapped["Fur | None"] = relationship(back_populates="volante", uselist=False)
+    reviews: Mapped[list["Review"]] = relationship(back_populates="volante", order_by="Review.id")
+
+
+class Fur(Base):
+    """Formato Único de Respuesta: the enlace's answer to one volante."""
+
+    __tablename__ = "furs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    volante_id: Mapped[int] = mapped_column(ForeignKey("volantes.id"), unique=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    fecha_respuesta: Mapped[date | None] = mapped_column(Date)
+    acciones: Mapped[str | None] = mapped_column(Text)
+    respuesta_ciudadano: Mapped[str | None] = mapped_column(Text)
+    resultado: Mapped[str | None] = mapped_column(String(16))
+    monto_reclamado: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    monto_reembolsado: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    fecha_reembolso: Mapped[date | None] = mapped_column(Date)
+    is_draft: Mapped[bool] = mapped_column(Boolean, default=True)
+    filed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    filed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    volante: Mapped[Volante] = relationship(back_populates="fur")
+    filed_by = relationship("User", foreign_keys=[filed_by_id])
+
+
+class Review(Base):
+    __tablename__ = "reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    volante_id: Mapped[int] = mapped_column(ForeignKey("volantes.id"), index=True)
+    fur_id: Mapped[int] = mapped_column(ForeignKey("furs.id"))
+    decision: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(Text)
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    volante: Mapped[Volante] = relationship(back_populates="reviews")
+    reviewer = relationship("User")
+
+
+class Attachment(Base):
+    """A stored file: evidence on a FUR, a receipt photo from a message, an oficio scan."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    fur_id: Mapped[int | None] = mapped_column(ForeignKey("furs.id"), index=True)
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    storage_key: Mapped[str | None] = mapped_column(String(255))  # relative path under the instance dir
+    url: Mapped[str | None] = mapped_column(String(1000))  # remote media (Twilio MediaUrl)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Note(Base):
+    """Internal note on a case; never shown to the affiliate."""
+
+    __tablename__ = "notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    author = relationship("User")

@@ -1,0 +1,145 @@
+"""Shared fixtures: a migrated database (SQLite or PostgreSQL via TEST_DATABASE_URL), a real
+Redis server, settings, the Flask app and builders.
+
+Isolation: tables are emptied after each test (reference data kept), so code under test may
+commit freely, from other threads or processes too.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from core.config import Settings
+from core.db import Base, engine_for, session_factory
+
+KEEP_TABLES = {"estados", "alembic_version"}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    from core.migrate import upgrade
+
+    if not url.startswith("sqlite"):
+        # A previous run may have left tables behind: start from empty.
+        engine = engine_for(url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    upgrade(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def is_postgres(database_url) -> bool:
+    return database_url.startswith("postgresql")
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory):
+    """A real redis-server: TEST_REDIS_URL if given, else one started for this test session."""
+    url = os.environ.get("TEST_REDIS_URL")
+    if url:
+        yield url
+        return
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("redis-server is not installed")
+    port = _free_port()
+    workdir = tmp_path_factory.mktemp("redis")
+    proc = subprocess.Popen([binary, "--port", str(port), "--save", "", "--appendonly", "no",
+                             "--dir", str(workdir)], stdout=subprocess.DEVNULL)
+    _wait_port(port)
+    yield f"redis://127.0.0.1:{port}/0"
+    proc.terminate()
+    proc.wait(10)
+
+
+def _wait_port(port: int, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"nothing listening on {port}")
+
+
+@pytest.fixture
+def instance_dir(tmp_path) -> Path:
+    path = tmp_path / "instance"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def settings(database_url, instance_dir, monkeypatch) -> Settings:
+    env = {
+        "DATABASE_URL": database_url,
+        "SINAC_JOBS": "inline",
+        "SINAC_INSTANCE_DIR": str(instance_dir),
+        "SECRET_KEY": "test-secret",
+        "TWILIO_AUTH_TOKEN": "test-auth-token",
+        "REDIS_URL": os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:1/0"),
+    }
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    return Settings.from_env()
+
+
+@pytest.fixture
+def db(settings):
+    """A session on the test database; everything is wiped after the test."""
+    session = session_factory(settings.database_url)()
+    yield session
+    session.rollback()
+    session.close()
+    _wipe(settings.database_url)
+
+
+def _wipe(url: str) -> None:
+    engine = engine_for(url)
+    tables = [t for t in reversed(Base.metadata.sorted_tables) if t.name not in KEEP_TABLES]
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            names = ", ".join(t.name for t in tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def app(settings, db):
+    from backoffice.app import create_app
+
+    app = create_app(settings, TESTING=True)
+    return app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def make(db):
+    from tests.builders import Builders
+
+    return Builders(db)
