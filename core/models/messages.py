@@ -33,6 +33,11 @@ class Message(Base):
     error: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     request_id: Mapped[str | None] = mapped_column(String(64))
+    kind: Mapped[str | None] = mapped_column(String(32))  # reply, notification, survey, staff
+    template_sid: Mapped[str | None] = mapped_column(String(64))  # WhatsApp ContentSid
+    template_vars: Mapped[dict | None] = mapped_column(JSONType)
+    fallback_of_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
+    sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # order within one multi-part reply
     sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     status_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

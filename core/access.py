@@ -1,0 +1,53 @@
+"""Who may see which case: the system's most important permission rule.
+
+An enlace sees only the cases and volantes of their own estado; national roles see all.
+Every list, detail, attachment, export, search and count goes through these functions.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, false
+
+from core.enums import Role
+from core.models import Case, Volante
+
+
+def sees_everything(user) -> bool:
+    return user.role in (Role.VINCULACION, Role.PARTICIPACION_SOCIAL, Role.ADMIN)
+
+
+def scope_cases(query: Select, user) -> Select:
+    """Restrict a query that selects from Case to what `user` may see."""
+    if sees_everything(user):
+        return query
+    if user.role == Role.ENLACE and user.estado_clave:
+        return query.where(Case.estado_clave == user.estado_clave)
+    return query.where(false())
+
+
+def scope_volantes(query: Select, user) -> Select:
+    """Restrict a query that selects from Volante (an enlace sees its estado's rounds)."""
+    if sees_everything(user):
+        return query
+    if user.role == Role.ENLACE and user.estado_clave:
+        return query.where(Volante.estado_clave == user.estado_clave, _case_in_estado(user.estado_clave))
+    return query.where(false())
+
+
+def _case_in_estado(clave: str):
+    from sqlalchemy import exists, select
+
+    return exists(select(Case.id).where(Case.id == Volante.case_id, Case.estado_clave == clave))
+
+
+def can_see_case(user, case: Case | None) -> bool:
+    if case is None:
+        return False
+    if sees_everything(user):
+        return True
+    return user.role == Role.ENLACE and bool(user.estado_clave) and case.estado_clave == user.estado_clave
+
+
+def can_edit(user) -> bool:
+    """Participación social reads; it never edits cases."""
+    return user.role in (Role.ENLACE, Role.VINCULACION, Role.ADMIN)
