@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, redirect, render_template, url_for
+from flask_login import current_user
 
-from backoffice import db
+from backoffice import auth, db
+from backoffice.extensions import csrf, limiter
 from core.config import Settings
 
 
@@ -18,12 +20,45 @@ def create_app(settings: Settings | None = None, **config) -> Flask:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.public_base_url.startswith("https://"),
-        JSON_AS_ASCII=False,
+        REMEMBER_COOKIE_SECURE=settings.public_base_url.startswith("https://"),
+        RATELIMIT_STORAGE_URI=settings.redis_url if settings.jobs_mode != "inline" else "memory://",
+        RATELIMIT_HEADERS_ENABLED=True,
+        WTF_CSRF_TIME_LIMIT=8 * 3600,
     )
     app.config.update(config)
     db.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    auth.init_app(app)
+    _register_template_helpers(app)
     _register_blueprints(app)
+    _register_errors(app)
+
+    @app.get("/")
+    def home():
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.login"))
+        if "queue.index" in app.view_functions:
+            return redirect(url_for("queue.index"))
+        return render_template("home.html")
+
     return app
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from backoffice.navigation import nav_items
+    from core.enums import CANAL_LABELS, STATUS_LABELS, TIPO_LABELS
+    from core.estados import BY_CLAVE
+    from core.phones import mask_phone
+
+    def estado_nombre(clave):
+        info = BY_CLAVE.get(clave or "")
+        return info.nombre if info else "Sin estado"
+
+    app.jinja_env.globals.update(
+        nav_items=nav_items, estado_nombre=estado_nombre, mask_phone=mask_phone,
+        TIPO_LABELS=TIPO_LABELS, CANAL_LABELS=CANAL_LABELS, STATUS_LABELS=STATUS_LABELS,
+    )
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -31,3 +66,23 @@ def _register_blueprints(app: Flask) -> None:
     from backoffice.health import bp as health_bp
 
     app.register_blueprint(health_bp)
+    app.register_blueprint(auth.bp)
+
+
+def _register_errors(app: Flask) -> None:
+    messages = {
+        400: ("Solicitud no válida", "La solicitud no se pudo procesar. Revisa los datos e inténtalo de nuevo."),
+        403: ("Sin permiso", "Tu perfil no tiene acceso a esta página."),
+        404: ("No encontrado", "La página o el caso que buscas no existe o no está a tu alcance."),
+        405: ("Método no permitido", "Esta dirección no acepta esa operación."),
+        413: ("Archivo demasiado grande", "El archivo supera el tamaño máximo permitido."),
+        429: ("Demasiados intentos", "Espera un momento antes de volver a intentarlo."),
+    }
+
+    def handler(error):
+        code = getattr(error, "code", 500) or 500
+        title, text = messages.get(code, ("Error", "Ocurrió un error inesperado."))
+        return render_template("error.html", title=title, text=text, code=code), code
+
+    for code in messages:
+        app.register_error_handler(code, handler)

@@ -129,7 +129,7 @@ def _wipe(url: str) -> None:
 def app(settings, db):
     from backoffice.app import create_app
 
-    app = create_app(settings, TESTING=True)
+    app = create_app(settings, TESTING=True, RATELIMIT_ENABLED=False)
     return app
 
 

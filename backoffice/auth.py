@@ -1,0 +1,123 @@
+"""Login, logout, roles: Flask-Login over core.users (argon2, lock-out)."""
+
+from __future__ import annotations
+
+from functools import wraps
+from urllib.parse import urlparse
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_login import UserMixin, current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField
+from wtforms.validators import DataRequired
+
+from backoffice.db import get_session
+from backoffice.extensions import limiter, login_manager
+from core import audit
+from core.actors import Actor
+from core.models import User
+from core.users import verify_login
+
+bp = Blueprint("auth", __name__)
+
+
+class LoginUser(UserMixin):
+    """The logged-in staff member; wraps the row so templates read plain attributes."""
+
+    def __init__(self, user: User):
+        self.user = user
+        self.id = user.id
+        self.role = user.role
+        self.estado_clave = user.estado_clave
+        self.email = user.email
+        self.nombre = user.nombre
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(self.id, self.email, self.role, self.estado_clave)
+
+
+@login_manager.user_loader
+def _load_user(user_id: str):
+    try:
+        user = get_session().get(User, int(user_id))
+    except ValueError:
+        return None
+    if user is None or not user.active:
+        return None
+    return LoginUser(user)
+
+
+def init_app(app) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Inicia sesión para continuar."
+    login_manager.session_protection = "strong"
+
+
+def roles_required(*roles: str):
+    """Login required, and the user's role among `roles` (403 otherwise)."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapper(*args, **kwargs):
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def current_actor() -> Actor:
+    return current_user.actor
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Correo electrónico", validators=[DataRequired("Escribe tu correo.")])
+    password = PasswordField("Contraseña", validators=[DataRequired("Escribe tu contraseña.")])
+
+
+def _safe_next(target: str | None) -> str | None:
+    if not target:
+        return None
+    parsed = urlparse(target)
+    if parsed.scheme or parsed.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        db = get_session()
+        user = verify_login(db, form.email.data, form.password.data)
+        if user is None:
+            audit.record(db, Actor(None, (form.email.data or "")[:200], None), "login_fallido")
+            db.commit()
+            flash("Correo o contraseña incorrectos, o la cuenta está bloqueada temporalmente.", "error")
+            return render_template("auth/login.html", form=form), 401
+        audit.record(db, Actor.from_user(user), "login")
+        db.commit()
+        session.clear()  # no session fixation: a fresh session after authenticating
+        login_user(LoginUser(user))
+        return redirect(_safe_next(request.args.get("next")) or url_for("home"))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    session.clear()
+    flash("Sesión cerrada.", "info")
+    return redirect(url_for("auth.login"))
