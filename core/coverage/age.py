@@ -1,0 +1,149 @@
+"""Reading the patient's age from a lay message.
+
+"mi bebé de 8 meses" -> 0.67, "tengo 64 años" -> 64, "mi hijo de 3" -> 3, "un año y medio" -> 1.5.
+Not an age: gestation ("nació de 7 meses", "tengo 5 meses de embarazo", "32 semanas de gestación"),
+counts ("mis 3 niños", "tengo 2 hijos"), durations ("desde hace 2 años", "tengo 3 años con
+diabetes") and money ("me cobraron 500").
+"""
+
+from __future__ import annotations
+
+import re
+
+from core.coverage.text import fold
+
+_UNITS = {
+    "cero": 0, "un": 1, "uno": 1, "una": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5,
+    "seis": 6, "siete": 7, "ocho": 8, "nueve": 9, "diez": 10, "once": 11, "doce": 12,
+    "trece": 13, "catorce": 14, "quince": 15, "dieciseis": 16, "diecisiete": 17,
+    "dieciocho": 18, "diecinueve": 19, "veinte": 20, "veintiun": 21, "veintiuno": 21,
+    "veintidos": 22, "veintitres": 23, "veinticuatro": 24, "veinticinco": 25,
+    "veintiseis": 26, "veintisiete": 27, "veintiocho": 28, "veintinueve": 29,
+}
+_TENS = {
+    "treinta": 30, "cuarenta": 40, "cincuenta": 50, "sesenta": 60, "setenta": 70,
+    "ochenta": 80, "noventa": 90, "cien": 100,
+}
+
+_NUMBER_WORD = "|".join(sorted(list(_UNITS) + list(_TENS), key=len, reverse=True))
+# A number: digits (with a decimal part) or Spanish words ("cuarenta y cinco").
+_NUM = (
+    rf"(?:\d+(?:[.,]\d+)?|(?:{_NUMBER_WORD})(?:\s+y\s+(?:{_NUMBER_WORD}))?)"
+)
+_UNIT = r"(?:anos?|anitos?|meses|mes|mesecitos?|semanas?|dias?)"
+
+# Phrases right after "N <unit>" that make it a duration or gestation, not an age.
+_AFTER_NOT_AGE = re.compile(
+    r"^\s*(?:de\s+|con\s+)?(?:embarazo|embarazada|gestacion|gestando|evolucion|casad|"
+    r"con\s+(?:el|la|los|las|un|una|dolor|esto|eso|diabetes|presion|tos|fiebre|diarrea|"
+    r"problemas?|molestias?|sintomas?)|padeciendo|sufriendo|enferm|tomando|esperando|"
+    r"afiliad|en\s+(?:el|la)\s+seguro|de\s+(?:tratamiento|diagnostic|afiliad|vigencia|"
+    r"espera|retraso|atraso|trabajo|servicio))"
+)
+# Words right before "N <unit>" that make it a duration or gestation.
+_BEFORE_NOT_AGE = re.compile(
+    r"(?:hace|desde|durante|por|llevo|lleva|llevamos|llevan|cada|dentro\s+de|en|de\s+hace|"
+    r"nacio\s+de|nacio\s+a\s+los|naci\s+de|embarazada\s+de|embarazo\s+de|gestacion\s+de|"
+    r"prematuro\s+de|prematura\s+de|sietemesino|antes\s+de|despues\s+de|hasta|"
+    r"mis|sus|tus|primeros?|ultimos?|cumplir\s+los|otros?)\s*$"
+)
+_AGE_RE = re.compile(rf"(?<![\w.,])({_NUM})\s*(?:y\s+(medio)\s+)?({_UNIT})\b(?:\s+y\s+medio\b)?")
+_HALF_AFTER = re.compile(rf"^\s*y\s+({_NUM})\s*(meses|mes)\b")
+_HALF_WORD = re.compile(r"^\s*y\s+medio\b")
+
+# "mi hijo de 3", "mi abuelita de 80", "una señora de 70": a person followed by "de N" with no unit.
+_PERSON = (
+    r"(?:hij[oa]s?|hijit[oa]|nin[oa]|ninit[oa]|nene|nena|bebe|bebes|chamac[oa]|muchach[oa]|"
+    r"mij[oa]|sobrin[oa]|niet[oa]|herman[oa]|hermanit[oa]|prim[oa]|papa|mama|padre|madre|"
+    r"abuel[oa]|abuelit[oa]|espos[oa]|marido|senor|senora|senorita|senito|suegr[oa]|ti[oa]|"
+    r"pacient[e]|adolescente|joven|chavo|chava|morr[oa]|criatura|persona|adulto|adulta|"
+    r"hombre|mujer|varon|chiquit[oa])"
+)
+_PERSON_DE_N = re.compile(rf"\b{_PERSON}\s+(?:de|con)\s+({_NUM})(?!\s*(?:[.,]\d|\d))(?!\s*{_UNIT})"
+                          r"(?!\s*(?:pesos|mil|hijos|ninos|hermanos|kilos|kg|cm))\b")
+_SOY_N = re.compile(rf"\b(?:tengo|tiene|cumpli|cumplio|soy\s+de|edad\s+(?:de\s+)?)\s*({_NUM})"
+                    rf"(?!\s*(?:[.,]\d|\d))(?=\s*(?:$|[,.;!?]|y\s+(?:tengo|me|mi|tiene|estoy|soy)))")
+
+
+def _number(text: str) -> float | None:
+    t = text.strip()
+    if re.fullmatch(r"\d+(?:[.,]\d+)?", t):
+        return float(t.replace(",", "."))
+    parts = [p for p in re.split(r"\s+y\s+", t) if p]
+    total = 0.0
+    for p in parts:
+        if p in _UNITS:
+            total += _UNITS[p]
+        elif p in _TENS:
+            total += _TENS[p]
+        else:
+            return None
+    return total
+
+
+def _to_years(n: float, unit: str) -> float:
+    if unit.startswith("an"):
+        return n
+    if unit.startswith("mes"):
+        return n / 12.0
+    if unit.startswith("semana"):
+        return n * 7 / 365.0
+    return n / 365.0
+
+
+def extract_age(text: str) -> float | None:
+    """Age in years (rounded to 2 decimals) read from `text`, or None."""
+    s = fold(text)
+    s = re.sub(r"[¿¡]", " ", s)
+    s = re.sub(r"\s+", " ", s)
+    for m in _AGE_RE.finditer(s):
+        before = s[max(0, m.start() - 25): m.start()]
+        after = s[m.end(): m.end() + 40]
+        if _BEFORE_NOT_AGE.search(before) or _AFTER_NOT_AGE.search(after):
+            continue
+        n = _number(m.group(1))
+        if n is None:
+            continue
+        unit = m.group(3)
+        years = _to_years(n, unit)
+        if m.group(2) or m.group(0).endswith("medio"):  # "un año y medio", "2 y medio años"
+            years += _to_years(0.5, unit)
+        elif unit.startswith("an"):
+            extra = _HALF_AFTER.match(after)
+            if extra:
+                months = _number(extra.group(1))
+                if months is not None:
+                    years += months / 12.0
+        if years > 120:
+            continue
+        return round(years, 2)
+    for rx in (_PERSON_DE_N, _SOY_N):
+        m = rx.search(s)
+        if m:
+            n = _number(m.group(1))
+            if n is not None and 0 < n <= 110:
+                return round(n, 2)
+    return None
+
+
+# Non-numeric hints about the patient, used only for ranking (never reported as edad).
+_INFANT_RE = re.compile(
+    r"\b(bebe|bebes|bebito|bebita|bb|recien nacid[oa]|neonat\w*|lactante|nacio|naci|"
+    r"acaba de nacer|mi nene|mi nena|criatura)\b"
+)
+_CHILD_RE = re.compile(r"\b(nin[oa]s?|ninit[oa]s?|chamac[oa]s?|chiquit[oa]s?|infantil|pediatr\w*|"
+                       r"menor de edad|escuincle|morrit[oa])\b")
+_OLD_RE = re.compile(r"\b(abuel[oa]s?|abuelit[oa]s?|adulto mayor|adultos mayores|tercera edad|"
+                     r"ancian[oa]s?|viejit[oa]s?|jubilad[oa])\b")
+
+
+def age_hint(text: str) -> float | None:
+    """A rough age when the message only says "bebé", "niño" or "abuelita" (never reported)."""
+    s = fold(text)
+    if _INFANT_RE.search(s):
+        return 0.5
+    if _CHILD_RE.search(s):
+        return 6.0
+    if _OLD_RE.search(s):
+        return 70.0
+    return None

@@ -1,0 +1,177 @@
+"""The Spanish replies. Every reply fits one WhatsApp message and two GSM-7 SMS segments.
+
+Menu numbers follow the bot: 2 = reportar un cobro, 4 = información, 6 = hablar con una persona.
+Only GSM-7 characters are used besides the accented vowels (which the SMS sender transliterates),
+so a reply of at most MAX_CHARS characters is at most 2 segments (306 septets).
+"""
+
+from __future__ import annotations
+
+import re
+
+from unidecode import unidecode
+
+from core.coverage.catalog import Intervention
+
+MAX_CHARS = 300
+
+NOMBRE_CARTERA = {
+    "CAUSES": "CAUSES",
+    "FPGC": "FPGC (Gastos Catastróficos)",
+    "SMSXXI": "Seguro Médico Siglo XXI",
+}
+
+HUMANO = "Escribe 6 para hablar con una persona o 4 para abrir una solicitud de información."
+GRATIS = "Es sin costo (sin desembolso) en unidades acreditadas de cualquier estado."
+COBRO = "Si te cobran, es un cobro injustificado: escribe 2 y lo reportamos."
+
+_GSM_BASIC = set(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    "ÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+_GSM_EXT = set("^{}\\[~]|€\f")
+_SMS_SAFE = str.maketrans({"á": "a", "í": "i", "ó": "o", "ú": "u", "Á": "A", "Í": "I", "Ó": "O",
+                           "Ú": "U", "“": '"', "”": '"', "‘": "'", "’": "'", "–": "-", "—": "-",
+                           "…": "...", "{": "(", "}": ")", "[": "(", "]": ")"})
+
+
+def sms_text(text: str) -> str:
+    """The reply as the SMS sender would send it: GSM-7 only (á -> a, no smart quotes)."""
+    out = []
+    for ch in text.translate(_SMS_SAFE):
+        out.append(ch if ch in _GSM_BASIC or ch in _GSM_EXT else unidecode(ch) or "?")
+    return "".join(out)
+
+
+def gsm_septets(text: str) -> int:
+    """Septets used by `text` in GSM-7 (extension characters count twice)."""
+    return sum(2 if ch in _GSM_EXT else 1 for ch in sms_text(text))
+
+
+def sms_segments(text: str) -> int:
+    n = gsm_septets(text)
+    return 1 if n <= 160 else -(-n // 153)
+
+
+def clean(text: str) -> str:
+    return re.sub(r"\s+", " ", text.translate(str.maketrans({"{": "(", "}": ")", "[": "(",
+                                                             "]": ")", "“": '"', "”": '"',
+                                                             "…": "..."}))).strip()
+
+
+_PREFIXES = re.compile(
+    r"^(diagn[oó]stico y tratamiento|diagn[oó]stico|tratamiento|manejo|atenci[oó]n|"
+    r"reducci[oó]n quir[uú]rgica|extirpaci[oó]n)"
+    r"(?: (?:farmacol[oó]gico|quir[uú]rgico|conservador|m[eé]dico|hospitalario|ambulatorio|"
+    r"integral))?(?: de| del| por)?(?: la| los| las| el)?\s+",
+    re.IGNORECASE,
+)
+
+
+def short_name(nombre: str, limit: int = 60) -> str:
+    """'Diagnóstico y tratamiento de colecistitis y colelitiasis' -> 'Colecistitis y colelitiasis'."""
+    s = clean(nombre)
+    s2 = _PREFIXES.sub("", s)
+    if len(s2) >= 4:
+        s = s2
+    s = re.sub(r"^vacunaci[oó]n (?:profil[aá]ctica )?contra (?:el |la )?", "Vacuna ", s, flags=re.IGNORECASE)
+    s = re.sub(r"^administraci[oó]n de vacuna ", "Vacuna ", s, flags=re.IGNORECASE)
+    if len(s) > limit:
+        s = re.sub(r"\s*\([^)]*\)", "", s)
+    if len(s) > limit:
+        s = s[: limit - 3].rsplit(" ", 1)[0].rstrip(",;:") + "..."
+    return s[:1].upper() + s[1:]
+
+
+def cite(item: Intervention) -> str:
+    """'la intervención 238 del CAUSES 2016' (the number only together with its edition)."""
+    nombre = NOMBRE_CARTERA.get(item.cartera, item.cartera)
+    if item.numero is not None and item.cita_numero:
+        return f"la intervención {item.numero} del {nombre} {item.edicion}"
+    return f"el {nombre} {item.edicion}"
+
+
+def _fit(parts: list[str], name: str, build) -> str:
+    """Build the text with `name`, shortening the name first, then dropping optional parts."""
+    for limit in (len(name), 90, 70, 50, 35):
+        nm = name if limit >= len(name) else short_name(name, limit)
+        text = build(nm, parts)
+        if len(text) <= MAX_CHARS:
+            return text
+    while len(parts) > 0:
+        parts = parts[:-1]
+        text = build(short_name(name, 35), parts)
+        if len(text) <= MAX_CHARS:
+            return text
+    return text[: MAX_CHARS - 3] + "..."
+
+
+def covered_text(item: Intervention, limite: str | None) -> str:
+    head = f"Sí, lo cubre {cite(item)}"
+
+    def build(nm: str, parts: list[str]) -> str:
+        return " ".join([f"{head}: {nm}."] + parts)
+
+    extra = []
+    if limite:
+        extra.append(f"Límite: {limite}.")
+    extra += [GRATIS, COBRO]
+    # the cobro line is required: shorten the name before dropping anything
+    text = _fit(extra, short_name(item.nombre, 200) if len(item.nombre) > 120 else clean(item.nombre),
+                build)
+    if COBRO not in text:
+        text = build(short_name(item.nombre, 30), [GRATIS, COBRO])
+        if len(text) > MAX_CHARS:
+            text = build(short_name(item.nombre, 30), ["Sin costo en unidades acreditadas.", COBRO])
+    return text
+
+
+def age_excluded_text(item: Intervention, limite: str, edad: float) -> str:
+    nm = short_name(item.nombre, 60)
+    text = (f"{nm} está en {cite(item)} solo para {limite}; con {fmt_age(edad)} no aparece en los "
+            f"catálogos del Seguro Popular. {HUMANO}")
+    if len(text) > MAX_CHARS:
+        text = (f"{short_name(item.nombre, 35)} se cubre solo para {limite}; con {fmt_age(edad)}"
+                f" no aparece en los catálogos. {HUMANO}")
+    return text
+
+
+def not_covered_text(etiqueta: str) -> str:
+    que = etiqueta[:1].lower() + etiqueta[1:]
+    text = (f"Lo siento, el Seguro Popular no cubre {que}: no está en el CAUSES, el FPGC ni el "
+            f"Seguro Médico Siglo XXI. {HUMANO}")
+    return text if len(text) <= MAX_CHARS else f"Lo siento, eso no lo cubre el Seguro Popular. {HUMANO}"
+
+
+def not_sure_text(item: Intervention) -> str:
+    text = (f"No estoy seguro de haber entendido. Lo más parecido es {short_name(item.nombre, 60)}"
+            f" ({item.cartera}). {HUMANO}")
+    return text if len(text) <= MAX_CHARS else f"No estoy seguro de haber entendido. {HUMANO}"
+
+
+def not_found_text() -> str:
+    return ("No encontré eso en los catálogos del Seguro Popular (CAUSES, FPGC y Seguro Médico "
+            "Siglo XXI). Dime el padecimiento, estudio u operación con otras palabras. " + HUMANO)
+
+
+def clarify_text(options: list[str], cartera: str | None, all_covered: bool) -> str:
+    listed = ", ".join(f"{i}) {o}" for i, o in enumerate(options, start=1))
+    tail = ""
+    if all_covered and cartera:
+        tail = f" Todas están en el {cartera} y son sin costo en unidades acreditadas."
+    text = f"Hay varias opciones: {listed}. ¿Cuál te interesa?{tail}"
+    if len(text) > MAX_CHARS:
+        text = f"Hay varias opciones: {listed}. ¿Cuál te interesa?"
+    while len(text) > MAX_CHARS and len(options) > 2:
+        options = options[:-1]
+        listed = ", ".join(f"{i}) {o}" for i, o in enumerate(options, start=1))
+        text = f"Hay varias opciones: {listed}. ¿Cuál te interesa?"
+    return text[:MAX_CHARS]
+
+
+def fmt_age(edad: float) -> str:
+    if edad < 1:
+        meses = max(1, round(edad * 12))
+        return f"{meses} mes" + ("es" if meses != 1 else "")
+    n = int(edad) if float(edad).is_integer() else round(edad, 1)
+    return f"{n} año" + ("s" if n != 1 else "")

@@ -1,0 +1,250 @@
+"""The coverage engine: question in, honest Spanish answer out.
+
+Portfolio rules (DOMAIN.md §9, issue 4): the portfolios are complementary. CAUSES answers for its
+interventions; FPGC for high-cost diseases within their age or condition limits; SMSXXI for
+affiliated children under 5 for what the other two do not cover. "Not covered" and "not sure" are
+honest answers that offer a person.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from core.coverage import answer as txt
+from core.coverage.age import age_hint, extract_age
+from core.coverage.catalog import (
+    Catalog,
+    Intervention,
+    Synonym,
+    active_catalogs,
+    bundled_catalogs,
+    bundled_synonyms,
+    loaded_catalogs,
+    read_exclusions,
+)
+from core.coverage.search import Hit, Index
+from core.coverage.text import tokens
+
+# Score thresholds (0..1), tuned on data/evaluacion.csv.
+MIN_MATCH = 0.30  # below this nothing is shown
+MIN_ANSWER = 0.52  # below this the answer is "not sure"
+CLARIFY_MARGIN = 0.04  # top matches this close and different -> ask which one
+SMSXXI_YIELD = 0.60  # SMSXXI gives way to a CAUSES/FPGC match scoring at least this share of it
+AGE_PENALTY = 0.06  # score lost by a variant whose age range excludes the patient
+
+
+@dataclass
+class CoverageAnswer:
+    cartera: str | None
+    covered: bool | None
+    edad: float | None
+    matches: list[dict]
+    answer: str
+    clarify: list[str] = field(default_factory=list)
+    topic: str | None = None
+
+    def to_dict(self) -> dict:
+        return {
+            "cartera": self.cartera,
+            "covered": self.covered,
+            "edad": self.edad,
+            "matches": self.matches,
+            "answer": self.answer,
+        }
+
+
+# --- age limits of an intervention ----------------------------------------------------------
+
+_LT = re.compile(r"menores de (\d+) a[nñ]os")
+_GT = re.compile(r"mayores de (\d+) a[nñ]os")
+_RANGE = re.compile(r"(?:de )?(\d+) a (\d+) a[nñ]os")
+_FROM = re.compile(r"(\d+) a[nñ]os en adelante")
+
+
+def age_range(item: Intervention) -> tuple[float, float, str] | None:
+    """(min inclusive, max exclusive, Spanish label) of who the intervention is for, or None."""
+    text = f"{item.nombre} {item.restricciones}".lower()
+    lo, hi, label = 0.0, 200.0, None
+    if m := _RANGE.search(text):
+        lo, hi = float(m.group(1)), float(m.group(2)) + 1
+        label = f"de {m.group(1)} a {m.group(2)} años"
+    elif m := _LT.search(text):
+        hi = float(m.group(1))
+        label = f"menores de {m.group(1)} años"
+    elif m := _GT.search(text):
+        lo = float(m.group(1))
+        label = f"mayores de {m.group(1)} años"
+    elif m := _FROM.search(text):
+        lo = float(m.group(1))
+        label = f"{m.group(1)} años en adelante"
+    elif "adulto mayor" in text:
+        lo, label = 60.0, "adultos mayores"
+    elif re.search(r"\ben adultos\b", text):
+        lo, label = 18.0, "adultos"
+    elif re.search(r"\ben niños\b", text):
+        hi, label = 18.0, "niñas y niños"
+    elif "recién nacido" in text and item.cartera == "FPGC":
+        hi, label = 1.0, "recién nacidos"
+    if item.cartera == "SMSXXI":
+        hi = min(hi, 5.0)
+        label = "niñas y niños menores de 5 años"
+    if label is None:
+        return None
+    return lo, hi, label
+
+
+def _age_ok(item: Intervention, edad: float | None) -> bool:
+    if edad is None:
+        return True
+    rng = age_range(item)
+    return rng is None or rng[0] <= edad < rng[1]
+
+
+class CoverageEngine:
+    def __init__(self, catalogs: Iterable[Catalog], synonyms: list[Synonym],
+                 exclusions: list[tuple[str, str]]):
+        self.catalogs = active_catalogs(catalogs)
+        items = [it for c in self.catalogs.values() for it in c.interventions]
+        self.index = Index(items, synonyms)
+        self.exclusions = [(frozenset(tokens(t, strict=False)), label) for t, label in exclusions]
+        self.exclusions = [(t, label) for t, label in self.exclusions if t]
+
+    @classmethod
+    def from_files(cls) -> CoverageEngine:
+        return cls(bundled_catalogs() + loaded_catalogs(), bundled_synonyms(), read_exclusions())
+
+    # -- public API ----------------------------------------------------------------------
+
+    def catalog(self, cartera: str | None = None) -> Iterable[Intervention]:
+        for c in self.catalogs.values():
+            if cartera is None or c.cartera == cartera.upper():
+                yield from c.interventions
+
+    def search(self, text: str, limit: int = 20) -> list[dict]:
+        hits, _ = self.index.search(text, limit=limit)
+        return [self._match(h) for h in hits if h.score >= MIN_MATCH]
+
+    def ask(self, text: str, edad: float | None = None) -> CoverageAnswer:
+        text = text or ""
+        if edad is None:
+            edad = extract_age(text)
+        edad = None if edad is None else round(float(edad), 2)
+        hint = edad if edad is not None else age_hint(text)
+        hits, _ = self.index.search(text, limit=40)
+        hits = self._adjust_for_age(hits, edad, hint)
+        hits = [h for h in hits if h.score >= MIN_MATCH]
+        matches = [self._match(h) for h in hits[:5]]
+
+        excl = self._exclusion(text, hits)
+        if excl is not None:
+            return CoverageAnswer(None, False, edad, matches, txt.not_covered_text(excl),
+                                  topic=excl)
+        if not hits:
+            return CoverageAnswer(None, None, edad, [], txt.not_found_text())
+
+        top = self._choose(hits, edad)
+        if top.score < MIN_ANSWER:
+            return CoverageAnswer(top.item.cartera, None, edad, matches,
+                                  txt.not_sure_text(top.item), topic=txt.short_name(top.item.nombre))
+
+        options = self._clarify_options(hits, top, edad)
+        if options:
+            carteras = {h.item.cartera for h in options}
+            single = len(carteras) == 1
+            cartera = top.item.cartera
+            all_ok = all(_age_ok(h.item, edad) for h in options)
+            labels = _unique_labels(options)
+            topic = top.syn.termino if top.syn is not None and top.syn.ask else txt.short_name(
+                top.item.nombre)
+            return CoverageAnswer(cartera, True if all_ok and single else None, edad,
+                                  matches, txt.clarify_text(labels, cartera if single else None,
+                                                            all_ok and single),
+                                  clarify=labels, topic=topic)
+
+        item = top.item
+        rng = age_range(item)
+        topic = txt.short_name(item.nombre)
+        if edad is not None and rng is not None and not (rng[0] <= edad < rng[1]):
+            return CoverageAnswer(None, False, edad, matches,
+                                  txt.age_excluded_text(item, rng[2], edad), topic=topic)
+        limite = rng[2] if rng else None
+        if limite is None and item.restricciones and len(item.restricciones) < 40:
+            limite = item.restricciones
+        return CoverageAnswer(item.cartera, True, edad, matches, txt.covered_text(item, limite),
+                              topic=topic)
+
+    # -- rules ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _match(h: Hit) -> dict:
+        return {"cartera": h.item.cartera, "numero": h.item.numero, "nombre": h.item.nombre,
+                "score": round(h.score, 3)}
+
+    @staticmethod
+    def _adjust_for_age(hits: list[Hit], edad: float | None, hint: float | None) -> list[Hit]:
+        if hint is None:
+            return hits
+        out = []
+        for h in hits:
+            rng = age_range(h.item)
+            score = h.score
+            if rng is not None:
+                # Age picks among variants ("asma en adultos" / "en menores de 18"); it does not
+                # turn "infarto" at 64 into another disease: that is answered as age-excluded.
+                inside = rng[0] <= hint < rng[1]
+                if not inside:
+                    score -= AGE_PENALTY if edad is not None else AGE_PENALTY / 2
+                else:
+                    score = min(1.0, score + 0.01)
+            out.append(Hit(h.item, score, h.syn, h.qcov))
+        out.sort(key=lambda h: -h.score)
+        return out
+
+    def _choose(self, hits: list[Hit], edad: float | None) -> Hit:
+        top = hits[0]
+        if top.item.cartera == "SMSXXI":
+            # SMSXXI covers what the other two do not: a close CAUSES/FPGC match answers first.
+            for h in hits[1:6]:
+                if h.item.cartera != "SMSXXI" and h.score >= SMSXXI_YIELD * top.score \
+                        and h.qcov >= 0.9 * top.qcov and _age_ok(h.item, edad):
+                    return h
+        return top
+
+    def _clarify_options(self, hits: list[Hit], top: Hit, edad: float | None) -> list[Hit]:
+        if top.syn is not None and top.syn.ask:
+            same = [h for h in hits if h.syn is not None and h.syn.termino == top.syn.termino
+                    and _age_ok(h.item, edad)]
+            return same[:4] if len(same) > 1 else []
+        if top.syn is not None and top.syn.weight >= 1.0:
+            return []  # a lay term that names one intervention: no need to ask
+        close = [h for h in hits if h.score >= top.score - CLARIFY_MARGIN and _age_ok(h.item, edad)]
+        if len(close) < 2:
+            return []
+        return close[:4]
+
+    def _exclusion(self, text: str, hits: list[Hit]) -> str | None:
+        loose = set(tokens(text, strict=False))
+        best = None
+        for toks, label in self.exclusions:
+            if toks <= loose and (best is None or len(toks) > len(best[0])):
+                best = (toks, label)
+        if best is None:
+            return None
+        # A catalog synonym at least as specific as the exclusion wins ("cirugía plástica
+        # del labio leporino" is covered).
+        for h in hits[:3]:
+            if h.syn is not None and h.syn.weight >= 1.0 and len(h.syn.toks) >= len(best[0]) \
+                    and not (h.syn.toks <= best[0]):
+                return None
+        return best[1]
+
+
+def _unique_labels(options: list[Hit]) -> list[str]:
+    out: list[str] = []
+    for h in options:
+        label = txt.short_name(h.item.nombre, 45)
+        if label not in out:
+            out.append(label)
+    return out

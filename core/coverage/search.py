@@ -1,0 +1,271 @@
+"""Ranked retrieval over intervention names, groups and lay synonyms.
+
+Each intervention is a small document: its name, its group and the lay synonyms that point to it
+(plus, at a lower weight, the alternatives named in synonym notes: "hernia" -> "umbilical: 236").
+A question is normalised (text.tokens), misspelt words are corrected to the catalog vocabulary
+with rapidfuzz, and every intervention gets a 0..1 score from
+  - how much of the question it explains (idf-weighted coverage of the question's tokens),
+  - how well it matches: whole synonym phrases beat single name words,
+  - how much of its own name the question mentions (specificity, for "hernia umbilical").
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+
+from core.coverage.catalog import Intervention, Synonym
+from core.coverage.text import content_words, stem, tokens
+
+
+@dataclass
+class SynEntry:
+    termino: str
+    toks: frozenset[str]
+    weight: float  # 1.0 for a direct synonym, lower for alternatives named in a note
+    ask: bool  # the note says to ask which one ("vacunas")
+
+
+@dataclass
+class Doc:
+    item: Intervention
+    name_toks: frozenset[str]
+    group_toks: frozenset[str]
+    syns: list[SynEntry] = field(default_factory=list)
+
+    @property
+    def all_toks(self) -> set[str]:
+        out = set(self.name_toks) | set(self.group_toks)
+        for s in self.syns:
+            out |= s.toks
+        return out
+
+
+@dataclass
+class Hit:
+    item: Intervention
+    score: float
+    syn: SynEntry | None  # the synonym that matched completely, if any
+    qcov: float  # share of the question explained
+
+
+_RANGE_RE = re.compile(r"(\d+)(?:\s*[-–]\s*|\s+a\s+)(\d+)")
+_NUM_RE = re.compile(r"(?<![\d.])(\d{1,3})(?![\d.])")
+_OTHER_CARTERA_RE = re.compile(r"\b(FPGC|SMSXXI|SMS\s*XXI|Siglo XXI)\b", re.IGNORECASE)
+
+
+def note_targets(nota: str) -> list[int]:
+    """Intervention numbers named in a synonym note ("umbilical: 236; crural: 234", "1-15")."""
+    out: list[int] = []
+    for part in re.split(r"[;]", nota or ""):
+        if _OTHER_CARTERA_RE.search(part):
+            continue
+        part_wo_ages = re.sub(r"(\d+)\s*(?:a|-)\s*(\d+)\s*años|\d+\s*años", " ", part)
+        for a, b in _RANGE_RE.findall(part_wo_ages):
+            lo, hi = int(a), int(b)
+            if 0 < lo < hi and hi - lo <= 30:
+                out.extend(range(lo, hi + 1))
+        rest = _RANGE_RE.sub(" ", part_wo_ages)
+        out.extend(int(n) for n in _NUM_RE.findall(rest) if int(n) > 0)
+    return out
+
+
+class Index:
+    def __init__(self, items: list[Intervention], synonyms: list[Synonym]):
+        self.docs: list[Doc] = []
+        by_num: dict[tuple[str, int | None], Doc] = {}
+        by_name: dict[tuple[str, str], Doc] = {}
+        for it in items:
+            doc = Doc(it, frozenset(tokens(it.nombre)), frozenset(tokens(it.grupo)))
+            self.docs.append(doc)
+            by_num.setdefault((it.cartera, it.numero), doc)
+            by_name.setdefault((it.cartera, _norm_name(it.nombre)), doc)
+        self._attach_synonyms(synonyms, by_num, by_name)
+        self._build_stats()
+
+    # -- construction --------------------------------------------------------------------
+
+    def _target(self, syn: Synonym, by_num, by_name) -> Doc | None:
+        # The synonym names its intervention; that is what survives a new edition whose
+        # numbering moved. Fall back to the number only if the name is the same there.
+        doc = by_name.get((syn.cartera, _norm_name(syn.nombre)))
+        if doc is not None:
+            return doc
+        doc = by_num.get((syn.cartera, syn.numero)) if syn.numero is not None else None
+        if doc is not None and fuzz.token_set_ratio(_norm_name(doc.item.nombre),
+                                                    _norm_name(syn.nombre)) >= 90:
+            return doc
+        cands = [d for d in self.docs if d.item.cartera == syn.cartera]
+        if not cands:
+            return None
+        best = process.extractOne(_norm_name(syn.nombre), [_norm_name(d.item.nombre) for d in cands],
+                                  scorer=fuzz.token_set_ratio, score_cutoff=88)
+        return cands[best[2]] if best else None
+
+    def _attach_synonyms(self, synonyms, by_num, by_name) -> None:
+        for syn in synonyms:
+            doc = self._target(syn, by_num, by_name)
+            if doc is None:
+                continue
+            toks = frozenset(tokens(syn.termino, strict=False))
+            if not toks:
+                continue
+            ask = "preguntar" in syn.nota.lower()
+            doc.syns.append(SynEntry(syn.termino, toks, 1.0, ask))
+            # Alternatives named in the note are weaker synonyms of their own rows.
+            if syn.numero is None or doc.item.numero != syn.numero:
+                continue
+            for n in note_targets(syn.nota):
+                alt = by_num.get((syn.cartera, n))
+                if alt is not None and alt is not doc:
+                    alt.syns.append(SynEntry(syn.termino, toks, 0.55, ask))
+
+    def _build_stats(self) -> None:
+        df: dict[str, int] = defaultdict(int)
+        for d in self.docs:
+            for t in d.all_toks:
+                df[t] += 1
+        n = max(len(self.docs), 1)
+        self.idf = {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
+        self.default_idf = math.log(1 + (n + 0.5) / 0.5)
+        self.vocab_stems = set(df)
+        self.stems_by_prefix: dict[str, set[str]] = defaultdict(set)
+        for t in self.vocab_stems:
+            if len(t) >= 5:
+                self.stems_by_prefix[t[:5]].add(t)
+        words: set[str] = set()
+        for d in self.docs:
+            words.update(content_words(d.item.nombre, strict=False))
+            for s in d.syns:
+                words.update(content_words(s.termino, strict=False))
+        self.vocab_words = sorted(w for w in words if len(w) >= 4)
+        self.postings: dict[str, list[int]] = defaultdict(list)
+        for i, d in enumerate(self.docs):
+            for t in d.all_toks:
+                self.postings[t].append(i)
+
+    # -- query ---------------------------------------------------------------------------
+
+    def expand(self, word_tokens: list[str], raw_words: list[str]) -> dict[str, tuple[str, float]]:
+        """Map each query token to (vocabulary stem, confidence).
+
+        Exact stems first; then a shared prefix ("diabetic" ~ "diabet"); then a fuzzy match of
+        the raw word against catalog words ("apendisitis" -> "apendicitis")."""
+        out: dict[str, tuple[str, float]] = {}
+        for tok, raw in zip(word_tokens, raw_words, strict=True):
+            if tok in self.vocab_stems:
+                out[tok] = (tok, 1.0)
+                continue
+            pref = None
+            if len(tok) >= 5:
+                for cand in self.stems_by_prefix.get(tok[:5], ()):
+                    short, long_ = sorted((cand, tok), key=len)
+                    if (len(short) >= 5 and long_.startswith(short)
+                            and len(long_) - len(short) <= 4
+                            and (pref is None or len(cand) > len(pref))):
+                        pref = cand
+            if pref:
+                out[tok] = (pref, 0.85)
+                continue
+            if len(raw) >= 4:
+                cutoff = 86 if len(raw) <= 7 else 82
+                best = process.extractOne(raw, self.vocab_words, scorer=fuzz.ratio,
+                                          score_cutoff=cutoff)
+                if best:
+                    st = stem(best[0])
+                    if st in self.vocab_stems:
+                        out[tok] = (st, 0.8 if best[1] >= 88 else 0.7)
+                        continue
+            out[tok] = (tok, 0.0)  # unknown word: still counts against coverage
+        return out
+
+    def search(self, text: str, limit: int = 20) -> tuple[list[Hit], list[str]]:
+        raw_strict = content_words(text, strict=True)
+        strict = [stem(w) for w in raw_strict]
+        raw_loose = content_words(text, strict=False)
+        loose = [stem(w) for w in raw_loose]
+        exp = self.expand(loose, raw_loose)
+        strict_set = set(strict)
+        # query tokens for coverage: strict ones (meaningful), mapped to vocabulary
+        q: dict[str, tuple[str, float]] = {t: exp[t] for t in strict_set}
+        loose_mapped = {exp[t][0] for t in loose if exp[t][1] > 0}
+        loose_conf = {}
+        for t in loose:
+            v, c = exp[t]
+            if c > 0:
+                loose_conf[v] = max(loose_conf.get(v, 0), c)
+        if not loose_mapped:
+            return [], strict
+        total_idf = sum(self.idf.get(v, self.default_idf) if c > 0 else self.default_idf
+                        for v, c in q.values()) or 0.0
+        cand: set[int] = set()
+        for v in loose_mapped:
+            cand.update(self.postings.get(v, ()))
+        hits: list[Hit] = []
+        for i in cand:
+            d = self.docs[i]
+            hit = self._score(d, q, loose_mapped, loose_conf, total_idf)
+            if hit is not None:
+                hits.append(hit)
+        hits.sort(key=lambda h: (-h.score, _cartera_rank(h.item.cartera),
+                                 h.item.numero if h.item.numero is not None else 10**6))
+        return hits[:limit], strict
+
+    def _score(self, d: Doc, q, loose_mapped, loose_conf, total_idf) -> Hit | None:
+        idf = self.idf
+        # best synonym: complete phrase matches win, longer/rarer phrases win more
+        best_syn = None
+        best_syn_score = 0.0
+        syn_explained: set[str] = set()
+        for s in d.syns:
+            if s.toks <= loose_mapped:
+                conf = min(loose_conf.get(t, 1.0) for t in s.toks)
+                sc = s.weight * conf * (sum(idf.get(t, 0) for t in s.toks) + 1.5 * len(s.toks))
+                if sc > best_syn_score:
+                    best_syn_score, best_syn = sc, s
+                syn_explained |= s.toks
+        partial_syn = 0.0
+        if best_syn is None:
+            for s in d.syns:
+                common = s.toks & loose_mapped
+                if common and len(s.toks) > 1:
+                    part = s.weight * sum(idf.get(t, 0) for t in common) / len(s.toks) * 0.8
+                    partial_syn = max(partial_syn, part)
+        name_hit = 0.0
+        explained_idf = 0.0
+        for v, c in q.values():
+            if c <= 0:
+                continue
+            w = idf.get(v, 0) * c
+            if v in d.name_toks:
+                name_hit += w
+                explained_idf += w
+            elif v in syn_explained:
+                explained_idf += w
+            elif any(v in s.toks for s in d.syns):
+                explained_idf += 0.5 * w
+            elif v in d.group_toks:
+                explained_idf += 0.4 * w
+        if best_syn is None and name_hit == 0 and partial_syn == 0:
+            return None
+        qcov = explained_idf / total_idf if total_idf else 0.0
+        name_total = sum(idf.get(t, 0) for t in d.name_toks) or 1.0
+        spec = min(1.0, name_hit / name_total)
+        strength = max(best_syn_score, name_hit + 1.0 * (name_hit > 0), partial_syn)
+        strength_norm = min(1.0, strength / (total_idf + 1.5)) if total_idf else 0.0
+        score = (0.55 * qcov + 0.35 * strength_norm + 0.10 * spec)
+        if best_syn is not None:
+            score += 0.08 * best_syn.weight
+        return Hit(d.item, min(score, 1.0), best_syn, qcov)
+
+
+def _cartera_rank(c: str) -> int:
+    return {"CAUSES": 0, "FPGC": 1, "SMSXXI": 2}.get(c, 3)
+
+
+def _norm_name(name: str) -> str:
+    return " ".join(content_words(name, strict=False))

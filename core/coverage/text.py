@@ -1,0 +1,194 @@
+"""Text normalisation for coverage search: accents, case, stopwords and a light Spanish stemmer.
+
+Citizens write "q", "xq", no accents, typos and lay names. Everything that is compared (catalog
+names, synonyms, questions) goes through the same `tokens()` so that "Vesícula", "vesicula" and
+"vesículas" meet.
+"""
+
+from __future__ import annotations
+
+import re
+
+from unidecode import unidecode
+
+# Common chat abbreviations, expanded before anything else.
+_ABBREVIATIONS = {
+    "q": "que",
+    "k": "que",
+    "xq": "porque",
+    "pq": "porque",
+    "porq": "porque",
+    "tb": "tambien",
+    "tmb": "tambien",
+    "tmbn": "tambien",
+    "d": "de",
+    "x": "por",
+    "pa": "para",
+    "pal": "para el",
+    "xfa": "por favor",
+    "porfa": "por favor",
+    "plis": "por favor",
+    "ntp": "",
+    "sp": "seguro popular",
+    "dr": "doctor",
+    "dra": "doctora",
+    "hrs": "horas",
+    "bb": "bebe",
+    "bebecito": "bebe",
+    "bebita": "bebe",
+    "bebito": "bebe",
+    "duele": "dolor",
+    "duelen": "dolor",
+    "dolia": "dolor",
+    "dolian": "dolor",
+    "adolorido": "dolor",
+    "adolorida": "dolor",
+    "operacion": "cirugia",
+    "operaciones": "cirugia",
+    "operar": "cirugia",
+    "operan": "cirugia",
+    "operaron": "cirugia",
+    "operen": "cirugia",
+    "opere": "cirugia",
+    "operado": "cirugia",
+    "operada": "cirugia",
+    "cirujia": "cirugia",
+    "sirugia": "cirugia",
+    "vacunar": "vacuna",
+    "vacunaron": "vacuna",
+    "embarazada": "embarazo",
+    "embarazadas": "embarazo",
+    "embarasada": "embarazo",
+    "embarazo": "embarazo",
+    "roto": "fractura",
+    "rota": "fractura",
+    "rotos": "fractura",
+    "rompi": "fractura",
+    "rompio": "fractura",
+    "rompe": "fractura",
+    "quebro": "fractura",
+    "quebre": "fractura",
+    "quebrado": "fractura",
+    "quebrada": "fractura",
+    "fracture": "fractura",
+    "fracturo": "fractura",
+    "fracturado": "fractura",
+    "fracturada": "fractura",
+    "fracturas": "fractura",
+}
+
+def _split(text: str) -> list[str]:
+    return text.split()
+
+
+# Function words: never meaningful, removed everywhere.
+FUNCTION_WORDS = frozenset(
+    _split(
+    """
+    a al ante aqui asi aun aunque ahi ahora con contra cual cuales cuando de del desde donde e el
+    ella ellas ellos en entre era eres es esa esas ese eso esos esta estas este esto estos estoy
+    estan estamos estar fue fueron ha han he la las le les lo los me mi mis muy ni no nos nuestro
+    nuestra o os para pero por porque pues que quien se sea ser si sido sin sobre su sus tal tan
+    te ti tu tus u un una uno unos unas usted ustedes y ya yo
+    """)
+)
+
+# Words that never decide which intervention is meant: chat filler, the vocabulary of asking
+# about coverage itself, people (used for age hints instead) and time words. Synonyms are matched
+# without this list ("operación para no tener hijos"), catalog names with it.
+STOPWORDS = FUNCTION_WORDS | frozenset(
+    _split(
+    """
+    algo alguien algun alguna algunas alguno algunos antes bien buen buena buenas bueno buenos
+    cada casi como cuanto cuanta cuantos cuantas dos hace hacen hacer hay hola mas mucho nada otra
+    otro otros otras poco solo tambien tanto tiene tienen tengo tenemos tener toda todas todo
+    todos va van vez oiga oigan disculpe disculpa gracias favor saludos quisiera quiero queria
+    saber pregunta preguntar pregunto duda dudas informacion info necesito necesita ocupo ocupa
+    puedo puede pueden podrian podria seria serian sera dicen dijeron decir dice
+    cubre cubren cubra cubran cubrir cubierto cubierta cubiertos cubiertas cobertura
+    seguro popular seguropopular afiliado afiliada afiliados poliza entra entran incluye incluyen
+    incluido incluida atienden atiende atender atencion atenderan atenderian dan da dar
+    cuesta cuestan costo costos precio precios pagar pago pagan paga cobran cobra cobrar gratis
+    gratuito gratuita dinero pesos barato caro cuestion servicio servicios
+    tratamiento tratamientos diagnostico diagnosticos manejo medico medica medicos doctor doctora
+    enfermedad enfermedades padecimiento padecimientos problema problemas caso cosa cosas
+    hospital clinica centro salud consulta consultas
+    hijo hija hijos hijas nino nina ninos ninas chamaco chamaca chamacos nene nena mijo mija
+    hijito hijita esposo esposa marido mujercita papa papi mami abuelo abuela abuelito
+    abuelita suegro suegra tio tia sobrino sobrina nieto nieta hermano hermana primo prima
+    madre padre senor senora senorita persona familiar pariente chiquito chiquita bebe bebes
+    tardes noches dias buenas buenos tarde noche folio folios tramite queja quejas modulo
+    afiliacion afiliar afiliarme renovar renovacion vigencia credencial similares simi oye
+    ano anos mes meses semana semanas dia dias edad
+    tiempo hoy ayer manana poquito ahorita rato tenia tuvo tuve tenido estado estuvo
+    salio sale dio dieron mando mandaron cuentan cuenta
+    """)
+)
+
+_TOKEN_RE = re.compile(r"[a-z0-9]+")
+
+
+def fold(text: str) -> str:
+    """Lowercase ASCII form: 'Vesícula, ¿cuánto?' -> 'vesicula, ?cuanto?'."""
+    return unidecode(text or "").lower()
+
+
+# "hepatitis C", "diabetes tipo 1", "factor VIII": the letter or number is the meaning.
+_COMPOUND_RE = re.compile(
+    r"\b(hepatitis|tipo|vitamina|factor)\s+(viii|vii|vi|iv|ix|iii|ii|i|[a-e]|\d{1,2})\b")
+_MY_MOTHER_RE = re.compile(r"\b(mi|tu|su|nuestra|la de mi)\s+mama\b")
+
+
+def words(text: str) -> list[str]:
+    """Folded words with chat abbreviations expanded (stopwords kept)."""
+    out: list[str] = []
+    folded = _MY_MOTHER_RE.sub(r"\1 madre", fold(text))  # "mi mamá" is a person, "mama" a breast
+    folded = _COMPOUND_RE.sub(r"\1\2", folded)
+    for w in _TOKEN_RE.findall(folded):
+        exp = _ABBREVIATIONS.get(w)
+        if exp is None:
+            out.append(w)
+        elif exp:
+            out.extend(exp.split())
+    return out
+
+
+def stem(word: str) -> str:
+    """A light Spanish stemmer: plurals, gender, diminutives and a few derivational endings.
+
+    It does not need to produce real roots, only the same key for the forms people mix up
+    ("vacunas"/"vacuna", "infecciosa"/"infeccioso", "dientitos"/"dientes").
+    """
+    w = word
+    if len(w) <= 3 or w.isdigit():
+        return w
+    for suf in ("cito", "cita", "citos", "citas", "ito", "ita", "itos", "itas"):
+        if w.endswith(suf) and len(w) - len(suf) >= 4:
+            w = w[: -len(suf)]
+            break
+    if w.endswith("ces") and len(w) > 5:
+        w = w[:-3] + "z"
+    elif w.endswith("es") and len(w) > 5 and w[-3] not in "aeiou":
+        w = w[:-2]
+    elif w.endswith("s") and len(w) > 4:
+        w = w[:-1]
+    for suf in ("aciones", "acion", "iciones", "icion", "amiento", "imiento", "mente"):
+        if w.endswith(suf) and len(w) - len(suf) >= 4:
+            w = w[: -len(suf)]
+            break
+    if len(w) > 4 and w[-1] in "aeo":
+        w = w[:-1]
+    return w
+
+
+def content_words(text: str, strict: bool = True) -> list[str]:
+    """Folded words without stopwords or bare numbers (before stemming).
+
+    strict=False only drops function words (for matching multi-word lay synonyms)."""
+    stop = STOPWORDS if strict else FUNCTION_WORDS
+    return [w for w in words(text) if w not in stop and not w.isdigit() and len(w) > 1]
+
+
+def tokens(text: str, strict: bool = True) -> list[str]:
+    """Stemmed content tokens of `text`, in order."""
+    return [stem(w) for w in content_words(text, strict)]
