@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from core.config import instance_dir
+
 CARTERAS = ("CAUSES", "FPGC", "SMSXXI")
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -213,10 +215,6 @@ def read_exclusions() -> list[tuple[str, str]]:
 
 
 # --- loaded catalogs (instance dir + manifest) ---------------------------------------------
-
-def instance_dir() -> Path:
-    return Path(os.environ.get("SINAC_INSTANCE_DIR") or "instance")
-
 
 def coverage_dir() -> Path:
     return instance_dir() / "coverage"

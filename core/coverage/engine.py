@@ -145,6 +145,9 @@ class CoverageEngine:
             return CoverageAnswer(None, None, edad, [], txt.not_found_text())
 
         top = self._choose(hits, edad)
+        if top is not hits[0]:  # the answered intervention leads the list
+            hits = [top] + [h for h in hits if h is not top]
+            matches = [self._match(h) for h in hits[:5]]
         if top.score < MIN_ANSWER:
             return CoverageAnswer(top.item.cartera, None, edad, matches,
                                   txt.not_sure_text(top.item), topic=txt.short_name(top.item.nombre))

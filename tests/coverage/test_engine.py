@@ -1,0 +1,175 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from core.coverage.answer import MAX_CHARS, gsm_septets, sms_segments, sms_text
+from core.coverage.evaluate import evaluate, read_set
+
+HUMAN_OPTION = "6"
+
+
+def _human_offered(answer: str) -> bool:
+    return "persona" in answer and HUMAN_OPTION in answer and "solicitud de información" in answer
+
+
+def test_gallbladder_surgery_is_causes_with_number_and_edition(engine):
+    ans = engine.ask("¿me cubre el Seguro Popular la cirugía de vesícula?")
+    assert ans.cartera == "CAUSES" and ans.covered is True
+    assert ans.matches[0]["numero"] == 238
+    assert "intervención 238 del CAUSES 2016" in ans.answer
+    assert "sin desembolso" in ans.answer and "cobro injustificado" in ans.answer
+    assert ans.clarify == []
+    assert ans.topic
+
+
+def test_child_leukemia_is_fpgc_with_its_age_limit(engine):
+    ans = engine.ask("mi niño de 3 años tiene leucemia, lo cubren?")
+    assert (ans.cartera, ans.covered, ans.edad) == ("FPGC", True, 3.0)
+    assert ans.matches[0]["cartera"] == "FPGC"
+    assert "menores de 18 años" in ans.answer
+    # FPGC positions are not official numbers: they are never cited
+    assert not re.search(r"intervención \d+ del FPGC", ans.answer)
+
+
+def test_adult_leukemia_is_honestly_not_covered(engine):
+    ans = engine.ask("mi papá de 70 años tiene leucemia")
+    assert ans.covered is False and ans.cartera is None and ans.edad == 70
+    assert "menores de 18" in ans.answer
+    assert _human_offered(ans.answer)
+
+
+def test_age_given_explicitly_wins_over_text(engine):
+    assert engine.ask("leucemia", edad=40).covered is False
+    assert engine.ask("leucemia", edad=4).covered is True
+
+
+def test_infarction_limit_under_60(engine):
+    assert engine.ask("me dio un infarto tengo 52 años").cartera == "FPGC"
+    late = engine.ask("tengo 64 años y me dio un infarto")
+    assert late.covered is False
+    assert late.matches[0]["cartera"] == "FPGC" and late.matches[0]["numero"] == 62
+
+
+def test_smsxxi_for_under_five_only(engine):
+    small = engine.ask("mi hija de 3 años tiene parálisis cerebral")
+    assert (small.cartera, small.covered) == ("SMSXXI", True)
+    assert "menores de 5" in small.answer
+    big = engine.ask("mi hijo de 8 años tiene parálisis cerebral")
+    assert big.covered is False and _human_offered(big.answer)
+
+
+def test_causes_answers_before_smsxxi(engine):
+    ans = engine.ask("mi bebé de 8 meses tiene neumonía")
+    assert ans.cartera == "CAUSES" and ans.matches[0]["numero"] == 178
+    assert ans.edad == pytest.approx(0.67)
+
+
+def test_age_picks_the_variant(engine):
+    assert engine.ask("mi hija de 6 años tiene asma").matches[0]["numero"] == 114
+    assert engine.ask("tengo 40 años y tengo asma").matches[0]["numero"] == 113
+
+
+@pytest.mark.parametrize("text", ["cuánto cuesta la mastografía", "la mastografia es gratis?"])
+def test_mammography(engine, text):
+    ans = engine.ask(text)
+    assert ans.cartera == "CAUSES" and ans.covered is True
+    assert {m["numero"] for m in ans.matches[:3]} & {21, 23}
+
+
+@pytest.mark.parametrize(
+    ("text", "cartera", "numero"),
+    [
+        ("el azucar", "CAUSES", 84),
+        ("la presión", "CAUSES", 85),
+        ("me van a hacer cesaria", "CAUSES", 246),
+        ("apendisitis", "CAUSES", 222),
+        ("diabetis", "CAUSES", 84),
+        ("hepatitis c", "FPGC", 63),
+        ("a mi mamá le detectaron cáncer de seno", "FPGC", 56),
+        ("me rompí el brazo", "CAUSES", 275),
+        ("hernia umbilical", "CAUSES", 236),
+    ],
+)
+def test_lay_terms_typos_and_missing_accents(engine, text, cartera, numero):
+    ans = engine.ask(text)
+    assert ans.cartera == cartera
+    assert ans.matches[0]["numero"] == numero
+
+
+def test_vaccines_ask_which_one(engine):
+    ans = engine.ask("vacunas")
+    assert len(ans.clarify) >= 2
+    assert ans.cartera == "CAUSES" and ans.covered is True
+    assert "¿Cuál" in ans.answer
+    assert all(m["cartera"] == "CAUSES" for m in ans.matches)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["me quiero hacer una cirugía estética", "cubre la liposucción", "lentes de contacto",
+     "me atendí en un hospital privado me lo reembolsan", "brackets para mi hija"],
+)
+def test_not_covered_is_honest_and_offers_a_person(engine, text):
+    ans = engine.ask(text)
+    assert ans.covered is False and ans.cartera is None
+    assert "no cubre" in ans.answer
+    assert _human_offered(ans.answer)
+
+
+@pytest.mark.parametrize(
+    "text", ["hola buenas tardes", "asdfghjk", "cuánto cuesta un iphone", "quien ganó el partido",
+             "", "???", "gracias"],
+)
+def test_nothing_medical_gets_no_encontre(engine, text):
+    ans = engine.ask(text)
+    assert ans.covered is None and ans.cartera is None
+    assert ans.answer.startswith("No encontré")
+    assert _human_offered(ans.answer)
+
+
+def test_answer_shape(engine):
+    ans = engine.ask("mi hijo de 3 tiene leucemia")
+    d = ans.to_dict()
+    assert set(d) == {"cartera", "covered", "edad", "matches", "answer"}
+    assert 1 <= len(d["matches"]) <= 5
+    for m in d["matches"]:
+        assert set(m) == {"cartera", "numero", "nombre", "score"}
+        assert 0 <= m["score"] <= 1
+    scores = [m["score"] for m in d["matches"][1:]]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_search_and_catalog(engine):
+    rows = engine.search("hernia", limit=20)
+    assert rows and all(r["cartera"] for r in rows)
+    assert {r["numero"] for r in rows} >= {232, 234, 235, 236, 237}
+    assert len(list(engine.catalog("CAUSES"))) == 288
+    assert len(list(engine.catalog())) == 288 + 72 + 153
+    item = next(iter(engine.catalog("FPGC")))
+    assert {"cartera", "edicion", "numero", "nombre", "grupo", "restricciones"} <= set(
+        item.to_dict())
+
+
+def test_every_answer_fits_two_sms_segments(engine):
+    rows = read_set()
+    extra = ["vacunas", "cáncer", "fractura", "tumor", "asdf", "infección", "mi bebé",
+             "Otros trastornos respiratorios del bebé de 2 años", "vacunas para adultos",
+             "ataques de pánico y ansiedad"]
+    for text in [r.pregunta for r in rows] + extra:
+        answer = engine.ask(text).answer
+        assert answer, text
+        assert len(answer) <= MAX_CHARS, (text, answer)
+        assert sms_segments(answer) <= 2, (text, answer)
+        assert gsm_septets(answer) <= 306
+        assert all(ord(ch) < 128 or ch in "ñÑüÜ¿¡é" for ch in sms_text(answer)), answer
+
+
+def test_evaluation_set_meets_targets(engine):
+    rows = read_set()
+    assert len(rows) >= 150
+    rep = evaluate(engine, rows)
+    assert rep.cartera_acc >= 0.90, rep.failures
+    assert rep.concepto_acc >= 0.90, rep.failures
+    assert rep.max_len <= MAX_CHARS
