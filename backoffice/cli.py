@@ -19,6 +19,7 @@ def register_commands(group) -> None:
 
     for command in (db, seed_command, users, cases, contacts):
         group.add_command(command)
+    from backoffice.commands.coverage import coverage; group.add_command(coverage)  # noqa: I001
 
 
 def main() -> None:
