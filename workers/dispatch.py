@@ -13,6 +13,7 @@ from rq import Queue, Retry
 
 from core.config import Settings
 from core.jobs import Job
+from core.logs import request_id_var
 from workers.connections import redis_for
 
 log = logging.getLogger(__name__)
@@ -34,7 +35,8 @@ def enqueue_jobs(jobs: Iterable[Job], settings: Settings | None = None) -> list[
         try:
             queue = Queue(str(job.queue), connection=redis_for(settings.redis_url))
             rq_job = queue.enqueue(f"workers.tasks.{job.name}", kwargs=job.kwargs, retry=DEFAULT_RETRY,
-                                   job_id=_job_id(job), result_ttl=3600, failure_ttl=7 * 86400)
+                                   job_id=_job_id(job), result_ttl=3600, failure_ttl=7 * 86400,
+                                   meta={"request_id": request_id_var.get()})
             ids.append(rq_job.id)
         except RedisError as exc:
             log.error("enqueue failed, left for the sweep", extra={"job": job.name, "error": str(exc)})

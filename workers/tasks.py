@@ -5,10 +5,45 @@ Domain services name jobs (core.jobs.Job.name); this registry maps those names t
 
 from __future__ import annotations
 
+import functools
+import logging
+import time
+
+from core.logs import request_id_var
+
 TASKS: dict = {}
+log = logging.getLogger("sinac.jobs")
 
 
 def task(fn):
-    """Register a job function under its own name."""
-    TASKS[fn.__name__] = fn
-    return fn
+    """Register a job function under its own name; carry the request id, time it, count failures."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        from workers.metrics import JOB_FAILURES, JOB_SECONDS
+
+        token = request_id_var.set(_request_id_from_rq() or request_id_var.get())
+        started = time.perf_counter()
+        log.info("job start %s", fn.__name__, extra={"task": fn.__name__, "job_kwargs": repr(kwargs)[:200]})
+        try:
+            return fn(*args, **kwargs)
+        except Exception:
+            JOB_FAILURES.labels(fn.__name__).inc()
+            log.exception("job failed %s", fn.__name__, extra={"task": fn.__name__})
+            raise
+        finally:
+            JOB_SECONDS.labels(fn.__name__).observe(time.perf_counter() - started)
+            request_id_var.reset(token)
+
+    TASKS[fn.__name__] = wrapper
+    return wrapper
+
+
+def _request_id_from_rq() -> str | None:
+    try:
+        from rq import get_current_job
+
+        job = get_current_job()
+    except Exception:  # not running under an RQ worker
+        return None
+    return job.meta.get("request_id") if job is not None else None
