@@ -53,6 +53,7 @@ class Hit:
     qcov: float  # share of the question explained
 
 
+UNKNOWN_WEIGHT = 1.0
 _RANGE_RE = re.compile(r"(\d+)(?:\s*[-–]\s*|\s+a\s+)(\d+)")
 _NUM_RE = re.compile(r"(?<![\d.])(\d{1,3})(?![\d.])")
 _OTHER_CARTERA_RE = re.compile(r"\b(FPGC|SMSXXI|SMS\s*XXI|Siglo XXI)\b", re.IGNORECASE)
@@ -172,7 +173,7 @@ class Index:
                 out[tok] = (pref, 0.85)
                 continue
             if len(raw) >= 4:
-                cutoff = 86 if len(raw) <= 7 else 82
+                cutoff = 90 if len(raw) <= 5 else (86 if len(raw) <= 7 else 82)
                 best = process.extractOne(raw, self.vocab_words, scorer=fuzz.ratio,
                                           score_cutoff=cutoff)
                 if best:
@@ -200,7 +201,9 @@ class Index:
                 loose_conf[v] = max(loose_conf.get(v, 0), c)
         if not loose_mapped:
             return [], strict
-        total_idf = sum(self.idf.get(v, self.default_idf) if c > 0 else self.default_idf
+        # A word the catalogs never use is most likely filler ("detectaron", "quimios"): it
+        # lowers the coverage of the question only a little.
+        total_idf = sum(self.idf.get(v, self.default_idf) if c > 0 else UNKNOWN_WEIGHT
                         for v, c in q.values()) or 0.0
         cand: set[int] = set()
         for v in loose_mapped:

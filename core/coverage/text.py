@@ -60,6 +60,20 @@ _ABBREVIATIONS = {
     "embarazadas": "embarazo",
     "embarasada": "embarazo",
     "embarazo": "embarazo",
+    "nacio": "nacimiento",
+    "naci": "nacimiento",
+    "nacer": "nacimiento",
+    "nacido": "nacimiento",
+    "nacida": "nacimiento",
+    "nacidos": "nacimiento",
+    "escucha": "oir",
+    "escuchar": "oir",
+    "escuchan": "oir",
+    "oye": "oir",
+    "oyen": "oir",
+    "sordo": "sordera",
+    "sorda": "sordera",
+    "sorditos": "sordera",
     "roto": "fractura",
     "rota": "fractura",
     "rotos": "fractura",
@@ -82,7 +96,7 @@ def _split(text: str) -> list[str]:
 
 
 # Function words: never meaningful, removed everywhere.
-FUNCTION_WORDS = frozenset(
+_FUNCTION_WORDS = frozenset(
     _split(
     """
     a al ante aqui asi aun aunque ahi ahora con contra cual cuales cuando de del desde donde e el
@@ -92,6 +106,21 @@ FUNCTION_WORDS = frozenset(
     te ti tu tus u un una uno unos unas usted ustedes y ya yo
     """)
 )
+
+# People: they only tell the age (age.py), so they are dropped even from lay synonyms
+# ("tumor en la cabeza de un niño" == "tumor en la cabeza de mi hijo").
+PERSON_WORDS = frozenset(
+    _split(
+    """
+    hijo hija hijos hijas hijito hijita nino nina ninos ninas ninito ninita chamaco chamaca
+    chamacos nene nena mijo mija bebe bebes bebita bebito esposo esposa marido papa papi mami
+    abuelo abuela abuelito abuelita abuelitos suegro suegra tio tia sobrino sobrina nieto nieta
+    hermano hermana hermanito hermanita primo prima madre padre senor senora senorita persona
+    familiar pariente chiquito chiquita infante infantes
+    """)
+)
+
+FUNCTION_WORDS = _FUNCTION_WORDS | PERSON_WORDS
 
 # Words that never decide which intervention is meant: chat filler, the vocabulary of asking
 # about coverage itself, people (used for age hints instead) and time words. Synonyms are matched
@@ -116,12 +145,25 @@ STOPWORDS = FUNCTION_WORDS | frozenset(
     hijo hija hijos hijas nino nina ninos ninas chamaco chamaca chamacos nene nena mijo mija
     hijito hijita esposo esposa marido mujercita papa papi mami abuelo abuela abuelito
     abuelita suegro suegra tio tia sobrino sobrina nieto nieta hermano hermana primo prima
-    madre padre senor senora senorita persona familiar pariente chiquito chiquita bebe bebes
+    madre padre senor senora senorita persona familiar pariente chiquito chiquita
     tardes noches dias buenas buenos tarde noche folio folios tramite queja quejas modulo
-    afiliacion afiliar afiliarme renovar renovacion vigencia credencial similares simi oye
+    afiliacion afiliar afiliarme renovar renovacion vigencia credencial similares simi
     ano anos mes meses semana semanas dia dias edad
     tiempo hoy ayer manana poquito ahorita rato tenia tuvo tuve tenido estado estuvo
     salio sale dio dieron mando mandaron cuentan cuenta
+    detectaron detecto detectado detectada diagnosticaron diagnostico diagnosticado
+    diagnosticada encontraron encontro sufre sufrio sufro padece padezco padecen padecio
+    trae traigo traen hicieron hizo hagan haga pusieron poner ponen pongan ponga pone
+    requiere requiero requieren cobraron cobro cobrado cobrada cobrando cobrar cobren pague
+    pagamos pagado pagaron pidieron piden pide pedir hacen estan esta estaba estaban fui fuimos
+    vamos voy ir llevar lleve llevaron llevo dijo quieren quiere necesitan ayuda ayudar ayudan
+    urge urgente hacerme hacerle hacerse ponerme ponerle realizar realizaron realizan
+    mandar checar checaron revisar revisaron revisen atendieron negaron niegan nego
+    hago hacemos saben sabe se sabia creo paso pasa pasado ocurre ocurrio
+    onda jaja jajaja ok okay bueno claro mire mira senores horario horarios abren cierran
+    direccion ubicacion telefono numero whatsapp
+    quimio quimios quimioterapia quimioterapias medicina medicinas medicamento medicamentos
+    estudio estudios analisis laboratorio receta recetas cita citas
     """)
 )
 
@@ -136,6 +178,7 @@ def fold(text: str) -> str:
 # "hepatitis C", "diabetes tipo 1", "factor VIII": the letter or number is the meaning.
 _COMPOUND_RE = re.compile(
     r"\b(hepatitis|tipo|vitamina|factor)\s+(viii|vii|vi|iv|ix|iii|ii|i|[a-e]|\d{1,2})\b")
+_FILLER_START_RE = re.compile(r"^\W*(?:oye|oiga|oigan|mire|mira)\b")
 _MY_MOTHER_RE = re.compile(r"\b(mi|tu|su|nuestra|la de mi)\s+mama\b")
 
 
@@ -144,6 +187,7 @@ def words(text: str) -> list[str]:
     out: list[str] = []
     folded = _MY_MOTHER_RE.sub(r"\1 madre", fold(text))  # "mi mamá" is a person, "mama" a breast
     folded = _COMPOUND_RE.sub(r"\1\2", folded)
+    folded = _FILLER_START_RE.sub(" ", folded)  # "oye, ..." opens a message, it is not hearing
     for w in _TOKEN_RE.findall(folded):
         exp = _ABBREVIATIONS.get(w)
         if exp is None:
