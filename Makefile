@@ -8,6 +8,7 @@ STAMP  := $(VENV)/.installed
 export SINAC_INSTANCE_DIR ?= $(CURDIR)/instance
 REDIS_PORT ?= 6379
 export REDIS_URL ?= redis://127.0.0.1:$(REDIS_PORT)/0
+export PROMETHEUS_MULTIPROC_DIR ?= $(SINAC_INSTANCE_DIR)/prometheus
 
 .PHONY: run test setup system-deps system-deps-test bench lint clean
 
@@ -33,6 +34,7 @@ run: setup
 		--dir $(SINAC_INSTANCE_DIR) --save '' --appendonly yes --logfile $(SINAC_INSTANCE_DIR)/redis.log
 	$(BIN)/sinac db upgrade
 	$(BIN)/sinac seed
+	rm -rf $(SINAC_INSTANCE_DIR)/prometheus && mkdir -p $(SINAC_INSTANCE_DIR)/prometheus
 	@echo "SINAC: back office http://127.0.0.1:5000/ (simulador: http://127.0.0.1:5000/simulador)"
 	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/honcho start -f Procfile.dev
 

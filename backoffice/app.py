@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, redirect, render_template, url_for
 from flask_login import current_user
 
-from backoffice import auth, db
+from backoffice import auth, db, observability
 from backoffice.extensions import csrf, limiter
 from core.config import Settings
 
@@ -27,6 +27,7 @@ def create_app(settings: Settings | None = None, **config) -> Flask:
     )
     app.config.update(config)
     db.init_app(app)
+    observability.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
     auth.init_app(app)
@@ -66,6 +67,10 @@ def _register_blueprints(app: Flask) -> None:
     from backoffice.health import bp as health_bp
 
     app.register_blueprint(health_bp)
+    app.register_blueprint(observability.bp)
+    from backoffice.queues import bp as queues_bp
+
+    app.register_blueprint(queues_bp)
     app.register_blueprint(auth.bp)
 
 

@@ -33,6 +33,7 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("notifications.index", "Avisos", ALL),
     NavEntry("simulator.index", "Simulador", STAFF),
     NavEntry("admin.index", "Administración", frozenset({Role.ADMIN})),
+    NavEntry("queues.index", "Colas", frozenset({Role.ADMIN})),
 )
 
 
