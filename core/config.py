@@ -42,6 +42,9 @@ class Settings:
     smtp_host: str = ""
     smtp_port: int = 25
     smtp_from: str = "sinac@localhost"
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
     metrics_token: str = ""
     whatsapp_template_sid: str = ""
     log_format: str = "text"
@@ -71,6 +74,9 @@ class Settings:
             smtp_host=env.get("SMTP_HOST") or "",
             smtp_port=int(env.get("SMTP_PORT") or 25),
             smtp_from=env.get("SMTP_FROM") or "sinac@localhost",
+            smtp_user=env.get("SMTP_USER") or "",
+            smtp_password=env.get("SMTP_PASSWORD") or "",
+            smtp_starttls=_bool(env.get("SMTP_STARTTLS"), False),
             metrics_token=env.get("METRICS_TOKEN") or "",
             whatsapp_template_sid=env.get("WHATSAPP_TEMPLATE_SID") or "",
             log_format=env.get("LOG_FORMAT") or ("json" if env.get("SINAC_ENV") == "production" else "text"),
