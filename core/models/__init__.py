@@ -3,6 +3,7 @@
 from core.models.cases import Attachment, Case, Fur, Note, Review, Volante
 from core.models.messages import Message
 from core.models.people import Contact, Estado, User
+from core.models.reports import BusinessDay
 from core.models.system import (
     AuditEvent,
     AuditIsAppendOnly,
@@ -15,7 +16,7 @@ from core.models.system import (
 )
 
 __all__ = [
-    "Attachment", "AuditEvent", "AuditIsAppendOnly", "Case", "Contact", "Estado", "FolioCounter",
+    "Attachment", "AuditEvent", "AuditIsAppendOnly", "BusinessDay", "Case", "Contact", "Estado", "FolioCounter",
     "Fur", "Holiday", "Message", "Note", "Notification", "ReportSnapshot", "Review", "Setting",
     "User", "Volante", "WorkerHeartbeat",
 ]
