@@ -64,6 +64,9 @@ _PERSON_DE_N = re.compile(rf"\b{_PERSON}\s+(?:de|con)\s+({_NUM})(?!\s*(?:[.,]\d|
 _SOY_N = re.compile(rf"\b(?:tengo|tiene|cumpli|cumplio|soy\s+de|edad\s+(?:de\s+)?)\s*({_NUM})"
                     rf"(?!\s*(?:[.,]\d|\d))(?=\s*(?:$|[,.;!?]|y\s+(?:tengo|me|mi|tiene|estoy|soy)))")
 
+_A_LOS_N = re.compile(rf"\ba\s+los\s+({_NUM})(?!\s*(?:[.,]\d|\d))(?!\s*{_UNIT})"
+                      r"(?!\s*(?:pesos|mil|dias|kilos|kg|cm|minutos|horas|que|de\s+\w+))\b")
+
 
 def _number(text: str) -> float | None:
     t = text.strip()
@@ -117,7 +120,7 @@ def extract_age(text: str) -> float | None:
         if years > 120:
             continue
         return round(years, 2)
-    for rx in (_PERSON_DE_N, _SOY_N):
+    for rx in (_PERSON_DE_N, _SOY_N, _A_LOS_N):
         m = rx.search(s)
         if m:
             n = _number(m.group(1))

@@ -29,7 +29,7 @@ from core.coverage.text import tokens
 
 # Score thresholds (0..1), tuned on data/evaluacion.csv.
 MIN_MATCH = 0.30  # below this nothing is shown
-MIN_ANSWER = 0.52  # below this the answer is "not sure"
+MIN_ANSWER = 0.48  # below this the answer is "not sure"
 CLARIFY_MARGIN = 0.04  # top matches this close and different -> ask which one
 SMSXXI_YIELD = 0.60  # SMSXXI gives way to a CAUSES/FPGC match scoring at least this share of it
 AGE_PENALTY = 0.06  # score lost by a variant whose age range excludes the patient
@@ -149,14 +149,14 @@ class CoverageEngine:
             hits = [top] + [h for h in hits if h is not top]
             matches = [self._match(h) for h in hits[:5]]
         if top.score < MIN_ANSWER:
-            return CoverageAnswer(top.item.cartera, None, edad, matches,
+            return CoverageAnswer(None, None, edad, matches,
                                   txt.not_sure_text(top.item), topic=txt.short_name(top.item.nombre))
 
         options = self._clarify_options(hits, top, edad)
         if options:
             carteras = {h.item.cartera for h in options}
             single = len(carteras) == 1
-            cartera = top.item.cartera
+            cartera = top.item.cartera if single else None
             all_ok = all(_age_ok(h.item, edad) for h in options)
             labels = _unique_labels(options)
             topic = top.syn.termino if top.syn is not None and top.syn.ask else txt.short_name(
@@ -238,8 +238,8 @@ class CoverageEngine:
         # A catalog synonym at least as specific as the exclusion wins ("cirugía plástica
         # del labio leporino" is covered).
         for h in hits[:3]:
-            if h.syn is not None and h.syn.weight >= 1.0 and len(h.syn.toks) >= len(best[0]) \
-                    and not (h.syn.toks <= best[0]):
+            if h.syn is not None and h.syn.weight >= 1.0 and h.syn.toks <= loose \
+                    and len(h.syn.toks) >= len(best[0]) and not (h.syn.toks <= best[0]):
                 return None
         return best[1]
 

@@ -36,6 +36,7 @@ class Doc:
     name_toks: frozenset[str]
     group_toks: frozenset[str]
     syns: list[SynEntry] = field(default_factory=list)
+    neg_toks: frozenset[str] = frozenset()  # "(no incluye melanoma)": asking for it is not this
 
     @property
     def all_toks(self) -> set[str]:
@@ -54,6 +55,9 @@ class Hit:
 
 
 UNKNOWN_WEIGHT = 1.0
+HEAD_TOKENS = frozenset({"cancer", "tumor", "leucemi", "linfom", "trasplant", "vacun", "fractur",
+                         "esguinc", "quemadur", "hernia", "herni"})
+_NEG_RE = re.compile(r"\((?:no incluye|excepto)\s+([^)]*)\)", re.IGNORECASE)
 _RANGE_RE = re.compile(r"(\d+)(?:\s*[-–]\s*|\s+a\s+)(\d+)")
 _NUM_RE = re.compile(r"(?<![\d.])(\d{1,3})(?![\d.])")
 _OTHER_CARTERA_RE = re.compile(r"\b(FPGC|SMSXXI|SMS\s*XXI|Siglo XXI)\b", re.IGNORECASE)
@@ -81,7 +85,10 @@ class Index:
         by_num: dict[tuple[str, int | None], Doc] = {}
         by_name: dict[tuple[str, str], Doc] = {}
         for it in items:
-            doc = Doc(it, frozenset(tokens(it.nombre)), frozenset(tokens(it.grupo)))
+            neg = _NEG_RE.findall(it.nombre)
+            name = _NEG_RE.sub(" ", it.nombre)
+            doc = Doc(it, frozenset(tokens(name)), frozenset(tokens(it.grupo)),
+                      neg_toks=frozenset(t for n in neg for t in tokens(n)))
             self.docs.append(doc)
             by_num.setdefault((it.cartera, it.numero), doc)
             by_name.setdefault((it.cartera, _norm_name(it.nombre)), doc)
@@ -220,6 +227,8 @@ class Index:
 
     def _score(self, d: Doc, q, loose_mapped, loose_conf, total_idf) -> Hit | None:
         idf = self.idf
+        if d.neg_toks and d.neg_toks & loose_mapped:
+            return None
         # best synonym: complete phrase matches win, longer/rarer phrases win more
         best_syn = None
         best_syn_score = 0.0
@@ -261,6 +270,12 @@ class Index:
         strength = max(best_syn_score, name_hit + 1.0 * (name_hit > 0), partial_syn)
         strength_norm = min(1.0, strength / (total_idf + 1.5)) if total_idf else 0.0
         score = (0.55 * qcov + 0.35 * strength_norm + 0.10 * spec)
+        # Head nouns decide the kind of thing asked: "cáncer de pulmón" is not "trasplante de
+        # pulmón" even though "pulmón" is the rarer word.
+        for v, c in q.values():
+            if c > 0 and v in HEAD_TOKENS and v not in d.name_toks and v not in syn_explained:
+                score *= 0.7
+                break
         if best_syn is not None:
             score += 0.08 * best_syn.weight
         return Hit(d.item, min(score, 1.0), best_syn, qcov)

@@ -89,6 +89,17 @@ _ABBREVIATIONS = {
     "fracturado": "fractura",
     "fracturada": "fractura",
     "fracturas": "fractura",
+    "torci": "esguince",
+    "torcio": "esguince",
+    "torcido": "esguince",
+    "torcida": "esguince",
+    "torcer": "esguince",
+    "torcedura": "esguince",
+    "doble": "esguince",
+    "zafe": "luxacion",
+    "zafo": "luxacion",
+    "zafado": "luxacion",
+    "zafada": "luxacion",
 }
 
 def _split(text: str) -> list[str]:
