@@ -54,6 +54,7 @@ def sms_segments(text: str) -> int:
 
 
 def clean(text: str) -> str:
+    text = text.replace("*", "")
     return re.sub(r"\s+", " ", text.translate(str.maketrans({"{": "(", "}": ")", "[": "(",
                                                              "]": ")", "“": '"', "”": '"',
                                                              "…": "..."}))).strip()
@@ -68,6 +69,13 @@ _PREFIXES = re.compile(
 )
 
 
+def _drop_parentheticals(s: str) -> str:
+    prev = None
+    while prev != s:
+        prev, s = s, re.sub(r"\s*\([^()]*\)", "", s)
+    return re.sub(r"\s+", " ", s.replace("(", "").replace(")", "")).strip()
+
+
 def short_name(nombre: str, limit: int = 60) -> str:
     """'Diagnóstico y tratamiento de colecistitis y colelitiasis' -> 'Colecistitis y colelitiasis'."""
     s = clean(nombre)
@@ -77,7 +85,9 @@ def short_name(nombre: str, limit: int = 60) -> str:
     s = re.sub(r"^vacunaci[oó]n (?:profil[aá]ctica )?contra (?:el |la )?", "Vacuna ", s, flags=re.IGNORECASE)
     s = re.sub(r"^administraci[oó]n de vacuna ", "Vacuna ", s, flags=re.IGNORECASE)
     if len(s) > limit:
-        s = re.sub(r"\s*\([^)]*\)", "", s)
+        s = _drop_parentheticals(s)
+    if len(s) > limit and "," in s and s.index(",") >= 12:
+        s = s[: s.index(",")]
     if len(s) > limit:
         s = s[: limit - 3].rsplit(" ", 1)[0].rstrip(",;:") + "..."
     return s[:1].upper() + s[1:]
@@ -155,6 +165,7 @@ def not_found_text() -> str:
 
 
 def clarify_text(options: list[str], cartera: str | None, all_covered: bool) -> str:
+    options = [o.rstrip(".") for o in options]
     listed = ", ".join(f"{i}) {o}" for i, o in enumerate(options, start=1))
     tail = ""
     if all_covered and cartera:

@@ -173,7 +173,8 @@ class CoverageEngine:
             return CoverageAnswer(None, False, edad, matches,
                                   txt.age_excluded_text(item, rng[2], edad), topic=topic)
         limite = rng[2] if rng else None
-        if limite is None and item.restricciones and len(item.restricciones) < 40:
+        if limite is None and item.restricciones and len(item.restricciones) < 40 \
+                and "adulto" not in item.restricciones:
             limite = item.restricciones
         return CoverageAnswer(item.cartera, True, edad, matches, txt.covered_text(item, limite),
                               topic=topic)
