@@ -36,6 +36,8 @@ class Settings:
     twilio_whatsapp_from: str = "whatsapp:+15550000000"
     twilio_sms_from: str = "+15550000000"
     twilio_validate_signature: bool = True
+    twilio_timeout_seconds: float = 10.0
+    webhook_rate_limit: str = "60 per minute;600 per hour"
     privacy_url: str = "http://127.0.0.1:5000/aviso-de-privacidad"
     session_idle_minutes: int = 30
     upload_max_bytes: int = 10 * 1024 * 1024
@@ -68,6 +70,8 @@ class Settings:
             twilio_whatsapp_from=env.get("TWILIO_WHATSAPP_FROM") or "whatsapp:+15550000000",
             twilio_sms_from=env.get("TWILIO_SMS_FROM") or "+15550000000",
             twilio_validate_signature=_bool(env.get("TWILIO_VALIDATE_SIGNATURE"), True),
+            twilio_timeout_seconds=float(env.get("TWILIO_TIMEOUT_SECONDS") or 10),
+            webhook_rate_limit=env.get("WEBHOOK_RATE_LIMIT") or "60 per minute;600 per hour",
             privacy_url=env.get("PRIVACY_URL") or "http://127.0.0.1:5000/aviso-de-privacidad",
             session_idle_minutes=int(env.get("SESSION_IDLE_MINUTES") or 30),
             upload_max_bytes=int(env.get("UPLOAD_MAX_BYTES") or 10 * 1024 * 1024),

@@ -1,0 +1,167 @@
+"""Intake of Twilio Messaging webhooks: store each inbound message once (on MessageSid), with its
+media references and the sender's contact, before anything else happens.
+
+The webhook commits what `record_inbound` adds, then enqueues processing by message id. A message
+whose job never ran (worker died, Redis was down) stays `received`; `stuck_inbound_ids` lists
+those for the periodic sweep.
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+import re
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from core.enums import Direction, MessageStatus
+from core.errors import ValidationError
+from core.models import Attachment, Contact, Message
+from core.phones import parse_channel_address
+from core.timeutil import now as utc_now
+
+log = logging.getLogger(__name__)
+
+MAX_BODY_CHARS = 4096  # WhatsApp's own limit; SMS arrive concatenated up to 1600
+MAX_MEDIA = 10  # Twilio sends at most 10 media per message
+_SID_RE = re.compile(r"^[A-Za-z]{2}[A-Za-z0-9]{1,62}$")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class InboundRejected(ValueError):
+    """The payload is not a Twilio message we can store (answered with 400)."""
+
+
+def clean_text(value, limit: int) -> str:
+    """A string safe for every database: no NUL/control characters, no lone surrogates, capped."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        value = str(value)
+    value = value.encode("utf-8", "replace").decode("utf-8", "replace")
+    value = _CONTROL_RE.sub("", value)
+    return value[:limit]
+
+
+def _field(form: dict, name: str) -> str:
+    value = form.get(name)
+    if isinstance(value, (list, tuple)):
+        value = value[0] if value else None
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise InboundRejected(f"{name} must be text")
+    return value
+
+
+def _media(form: dict) -> list[dict]:
+    """MediaUrlN / MediaContentTypeN pairs. NumMedia is not trusted (absurd or non-numeric values
+    arrive): the MediaUrlN keys themselves are read, at most 10 as Twilio sends."""
+    items = []
+    for index in range(MAX_MEDIA):
+        try:
+            url = _field(form, f"MediaUrl{index}").strip()
+            content_type = _field(form, f"MediaContentType{index}").strip()
+        except InboundRejected:
+            continue
+        if not url:
+            continue
+        if not url.lower().startswith(("https://", "http://")) or len(url) > 1000:
+            log.warning("inbound media url ignored", extra={"index": index})
+            continue
+        content_type = clean_text(content_type, 100).lower() or "application/octet-stream"
+        if not re.fullmatch(r"[a-z0-9!#$&^_.+-]+/[a-z0-9!#$&^_.+-]+(;.*)?", content_type):
+            content_type = "application/octet-stream"
+        items.append({"url": url, "content_type": content_type})
+    return items
+
+
+def parse_form(form: dict) -> dict:
+    """Validate and normalise the fields we keep; raises InboundRejected with a clear reason."""
+    sid = _field(form, "MessageSid").strip() or _field(form, "SmsMessageSid").strip()
+    if not sid:
+        raise InboundRejected("missing MessageSid")
+    if not _SID_RE.match(sid):
+        raise InboundRejected("invalid MessageSid")
+    sender = _field(form, "From").strip()
+    if not sender:
+        raise InboundRejected("missing From")
+    try:
+        channel, phone = parse_channel_address(sender)
+    except ValidationError as exc:
+        raise InboundRejected("invalid From address") from exc
+    body = clean_text(_field(form, "Body"), MAX_BODY_CHARS)
+    return {"sid": sid, "channel": channel, "phone": phone, "body": body, "media": _media(form),
+            "profile_name": clean_text(_field(form, "ProfileName"), 200).strip() or None}
+
+
+def record_inbound(session: Session, form: dict, *, request_id: str | None = None) -> tuple[Message, bool]:
+    """Store one inbound message (idempotent on MessageSid) → (message, created).
+
+    A retried delivery returns the stored message with created=False. Concurrent duplicates are
+    resolved by the unique MessageSid: the loser's IntegrityError rolls the session back (this
+    must be the first write of the caller's transaction) and the winner's row is returned.
+    The caller commits.
+    """
+    data = parse_form(form)
+    for attempt in range(3):
+        existing = session.scalar(select(Message).where(Message.message_sid == data["sid"]))
+        if existing is not None:
+            return existing, False
+        try:
+            message = _insert(session, data, request_id)
+            return message, True
+        except IntegrityError:
+            # Another delivery of the same message (or a first message from the same new phone)
+            # committed first: start over and find its row.
+            session.rollback()
+            log.info("inbound insert raced, retrying", extra={"attempt": attempt})
+    existing = session.scalar(select(Message).where(Message.message_sid == data["sid"]))
+    if existing is None:
+        raise RuntimeError("inbound message could not be stored")
+    return existing, False
+
+
+def _insert(session: Session, data: dict, request_id: str | None) -> Message:
+    at = utc_now()
+    contact = session.scalar(select(Contact).where(Contact.phone == data["phone"]))
+    if contact is None:
+        contact = Contact(phone=data["phone"], channel=data["channel"])
+        if data["profile_name"]:
+            contact.nombre = data["profile_name"]
+        session.add(contact)
+    contact.channel = data["channel"]
+    contact.last_inbound_at = at
+    session.flush()
+    message = Message(contact_id=contact.id, direction=Direction.INBOUND, channel=data["channel"],
+                      message_sid=data["sid"], body=data["body"], media=data["media"] or None,
+                      status=MessageStatus.RECEIVED, request_id=(request_id or None) and request_id[:64],
+                      kind="inbound", created_at=at)
+    session.add(message)
+    session.flush()
+    for index, item in enumerate(data["media"]):
+        session.add(Attachment(message_id=message.id, filename=_filename(message.id, index, item["content_type"]),
+                               content_type=item["content_type"], url=item["url"], size=0))
+    session.flush()
+    return message
+
+
+def _filename(message_id: int, index: int, content_type: str) -> str:
+    ext = mimetypes.guess_extension(content_type.split(";")[0].strip()) or ""
+    return f"mensaje-{message_id}-{index + 1}{ext}"
+
+
+def stuck_inbound_ids(session: Session, older_than_seconds: float, limit: int = 500) -> list[int]:
+    """Inbound messages still `received` (never processed) older than the given age, oldest first."""
+    cutoff = utc_now() - timedelta(seconds=older_than_seconds)
+    rows = session.scalars(
+        select(Message.id)
+        .where(Message.direction == Direction.INBOUND, Message.status == MessageStatus.RECEIVED,
+               Message.created_at <= cutoff)
+        .order_by(Message.id)
+        .limit(limit)
+    )
+    return list(rows)
