@@ -132,7 +132,8 @@ class CoverageEngine:
             edad = extract_age(text)
         edad = None if edad is None else round(float(edad), 2)
         hint = edad if edad is not None else age_hint(text)
-        hits, _ = self.index.search(text, limit=40)
+        small_child = None if hint is None else hint < 5
+        hits, _ = self.index.search(text, limit=40, small_child=small_child)
         hits = self._adjust_for_age(hits, edad, hint)
         hits = [h for h in hits if h.score >= MIN_MATCH]
         matches = [self._match(h) for h in hits[:5]]
@@ -144,7 +145,7 @@ class CoverageEngine:
         if not hits:
             return CoverageAnswer(None, None, edad, [], txt.not_found_text())
 
-        top = self._choose(hits, edad)
+        top = self._choose(hits, edad, small_child)
         if top is not hits[0]:  # the answered intervention leads the list
             hits = [top] + [h for h in hits if h is not top]
             matches = [self._match(h) for h in hits[:5]]
@@ -206,9 +207,10 @@ class CoverageEngine:
         out.sort(key=lambda h: -h.score)
         return out
 
-    def _choose(self, hits: list[Hit], edad: float | None) -> Hit:
+    def _choose(self, hits: list[Hit], edad: float | None, small_child: bool | None) -> Hit:
         top = hits[0]
-        if top.item.cartera == "SMSXXI":
+        child_term = top.syn is not None and top.syn.child and small_child
+        if top.item.cartera == "SMSXXI" and not child_term:
             # SMSXXI covers what the other two do not: a close CAUSES/FPGC match answers first.
             for h in hits[1:6]:
                 if h.item.cartera != "SMSXXI" and h.score >= SMSXXI_YIELD * top.score \

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz, process
 
 from core.coverage.catalog import Intervention, Synonym
-from core.coverage.text import content_words, stem, tokens
+from core.coverage.text import content_words, fold, stem, tokens, words
 
 
 @dataclass
@@ -28,6 +28,7 @@ class SynEntry:
     toks: frozenset[str]
     weight: float  # 1.0 for a direct synonym, lower for alternatives named in a note
     ask: bool  # the note says to ask which one ("vacunas")
+    child: bool = False  # a small child's term ("neumonía en bebé", "sífilis del bebé")
 
 
 @dataclass
@@ -55,6 +56,8 @@ class Hit:
 
 
 UNKNOWN_WEIGHT = 1.0
+_CHILD_TERM_RE = re.compile(r"\b(bebes?|recien nacid[oa]s?|ninos?|ninas?|infantil|neonatal)\b")
+CHILD_BONUS = 0.06  # a small child's synonym, asked about a child under 5
 HEAD_TOKENS = frozenset({"cancer", "tumor", "leucemi", "linfom", "trasplant", "vacun", "fractur",
                          "esguinc", "quemadur", "hernia", "herni"})
 _NEG_RE = re.compile(r"\((?:no incluye|excepto)\s+([^)]*)\)", re.IGNORECASE)
@@ -123,7 +126,8 @@ class Index:
             if not toks:
                 continue
             ask = "preguntar" in syn.nota.lower()
-            doc.syns.append(SynEntry(syn.termino, toks, 1.0, ask))
+            child = bool(_CHILD_TERM_RE.search(fold(syn.termino)))
+            doc.syns.append(SynEntry(syn.termino, toks, 1.0, ask, child))
             # Alternatives named in the note are weaker synonyms of their own rows.
             if syn.numero is None or doc.item.numero != syn.numero:
                 continue
@@ -191,7 +195,9 @@ class Index:
             out[tok] = (tok, 0.0)  # unknown word: still counts against coverage
         return out
 
-    def search(self, text: str, limit: int = 20) -> tuple[list[Hit], list[str]]:
+    def search(self, text: str, limit: int = 20,
+               small_child: bool | None = None) -> tuple[list[Hit], list[str]]:
+        """Ranked hits. small_child: the patient is under 5 (True), older (False) or unknown."""
         raw_strict = content_words(text, strict=True)
         strict = [stem(w) for w in raw_strict]
         raw_loose = content_words(text, strict=False)
@@ -219,6 +225,10 @@ class Index:
         for i in cand:
             d = self.docs[i]
             hit = self._score(d, q, loose_mapped, loose_conf, total_idf)
+            if hit is not None and hit.syn is not None and hit.syn.child:
+                # The data's child-specific terms (SMSXXI for under-5s) apply to small children;
+                # for anyone else the general term of the same disease answers.
+                hit.score += CHILD_BONUS if small_child else -CHILD_BONUS / 2
             if hit is not None:
                 hits.append(hit)
         hits.sort(key=lambda h: (-h.score, _cartera_rank(h.item.cartera),
@@ -286,4 +296,5 @@ def _cartera_rank(c: str) -> int:
 
 
 def _norm_name(name: str) -> str:
-    return " ".join(content_words(name, strict=False))
+    # every word counts here: "otitis media supurativa" is not "otitis media no supurativa"
+    return " ".join(words(name))

@@ -61,9 +61,30 @@ def test_smsxxi_for_under_five_only(engine):
 
 
 def test_causes_answers_before_smsxxi(engine):
+    # SMSXXI lists "Infección de vías urinarias" too, but CAUSES covers it: CAUSES answers
+    ans = engine.ask("infección de vías urinarias en mi hijo de 2 años")
+    assert ans.cartera == "CAUSES" and ans.matches[0]["numero"] == 49
+    assert engine.ask("neumonía").cartera == "CAUSES"
+
+
+def test_small_child_terms_of_the_data_go_to_smsxxi(engine):
+    # sinonimos.csv maps "neumonía en bebé" to SMSXXI 40: it applies to children under 5 only
     ans = engine.ask("mi bebé de 8 meses tiene neumonía")
-    assert ans.cartera == "CAUSES" and ans.matches[0]["numero"] == 178
+    assert ans.cartera == "SMSXXI" and ans.matches[0]["numero"] == 40
     assert ans.edad == pytest.approx(0.67)
+    assert engine.ask("neumonía, tengo 30 años").matches[0]["numero"] == 179
+
+
+def test_every_synonym_attaches_to_its_own_row(engine):
+    from core.coverage.catalog import bundled_synonyms
+
+    attached: dict[str, set] = {}
+    for doc in engine.index.docs:
+        for syn in doc.syns:
+            if syn.weight >= 1.0:
+                attached.setdefault(syn.termino, set()).add((doc.item.cartera, doc.item.numero))
+    for syn in bundled_synonyms():
+        assert (syn.cartera, syn.numero) in attached.get(syn.termino, set()), syn
 
 
 def test_age_picks_the_variant(engine):
