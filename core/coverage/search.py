@@ -203,6 +203,8 @@ class Index:
         raw_loose = content_words(text, strict=False)
         loose = [stem(w) for w in raw_loose]
         exp = self.expand(loose, raw_loose)
+        # quoting a full catalog name ("... (excepto onicomicosis)") is not asking for the exclusion
+        check_neg = not re.search(r"\b(no incluye|excepto)\b", fold(text))
         strict_set = set(strict)
         # query tokens for coverage: strict ones (meaningful), mapped to vocabulary
         q: dict[str, tuple[str, float]] = {t: exp[t] for t in strict_set}
@@ -224,7 +226,7 @@ class Index:
         hits: list[Hit] = []
         for i in cand:
             d = self.docs[i]
-            hit = self._score(d, q, loose_mapped, loose_conf, total_idf)
+            hit = self._score(d, q, loose_mapped, loose_conf, total_idf, check_neg)
             if hit is not None and hit.syn is not None and hit.syn.child:
                 # The data's child-specific terms (SMSXXI for under-5s) apply to small children;
                 # for anyone else the general term of the same disease answers.
@@ -235,9 +237,10 @@ class Index:
                                  h.item.numero if h.item.numero is not None else 10**6))
         return hits[:limit], strict
 
-    def _score(self, d: Doc, q, loose_mapped, loose_conf, total_idf) -> Hit | None:
+    def _score(self, d: Doc, q, loose_mapped, loose_conf, total_idf,
+               check_neg: bool = True) -> Hit | None:
         idf = self.idf
-        if d.neg_toks and d.neg_toks & loose_mapped:
+        if check_neg and d.neg_toks and d.neg_toks & loose_mapped:
             return None
         # best synonym: complete phrase matches win, longer/rarer phrases win more
         best_syn = None

@@ -194,3 +194,18 @@ def test_evaluation_set_meets_targets(engine):
     assert rep.cartera_acc >= 0.90, rep.failures
     assert rep.concepto_acc >= 0.90, rep.failures
     assert rep.max_len <= MAX_CHARS
+
+
+def test_every_catalog_name_finds_itself(engine):
+    missed = []
+    for item in engine.catalog():
+        top3 = [(m["cartera"], m["numero"], m["nombre"]) for m in engine.ask(item.nombre).matches[:3]]
+        if (item.cartera, item.numero, item.nombre) not in top3:
+            missed.append(item.nombre)
+    assert missed == []
+
+
+def test_what_a_name_excludes_is_not_that_intervention(engine):
+    # "Extirpación de lesión cancerosa de piel (no incluye melanoma)"
+    assert all(m["numero"] != 257 for m in engine.ask("melanoma").matches)
+    assert engine.ask("onicomicosis").matches[0]["numero"] == 70
