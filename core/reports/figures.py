@@ -1,0 +1,330 @@
+"""The informe mensual's figures, aggregated in SQL (DOMAIN.md §10).
+
+Every figure counts an *event* by the date it happened, in Mexico City time: a case opened in
+October and answered in November counts as a volante opened in October and as an answer in
+November. Each query groups by one dimension (total, estado, canal, tipo, or month for the
+trend) and returns one row per group: no Python loop over cases.
+
+Dimensions: for volante figures the estado is the volante's (the state that handled that round,
+even if the case was later reassigned); for case figures it is the case's current estado; for
+message figures the contact's estado. Canal and tipo are always the case's (or the message's
+channel for messages; messages have no tipo).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Float, Select, and_, case, cast, exists, func, literal_column, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from core.enums import CaseStatus, Direction, Resultado, Tipo, VolanteStatus
+from core.models import BusinessDay, Case, Contact, Fur, Message, Volante
+from core.reports.months import Month
+from core.reports.sql import date_month_key, local_date, month_key, percentiles
+
+DIMENSIONS = ("total", "estado", "canal", "tipo")
+
+
+@dataclass(frozen=True)
+class Window:
+    """A range of whole months [first, last] and an optional estado filter."""
+
+    first: Month
+    last: Month
+    estado: str | None = None
+    as_of: date | None = None  # day the report is read: unanswered volantes due before it are vencidos
+
+    @property
+    def start(self):
+        return self.first.start_utc
+
+    @property
+    def end(self):
+        return self.last.end_utc
+
+    @property
+    def first_day(self) -> date:
+        return self.first.first_day
+
+    @property
+    def last_day(self) -> date:
+        return self.last.last_day
+
+    def during(self, column):
+        return and_(column >= self.start, column < self.end)
+
+
+# --- dimension columns per kind of row -------------------------------------------------------
+
+def _dim_column(kind: str, dim: str, event):
+    if dim == "total":
+        return None
+    if dim == "mes":
+        return date_month_key(event) if kind == "due" else month_key(event)
+    if kind == "message":
+        return {"estado": Contact.estado_clave, "canal": Message.channel}.get(dim, False)
+    if dim == "estado":
+        return Case.estado_clave if kind == "case" else Volante.estado_clave
+    return {"canal": Case.canal, "tipo": Case.tipo}[dim]
+
+
+def _scoped(query: Select, kind: str, window: Window) -> Select:
+    if window.estado is None:
+        return query
+    if kind == "message":
+        return query.where(Contact.estado_clave == window.estado)
+    if kind == "case":
+        return query.where(Case.estado_clave == window.estado)
+    return query.where(Volante.estado_clave == window.estado)
+
+
+def _grouped(session: Session, query: Select, key) -> dict:
+    if key is False:  # dimension does not apply (messages have no tipo)
+        return {}
+    if key is None:
+        row = session.execute(query).mappings().one()
+        return {"total": dict(row)}
+    query = query.add_columns(key.label("k")).group_by(key)
+    out = {}
+    for row in session.execute(query).mappings():
+        data = dict(row)
+        out[data.pop("k")] = data
+    return out
+
+
+def _flag(condition):
+    return func.sum(case((condition, 1), else_=0))
+
+
+# --- the figures ---------------------------------------------------------------------------
+
+def _cases_registered(session, window, dim):
+    """Cases registered (every contact lands in the base de datos única); cancelled cases
+    (duplicates, spam) are left out. Counted by registration date."""
+    query = select(func.count().label("casos_registrados")).select_from(Case).where(
+        window.during(Case.created_at), Case.status != CaseStatus.CANCELADA)
+    query = _scoped(query, "case", window)
+    return _grouped(session, query, _dim_column("case", dim, Case.created_at))
+
+
+def _cases_attended(session, window, dim):
+    """Cases answered directly without a volante (atendida), by the date they were closed."""
+    query = select(func.count().label("atendidos")).select_from(Case).where(
+        window.during(Case.closed_at), Case.status == CaseStatus.ATENDIDA)
+    query = _scoped(query, "case", window)
+    return _grouped(session, query, _dim_column("case", dim, Case.closed_at))
+
+
+def _messages(session, window, dim):
+    """Inbound WhatsApp/SMS messages and the distinct phones (contacts) that sent them."""
+    query = (
+        select(func.count().label("mensajes_recibidos"),
+               func.count(func.distinct(Message.contact_id)).label("personas"))
+        .select_from(Message).outerjoin(Contact, Contact.id == Message.contact_id)
+        .where(window.during(Message.created_at), Message.direction == Direction.INBOUND)
+    )
+    query = _scoped(query, "message", window)
+    return _grouped(session, query, _dim_column("message", dim, Message.created_at))
+
+
+def _concluded(session, window, dim):
+    """Cases concluded (FUR accepted), with the accepted FUR's resultado and, for
+    cobro_injustificado, the amounts claimed and reimbursed. By conclusion date."""
+    accepted = aliased(Volante)
+    cobro = Case.tipo == Tipo.COBRO_INJUSTIFICADO
+    query = (
+        select(
+            func.count().label("concluidos"),
+            _flag(Fur.resultado == Resultado.FAVORABLE).label("favorables"),
+            _flag(Fur.resultado == Resultado.NO_FAVORABLE).label("no_favorables"),
+            _flag(Fur.resultado == Resultado.IMPROCEDENTE).label("improcedentes"),
+            _flag(cobro).label("cobros_concluidos"),
+            _flag(and_(cobro, Fur.monto_reembolsado > 0)).label("reembolsos"),
+            func.sum(case((cobro, func.coalesce(Fur.monto_reclamado, 0)), else_=0)).label("monto_reclamado"),
+            func.sum(case((cobro, func.coalesce(Fur.monto_reembolsado, 0)), else_=0)).label("monto_reembolsado"),
+        )
+        .select_from(Case)
+        .outerjoin(accepted, and_(accepted.case_id == Case.id, accepted.status == VolanteStatus.ACEPTADO))
+        .outerjoin(Fur, Fur.volante_id == accepted.id)
+        .where(window.during(Case.closed_at), Case.status == CaseStatus.CONCLUIDA)
+    )
+    query = _scoped(query, "case", window)
+    return _grouped(session, query, _dim_column("case", dim, Case.closed_at))
+
+
+def _satisfaction(session, window, dim):
+    """Satisfaction answers (1-5) by the date the affiliate answered the survey."""
+    query = select(
+        func.avg(cast(Case.satisfaction, Float)).label("satisfaccion_promedio"),
+        func.count(Case.satisfaction).label("satisfaccion_n"),
+    ).select_from(Case).where(window.during(Case.satisfaction_at), Case.satisfaction.is_not(None))
+    query = _scoped(query, "case", window)
+    return _grouped(session, query, _dim_column("case", dim, Case.satisfaction_at))
+
+
+def _volantes_opened(session, window, dim):
+    """Volantes sent to an enlace (first turns, re-turns after a devolución and reassignments)."""
+    query = (
+        select(func.count().label("volantes_abiertos"), _flag(Volante.numero == 1).label("casos_turnados"))
+        .select_from(Volante).join(Case, Case.id == Volante.case_id)
+        .where(window.during(Volante.sent_at))
+    )
+    query = _scoped(query, "volante", window)
+    return _grouped(session, query, _dim_column("volante", dim, Volante.sent_at))
+
+
+def _volantes_answered(session, window, dim):
+    """FURs filed (volantes answered), and how many on or before the volante's due date."""
+    query = (
+        select(func.count().label("volantes_respondidos"),
+               _flag(local_date(Volante.answered_at) <= Volante.due_date).label("respondidos_en_plazo"))
+        .select_from(Volante).join(Case, Case.id == Volante.case_id)
+        .where(window.during(Volante.answered_at))
+    )
+    query = _scoped(query, "volante", window)
+    return _grouped(session, query, _dim_column("volante", dim, Volante.answered_at))
+
+
+def _volantes_reviewed(session, window, dim):
+    """Reviews by vinculación: FURs accepted and FURs sent back (ampliar gestión), by the date
+    the volante was closed by the review."""
+    query = (
+        select(_flag(Volante.status == VolanteStatus.ACEPTADO).label("volantes_aceptados"),
+               _flag(Volante.status == VolanteStatus.DEVUELTO).label("volantes_devueltos"))
+        .select_from(Volante).join(Case, Case.id == Volante.case_id)
+        .where(window.during(Volante.closed_at),
+               Volante.status.in_([VolanteStatus.ACEPTADO, VolanteStatus.DEVUELTO]))
+    )
+    query = _scoped(query, "volante", window)
+    return _grouped(session, query, _dim_column("volante", dim, Volante.closed_at))
+
+
+def _volantes_overdue(session, window, dim):
+    """Volantes vencidos, counted in the month of their due date: answered after the due date,
+    or still unanswered (and not paused) with the due date before `as_of`. A volante cancelled
+    (case cancelled or reassigned) on or before its due date is not vencido."""
+    answered_late = and_(Volante.answered_at.is_not(None), local_date(Volante.answered_at) > Volante.due_date)
+    still_open = and_(
+        Volante.answered_at.is_(None),
+        Volante.due_date < (window.as_of or date.max),
+        Volante.paused_at.is_(None),
+        or_(Volante.status != VolanteStatus.CANCELADO, local_date(Volante.closed_at) > Volante.due_date),
+    )
+    query = (
+        select(func.count().label("volantes_vencidos"))
+        .select_from(Volante).join(Case, Case.id == Volante.case_id)
+        .where(Volante.due_date >= window.first_day, Volante.due_date <= window.last_day,
+               or_(answered_late, still_open))
+    )
+    query = _scoped(query, "volante", window)
+    return _grouped(session, query, _dim_column("due", dim, Volante.due_date))
+
+
+def _days(start, end):
+    """Business days in (local(start), local(end)] from the business_days calendar."""
+    bs, be = aliased(BusinessDay), aliased(BusinessDay)
+    return bs, be, (be.ordinal - bs.ordinal), bs.fecha == local_date(start), be.fecha == local_date(end)
+
+
+def _first_answer_days(session, window, dim):
+    """Business days to the first answer: for each case's first FUR filed, from the day its
+    volante was sent to the day the FUR was filed. Counted in the month of that first FUR."""
+    earlier = aliased(Volante)
+    bs, be, days, on_start, on_end = _days(Volante.sent_at, Volante.answered_at)
+    base = (
+        select(days.label("d"))
+        .select_from(Volante).join(Case, Case.id == Volante.case_id)
+        .join(bs, on_start).join(be, on_end)
+        .where(window.during(Volante.answered_at),
+               ~exists(select(earlier.id).where(earlier.case_id == Volante.case_id,
+                                                earlier.answered_at.is_not(None),
+                                                earlier.numero < Volante.numero)))
+    )
+    base = _scoped(base, "volante", window)
+    return _percentile_figures(session, base, _dim_column("volante", dim, Volante.answered_at), "dias_respuesta")
+
+
+def _conclusion_days(session, window, dim):
+    """Business days to conclusion: from the day the case's first volante was sent to the day
+    its FUR was accepted (re-turns included). Counted in the month of conclusion."""
+    first = aliased(Volante)
+    bs, be, days, on_start, on_end = _days(first.sent_at, Case.closed_at)
+    base = (
+        select(days.label("d"))
+        .select_from(Case).join(first, and_(first.case_id == Case.id, first.numero == 1))
+        .join(bs, on_start).join(be, on_end)
+        .where(window.during(Case.closed_at), Case.status == CaseStatus.CONCLUIDA)
+    )
+    base = _scoped(base, "case", window)
+    return _percentile_figures(session, base, _dim_column("case", dim, Case.closed_at), "dias_conclusion")
+
+
+def _percentile_figures(session, base: Select, key, prefix: str) -> dict:
+    if key is False:
+        return {}
+    grouped = key is not None
+    sub = base.add_columns((key if grouped else literal_column("'total'")).label("k")).subquery()
+    found = percentiles(session, sub, grouped=grouped)
+    return {k: {f"{prefix}_mediana": v["mediana"], f"{prefix}_p90": v["p90"], f"{prefix}_n": v["n"]}
+            for k, v in found.items()}
+
+
+QUERIES = (
+    _cases_registered, _cases_attended, _messages, _volantes_opened, _volantes_answered,
+    _volantes_reviewed, _volantes_overdue, _concluded, _satisfaction, _first_answer_days,
+    _conclusion_days,
+)
+
+COUNTS = (
+    "casos_registrados", "atendidos", "personas", "mensajes_recibidos", "volantes_abiertos",
+    "casos_turnados", "volantes_respondidos", "respondidos_en_plazo", "volantes_aceptados",
+    "volantes_devueltos", "volantes_vencidos", "concluidos", "favorables", "no_favorables",
+    "improcedentes", "cobros_concluidos", "reembolsos", "satisfaccion_n", "dias_respuesta_n",
+    "dias_conclusion_n",
+)
+MONEY = ("monto_reclamado", "monto_reembolsado")
+NULLABLE = ("satisfaccion_promedio", "dias_respuesta_mediana", "dias_respuesta_p90",
+            "dias_conclusion_mediana", "dias_conclusion_p90")
+
+
+def _ratio(num, den):
+    return round(num / den, 4) if den else None
+
+
+def finish(row: dict) -> dict:
+    """Fill missing figures (a group with no events) and derive the shares."""
+    out = {name: int(row.get(name) or 0) for name in COUNTS}
+    for name in MONEY:
+        out[name] = round(float(row.get(name) or 0), 2)
+    for name in NULLABLE:
+        value = row.get(name)
+        out[name] = None if value is None else round(float(value), 2)
+    out["pct_en_plazo"] = _ratio(out["respondidos_en_plazo"], out["volantes_respondidos"])
+    out["tasa_devolucion"] = _ratio(out["volantes_devueltos"], out["volantes_devueltos"] + out["volantes_aceptados"])
+    out["pct_favorable"] = _ratio(out["favorables"], out["concluidos"])
+    return out
+
+
+def compute(session: Session, window: Window, dim: str) -> dict[str, dict]:
+    """{group key: figures} for one dimension over the window (keys None = sin estado)."""
+    merged: dict = {}
+    for query in QUERIES:
+        for key, values in query(session, window, dim).items():
+            merged.setdefault(key, {}).update(values)
+    if dim == "total" and not merged:
+        merged["total"] = {}
+    return {key: finish(values) for key, values in merged.items()}
+
+
+def top_topics(session: Session, window: Window, limit: int = 10) -> list[dict]:
+    """Most asked coverage topics (Case.topic of consulta_cobertura cases registered in the window)."""
+    count = func.count().label("n")
+    query = (
+        select(Case.topic, count).where(window.during(Case.created_at), Case.tipo == Tipo.CONSULTA_COBERTURA,
+                                        Case.topic.is_not(None), Case.topic != "")
+        .group_by(Case.topic).order_by(count.desc(), Case.topic).limit(limit)
+    )
+    query = _scoped(query, "case", window)
+    return [{"tema": topic, "n": int(n)} for topic, n in session.execute(query)]

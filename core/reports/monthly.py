@@ -1,0 +1,160 @@
+"""The informe mensual as one JSON-ready dict: the month beside the previous one, per estado,
+canal and tipo, the top coverage topics and a 12-month trend. Snapshots store exactly this."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from core.enums import CANAL_LABELS, TIPO_LABELS, Canal, Tipo
+from core.estados import BY_CLAVE, ESTADOS
+from core.reports.calendar import ensure_calendar
+from core.reports.figures import Window, compute, finish, top_topics
+from core.reports.months import Month
+from core.timeutil import now, today_mx
+
+VERSION = 1
+TREND_MONTHS = 12
+MIN_N = 10  # states with fewer answered volantes are shown with their n but not ranked
+TREND_FIGURES = ("casos_registrados", "volantes_abiertos", "volantes_respondidos", "concluidos",
+                 "volantes_vencidos", "pct_en_plazo", "tasa_devolucion")
+
+LABELS: dict[str, str] = {
+    "casos_registrados": "Contactos registrados (casos)",
+    "personas": "Personas que escribieron (WhatsApp/SMS)",
+    "mensajes_recibidos": "Mensajes recibidos",
+    "atendidos": "Atendidos directamente (sin volante)",
+    "casos_turnados": "Casos turnados a estados",
+    "volantes_abiertos": "Volantes abiertos",
+    "volantes_respondidos": "Volantes respondidos (FUR)",
+    "respondidos_en_plazo": "Respondidos en plazo",
+    "pct_en_plazo": "% respondido en plazo",
+    "volantes_vencidos": "Volantes vencidos",
+    "volantes_aceptados": "FUR aceptados",
+    "volantes_devueltos": "FUR devueltos (ampliar gestión)",
+    "tasa_devolucion": "Tasa de devolución",
+    "concluidos": "Casos concluidos",
+    "favorables": "Resultado favorable",
+    "no_favorables": "Resultado no favorable",
+    "improcedentes": "Improcedentes",
+    "pct_favorable": "% favorable",
+    "dias_respuesta_mediana": "Días hábiles a la primera respuesta (mediana)",
+    "dias_respuesta_p90": "Días hábiles a la primera respuesta (percentil 90)",
+    "dias_respuesta_n": "Primeras respuestas",
+    "dias_conclusion_mediana": "Días hábiles a la conclusión (mediana)",
+    "dias_conclusion_p90": "Días hábiles a la conclusión (percentil 90)",
+    "dias_conclusion_n": "Conclusiones medidas",
+    "cobros_concluidos": "Cobros injustificados concluidos",
+    "reembolsos": "Reembolsos realizados",
+    "monto_reclamado": "Monto reclamado (cobro injustificado)",
+    "monto_reembolsado": "Monto reembolsado (cobro injustificado)",
+    "satisfaccion_promedio": "Satisfacción promedio (1 a 5)",
+    "satisfaccion_n": "Respuestas de satisfacción",
+}
+FIGURES = tuple(LABELS)
+PERCENT = ("pct_en_plazo", "tasa_devolucion", "pct_favorable")
+MONEY = ("monto_reclamado", "monto_reembolsado")
+
+DEFINITIONS: dict[str, str] = {
+    "regla_general": "Cada cifra cuenta un evento en el mes en que ocurrió (hora del centro de México): "
+                     "un caso abierto en octubre y respondido en noviembre cuenta como volante abierto "
+                     "en octubre y como respuesta en noviembre.",
+    "casos_registrados": "Casos registrados en la base de datos única en el mes, por cualquier canal, "
+                         "sin contar los cancelados (duplicados, spam).",
+    "personas": "Teléfonos distintos que enviaron al menos un mensaje por WhatsApp o SMS en el mes.",
+    "atendidos": "Casos cerrados en el mes sin volante (no ameritaron gestión).",
+    "volantes_abiertos": "Volantes enviados en el mes: primeros turnos, re-turnos tras devolución y reasignaciones.",
+    "volantes_respondidos": "FUR presentados en el mes; en plazo si la fecha de presentación no pasa de la "
+                            "fecha límite del volante.",
+    "volantes_vencidos": "Volantes cuya fecha límite cae en el mes y que se respondieron después de ella o "
+                         "siguen sin respuesta (ni pausados) al día del informe.",
+    "tasa_devolucion": "FUR devueltos / (FUR devueltos + FUR aceptados) en revisiones del mes.",
+    "concluidos": "Casos concluidos (FUR aceptado) en el mes; favorables según el FUR aceptado.",
+    "dias_respuesta": "Días hábiles (lunes a viernes sin días festivos oficiales ni los dados de alta) desde "
+                      "el envío del volante hasta el primer FUR del caso, contado en el mes de ese FUR.",
+    "dias_conclusion": "Días hábiles desde el envío del primer volante hasta la conclusión, contado en el "
+                       "mes de conclusión.",
+    "montos": "Suma del monto reclamado y reembolsado en los FUR aceptados de cobros injustificados "
+              "concluidos en el mes.",
+    "satisfaccion": "Respuestas a la encuesta (1 a 5) recibidas en el mes.",
+    "estado": "En cifras de volantes, el estado que atendió cada volante; en cifras de casos, el estado "
+              "actual del caso.",
+    "ranking": f"El ranking de estados por cumplimiento de plazo solo incluye estados con al menos {MIN_N} "
+               "volantes respondidos en el mes.",
+}
+
+
+def _label(dim: str, key) -> str:
+    if dim == "estado":
+        return BY_CLAVE[key].nombre if key in BY_CLAVE else "Sin estado"
+    if dim == "canal":
+        return CANAL_LABELS.get(key, key or "Sin canal")
+    if dim == "tipo":
+        return TIPO_LABELS.get(key, key or "Sin tipo")
+    return str(key)
+
+
+def _all_keys(dim: str, estado: str | None) -> list:
+    if dim == "estado":
+        return [estado] if estado else [e.clave for e in ESTADOS]
+    if dim == "canal":
+        return [c.value for c in Canal]
+    return [t.value for t in Tipo]
+
+
+def _breakdown(current: dict, previous: dict, dim: str, estado: str | None) -> list[dict]:
+    keys = _all_keys(dim, estado)
+    keys += [k for k in list(current) + list(previous) if k not in keys]
+    empty = finish({})
+    return [{"clave": key, "etiqueta": _label(dim, key), "actual": current.get(key, empty),
+             "anterior": previous.get(key, empty)} for key in keys]
+
+
+def _ranking(rows: list[dict]) -> dict:
+    ranked, few = [], []
+    for row in rows:
+        n = row["actual"]["volantes_respondidos"]
+        entry = {"clave": row["clave"], "etiqueta": row["etiqueta"], "n": n,
+                 "pct_en_plazo": row["actual"]["pct_en_plazo"]}
+        (ranked if n >= MIN_N else few).append(entry)
+    ranked.sort(key=lambda e: (-(e["pct_en_plazo"] or 0), -e["n"], e["etiqueta"]))
+    few.sort(key=lambda e: (-e["n"], e["etiqueta"]))
+    return {"minimo": MIN_N, "clasificados": ranked, "insuficientes": few}
+
+
+def build_report(session: Session, month: Month, *, estado: str | None = None,
+                 as_of: date | None = None) -> dict:
+    """The report for `month` (national, or one estado), computed now from the database."""
+    as_of = as_of or today_mx()
+    ensure_calendar(session, month.last_day, as_of)
+    previous = month.shift(-1)
+    cur_w = Window(month, month, estado, as_of)
+    prev_w = Window(previous, previous, estado, as_of)
+    report = {
+        "version": VERSION,
+        "mes": month.key,
+        "mes_etiqueta": month.label,
+        "mes_anterior": previous.key,
+        "mes_anterior_etiqueta": previous.label,
+        "estado": estado,
+        "estado_nombre": BY_CLAVE[estado].nombre if estado in BY_CLAVE else None,
+        "generado": now().isoformat(timespec="seconds"),
+        "al_dia": as_of.isoformat(),
+        "total": compute(session, cur_w, "total")["total"],
+        "total_anterior": compute(session, prev_w, "total")["total"],
+    }
+    for dim in ("estado", "canal", "tipo"):
+        report[f"por_{dim}"] = _breakdown(compute(session, cur_w, dim), compute(session, prev_w, dim), dim, estado)
+    report["ranking_estados"] = _ranking(report["por_estado"])
+    report["temas"] = top_topics(session, cur_w)
+    report["temas_anterior"] = top_topics(session, prev_w)
+    trend_w = Window(month.shift(1 - TREND_MONTHS), month, estado, as_of)
+    by_month = compute(session, trend_w, "mes")
+    empty = finish({})
+    report["tendencia"] = [
+        {"mes": m.key, **{name: by_month.get(m.key, empty)[name] for name in TREND_FIGURES}}
+        for m in (month.shift(-i) for i in range(TREND_MONTHS - 1, -1, -1))
+    ]
+    report["definiciones"] = DEFINITIONS
+    return report
