@@ -47,3 +47,70 @@ def _request_id_from_rq() -> str | None:
     except Exception:  # not running under an RQ worker
         return None
     return job.meta.get("request_id") if job is not None else None
+
+
+# ---- issue 7: notifications, reminders, escalation, retention (bodies in workers/notify.py) ----
+
+@task
+def notify_volante_opened(volante_id: int) -> None:
+    from workers import notify
+
+    notify.volante_opened(volante_id)
+
+
+@task
+def notify_volante_reassigned(volante_id: int) -> None:
+    from workers import notify
+
+    notify.volante_reassigned(volante_id)
+
+
+@task
+def notify_volante_returned(volante_id: int) -> None:
+    from workers import notify
+
+    notify.volante_returned(volante_id)
+
+
+@task
+def notify_fur_filed(volante_id: int) -> None:
+    from workers import notify
+
+    notify.fur_filed(volante_id)
+
+
+@task
+def notify_case_concluded(case_id: int) -> None:
+    from workers import notify
+
+    notify.case_concluded(case_id)
+
+
+@task
+def send_reminders() -> int:
+    from workers import notify
+
+    return notify.send_reminders()
+
+
+@task
+def escalate_overdue() -> int:
+    from workers import notify
+
+    return notify.escalate_overdue()
+
+
+@task
+def deliver_staff_emails() -> int:
+    from workers import notify
+
+    return notify.send_staff_emails()
+
+
+@task
+def purge_retention() -> dict:
+    from workers import notify
+
+    return notify.purge_retention().as_dict()
+
+# ---- end issue 7 ----

@@ -1,0 +1,306 @@
+"""Bodies of the notification and scheduled jobs (issue 7); workers.tasks registers them.
+
+Each function opens its own session, commits what it decided, then enqueues the outbound jobs
+(`workers.dispatch.enqueue_jobs`) and e-mails staff when SMTP is configured. All are idempotent:
+staff notifications by dedupe_key, affiliate messages by (case, kind, since) in `messages`.
+
+Affiliate notices (through bot.outbound.queue_notification, which applies the 24-hour rule,
+the template with SMS fallback, and never writes to an opted-out phone):
+- volante opened: folio and due date — only when the bot did not just say it in the conversation:
+  the case came from call_center, buzón or oficio, or it was turned later than OPENED_BY_BOT_WINDOW
+  after a WhatsApp/SMS registration (e.g. vinculación set the estado or decided amerita gestión
+  afterwards). The first round only; later rounds are send-backs (internal) or reassignments.
+- volante reassigned (portabilidad): folio, new estado and due date.
+- volante returned (ampliar gestión): nothing to the affiliate; the enlace is notified.
+- case concluded: the accepted FUR's respuesta al ciudadano, then the satisfaction question.
+A case without a phone (no Contact and no contacto_telefono) gets nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core import notifications as notif
+from core import reminders
+from core.config import Settings
+from core.enums import Canal, CaseStatus, Direction, Resultado
+from core.enums import VolanteStatus as VS
+from core.errors import ValidationError
+from core.jobs import Job
+from core.models import Case, Contact, Message, User, Volante
+from core.phones import normalize_phone
+from core.reminders import fecha_larga
+from core.satisfaction import QUESTION, SURVEY_KIND
+from core.timeutil import now, today_mx
+from workers.connections import job_session
+from workers.dispatch import enqueue_jobs
+
+log = logging.getLogger("sinac.jobs.notify")
+
+OPENED_BY_BOT_WINDOW = timedelta(minutes=10)
+BOT_CANALES = (Canal.WHATSAPP, Canal.SMS)
+
+# Message.kind of the affiliate notices (SURVEY_KIND for the survey question).
+KIND_VOLANTE = "aviso_volante"
+KIND_REASIGNADO = "aviso_reasignado"
+KIND_CONCLUSION = "aviso_conclusion"
+
+RESULTADO_LABELS = {Resultado.FAVORABLE: "favorable", Resultado.NO_FAVORABLE: "no favorable",
+                    Resultado.IMPROCEDENTE: "improcedente"}
+
+
+# ---- helpers ----------------------------------------------------------------------------------
+
+def _one_line(text: str, limit: int = 600) -> str:
+    """Template variables may not hold newlines and should stay short."""
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def contact_for_case(session: Session, case: Case) -> Contact | None:
+    """The affiliate's Contact; for cases registered by staff with a phone, found or created
+    (channel sms: we never heard from them on WhatsApp) and linked to the case."""
+    if case.contact is not None:
+        return case.contact
+    if not case.contacto_telefono:
+        return None
+    try:
+        phone = normalize_phone(case.contacto_telefono)
+    except ValidationError:
+        log.warning("case phone is not valid, no notice", extra={"case_id": case.id})
+        return None
+    contact = session.scalar(select(Contact).where(Contact.phone == phone))
+    if contact is None:
+        contact = Contact(phone=phone, channel=Canal.SMS, estado_clave=case.estado_clave,
+                          nombre=case.contacto_nombre)
+        session.add(contact)
+        session.flush()
+    case.contact_id = contact.id
+    case.contact = contact
+    return contact
+
+
+def already_sent(session: Session, case_id: int, kind: str, since: datetime | None = None) -> bool:
+    query = select(Message.id).where(Message.case_id == case_id, Message.direction == Direction.OUTBOUND,
+                                     Message.kind == kind)
+    if since is not None:
+        query = query.where(Message.created_at >= since)
+    return session.scalar(query.limit(1)) is not None
+
+
+def _queue_notification(session: Session, contact: Contact, text: str, *, folio: str, aviso: str,
+                        case_id: int, kind: str) -> list[Job]:
+    from bot.outbound import queue_notification
+
+    return list(queue_notification(session, contact, text, template_vars={"1": folio, "2": _one_line(aviso)},
+                                   case_id=case_id, kind=kind))
+
+
+def merge_send_jobs(jobs: list[Job]) -> list[Job]:
+    """Several send_outbound jobs become one carrying every message id in order, so the answer
+    always arrives before the survey question."""
+    sends = [j for j in jobs if j.name == "send_outbound" and isinstance(j.kwargs.get("message_ids"), list)]
+    if len(sends) < 2:
+        return jobs
+    ids: list[int] = []
+    for job in sends:
+        ids += job.kwargs["message_ids"]
+    merged = Job("send_outbound", {**sends[0].kwargs, "message_ids": ids}, sends[0].queue)
+    rest = [j for j in jobs if j not in sends]
+    return [merged, *rest]
+
+
+def opening_told_by_bot(case: Case, volante: Volante) -> bool:
+    """The bot already gave folio and due date in the conversation where the case was registered."""
+    return (case.canal in BOT_CANALES and volante.numero == 1
+            and volante.sent_at - case.created_at <= OPENED_BY_BOT_WINDOW)
+
+
+def _finish(session: Session, jobs: list[Job], settings: Settings, *, emails: bool = True) -> None:
+    session.commit()
+    if jobs:
+        enqueue_jobs(jobs, settings)
+    if emails:
+        send_staff_emails(settings)
+
+
+# ---- event notifications ----------------------------------------------------------------------
+
+def volante_opened(volante_id: int, settings: Settings | None = None) -> None:
+    settings = settings or Settings.from_env()
+    with job_session(settings) as session:
+        volante = session.get(Volante, volante_id)
+        if volante is None:
+            return
+        case = volante.case
+        fecha = fecha_larga(volante.due_date)
+        notif.notify_users(
+            session, reminders.enlace_recipients(session, volante), kind=notif.VOLANTE_NUEVO,
+            text=f"Nuevo volante {case.folio} ({case.tipo.replace('_', ' ')}): vence el {fecha}.",
+            key=f"volante_nuevo:{volante.id}", case_id=case.id, volante_id=volante.id)
+        jobs: list[Job] = []
+        if volante.numero == 1 and not opening_told_by_bot(case, volante):
+            jobs = _tell_affiliate(
+                session, case, KIND_VOLANTE, since=volante.sent_at,
+                text=(f"SINAC: registramos tu solicitud con el folio {case.folio}. Te daremos respuesta "
+                      f"a más tardar el {fecha}. Guarda tu folio para consultar cómo va."),
+                aviso=f"registramos tu solicitud; te daremos respuesta a más tardar el {fecha}")
+        _finish(session, jobs, settings)
+
+
+def volante_reassigned(volante_id: int, settings: Settings | None = None) -> None:
+    settings = settings or Settings.from_env()
+    with job_session(settings) as session:
+        volante = session.get(Volante, volante_id)
+        if volante is None:
+            return
+        case = volante.case
+        fecha = fecha_larga(volante.due_date)
+        estado = case.estado.nombre if case.estado else "otro estado"
+        notif.notify_users(
+            session, reminders.enlace_recipients(session, volante), kind=notif.VOLANTE_REASIGNADO,
+            text=f"Se te reasignó el volante {case.folio} desde otro estado: vence el {fecha}.",
+            key=f"volante_reasignado:{volante.id}", case_id=case.id, volante_id=volante.id)
+        jobs = _tell_affiliate(
+            session, case, KIND_REASIGNADO, since=volante.sent_at,
+            text=(f"SINAC: tu folio {case.folio} ahora lo atiende {estado}. Te daremos respuesta "
+                  f"a más tardar el {fecha}."),
+            aviso=f"ahora lo atiende {estado}; te daremos respuesta a más tardar el {fecha}")
+        _finish(session, jobs, settings)
+
+
+def volante_returned(volante_id: int, settings: Settings | None = None) -> None:
+    """Internal: the enlace hears it was sent back; nothing goes to the affiliate."""
+    settings = settings or Settings.from_env()
+    with job_session(settings) as session:
+        volante = session.get(Volante, volante_id)
+        if volante is None:
+            return
+        case = volante.case
+        motivo = _one_line(volante.instructions, 300)
+        notif.notify_users(
+            session, reminders.enlace_recipients(session, volante), kind=notif.VOLANTE_DEVUELTO,
+            text=(f"Vinculación devolvió el volante {case.folio} (vuelta {volante.numero}) para ampliar "
+                  f"gestión: «{motivo}». Vence el {fecha_larga(volante.due_date)}."),
+            key=f"volante_devuelto:{volante.id}", case_id=case.id, volante_id=volante.id)
+        _finish(session, [], settings)
+
+
+def fur_filed(volante_id: int, settings: Settings | None = None) -> None:
+    """Vinculación hears (in-app) that a FUR awaits review."""
+    settings = settings or Settings.from_env()
+    with job_session(settings) as session:
+        volante = session.get(Volante, volante_id)
+        if volante is None or volante.fur is None:
+            return
+        case = volante.case
+        estado = case.estado.nombre if case.estado else "sin estado"
+        resultado = RESULTADO_LABELS.get(volante.fur.resultado, volante.fur.resultado or "sin resultado")
+        notif.notify_users(
+            session, reminders.vinculacion_recipients(session), kind=notif.FUR_RECIBIDO,
+            text=(f"FUR por revisar: {case.folio} de {estado} (vuelta {volante.numero}), "
+                  f"resultado {resultado}."),
+            key=f"fur_recibido:{volante.id}:{volante.fur.id}", case_id=case.id, volante_id=volante.id)
+        _finish(session, [], settings, emails=False)
+
+
+def case_concluded(case_id: int, settings: Settings | None = None) -> None:
+    """The accepted FUR's respuesta al ciudadano, then the satisfaction question."""
+    settings = settings or Settings.from_env()
+    with job_session(settings) as session:
+        case = session.get(Case, case_id)
+        if case is None or case.status != CaseStatus.CONCLUIDA:
+            return
+        accepted = [v for v in case.volantes if v.status == VS.ACEPTADO and v.fur is not None]
+        if not accepted or not (accepted[-1].fur.respuesta_ciudadano or "").strip():
+            return
+        respuesta = accepted[-1].fur.respuesta_ciudadano.strip()
+        jobs = _tell_affiliate(
+            session, case, KIND_CONCLUSION,
+            text=f"SINAC, respuesta a tu folio {case.folio}:\n{respuesta}",
+            aviso=f"tu caso concluyó. Respuesta: {respuesta}")
+        jobs += _tell_affiliate(
+            session, case, SURVEY_KIND, text=QUESTION,
+            aviso="¿qué tan satisfecho quedaste con la atención? Responde con un número del 1 al 5")
+        _finish(session, merge_send_jobs(jobs), settings)
+
+
+def _tell_affiliate(session: Session, case: Case, kind: str, *, text: str, aviso: str,
+                    since: datetime | None = None) -> list[Job]:
+    contact = contact_for_case(session, case)
+    if contact is None:
+        return []
+    if already_sent(session, case.id, kind, since):
+        return []
+    return _queue_notification(session, contact, text, folio=case.folio, aviso=aviso, case_id=case.id,
+                               kind=kind)
+
+
+# ---- scheduled ----------------------------------------------------------------------------
+
+def send_reminders(settings: Settings | None = None, today=None) -> int:
+    settings = settings or Settings.from_env()
+    with job_session(settings) as session:
+        created = notif.deliver_due(session, reminders.reminders_due(session, today or today_mx()))
+        _finish(session, [], settings)
+        return len(created)
+
+
+def escalate_overdue(settings: Settings | None = None, today=None) -> int:
+    settings = settings or Settings.from_env()
+    with job_session(settings) as session:
+        created = notif.deliver_due(session, reminders.escalations_due(session, today or today_mx()))
+        _finish(session, [], settings)
+        return len(created)
+
+
+def purge_retention(settings: Settings | None = None):
+    from core.retention import purge
+
+    settings = settings or Settings.from_env()
+    with job_session(settings) as session:
+        result = purge(session, settings.instance_dir)
+        log.info("retention purge", extra=result.as_dict())
+        return result
+
+
+def send_staff_emails(settings: Settings | None = None) -> int:
+    """E-mail pending notifications (SMTP_HOST set); commits after each so none goes twice."""
+    settings = settings or Settings.from_env()
+    if not settings.smtp_host:
+        return 0
+    sent = 0
+    with job_session(settings) as session:
+        pending = notif.pending_emails(session)
+        if not pending:
+            return 0
+        try:
+            client = notif.open_smtp(settings)
+        except (OSError, smtplib.SMTPException) as exc:
+            log.warning("smtp unavailable, e-mails left for the next run", extra={"error": str(exc)})
+            return 0
+        try:
+            for notification in pending:
+                user = session.get(User, notification.user_id)
+                try:
+                    client.send_message(notif.build_email(settings, notification, user))
+                except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as exc:
+                    log.warning("e-mail refused", extra={"notification_id": notification.id, "error": str(exc)})
+                    continue
+                except (OSError, smtplib.SMTPException) as exc:
+                    log.warning("smtp failed mid-batch", extra={"error": str(exc)})
+                    break
+                notification.emailed_at = now()
+                session.commit()
+                sent += 1
+        finally:
+            try:
+                client.quit()
+            except (OSError, smtplib.SMTPException):
+                pass
+    return sent
