@@ -1,0 +1,67 @@
+"""Hand-made lexical concepts appended as extra tokens for the word features.
+
+They let the classifier generalise past the exact training vocabulary ("me quitaron 500",
+"salio en 800" look like "me cobraron"). Patterns run on normalize_text() output.
+"""
+
+from __future__ import annotations
+
+import re
+
+CONCEPTS: dict[str, str] = {
+    "pago": r"\bcobr\w*|\bpag(?:ue|o|ar|amos|aron|ando|ado|aba|arle|arles)\b|\bcost(?:o|aron|aba)\b"
+    r"|\bsali(?:o|eron) en\b|\$|\bpesos\b|\bvaros\b|\bcuota\b|\breembols\w*|\bdevuelvan\b"
+    r"|\bmi dinero\b|\bgast(?:e|amos)\b|\bcompr(?:e|ar|amos|arla|arlo|arlas|arlos)\b",
+    "numero": r"\b\d+\b",
+    "mal_servicio": r"\besper\w*|\bmaltrat\w*|\bgrit\w*|\bgroser\w*|\bnegar\w*|\bnego\b|\bnegaron\b"
+    r"|\bno me (?:quisieron |quieren |)(?:atend\w*|recib\w*|dieron|dan)\b|\bno hay\b|\bhoras\b"
+    r"|\bmal(?:isimo|isima|o|a)?\b|\bpesim\w*|\bhorrible\b|\bqueja\w*|\bkja\b|\bdenunci\w*"
+    r"|\breport(?:o|ar)\b|\bnegligencia\b|\bdiscrimin\w*|\bhumill\w*|\bnunca\b|\bnadie\b"
+    r"|\bsucio\w*|\bcerrad\w*|\bcancel\w*|\bno (?:habia|tienen|tiene)\b|\btrat\w* mal\b",
+    "cobertura": r"\bcubr\w*|\bcubiert\w*|\bcobertura\b|\bincluid\w*|\bentra en el seguro\b"
+    r"|\bes gratis\b|\bson gratis\b|\bgratuit\w*|\bcatalogo\b|\bcauses\b|\bfpgc\b|\bsiglo xxi\b",
+    "enfermedad": r"\bcancer\b|\bdiabet\w*|\bleucemia\b|\bvih\b|\bcirugia\b|\boperacion\b"
+    r"|\btratamiento\b|\bquimio\w*|\bhemodialisis\b|\bdialisis\b|\bhepatitis\b|\binfarto\b"
+    r"|\bfractura\b|\bparto\b|\bcesarea\b|\bestudio\b|\bultrasonido\b",
+    "info": r"\brequisit\w*|\bafili\w*|\brenov\w*|\bpoliza\b|\bvigen\w*|\bdocumentos?\b"
+    r"|\bdonde\b|\bhorario\b|\bcomo (?:me|le|se|puedo|saco|hago)\b|\binformacion\b|\bmodulo\b"
+    r"|\bderechos?\b|\bconstancia\b|\bbaja\b|\bimss\b|\bissste\b|\bportabilidad\b|\bque es\b"
+    r"|\bpapeles\b|\btramit\w*|\bpuedo\b|\bcuando\b",
+    "seguimiento": r"\bfolio\b|\bsinac\b|\bseguimiento\b|\bestatus\b|\bstatus\b|\bavance\b"
+    r"|\brespuesta\b|\brespond\w*|\bcontest\w*|\bcomo va\b|\bque paso con\b|\bnovedad\w*"
+    r"|\bresolv\w*|\bmi caso\b|\bmi reporte\b|\bmi queja\b|\bmi tramite\b|\bmi solicitud\b",
+    "humano": r"\bpersona\b|\bhumano\b|\basesor\w*|\bagente\b|\boperador\w*|\brobot\b|\bbot\b"
+    r"|\bmaquina\w*|\bllam(?:en|e|ar|ame|enme|arme)\b|\bmarc(?:ar|en|quen|arme|quenme)\b"
+    r"|\balguien\b|\bsupervisor\b|\bencargado\b|\btelefono\b|\bperson\b|\bhuman\b",
+    "saludo": r"\bhola\b|\bbuen(?:os|as)? (?:dias|tardes|noches|dia)\b|\bbuenas\b|\bsaludos?\b"
+    r"|\bhey\b|\bhi\b|\bhello\b|\bque onda\b|\bque tal\b|\bquiubo\b|\bemojihola\b|\bholis\b",
+    "despedida": r"\badios\w*|\bbye\b|\bhasta (?:luego|pronto|manana|la proxima|la vista)\b"
+    r"|\bnos vemos\b|\bcha[ou]\b|\bciao\b|\bcuid(?:ese|ense|ate)\b|\bme voy\b|\bdespido\b"
+    r"|\bes todo\b|\bseria todo\b|\bque (?:le vaya|este|tenga|descanse)\w*\b|\bvidrios\b",
+    "gracias": r"\bgracias\b|\bagradec\w*|\bamable\b|\bdios se lo pague\b|\bemojigracias\b"
+    r"|\bthank\w*",
+    "si": r"^(?:si|claro|ok|va|sale|orale|andale|correcto|exacto|dale|perfecto|aja|yes|yep)\b"
+    r"|\bde acuerdo\b|\basi es\b|\bemojiok\b|\bacepto\b|\bconfirmo\b",
+    "no": r"^(?:no|nel|nop|nope|nunca|negativo|tampoco|nah)\b|\bpara nada\b|\bemojino\b"
+    r"|\bolvidalo\b|\bni loca\b|\bde ninguna manera\b",
+    "felicitar": r"\bfelicit\w*|\bfelicidades\b|\bexcelente\w*|\breconoc\w*|\bmaravill\w*"
+    r"|\bmuy bien\b|\bsuper bien\b|\bbuenisim\w*|\bprofesional\w*|\bangeles?\b|\bmejor(?:es)?\b"
+    r"|\bemojifeliz\b|\bemojiaplauso\b|\bsatisfech\w*|\brespetos\b|\bamor\b|\bangel\w*"
+    r"|\bcontent[oa]s?\b|\bencant\w*|\bmuy buen[oa]s?\b|\b(?:gran|buen) trabajo\b|\bdedicad\w*"
+    r"|\bmuy human[oa]s?\b|\bbravo\b|\bgenial\b|\bde maravilla\b|\bla mejor\b|\bes muy buen[oa]\b"
+    r"|\bmuy atent[oa]s?\b|\bgusto\b|\bme gusto\b|\b10 de 10\b|\bsalv\w*",
+    "sugerir": r"\bsuger\w*|\bpropon\w*|\bpropuesta\b|\bdeberian\b|\bseria (?:bueno|mejor|util)\b"
+    r"|\bestaria (?:bien|bueno|padre)\b|\brecomiend\w*|\bojala\b|\bpodrian\b|\bpongan\b"
+    r"|\bidea\b|\bme gustaria\b|\bsuggest\w*",
+    "otro_tema": r"\bchiste\b|\bclima\b|\bpartido\b|\bempleo\b|\btrabajo\b|\bvacantes?\b"
+    r"|\bdolar\b|\bluz\b|\bcfe\b|\bine\b|\bpension\b|\binfonavit\b|\bafore\b|\bnetflix\b"
+    r"|\bpelicula\b|\bnovia\b|\bvendo\b|\bpromocion\b|\bpremio\b|\brecarga\b|\bbanco\b"
+    r"|\bescuela\b|\bbasura\b|\bbache\b|\breceta de\b|\btarea\b|\bjaja\w*|\bjsjs\w*|\bxd\b",
+}
+_COMPILED = [(name, re.compile(pattern)) for name, pattern in CONCEPTS.items()]
+
+
+def concept_tokens(norm: str) -> str:
+    """'me cobraron 350' -> 'me cobraron 350 zzpago zznumero'."""
+    extra = [f"zz{name}" for name, rx in _COMPILED if rx.search(norm)]
+    return norm + (" " + " ".join(extra) if extra else "")

@@ -1,0 +1,37 @@
+"""CURP (Clave Única de Registro de Población) format and RENAPO check digit."""
+
+from __future__ import annotations
+
+import re
+
+_ALPHABET = "0123456789ABCDEFGHIJKLMNÑOPQRSTUVWXYZ"
+_VALUES = {c: i for i, c in enumerate(_ALPHABET)}
+_STATES = (
+    "AS|BC|BS|CC|CL|CM|CS|CH|DF|DG|GT|GR|HG|JC|MC|MN|MS|NT|NL|OC|PL|QT|QR|SP|SL|SR|TC|TS|TL|VZ|YN"
+    "|ZS|NE"
+)
+CURP_PATTERN = (
+    r"[A-Z][AEIOUX][A-Z]{2}\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])[HMX]"
+    rf"(?:{_STATES})[B-DF-HJ-NP-TV-Z]{{3}}[0-9A-Z]\d"
+)
+CURP_RE = re.compile(rf"^{CURP_PATTERN}$")
+CURP_SEARCH_RE = re.compile(rf"(?<![A-Za-z0-9]){CURP_PATTERN}(?![A-Za-z0-9])", re.IGNORECASE)
+
+
+def check_digit(first17: str) -> str:
+    """RENAPO verification digit for the first 17 characters of a CURP."""
+    first17 = first17.upper()
+    if len(first17) != 17:
+        raise ValueError("need the first 17 characters")
+    total = sum(_VALUES[c] * (18 - i) for i, c in enumerate(first17))
+    return str((10 - total % 10) % 10)
+
+
+def is_valid_curp(value: str) -> bool:
+    """Well-formed (RENAPO structure) and the check digit matches."""
+    if not isinstance(value, str):
+        return False
+    value = value.strip().upper()
+    if not CURP_RE.match(value):
+        return False
+    return check_digit(value[:17]) == value[17]

@@ -1,0 +1,274 @@
+"""Intent and entity evaluation on a held-out split (or on a separate file).
+
+The split is stratified by intent, deterministic (fixed seed) and made *after* removing
+duplicate messages, so no test message is also a training message.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .data import ENTITIES, FALLBACK_INTENT, Example, TrainingData, load_training_data
+from .engine import EmbeddedParser, fit_model, train
+from .normalize import normalize_text
+from .numbers import parse_digits, words_to_number
+
+DEFAULT_TEST_SIZE = 0.2
+DEFAULT_SEED = 20260301
+
+
+def split_examples(
+    examples: list[Example], test_size: float = DEFAULT_TEST_SIZE, seed: int = DEFAULT_SEED
+) -> tuple[list[Example], list[Example]]:
+    """Deterministic stratified split; duplicates (after normalisation) are dropped first."""
+    by_intent: dict[str, list[Example]] = {}
+    seen: set[str] = set()
+    for ex in examples:
+        key = normalize_text(ex.text)
+        if not key or key in seen:
+            continue
+        seen.add(key)
+        by_intent.setdefault(ex.intent, []).append(ex)
+    rng = random.Random(seed)
+    train_set: list[Example] = []
+    test_set: list[Example] = []
+    for intent in sorted(by_intent):
+        items = list(by_intent[intent])
+        rng.shuffle(items)
+        n_test = max(1, round(len(items) * test_size))
+        test_set.extend(items[:n_test])
+        train_set.extend(items[n_test:])
+    return train_set, test_set
+
+
+# --------------------------------------------------------------------------- metrics
+
+
+@dataclass
+class IntentReport:
+    labels: list[str]
+    per_intent: dict[str, tuple[float, float, float, int]]  # P, R, F1, support
+    macro_f1: float
+    accuracy: float
+    fallback_rate: float
+    confusion: dict[str, dict[str, int]]
+    errors: list[tuple[str, str, str, float]] = field(default_factory=list)
+
+
+@dataclass
+class EntityReport:
+    per_entity: dict[str, tuple[float, float, float, int]]
+    precision: float
+    recall: float
+    f1: float
+    errors: list[str] = field(default_factory=list)
+
+
+def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return p, r, f
+
+
+def intent_report(gold: list[str], pred: list[str], texts: list[str] | None = None,
+                  confs: list[float] | None = None) -> IntentReport:
+    labels = sorted(set(gold))
+    all_labels = labels + sorted(set(pred) - set(labels))
+    confusion = {g: {p: 0 for p in all_labels} for g in labels}
+    for g, p in zip(gold, pred, strict=True):
+        confusion[g][p] += 1
+    per: dict[str, tuple[float, float, float, int]] = {}
+    for lab in labels:
+        tp = confusion[lab][lab]
+        fn = sum(confusion[lab].values()) - tp
+        fp = sum(confusion[g][lab] for g in labels if g != lab)
+        per[lab] = (*_prf(tp, fp, fn), tp + fn)
+    macro = sum(v[2] for v in per.values()) / len(per) if per else 0.0
+    acc = sum(g == p for g, p in zip(gold, pred, strict=True)) / len(gold) if gold else 0.0
+    fb = sum(p == FALLBACK_INTENT for p in pred) / len(pred) if pred else 0.0
+    errors = []
+    if texts is not None:
+        for i, (g, p) in enumerate(zip(gold, pred, strict=True)):
+            if g != p:
+                errors.append((texts[i], g, p, confs[i] if confs else 0.0))
+    return IntentReport(all_labels, per, macro, acc, fb, confusion, errors)
+
+
+def canonical_value(entity: str, value, synonyms: dict[str, str] | None = None):
+    """Comparable form of an entity value (gold annotation or prediction)."""
+    if entity == "monto":
+        if isinstance(value, int | float):
+            return round(float(value), 2)
+        s = str(value).lower().replace("$", "").replace("pesos", "").strip()
+        num = parse_digits(s) if s and s[0].isdigit() and " " not in s else None
+        if num is None:
+            num = words_to_number(s.split())
+        return round(float(num), 2) if num is not None else s
+    if entity == "estado":
+        s = str(value)
+        if synonyms:
+            return synonyms.get(s.lower(), s)
+        return s
+    if entity == "curp":
+        return str(value).upper()
+    if entity == "folio":
+        return str(value)
+    return normalize_text(str(value))
+
+
+def entity_report(examples: list[Example], predicted: list[list[dict]],
+                  synonyms: dict[str, str] | None = None) -> EntityReport:
+    """Exact entity matching: same type, overlapping span and equal canonical value.
+
+    Rasa's markup cannot nest entities, so a prediction lying inside a gold entity of another
+    type (the estado of "centro de salud de zapopan") is neither credited nor penalised.
+    """
+    counts = {e: [0, 0, 0] for e in ENTITIES}  # tp, fp, fn
+    errors: list[str] = []
+    for ex, preds in zip(examples, predicted, strict=True):
+        gold = [
+            (g["entity"], g["start"], g["end"], canonical_value(g["entity"], g["value"], synonyms))
+            for g in ex.entities
+        ]
+        matched_gold: set[int] = set()
+        for p in preds:
+            pv = canonical_value(p["entity"], p["value"], synonyms)
+            hit = None
+            for gi, (ge, gs, gend, gv) in enumerate(gold):
+                if gi in matched_gold:
+                    continue
+                if ge == p["entity"] and gs < p["end"] and p["start"] < gend and gv == pv:
+                    hit = gi
+                    break
+            if hit is not None:
+                matched_gold.add(hit)
+                counts[p["entity"]][0] += 1
+                continue
+            nested = any(
+                ge != p["entity"] and gs <= p["start"] and p["end"] <= gend
+                for ge, gs, gend, _ in gold
+            )
+            if not nested:
+                counts[p["entity"]][1] += 1
+                errors.append(f"FP {p['entity']}={p['value']!r} in {ex.text!r}")
+        for gi, (ge, _, _, gv) in enumerate(gold):
+            if gi not in matched_gold:
+                counts[ge][2] += 1
+                errors.append(f"FN {ge}={gv!r} in {ex.text!r}")
+    per = {}
+    for e, (tp, fp, fn) in counts.items():
+        if tp + fp + fn:
+            per[e] = (*_prf(tp, fp, fn), tp + fn)
+    tp = sum(c[0] for c in counts.values())
+    fp = sum(c[1] for c in counts.values())
+    fn = sum(c[2] for c in counts.values())
+    p, r, f = _prf(tp, fp, fn)
+    return EntityReport(per, p, r, f, errors)
+
+
+@dataclass
+class Evaluation:
+    intents: IntentReport
+    raw_intents: IntentReport  # top candidate, threshold ignored
+    entities: EntityReport
+    n_train: int
+    n_test: int
+    train_seconds: float
+
+
+def evaluate_examples(parser: EmbeddedParser, test: list[Example], data: TrainingData,
+                      n_train: int, train_seconds: float) -> Evaluation:
+    gold, pred, raw, confs, texts, ents = [], [], [], [], [], []
+    for ex in test:
+        res = parser.parse(ex.text)
+        gold.append(ex.intent)
+        pred.append(res["intent"]["name"])
+        raw.append(res["intent_ranking"][0]["name"] if res["intent_ranking"] else FALLBACK_INTENT)
+        confs.append(res["intent_ranking"][0]["confidence"] if res["intent_ranking"] else 0.0)
+        texts.append(ex.text)
+        ents.append(res["entities"])
+    return Evaluation(
+        intents=intent_report(gold, pred, texts, confs),
+        raw_intents=intent_report(gold, raw),
+        entities=entity_report(test, ents, data.synonyms),
+        n_train=n_train,
+        n_test=len(test),
+        train_seconds=train_seconds,
+    )
+
+
+def evaluate_split(data_dir: Path | str | None = None, test_size: float = DEFAULT_TEST_SIZE,
+                   seed: int = DEFAULT_SEED, threshold: float | None = None,
+                   progress: bool | None = None) -> Evaluation:
+    """Train on (1 - test_size) of nlu_data and score the held-out rest."""
+    data = load_training_data(data_dir)
+    train_set, test_set = split_examples(data.examples, test_size, seed)
+    model = fit_model(train_set, progress=progress)
+    parser = EmbeddedParser(data_dir=data_dir, threshold=threshold, model=model)
+    return evaluate_examples(parser, test_set, data, len(train_set), model.train_seconds)
+
+
+def evaluate_file(path: Path | str, data_dir: Path | str | None = None,
+                  threshold: float | None = None, progress: bool | None = None) -> Evaluation:
+    """Score the full model (trained on all of nlu_data) on a separate annotated file."""
+    data = load_training_data(data_dir)
+    model, _, _ = train(data_dir, progress=progress)
+    test = load_training_data(path).examples
+    parser = EmbeddedParser(data_dir=data_dir, threshold=threshold, model=model)
+    return evaluate_examples(parser, test, data, model.n_examples, model.train_seconds)
+
+
+# --------------------------------------------------------------------------- text
+
+
+def _abbrev(label: str) -> str:
+    parts = label.split("_")
+    return (parts[0][:4] + ("_" + parts[1][:3] if len(parts) > 1 else ""))[:8]
+
+
+def format_report(ev: Evaluation, show_errors: int = 0) -> str:
+    ir, er = ev.intents, ev.entities
+    lines = [
+        f"examples: train {ev.n_train}, test {ev.n_test}; training {ev.train_seconds:.2f}s",
+        "",
+        f"{'intent':<24}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>9}",
+    ]
+    for lab, (p, r, f, n) in ir.per_intent.items():
+        lines.append(f"{lab:<24}{p:>10.3f}{r:>10.3f}{f:>10.3f}{n:>9d}")
+    lines += [
+        "",
+        (
+            f"intent macro-F1: {ir.macro_f1:.3f}   accuracy: {ir.accuracy:.3f}   "
+            f"fallback rate: {ir.fallback_rate:.3f}"
+        ),
+        (
+            f"(top candidate, no threshold) macro-F1: {ev.raw_intents.macro_f1:.3f}   "
+            f"accuracy: {ev.raw_intents.accuracy:.3f}"
+        ),
+        "",
+        f"{'entity':<24}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>9}",
+    ]
+    for ent, (p, r, f, n) in er.per_entity.items():
+        lines.append(f"{ent:<24}{p:>10.3f}{r:>10.3f}{f:>10.3f}{n:>9d}")
+    lines += [
+        "",
+        f"entity precision: {er.precision:.3f}   recall: {er.recall:.3f}   F1: {er.f1:.3f}",
+        "",
+        "confusion matrix (rows: gold, columns: predicted)",
+    ]
+    cols = ir.labels
+    lines.append(" " * 24 + "".join(f"{_abbrev(c):>9}" for c in cols))
+    for g in ir.per_intent:
+        lines.append(f"{g:<24}" + "".join(f"{ir.confusion[g].get(c, 0):>9d}" for c in cols))
+    if show_errors:
+        lines += ["", "intent errors (text | gold -> predicted, top confidence):"]
+        for text, g, p, c in ir.errors[:show_errors]:
+            lines.append(f"  {text!r} | {g} -> {p} ({c:.2f})")
+        lines += ["", "entity errors:"]
+        lines += [f"  {e}" for e in er.errors[:show_errors]]
+    return "\n".join(lines)
+
+

@@ -1,0 +1,102 @@
+"""Spanish amounts written in words or mixed digits: "mil doscientos", "3 mil", "2 mil 500"."""
+
+from __future__ import annotations
+
+import re
+
+UNITS = {
+    "cero": 0, "un": 1, "uno": 1, "una": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5,
+    "seis": 6, "siete": 7, "ocho": 8, "nueve": 9, "diez": 10, "once": 11, "doce": 12,
+    "trece": 13, "catorce": 14, "quince": 15, "dieciseis": 16, "diecisiete": 17,
+    "dieciocho": 18, "diecinueve": 19, "veinte": 20, "veintiun": 21, "veintiuno": 21,
+    "veintiuna": 21, "veintidos": 22, "veintitres": 23, "veinticuatro": 24,
+    "veinticinco": 25, "veintiseis": 26, "veintisiete": 27, "veintiocho": 28,
+    "veintinueve": 29,
+}  # fmt: skip
+TENS = {
+    "treinta": 30, "cuarenta": 40, "cincuenta": 50, "sesenta": 60, "setenta": 70,
+    "ochenta": 80, "noventa": 90,
+}  # fmt: skip
+HUNDREDS = {
+    "cien": 100, "ciento": 100, "doscientos": 200, "doscientas": 200, "trescientos": 300,
+    "trescientas": 300, "cuatrocientos": 400, "cuatrocientas": 400, "quinientos": 500,
+    "quinientas": 500, "seiscientos": 600, "seiscientas": 600, "setecientos": 700,
+    "setecientas": 700, "ochocientos": 800, "ochocientas": 800, "novecientos": 900,
+    "novecientas": 900,
+}  # fmt: skip
+NUMBER_WORDS = set(UNITS) | set(TENS) | set(HUNDREDS) | {"mil", "y", "medio"}
+
+_DIGITS_RE = re.compile(r"^\d+(?:[.,]\d+)*$")
+
+
+def parse_digits(token: str) -> float | None:
+    """'1,200' -> 1200, '350.50' -> 350.5, '1.200' -> 1200 (dot as thousands), '3k' -> 3000."""
+    token = token.strip().lstrip("$").strip()
+    mult = 1
+    if token[-1:] in ("k", "K"):
+        token, mult = token[:-1], 1000
+    if not token or not _DIGITS_RE.match(token):
+        return None
+    if "," in token and "." in token:
+        # 1,200.50 (Mexican) or 1.200,50 (European); the last separator is the decimal one.
+        if token.rfind(",") > token.rfind("."):
+            token = token.replace(".", "").replace(",", ".")
+        else:
+            token = token.replace(",", "")
+    elif "," in token:
+        parts = token.split(",")
+        if all(len(p) == 3 for p in parts[1:]):
+            token = token.replace(",", "")
+        elif len(parts) == 2:
+            token = token.replace(",", ".")
+        else:
+            return None
+    elif "." in token:
+        parts = token.split(".")
+        if len(parts) > 2 or (len(parts) == 2 and len(parts[1]) == 3 and parts[0] != "0"):
+            if not all(len(p) == 3 for p in parts[1:]):
+                return None
+            token = token.replace(".", "")
+    try:
+        return float(token) * mult
+    except ValueError:  # pragma: no cover - guarded by the regex
+        return None
+
+
+def words_to_number(words: list[str]) -> float | None:
+    """Value of a run of number tokens (words and/or digits): ['mil', 'doscientos'] -> 1200.
+
+    Returns None when the run is not a well-formed amount.
+    """
+    total = 0.0
+    current = 0.0
+    seen = False
+    for w in words:
+        if w == "y":
+            continue
+        if w in UNITS:
+            current += UNITS[w]
+        elif w in TENS:
+            current += TENS[w]
+        elif w in HUNDREDS:
+            current += HUNDREDS[w]
+        elif w == "mil":
+            total += (current or 1) * 1000
+            current = 0
+        elif w == "medio":
+            # "mil y medio" / "dos mil y medio": half of the last thousand
+            current += 500 if total else 0.5
+        else:
+            value = parse_digits(w)
+            if value is None:
+                return None
+            current += value
+        seen = True
+    if not seen:
+        return None
+    return total + current
+
+
+def as_number(value: float) -> int | float:
+    """Integral floats become ints (350.0 -> 350)."""
+    return int(value) if float(value).is_integer() else round(value, 2)
