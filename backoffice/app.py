@@ -73,6 +73,11 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(queues_bp)
     app.register_blueprint(auth.bp)
+    app.register_blueprint(__import__('backoffice.queue', fromlist=['bp']).bp)
+    app.register_blueprint(__import__('backoffice.cases', fromlist=['bp']).bp)
+    app.register_blueprint(__import__('backoffice.furs', fromlist=['bp']).bp)
+    app.register_blueprint(__import__('backoffice.attachments', fromlist=['bp']).bp)
+    app.register_blueprint(__import__('backoffice.conversations', fromlist=['bp']).bp)
 
 
 def _register_errors(app: Flask) -> None:

@@ -1,0 +1,312 @@
+"""The case page: transcript, data, volante rounds with FUR and review, audit, notes, actions.
+
+Every lookup is scoped (core.access): another state's case answers 404, never 403.
+Actions call core.services.cases with the current actor, commit, then dispatch the jobs.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import selectinload
+
+from backoffice.auth import current_actor, roles_required
+from backoffice.db import commit_and_dispatch, get_session
+from core import audit
+from core.access import can_edit, can_see_case, scope_cases, scope_volantes, sees_everything
+from core.enums import OPEN_STATUSES, CaseStatus, Role
+from core.enums import VolanteStatus as VS
+from core.errors import DomainError, PermissionDenied, ValidationError
+from core.estados import BY_CLAVE
+from core.models import Attachment, AuditEvent, Case, Message, Note, Review, User, Volante
+from core.phones import mask_curp, mask_phone
+from core.services import cases as svc
+
+bp = Blueprint("cases", __name__, url_prefix="/casos")
+
+STAFF = (Role.VINCULACION, Role.ADMIN)
+NOTE_MAX = 5000
+
+ACTION_NAMES = {
+    "registrar": "Registro", "decidir_gestion": "Decisión de gestión", "atender": "Atendido directamente",
+    "turnar": "Turnado al enlace", "responder": "FUR enviado", "aceptar": "Respuesta aceptada",
+    "devolver": "Devuelto al enlace", "reasignar": "Reasignado de estado", "pausar": "Plazo pausado",
+    "reanudar": "Plazo reanudado", "cancelar": "Cancelado", "nota": "Nota interna",
+    "respuesta_personal": "Respuesta del personal", "liberar_conversacion": "Conversación devuelta al bot",
+}
+VOLANTE_STATUS_LABELS = {
+    VS.ABIERTO: "Abierto (esperando FUR)", VS.RESPONDIDO: "Respondido (en revisión)",
+    VS.ACEPTADO: "Aceptado", VS.DEVUELTO: "Devuelto", VS.CANCELADO: "Cancelado",
+}
+RESULTADO_LABELS = {"favorable": "Favorable", "no_favorable": "No favorable", "improcedente": "Improcedente"}
+
+
+# ---------------------------------------------------------------- scoped lookups (404 outside scope)
+
+def get_case_or_404(case_id: int, *, options=()) -> Case:
+    session = get_session()
+    stmt = scope_cases(select(Case).where(Case.id == case_id), current_user)
+    if options:
+        stmt = stmt.options(*options)
+    case = session.scalar(stmt)
+    if case is None or not can_see_case(current_user, case):
+        abort(404)
+    return case
+
+
+def get_volante_or_404(volante_id: int) -> Volante:
+    session = get_session()
+    stmt = scope_volantes(select(Volante).where(Volante.id == volante_id), current_user)
+    volante = session.scalar(stmt)
+    if volante is None or not can_see_case(current_user, volante.case):
+        abort(404)
+    return volante
+
+
+def require_editor() -> None:
+    """Participación social reads only: any change answers 403."""
+    if not can_edit(current_user):
+        abort(403)
+
+
+def show_pii(user) -> bool:
+    """Full CURP and phone for national operators; masked for enlaces and supervisors."""
+    return user.role in STAFF
+
+
+def error_status(exc: DomainError) -> int:
+    return 403 if isinstance(exc, PermissionDenied) else 422
+
+
+def field_errors(exc: DomainError, default_field: str | None = None) -> dict[str, str]:
+    if isinstance(exc, ValidationError) and exc.fields:
+        return {name: exc.message for name in exc.fields}
+    return {default_field: exc.message} if default_field else {}
+
+
+# ---------------------------------------------------------------- page
+
+def _transcript(session, case: Case) -> list[dict]:
+    cond = Message.case_id == case.id
+    if case.contact_id:
+        # the conversation that led to the case, before it had a folio
+        cond = or_(cond, and_(
+            Message.contact_id == case.contact_id, Message.case_id.is_(None),
+            Message.created_at >= case.created_at - timedelta(hours=24),
+            Message.created_at <= case.created_at + timedelta(minutes=5),
+        ))
+    messages = list(session.scalars(
+        select(Message).where(cond).order_by(Message.created_at, Message.sequence, Message.id).limit(500)
+    ))
+    stored: dict[int, list[Attachment]] = {}
+    if messages:
+        ids = [m.id for m in messages]
+        for att in session.scalars(select(Attachment).where(Attachment.message_id.in_(ids))):
+            stored.setdefault(att.message_id, []).append(att)
+    items = []
+    for m in messages:
+        media = []
+        for att in stored.get(m.id, []):
+            media.append({"url": url_for("attachments.download", attachment_id=att.id),
+                          "content_type": att.content_type, "name": att.filename})
+        if not stored.get(m.id):
+            for entry in m.media or []:
+                url = str((entry or {}).get("url") or "")
+                if url.startswith(("https://", "http://")):
+                    media.append({"url": url, "content_type": str(entry.get("content_type") or ""),
+                                  "name": "Archivo adjunto"})
+        items.append({"message": m, "media": media})
+    return items
+
+
+def render_detail(case: Case, *, form: dict | None = None, errors: dict | None = None,
+                  active: str | None = None, status: int = 200):
+    session = get_session()
+    volantes = list(session.scalars(
+        select(Volante).where(Volante.case_id == case.id).order_by(Volante.numero)
+        .options(selectinload(Volante.fur), selectinload(Volante.reviews).selectinload(Review.reviewer),
+                 selectinload(Volante.enlace))
+    ))
+    fur_ids = [v.fur.id for v in volantes if v.fur is not None]
+    evidence: dict[int, list[Attachment]] = {}
+    if fur_ids:
+        for att in session.scalars(select(Attachment).where(Attachment.fur_id.in_(fur_ids)).order_by(Attachment.id)):
+            evidence.setdefault(att.fur_id, []).append(att)
+    case_files = list(session.scalars(
+        select(Attachment).where(Attachment.case_id == case.id, Attachment.fur_id.is_(None),
+                                 Attachment.message_id.is_(None)).order_by(Attachment.id)
+    ))
+    events = list(session.scalars(select(AuditEvent).where(AuditEvent.case_id == case.id).order_by(AuditEvent.id)))
+    notes = list(session.scalars(
+        select(Note).where(Note.case_id == case.id).order_by(Note.id).options(selectinload(Note.author))
+    ))
+    enlaces = []
+    if case.estado_clave and current_user.role in STAFF:
+        enlaces = list(session.scalars(
+            select(User).where(User.role == Role.ENLACE, User.estado_clave == case.estado_clave,
+                               User.active.is_(True)).order_by(User.nombre)
+        ))
+    open_volante = case.open_volante
+    user = current_user
+    pii = show_pii(user)
+    phone = case.contact.phone if case.contact else case.contacto_telefono
+    return render_template(
+        "cases/detail.html",
+        case=case, volantes=volantes, evidence=evidence, case_files=case_files, events=events, notes=notes,
+        transcript=_transcript(session, case), enlaces=enlaces, open_volante=open_volante,
+        phone=phone if pii else mask_phone(phone), curp=case.curp if pii else mask_curp(case.curp),
+        email=case.contacto_email if pii else ("•••" if case.contacto_email else ""),
+        form=form or {}, errors=errors or {}, active=active,
+        is_vinc=user.role == Role.VINCULACION, is_staff=user.role in STAFF, editor=can_edit(user),
+        is_open=case.status in OPEN_STATUSES, estados=sorted(BY_CLAVE.values(), key=lambda e: e.nombre),
+        ACTION_NAMES=ACTION_NAMES, VOLANTE_STATUS_LABELS=VOLANTE_STATUS_LABELS, RESULTADO_LABELS=RESULTADO_LABELS,
+        can_answer=(open_volante is not None and open_volante.status == VS.ABIERTO
+                    and user.role in (Role.ENLACE, Role.VINCULACION, Role.ADMIN)),
+        handoff=bool(case.contact and case.contact.handoff),
+        sees_everything=sees_everything(user),
+    ), status
+
+
+@bp.get("/<int:case_id>")
+@login_required
+def detail(case_id: int):
+    case = get_case_or_404(case_id)
+    return render_detail(case)
+
+
+# ---------------------------------------------------------------- actions
+
+def _run(case: Case, action: str, fn, *, success: str, default_field: str | None = None):
+    """Run a service call; on DomainError roll back and re-render with what the user typed."""
+    session = get_session()
+    try:
+        result = fn()
+    except DomainError as exc:
+        session.rollback()
+        case = get_case_or_404(case.id)
+        flash(exc.message, "error")
+        return render_detail(case, form=request.form.to_dict(), errors=field_errors(exc, default_field),
+                             active=action, status=error_status(exc))
+    commit_and_dispatch(result.jobs)
+    flash(success, "success")
+    return redirect(url_for("cases.detail", case_id=case.id))
+
+
+@bp.post("/<int:case_id>/gestion")
+@roles_required(*STAFF)
+def decide(case_id: int):
+    case = get_case_or_404(case_id)
+    choice = request.form.get("amerita", "")
+    if choice not in ("si", "no"):
+        return _run(case, "decide", _raise(ValidationError("Indica si el caso amerita gestión.",
+                                                            fields={"amerita": "requerido"})),
+                    success="")
+    return _run(case, "decide", lambda: svc.decide_amerita_gestion(
+        get_session(), case, current_actor(), choice == "si",
+        reason=(request.form.get("reason") or "").strip() or None,
+        instructions=(request.form.get("instructions") or "").strip()[:5000],
+    ), success="Decisión registrada.", default_field="amerita")
+
+
+def _raise(exc):
+    def fn():
+        raise exc
+    return fn
+
+
+def _int_or_none(value):
+    value = (value or "").strip()
+    return int(value) if value.isdigit() else None
+
+
+@bp.post("/<int:case_id>/turnar")
+@roles_required(*STAFF)
+def turn(case_id: int):
+    case = get_case_or_404(case_id)
+    raw = request.form.get("enlace_id", "")
+    enlace_id = _int_or_none(raw)
+    if raw.strip() and enlace_id is None:
+        return _run(case, "turn", _raise(ValidationError("Elige un enlace de la lista.", fields={"enlace": "inválido"})),
+                    success="")
+    return _run(case, "turn", lambda: svc.turn_to_enlace(
+        get_session(), case, current_actor(), enlace_id=enlace_id,
+        instructions=(request.form.get("instructions") or "").strip()[:5000],
+    ), success="Caso turnado al enlace.", default_field="enlace")
+
+
+@bp.post("/<int:case_id>/reasignar")
+@roles_required(Role.VINCULACION)
+def reassign(case_id: int):
+    case = get_case_or_404(case_id)
+    return _run(case, "reassign", lambda: svc.reassign_estado(
+        get_session(), case, current_actor(), (request.form.get("estado") or "").strip(),
+        request.form.get("reason", ""),
+    ), success="Caso reasignado al nuevo estado.", default_field="reason")
+
+
+@bp.post("/<int:case_id>/cancelar")
+@roles_required(Role.VINCULACION)
+def cancel(case_id: int):
+    case = get_case_or_404(case_id)
+    return _run(case, "cancel", lambda: svc.cancel_case(
+        get_session(), case, current_actor(), request.form.get("reason", ""),
+    ), success="Caso cancelado.", default_field="reason")
+
+
+@bp.post("/<int:case_id>/pausar")
+@roles_required(Role.VINCULACION)
+def pause(case_id: int):
+    case = get_case_or_404(case_id)
+    return _run(case, "pause", lambda: svc.pause_clock(
+        get_session(), case, current_actor(), request.form.get("reason", ""),
+    ), success="Plazo pausado.", default_field="reason")
+
+
+@bp.post("/<int:case_id>/reanudar")
+@roles_required(Role.VINCULACION)
+def resume(case_id: int):
+    case = get_case_or_404(case_id)
+    return _run(case, "resume", lambda: svc.resume_clock(get_session(), case, current_actor()),
+                success="Plazo reanudado.")
+
+
+@bp.post("/<int:case_id>/revision")
+@roles_required(Role.VINCULACION)
+def review(case_id: int):
+    case = get_case_or_404(case_id)
+    decision = request.form.get("decision", "")
+    if decision == "aceptar":
+        return _run(case, "review", lambda: svc.accept_fur(get_session(), case, current_actor()),
+                    success="Respuesta aceptada: el caso quedó concluido y se avisará al ciudadano.",
+                    default_field="decision")
+    if decision == "devolver":
+        return _run(case, "review", lambda: svc.send_back(
+            get_session(), case, current_actor(), request.form.get("reason", ""),
+        ), success="FUR devuelto al enlace con un nuevo plazo.", default_field="reason")
+    return _run(case, "review", _raise(ValidationError("Elige aceptar o devolver.", fields={"decision": "requerido"})),
+                success="")
+
+
+@bp.post("/<int:case_id>/notas")
+@login_required
+def add_note(case_id: int):
+    require_editor()
+    case = get_case_or_404(case_id)
+    session = get_session()
+
+    def create():
+        body = (request.form.get("body") or "").strip()
+        if not body:
+            raise ValidationError("Escribe el texto de la nota.", fields={"body": "requerido"})
+        if len(body) > NOTE_MAX:
+            raise ValidationError(f"La nota es demasiado larga (máximo {NOTE_MAX} caracteres).",
+                                  fields={"body": "largo"})
+        session.add(Note(case_id=case.id, author_id=current_user.id, body=body))
+        audit.record(session, current_actor(), "nota", case=case)
+        return svc.Result(case)
+
+    return _run(case, "note", create, success="Nota agregada.", default_field="body")
+

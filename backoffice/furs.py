@@ -1,0 +1,174 @@
+"""The FUR form (DOMAIN.md §5): draft or submit the answer to one open volante, with evidence."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from backoffice.auth import current_actor, roles_required
+from backoffice.cases import RESULTADO_LABELS, error_status, get_volante_or_404
+from backoffice.db import commit_and_dispatch, get_session
+from backoffice.uploads import ALLOWED_LABEL, delete_stored, store_upload, uploaded_files
+from core.enums import Role, Tipo
+from core.enums import VolanteStatus as VS
+from core.errors import DomainError, ValidationError
+from core.models import Attachment
+from core.services import cases as svc
+from core.timeutil import today_mx
+
+bp = Blueprint("furs", __name__)
+
+FIELDS = ("fecha_respuesta", "acciones", "respuesta_ciudadano", "resultado")
+COBRO_FIELDS = ("monto_reclamado", "monto_reembolsado", "fecha_reembolso")
+TEXT_MAX = 10000
+MAX_FILES = 10
+LABEL_TO_FIELD = {label: name for name, label in svc.FUR_LABELS.items()}
+
+
+def _money(raw: str, label: str, errors: dict, name: str):
+    raw = (raw or "").strip().replace("$", "").replace(",", "").replace(" ", "")
+    if not raw:
+        return None
+    try:
+        amount = Decimal(raw).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        errors[name] = f"{label}: escribe una cantidad en pesos, por ejemplo 1500.00."
+        return None
+    if amount < 0 or amount > Decimal("10000000"):
+        errors[name] = f"{label}: la cantidad está fuera de rango."
+        return None
+    return amount
+
+
+def _date(raw: str, label: str, errors: dict, name: str, *, not_future: bool = True):
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    try:
+        value = date.fromisoformat(raw)
+    except ValueError:
+        errors[name] = f"{label}: escribe una fecha válida (AAAA-MM-DD)."
+        return None
+    if not_future and value > today_mx():
+        errors[name] = f"{label}: la fecha no puede ser futura."
+        return None
+    return value
+
+
+def parse_fur_form(form, tipo: str) -> tuple[dict, dict]:
+    """Clean the posted fields; returns (data for save_fur, errors per field in Spanish)."""
+    errors: dict[str, str] = {}
+    data: dict = {
+        "fecha_respuesta": _date(form.get("fecha_respuesta"), "Fecha de respuesta", errors, "fecha_respuesta"),
+        "acciones": (form.get("acciones") or "").strip(),
+        "respuesta_ciudadano": (form.get("respuesta_ciudadano") or "").strip(),
+        "resultado": (form.get("resultado") or "").strip() or None,
+    }
+    for name, label in (("acciones", "Acciones realizadas"), ("respuesta_ciudadano", "Respuesta al ciudadano")):
+        if len(data[name]) > TEXT_MAX:
+            errors[name] = f"{label}: el texto es demasiado largo (máximo {TEXT_MAX} caracteres)."
+    if data["resultado"] is not None and data["resultado"] not in RESULTADO_LABELS:
+        errors["resultado"] = "Resultado: elige una opción de la lista."
+        data["resultado"] = None
+    if tipo == Tipo.COBRO_INJUSTIFICADO:
+        data["monto_reclamado"] = _money(form.get("monto_reclamado"), "Monto reclamado", errors, "monto_reclamado")
+        data["monto_reembolsado"] = _money(form.get("monto_reembolsado"), "Monto reembolsado", errors,
+                                           "monto_reembolsado")
+        data["fecha_reembolso"] = _date(form.get("fecha_reembolso"), "Fecha de reembolso", errors, "fecha_reembolso")
+    return data, errors
+
+
+def _form_from_fur(fur, volante) -> dict:
+    if fur is None:
+        return {"fecha_respuesta": today_mx().isoformat(),
+                "monto_reclamado": str(volante.case.monto) if volante.case.monto is not None else ""}
+
+    def s(value):
+        return "" if value is None else (value.isoformat() if isinstance(value, date) else str(value))
+
+    return {name: s(getattr(fur, name)) for name in FIELDS + COBRO_FIELDS}
+
+
+def _render(volante, form: dict, errors: dict, status: int = 200):
+    session = get_session()
+    evidence = []
+    if volante.fur is not None:
+        evidence = list(session.scalars(select(Attachment).where(Attachment.fur_id == volante.fur.id)
+                                        .order_by(Attachment.id)))
+    return render_template(
+        "cases/fur.html", volante=volante, case=volante.case, form=form, errors=errors, evidence=evidence,
+        RESULTADO_LABELS=RESULTADO_LABELS, is_cobro=volante.case.tipo == Tipo.COBRO_INJUSTIFICADO,
+        allowed_label=ALLOWED_LABEL, max_mb=current_app.config["SINAC"].upload_max_bytes // (1024 * 1024),
+        today=today_mx(),
+    ), status
+
+
+ANSWERING = (Role.ENLACE, Role.VINCULACION, Role.ADMIN)
+
+
+@bp.route("/volantes/<int:volante_id>/fur", methods=["GET", "POST"])
+@roles_required(*ANSWERING)
+def edit(volante_id: int):
+    volante = get_volante_or_404(volante_id)
+    if volante.status != VS.ABIERTO:
+        flash("Este volante ya no admite respuesta.", "error")
+        return redirect(url_for("cases.detail", case_id=volante.case_id))
+    if request.method == "GET":
+        return _render(volante, _form_from_fur(volante.fur, volante), {})
+
+    settings = current_app.config["SINAC"]
+    submit = request.form.get("accion") == "enviar"
+    form = request.form.to_dict()
+    data, errors = parse_fur_form(request.form, volante.case.tipo)
+    files = uploaded_files(request.files, "evidencia")
+    if len(files) > MAX_FILES:
+        errors["evidencia"] = f"Puedes adjuntar como máximo {MAX_FILES} archivos a la vez."
+    stored = []
+    if not errors:
+        for f in files:
+            try:
+                stored.append(store_upload(f, settings))
+            except ValidationError as exc:
+                errors["evidencia"] = exc.message
+                break
+    if errors:
+        for item in stored:
+            delete_stored(settings, item.storage_key)
+        flash("Revisa los datos marcados del FUR.", "error")
+        if files:
+            errors.setdefault("evidencia", "Vuelve a seleccionar los archivos de evidencia.")
+        return _render(volante, form, errors, 422)
+
+    session = get_session()
+    try:
+        # Evidence goes in before the submit check so a filed FUR carries it.
+        result = svc.save_fur(session, volante, current_actor(), data, submit=False)
+        for item in stored:
+            session.add(Attachment(case_id=volante.case_id, fur_id=volante.fur.id, filename=item.filename,
+                                   content_type=item.content_type, size=item.size, storage_key=item.storage_key,
+                                   sha256=item.sha256, uploaded_by_id=current_user.id))
+        if submit:
+            result = svc.save_fur(session, volante, current_actor(), data, submit=True)
+    except DomainError as exc:
+        session.rollback()
+        for item in stored:
+            delete_stored(settings, item.storage_key)
+        volante = get_volante_or_404(volante_id)
+        flash(exc.message, "error")
+        errs = {}
+        for key in getattr(exc, "fields", {}) or {}:
+            errs[LABEL_TO_FIELD.get(key, key)] = exc.message
+        if stored:
+            errs.setdefault("evidencia", "Vuelve a seleccionar los archivos de evidencia.")
+        return _render(volante, form, errs, error_status(exc))
+    commit_and_dispatch(result.jobs)
+    if submit:
+        flash("Respuesta enviada a Vinculación para su revisión.", "success")
+        return redirect(url_for("cases.detail", case_id=volante.case_id))
+    flash("Borrador guardado.", "success")
+    return redirect(url_for("furs.edit", volante_id=volante.id))
+

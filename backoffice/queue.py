@@ -1,0 +1,249 @@
+"""The queue of volantes: one row per case's current volante, scoped, filtered, paginated in SQL."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from flask import Blueprint, render_template, request
+from flask_login import current_user, login_required
+from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.orm import aliased, selectinload
+
+from backoffice.db import get_session
+from core.access import scope_cases, sees_everything
+from core.enums import CANAL_LABELS, STATUS_LABELS, TIPO_LABELS, Role
+from core.enums import VolanteStatus as VS
+from core.estados import BY_CLAVE
+from core.models import Case, Contact, User, Volante
+from core.plazos import calendar
+from core.timeutil import MX_TZ, today_mx
+
+bp = Blueprint("queue", __name__, url_prefix="/volantes")
+
+PER_PAGE = 50
+SORTS = {
+    "recientes": "Más recientes",
+    "antiguos": "Más antiguos",
+    "vence": "Vencimiento más próximo",
+    "folio": "Folio",
+}
+PLAZO_LABELS = {"vencido": "Vencidos", "por_vencer": "Vencen en 2 días hábiles o menos"}
+SOON_DAYS = 2
+
+
+@dataclass
+class Filters:
+    estado: str = ""
+    tipo: str = ""
+    canal: str = ""
+    status: str = ""
+    plazo: str = ""
+    enlace: int | None = None
+    desde: date | None = None
+    hasta: date | None = None
+    q: str = ""
+    sort: str = "recientes"
+    page: int = 1
+    raw: dict = field(default_factory=dict)
+    errors: dict = field(default_factory=dict)
+
+
+def parse_filters(args) -> Filters:
+    """Read the query string; bad values are reported in Spanish and ignored (the text is kept)."""
+    f = Filters(raw={k: args.get(k, "") for k in
+                     ("estado", "tipo", "canal", "status", "plazo", "enlace", "desde", "hasta", "q", "sort")})
+
+    def choice(name, allowed, label):
+        value = (args.get(name) or "").strip()
+        if value and value not in allowed:
+            f.errors[name] = f"{label}: elige una opción de la lista."
+            return ""
+        return value
+
+    f.estado = choice("estado", BY_CLAVE, "Estado")
+    f.tipo = choice("tipo", TIPO_LABELS, "Tipo")
+    f.canal = choice("canal", CANAL_LABELS, "Canal")
+    f.status = choice("status", STATUS_LABELS, "Estatus")
+    f.plazo = choice("plazo", PLAZO_LABELS, "Plazo")
+    f.sort = choice("sort", SORTS, "Orden") or "recientes"
+    enlace = (args.get("enlace") or "").strip()
+    if enlace:
+        if enlace.isdigit():
+            f.enlace = int(enlace)
+        else:
+            f.errors["enlace"] = "Enlace: elige una opción de la lista."
+    for name, label in (("desde", "Desde"), ("hasta", "Hasta")):
+        value = (args.get(name) or "").strip()
+        if value:
+            try:
+                setattr(f, name, date.fromisoformat(value))
+            except ValueError:
+                f.errors[name] = f"{label}: escribe una fecha válida (AAAA-MM-DD)."
+    if f.desde and f.hasta and f.desde > f.hasta:
+        f.errors["hasta"] = "Hasta: la fecha final es anterior a la inicial."
+        f.hasta = None
+    f.q = (args.get("q") or "").strip()[:100]
+    page = (args.get("page") or "1").strip()
+    f.page = int(page) if page.isdigit() and 0 < int(page) < 100000 else 1
+    return f
+
+
+def _mx_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=MX_TZ)
+
+
+def _current_volante_clause():
+    """Volante is the case's latest round (no round with a higher numero)."""
+    later = aliased(Volante)
+    return and_(
+        Volante.case_id == Case.id,
+        ~exists(select(later.id).where(later.case_id == Volante.case_id, later.numero > Volante.numero)),
+    )
+
+
+def base_query(user, columns, filters: Filters, *, with_status: bool = True, today: date | None = None,
+               soon: date | None = None):
+    """The scoped, filtered statement; the caller adds ordering, grouping or limits."""
+    stmt = select(*columns).select_from(Case)
+    if user.role == Role.ENLACE:
+        # An enlace's queue holds the volantes of their state: inner join, both scopes.
+        # scope_volantes' EXISTS(Case ...) auto-correlates away when Case is already in FROM, so
+        # the same rule is spelled out: the round's estado is the user's (scope_cases adds the case's).
+        stmt = stmt.join(Volante, _current_volante_clause())
+        stmt = stmt.where(Volante.estado_clave == user.estado_clave)
+    else:
+        stmt = stmt.outerjoin(Volante, _current_volante_clause())
+    stmt = scope_cases(stmt, user)
+    if filters.estado:
+        stmt = stmt.where(Case.estado_clave == filters.estado)
+    if filters.tipo:
+        stmt = stmt.where(Case.tipo == filters.tipo)
+    if filters.canal:
+        stmt = stmt.where(Case.canal == filters.canal)
+    if with_status and filters.status:
+        stmt = stmt.where(Case.status == filters.status)
+    if filters.enlace:
+        stmt = stmt.where(Volante.enlace_id == filters.enlace)
+    if filters.plazo:
+        running = and_(Volante.status == VS.ABIERTO, Volante.paused_at.is_(None))
+        if filters.plazo == "vencido":
+            stmt = stmt.where(running, Volante.due_date < today)
+        else:
+            stmt = stmt.where(running, Volante.due_date >= today, Volante.due_date <= soon)
+    if filters.desde:
+        stmt = stmt.where(Case.created_at >= _mx_start(filters.desde))
+    if filters.hasta:
+        stmt = stmt.where(Case.created_at < _mx_start(filters.hasta + timedelta(days=1)))
+    if filters.q:
+        stmt = stmt.where(_search_clause(filters.q))
+    return stmt
+
+
+def _search_clause(q: str):
+    """Folio, description or phone (digits anywhere in the contact's number)."""
+    clauses = [Case.folio.icontains(q, autoescape=True), Case.description.icontains(q, autoescape=True)]
+    digits = re.sub(r"\D", "", q)
+    if len(digits) >= 4 and len(digits) >= len(re.sub(r"[\s()+.-]", "", q)):
+        phone_match = exists(
+            select(Contact.id).where(Contact.id == Case.contact_id, Contact.phone.contains(digits, autoescape=True))
+        )
+        clauses += [phone_match, Case.contacto_telefono.contains(digits, autoescape=True)]
+    return or_(*clauses)
+
+
+def _order(stmt, sort: str):
+    if sort == "antiguos":
+        return stmt.order_by(Case.created_at.asc(), Case.id.asc())
+    if sort == "vence":
+        return stmt.order_by(Volante.due_date.is_(None), Volante.due_date.asc(), Case.id.asc())
+    if sort == "folio":
+        return stmt.order_by(Case.folio.asc())
+    return stmt.order_by(Case.created_at.desc(), Case.id.desc())
+
+
+def plazo_badge(volante: Volante | None, today: date, soon: date) -> dict | None:
+    """The due-date marker of a row: text and a CSS class (never color only)."""
+    if volante is None:
+        return None
+    if volante.status == VS.RESPONDIDO:
+        return {"text": "En revisión", "cls": ""}
+    if volante.status != VS.ABIERTO:
+        return None
+    if volante.paused_at is not None:
+        return {"text": "Plazo pausado", "cls": ""}
+    if volante.due_date < today:
+        days = (today - volante.due_date).days
+        return {"text": f"Vencido ({days} d)", "cls": "vencido"}
+    if volante.due_date <= soon:
+        return {"text": "Vence pronto", "cls": "por-vencer"}
+    return None
+
+
+def visible_enlaces(session, user) -> list[User]:
+    stmt = select(User).where(User.role == Role.ENLACE).order_by(User.estado_clave, User.nombre)
+    if not sees_everything(user):
+        stmt = stmt.where(User.estado_clave == user.estado_clave)
+    return list(session.scalars(stmt))
+
+
+@bp.get("/")
+@login_required
+def index():
+    session = get_session()
+    user = current_user
+    filters = parse_filters(request.args)
+    today = today_mx()
+    soon = calendar(session).add(today, SOON_DAYS)
+    kw = {"today": today, "soon": soon}
+
+    total = session.scalar(
+        base_query(user, [func.count()], filters, **kw)
+    ) or 0
+    pages = max(1, (total + PER_PAGE - 1) // PER_PAGE)
+    page = min(filters.page, pages)
+    rows_stmt = _order(base_query(user, [Case, Volante], filters, **kw), filters.sort)
+    rows_stmt = rows_stmt.options(selectinload(Case.contact)).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
+    rows = session.execute(rows_stmt).all()
+    enlace_ids = {v.enlace_id for _, v in rows if v is not None and v.enlace_id}
+    enlaces = {u.id: u for u in session.scalars(select(User).where(User.id.in_(enlace_ids)))} if enlace_ids else {}
+
+    counts_stmt = base_query(user, [Case.status, func.count()], filters, with_status=False, **kw)
+    counts = dict(session.execute(counts_stmt.group_by(Case.status)).all())
+    overdue = session.scalar(
+        base_query(user, [func.count()], Filters(**{**filters.__dict__, "plazo": "vencido"}), **kw)
+    ) or 0
+
+    status = 400 if filters.errors else 200
+    return render_template(
+        "queue/index.html", rows=rows, enlaces=enlaces, filters=filters, total=total, page=page,
+        pages=pages, counts=counts, overdue=overdue, today=today, soon=soon, plazo_badge=plazo_badge,
+        SORTS=SORTS, PLAZO_LABELS=PLAZO_LABELS, enlace_options=visible_enlaces(session, user),
+        estados=sorted(BY_CLAVE.values(), key=lambda e: e.nombre) if sees_everything(user) else [],
+        page_url=_page_url,
+    ), status
+
+
+def _page_url(page: int) -> str:
+    from flask import url_for
+
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return url_for("queue.index", page=page, **args)
+
+
+@bp.app_template_filter("fecha_hora")
+def fecha_hora(moment) -> str:
+    """A UTC timestamp in Mexico City time, dd/mm/aaaa hh:mm."""
+    if moment is None:
+        return ""
+    from datetime import UTC
+
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(MX_TZ).strftime("%d/%m/%Y %H:%M")
+
+
+@bp.app_template_filter("fecha")
+def fecha(day) -> str:
+    return day.strftime("%d/%m/%Y") if day else ""

@@ -1,0 +1,32 @@
+"""Helpers shared by the queue/case/FUR/isolation tests (issue 6 part A)."""
+
+from __future__ import annotations
+
+import re
+
+from tests.builders import PASSWORD
+
+CSRF_RE = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    return CSRF_RE.search(html).group(1)
+
+
+def login(client, user, password: str = PASSWORD):
+    token = csrf_from(client.get("/login").get_data(as_text=True))
+    resp = client.post("/login", data={"email": user.email, "password": password, "csrf_token": token})
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:500]
+    return resp
+
+
+def post(client, url: str, data: dict | None = None, *, page: str | None = None, **kw):
+    """POST with a CSRF token taken from `page` (or the queue)."""
+    html = client.get(page or "/volantes/").get_data(as_text=True)
+    payload = dict(data or {})
+    payload["csrf_token"] = csrf_from(html)
+    return client.post(url, data=payload, **kw)
+
+
+def text(resp) -> str:
+    return resp.get_data(as_text=True)
