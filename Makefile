@@ -8,7 +8,6 @@ STAMP  := $(VENV)/.installed
 export SINAC_INSTANCE_DIR ?= $(CURDIR)/instance
 REDIS_PORT ?= 6379
 export REDIS_URL ?= redis://127.0.0.1:$(REDIS_PORT)/0
-export PROMETHEUS_MULTIPROC_DIR ?= $(SINAC_INSTANCE_DIR)/prometheus
 
 .PHONY: run test setup system-deps system-deps-test bench lint clean
 
@@ -36,7 +35,8 @@ run: setup
 	$(BIN)/sinac seed
 	rm -rf $(SINAC_INSTANCE_DIR)/prometheus && mkdir -p $(SINAC_INSTANCE_DIR)/prometheus
 	@echo "SINAC: back office http://127.0.0.1:5000/ (simulador: http://127.0.0.1:5000/simulador)"
-	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/honcho start -f Procfile.dev
+	PROMETHEUS_MULTIPROC_DIR=$(SINAC_INSTANCE_DIR)/prometheus PATH=$(CURDIR)/$(BIN):$$PATH \
+		$(BIN)/honcho start -f Procfile.dev
 
 test: system-deps-test $(STAMP)
 	PATH=$(CURDIR)/$(BIN):$$PATH ./scripts/run-tests
