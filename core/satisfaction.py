@@ -33,6 +33,8 @@ QUESTION = ("Del 1 al 5, ¿qué tan satisfecho quedaste con la atención? "
             "Puedes agregar un comentario.")
 THANKS = "¡Gracias por tu respuesta! Nos ayuda a mejorar la atención."
 ANSWER_WINDOW = timedelta(days=7)
+# Outbound messages the affiliate never got do not count as "the last thing we said".
+_NOT_DELIVERED = (MessageStatus.SUPPRESSED, MessageStatus.FAILED, MessageStatus.UNDELIVERED)
 
 _WORDS = {"uno": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5}
 _STARS = re.compile(r"[⭐★]")
@@ -89,7 +91,7 @@ def pending_survey(session: Session, contact) -> Case | None:
     last = session.scalar(
         select(Message)
         .where(Message.contact_id == contact.id, Message.direction == Direction.OUTBOUND,
-               Message.status != MessageStatus.SUPPRESSED)
+               Message.status.not_in(_NOT_DELIVERED))
         .order_by(Message.created_at.desc(), Message.id.desc())
         .limit(1)
     )
