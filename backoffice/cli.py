@@ -20,6 +20,7 @@ def register_commands(group) -> None:
     for command in (db, seed_command, users, cases, contacts):
         group.add_command(command)
     from backoffice.commands.coverage import coverage; group.add_command(coverage)  # noqa: I001
+    from backoffice.commands.callcenter import callcenter; group.add_command(callcenter)  # noqa: I001
     from backoffice.commands.nlu import nlu; group.add_command(nlu)  # noqa: I001
 
 

@@ -1,0 +1,65 @@
+"""Small form helpers shared by intake, buzón and admin: Spanish choices, money, dates, phones."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from wtforms import SelectField, StringField
+from wtforms.validators import ValidationError as FormError
+
+from core.errors import ValidationError
+from core.estados import ESTADOS
+from core.phones import normalize_phone
+from core.users import EMAIL_RE
+
+INVALID_CHOICE = "Elige una opción de la lista."
+ESTADO_CHOICES = [(e.clave, e.nombre) for e in ESTADOS]
+
+
+def select(label: str, choices, validators=None, **kw) -> SelectField:
+    return SelectField(label, choices=choices, validators=validators or [],
+                       invalid_choice_message=INVALID_CHOICE, **kw)
+
+
+def date_input(label: str, validators=None) -> StringField:
+    """A text field rendered as <input type=date>; parsed by `parse_form_date` (Spanish errors)."""
+    return StringField(label, validators=validators or [], render_kw={"type": "date"})
+
+
+def parse_form_date(value: str | None, *, not_future: bool = True) -> date | None:
+    text = (value or "").strip()
+    if not text:
+        return None
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise FormError("Escribe una fecha válida (AAAA-MM-DD).") from None
+    if not_future:
+        from core.timeutil import today_mx
+
+        if day > today_mx():
+            raise FormError("La fecha no puede estar en el futuro.")
+    return day
+
+
+def clean_phone(value: str | None) -> str | None:
+    text = (value or "").strip()
+    if not text:
+        return None
+    try:
+        return normalize_phone(text)
+    except ValidationError:
+        raise FormError("El número de teléfono no es válido (10 dígitos, p. ej. 33 1234 5678).") from None
+
+
+def check_email(value: str | None) -> str | None:
+    text = (value or "").strip().lower()
+    if not text:
+        return None
+    if len(text) > 254 or not EMAIL_RE.match(text):
+        raise FormError("El correo electrónico no es válido.")
+    return text
+
+
+def csrf_failed(form) -> bool:
+    return bool(getattr(form, "csrf_token", None) is not None and form.csrf_token.errors)
