@@ -29,6 +29,7 @@ from core.coverage.text import tokens
 
 # Score thresholds (0..1), tuned on data/evaluacion.csv.
 MIN_MATCH = 0.30  # below this nothing is shown
+MIN_FOUND = 0.42  # below this the question is "no encontré" (nothing medical, or garbage)
 MIN_ANSWER = 0.48  # below this the answer is "not sure"
 CLARIFY_MARGIN = 0.04  # top matches this close and different -> ask which one
 SMSXXI_YIELD = 0.60  # SMSXXI gives way to a CAUSES/FPGC match scoring at least this share of it
@@ -142,8 +143,8 @@ class CoverageEngine:
         if excl is not None:
             return CoverageAnswer(None, False, edad, matches, txt.not_covered_text(excl),
                                   topic=excl)
-        if not hits:
-            return CoverageAnswer(None, None, edad, [], txt.not_found_text())
+        if not hits or hits[0].score < MIN_FOUND:
+            return CoverageAnswer(None, None, edad, matches, txt.not_found_text())
 
         top = self._choose(hits, edad, small_child)
         if top is not hits[0]:  # the answered intervention leads the list

@@ -17,9 +17,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from core.coverage.catalog import Intervention, Synonym
-from core.coverage.text import content_words, fold, stem, tokens, words
+from core.coverage.text import content_words, fold, phonetic, stem, tokens, words
 
 
 @dataclass
@@ -56,6 +57,11 @@ class Hit:
 
 
 UNKNOWN_WEIGHT = 1.0
+# endings that may separate two forms of one word ("diabet"/"diabetic", "apendic"/"apendiciti")
+_SUFFIXES = frozenset({"ic", "ico", "ica", "al", "ar", "ad", "ado", "ada", "er", "ir", "os",
+                       "as", "es", "iti", "itis", "arm", "ando", "iendo", "ido", "ida", "ant",
+                       "ci", "ion", "osa", "oso", "ism", "ismo", "ist", "ista", "ur", "ura",
+                       "i", "e", "a", "o", "s", "n", "in", "ina"})
 _CHILD_TERM_RE = re.compile(r"\b(bebes?|recien nacid[oa]s?|ninos?|ninas?|infantil|neonatal)\b")
 CHILD_BONUS = 0.06  # a small child's synonym, asked about a child under 5
 HEAD_TOKENS = frozenset({"cancer", "tumor", "leucemi", "linfom", "trasplant", "vacun", "fractur",
@@ -155,6 +161,15 @@ class Index:
             for s in d.syns:
                 words.update(content_words(s.termino, strict=False))
         self.vocab_words = sorted(w for w in words if len(w) >= 4)
+        # misspellings are compared by sound (phonetic key), ties go to the commoner word
+        self.phon_words: dict[str, str] = {}
+        for w in self.vocab_words:
+            key = phonetic(w)
+            cur = self.phon_words.get(key)
+            if cur is None or df.get(stem(w), 0) > df.get(stem(cur), 0):
+                self.phon_words[key] = w
+        self.phon_keys = sorted(self.phon_words)
+        self.df = dict(df)
         self.postings: dict[str, list[int]] = defaultdict(list)
         for i, d in enumerate(self.docs):
             for t in d.all_toks:
@@ -177,23 +192,40 @@ class Index:
                 for cand in self.stems_by_prefix.get(tok[:5], ()):
                     short, long_ = sorted((cand, tok), key=len)
                     if (len(short) >= 5 and long_.startswith(short)
-                            and len(long_) - len(short) <= 4
+                            and long_[len(short):] in _SUFFIXES
                             and (pref is None or len(cand) > len(pref))):
                         pref = cand
             if pref:
                 out[tok] = (pref, 0.85)
                 continue
-            if len(raw) >= 4:
-                cutoff = 90 if len(raw) <= 5 else (86 if len(raw) <= 7 else 82)
-                best = process.extractOne(raw, self.vocab_words, scorer=fuzz.ratio,
-                                          score_cutoff=cutoff)
-                if best:
-                    st = stem(best[0])
-                    if st in self.vocab_stems:
-                        out[tok] = (st, 0.8 if best[1] >= 88 else 0.7)
-                        continue
+            fixed = self._misspelling(raw)
+            if fixed is not None:
+                out[tok] = fixed
+                continue
             out[tok] = (tok, 0.0)  # unknown word: still counts against coverage
         return out
+
+    def _misspelling(self, raw: str) -> tuple[str, float] | None:
+        """(stem, confidence) of the catalog word `raw` most likely misspells, or None."""
+        if len(raw) < 4:
+            return None
+        key = phonetic(raw)
+        if key in self.phon_words:
+            st = stem(self.phon_words[key])
+            return (st, 0.9) if st in self.vocab_stems else None
+        if len(key) <= 5:
+            return None  # short words: only exact sound-alikes ("onda" is not "sonda")
+        found = process.extract(key, self.phon_keys, scorer=OSA.normalized_similarity,
+                                limit=6, score_cutoff=0.8)
+        if not found:
+            return None
+        best = max(s for _, s, _ in found)
+        cands = [self.phon_words[k] for k, s, _ in found if s >= best - 1e-9]
+        word = max(cands, key=lambda w: (self.df.get(stem(w), 0), -abs(len(w) - len(raw))))
+        st = stem(word)
+        if st not in self.vocab_stems:
+            return None
+        return (st, 0.8 if best >= 0.85 else 0.7)
 
     def search(self, text: str, limit: int = 20,
                small_child: bool | None = None) -> tuple[list[Hit], list[str]]:

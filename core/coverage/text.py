@@ -89,6 +89,16 @@ _ABBREVIATIONS = {
     "fracturado": "fractura",
     "fracturada": "fractura",
     "fracturas": "fractura",
+    "mordio": "mordedura",
+    "mordieron": "mordedura",
+    "mordido": "mordedura",
+    "mordida": "mordedura",
+    "morder": "mordedura",
+    "pico": "picadura",
+    "picaron": "picadura",
+    "picado": "picadura",
+    "piquete": "picadura",
+    "piquetes": "picadura",
     "torci": "esguince",
     "torcio": "esguince",
     "torcido": "esguince",
@@ -247,3 +257,27 @@ def content_words(text: str, strict: bool = True) -> list[str]:
 def tokens(text: str, strict: bool = True) -> list[str]:
     """Stemmed content tokens of `text`, in order."""
     return [stem(w) for w in content_words(text, strict)]
+
+
+_PHONETIC = (
+    (re.compile(r"ch"), "7"),  # "ch" is its own sound ("chica" is not "zika")
+    (re.compile(r"h"), ""),
+    (re.compile(r"qu(?=[ei])"), "k"),
+    (re.compile(r"c(?=[ei])"), "s"),
+    (re.compile(r"g(?=[ei])"), "j"),
+    (re.compile(r"c"), "k"),
+    (re.compile(r"q"), "k"),
+    (re.compile(r"z"), "s"),
+    (re.compile(r"v"), "b"),
+    (re.compile(r"ll"), "y"),
+    (re.compile(r"x"), "ks"),
+    (re.compile(r"(.)\1+"), r"\1"),
+)
+
+
+def phonetic(word: str) -> str:
+    """A Spanish sound-alike key for misspellings: 'sesaria' ~ 'cesarea', 'almoranas' ~ 'almorranas'."""
+    w = word
+    for rx, rep in _PHONETIC:
+        w = rx.sub(rep, w)
+    return w
