@@ -89,6 +89,12 @@ _ABBREVIATIONS = {
     "fracturado": "fractura",
     "fracturada": "fractura",
     "fracturas": "fractura",
+    "alivie": "parto",
+    "aliviarme": "parto",
+    "aliviarse": "parto",
+    "aliviara": "parto",
+    "aliviarte": "parto",
+    "parir": "parto",
     "mordio": "mordedura",
     "mordieron": "mordedura",
     "mordido": "mordedura",
@@ -199,6 +205,18 @@ def fold(text: str) -> str:
 # "hepatitis C", "diabetes tipo 1", "factor VIII": the letter or number is the meaning.
 _COMPOUND_RE = re.compile(
     r"\b(hepatitis|tipo|vitamina|factor)\s+(viii|vii|vi|iv|ix|iii|ii|i|[a-e]|\d{1,2})\b")
+# "va a tener a su bebé", "voy a tener un hijo": giving birth, not a person
+_HAVING_A_BABY_RE = re.compile(
+    r"\b(?:tener|tenga|tuvo|tuve|tendra|tendre)\s+(?:a\s+)?(?:un|una|mi|su|el|la|sus|mis)?\s*"
+    r"(?:bebe|bebes|hijo|hija|nene|nena|gemelos|cuates)\b")
+_WISH_RE = re.compile(r"(quier\w*|queremos|pued\w*|pod\w*|busc\w*|intent\w*|logr\w*)\s+$")
+
+
+def _having_a_baby(m: re.Match) -> str:
+    before = m.string[max(0, m.start() - 20): m.start()]
+    return m.group(0) if _WISH_RE.search(before) else " parto "
+
+
 _FILLER_START_RE = re.compile(r"^\W*(?:oye|oiga|oigan|mire|mira)\b")
 _MY_MOTHER_RE = re.compile(r"\b(mi|tu|su|nuestra|la de mi)\s+mama\b")
 
@@ -208,6 +226,7 @@ def words(text: str) -> list[str]:
     out: list[str] = []
     folded = _MY_MOTHER_RE.sub(r"\1 madre", fold(text))  # "mi mamá" is a person, "mama" a breast
     folded = _COMPOUND_RE.sub(r"\1\2", folded)
+    folded = _HAVING_A_BABY_RE.sub(_having_a_baby, folded)
     folded = _FILLER_START_RE.sub(" ", folded)  # "oye, ..." opens a message, it is not hearing
     for w in _TOKEN_RE.findall(folded):
         exp = _ABBREVIATIONS.get(w)
