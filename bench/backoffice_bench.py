@@ -1,0 +1,140 @@
+"""Back-office benchmark on PostgreSQL filled with 500k cases: queue page p95 for an enlace and
+for vinculación with common filters and search, the case page, and the monthly report; the
+query plan of the slowest queue query. Run under pg_virtualenv (make bench).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.common import database_url, header, percentile, write_section  # noqa: E402
+
+N_CASES = int(os.environ.get("BENCH_CASES", "500000"))
+REPS = int(os.environ.get("BENCH_REPS", "20"))
+
+
+def login(client, email):
+    html = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+    resp = client.post("/login", data={"email": email, "password": "Bench-password-1", "csrf_token": token})
+    assert resp.status_code == 302, resp.status_code
+
+
+def timed(client, url, reps=REPS):
+    client.get(url)  # warm
+    samples = []
+    for _ in range(reps):
+        started = time.perf_counter()
+        resp = client.get(url)
+        samples.append((time.perf_counter() - started) * 1000)
+        assert resp.status_code == 200, (url, resp.status_code)
+    return percentile(samples, 0.5), percentile(samples, 0.95)
+
+
+def main() -> None:
+    tmp = Path(tempfile.mkdtemp(prefix="sinac-bench-"))
+    url = database_url(tmp)
+    os.environ.update(DATABASE_URL=url, SINAC_JOBS="inline", SINAC_INSTANCE_DIR=str(tmp / "instance"),
+                      SECRET_KEY="bench")
+    from core.migrate import upgrade
+
+    upgrade(url)
+    from bench.generate import generate
+
+    started = time.perf_counter()
+    counts = generate(url, N_CASES)
+    gen_seconds = time.perf_counter() - started
+    print(f"generated {counts} in {gen_seconds:.1f}s", flush=True)
+
+    from sqlalchemy import event, select, text
+
+    from backoffice.app import create_app
+    from core.db import engine_for, session_factory
+    from core.models import Case
+
+    app = create_app(TESTING=False, RATELIMIT_ENABLED=False)
+    engine = engine_for(url)
+    statements: list[tuple[float, str, object]] = []
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _before(conn, cursor, statement, params, context, executemany):
+        conn.info["t0"] = time.perf_counter()
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def _after(conn, cursor, statement, params, context, executemany):
+        statements.append(((time.perf_counter() - conn.info["t0"]) * 1000, statement, params))
+
+    with session_factory(url)() as s:
+        case_id = s.scalar(select(Case.id).where(Case.estado_clave == "14", Case.status == "turnada").limit(1))
+        folio = s.scalar(select(Case.folio).where(Case.id == case_id))
+    rows = []
+    scenarios = [
+        ("enlace.jal@sinac.local", "enlace (Jalisco): queue, default", "/volantes/"),
+        ("enlace.jal@sinac.local", "enlace: status turnada, vencidos", "/volantes/?status=turnada&vencido=vencido"),
+        ("enlace.jal@sinac.local", "enlace: search words", "/volantes/?q=ultrasonido"),
+        ("enlace.jal@sinac.local", "enlace: search folio", f"/volantes/?q={folio}"),
+        ("vinculacion@sinac.local", "vinculación: queue, default", "/volantes/"),
+        ("vinculacion@sinac.local", "vinculación: estado + tipo", "/volantes/?estado=15&tipo=queja"),
+        ("vinculacion@sinac.local", "vinculación: search phone", "/volantes/?q=5510000123"),
+        ("vinculacion@sinac.local", "vinculación: page 50", "/volantes/?page=50"),
+        ("vinculacion@sinac.local", "case page", f"/casos/{case_id}"),
+    ]
+    slow: tuple[float, str, object] = (0.0, "", None)
+    clients = {}
+    for email, label, path in scenarios:
+        if email not in clients:
+            clients[email] = app.test_client()
+            login(clients[email], email)
+        statements.clear()
+        p50, p95 = timed(clients[email], path)
+        worst = max(statements, key=lambda s: s[0], default=(0.0, "", None))
+        if worst[0] > slow[0]:
+            slow = worst
+        rows.append((label, path, p50, p95))
+        print(f"  {label:<40} p50={p50:7.1f} ms  p95={p95:7.1f} ms", flush=True)
+
+    from core.reports import Month, build_report
+
+    month = Month.of(date.today()).shift(-1)
+    report_ms = []
+    with session_factory(url)() as s:
+        for _ in range(3):
+            started = time.perf_counter()
+            build_report(s, month)
+            report_ms.append((time.perf_counter() - started) * 1000)
+            s.rollback()
+    plan = ""
+    if slow[1] and engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            raw = conn.connection.dbapi_connection
+            with raw.cursor() as cur:
+                cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + slow[1], slow[2])
+                plan = "\n".join(r[0] for r in cur.fetchall())
+    table = ["| page | URL | p50 ms | p95 ms |", "|---|---|---|---|"]
+    table += [f"| {label} | `{path}` | {p50:.1f} | {p95:.1f} |" for label, path, p50, p95 in rows]
+    worst_queue = max(p95 for label, path, p50, p95 in rows if path.startswith("/volantes"))
+    body = header("make bench  (bench/backoffice_bench.py under pg_virtualenv)")
+    body += (f"Data: {counts['cases']:,} cases, {counts['volantes']:,} volantes, {counts['furs']:,} FURs, "
+             f"{counts['contacts']:,} contacts over one year, generated in {gen_seconds:.0f} s "
+             f"({'PostgreSQL' if url.startswith('postgresql') else 'SQLite'}). Timings in-process through the "
+             f"Flask test client (server time, no network), {REPS} requests each after one warm-up.\n\n")
+    body += "\n".join(table) + "\n\n"
+    body += (f"- Worst queue p95: **{worst_queue:.0f} ms** (target ≤ 100 ms).\n"
+             f"- Monthly report ({month.key}, national, all breakdowns): best of 3 **{min(report_ms):.0f} ms** "
+             f"(target ≤ 1 s).\n")
+    if plan:
+        body += f"\nSlowest single statement seen ({slow[0]:.1f} ms):\n\n```sql\n{slow[1][:1500]}\n```\n\n```\n{plan[:4000]}\n```\n"
+    print(body)
+    write_section("backoffice", "Back office (500k cases)", body)
+
+
+if __name__ == "__main__":
+    main()
