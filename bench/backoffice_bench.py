@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import database_url, header, percentile, write_section  # noqa: E402
+from bench.common import database_url, header, percentile, write_section
 
 N_CASES = int(os.environ.get("BENCH_CASES", "500000"))
 REPS = int(os.environ.get("BENCH_REPS", "20"))
@@ -54,7 +54,7 @@ def main() -> None:
     gen_seconds = time.perf_counter() - started
     print(f"generated {counts} in {gen_seconds:.1f}s", flush=True)
 
-    from sqlalchemy import event, select, text
+    from sqlalchemy import event, select
 
     from backoffice.app import create_app
     from core.db import engine_for, session_factory

@@ -14,7 +14,7 @@ import socket
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,7 +53,7 @@ def machine() -> str:
 
 
 def header(command: str) -> str:
-    now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return f"_Run {now} on {machine()}. Command: `{command}`._\n\n"
 
 
@@ -102,7 +102,8 @@ def rss_mb(pid: int) -> float:
     total = 0
     pids = [pid]
     with contextlib.suppress(Exception):
-        out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True).stdout
+        out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], check=False, capture_output=True,
+                             text=True).stdout
         pids += [int(p) for p in out.split()]
     for p in pids:
         with contextlib.suppress(FileNotFoundError, ProcessLookupError):

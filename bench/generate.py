@@ -7,7 +7,6 @@ benchmarks: bulk COPY on PostgreSQL, executemany on SQLite. Progress bar on a te
 from __future__ import annotations
 
 import argparse
-import io
 import random
 import sys
 from datetime import UTC, date, datetime, timedelta
@@ -15,8 +14,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.enums import Canal, CaseStatus, Tipo  # noqa: E402
-from core.estados import ESTADOS  # noqa: E402
+from core.enums import Canal, CaseStatus, Tipo
+from core.estados import ESTADOS
 
 TIPOS = [(Tipo.QUEJA, 30), (Tipo.COBRO_INJUSTIFICADO, 20), (Tipo.CONSULTA_COBERTURA, 20),
          (Tipo.SOLICITUD_INFORMACION, 15), (Tipo.SUGERENCIA, 8), (Tipo.FELICITACION, 7)]

@@ -12,14 +12,20 @@ import random
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import (  # noqa: E402
-    VENV_BIN, Redis, database_url, free_port, header, rss_mb, wait_port, write_section,
+from bench.common import (
+    VENV_BIN,
+    Redis,
+    database_url,
+    free_port,
+    header,
+    rss_mb,
+    wait_port,
+    write_section,
 )
 
 TOKEN = "bench-auth-token"
