@@ -23,6 +23,8 @@ def create_app(settings: Settings | None = None, **config) -> Flask:
         REMEMBER_COOKIE_SECURE=settings.public_base_url.startswith("https://"),
         RATELIMIT_STORAGE_URI=settings.redis_url if settings.jobs_mode != "inline" else "memory://",
         RATELIMIT_HEADERS_ENABLED=True,
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,  # Redis down must not turn webhooks into 500s
+        RATELIMIT_SWALLOW_ERRORS=True,
         WTF_CSRF_TIME_LIMIT=8 * 3600,
     )
     app.config.update(config)
@@ -78,6 +80,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(__import__('backoffice.furs', fromlist=['bp']).bp)
     app.register_blueprint(__import__('backoffice.attachments', fromlist=['bp']).bp)
     app.register_blueprint(__import__('backoffice.conversations', fromlist=['bp']).bp)
+    app.register_blueprint(__import__('backoffice.webhooks', fromlist=['bp']).bp)
     app.register_blueprint(__import__('backoffice.intake', fromlist=['bp']).bp)
     app.register_blueprint(__import__('backoffice.buzon', fromlist=['bp']).bp)
     app.register_blueprint(__import__('backoffice.coverage_catalog', fromlist=['bp']).bp)

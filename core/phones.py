@@ -16,8 +16,14 @@ def parse_channel_address(address: str) -> tuple[str, str]:
 
 
 def normalize_phone(raw: str, region: str = "MX") -> str:
+    raw = (raw or "").strip()
+    # WhatsApp still sends Mexican mobiles as +521 + 10 digits, which phonenumbers rejects as
+    # impossible: drop the old mobile "1" before validating.
+    digits = "".join(ch for ch in raw if ch.isdigit())
+    if raw.startswith("+") and len(digits) == 13 and digits.startswith("521"):
+        raw = "+52" + digits[3:]
     try:
-        number = phonenumbers.parse((raw or "").strip(), region)
+        number = phonenumbers.parse(raw, region)
     except phonenumbers.NumberParseException as exc:
         raise ValidationError("El número de teléfono no es válido.") from exc
     if not phonenumbers.is_possible_number(number):

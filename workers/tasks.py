@@ -114,3 +114,80 @@ def purge_retention() -> dict:
     return notify.purge_retention().as_dict()
 
 # ---- end issue 7 ----
+
+# ---- channels (issue 5): outbound sending and the sweeps of lost jobs ----
+
+
+@task
+def send_outbound(message_ids: list[int]) -> None:
+    """Send stored outbound messages, in the given order, through Twilio (bot.outbound)."""
+    from bot.outbound import send_messages
+    from core.config import Settings
+    from workers.connections import job_session
+    from workers.dispatch import enqueue_jobs
+
+    settings = Settings.from_env()
+    with job_session(settings) as session:
+        jobs = send_messages(session, list(message_ids), settings=settings)
+        session.commit()
+    enqueue_jobs(jobs, settings)
+
+
+@task
+def sweep_stuck_inbound(older_than_seconds: float = 120) -> int:
+    """Re-enqueue inbound messages still `received` (worker died, Redis down at intake) and
+    outbound messages never handed to Twilio. Skips those whose RQ job is still waiting."""
+    from bot.inbox import stuck_inbound_ids
+    from bot.outbound import stuck_outbound_ids
+    from core.config import Settings
+    from core.jobs import Job, QueueName
+    from workers.connections import job_session
+    from workers.dispatch import enqueue_jobs
+
+    settings = Settings.from_env()
+    with job_session(settings) as session:
+        inbound = stuck_inbound_ids(session, older_than_seconds)
+        outbound = stuck_outbound_ids(session, older_than_seconds)
+    jobs = [Job("process_inbound_message", {"message_id": i}, QueueName.INBOUND)
+            for i in inbound if not _rq_job_waiting(settings, f"inbound-{i}")]
+    jobs += [Job("send_outbound", {"message_ids": ids}, QueueName.OUTBOUND) for ids in outbound]
+    if jobs:
+        log.warning("sweep re-enqueues lost jobs", extra={"inbound": len(inbound), "outbound": len(outbound)})
+    enqueue_jobs(jobs, settings)
+    return len(jobs)
+
+
+def _rq_job_waiting(settings, job_id: str) -> bool:
+    """True when RQ still holds that job queued, running or scheduled (no need to re-enqueue)."""
+    if settings.jobs_mode == "inline":
+        return False
+    try:
+        from rq.exceptions import NoSuchJobError
+        from rq.job import Job as RQJob
+
+        from workers.connections import redis_for
+
+        status = RQJob.fetch(job_id, connection=redis_for(settings.redis_url)).get_status()
+    except NoSuchJobError:
+        return False
+    except Exception:  # Redis down: enqueue_jobs will log it
+        return False
+    return str(getattr(status, "value", status)) in {"queued", "started", "scheduled", "deferred"}
+
+
+# ---- dialogue (issue 5): one conversation turn per inbound message ----
+
+
+@task
+def process_inbound_message(message_id: int) -> None:
+    """Run the dialogue on one inbound message (idempotent), commit, then enqueue the replies."""
+    from bot.turns import handle_inbound
+    from core.config import Settings
+    from workers.connections import job_session
+    from workers.dispatch import enqueue_jobs
+
+    settings = Settings.from_env()
+    with job_session(settings) as session:
+        jobs = handle_inbound(session, int(message_id), settings=settings)
+        session.commit()
+    enqueue_jobs(jobs, settings)

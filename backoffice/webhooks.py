@@ -1,0 +1,149 @@
+"""Twilio webhooks: inbound messages and delivery status callbacks. Thin: check the signature,
+store, commit, enqueue, answer at once. Processing happens in the worker."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Response, current_app, g, request
+from flask_limiter.util import get_remote_address
+from twilio.request_validator import RequestValidator
+from twilio.twiml.messaging_response import MessagingResponse
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
+
+from backoffice.db import get_session
+from backoffice.extensions import csrf, limiter
+from bot.inbox import InboundRejected, record_inbound
+from bot.outbound import record_status
+from core.jobs import Job, QueueName
+from core.logs import new_request_id, request_id_var
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("webhooks", __name__)
+csrf.exempt(bp)
+
+MAX_WEBHOOK_BYTES = 64 * 1024  # a Twilio message webhook is a few KB
+
+
+def _text(status: int, text: str) -> Response:
+    return Response(text + "\n", status=status, mimetype="text/plain")
+
+
+def _twiml() -> Response:
+    return Response(str(MessagingResponse()), status=200, mimetype="text/xml")
+
+
+def public_urls() -> list[str]:
+    """The URLs Twilio may have signed: PUBLIC_BASE_URL + path + query, and the one rebuilt from
+    X-Forwarded-Proto/Host when a proxy in front sets them."""
+    settings = current_app.config["SINAC"]
+    tail = request.path
+    if request.query_string:
+        tail += "?" + request.query_string.decode("latin-1")
+    urls = [settings.public_base_url.rstrip("/") + tail]
+    host = request.headers.get("X-Forwarded-Host", "").split(",")[0].strip()
+    proto = request.headers.get("X-Forwarded-Proto", "").split(",")[0].strip()
+    if host or proto:
+        urls.append(f"{proto or request.scheme}://{host or request.host}{request.script_root}{tail}")
+    return urls
+
+
+def signature_valid() -> bool:
+    """X-Twilio-Signature checked with the auth token (cached for the request)."""
+    if "twilio_signature_ok" in g:
+        return g.twilio_signature_ok
+    settings = current_app.config["SINAC"]
+    ok = False
+    if not settings.twilio_validate_signature:
+        ok = True
+    else:
+        signature = request.headers.get("X-Twilio-Signature", "")
+        if signature and (request.content_length or 0) <= MAX_WEBHOOK_BYTES:
+            try:
+                params = request.form
+            except (BadRequest, RequestEntityTooLarge):
+                params = None
+            if params is not None:
+                validator = RequestValidator(settings.twilio_auth_token)
+                ok = any(validator.validate(url, params, signature) for url in public_urls())
+    g.twilio_signature_ok = ok
+    return ok
+
+
+def _rate_key() -> str:
+    """Per sending phone, so one flooding number cannot starve the others; unsigned requests are
+    counted per client address and never eat a real phone's allowance."""
+    try:
+        if signature_valid():
+            return "twilio-from:" + (request.form.get("From") or "-")[:64]
+    except Exception:  # malformed request: let the view answer it
+        pass
+    return "twilio-unsigned:" + (get_remote_address() or "-")
+
+
+def _rate_limit() -> str:
+    return current_app.config["SINAC"].webhook_rate_limit
+
+
+def _reject() -> Response:
+    log.warning("twilio webhook rejected: bad or missing signature",
+                extra={"path": request.path, "remote": get_remote_address(),
+                       "signed": bool(request.headers.get("X-Twilio-Signature"))})
+    return _text(403, "Invalid Twilio signature.")
+
+
+def _form_or_error():
+    if (request.content_length or 0) > MAX_WEBHOOK_BYTES:
+        return None, _text(400, "Payload too large for a Twilio webhook.")
+    try:
+        return request.form, None
+    except (BadRequest, RequestEntityTooLarge):
+        return None, _text(400, "Malformed form payload.")
+
+
+@bp.post("/webhooks/twilio")
+@limiter.limit(_rate_limit, key_func=_rate_key)
+def twilio_inbound():
+    form, error = _form_or_error()
+    if error is not None:
+        return error
+    if not signature_valid():
+        return _reject()
+    request_id = request_id_var.get() or new_request_id()
+    request_id_var.set(request_id)
+    session = get_session()
+    try:
+        message, created = record_inbound(session, form.to_dict(flat=True), request_id=request_id)
+    except InboundRejected as exc:
+        session.rollback()
+        log.warning("twilio webhook rejected: %s", exc)
+        return _text(400, f"Rejected: {exc}.")
+    session.commit()
+    if created:
+        _enqueue([Job("process_inbound_message", {"message_id": message.id}, QueueName.INBOUND)])
+    return _twiml()
+
+
+@bp.post("/webhooks/twilio/status")
+def twilio_status():
+    form, error = _form_or_error()
+    if error is not None:
+        return error
+    if not signature_valid():
+        return _reject()
+    session = get_session()
+    jobs = record_status(session, form)
+    session.commit()
+    _enqueue(jobs)
+    return _text(200, "OK")
+
+
+def _enqueue(jobs: list[Job]) -> None:
+    """After the commit. Never fails the webhook: what is stored is picked up by the sweep."""
+    from workers.dispatch import enqueue_jobs
+
+    try:
+        enqueue_jobs(jobs, current_app.config["SINAC"])
+    except Exception:
+        log.exception("enqueue after webhook failed; the sweep will retry", extra={"jobs": [j.name for j in jobs]})

@@ -1,0 +1,14 @@
+"""A local stand-in of Twilio's Messages REST API, for tests and the phone simulator.
+
+    python -m standin --port 5055
+
+POST /2010-04-01/Accounts/{AccountSid}/Messages.json   Twilio-shaped JSON, status "queued"
+GET  /_standin/messages?to=…&since=N                   what was "sent", oldest first
+POST /_standin/fail  count=N mode=500|timeout|400 [code=…] [match=any|template|whatsapp|sms]
+POST /_standin/messages/{sid}/status  status=… [error_code=…]   posts a signed status callback
+POST /_standin/reset
+"""
+
+from standin.app import StandinServer, create_app
+
+__all__ = ["StandinServer", "create_app"]

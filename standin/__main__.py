@@ -1,0 +1,28 @@
+"""python -m standin --port 5055 [--host 127.0.0.1] [--auth-token …] [--no-callbacks]"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+
+from standin.app import create_app
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m standin", description="Local stand-in of Twilio's Messages API")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=5055)
+    parser.add_argument("--auth-token", default=os.environ.get("TWILIO_AUTH_TOKEN") or "dev-auth-token",
+                        help="signs status callbacks (default: $TWILIO_AUTH_TOKEN)")
+    parser.add_argument("--no-callbacks", action="store_true", help="do not post status callbacks")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s standin %(levelname)s %(message)s")
+    app = create_app(auth_token=args.auth_token, callbacks=not args.no_callbacks)
+    from werkzeug.serving import run_simple
+
+    run_simple(args.host, args.port, app, threaded=True, use_reloader=False)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,231 @@
+"""The stand-in itself: a small Flask app keeping "sent" messages in memory."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from datetime import UTC, datetime
+from email.utils import format_datetime
+
+import requests
+from flask import Flask, jsonify, request
+from twilio.request_validator import RequestValidator
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+log = logging.getLogger("standin")
+
+API_VERSION = "2010-04-01"
+
+
+class State:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.messages: list[dict] = []
+        self.fail_rules: list[dict] = []
+        self.calls = 0
+
+    def reset(self) -> None:
+        with self.lock:
+            self.messages.clear()
+            self.fail_rules.clear()
+            self.calls = 0
+
+    def take_failure(self, kind: set[str]) -> dict | None:
+        with self.lock:
+            for rule in self.fail_rules:
+                if rule["remaining"] > 0 and (rule["match"] == "any" or rule["match"] in kind):
+                    rule["remaining"] -= 1
+                    return dict(rule)
+            self.fail_rules[:] = [r for r in self.fail_rules if r["remaining"] > 0]
+        return None
+
+
+def _error(status: int, code: int, message: str):
+    response = jsonify(code=code, message=message, more_info=f"https://www.twilio.com/docs/errors/{code}",
+                       status=status)
+    response.status_code = status
+    return response
+
+
+def _num_segments(body: str) -> int:
+    try:
+        from bot.channels.sms import segment_count
+
+        return max(1, segment_count(body))
+    except Exception:  # the stand-in also runs without the project installed
+        return max(1, -(-len(body) // 153)) if len(body) > 160 else 1
+
+
+def create_app(auth_token: str | None = "dev-auth-token", callbacks: bool = True) -> Flask:
+    """`auth_token`: checked on the REST calls (Basic auth, like Twilio) and used to sign status
+    callbacks; None accepts any credentials. `callbacks`: post sent/delivered callbacks to each
+    message's StatusCallback in the background."""
+    app = Flask("standin")
+    state = State()
+    app.extensions["standin"] = state
+
+    def signed_post(url: str, params: dict) -> int:
+        headers = {}
+        if auth_token:
+            headers["X-Twilio-Signature"] = RequestValidator(auth_token).compute_signature(url, params)
+        try:
+            return requests.post(url, data=params, headers=headers, timeout=10).status_code
+        except requests.RequestException as exc:
+            log.warning("status callback to %s failed: %s", url, exc)
+            return 0
+
+    def callback(message: dict, status: str, error_code: str | None = None) -> int:
+        url = message.get("status_callback")
+        message["status"] = status
+        if not url:
+            return 0
+        params = {"MessageSid": message["sid"], "SmsSid": message["sid"], "MessageStatus": status,
+                  "SmsStatus": status, "AccountSid": message["account_sid"], "To": message["to"],
+                  "From": message["from"], "ApiVersion": API_VERSION}
+        if error_code:
+            params["ErrorCode"] = str(error_code)
+        return signed_post(url, params)
+
+    def auto_callbacks(message: dict) -> None:
+        time.sleep(0.3)
+        for status in ("sent", "delivered"):
+            callback(message, status)
+            time.sleep(0.2)
+
+    @app.post(f"/{API_VERSION}/Accounts/<account_sid>/Messages.json")
+    def create_message(account_sid: str):
+        auth = request.authorization
+        if auth is None or auth.username != account_sid or (auth_token and auth.password != auth_token):
+            return _error(401, 20003, "Authenticate")
+        form = request.form
+        to, sender = form.get("To", ""), form.get("From", "")
+        body, content_sid = form.get("Body", ""), form.get("ContentSid", "")
+        with state.lock:
+            state.calls += 1
+        kind = {"any", "template" if content_sid else "session",
+                "whatsapp" if to.startswith("whatsapp:") else "sms"}
+        rule = state.take_failure(kind)
+        if rule:
+            if rule["mode"] == "timeout":
+                time.sleep(rule["delay"])
+                return _error(504, 20504, "Gateway timeout (stand-in)")
+            return _error(rule["status"], rule["code"], rule["message"])
+        if not to:
+            return _error(400, 21604, "A 'To' phone number is required.")
+        if not sender and not form.get("MessagingServiceSid"):
+            return _error(400, 21603, "A 'From' phone number is required.")
+        if not body and not content_sid and not form.get("MediaUrl"):
+            return _error(400, 21602, "Message body is required.")
+        if len(body) > 1600:
+            return _error(400, 21617, "The concatenated message body exceeds the 1600 character limit.")
+        if to.startswith("whatsapp:") != sender.startswith("whatsapp:"):
+            return _error(400, 21910, "Invalid From and To pair. From and To should be of the same channel.")
+        now = datetime.now(UTC)
+        sid = "SM" + uuid.uuid4().hex
+        message = {
+            "sid": sid, "account_sid": account_sid, "to": to, "from": sender, "body": body,
+            "content_sid": content_sid or None, "content_variables": form.get("ContentVariables") or None,
+            "status_callback": form.get("StatusCallback") or None, "status": "queued",
+            "num_segments": _num_segments(body), "created": now.isoformat(),
+        }
+        with state.lock:
+            message["index"] = len(state.messages)
+            state.messages.append(message)
+        if callbacks and message["status_callback"]:
+            threading.Thread(target=auto_callbacks, args=(message,), daemon=True).start()
+        return jsonify(
+            account_sid=account_sid, api_version=API_VERSION, body=body, date_created=format_datetime(now, usegmt=True),
+            date_sent=None, date_updated=format_datetime(now, usegmt=True), direction="outbound-api",
+            error_code=None, error_message=None, **{"from": sender}, messaging_service_sid=None, num_media="0",
+            num_segments=str(message["num_segments"]), price=None, price_unit="USD", sid=sid, status="queued",
+            subresource_uris={"media": f"/{API_VERSION}/Accounts/{account_sid}/Messages/{sid}/Media.json"},
+            to=to, uri=f"/{API_VERSION}/Accounts/{account_sid}/Messages/{sid}.json",
+        ), 201
+
+    @app.get("/_standin/messages")
+    def list_messages():
+        to = request.args.get("to")
+        since = request.args.get("since", type=int) or 0
+        with state.lock:
+            items = [dict(m) for m in state.messages if m["index"] >= since and (not to or m["to"] == to)]
+        return jsonify(messages=items, calls=state.calls)
+
+    @app.post("/_standin/fail")
+    def fail():
+        data = request.get_json(silent=True) or request.form
+        rule = {
+            "remaining": int(data.get("count", 1)),
+            "mode": str(data.get("mode", "500")),
+            "delay": float(data.get("delay", 3)),
+            "match": str(data.get("match", "any")),
+        }
+        status = 500 if rule["mode"] in ("500", "timeout") else int(rule["mode"])
+        rule["status"] = status
+        rule["code"] = int(data.get("code", 20500 if status >= 500 else 21211))
+        rule["message"] = str(data.get("message", "Internal Server Error (stand-in)" if status >= 500
+                                       else "The request was rejected (stand-in)"))
+        with state.lock:
+            state.fail_rules.append(rule)
+        return jsonify(ok=True, rule=rule)
+
+    @app.post("/_standin/messages/<sid>/status")
+    def push_status(sid: str):
+        data = request.get_json(silent=True) or request.form
+        with state.lock:
+            message = next((m for m in state.messages if m["sid"] == sid), None)
+        if message is None:
+            return _error(404, 20404, "Not found")
+        code = callback(message, str(data.get("status", "delivered")), data.get("error_code"))
+        return jsonify(ok=True, callback_status=code)
+
+    @app.post("/_standin/reset")
+    def reset():
+        state.reset()
+        return jsonify(ok=True)
+
+    return app
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_request(self, *args, **kwargs) -> None:
+        pass
+
+
+class StandinServer:
+    """The stand-in on a free port in a background thread (tests)."""
+
+    def __init__(self, auth_token: str | None = "dev-auth-token", callbacks: bool = False,
+                 host: str = "127.0.0.1", port: int = 0):
+        self.app = create_app(auth_token=auth_token, callbacks=callbacks)
+        self.server = make_server(host, port, self.app, threaded=True, request_handler=_QuietHandler)
+        self.url = f"http://{host}:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def state(self) -> State:
+        return self.app.extensions["standin"]
+
+    def messages(self, to: str | None = None) -> list[dict]:
+        with self.state.lock:
+            return [dict(m) for m in self.state.messages if not to or m["to"] == to]
+
+    def fail(self, count: int = 1, mode: str = "500", **kw) -> None:
+        with self.app.test_client() as c:
+            c.post("/_standin/fail", json={"count": count, "mode": mode, **kw})
+
+    def start(self) -> "StandinServer":
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(5)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
