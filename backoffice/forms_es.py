@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from wtforms import SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError as FormError
 
 from core.errors import ValidationError
@@ -17,6 +18,8 @@ ESTADO_CHOICES = [(e.clave, e.nombre) for e in ESTADOS]
 
 
 def select(label: str, choices, validators=None, **kw) -> SelectField:
+    """A SelectField from (value, label) pairs with a Spanish invalid-choice message."""
+    choices = [SelectChoice(str(v), str(lbl)) for v, lbl in choices]
     return SelectField(label, choices=choices, validators=validators or [],
                        invalid_choice_message=INVALID_CHOICE, **kw)
 
