@@ -156,6 +156,9 @@ class CoverageEngine:
 
         options = self._clarify_options(hits, top, edad)
         if options:
+            if options[0] is not hits[0]:
+                hits = options + [h for h in hits if h not in options]
+                matches = [self._match(h) for h in hits[:5]]
             carteras = {h.item.cartera for h in options}
             single = len(carteras) == 1
             cartera = top.item.cartera if single else None
@@ -186,7 +189,7 @@ class CoverageEngine:
     @staticmethod
     def _match(h: Hit) -> dict:
         return {"cartera": h.item.cartera, "numero": h.item.numero, "nombre": h.item.nombre,
-                "score": round(h.score, 3)}
+                "score": round(min(1.0, max(0.0, h.score)), 3)}  # ranking may go past 1
 
     @staticmethod
     def _adjust_for_age(hits: list[Hit], edad: float | None, hint: float | None) -> list[Hit]:
@@ -201,9 +204,9 @@ class CoverageEngine:
                 # turn "infarto" at 64 into another disease: that is answered as age-excluded.
                 inside = rng[0] <= hint < rng[1]
                 if not inside:
-                    score -= AGE_PENALTY if edad is not None else AGE_PENALTY / 2
+                    score = max(0.0, score - (AGE_PENALTY if edad is not None else AGE_PENALTY / 2))
                 else:
-                    score = min(1.0, score + 0.01)
+                    score += 0.01
             out.append(Hit(h.item, score, h.syn, h.qcov))
         out.sort(key=lambda h: -h.score)
         return out
@@ -223,6 +226,8 @@ class CoverageEngine:
         if top.syn is not None and top.syn.ask:
             same = [h for h in hits if h.syn is not None and h.syn.termino == top.syn.termino
                     and _age_ok(h.item, edad)]
+            if edad is not None:  # options made for this age first ("vacunas" at 70)
+                same.sort(key=lambda h: (age_range(h.item) is None, -h.score))
             return same[:4] if len(same) > 1 else []
         if top.syn is not None and top.syn.weight >= 1.0:
             return []  # a lay term that names one intervention: no need to ask

@@ -217,6 +217,11 @@ def _having_a_baby(m: re.Match) -> str:
     return m.group(0) if _WISH_RE.search(before) else " parto "
 
 
+# "nació de 7 meses", "nació antes de tiempo": a preterm birth (the age reader skips it too)
+_PRETERM_RE = re.compile(
+    r"\bnaci\w*\s+(?:de|a\s+los|con)\s+(?:[4-8]|cuatro|cinco|seis|siete|ocho)\s+meses\b|"
+    r"\bnaci\w*\s+(?:de|a\s+las|con)\s+(?:2\d|3[0-6])\s+semanas\b|"
+    r"\bnaci\w*\s+antes\s+de\s+tiempo\b|\bsietemesin[oa]\b")
 _FILLER_START_RE = re.compile(r"^\W*(?:oye|oiga|oigan|mire|mira)\b")
 _MY_MOTHER_RE = re.compile(r"\b(mi|tu|su|nuestra|la de mi)\s+mama\b")
 
@@ -227,6 +232,7 @@ def words(text: str) -> list[str]:
     folded = _MY_MOTHER_RE.sub(r"\1 madre", fold(text))  # "mi mamá" is a person, "mama" a breast
     folded = _COMPOUND_RE.sub(r"\1\2", folded)
     folded = _HAVING_A_BABY_RE.sub(_having_a_baby, folded)
+    folded = _PRETERM_RE.sub(" prematuro ", folded)
     folded = _FILLER_START_RE.sub(" ", folded)  # "oye, ..." opens a message, it is not hearing
     for w in _TOKEN_RE.findall(folded):
         exp = _ABBREVIATIONS.get(w)

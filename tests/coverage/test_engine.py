@@ -174,12 +174,15 @@ def test_search_and_catalog(engine):
 
 
 def test_every_answer_fits_two_sms_segments(engine):
+    """Also: scores stay within 0..1 whatever the age bonuses and penalties."""
     rows = read_set()
-    extra = ["vacunas", "cáncer", "fractura", "tumor", "asdf", "infección", "mi bebé",
+    extra = ["mi bebé nació de 7 meses", "mi bebé de 3 meses tiene neumonía", "vacunas", "cáncer", "fractura", "tumor", "asdf", "infección", "mi bebé",
              "Otros trastornos respiratorios del bebé de 2 años", "vacunas para adultos",
              "ataques de pánico y ansiedad"]
     for text in [r.pregunta for r in rows] + extra:
-        answer = engine.ask(text).answer
+        ans = engine.ask(text)
+        assert all(0 <= m["score"] <= 1 for m in ans.matches), (text, ans.matches)
+        answer = ans.answer
         assert answer, text
         assert len(answer) <= MAX_CHARS, (text, answer)
         assert sms_segments(answer) <= 2, (text, answer)
