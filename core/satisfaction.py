@@ -69,20 +69,25 @@ def parse_score(text: str) -> tuple[int, str | None] | None:
     others = {int(m.group(1)) if m.group(1) else _WORDS[m.group(2)] for m in _TOKEN.finditer(folded)}
     if len(others) > 1:
         return None
-    comment = _clean_comment(raw[: match.start()] + " " + raw[match.end():]
-                             if len(raw) == len(folded) else _strip_token(raw, match.group(0)))
-    return score, comment
+    before, after = _split_around(raw, folded, match)
+    if all(word in _FILLER for word in _fold(before).split()):
+        before = ""
+    return score, _clean_comment(before + " " + after)
 
 
-def _strip_token(raw: str, token: str) -> str:
-    folded = _fold(raw)
-    i = folded.find(token)
-    return raw[:i] + " " + raw[i + len(token):] if i >= 0 else raw
+_FILLER = {"le", "les", "te", "doy", "pongo", "un", "una", "mi", "calificacion", "es", "yo", "seria", "pues"}
+
+
+def _split_around(raw: str, folded: str, match: re.Match) -> tuple[str, str]:
+    """The text before and after the score, in the original spelling."""
+    if len(raw) == len(folded):
+        return raw[: match.start()], raw[match.end():]
+    i = folded.find(match.group(0))
+    return _fold(raw)[:i], raw[-(len(folded) - match.end()):] if match.end() < len(folded) else ""
 
 
 def _clean_comment(text: str) -> str | None:
     text = re.sub(r"\s+", " ", text).strip(" .,;:-!¡¿?")
-    text = re.sub(r"^(le doy|doy|un|una|calificacion|calificación)\b\s*", "", text, flags=re.I).strip(" .,;:-")
     return text[:2000] or None
 
 

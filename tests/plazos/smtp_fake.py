@@ -6,6 +6,7 @@ import socketserver
 import threading
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
+from typing import Self
 
 
 @dataclass
@@ -90,7 +91,7 @@ class FakeSmtp:
         self.port = self.server.server_address[1]
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
-    def __enter__(self) -> "FakeSmtp":
+    def __enter__(self) -> Self:
         self.thread.start()
         return self
 

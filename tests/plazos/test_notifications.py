@@ -48,7 +48,7 @@ def test_mark_read_touches_only_own_notifications(db, make):
 
 
 def test_reminders_are_emailed_once_when_smtp_is_set(db, make, monkeypatch):
-    enlace = make.enlace("14", email="enlace.jal@test.local", nombre="Laura Enlace")
+    make.enlace("14", email="enlace.jal@test.local", nombre="Laura Enlace")
     with mx_time(2026, 11, 20, 10):
         case = make.case("queja", "14")
     with FakeSmtp() as smtp:

@@ -64,7 +64,7 @@ def test_due_date_skips_admin_extra_day_and_revolution_day(db, make):
 
 
 def test_reminders_fire_two_business_days_before_and_on_due_day_once(db, make):
-    enlace, vinc, case = _setup(make)
+    enlace, _vinc, case = _setup(make)
     with mx_time(2026, 12, 1, 8):  # Tuesday: 3 business days before
         assert notify.send_reminders() == 0
     with mx_time(2026, 12, 2, 8):  # Wednesday: 2 business days before
@@ -94,7 +94,7 @@ def test_reminder_before_a_weekend_goes_out_on_friday(db, make):
 
 
 def test_escalation_once_after_due_and_not_on_weekends(db, make):
-    enlace, vinc, case = _setup(make)
+    _enlace, vinc, case = _setup(make)
     other_vinc = make.user("vinculacion")
     with mx_time(2026, 12, 4, 9):  # due day: not yet vencido
         assert notify.escalate_overdue() == 0
