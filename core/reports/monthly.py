@@ -105,7 +105,9 @@ def _all_keys(dim: str, estado: str | None) -> list:
 
 def _breakdown(current: dict, previous: dict, dim: str, estado: str | None) -> list[dict]:
     keys = _all_keys(dim, estado)
-    keys += [k for k in list(current) + list(previous) if k not in keys]
+    for key in list(current) + list(previous):
+        if key not in keys:
+            keys.append(key)
     empty = finish({})
     return [{"clave": key, "etiqueta": _label(dim, key), "actual": current.get(key, empty),
              "anterior": previous.get(key, empty)} for key in keys]

@@ -1,0 +1,281 @@
+"""Exports: the report (CSV and XLSX, one sheet per breakdown) and one row per case.
+
+Text cells that a spreadsheet would run as a formula (= + - @, tab, carriage return) are
+prefixed with an apostrophe. Personal data is masked (phone, CURP); names are never exported.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+
+from openpyxl import Workbook
+from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from core import audit
+from core.access import scope_cases
+from core.enums import CANAL_LABELS, STATUS_LABELS, TIPO_LABELS, CaseStatus, VolanteStatus
+from core.estados import BY_CLAVE
+from core.models import BusinessDay, Case, Contact, Fur, User, Volante
+from core.phones import mask_phone
+from core.reports.calendar import ensure_calendar
+from core.reports.figures import Window
+from core.reports.monthly import LABELS, PERCENT
+from core.reports.months import Month
+from core.reports.sql import local_date
+from core.timeutil import local_date as py_local_date
+
+DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralize(value):
+    """Spreadsheet formula injection: text starting with = + - @ (or tab/CR) becomes literal."""
+    if isinstance(value, str) and value.startswith(DANGEROUS):
+        return "'" + value
+    return value
+
+
+def mask_curp(curp: str | None) -> str:
+    if not curp:
+        return ""
+    return curp[:4] + "*" * max(len(curp) - 4, 0)
+
+
+# --- the report ---------------------------------------------------------------------------
+
+BREAKDOWNS = (("por_estado", "Por estado"), ("por_canal", "Por canal"), ("por_tipo", "Por tipo"))
+
+
+def report_rows(report: dict) -> Iterator[list]:
+    """Long format: desglose, clave, etiqueta, indicador, nombre, mes, mes anterior."""
+    yield ["desglose", "clave", "etiqueta", "indicador", "nombre", report["mes"], report["mes_anterior"]]
+    for name, label in LABELS.items():
+        yield ["total", "", "Total", name, label, report["total"][name], report["total_anterior"][name]]
+    for key, _title in BREAKDOWNS:
+        dim = key.removeprefix("por_")
+        for row in report[key]:
+            for name, label in LABELS.items():
+                yield [dim, row["clave"] or "", row["etiqueta"], name, label, row["actual"][name],
+                       row["anterior"][name]]
+    for i, topic in enumerate(report["temas"], 1):
+        yield ["tema", str(i), topic["tema"], "consultas", "Consultas de cobertura", topic["n"], ""]
+
+
+def report_csv(report: dict) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for row in report_rows(report):
+        writer.writerow([neutralize(v) for v in row])
+    return out.getvalue()
+
+
+def report_xlsx(report: dict) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Resumen"
+    scope = report.get("estado_nombre") or "Nacional"
+    ws.append([f"Informe mensual SINAC · {report['mes_etiqueta']} · {scope}"])
+    ws.append(["Indicador", "Clave", report["mes"], report["mes_anterior"], "Cambio"])
+    for name, label in LABELS.items():
+        cur, prev = report["total"][name], report["total_anterior"][name]
+        change = cur - prev if isinstance(cur, int | float) and isinstance(prev, int | float) else None
+        ws.append([label, name, cur, prev, change])
+    for key, title in BREAKDOWNS:
+        sheet = wb.create_sheet(title)
+        names = list(LABELS)
+        sheet.append(["Clave", title.removeprefix("Por ").capitalize()]
+                     + [LABELS[n] for n in names] + [f"{LABELS[n]} (mes anterior)" for n in names])
+        for row in report[key]:
+            sheet.append([neutralize(row["clave"] or ""), neutralize(row["etiqueta"])]
+                         + [row["actual"][n] for n in names] + [row["anterior"][n] for n in names])
+    topics = wb.create_sheet("Temas de cobertura")
+    topics.append(["Tema", report["mes"]])
+    for topic in report["temas"]:
+        topics.append([neutralize(topic["tema"]), topic["n"]])
+    trend = wb.create_sheet("Tendencia")
+    if report["tendencia"]:
+        names = [n for n in report["tendencia"][0] if n != "mes"]
+        trend.append(["Mes"] + [LABELS.get(n, n) for n in names])
+        for row in report["tendencia"]:
+            trend.append([row["mes"]] + [row[n] for n in names])
+    notes = wb.create_sheet("Definiciones")
+    for name, text in report["definiciones"].items():
+        notes.append([name, text])
+    _percent_format(wb)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _percent_format(wb) -> None:
+    """Shares are fractions (0.25); show them as percentages."""
+    percent_labels = {LABELS[p] for p in PERCENT}
+    summary = wb["Resumen"]
+    for row in summary.iter_rows(min_row=3):
+        if row[1].value in PERCENT:
+            for cell in row[2:5]:
+                cell.number_format = "0.0%"
+    for sheet in wb.worksheets[1:]:
+        headers = [c.value for c in sheet[1]]
+        for index, header in enumerate(headers):
+            if any(str(header or "").startswith(label) for label in percent_labels):
+                for (cell,) in sheet.iter_rows(min_row=2, min_col=index + 1, max_col=index + 1):
+                    cell.number_format = "0.0%"
+
+
+# --- one row per case -----------------------------------------------------------------------
+
+CASE_COLUMNS = (
+    ("folio", "Folio"), ("tipo", "Tipo"), ("canal", "Canal"), ("estado", "Estado"), ("estatus", "Estatus"),
+    ("enlace", "Enlace"), ("telefono", "Teléfono (enmascarado)"), ("curp", "CURP (enmascarada)"),
+    ("fecha_registro", "Fecha de registro"), ("fecha_primer_turno", "Fecha del primer turno"),
+    ("fecha_primera_respuesta", "Fecha de la primera respuesta"), ("fecha_conclusion", "Fecha de cierre"),
+    ("rondas", "Rondas (volantes)"), ("devoluciones", "Devoluciones"), ("detalle_rondas", "Fechas de cada ronda"),
+    ("dias_habiles_primera_respuesta", "Días hábiles a la primera respuesta"),
+    ("dias_habiles_conclusion", "Días hábiles a la conclusión"), ("resultado", "Resultado"),
+    ("monto_reclamado", "Monto reclamado"), ("monto_reembolsado", "Monto reembolsado"),
+    ("satisfaccion", "Satisfacción (1-5)"),
+)
+ROUND_STATUS = {
+    VolanteStatus.ABIERTO: "abierto", VolanteStatus.RESPONDIDO: "respondido", VolanteStatus.ACEPTADO: "aceptado",
+    VolanteStatus.DEVUELTO: "devuelto", VolanteStatus.CANCELADO: "cancelado",
+}
+
+
+def _cases_query(month: Month, user, estado: str | None):
+    """Cases with any event in the month (registered, turned, answered, reviewed or closed)."""
+    w = Window(month, month)
+    v = aliased(Volante)
+    active = or_(
+        w.during(Case.created_at), w.during(Case.closed_at),
+        exists(select(v.id).where(v.case_id == Case.id,
+                                  or_(w.during(v.sent_at), w.during(v.answered_at), w.during(v.closed_at)))),
+    )
+    last = aliased(Volante)
+    enlace = (select(User.nombre).select_from(last).join(User, User.id == last.enlace_id)
+              .where(last.case_id == Case.id).order_by(last.numero.desc()).limit(1).scalar_subquery())
+    rondas = select(func.count(v.id)).where(v.case_id == Case.id).scalar_subquery()
+    devueltos = (select(func.count(v.id)).where(v.case_id == Case.id, v.status == VolanteStatus.DEVUELTO)
+                 .scalar_subquery())
+    first_turn = select(func.min(v.sent_at)).where(v.case_id == Case.id).scalar_subquery()
+    first_answer = select(func.min(v.answered_at)).where(v.case_id == Case.id).scalar_subquery()
+    bs, be = aliased(BusinessDay), aliased(BusinessDay)
+    a = aliased(Volante)
+    days_answer = (select(be.ordinal - bs.ordinal).select_from(a)
+                   .join(bs, bs.fecha == local_date(a.sent_at)).join(be, be.fecha == local_date(a.answered_at))
+                   .where(a.case_id == Case.id, a.answered_at.is_not(None))
+                   .order_by(a.numero).limit(1).scalar_subquery())
+    f1 = aliased(Volante)
+    bs2, be2 = aliased(BusinessDay), aliased(BusinessDay)
+    days_close = (select(be2.ordinal - bs2.ordinal).select_from(f1)
+                  .join(bs2, bs2.fecha == local_date(f1.sent_at)).join(be2, be2.fecha == local_date(Case.closed_at))
+                  .where(f1.case_id == Case.id, f1.numero == 1, Case.status == CaseStatus.CONCLUIDA)
+                  .scalar_subquery())
+    fv = aliased(Volante)
+    latest_fur = (select(Fur.id).join(fv, fv.id == Fur.volante_id)
+                  .where(Fur.case_id == Case.id, Fur.is_draft.is_(False))
+                  .order_by(fv.numero.desc()).limit(1).scalar_subquery())
+    query = (
+        select(Case.id, Case.folio, Case.tipo, Case.canal, Case.estado_clave, Case.status, Case.curp,
+               func.coalesce(Contact.phone, Case.contacto_telefono).label("phone"),
+               Case.created_at, Case.closed_at, Case.satisfaction,
+               enlace.label("enlace"), rondas.label("rondas"), devueltos.label("devoluciones"),
+               first_turn.label("first_turn"), first_answer.label("first_answer"),
+               days_answer.label("days_answer"), days_close.label("days_close"),
+               Fur.resultado, Fur.monto_reclamado, Fur.monto_reembolsado)
+        .select_from(Case)
+        .outerjoin(Contact, Contact.id == Case.contact_id)
+        .outerjoin(Fur, Fur.id == latest_fur)
+        .where(active)
+        .order_by(Case.id)
+    )
+    query = scope_cases(query, user)
+    if estado:
+        query = query.where(Case.estado_clave == estado)
+    return query
+
+
+def _day(moment) -> str:
+    return py_local_date(moment).isoformat() if moment is not None else ""
+
+
+def _rounds(session: Session, ids: list[int]) -> dict[int, str]:
+    out: dict[int, list[str]] = {}
+    query = (select(Volante.case_id, Volante.numero, Volante.estado_clave, Volante.status, Volante.sent_at,
+                    Volante.due_date, Volante.answered_at, Volante.closed_at)
+             .where(Volante.case_id.in_(ids)).order_by(Volante.case_id, Volante.numero))
+    for r in session.execute(query):
+        abbr = BY_CLAVE[r.estado_clave].abreviatura if r.estado_clave in BY_CLAVE else "?"
+        parts = [f"{r.numero} {abbr}: enviado {_day(r.sent_at)}", f"límite {r.due_date.isoformat()}"]
+        if r.answered_at:
+            parts.append(f"respondido {_day(r.answered_at)}")
+        if r.closed_at:
+            parts.append(f"{ROUND_STATUS.get(r.status, r.status)} {_day(r.closed_at)}")
+        out.setdefault(r.case_id, []).append(", ".join(parts))
+    return {k: "; ".join(v) for k, v in out.items()}
+
+
+def case_rows(session: Session, month: Month, user, *, estado: str | None = None,
+              batch: int = 1000) -> Iterator[dict]:
+    """One dict per case with activity in `month`, limited to what `user` may see."""
+    ensure_calendar(session, month.last_day)
+    result = session.execute(_cases_query(month, user, estado).execution_options(yield_per=batch))
+    for part in result.partitions(batch):
+        rounds = _rounds(session, [r.id for r in part])
+        for r in part:
+            yield {
+                "folio": r.folio,
+                "tipo": TIPO_LABELS.get(r.tipo, r.tipo),
+                "canal": CANAL_LABELS.get(r.canal, r.canal),
+                "estado": BY_CLAVE[r.estado_clave].nombre if r.estado_clave in BY_CLAVE else "",
+                "estatus": STATUS_LABELS.get(r.status, r.status),
+                "enlace": r.enlace or "",
+                "telefono": mask_phone(r.phone) if r.phone else "",
+                "curp": mask_curp(r.curp),
+                "fecha_registro": _day(r.created_at),
+                "fecha_primer_turno": _day(r.first_turn),
+                "fecha_primera_respuesta": _day(r.first_answer),
+                "fecha_conclusion": _day(r.closed_at),
+                "rondas": int(r.rondas or 0),
+                "devoluciones": int(r.devoluciones or 0),
+                "detalle_rondas": rounds.get(r.id, ""),
+                "dias_habiles_primera_respuesta": r.days_answer,
+                "dias_habiles_conclusion": r.days_close,
+                "resultado": r.resultado or "",
+                "monto_reclamado": float(r.monto_reclamado) if r.monto_reclamado is not None else None,
+                "monto_reembolsado": float(r.monto_reembolsado) if r.monto_reembolsado is not None else None,
+                "satisfaccion": r.satisfaction,
+            }
+
+
+def cases_csv(rows) -> tuple[str, int]:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([label for _, label in CASE_COLUMNS])
+    n = 0
+    for row in rows:
+        writer.writerow([neutralize(row[key]) if row[key] is not None else "" for key, _ in CASE_COLUMNS])
+        n += 1
+    return out.getvalue(), n
+
+
+def cases_xlsx(rows) -> tuple[bytes, int]:
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Casos")
+    ws.append([label for _, label in CASE_COLUMNS])
+    n = 0
+    for row in rows:
+        ws.append([neutralize(row[key]) for key, _ in CASE_COLUMNS])
+        n += 1
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue(), n
+
+
+def record_export(session: Session, actor, *, kind: str, month: Month, estado: str | None, fmt: str,
+                  rows: int | None = None) -> None:
+    """Every export is an audit event (who exported what, for which month and estado)."""
+    audit.record(session, actor, "exportacion",
+                 data={"tipo": kind, "mes": month.key, "estado": estado, "formato": fmt, "filas": rows})
