@@ -44,6 +44,24 @@ _EMOJI_WORD_RE = re.compile(r"^emoji[a-z]+$")
 # Emoji-only messages are only understood for these (thumbs up, thanks, wave, thumbs down).
 _MEANINGFUL_EMOJI = {"emojiok", "emojigracias", "emojihola", "emojino"}
 _TOKEN_RE = re.compile(r"[a-z]{2,}")
+_SPANISH_SW = frozenset(
+    [
+        "de", "la", "el", "que", "en", "y", "los", "se", "del", "las", "un", "por", "con", "no",
+        "una", "su", "para", "es", "al", "lo", "como", "mas", "pero", "sus", "le", "ya", "o", "fue",
+        "me", "si", "mi", "muy", "hay", "porque", "yo", "tengo", "quiero", "nos", "les", "esta",
+        "estoy", "son", "era", "ese", "esa",
+    ]
+)
+_ENGLISH_SW = frozenset(
+    [
+        "the", "to", "for", "would", "is", "are", "you", "what", "how", "my", "with", "and", "of",
+        "it", "this", "that", "be", "do", "does", "can", "want", "like", "know", "please", "in", "on",
+        "at", "your", "will", "have", "has", "was", "were", "from", "about", "which", "who", "when",
+        "where", "there", "their", "they", "we", "our", "an", "or", "not",
+    ]
+)
+# Messages made only of these carry no intent ("x" * 5000 -> "por").
+_FUNCTION_WORDS = _SPANISH_SW - {"no", "si", "quiero", "tengo", "hay"}
 
 
 def instance_dir() -> Path:
@@ -280,8 +298,9 @@ def coerce_text(text: object) -> str:
     if isinstance(text, bytes):
         return text.decode("utf-8", errors="replace")
     if not isinstance(text, str):
-        return str(text)
-    return text
+        text = str(text)
+    # lone surrogates (broken emoji from some gateways) cannot be encoded: replace them
+    return text.encode("utf-8", errors="replace").decode("utf-8")
 
 
 class EmbeddedParser:
@@ -327,15 +346,30 @@ class EmbeddedParser:
         has_digits = any(c.isdigit() for c in norm)
         if n_tokens == 0 and not has_digits and not set(words) & _MEANINGFUL_EMOJI:
             return []
+        if all(w in _FUNCTION_WORDS for w in words):
+            return []
         probs = model.proba(norm)
         order = np.argsort(-probs)[:RANKING_SIZE]
         ranking = [{"name": model.classes[i], "confidence": float(probs[i])} for i in order]
-        if n_tokens >= 2 and ratio < 0.34:
-            # mostly words we never saw: another language or noise. Keep the candidates but
-            # don't trust them.
+        cap = None
+        if n_tokens >= 1 and ratio < 0.34:
+            cap = ratio  # mostly words we never saw: another language or noise
+        elif self._foreign(words, norm):
+            cap = 0.0
+        if cap is not None:
+            # keep the candidates, but don't trust them
             for r in ranking:
-                r["confidence"] = min(r["confidence"], ratio)
+                r["confidence"] = min(r["confidence"], cap)
         return ranking
+
+    @staticmethod
+    def _foreign(words: list[str], norm: str) -> bool:
+        """English (or similar) with no Spanish function word and nothing from our domain."""
+        english = sum(w in _ENGLISH_SW for w in words)
+        if english < 2 or any(w in _SPANISH_SW for w in words):
+            return False
+        concepts = concept_tokens(norm)[len(norm) :].split()
+        return not [c for c in concepts if c != "zznumero"]
 
     def parse(self, text: object) -> dict:
         text = coerce_text(text)

@@ -259,7 +259,7 @@ _NON_MONEY_AFTER = {
     "semana", "minutos", "min", "mins", "veces", "vez", "hijos", "hijas", "hijo", "hija",
     "personas", "gente", "kilos", "kg", "cm", "km", "am", "pm", "gramos", "mg", "ml", "litros",
     "pastillas", "tabletas", "cajas", "piso", "cuadras", "semanitas", "puntos", "centimetros",
-    "metros", "de", "grados", "citas", "consultas", "recetas", "porciento", "sesiones",
+    "metros", "grados", "citas", "consultas", "recetas", "porciento", "sesiones",
 }  # fmt: skip
 # "de" after a number is usually a date or a count ("15 de marzo", "3 de mis hijos"); money
 # "de" forms ("1 de 500"?) are rare enough.
@@ -278,7 +278,7 @@ _NON_HEALTH = {
 }  # fmt: skip
 _WINDOW = 10
 _NOT_MONEY_AFTER_DE = {
-    "mis", "sus", "los", "las", "la", "el", "ellos", "ellas", "edad", "nosotros", "ustedes",
+    "mis", "sus", "ellos", "ellas", "edad", "nosotros", "ustedes",
     "cada", "todos", "todas", "tus", "nuestros", "nuestras", "esos", "esas", "estos", "estas",
 }  # fmt: skip
 _MONTH_WORD_RE = re.compile(
@@ -358,7 +358,7 @@ def _monto(f: Folded, taken: list[tuple[int, int]]) -> list[dict]:
         cue = any(b in _MONEY_CUES for b in before) or (start_i - last_money_idx) <= _WINDOW
         if not (dollar or currency or cue):
             continue
-        after = [t[0] for t in toks[end_i : end_i + 3]]
+        after = [t[0] for t in toks[end_i : end_i + 4]]
         if any(b in _NON_HEALTH for b in before[-6:]) or any(a in _NON_HEALTH for a in after):
             continue
         if not (dollar or currency) and value < 20:
