@@ -1,0 +1,183 @@
+"""Every text the bot says, in one place (Spanish of Mexico, tú, short enough for SMS)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+TIPO_NOMBRE = {
+    "queja": "Queja",
+    "cobro_injustificado": "Cobro indebido",
+    "solicitud_informacion": "Solicitud de información",
+    "consulta_cobertura": "Consulta de cobertura",
+    "sugerencia": "Sugerencia",
+    "felicitacion": "Felicitación",
+}
+
+MENU = (
+    "¿En qué te ayudo? Responde con un número:\n"
+    "1 Queja\n"
+    "2 Me cobraron\n"
+    "3 ¿Me lo cubren?\n"
+    "4 Información\n"
+    "5 Mi folio\n"
+    "6 Hablar con una persona"
+)
+
+
+def greeting_first(privacy_url: str) -> str:
+    return (
+        "¡Hola! Soy el asistente de Atención Ciudadana del Seguro Popular. "
+        f"Cuidamos tus datos según nuestro aviso de privacidad: {privacy_url}"
+    )
+
+
+GREETING_AGAIN = "¡Hola de nuevo!"
+HOLA = "¡Hola!"
+MENU_HINT = "Escribe MENÚ para ver las opciones."
+GOODBYE = "¡Hasta pronto! Aquí estoy cuando me necesites."
+THANKS = "¡Con gusto! Si necesitas algo más, aquí estoy. " + MENU_HINT
+OUT_OF_SCOPE = ("Solo puedo ayudarte con temas del Seguro Popular: quejas, cobros, cobertura, "
+                "información y folios.")
+NOT_UNDERSTOOD = "Perdón, no te entendí."
+NOT_UNDERSTOOD_AGAIN = ("Sigo sin entenderte, perdón. Escribe 6 y una persona te atiende, "
+                        "o elige una opción del menú.")
+EMPTY = "No recibí texto en tu mensaje."
+TOO_LONG = "Recibí tu mensaje largo; lo guardo completo."
+
+# --- forms --------------------------------------------------------------------------------
+
+ASK_DESCRIPTION = {
+    "queja": "Cuéntame qué pasó: dónde fue, cuándo y qué te negaron o cómo te trataron.",
+    "cobro_injustificado": "Cuéntame qué te cobraron (consulta, medicina, estudio…), cuánto y en qué unidad.",
+    "sugerencia": "Cuéntame tu sugerencia y a qué unidad o servicio se refiere.",
+    "felicitacion": "¡Qué gusto! Cuéntame a quién o a qué unidad quieres felicitar y por qué.",
+    "solicitud_informacion": "Escribe tu pregunta y la enviamos a un asesor de tu estado.",
+}
+ASK_ESTADO = "¿En qué estado pasó? Escribe el nombre, por ejemplo: Jalisco."
+ASK_ESTADO_AGAIN = "No reconocí el estado. Escríbelo completo, por ejemplo: Puebla o Ciudad de México."
+ASK_ESTADO_INFO = "¿En qué estado vives? Así tu pregunta llega a la oficina correcta. Ej.: Oaxaca."
+ASK_MONTO = "¿Cuánto te cobraron? Escribe solo la cantidad en pesos, por ejemplo: 350."
+ASK_MONTO_AGAIN = "No entendí la cantidad. Escribe solo el número en pesos, aunque sea aproximado. Ej.: 500."
+ASK_DESCRIPTION_AGAIN = "Necesito que me cuentes con tus palabras qué pasó, en un mensaje."
+FORM_CANCELLED = "Listo, no registré nada. Si quieres empezar de nuevo, " + MENU_HINT[0].lower() + MENU_HINT[1:]
+RESUME_PREFIX = "Sigamos con tu reporte."
+MEDIA_KEPT_FORM = "Recibí tu archivo y lo guardaré con tu reporte."
+CONFIRM_QUESTION = "¿Registramos tu reporte así? Responde SI o NO"
+CONFIRM_HELP = ("Responde SI para registrarlo o NO para cancelarlo. Si algo está mal, escribe el "
+                "dato correcto (ej.: «es Puebla» o «fueron 3500»).")
+ADDED_TO_DESCRIPTION = "Lo agregué a tu reporte."
+REGISTER_FAILED = "No pude registrar tu reporte en este momento. Inténtalo en unos minutos o escribe 6."
+
+
+def consent_line(privacy_url: str) -> str:
+    return f"Al confirmar aceptas que usemos estos datos, incluidos los de salud, solo para atender tu caso ({privacy_url})."
+
+
+def money(value) -> str:
+    amount = Decimal(str(value))
+    if amount == amount.to_integral_value():
+        return f"${int(amount):,}"
+    return f"${amount:,.2f}"
+
+
+def fecha(d: date) -> str:
+    return d.strftime("%d/%m/%Y")
+
+
+def clip(text: str, limit: int) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def summary(tipo: str, slots: dict, estado_nombre: str | None, privacy_url: str) -> str:
+    lines = ["Revisa tu reporte:", f"• Tipo: {TIPO_NOMBRE.get(tipo, tipo)}"]
+    if estado_nombre:
+        lines.append(f"• Estado: {estado_nombre}")
+    if slots.get("monto") is not None:
+        lines.append(f"• Monto: {money(slots['monto'])}")
+    if slots.get("concepto"):
+        lines.append(f"• Concepto: {clip(slots['concepto'], 40)}")
+    if slots.get("unidad"):
+        lines.append(f"• Unidad: {clip(slots['unidad'], 60)}")
+    if slots.get("fecha"):
+        lines.append(f"• Fecha: {clip(slots['fecha'], 30)}")
+    lines.append(f"• Qué pasó: {clip(slots.get('description', ''), 140)}")
+    lines.append(consent_line(privacy_url))
+    lines.append(CONFIRM_QUESTION)
+    return "\n".join(lines)
+
+
+def registered(folio: str, due: date | None) -> str:
+    if due is None:
+        return f"¡Listo! Registramos tu reporte con el folio {folio}. Te avisaremos por aquí."
+    return (f"¡Listo! Registramos tu reporte con el folio {folio}. Tendrás respuesta a más tardar "
+            f"el {fecha(due)}. Guarda tu folio.")
+
+
+def registered_info(folio: str, due: date | None) -> str:
+    tail = f" Te responderemos a más tardar el {fecha(due)}." if due else " Te responderemos por aquí."
+    return f"Enviamos tu pregunta a un asesor con el folio {folio}.{tail}"
+
+
+REEMBOLSO = (
+    "Sobre tu cobro: guarda tus recibos o comprobantes de pago (puedes enviarnos una foto aquí). "
+    "El enlace del Seguro Popular de tu estado te contactará para gestionar tu reembolso."
+)
+
+# --- coverage -----------------------------------------------------------------------------
+
+ASK_COVERAGE = ("¿Qué padecimiento, estudio, operación o medicamento quieres consultar? "
+                "Ej.: diabetes, parto, ultrasonido.")
+COVERAGE_OPTION_UNKNOWN = "Elige una opción con su número, o escribe tu pregunta con otras palabras."
+
+# --- information --------------------------------------------------------------------------
+
+
+def info_menu(titles: list[str]) -> str:
+    listed = "\n".join(f"{i} {t}" for i, t in enumerate(titles, start=1))
+    return f"¿Sobre qué tema? Responde con un número o escribe tu pregunta:\n{listed}"
+
+
+INFO_UNKNOWN = ("No tengo una respuesta segura a eso. Escribe 4 para enviar tu pregunta a un asesor "
+                "(te responde por aquí) o 6 para hablar con una persona.")
+INFO_MORE = "¿Algo más? " + MENU_HINT
+
+# --- folio status -------------------------------------------------------------------------
+
+FOLIO_NOT_FOUND = "No encontré ese folio entre tus reportes. Revisa el número (ej.: SINAC-2026-000123)."
+NO_OPEN_CASES = ("No tienes reportes abiertos desde este teléfono. Si tienes un folio, escríbelo "
+                 "(ej.: SINAC-2026-000123).")
+ASK_FOLIO = "Escribe tu folio (ej.: SINAC-2026-000123) para ver el detalle."
+
+STATUS_TEXT = {
+    "registrada": "recibido y en revisión",
+    "turnada": "turnado al Seguro Popular de tu estado",
+    "respondida": "con respuesta de tu estado, en revisión final",
+    "concluida": "concluido",
+    "atendida": "atendido",
+    "cancelada": "cancelado",
+}
+
+# --- handoff, opt-out, sessions, media ----------------------------------------------------
+
+HANDOFF = ("Listo, una persona de Atención Ciudadana te responderá por este chat en horario hábil "
+           "(lunes a viernes). Mientras tanto no enviaré respuestas automáticas.")
+OPT_OUT = ("Listo, ya no te enviaremos mensajes. Si quieres volver a recibirlos, escribe ALTA.")
+OPT_IN = "¡Bienvenido de nuevo! Ya puedes volver a recibir nuestros mensajes."
+
+
+def session_expired(tipo: str) -> str:
+    return (f"Tu conversación anterior se cerró por inactividad. Tenías un reporte de "
+            f"{TIPO_NOMBRE.get(tipo, tipo).lower()} sin terminar. ¿Lo continuamos? Responde SI para "
+            "continuar o NO para empezar de nuevo.")
+
+
+SESSION_EXPIRED_SHORT = "Tu conversación anterior se cerró por inactividad."
+RESUME_HELP = "Responde SI para continuar tu reporte o NO para empezar de nuevo."
+MEDIA_ONLY = {
+    "audio": "Recibí tu audio, pero todavía no puedo escucharlo.",
+    "image": "Recibí tu foto y la guardo.",
+    "other": "Recibí tu archivo y lo guardo.",
+}
+MEDIA_ASK_TEXT = "Por favor escríbeme en un mensaje qué pasó o qué necesitas."

@@ -1,0 +1,281 @@
+"""Small deterministic readers the dialogue needs on top of the NLU.
+
+Keywords (opt-out, ALTA, MENÚ), yes/no inside a confirmation, menu digits, an estado written
+loosely, an amount written alone ("3500", "tres mil"), relative dates, the concepto charged and
+whether a message actually tells what happened. Pure functions: no database, no model.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+from unidecode import unidecode
+
+from core.estados import ESTADOS, clave_for
+
+# Opt-out words (DOMAIN.md §11, issue 5) and the usual English ones Twilio also honours.
+OPT_OUT_WORDS = frozenset({"baja", "alto", "stop", "cancelar", "alto ya", "stopall", "unsubscribe"})
+OPT_IN_WORDS = frozenset({"alta", "start", "unstop"})
+MENU_WORDS = frozenset({"menu", "inicio", "opciones", "empezar", "volver", "reiniciar"})
+
+
+def fold(text: str | None) -> str:
+    """Lowercase, accent-free, single-spaced; punctuation becomes spaces."""
+    text = unidecode(text or "").lower()
+    text = re.sub(r"[^a-z0-9$ñ]+", " ", text)
+    return " ".join(text.split())
+
+
+def keyword(text: str | None) -> str:
+    """The whole message as a keyword: 'ALTO YA!!' -> 'alto ya'."""
+    return fold(text)[:40]
+
+
+def is_opt_out(text: str | None) -> bool:
+    return keyword(text) in OPT_OUT_WORDS
+
+
+def is_opt_in(text: str | None) -> bool:
+    return keyword(text) in OPT_IN_WORDS
+
+
+def is_menu(text: str | None) -> bool:
+    return keyword(text) in MENU_WORDS
+
+
+def menu_digit(text: str | None) -> int | None:
+    """'3', '3.', ' 3) ', 'opcion 3', '#3' -> 3 (only a lone choice, not '3500')."""
+    k = fold(text)
+    m = re.fullmatch(r"(?:opcion|la|el|numero|num|no)?\s*([1-9])", k)
+    return int(m.group(1)) if m else None
+
+
+_YES = {"si", "s", "sip", "sii", "claro", "ok", "okey", "okay", "va", "sale", "dale", "correcto",
+        "esta bien", "de acuerdo", "adelante", "afirmativo", "exacto", "asi es", "confirmo",
+        "registralo", "registrelo", "simon", "yes", "si claro", "claro que si", "si por favor",
+        "si gracias", "si esta bien", "si correcto", "si registralo", "si adelante", "perfecto",
+        "si asi", "asi esta bien", "si es correcto", "acepto", "si acepto", "👍"}
+_NO = {"no", "n", "nop", "nel", "nope", "no gracias", "mejor no", "ya no", "negativo", "nada",
+       "no quiero", "no ya no", "olvidalo", "olvidalo mejor", "dejalo", "no registres", "no lo registres",
+       "cancela", "cancelalo", "no por favor", "ninguno", "ninguna"}
+_CANCEL_PHRASES = ("cancela el reporte", "cancelar el reporte", "cancelar reporte", "cancela la queja",
+                   "ya no quiero", "olvidalo", "mejor no", "no quiero registrar", "no quiero seguir",
+                   "no lo registres", "cancelalo")
+
+
+def is_yes(text: str | None) -> bool:
+    k = fold(text)
+    if not k and "👍" in (text or ""):
+        return True
+    return k in _YES
+
+
+def is_no(text: str | None) -> bool:
+    k = fold(text)
+    if not k and "👎" in (text or ""):
+        return True
+    return k in _NO
+
+
+def is_cancel(text: str | None) -> bool:
+    k = fold(text)
+    return k in _NO or any(k.startswith(p) or k == p for p in _CANCEL_PHRASES)
+
+
+def starts_with_no(text: str | None) -> bool:
+    return fold(text).split(" ", 1)[0] in {"no", "nel", "nop"}
+
+
+# --- estado ----------------------------------------------------------------------------------
+
+_ESTADO_ALIASES = {
+    "edomex": "15", "edo mex": "15", "edo de mex": "15", "estado de mexico": "15", "mexico": "15",
+    "cdmx": "09", "df": "09", "d f": "09", "distrito federal": "09", "ciudad de mexico": "09",
+    "ciudad mexico": "09", "mexico df": "09", "la capital": "09",
+    "nuevo leon": "19", "nl": "19", "slp": "24", "san luis": "24", "bc": "02", "baja": "02",
+    "bcs": "03", "qroo": "23", "q roo": "23", "quintana": "23", "veracruz": "30", "coahuila": "05",
+    "michoacan": "16", "edo": "15",
+}
+_FOLDED_NAMES = {fold(e.nombre): e.clave for e in ESTADOS}
+_FOLDED_NAMES.update({fold(e.nombre_oficial): e.clave for e in ESTADOS})
+_FOLDED_NAMES.update({fold(e.abreviatura): e.clave for e in ESTADOS})
+_FOLDED_NAMES.update(_ESTADO_ALIASES)
+
+
+def estado_from_entities(entities: list[dict]) -> str | None:
+    """The last estado the NLU found (a correction usually comes last)."""
+    found = None
+    for ent in entities or []:
+        if ent.get("entity") == "estado":
+            clave = clave_for(str(ent.get("value") or ""))
+            if clave:
+                found = clave
+    return found
+
+
+def estado_loose(text: str | None) -> str | None:
+    """An estado answer on its own: 'jalisco', 'Edo. Mex', 'es tlaxcala', 'jalisko'."""
+    k = fold(text)
+    if not k or len(k) > 60:
+        return None
+    k = re.sub(r"^(?:es|en|de|del|el|la|fue en|fue|estado de|estoy en|vivo en|soy de|pues|perdon|"
+               r"perdon es|no es|no|ah|mm|mmm)\s+", "", k)
+    k = re.sub(r"^(?:es|en|de)\s+", "", k).strip()
+    if k in _FOLDED_NAMES:
+        return _FOLDED_NAMES[k]
+    if len(k) >= 4:
+        close = difflib.get_close_matches(k, [n for n in _FOLDED_NAMES if len(n) >= 4], n=1, cutoff=0.82)
+        if close:
+            return _FOLDED_NAMES[close[0]]
+    return None
+
+
+# --- amounts --------------------------------------------------------------------------------
+
+_NUM_WORDS = {
+    "cero": 0, "un": 1, "uno": 1, "una": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6,
+    "siete": 7, "ocho": 8, "nueve": 9, "diez": 10, "once": 11, "doce": 12, "trece": 13, "catorce": 14,
+    "quince": 15, "dieciseis": 16, "diecisiete": 17, "dieciocho": 18, "diecinueve": 19, "veinte": 20,
+    "veintiuno": 21, "veintidos": 22, "veintitres": 23, "veinticuatro": 24, "veinticinco": 25,
+    "treinta": 30, "cuarenta": 40, "cincuenta": 50, "sesenta": 60, "setenta": 70, "ochenta": 80,
+    "noventa": 90, "cien": 100, "ciento": 100, "doscientos": 200, "trescientos": 300,
+    "cuatrocientos": 400, "quinientos": 500, "seiscientos": 600, "setecientos": 700,
+    "ochocientos": 800, "novecientos": 900,
+}
+_DIGITS_RE = re.compile(r"\$?\s*(\d{1,3}(?:[,.]\d{3})+|\d+)(?:[.,](\d{1,2}))?\s*(k|mil)?(?![\d/])")
+
+
+def amount(text: str | None) -> float | None:
+    """A peso amount written alone or in a short phrase: '3500', '$3,500', 'fueron 1.200 pesos',
+    '3 mil', 'tres mil quinientos'. None when there is none (years and phone numbers excluded)."""
+    raw = (text or "")[:500]
+    k = unidecode(raw).lower()
+    for m in _DIGITS_RE.finditer(k):
+        whole = re.sub(r"[,.]", "", m.group(1))
+        if not whole:
+            continue
+        value = float(whole)
+        if m.group(2) and "," not in m.group(1) and "." not in m.group(1):
+            value += float(m.group(2)) / (10 ** len(m.group(2)))
+        if m.group(3):
+            value *= 1000
+            rest = k[m.end():]
+            tail = re.match(r"\s*(?:y\s+)?(\d{1,3})(?!\d)", rest)
+            if tail:
+                value += float(tail.group(1))
+        if 1900 <= value <= 2100 and not m.group(0).strip().startswith("$") and not m.group(3):
+            if re.search(r"\b(?:pesos|\$)", k) is None:
+                continue  # a year
+        if value <= 0 or value >= 1_000_000:
+            continue
+        return value
+    words = fold(raw).split()
+    total = 0
+    current = 0
+    seen = False
+    for w in words:
+        if w in _NUM_WORDS:
+            current += _NUM_WORDS[w]
+            seen = True
+        elif w == "mil":
+            current = (current or 1) * 1000
+            total += current
+            current = 0
+            seen = True
+        elif w == "y" and seen:
+            continue
+        elif seen:
+            break
+    value = total + current
+    return float(value) if seen and value > 0 else None
+
+
+def dont_know(text: str | None) -> bool:
+    k = fold(text)
+    return bool(re.search(r"\b(?:no se|no recuerdo|no me acuerdo|ni idea|no lo se|no estoy segur[oa])\b", k))
+
+
+# --- dates, concepto --------------------------------------------------------------------------
+
+_RELATIVE_DATE_RE = re.compile(
+    r"\b(?:hoy|ayer|antier|anteayer|anoche|esta manana|la semana pasada|el mes pasado|"
+    r"hace (?:un|una|dos|tres|cuatro|cinco|seis|\d+) (?:dias?|semanas?|mes(?:es)?|horas?)|"
+    r"el (?:lunes|martes|miercoles|jueves|viernes|sabado|domingo)(?: pasado)?)\b"
+)
+
+
+def relative_date(text: str | None) -> str | None:
+    m = _RELATIVE_DATE_RE.search(fold(text))
+    return m.group(0) if m else None
+
+
+_CONCEPTOS = (
+    ("consulta", "consulta"),
+    ("medicamento", "medicamento"), ("medicina", "medicamento"), ("receta", "medicamento"),
+    ("pastillas", "medicamento"), ("vacuna", "vacuna"),
+    ("ultrasonido", "estudio"), ("rayos x", "estudio"), ("radiografia", "estudio"),
+    ("laboratorio", "estudio"), ("analisis", "estudio"), ("estudio", "estudio"),
+    ("tomografia", "estudio"), ("mastografia", "estudio"), ("papanicolaou", "estudio"),
+    ("parto", "parto"), ("cesarea", "parto"),
+    ("cirugia", "cirugía"), ("operacion", "cirugía"), ("operaron", "cirugía"),
+    ("hospitalizacion", "hospitalización"), ("internaron", "hospitalización"),
+    ("urgencias", "urgencias"), ("material", "material de curación"), ("gasas", "material de curación"),
+    ("cuota", "cuota"), ("credencial", "cuota"), ("poliza", "cuota"), ("ambulancia", "ambulancia"),
+)
+
+
+def concepto(text: str | None) -> str | None:
+    words = f" {fold(text)} "
+    for key, label in _CONCEPTOS:
+        if f" {key}" in words:
+            return label
+    return None
+
+
+# --- does the message tell what happened? ---------------------------------------------------
+
+_GENERIC = set("""
+hola buenas buenos dias tardes noches que tal quiero quisiera queria necesito deseo me gustaria
+gustaria poner hacer levantar presentar meter dejar registrar reportar denunciar una un el la
+los las de del en a y o queja quejas reporte reclamo inconformidad cobro cobros cobraron indebido
+injustificado sugerencia sugerencias felicitacion felicitar felicitaciones comentario por favor
+favor porfavor ayuda ayudar ayudame puede pueden podrian si no seguro popular tengo es para con
+mi sobre al se me le lo tener
+""".split())
+
+
+def tells_story(text: str | None) -> bool:
+    """True when the message says something about the case beyond 'quiero poner una queja'."""
+    words = [w for w in fold(text).split() if not w.isdigit() or len(w) > 1]
+    content = [w for w in words if w not in _GENERIC]
+    return len(content) >= 3 or (len(content) >= 2 and len(words) >= 5)
+
+
+def content_words(text: str | None) -> int:
+    return len([w for w in fold(text).split() if w not in _GENERIC])
+
+
+_HUMAN_RE = re.compile(r"\b(?:persona|humano|humana|asesor|asesora|agente|operador|operadora|"
+                       r"alguien real|hablar con alguien|ejecutivo|ejecutiva)\b")
+
+
+def asks_for_human(text: str | None) -> bool:
+    return bool(_HUMAN_RE.search(fold(text)))
+
+
+_COVERAGE_CUE_RE = re.compile(r"\b(?:cubre|cubren|cubierto|cubierta|cobertura|incluye|incluyen|"
+                              r"entra|entran|ampara|me lo pagan|es gratis|tiene costo)\b")
+
+
+def coverage_cue(text: str | None) -> bool:
+    return "?" in (text or "") or bool(_COVERAGE_CUE_RE.search(fold(text)))
+
+
+def looks_like_garbage(text: str | None) -> bool:
+    """Keyboard mashing or a pasted blob: mostly overlong or vowel-less tokens."""
+    words = fold(text).split()
+    if not words:
+        return False
+    odd = [w for w in words if len(w) > 25 or (len(w) > 4 and not re.search(r"[aeiou]", w))]
+    return len(odd) * 2 >= len(words)

@@ -1,0 +1,117 @@
+"""One inbound message → one dialogue turn (contract: docs/TEAM_NOTES.md).
+
+`handle_inbound(session, message_id) -> list[Job]` is idempotent: a message already processed
+returns [] and sends nothing. It locks the message and the contact (SELECT … FOR UPDATE on
+PostgreSQL; on SQLite a no-op UPDATE takes the database write lock first), processes any
+earlier unprocessed message of the same phone first so replies keep the order the affiliate
+wrote in, records intent/confidence/entities/status on each message, stores the dialogue state
+and queues the replies through bot.outbound. It never commits: the job does.
+
+Opt-out convention (Twilio's): the opt-out word gets exactly one confirmation (kind "opt_out",
+which bot.outbound lets through); after that nothing is sent until the phone writes ALTA.
+Messages from an opted-out or handed-off phone are always stored and marked processed.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from bot.dialogue import state as S
+from bot.dialogue import understand as U
+from bot.dialogue.engine import DIGIT_INTENT, Turn, run_turn
+from core.config import Settings
+from core.enums import Direction, MessageStatus
+from core.jobs import Job
+from core.models import Contact, Message
+from core.timeutil import now
+
+log = logging.getLogger(__name__)
+
+MAX_NLU_CHARS = 2000
+MAX_CATCH_UP = 20
+ERROR_REPLY = "Perdón, tuve un problema con tu mensaje. Inténtalo de nuevo o escribe 6 para hablar con una persona."
+
+
+def handle_inbound(session: Session, message_id: int, *, settings: Settings | None = None) -> list[Job]:
+    settings = settings or Settings.from_env()
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(update(Message).where(Message.id == message_id).values(status=Message.status))
+    message = session.scalar(select(Message).where(Message.id == message_id).with_for_update())
+    if message is None or message.direction != Direction.INBOUND or message.status == MessageStatus.PROCESSED:
+        return []
+    contact = session.scalar(select(Contact).where(Contact.id == message.contact_id).with_for_update())
+    if contact is None:
+        return []
+    earlier = session.scalars(
+        select(Message)
+        .where(Message.contact_id == contact.id, Message.direction == Direction.INBOUND,
+               Message.status != MessageStatus.PROCESSED, Message.id < message.id)
+        .order_by(Message.id)
+        .limit(MAX_CATCH_UP)
+        .with_for_update()
+    ).all()
+    jobs: list[Job] = []
+    for msg in [*earlier, message]:
+        jobs += _process(session, contact, msg, settings)
+    return jobs
+
+
+def _parse(text: str) -> dict:
+    empty = {"intent": {"name": "nlu_fallback", "confidence": 0.0}, "entities": [], "intent_ranking": []}
+    if not text.strip():
+        return empty
+    try:
+        from bot.nlu import get_parser
+
+        result = get_parser().parse(text[:MAX_NLU_CHARS])
+    except Exception:
+        log.exception("NLU failed; continuing without it")
+        return empty
+    return result if isinstance(result, dict) else empty
+
+
+def _process(session: Session, contact: Contact, message: Message, settings: Settings) -> list[Job]:
+    text = (message.body or "").replace("\x00", "")
+    at = message.created_at or now()
+    nlu = _parse(text)
+    intent = (nlu.get("intent") or {}).get("name") or "nlu_fallback"
+    confidence = float((nlu.get("intent") or {}).get("confidence") or 0.0)
+    entities = [e for e in (nlu.get("entities") or []) if isinstance(e, dict)]
+    digit = U.menu_digit(text)
+    message.intent = DIGIT_INTENT[digit] if digit in DIGIT_INTENT and intent == "nlu_fallback" else intent
+    message.confidence = 1.0 if message.intent != intent else confidence
+    message.entities = [{k: e.get(k) for k in ("entity", "value", "start", "end")} for e in entities]
+    state = S.load(contact)
+    turn = Turn(session=session, contact=contact, message=message, settings=settings, text=text,
+                intent=intent, confidence=confidence, entities=entities,
+                ranking=list(nlu.get("intent_ranking") or []), state=state, at=at)
+    try:
+        with session.begin_nested():
+            run_turn(turn)
+    except Exception:
+        log.exception("dialogue turn failed", extra={"message_id": message.id})
+        session.refresh(contact)
+        state = S.load(contact)
+        turn = Turn(session=session, contact=contact, message=message, settings=settings, text=text,
+                    intent=intent, confidence=confidence, entities=entities, ranking=[], state=state, at=at)
+        turn.say(ERROR_REPLY)
+        message.error = "dialogue error"
+    S.touch(turn.state, at)
+    S.save(contact, turn.state)
+    message.status = MessageStatus.PROCESSED
+    message.processed_at = now()
+    jobs = list(turn.jobs)
+    if turn.replies:
+        jobs += send_replies(session, contact, turn.replies, case_id=turn.case_id, kind=turn.reply_kind)
+    session.flush()
+    return jobs
+
+
+def send_replies(session: Session, contact: Contact, texts: list[str], *, case_id: int | None = None,
+                 kind: str = "reply") -> list[Job]:
+    from bot.outbound import queue_replies
+
+    return list(queue_replies(session, contact, texts, case_id=case_id, kind=kind) or [])
