@@ -30,3 +30,32 @@ def post(client, url: str, data: dict | None = None, *, page: str | None = None,
 
 def text(resp) -> str:
     return resp.get_data(as_text=True)
+
+
+# ---- the Twilio stand-in, for tests that follow a message out to the affiliate ----
+
+import pytest  # noqa: E402
+
+STANDIN_TOKEN = "test-auth-token"
+
+
+@pytest.fixture
+def standin(settings, monkeypatch):
+    """The stand-in on a free port; jobs run inline and send to it."""
+    from standin import StandinServer
+
+    server = StandinServer(auth_token=STANDIN_TOKEN, callbacks=False).start()
+    monkeypatch.setenv("TWILIO_API_BASE_URL", server.url)
+    monkeypatch.setenv("TWILIO_TIMEOUT_SECONDS", "2")
+    monkeypatch.setattr("bot.outbound.RETRY_DELAYS", (0.0, 0.0, 0.0))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def sclient(standin, db):
+    """A test client of an app built from the environment that points at the stand-in."""
+    from backoffice.app import create_app
+    from core.config import Settings
+
+    return create_app(Settings.from_env(), TESTING=True, RATELIMIT_ENABLED=False).test_client()
