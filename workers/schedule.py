@@ -33,8 +33,8 @@ class Periodic:
 
 
 SCHEDULE: tuple[Periodic, ...] = (
-    Periodic("sweep_inbound", "re-enqueue inbound messages left unprocessed (bot)",
-             interval=120, queue=QueueName.INBOUND, timeout=120),
+    Periodic("sweep_stuck_inbound", "re-enqueue inbound/outbound messages whose job was lost",
+             interval=120, timeout=120),
     Periodic("send_reminders", "remind enlaces 2 business days before due and on the due day",
              cron="0 8 * * *"),
     Periodic("escalate_overdue", "escalate vencido rounds to vinculación",
