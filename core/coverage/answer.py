@@ -186,3 +186,16 @@ def fmt_age(edad: float) -> str:
         return f"{meses} mes" + ("es" if meses != 1 else "")
     n = int(edad) if float(edad).is_integer() else round(edad, 1)
     return f"{n} año" + ("s" if n != 1 else "")
+
+
+def group_text(item: Intervention, limite: str, labels: list[str]) -> str:
+    """The FPGC cancer group for the patient's age, with a few examples and the question."""
+    nombre = NOMBRE_CARTERA.get(item.cartera, item.cartera)
+    for n in (4, 3, 2):
+        ejemplos = ", ".join(labels[:n])
+        text = (f"Sí, el {nombre} {item.edicion} cubre el cáncer en {limite}, por ejemplo: "
+                f"{ejemplos}. ¿Cuál es el diagnóstico? Es sin costo en unidades acreditadas; "
+                f"si te cobran, es un cobro injustificado: escribe 2.")
+        if len(text) <= MAX_CHARS:
+            return text
+    return text[:MAX_CHARS]

@@ -33,6 +33,8 @@ MIN_FOUND = 0.42  # below this the question is "no encontré" (nothing medical, 
 MIN_ANSWER = 0.48  # below this the answer is "not sure"
 CLARIFY_MARGIN = 0.04  # top matches this close and different -> ask which one
 SMSXXI_YIELD = 0.60  # SMSXXI gives way to a CAUSES/FPGC match scoring at least this share of it
+GENERIC_CANCER = frozenset({"cancer", "tumor", "malign", "maligno", "oncologi", "quimioterapi"})
+GENERIC_CANCER_TERMS = GENERIC_CANCER | {"infantil", "sangr", "_p"}
 AGE_PENALTY = 0.06  # score lost by a variant whose age range excludes the patient
 
 
@@ -134,7 +136,7 @@ class CoverageEngine:
         edad = None if edad is None else round(float(edad), 2)
         hint = edad if edad is not None else age_hint(text)
         small_child = None if hint is None else hint < 5
-        hits, _ = self.index.search(text, limit=40, small_child=small_child)
+        hits, qtoks = self.index.search(text, limit=40, small_child=small_child)
         hits = self._adjust_for_age(hits, edad, hint)
         hits = [h for h in hits if h.score >= MIN_MATCH]
         matches = [self._match(h) for h in hits[:5]]
@@ -146,6 +148,10 @@ class CoverageEngine:
         if not hits or hits[0].score < MIN_FOUND:
             return CoverageAnswer(None, None, edad, matches, txt.not_found_text())
 
+        group = self._cancer_group(qtoks, hint)
+        if group:
+            return self._group_answer(group, hits, edad)
+
         top = self._choose(hits, edad, small_child)
         if top is not hits[0]:  # the answered intervention leads the list
             hits = [top] + [h for h in hits if h is not top]
@@ -154,7 +160,7 @@ class CoverageEngine:
             return CoverageAnswer(None, None, edad, matches,
                                   txt.not_sure_text(top.item), topic=txt.short_name(top.item.nombre))
 
-        options = self._clarify_options(hits, top, edad)
+        options = self._clarify_options(hits, top, edad, qtoks, hint)
         if options:
             if options[0] is not hits[0]:
                 hits = options + [h for h in hits if h not in options]
@@ -185,6 +191,33 @@ class CoverageEngine:
                               topic=topic)
 
     # -- rules ---------------------------------------------------------------------------
+
+    def _cancer_group(self, qtoks: set[str], age: float | None) -> list[Intervention]:
+        """'mi hijo de 10 años tiene cáncer': the FPGC cancer group for that age, or []."""
+        if age is None or not qtoks or not qtoks <= GENERIC_CANCER:
+            return []
+        group = [it for it in self.catalog("FPGC")
+                 if "cáncer" in it.grupo.lower() and age_range(it) and _age_ok(it, age)]
+        # examples people know first: the target of the data's own generic term ("cáncer
+        # infantil" -> leucemia), then the rows with most lay synonyms
+        popularity = {d.item.key: sum(1 for s in d.syns if s.weight >= 1.0)
+                      + sum(5 for s in d.syns if s.weight >= 1.0 and s.toks <= GENERIC_CANCER_TERMS)
+                      for d in self.index.docs if d.item.cartera == "FPGC"}
+        group.sort(key=lambda it: (-popularity.get(it.key, 0), it.numero or 0))
+        return group
+
+    def _group_answer(self, group: list[Intervention], hits: list[Hit],
+                      edad: float | None) -> CoverageAnswer:
+        rng = age_range(group[0])
+        labels = _unique_labels([Hit(it, 1.0, None, 1.0) for it in group[:4]])
+        score = {h.item.key: h.score for h in hits}
+        matches = [{"cartera": it.cartera, "numero": it.numero, "nombre": it.nombre,
+                    "score": round(min(1.0, max(0.0, score.get(it.key, MIN_ANSWER))), 3)}
+                   for it in group[:5]]
+        matches.sort(key=lambda m: -m["score"])
+        answer = txt.group_text(group[0], rng[2] if rng else "", labels)
+        return CoverageAnswer("FPGC", True, edad, matches, answer, clarify=labels,
+                              topic=group[0].grupo or "Cáncer")
 
     @staticmethod
     def _match(h: Hit) -> dict:
@@ -222,8 +255,12 @@ class CoverageEngine:
                     return h
         return top
 
-    def _clarify_options(self, hits: list[Hit], top: Hit, edad: float | None) -> list[Hit]:
+    def _clarify_options(self, hits: list[Hit], top: Hit, edad: float | None,
+                         qtoks: set[str], age: float | None = None) -> list[Hit]:
+        """Different interventions equally likely for this question (and this age), or []."""
         if top.syn is not None and top.syn.ask:
+            if qtoks - top.syn.toks:
+                return []  # "vacuna de la hepatitis B": more than the generic word, no need to ask
             same = [h for h in hits if h.syn is not None and h.syn.termino == top.syn.termino
                     and _age_ok(h.item, edad)]
             if edad is not None:  # options made for this age first ("vacunas" at 70)
@@ -231,7 +268,11 @@ class CoverageEngine:
             return same[:4] if len(same) > 1 else []
         if top.syn is not None and top.syn.weight >= 1.0:
             return []  # a lay term that names one intervention: no need to ask
-        close = [h for h in hits if h.score >= top.score - CLARIFY_MARGIN and _age_ok(h.item, edad)]
+        eligible = [h for h in hits if _age_ok(h.item, age)]
+        if not eligible or eligible[0].score < MIN_ANSWER:
+            return []
+        best = eligible[0].score
+        close = [h for h in eligible if h.score >= best - CLARIFY_MARGIN]
         if len(close) < 2:
             return []
         return close[:4]

@@ -78,7 +78,8 @@ def note_targets(nota: str) -> list[int]:
     for part in re.split(r"[;]", nota or ""):
         if _OTHER_CARTERA_RE.search(part):
             continue
-        part_wo_ages = re.sub(r"(\d+)\s*(?:a|-)\s*(\d+)\s*años|\d+\s*años", " ", part)
+        part_wo_ages = re.sub(r"(\d+)\s*(?:a|-)\s*(\d+)\s*años|\d+\s*años|"
+                              r"(?:menores|mayores|menos|más)\s+de\s+\d+", " ", part)
         for a, b in _RANGE_RE.findall(part_wo_ages):
             lo, hi = int(a), int(b)
             if 0 < lo < hi and hi - lo <= 30:
@@ -228,8 +229,10 @@ class Index:
         return (st, 0.8 if best >= 0.85 else 0.7)
 
     def search(self, text: str, limit: int = 20,
-               small_child: bool | None = None) -> tuple[list[Hit], list[str]]:
-        """Ranked hits. small_child: the patient is under 5 (True), older (False) or unknown."""
+               small_child: bool | None = None) -> tuple[list[Hit], set[str]]:
+        """Ranked hits and the question's content tokens (mapped to the catalog vocabulary).
+
+        small_child: the patient is under 5 (True), older (False) or unknown (None)."""
         raw_strict = content_words(text, strict=True)
         strict = [stem(w) for w in raw_strict]
         raw_loose = content_words(text, strict=False)
@@ -246,8 +249,9 @@ class Index:
             v, c = exp[t]
             if c > 0:
                 loose_conf[v] = max(loose_conf.get(v, 0), c)
+        mapped = {v for v, c in q.values() if c > 0}
         if not loose_mapped:
-            return [], strict
+            return [], mapped
         # A word the catalogs never use is most likely filler ("detectaron", "quimios"): it
         # lowers the coverage of the question only a little.
         total_idf = sum(self.idf.get(v, self.default_idf) if c > 0 else UNKNOWN_WEIGHT
@@ -267,7 +271,7 @@ class Index:
                 hits.append(hit)
         hits.sort(key=lambda h: (-h.score, _cartera_rank(h.item.cartera),
                                  h.item.numero if h.item.numero is not None else 10**6))
-        return hits[:limit], strict
+        return hits[:limit], mapped
 
     def _score(self, d: Doc, q, loose_mapped, loose_conf, total_idf,
                check_neg: bool = True) -> Hit | None:

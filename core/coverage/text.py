@@ -271,12 +271,25 @@ def stem(word: str) -> str:
     return w
 
 
+PERSON_TOKEN = "_p"  # any person, in loose mode: "tumor en la cabeza de un niño" ~ "... de mi hijo"
+
+
 def content_words(text: str, strict: bool = True) -> list[str]:
     """Folded words without stopwords or bare numbers (before stemming).
 
-    strict=False only drops function words (for matching multi-word lay synonyms)."""
-    stop = STOPWORDS if strict else FUNCTION_WORDS
-    return [w for w in words(text) if w not in stop and not w.isdigit() and len(w) > 1]
+    strict=False only drops function words and turns every person word into PERSON_TOKEN (for
+    matching multi-word lay synonyms: "perdí al bebé" needs a person, "perdí mi póliza" has none).
+    """
+    if strict:
+        return [w for w in words(text) if w not in STOPWORDS and not w.isdigit() and len(w) > 1]
+    out: list[str] = []
+    for w in words(text):
+        if w in PERSON_WORDS:
+            if PERSON_TOKEN not in out:
+                out.append(PERSON_TOKEN)
+        elif w not in _FUNCTION_WORDS and not w.isdigit() and len(w) > 1:
+            out.append(w)
+    return out
 
 
 def tokens(text: str, strict: bool = True) -> list[str]:

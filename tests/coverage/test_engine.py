@@ -212,3 +212,22 @@ def test_what_a_name_excludes_is_not_that_intervention(engine):
     # "Extirpación de lesión cancerosa de piel (no incluye melanoma)"
     assert all(m["numero"] != 257 for m in engine.ask("melanoma").matches)
     assert engine.ask("onicomicosis").matches[0]["numero"] == 70
+
+
+def test_generic_cancer_in_a_child_is_the_fpgc_childhood_group(engine):
+    ans = engine.ask("mi hijo de 10 años tiene cáncer, lo cubren?")
+    assert (ans.cartera, ans.covered, ans.edad) == ("FPGC", True, 10.0)
+    assert "menores de 18 años" in ans.answer and "¿Cuál" in ans.answer
+    assert ans.clarify and ans.matches[0]["nombre"]
+    childhood = {it.numero for it in engine.catalog("FPGC") if "menores de 18" in it.grupo}
+    assert {m["numero"] for m in ans.matches} <= childhood
+    adult = engine.ask("tengo 45 años y tengo cáncer")
+    assert adult.cartera == "FPGC" and "mayores de 18 años" in adult.answer
+
+
+def test_a_clarification_option_asked_back_is_answered(engine):
+    for question in ("vacunas", "fractura"):
+        for label in engine.ask(question).clarify:
+            again = engine.ask(label)
+            assert again.clarify == [], label
+            assert again.covered is True, label
