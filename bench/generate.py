@@ -97,6 +97,7 @@ def generate(database_url: str, n_cases: int, *, seed: int = 2026, today: date |
             else:
                 status = CaseStatus.CONCLUIDA if age_days > 5 else CaseStatus.TURNADA
         closed_at = None
+        current_vol = None
         if amerita:
             rounds = 2 if rnd.random() < 0.15 and status != CaseStatus.CANCELADA else 1
             sent = created_at
@@ -130,6 +131,7 @@ def generate(database_url: str, n_cases: int, *, seed: int = 2026, today: date |
                     if vstatus in ("devuelto", "aceptado"):
                         reviews.append((fur_id, vol_id, fur_id, "devuelta" if vstatus == "devuelto" else "aceptada",
                                         "Ampliar gestión" if vstatus == "devuelto" else None, vin, vclosed))
+                current_vol = vol_id
                 if vclosed:
                     sent = vclosed
                     closed_at = vclosed if last else None
@@ -142,7 +144,7 @@ def generate(database_url: str, n_cases: int, *, seed: int = 2026, today: date |
             if tipo == Tipo.CONSULTA_COBERTURA else None
         cases.append((case_id, f"SINAC-{year}-{seq[year]:06d}", tipo, canal, estado,
                        contact[0] if contact else None, status, amerita, description, monto, topic, satisfaction,
-                       created_at, created_at, closed_at))
+                       created_at, created_at, closed_at, current_vol))
         if bar and i % 1000 == 0:
             bar.update(1000)
     if bar:
@@ -152,7 +154,8 @@ def generate(database_url: str, n_cases: int, *, seed: int = 2026, today: date |
         "contacts": (["id", "phone", "channel", "estado_clave", "opt_out", "handoff", "created_at"],
                      [(c[0], c[1], c[2], c[3], False, False, datetime.now(UTC)) for c in contacts]),
         "cases": (["id", "folio", "tipo", "canal", "estado_clave", "contact_id", "status", "amerita_gestion",
-                   "description", "monto", "topic", "satisfaction", "created_at", "updated_at", "closed_at"], cases),
+                   "description", "monto", "topic", "satisfaction", "created_at", "updated_at", "closed_at",
+                   "current_volante_id"], cases),
         "volantes": (["id", "case_id", "numero", "estado_clave", "enlace_id", "instructions", "status", "plazo_dias",
                       "sent_at", "due_date", "answered_at", "closed_at", "turned_by_id"], volantes),
         "furs": (["id", "volante_id", "case_id", "fecha_respuesta", "acciones", "respuesta_ciudadano", "resultado",

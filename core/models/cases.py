@@ -37,6 +37,9 @@ class Case(Base):
     estado_clave: Mapped[str | None] = mapped_column(ForeignKey("estados.clave"))
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"), index=True)
     status: Mapped[str] = mapped_column(String(16), index=True)
+    # The latest volante round, kept by the services so lists join one row per case cheaply.
+    # A plain indexed id (no foreign key) so cases and volantes keep a single join path.
+    current_volante_id: Mapped[int | None] = mapped_column(Integer, index=True)
     amerita_gestion: Mapped[bool | None] = mapped_column(Boolean)
     description: Mapped[str] = mapped_column(Text, default="")
     unidad: Mapped[str | None] = mapped_column(String(300))

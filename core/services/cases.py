@@ -188,6 +188,7 @@ def _open_volante(session: Session, case: Case, actor: Actor, *, numero: int, en
     )
     case.volantes.append(volante)
     session.flush()
+    case.current_volante_id = volante.id
     return volante
 
 
