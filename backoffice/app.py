@@ -81,11 +81,13 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(__import__('backoffice.attachments', fromlist=['bp']).bp)
     app.register_blueprint(__import__('backoffice.conversations', fromlist=['bp']).bp)
     app.register_blueprint(__import__('backoffice.webhooks', fromlist=['bp']).bp)
+    app.register_blueprint(__import__('backoffice.simulator', fromlist=['bp']).bp)
     app.register_blueprint(__import__('backoffice.intake', fromlist=['bp']).bp)
     app.register_blueprint(__import__('backoffice.buzon', fromlist=['bp']).bp)
     app.register_blueprint(__import__('backoffice.coverage_catalog', fromlist=['bp']).bp)
     app.register_blueprint(__import__('backoffice.directory', fromlist=['bp']).bp)
     app.register_blueprint(__import__('backoffice.admin', fromlist=['bp']).bp)
+    app.register_blueprint(__import__('backoffice.reports', fromlist=['bp']).bp)
     app.register_blueprint(__import__('backoffice.notifications', fromlist=['bp']).bp)
 
 

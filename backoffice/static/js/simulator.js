@@ -1,0 +1,80 @@
+// Phone simulator: send as a phone, poll the conversation (no framework, no CDN).
+(function () {
+  "use strict";
+  var root = document.getElementById("simulator");
+  if (!root) { return; }
+  var phone = document.getElementById("sim-phone");
+  var channel = document.getElementById("sim-channel");
+  var log = document.getElementById("sim-log");
+  var form = document.getElementById("sim-form");
+  var body = document.getElementById("sim-body");
+  var error = document.getElementById("sim-error");
+  var state = document.getElementById("sim-state");
+  var lastRendered = "";
+  var timer = null;
+
+  function render(messages) {
+    var key = JSON.stringify(messages);
+    if (key === lastRendered) { return; }
+    lastRendered = key;
+    log.textContent = "";
+    messages.forEach(function (m) {
+      var li = document.createElement("li");
+      li.className = "sim-msg sim-" + m.from;
+      var text = document.createElement("div");
+      text.className = "sim-text";
+      text.textContent = m.body || "(sin texto)";
+      var meta = document.createElement("div");
+      meta.className = "sim-meta";
+      var when = m.at ? new Date(m.at).toLocaleTimeString("es-MX") : "";
+      meta.textContent = (m.from === "bot" ? "SINAC · " : "Tú · ") + m.channel + " · " + when +
+        (m.status ? " · " + m.status : "");
+      li.appendChild(text);
+      li.appendChild(meta);
+      log.appendChild(li);
+    });
+    log.scrollTop = log.scrollHeight;
+  }
+
+  function refresh() {
+    var url = root.dataset.messagesUrl + "?phone=" + encodeURIComponent(phone.value) +
+      "&channel=" + encodeURIComponent(channel.value);
+    fetch(url, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (data) {
+      if (data.messages) { render(data.messages); }
+      var notes = [];
+      if (data.contact && data.contact.opt_out) { notes.push("Este número está dado de baja (escribe ALTA)."); }
+      if (data.contact && data.contact.handoff) { notes.push("Conversación en espera de una persona."); }
+      if (data.error) { notes.push(data.error); }
+      state.textContent = notes.join(" ");
+    }).catch(function () { state.textContent = "No se pudo actualizar la conversación."; });
+  }
+
+  function schedule() {
+    if (timer) { clearInterval(timer); }
+    timer = setInterval(refresh, 1500);
+    refresh();
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var text = body.value.trim();
+    if (!text) { return; }
+    error.textContent = "";
+    fetch(root.dataset.sendUrl, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": root.dataset.csrf },
+      body: JSON.stringify({ phone: phone.value, channel: channel.value, body: text })
+    }).then(function (r) { return r.json(); }).then(function (data) {
+      if (!data.ok) { error.textContent = data.error || "No se pudo enviar."; return; }
+      body.value = "";
+      refresh();
+    }).catch(function () { error.textContent = "No se pudo enviar."; });
+  });
+
+  body.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); form.requestSubmit(); }
+  });
+  phone.addEventListener("change", function () { lastRendered = ""; schedule(); });
+  channel.addEventListener("change", function () { lastRendered = ""; schedule(); });
+  schedule();
+})();

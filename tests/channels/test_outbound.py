@@ -1,0 +1,253 @@
+"""Outbound through the real twilio library against the local stand-in: order, channel
+formatting, opt-out, retries, permanent failures, idempotency, the 24-hour rule and fallbacks."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from bot.outbound import queue_notification, queue_replies, record_status, send_messages
+from core.models import Message
+from core.timeutil import now
+from workers.tasks import TASKS
+from tests.channels.conftest import PUBLIC
+
+WA = "whatsapp:+523312345678"
+
+
+def _send(jobs):
+    for job in jobs:
+        assert job.name == "send_outbound" and job.queue == "outbound"
+        TASKS["send_outbound"](**job.kwargs)
+
+
+def _commit_and_send(db, jobs):
+    db.commit()
+    _send(jobs)
+
+
+def _messages(db, **where):
+    db.expire_all()
+    query = select(Message).where(Message.direction == "outbound").order_by(Message.id)
+    for key, value in where.items():
+        query = query.where(getattr(Message, key) == value)
+    return db.scalars(query).all()
+
+
+def test_whatsapp_replies_in_order_keep_formatting(chan_settings, db, make, standin):
+    contact = make.contact(last_inbound_at=now())
+    jobs = queue_replies(db, contact, ["*Hola*, soy el asistente del _Seguro Popular_.", "1 Queja\n2 Cobro", "¿En qué te ayudo?"])
+    db.commit()
+    assert len(jobs) == 1 and len(jobs[0].kwargs["message_ids"]) == 3
+    _send(jobs)
+    sent = standin.messages(to=WA)
+    assert [m["body"] for m in sent] == ["*Hola*, soy el asistente del _Seguro Popular_.", "1 Queja\n2 Cobro", "¿En qué te ayudo?"]
+    assert all(m["from"] == "whatsapp:+15550000000" for m in sent)
+    assert sent[0]["status_callback"] == PUBLIC + "/webhooks/twilio/status"
+    stored = _messages(db)
+    assert [m.sequence for m in stored] == [0, 1, 2]
+    assert [m.message_sid for m in stored] == [m["sid"] for m in sent]
+    assert all(m.status == "queued" and m.attempts == 1 and m.kind == "reply" for m in stored)
+
+
+def test_sms_long_reply_split_transliterated_in_order(chan_settings, db, make, standin):
+    contact = make.contact(phone="+523312345678", channel="sms")
+    text = " ".join(f"*Paso {i}*: acude al módulo de afiliación con tu póliza." for i in range(1, 13))
+    _commit_and_send(db, queue_replies(db, contact, [text]))
+    db.commit()
+    sent = standin.messages(to="+523312345678")
+    assert len(sent) >= 2
+    assert all(m["num_segments"] <= 2 for m in sent)
+    joined = " ".join(m["body"] for m in sent)
+    assert "*" not in joined and "modulo de afiliacion" in joined and "póliza" not in joined
+    steps = [int(w.rstrip(":")) for w in joined.split() if w.rstrip(":").isdigit()]
+    assert steps == list(range(1, 13))
+    assert [m.body for m in _messages(db)] == [m["body"] for m in sent]
+
+
+def test_opted_out_contact_is_suppressed(chan_settings, db, make, standin):
+    contact = make.contact(opt_out=True, last_inbound_at=now())
+    jobs = queue_replies(db, contact, ["¿Sigues ahí?"])
+    db.commit()
+    assert jobs == []
+    assert [m.status for m in _messages(db)] == ["suppressed"]
+    # The one opt-out confirmation still goes out.
+    _commit_and_send(db, queue_replies(db, contact, ["Listo, ya no recibirás mensajes. Escribe ALTA para volver."], kind="opt_out"))
+    assert [m["body"][:5] for m in standin.messages()] == ["Listo"]
+
+
+def test_opt_out_between_queue_and_send_is_suppressed(chan_settings, db, make, standin):
+    contact = make.contact(last_inbound_at=now())
+    jobs = queue_replies(db, contact, ["Uno", "Dos"])
+    contact.opt_out = True
+    db.commit()
+    _send(jobs)
+    assert standin.messages() == []
+    assert [m.status for m in _messages(db)] == ["suppressed", "suppressed"]
+
+
+def test_5xx_then_success_is_retried(chan_settings, db, make, standin):
+    contact = make.contact(last_inbound_at=now())
+    jobs = queue_replies(db, contact, ["Hola"])
+    db.commit()
+    standin.fail(2, "500")
+    _send(jobs)
+    [message] = _messages(db)
+    assert message.status == "queued" and message.message_sid and message.attempts == 3
+    assert message.error is None
+    assert len(standin.messages()) == 1
+
+
+def test_timeout_then_success_is_retried(chan_settings, db, make, standin):
+    contact = make.contact(last_inbound_at=now())
+    jobs = queue_replies(db, contact, ["Hola"])
+    db.commit()
+    standin.fail(1, "timeout", delay=2)
+    _send(jobs)
+    [message] = _messages(db)
+    assert message.message_sid and message.attempts == 2
+
+
+def test_persistent_5xx_marks_failed_visible_to_staff(chan_settings, db, make, standin):
+    contact = make.contact(last_inbound_at=now())
+    jobs = queue_replies(db, contact, ["Uno", "Dos"])
+    db.commit()
+    standin.fail(10, "500")
+    _send(jobs)
+    first, second = _messages(db)
+    assert first.status == "failed" and first.attempts == 4 and "Twilio 500" in first.error
+    assert second.status == "failed" and "parte anterior" in second.error
+    assert standin.messages() == []
+
+
+def test_permanent_4xx_is_not_retried_and_later_parts_not_sent(chan_settings, db, make, standin):
+    contact = make.contact(last_inbound_at=now())
+    jobs = queue_replies(db, contact, ["Uno", "Dos"])
+    db.commit()
+    standin.fail(1, "400", code=21211, message="Invalid 'To' Phone Number")
+    _send(jobs)
+    first, second = _messages(db)
+    assert first.status == "failed" and first.attempts == 1 and "21211" in first.error
+    assert second.status == "failed"
+    assert standin.messages() == []
+
+
+def test_retried_job_does_not_resend(chan_settings, db, make, standin):
+    contact = make.contact(last_inbound_at=now())
+    jobs = queue_replies(db, contact, ["Uno", "Dos"])
+    db.commit()
+    _send(jobs)
+    _send(jobs)  # RQ retry after a crash, or a duplicate job
+    assert [m["body"] for m in standin.messages()] == ["Uno", "Dos"]
+
+
+def test_crash_after_claim_is_not_resent_but_marked(chan_settings, db, make, standin):
+    contact = make.contact(last_inbound_at=now())
+    jobs = queue_replies(db, contact, ["Uno"])
+    db.commit()
+    [message] = _messages(db)
+    message.status = "sending"  # a worker died while calling Twilio
+    message.status_at = now() - timedelta(minutes=30)
+    db.commit()
+    _send(jobs)
+    assert standin.messages() == []
+    [message] = _messages(db)
+    assert message.status == "failed" and "no se reintenta" in message.error
+
+
+def test_status_callbacks_move_forward_only(chan_settings, db, make, standin):
+    contact = make.contact(last_inbound_at=now())
+    _commit_and_send(db, queue_replies(db, contact, ["Hola"]))
+    db.commit()
+    [message] = _messages(db)
+    for status in ("delivered", "sent", "read", "queued"):
+        record_status(db, {"MessageSid": message.message_sid, "MessageStatus": status})
+        db.commit()
+    assert _messages(db)[0].status == "read"
+    assert record_status(db, {"MessageSid": "SMunknown", "MessageStatus": "delivered"}) == []
+
+
+def test_notification_inside_24h_is_session_text(chan_settings, db, make, standin):
+    contact = make.contact(last_inbound_at=now() - timedelta(hours=23))
+    _commit_and_send(db, queue_notification(db, contact, "Tu folio es *SINAC-2026-000001*.", template_vars={"1": "SINAC-2026-000001"},
+                             settings=chan_settings))
+    [sent] = standin.messages()
+    assert sent["to"] == WA and sent["body"] == "Tu folio es *SINAC-2026-000001*." and sent["content_sid"] is None
+
+
+def test_notification_outside_24h_uses_template(chan_settings, db, make, standin, monkeypatch):
+    from core.config import Settings
+
+    monkeypatch.setenv("WHATSAPP_TEMPLATE_SID", "HX" + "1" * 32)
+    settings = Settings.from_env()
+    contact = make.contact(last_inbound_at=now() - timedelta(hours=25))
+    _commit_and_send(db, queue_notification(db, contact, "Tu folio es SINAC-2026-000001.",
+                             template_vars={"1": "SINAC-2026-000001", "2": 5}, settings=settings))
+    [sent] = standin.messages()
+    assert sent["to"] == WA and sent["content_sid"] == "HX" + "1" * 32 and sent["body"] == ""
+    assert json.loads(sent["content_variables"]) == {"1": "SINAC-2026-000001", "2": "5"}
+    [message] = _messages(db)
+    assert message.template_sid and message.body == "Tu folio es SINAC-2026-000001."
+
+
+def test_notification_outside_24h_without_template_goes_by_sms(chan_settings, db, make, standin):
+    contact = make.contact(last_inbound_at=now() - timedelta(days=3))
+    _commit_and_send(db, queue_notification(db, contact, "Tu caso *concluyó*: recibirás tu reembolso.", template_vars={},
+                             settings=chan_settings))
+    [sent] = standin.messages()
+    assert sent["to"] == "+523312345678" and sent["from"] == "+15550000000"
+    assert sent["body"] == "Tu caso concluyó: recibirás tu reembolso."
+    [message] = _messages(db)
+    assert message.channel == "sms"
+
+
+def test_template_failure_falls_back_to_sms(chan_settings, db, make, standin, monkeypatch):
+    from core.config import Settings
+
+    monkeypatch.setenv("WHATSAPP_TEMPLATE_SID", "HX" + "2" * 32)
+    settings = Settings.from_env()
+    contact = make.contact(last_inbound_at=None)
+    jobs = queue_notification(db, contact, "Tu folio es SINAC-2026-000002.", template_vars={"1": "x"}, settings=settings)
+    db.commit()
+    standin.fail(1, "400", code=63016, match="template", message="Outside the allowed window")
+    _send(jobs)
+    template, fallback = _messages(db)
+    assert template.status == "failed" and "63016" in template.error
+    assert fallback.channel == "sms" and fallback.fallback_of_id == template.id and fallback.message_sid
+    [sent] = standin.messages()
+    assert sent["to"] == "+523312345678" and sent["body"] == "Tu folio es SINAC-2026-000002."
+
+
+def test_template_undelivered_callback_creates_sms_fallback_once(chan_settings, db, make, standin, monkeypatch):
+    from core.config import Settings
+
+    monkeypatch.setenv("WHATSAPP_TEMPLATE_SID", "HX" + "3" * 32)
+    contact = make.contact(last_inbound_at=None)
+    _commit_and_send(db, queue_notification(db, contact, "Aviso", template_vars={}, settings=Settings.from_env()))
+    db.commit()
+    [template] = _messages(db)
+    form = {"MessageSid": template.message_sid, "MessageStatus": "undelivered", "ErrorCode": "63024"}
+    jobs = record_status(db, form)
+    db.commit()
+    assert record_status(db, form) == []
+    assert len(jobs) == 1
+    _send(jobs)
+    template, fallback = _messages(db)
+    assert template.status == "undelivered" and "63024" in template.error
+    assert fallback.fallback_of_id == template.id
+    assert [m["to"] for m in standin.messages()] == ["whatsapp:+523312345678", "+523312345678"]
+
+
+def test_opted_out_notification_is_suppressed(chan_settings, db, make, standin):
+    contact = make.contact(opt_out=True, last_inbound_at=now() - timedelta(days=2))
+    assert queue_notification(db, contact, "Aviso", template_vars={}, settings=chan_settings) == []
+    db.commit()
+    assert [m.status for m in _messages(db)] == ["suppressed"]
+    assert standin.messages() == []
+
+
+def test_send_messages_skips_inbound_and_unknown_ids(chan_settings, db, make, standin):
+    assert send_messages(db, [999999], settings=chan_settings) == []
+    assert standin.messages() == []
