@@ -36,6 +36,8 @@ run: setup
 	rm -rf $(SINAC_INSTANCE_DIR)/prometheus && mkdir -p $(SINAC_INSTANCE_DIR)/prometheus
 	@echo "SINAC: back office http://127.0.0.1:5000/ (simulador: http://127.0.0.1:5000/simulador)"
 	PROMETHEUS_MULTIPROC_DIR=$(SINAC_INSTANCE_DIR)/prometheus PATH=$(CURDIR)/$(BIN):$$PATH \
+		TWILIO_API_BASE_URL=$${TWILIO_API_BASE_URL:-http://127.0.0.1:5055} \
+		PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://127.0.0.1:5000} \
 		$(BIN)/honcho start -f Procfile.dev
 
 test: system-deps-test $(STAMP)
