@@ -226,8 +226,12 @@ def test_generic_cancer_in_a_child_is_the_fpgc_childhood_group(engine):
 
 
 def test_a_clarification_option_asked_back_is_answered(engine):
-    for question in ("vacunas", "fractura"):
-        for label in engine.ask(question).clarify:
-            again = engine.ask(label)
+    # the bot asks the engine again with the option the affiliate picked (and the same age)
+    for question in ("vacunas", "fractura", "tengo cáncer", "trasplante", "ets", "tumor",
+                     "mi hijo de 10 años tiene cáncer", "vacunas para mi abuelita de 70"):
+        first = engine.ask(question)
+        assert first.clarify, question
+        for label in first.clarify:
+            again = engine.ask(label, edad=first.edad)
             assert again.clarify == [], label
             assert again.covered is True, label
