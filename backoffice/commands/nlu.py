@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 from pathlib import Path
@@ -42,7 +43,8 @@ def parse_command(backend: str) -> None:
         import os
 
         parser = make_parser(dict(os.environ, NLU_BACKEND=backend))
-    stdin = click.get_text_stream("stdin", errors="replace")
+    raw = getattr(sys.stdin, "buffer", None)
+    stdin = io.TextIOWrapper(raw, encoding="utf-8", errors="replace") if raw else sys.stdin
     for line in stdin:
         text = line.rstrip("\r\n")
         result = parser.parse(text)

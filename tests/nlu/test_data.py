@@ -102,7 +102,7 @@ def test_regex_features_match_canonical_forms(data):
 
 def test_split_is_deterministic_stratified_and_disjoint(data):
     train1, test1 = split_examples(data.examples)
-    train2, test2 = split_examples(data.examples)
+    _train2, test2 = split_examples(data.examples)
     assert [e.text for e in test1] == [e.text for e in test2]
     train_keys = {normalize_text(e.text) for e in train1}
     assert not any(normalize_text(e.text) in train_keys for e in test1)

@@ -92,13 +92,13 @@ def test_below_threshold_is_fallback_with_real_candidates(nlu_instance):
 
 
 def test_model_cached_on_disk_and_reused(nlu_instance):
-    path = model_path(default := None or __import__("bot.nlu.data").nlu.data.default_data_dir(),
-                      nlu_instance)
+    from bot.nlu.data import default_data_dir
+
+    path = model_path(default_data_dir(), nlu_instance)
     assert path.exists() and path.parent == nlu_instance / "nlu"
     assert load_model(path) is not None
-    model, same_path, trained = train(inst_dir=nlu_instance)
+    _model, same_path, trained = train(inst_dir=nlu_instance)
     assert not trained and same_path == path
-    assert default is not None
 
 
 def test_model_key_follows_the_data(tmp_path):
@@ -132,7 +132,7 @@ def test_corrupt_model_file_is_retrained(tmp_path, nlu_instance):
     target.parent.mkdir(parents=True)
     shutil.copy(model_path(default_data_dir(), nlu_instance), target)
     target.write_bytes(b"not a pickle")
-    model, _, trained = train(inst_dir=tmp_path)
+    _model, _, trained = train(inst_dir=tmp_path)
     assert trained and load_model(target) is not None
 
 
