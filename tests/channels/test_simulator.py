@@ -1,0 +1,104 @@
+"""The phone simulator: staff only; posts correctly signed webhooks over HTTP to the running app
+and shows the bot's replies read from the stand-in."""
+
+from __future__ import annotations
+
+import re
+import socket
+import threading
+
+import pytest
+from sqlalchemy import select
+from werkzeug.serving import make_server
+
+from core.config import Settings
+from core.enums import Role
+from core.models import Message
+from tests.builders import PASSWORD
+from tests.channels.conftest import make_app
+
+CSRF_RE = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
+
+
+def _login(client, user):
+    token = CSRF_RE.search(client.get("/login").get_data(as_text=True)).group(1)
+    response = client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
+    assert response.status_code == 302
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def running_app(settings, db, standin, monkeypatch):
+    """The app served over HTTP at PUBLIC_BASE_URL (inline jobs), Twilio at the stand-in."""
+    port = _free_port()
+    monkeypatch.setenv("PUBLIC_BASE_URL", f"http://127.0.0.1:{port}")
+    monkeypatch.setenv("TWILIO_API_BASE_URL", standin.url)
+    monkeypatch.setattr("bot.outbound.RETRY_DELAYS", (0.0, 0.0, 0.0))
+    app = make_app(Settings.from_env())
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield app
+    server.shutdown()
+    server.server_close()
+
+
+def test_simulator_is_staff_only(running_app, make):
+    client = running_app.test_client()
+    assert client.get("/simulador").status_code == 302
+    _login(client, make.enlace("14"))
+    assert client.get("/simulador").status_code == 403
+    assert client.post("/simulador/enviar", json={"phone": "+523312345678", "body": "hola"}).status_code in (400, 403)
+
+
+def test_simulator_posts_signed_webhook_and_shows_replies(running_app, make, db, standin):
+    client = running_app.test_client()
+    _login(client, make.user(Role.VINCULACION))
+    page = client.get("/simulador").get_data(as_text=True)
+    assert "Simulador de teléfono" in page and "js/simulator.js" in page
+    csrf = re.search(r'data-csrf="([^"]+)"', page).group(1)
+    response = client.post("/simulador/enviar", json={"phone": "33 1234 5678", "channel": "whatsapp", "body": "hola"},
+                           headers={"X-CSRFToken": csrf})
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["address"] == "whatsapp:+523312345678"
+    db.expire_all()
+    [message] = db.scalars(select(Message).where(Message.direction == "inbound")).all()
+    assert message.body == "hola" and message.channel == "whatsapp"
+    data = client.get("/simulador/mensajes?phone=%2B523312345678&channel=whatsapp").get_json()
+    assert data["messages"][0]["from"] == "phone" and data["messages"][0]["body"] == "hola"
+    if message.status == "processed":  # the dialogue ran inline and answered through the stand-in
+        assert any(m["from"] == "bot" for m in data["messages"])
+        assert [m["body"] for m in data["messages"] if m["from"] == "bot"] == \
+            [m["body"] for m in standin.messages(to="whatsapp:+523312345678")]
+
+
+def test_simulator_sms_and_validation(running_app, make, db):
+    client = running_app.test_client()
+    _login(client, make.user(Role.ADMIN))
+    csrf = re.search(r'data-csrf="([^"]+)"', client.get("/simulador").get_data(as_text=True)).group(1)
+    headers = {"X-CSRFToken": csrf}
+    assert client.post("/simulador/enviar", json={"phone": "nada", "body": "hola"}, headers=headers).status_code == 400
+    assert client.post("/simulador/enviar", json={"phone": "+523312345678", "body": " "}, headers=headers).status_code == 400
+    assert client.post("/simulador/enviar", json={"phone": "+523312345678", "channel": "fax", "body": "x"},
+                       headers=headers).status_code == 400
+    response = client.post("/simulador/enviar", json={"phone": "+523312345678", "channel": "sms", "body": "ALTA"},
+                           headers=headers)
+    assert response.status_code == 200 and response.get_json()["address"] == "+523312345678"
+    assert client.post("/simulador/enviar", json={"phone": "+523312345678", "body": "x"}).status_code == 400  # no CSRF
+
+
+def test_simulator_without_standin_does_not_send(settings, db, make, monkeypatch):
+    monkeypatch.setenv("TWILIO_API_BASE_URL", "")
+    client = make_app(Settings.from_env()).test_client()
+    _login(client, make.user(Role.VINCULACION))
+    page = client.get("/simulador").get_data(as_text=True)
+    assert "python -m standin" in page
+    csrf = re.search(r'data-csrf="([^"]+)"', page).group(1)
+    response = client.post("/simulador/enviar", json={"phone": "+523312345678", "body": "hola"},
+                           headers={"X-CSRFToken": csrf})
+    assert response.status_code == 409
