@@ -19,7 +19,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from backoffice.db import commit_and_dispatch, get_session
 from backoffice.extensions import limiter
-from backoffice.forms_es import ESTADO_CHOICES, check_email, clean_phone, csrf_failed, select
+from backoffice.forms_es import ESTADO_CHOICES, check_email, clean_phone, cleaned, csrf_failed, select
 from core import audit
 from core.actors import SYSTEM
 from core.enums import TIPO_LABELS, Canal, Tipo
@@ -84,7 +84,7 @@ def index():
         result = register_case(
             db, SYSTEM, tipo=tipo, canal=Canal.BUZON, description=form.description.data,
             estado_clave=form.estado.data, contacto_nombre=(form.nombre.data or "").strip() or None,
-            contacto_telefono=form.telefono.clean, contacto_email=form.email.clean,
+            contacto_telefono=cleaned(form.telefono), contacto_email=cleaned(form.email),
             amerita_gestion=True, route=True,
         )
         audit.record(db, SYSTEM, "consentimiento_aviso", case=result.case,

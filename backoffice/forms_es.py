@@ -66,3 +66,8 @@ def check_email(value: str | None) -> str | None:
 
 def csrf_failed(form) -> bool:
     return bool(getattr(form, "csrf_token", None) is not None and form.csrf_token.errors)
+
+
+def cleaned(field):
+    """The value a field's inline validator parsed (None when the field was empty and skipped)."""
+    return getattr(field, "clean", None)

@@ -18,8 +18,9 @@ from backoffice import uploads
 from backoffice.auth import current_actor, roles_required
 from backoffice.db import commit_and_dispatch, get_session
 from backoffice.forms_es import (
-    ESTADO_CHOICES, check_email, clean_phone, csrf_failed, date_input, parse_form_date, select,
+    ESTADO_CHOICES, check_email, cleaned, clean_phone, csrf_failed, date_input, parse_form_date,
 )
+from backoffice.forms_es import select as choice_field
 from core import callcenter
 from core.curp import clean_curp
 from core.enums import AMERITA_GESTION_DEFAULT, CANAL_LABELS, TIPO_LABELS, Canal, Role, Tipo
@@ -34,12 +35,12 @@ INTAKE_CANALES = (Canal.CALL_CENTER, Canal.BUZON, Canal.OFICIO)
 
 
 class CaseForm(FlaskForm):
-    canal = select("Canal", [(c.value, CANAL_LABELS[c]) for c in INTAKE_CANALES],
+    canal = choice_field("Canal", [(c.value, CANAL_LABELS[c]) for c in INTAKE_CANALES],
                    [DataRequired("Elige el canal.")])
-    tipo = select("Tipo de solicitud", [("", "— Elige —")] + [(t.value, TIPO_LABELS[t]) for t in Tipo],
+    tipo = choice_field("Tipo de solicitud", [("", "— Elige —")] + [(t.value, TIPO_LABELS[t]) for t in Tipo],
                   [DataRequired("Elige el tipo de solicitud.")])
-    estado = select("Estado", [("", "— Sin estado (se asigna después) —")] + ESTADO_CHOICES)
-    amerita_gestion = select("¿Amerita gestión?", [
+    estado = choice_field("Estado", [("", "— Sin estado (se asigna después) —")] + ESTADO_CHOICES)
+    amerita_gestion = choice_field("¿Amerita gestión?", [
         ("", "Según el tipo (predeterminado)"),
         ("si", "Sí: turnar al enlace del estado"),
         ("no", "No: se atiende y se cierra"),
@@ -120,15 +121,15 @@ def new_case():
     actor = current_actor()
     amerita = {"si": True, "no": False}.get(form.amerita_gestion.data)
     try:
-        phone = form.telefono.clean
+        phone = cleaned(form.telefono)
         result = register_case(
             session, actor, tipo=form.tipo.data, canal=form.canal.data,
             description=form.description.data, estado_clave=form.estado.data or None,
             contact=_contact_for(session, phone), unidad=(form.unidad.data or "").strip() or None,
-            fecha_hechos=form.fecha_hechos.clean, monto=form.monto.clean,
-            concepto=(form.concepto.data or "").strip() or None, curp=form.curp.clean,
+            fecha_hechos=cleaned(form.fecha_hechos), monto=cleaned(form.monto),
+            concepto=(form.concepto.data or "").strip() or None, curp=cleaned(form.curp),
             contacto_nombre=(form.nombre.data or "").strip() or None, contacto_telefono=phone,
-            contacto_email=form.email.clean, amerita_gestion=amerita, route=True,
+            contacto_email=cleaned(form.email), amerita_gestion=amerita, route=True,
         )
         for s in stored:
             session.add(Attachment(case_id=result.case.id, filename=s.filename, content_type=s.content_type,
