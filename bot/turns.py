@@ -77,8 +77,18 @@ def _process(session: Session, contact: Contact, message: Message, settings: Set
     text = (message.body or "").replace("\x00", "")
     at = message.created_at or now()
     nlu = _parse(text)
+    if ((nlu.get("intent") or {}).get("name")) == "saludo":
+        rest = U.after_greeting(text)
+        if rest:
+            inner = _parse(rest)
+            if (inner.get("intent") or {}).get("name") not in (None, "saludo", "nlu_fallback", "fuera_de_alcance"):
+                nlu = {**inner, "entities": nlu.get("entities") or inner.get("entities") or []}
     intent = (nlu.get("intent") or {}).get("name") or "nlu_fallback"
     confidence = float((nlu.get("intent") or {}).get("confidence") or 0.0)
+    if intent in ("nlu_fallback", "fuera_de_alcance", "saludo"):
+        hint = U.keyword_intent(U.after_greeting(text) if intent == "saludo" else text)
+        if hint is not None:
+            intent, confidence = hint, U.HINT_CONFIDENCE
     entities = [e for e in (nlu.get("entities") or []) if isinstance(e, dict)]
     digit = U.menu_digit(text)
     message.intent = DIGIT_INTENT[digit] if digit in DIGIT_INTENT and intent == "nlu_fallback" else intent

@@ -473,6 +473,8 @@ def _on_after_question(t: Turn) -> bool:
 
 
 def information(t: Turn, question: str | None) -> None:
+    if question and U.content_words(question) < 2 and info.match(question) is None:
+        question = None  # "tengo una duda", "información": show the topics
     if not question or not question.strip():
         titles = [tema.titulo for tema in info.temas()]
         t.state["step"] = "info_menu"
@@ -635,6 +637,11 @@ def _on_tramite(t: Turn) -> bool:
     full, seq = _folio_in(t, bare_number=True)
     if full or (seq and (seq > 6 or _case_by_sequence(t, seq) is not None)):
         tramite(t, bare_number=True)
+        return True
+    if U.is_no(t.text) or (t.intent == "negar" and U.content_words(t.text) <= 2) or \
+            "no tengo" in U.fold(t.text):
+        S.clear_flow(t.state, keep_form=True)
+        t.say(R.NO_FOLIO)
         return True
     S.clear_flow(t.state, keep_form=True)
     return False

@@ -226,7 +226,8 @@ def on_form(t) -> bool:
             answered = True
     elif asking == "monto":
         if "monto" not in changed:
-            value = U.amount(t.text)
+            dated = any(e.get("entity") == "fecha" for e in t.entities) or U.relative_date(t.text)
+            value = U.amount_with_cue(t.text) if dated else U.amount(t.text)
             if value is not None:
                 form["slots"]["monto"] = value
                 changed.append("monto")
@@ -244,6 +245,11 @@ def on_form(t) -> bool:
         if U.tells_story(t.text):
             _add_description(form, t.text)
             answered = True
+    if form["tipo"] == "cobro_injustificado" and form["slots"].get("monto") is None and "monto" not in changed:
+        value = U.amount_with_cue(t.text)
+        if value is not None:
+            form["slots"]["monto"] = value
+            changed.append("monto")
     _finish_slots(t, form)
     if not answered and not changed:
         form["misses"] = int(form.get("misses") or 0) + 1
@@ -269,6 +275,8 @@ def _is_story_answer(t) -> bool:
     if not k or U.menu_digit(t.text) is not None or U.looks_like_garbage(t.text):
         return False
     if U.is_yes(t.text) or U.is_no(t.text):
+        return False
+    if U.dont_know(t.text) and U.content_words(t.text) <= 3:
         return False
     if t.intent in ("saludo", "agradecimiento", "despedida") and U.content_words(t.text) <= 1:
         return False

@@ -55,11 +55,13 @@ ASK_DESCRIPTION = {
     "solicitud_informacion": "Escribe tu pregunta y la enviamos a un asesor de tu estado.",
 }
 ASK_ESTADO = "¿En qué estado pasó? Escribe el nombre, por ejemplo: Jalisco."
-ASK_ESTADO_AGAIN = "No reconocí el estado. Escríbelo completo, por ejemplo: Puebla o Ciudad de México."
+ASK_ESTADO_AGAIN = ("No reconocí el estado. Escríbelo completo, por ejemplo: Puebla o Ciudad de México. "
+                    "Si no lo sabes, escribe el estado donde vives.")
 ASK_ESTADO_INFO = "¿En qué estado vives? Así tu pregunta llega a la oficina correcta. Ej.: Oaxaca."
 ASK_MONTO = "¿Cuánto te cobraron? Escribe solo la cantidad en pesos, por ejemplo: 350."
 ASK_MONTO_AGAIN = "No entendí la cantidad. Escribe solo el número en pesos, aunque sea aproximado. Ej.: 500."
-ASK_DESCRIPTION_AGAIN = "Necesito que me cuentes con tus palabras qué pasó, en un mensaje."
+ASK_DESCRIPTION_AGAIN = ("No importa si no recuerdas todo. Cuéntame con tus palabras qué pasó: qué te "
+                         "negaron o cobraron y dónde.")
 FORM_CANCELLED = "Listo, no registré nada. Si quieres empezar de nuevo, " + MENU_HINT[0].lower() + MENU_HINT[1:]
 RESUME_PREFIX = "Sigamos con tu reporte."
 MEDIA_KEPT_FORM = "Recibí tu archivo y lo guardaré con tu reporte."
@@ -149,6 +151,8 @@ FOLIO_NOT_FOUND = "No encontré ese folio entre tus reportes. Revisa el número 
 NO_OPEN_CASES = ("No tienes reportes abiertos desde este teléfono. Si tienes un folio, escríbelo "
                  "(ej.: SINAC-2026-000123).")
 ASK_FOLIO = "Escribe tu folio (ej.: SINAC-2026-000123) para ver el detalle."
+NO_FOLIO = ("Sin folio solo puedo mostrarte los reportes hechos desde este teléfono. Si lo hiciste desde "
+            "otro número o por otro medio, escribe 6 y una persona lo busca.")
 
 STATUS_TEXT = {
     "registrada": "recibido y en revisión",

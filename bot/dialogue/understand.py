@@ -213,7 +213,9 @@ def relative_date(text: str | None) -> str | None:
 _CONCEPTOS = (
     ("consulta", "consulta"),
     ("medicamento", "medicamento"), ("medicina", "medicamento"), ("receta", "medicamento"),
-    ("pastillas", "medicamento"), ("vacuna", "vacuna"),
+    ("pastillas", "medicamento"), ("insulina", "medicamento"), ("antibiotico", "medicamento"),
+    ("jarabe", "medicamento"), ("inyeccion", "medicamento"), ("farmacia", "medicamento"),
+    ("vacuna", "vacuna"),
     ("ultrasonido", "estudio"), ("rayos x", "estudio"), ("radiografia", "estudio"),
     ("laboratorio", "estudio"), ("analisis", "estudio"), ("estudio", "estudio"),
     ("tomografia", "estudio"), ("mastografia", "estudio"), ("papanicolaou", "estudio"),
@@ -241,7 +243,8 @@ gustaria poner hacer levantar presentar meter dejar registrar reportar denunciar
 los las de del en a y o queja quejas reporte reclamo inconformidad cobro cobros cobraron indebido
 injustificado sugerencia sugerencias felicitacion felicitar felicitaciones comentario por favor
 favor porfavor ayuda ayudar ayudame puede pueden podrian si no seguro popular tengo es para con
-mi sobre al se me le lo tener
+mi sobre al se me le lo tener informacion informes info duda dudas pregunta preguntas saber
+consulta consultar una otra
 """.split())
 
 
@@ -279,3 +282,55 @@ def looks_like_garbage(text: str | None) -> bool:
         return False
     odd = [w for w in words if len(w) > 25 or (len(w) > 4 and not re.search(r"[aeiou]", w))]
     return len(odd) * 2 >= len(words)
+
+
+_GREETING_RE = re.compile(
+    r"^\W*(?:(?:hola|holi|ola|buen[oa]s?|dias|tardes|noches|que tal|saludos|hey|oiga|disculpe|"
+    r"una pregunta|senorita|joven)\b[\s,.;:!¡¿?-]*)+",
+    re.IGNORECASE,
+)
+
+
+def after_greeting(text: str | None) -> str | None:
+    """'hola, quiero reportar un cobro' -> 'quiero reportar un cobro' (None when only a greeting)."""
+    raw = unidecode(text or "")
+    m = _GREETING_RE.match(raw)
+    if not m:
+        return None
+    rest = (text or "")[m.end():].strip()
+    return rest if len(fold(rest).split()) >= 2 else None
+
+
+_MONEY_CUE_RE = re.compile(r"(?:\$|\bpesos\b|\bmil\b|\bcobr|\bpagu?e|\bfueron\b|\bson\b|\beran\b)")
+
+
+def amount_with_cue(text: str | None) -> float | None:
+    """An amount only when the message talks about money ('son 15 mil', 'pagué 300')."""
+    if not _MONEY_CUE_RE.search(fold(text) if "$" not in (text or "") else "$"):
+        return None
+    return amount(text)
+
+
+# Explicit requests the classifier sometimes misses ("quiero reportar un cobro"); used only
+# when it falls back, with a confidence below what may interrupt a form.
+HINT_CONFIDENCE = 0.55
+_HINTS = (
+    ("hablar_con_persona", re.compile(r"\b(?:hablar con (?:alguien|una persona|un humano)|asesor|operador)\b")),
+    ("estado_tramite", re.compile(r"\b(?:folio|como va mi|mi reporte|mi queja|seguimiento|estatus|status)\b")),
+    ("cobro_injustificado", re.compile(r"\b(?:cobr\w*|me hicieron pagar|reembolso|devuelvan mi dinero)\b")),
+    ("consulta_cobertura", re.compile(r"\b(?:cubre|cubren|cobertura|cubierto|cubierta)\b")),
+    ("felicitacion", re.compile(r"\b(?:felicitar|felicitacion|felicidades|reconocer a)\b")),
+    ("sugerencia", re.compile(r"\b(?:sugerencia|sugerir|sugiero|propuesta)\b")),
+    ("queja", re.compile(r"\b(?:queja|quejarme|denuncia|denunciar|reclamo|reclamar|inconformidad|maltrato)\b")),
+    ("solicitud_informacion", re.compile(r"\b(?:informacion|duda|pregunta|requisitos|tramite)\b")),
+)
+
+
+def keyword_intent(text: str | None) -> str | None:
+    k = fold(text)
+    if not k or len(k) > 400:
+        return None
+    for intent, pattern in _HINTS:
+        if pattern.search(k):
+            return intent
+    return None
