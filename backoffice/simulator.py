@@ -104,7 +104,7 @@ def messages():
     """The conversation of that phone: what it sent (stored inbound messages) and what the bot
     sent to it (as recorded by the stand-in), oldest first."""
     try:
-        phone, channel = _phone_and_channel(request.args)
+        phone, _channel = _phone_and_channel(request.args)
     except ValidationError as exc:
         return jsonify(ok=False, error=str(exc)), 400
     items = []

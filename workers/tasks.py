@@ -170,7 +170,7 @@ def _rq_job_waiting(settings, job_id: str) -> bool:
         status = RQJob.fetch(job_id, connection=redis_for(settings.redis_url)).get_status()
     except NoSuchJobError:
         return False
-    except Exception:  # Redis down: enqueue_jobs will log it
+    except Exception:  # noqa: BLE001 - Redis down: enqueue_jobs will log it
         return False
     return str(getattr(status, "value", status)) in {"queued", "started", "scheduled", "deferred"}
 

@@ -98,7 +98,7 @@ def transliterate(text: str) -> str:
 
 
 _MARKUP = [
-    (re.compile(r"```(.+?)```", re.S), r"\1"),
+    (re.compile(r"```(.+?)```", re.DOTALL), r"\1"),
     (re.compile(r"(?<![\w*])\*(?=\S)([^*\n]*?\S)\*(?![\w*])"), r"\1"),
     (re.compile(r"(?<![\w_])_(?=\S)([^_\n]*?\S)_(?![\w_])"), r"\1"),
     (re.compile(r"(?<![\w~])~(?=\S)([^~\n]*?\S)~(?![\w~])"), r"\1"),

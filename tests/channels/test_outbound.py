@@ -11,8 +11,8 @@ from sqlalchemy import select
 from bot.outbound import queue_notification, queue_replies, record_status, send_messages
 from core.models import Message
 from core.timeutil import now
-from workers.tasks import TASKS
 from tests.channels.conftest import PUBLIC
+from workers.tasks import TASKS
 
 WA = "whatsapp:+523312345678"
 

@@ -3,10 +3,18 @@ its formatting."""
 
 from __future__ import annotations
 
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from bot.channels import format_for_channel
-from bot.channels.sms import encoding_of, plan_sms, segment_count, strip_whatsapp_markup, transliterate
+from bot.channels.sms import (
+    encoding_of,
+    plan_sms,
+    segment_count,
+    strip_whatsapp_markup,
+    transliterate,
+)
 
 
 def test_gsm7_single_and_multipart_limits():
@@ -83,7 +91,7 @@ def test_markup_stripped_for_sms_but_kept_for_whatsapp():
 
 
 def test_whatsapp_long_text_split_under_1600():
-    text = "\n\n".join("Párrafo número %d. " % i + "x" * 300 for i in range(12))
+    text = "\n\n".join(f"Párrafo número {i}. " + "x" * 300 for i in range(12))
     parts = format_for_channel(text, "whatsapp")
     assert len(parts) > 1 and all(len(p) <= 1600 for p in parts)
     assert "".join(parts).replace("\n", "") == text.replace("\n", "")
