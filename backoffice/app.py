@@ -87,6 +87,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(__import__('backoffice.coverage_catalog', fromlist=['bp']).bp)
     app.register_blueprint(__import__('backoffice.directory', fromlist=['bp']).bp)
     app.register_blueprint(__import__('backoffice.admin', fromlist=['bp']).bp)
+    app.register_blueprint(__import__('backoffice.reports', fromlist=['bp']).bp)
     app.register_blueprint(__import__('backoffice.notifications', fromlist=['bp']).bp)
 
 

@@ -22,6 +22,7 @@ def register_commands(group) -> None:
     from backoffice.commands.coverage import coverage; group.add_command(coverage)  # noqa: I001
     from backoffice.commands.callcenter import callcenter; group.add_command(callcenter)  # noqa: I001
     from backoffice.commands.nlu import nlu; group.add_command(nlu)  # noqa: I001
+    from backoffice.commands.report import report; group.add_command(report)  # noqa: I001
 
 
 def main() -> None:
