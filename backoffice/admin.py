@@ -14,7 +14,8 @@ from wtforms.validators import ValidationError as FormError
 
 from backoffice.auth import current_actor, roles_required
 from backoffice.db import get_session
-from backoffice.forms_es import ESTADO_CHOICES, csrf_failed, date_input, parse_form_date, select as select_field
+from backoffice.forms_es import ESTADO_CHOICES, csrf_failed, date_input, parse_form_date
+from backoffice.forms_es import select as select_field
 from core import audit
 from core.enums import TIPO_LABELS, Role, Tipo
 from core.enums import VolanteStatus as VS

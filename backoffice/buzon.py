@@ -11,7 +11,16 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import SQLAlchemyError
 from wtforms import BooleanField, StringField, TextAreaField
@@ -19,7 +28,14 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from backoffice.db import commit_and_dispatch, get_session
 from backoffice.extensions import limiter
-from backoffice.forms_es import ESTADO_CHOICES, check_email, clean_phone, cleaned, csrf_failed, select
+from backoffice.forms_es import (
+    ESTADO_CHOICES,
+    check_email,
+    clean_phone,
+    cleaned,
+    csrf_failed,
+    select,
+)
 from core import audit
 from core.actors import SYSTEM
 from core.enums import TIPO_LABELS, Canal, Tipo

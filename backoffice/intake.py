@@ -18,7 +18,13 @@ from backoffice import uploads
 from backoffice.auth import current_actor, roles_required
 from backoffice.db import commit_and_dispatch, get_session
 from backoffice.forms_es import (
-    ESTADO_CHOICES, check_email, cleaned, clean_phone, csrf_failed, date_input, parse_form_date,
+    ESTADO_CHOICES,
+    check_email,
+    clean_phone,
+    cleaned,
+    csrf_failed,
+    date_input,
+    parse_form_date,
 )
 from backoffice.forms_es import select as choice_field
 from core import callcenter

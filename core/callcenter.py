@@ -229,7 +229,7 @@ def read_table(data: bytes, filename: str, *, max_bytes: int | None = None) -> t
         raise FileRejected(f"El archivo supera el tamaño máximo ({max_bytes // (1024 * 1024)} MB).")
     if name.endswith(".xlsx"):
         rows = _read_xlsx(data)
-    elif name.endswith(".csv") or name.endswith(".txt"):
+    elif name.endswith((".csv", ".txt")):
         if data.startswith(b"PK"):
             raise FileRejected("El archivo parece un XLSX con extensión .csv: revisa el formato.")
         rows = _read_csv(data)
@@ -328,7 +328,7 @@ def parse_money(value) -> Decimal | None:
         amount = Decimal(text).quantize(Decimal("0.01"))
     except InvalidOperation as exc:
         raise ValueError(value) from exc
-    if amount < 0 or amount > Decimal("10000000"):
+    if amount < 0 or amount > Decimal(10000000):
         raise ValueError(value)
     return amount
 

@@ -9,7 +9,7 @@ from core.coverage import get_engine
 
 def _rows(html: str) -> list[str]:
     body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0] if "<tbody>" in html else ""
-    return re.findall(r"<tr>(.*?)</tr>", body, re.S)
+    return re.findall(r"<tr>(.*?)</tr>", body, re.DOTALL)
 
 
 def test_search_shows_cartera_number_name_group_restrictions(client, as_role):
@@ -52,8 +52,8 @@ def test_directory_lists_enlaces_with_open_volantes(client, as_role, make):
     html = client.get("/directorio/").get_data(as_text=True)
     assert "Laura Jalisco" in html and "Pedro Sonora" in html and "Inactivo Sonora" not in html
     assert "Enlace de Atención Ciudadana" in html and jal.email in html and "33 3030 3030" in html
-    row_jal = next(r for r in re.findall(r"<tr>(.*?)</tr>", html, re.S) if "Laura Jalisco" in r)
-    row_son = next(r for r in re.findall(r"<tr>(.*?)</tr>", html, re.S) if "Pedro Sonora" in r)
+    row_jal = next(r for r in re.findall(r"<tr>(.*?)</tr>", html, re.DOTALL) if "Laura Jalisco" in r)
+    row_son = next(r for r in re.findall(r"<tr>(.*?)</tr>", html, re.DOTALL) if "Pedro Sonora" in r)
     assert '<td class="num">2</td>' in row_jal and '<td class="num">1</td>' in row_son
     filtered = client.get("/directorio/?estado=26").get_data(as_text=True)
     assert "Pedro Sonora" in filtered and "Laura Jalisco" not in filtered
@@ -66,7 +66,7 @@ def test_enlace_sees_counts_only_for_its_own_state(client, as_role, make):
     me = as_role("enlace", "14")
     make.case("queja", "14")
     html = client.get("/directorio/").get_data(as_text=True)
-    rows = re.findall(r"<tr>(.*?)</tr>", html, re.S)
+    rows = re.findall(r"<tr>(.*?)</tr>", html, re.DOTALL)
     mine = next(r for r in rows if me.email in r)
     other = next(r for r in rows if "Pedro Sonora" in r)
     assert '<td class="num">1</td>' in mine
