@@ -1,7 +1,7 @@
 """One inbound message → one dialogue turn (contract: docs/TEAM_NOTES.md).
 
 `handle_inbound(session, message_id) -> list[Job]` is idempotent: a message already processed
-returns [] and sends nothing. It locks the message and the contact (SELECT … FOR UPDATE on
+returns [] and sends nothing. It locks the contact, then the message (SELECT … FOR UPDATE on
 PostgreSQL; on SQLite a no-op UPDATE takes the database write lock first), processes any
 earlier unprocessed message of the same phone first so replies keep the order the affiliate
 wrote in, records intent/confidence/entities/status on each message, stores the dialogue state
@@ -38,12 +38,21 @@ ERROR_REPLY = "Perdón, tuve un problema con tu mensaje. Inténtalo de nuevo o e
 def handle_inbound(session: Session, message_id: int, *, settings: Settings | None = None) -> list[Job]:
     settings = settings or Settings.from_env()
     if session.get_bind().dialect.name == "sqlite":
-        session.execute(update(Message).where(Message.id == message_id).values(status=Message.status))
-    message = session.scalar(select(Message).where(Message.id == message_id).with_for_update())
-    if message is None or message.direction != Direction.INBOUND or message.status == MessageStatus.PROCESSED:
+        # Take SQLite's write lock first so a concurrent worker waits and then sees `processed`.
+        session.execute(update(Message).where(Message.id == message_id).values(status=Message.status)
+                        .execution_options(synchronize_session=False))
+    contact_id = session.scalar(select(Message.contact_id).where(Message.id == message_id))
+    if contact_id is None:
         return []
-    contact = session.scalar(select(Contact).where(Contact.id == message.contact_id).with_for_update())
-    if contact is None:
+    # The contact's row is locked first: every worker handling this phone queues up on it, so
+    # turns of one conversation never interleave (and never deadlock on the message rows).
+    fresh = {"populate_existing": True}
+    contact = session.scalar(select(Contact).where(Contact.id == contact_id).with_for_update()
+                             .execution_options(**fresh))
+    message = session.scalar(select(Message).where(Message.id == message_id).with_for_update()
+                             .execution_options(**fresh))
+    if contact is None or message is None or message.direction != Direction.INBOUND \
+            or message.status == MessageStatus.PROCESSED:
         return []
     earlier = session.scalars(
         select(Message)
@@ -52,6 +61,7 @@ def handle_inbound(session: Session, message_id: int, *, settings: Settings | No
         .order_by(Message.id)
         .limit(MAX_CATCH_UP)
         .with_for_update()
+        .execution_options(**fresh)
     ).all()
     jobs: list[Job] = []
     for msg in [*earlier, message]:

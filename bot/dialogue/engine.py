@@ -18,7 +18,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.dialogue import forms, info, replies as R, state as S
+from bot.dialogue import forms, info
+from bot.dialogue import replies as R
+from bot.dialogue import state as S
 from bot.dialogue import understand as U
 from core.actors import BOT
 from core.config import Settings
@@ -26,7 +28,6 @@ from core.enums import OPEN_STATUSES, Tipo
 from core.errors import DomainError
 from core.jobs import Job
 from core.models import Case, Contact, Message
-from core.timeutil import now as utc_now
 from core.timeutil import today_mx
 
 log = logging.getLogger(__name__)

@@ -164,9 +164,9 @@ def amount(text: str | None) -> float | None:
             tail = re.match(r"\s*(?:y\s+)?(\d{1,3})(?!\d)", rest)
             if tail:
                 value += float(tail.group(1))
-        if 1900 <= value <= 2100 and not m.group(0).strip().startswith("$") and not m.group(3):
-            if re.search(r"\b(?:pesos|\$)", k) is None:
-                continue  # a year
+        if (1900 <= value <= 2100 and not m.group(0).strip().startswith("$") and not m.group(3)
+                and re.search(r"\b(?:pesos|\$)", k) is None):
+            continue  # a year
         if value <= 0 or value >= 1_000_000:
             continue
         return value
@@ -237,15 +237,18 @@ def concepto(text: str | None) -> str | None:
 
 # --- does the message tell what happened? ---------------------------------------------------
 
-_GENERIC = set("""
-hola buenas buenos dias tardes noches que tal quiero quisiera queria necesito deseo me gustaria
-gustaria poner hacer levantar presentar meter dejar registrar reportar denunciar una un el la
-los las de del en a y o queja quejas reporte reclamo inconformidad cobro cobros cobraron indebido
-injustificado sugerencia sugerencias felicitacion felicitar felicitaciones comentario por favor
-favor porfavor ayuda ayudar ayudame puede pueden podrian si no seguro popular tengo es para con
-mi sobre al se me le lo tener informacion informes info duda dudas pregunta preguntas saber
-consulta consultar una otra
-""".split())
+_GENERIC = frozenset({
+    "hola", "buenas", "buenos", "dias", "tardes", "noches", "que", "tal", "quiero", "quisiera",
+    "queria", "necesito", "deseo", "me", "gustaria", "poner", "hacer", "levantar", "presentar",
+    "meter", "dejar", "registrar", "reportar", "denunciar", "una", "un", "el", "la", "los", "las",
+    "de", "del", "en", "a", "y", "o", "queja", "quejas", "reporte", "reclamo", "inconformidad",
+    "cobro", "cobros", "cobraron", "indebido", "injustificado", "sugerencia", "sugerencias",
+    "felicitacion", "felicitar", "felicitaciones", "comentario", "por", "favor", "porfavor",
+    "ayuda", "ayudar", "ayudame", "puede", "pueden", "podrian", "si", "no", "seguro", "popular",
+    "tengo", "es", "para", "con", "mi", "sobre", "al", "se", "le", "lo", "tener", "informacion",
+    "informes", "info", "duda", "dudas", "pregunta", "preguntas", "saber", "consultar",
+    "otra",
+})
 
 
 def tells_story(text: str | None) -> bool:

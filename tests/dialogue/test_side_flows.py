@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.dialogue import info
+from core.actors import BOT
 from core.models import Case
 from core.services import cases as svc
-from core.actors import BOT
 from tests.dialogue.conftest import joined
 
 

@@ -1,0 +1,78 @@
+"""The deterministic readers under the dialogue."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.dialogue import understand as U
+
+
+@pytest.mark.parametrize("text", ["BAJA", "baja", "Alto", "STOP", "cancelar", "ALTO YA", "alto ya!", " Baja. "])
+def test_opt_out_words(text):
+    assert U.is_opt_out(text)
+
+
+@pytest.mark.parametrize("text", ["me dieron de baja del seguro", "alto el dolor", "cancelar mi cita", "bajas",
+                                  "ALTA", "", None])
+def test_not_opt_out(text):
+    assert not U.is_opt_out(text)
+
+
+def test_opt_in_and_menu_words():
+    assert U.is_opt_in("ALTA") and U.is_opt_in(" alta ")
+    assert not U.is_opt_in("me quiero dar de alta")
+    assert U.is_menu("Menú") and U.is_menu("MENU") and not U.is_menu("menú de opciones por favor")
+
+
+@pytest.mark.parametrize("text,expected", [("3", 3), (" 3. ", 3), ("opción 6", 6), ("#2", 2), ("3500", None),
+                                           ("1 queja", None), ("", None)])
+def test_menu_digit(text, expected):
+    assert U.menu_digit(text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("3500", 3500), ("$3,500", 3500), ("fueron 1.200 pesos", 1200), ("3 mil", 3000), ("15 mil", 15000),
+    ("tres mil quinientos", 3500), ("mil doscientos", 1200), ("como 600", 600), ("$99.50", 99.5),
+    ("no sé", None), ("en 2025", None), ("", None),
+])
+def test_amount(text, expected):
+    assert U.amount(text) == expected
+
+
+@pytest.mark.parametrize("text,clave", [("jalisco", "14"), ("Jalisko", "14"), ("es Tlaxcala", "29"),
+                                        ("edomex", "15"), ("CDMX", "09"), ("en Nuevo León", "19"),
+                                        ("Edo. de México", "15"), ("yucatan", "31"), ("no sé", None),
+                                        ("mañana", None)])
+def test_estado_loose(text, clave):
+    assert U.estado_loose(text) == clave
+
+
+def test_yes_no_and_cancel():
+    assert U.is_yes("Sí") and U.is_yes("si, correcto") and U.is_yes("👍") and U.is_yes("OK")
+    assert not U.is_yes("si pero fue en Puebla")
+    assert U.is_no("NO") and U.is_no("mejor no") and not U.is_no("no, fueron 3500")
+    assert U.is_cancel("ya no quiero") and U.is_cancel("olvídalo")
+
+
+def test_story_detection():
+    assert not U.tells_story("quiero poner una queja")
+    assert not U.tells_story("hola, quiero reportar un cobro por favor")
+    assert U.tells_story("no me quisieron dar la medicina en la clínica")
+    assert U.tells_story("me cobraron 150 en el centro de salud de Zapopan")
+
+
+def test_greeting_prefix_and_hints():
+    assert U.after_greeting("Hola buenas tardes, quiero reportar un cobro") == "quiero reportar un cobro"
+    assert U.after_greeting("hola") is None
+    assert U.keyword_intent("quiero reportar un cobro") == "cobro_injustificado"
+    assert U.keyword_intent("quiero saber de mi folio") == "estado_tramite"
+    assert U.keyword_intent("el clima") is None
+
+
+def test_dates_concepto_garbage():
+    assert U.relative_date("fue ayer en la tarde") == "ayer"
+    assert U.relative_date("hace 3 días") == "hace 3 dias"
+    assert U.concepto("me vendieron la insulina") == "medicamento"
+    assert U.concepto("me cobraron el ultrasonido") == "estudio"
+    assert U.looks_like_garbage("x" * 5000) and U.looks_like_garbage("qwrtp zxcvbn")
+    assert not U.looks_like_garbage("no me atendieron")
