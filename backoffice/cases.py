@@ -17,7 +17,7 @@ from backoffice.auth import current_actor, roles_required
 from backoffice.db import commit_and_dispatch, get_session
 from core import audit
 from core.access import can_edit, can_see_case, scope_cases, scope_volantes, sees_everything
-from core.enums import OPEN_STATUSES, CaseStatus, Role
+from core.enums import OPEN_STATUSES, Role
 from core.enums import VolanteStatus as VS
 from core.errors import DomainError, PermissionDenied, ValidationError
 from core.estados import BY_CLAVE

@@ -38,7 +38,7 @@ def _money(raw: str, label: str, errors: dict, name: str):
     except (InvalidOperation, ValueError):
         errors[name] = f"{label}: escribe una cantidad en pesos, por ejemplo 1500.00."
         return None
-    if amount < 0 or amount > Decimal("10000000"):
+    if amount < 0 or amount > Decimal(10000000):
         errors[name] = f"{label}: la cantidad está fuera de rango."
         return None
     return amount

@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import and_, exists, func, or_, select
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import selectinload
 
 from backoffice.db import get_session
 from core.access import scope_cases, sees_everything
@@ -95,12 +95,8 @@ def _mx_start(day: date) -> datetime:
 
 
 def _current_volante_clause():
-    """Volante is the case's latest round (no round with a higher numero)."""
-    later = aliased(Volante)
-    return and_(
-        Volante.case_id == Case.id,
-        ~exists(select(later.id).where(later.case_id == Volante.case_id, later.numero > Volante.numero)),
-    )
+    """Volante is the case's latest round (cases.current_volante_id, kept by the services)."""
+    return Volante.id == Case.current_volante_id
 
 
 def base_query(user, columns, filters: Filters, *, with_status: bool = True, today: date | None = None,

@@ -105,7 +105,7 @@ def test_review_needs_a_decision_and_only_vinculacion_reviews(client, make, db):
     assert "Revisar el FUR" not in text(client2.get(f"/casos/{case.id}"))
 
 
-def test_accept_concludes_and_the_affiliate_receives_the_answer(sclient, standin, make, db):
+def test_accept_concludes_and_the_affiliate_receives_the_answer(sclient, standin, make, db):  # noqa: F811
     make.enlace("14")
     contact = make.contact("+523312345678", last_inbound_at=now())
     case = make.case(estado_clave="14", contact=contact)
@@ -208,7 +208,7 @@ def test_other_state_case_is_404_for_enlace(client, make, db):
     assert post(client, f"/casos/{other.id}/notas", {"body": "hola"}).status_code == 404
 
 
-def test_conversation_awaiting_a_person_reply_and_release(sclient, standin, make, db):
+def test_conversation_awaiting_a_person_reply_and_release(sclient, standin, make, db):  # noqa: F811
     contact = make.contact("+523398765432", handoff=True, handoff_at=now(), last_inbound_at=now())
     db.add(Message(contact_id=contact.id, direction="inbound", channel="whatsapp", body="Quiero hablar con alguien",
                    status="processed"))
