@@ -224,6 +224,10 @@ def _deliver(session, client, message: Message, contact: Contact, settings: Sett
                 continue
             _finish(session, message, MessageStatus.FAILED, text)
             return 0
+        except Exception as exc:
+            log.exception("unexpected error sending through twilio", extra={"message_id": message.id})
+            _finish(session, message, MessageStatus.FAILED, f"Error inesperado al enviar ({type(exc).__name__}).")
+            return 0
         message.message_sid = sent.sid
         message.status = (sent.status or MessageStatus.QUEUED.value)[:16]
         message.status_at = utc_now()

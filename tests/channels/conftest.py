@@ -3,6 +3,9 @@ signed webhook helpers and an app whose jobs go to the real Redis of the test se
 
 from __future__ import annotations
 
+import socket
+import threading
+
 import pytest
 from twilio.request_validator import RequestValidator
 
@@ -69,3 +72,27 @@ def post_signed(client, form: dict, path: str = "/webhooks/twilio", base: str = 
     headers = {"X-Twilio-Signature": sign(base + path, form)}
     headers.update(kw.pop("headers", {}))
     return client.post(path, data=form, headers=headers, **kw)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def running_app(settings, db, standin, monkeypatch):
+    """The app served over HTTP at PUBLIC_BASE_URL (inline jobs), Twilio at the stand-in."""
+    from werkzeug.serving import make_server
+
+    port = free_port()
+    monkeypatch.setenv("PUBLIC_BASE_URL", f"http://127.0.0.1:{port}")
+    monkeypatch.setenv("TWILIO_API_BASE_URL", standin.url)
+    monkeypatch.setattr("bot.outbound.RETRY_DELAYS", (0.0, 0.0, 0.0))
+    app = make_app(Settings.from_env())
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield app
+    server.shutdown()
+    server.server_close()

@@ -4,12 +4,8 @@ and shows the bot's replies read from the stand-in."""
 from __future__ import annotations
 
 import re
-import socket
-import threading
 
-import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from core.config import Settings
 from core.enums import Role
@@ -24,28 +20,6 @@ def _login(client, user):
     token = CSRF_RE.search(client.get("/login").get_data(as_text=True)).group(1)
     response = client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
     assert response.status_code == 302
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def running_app(settings, db, standin, monkeypatch):
-    """The app served over HTTP at PUBLIC_BASE_URL (inline jobs), Twilio at the stand-in."""
-    port = _free_port()
-    monkeypatch.setenv("PUBLIC_BASE_URL", f"http://127.0.0.1:{port}")
-    monkeypatch.setenv("TWILIO_API_BASE_URL", standin.url)
-    monkeypatch.setattr("bot.outbound.RETRY_DELAYS", (0.0, 0.0, 0.0))
-    app = make_app(Settings.from_env())
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield app
-    server.shutdown()
-    server.server_close()
 
 
 def test_simulator_is_staff_only(running_app, make):
