@@ -210,3 +210,19 @@ def build_monthly_report(month: str | None = None) -> int:
         session.commit()
     log.info("monthly report %s: %d snapshots", target.key, len(created))
     return len(created)
+
+
+@task
+def expire_idle_sessions() -> int:
+    """Short notice to phones whose conversation went idle with something pending (periodic)."""
+    from bot.dialogue.expiry import expire_idle_sessions as expire
+    from core.config import Settings
+    from workers.connections import job_session
+    from workers.dispatch import enqueue_jobs
+
+    settings = Settings.from_env()
+    with job_session(settings) as session:
+        jobs = expire(session, settings)
+        session.commit()
+    enqueue_jobs(jobs, settings)
+    return len(jobs)

@@ -177,6 +177,13 @@ def session_expired(tipo: str) -> str:
             "continuar o NO para empezar de nuevo.")
 
 
+def idle_notice(tipo: str | None) -> str:
+    if tipo:
+        return (f"Cerré nuestra conversación por inactividad. Tu reporte de {TIPO_NOMBRE.get(tipo, tipo).lower()} "
+                "quedó pendiente: cuando me escribas podrás continuarlo.")
+    return "Cerré nuestra conversación por inactividad. Escríbeme cuando quieras; MENÚ muestra las opciones."
+
+
 SESSION_EXPIRED_SHORT = "Tu conversación anterior se cerró por inactividad."
 RESUME_HELP = "Responde SI para continuar tu reporte o NO para empezar de nuevo."
 MEDIA_ONLY = {

@@ -223,3 +223,39 @@ def test_process_inbound_message_job_commits_and_enqueues(phone, db, settings, m
     enqueued.clear()
     tasks.TASKS["process_inbound_message"](message_id=message.id)  # a retried job
     assert enqueued == []
+
+
+def test_idle_notice_once_per_idle_period_then_resume(phone, settings, db):
+    from datetime import timedelta
+
+    from bot.dialogue.expiry import expire_idle_sessions
+    from core.timeutil import now
+
+    phone.send("hola")
+    phone.send("1")
+    later = now() + timedelta(minutes=settings.session_idle_minutes + 2)
+    assert expire_idle_sessions(db, settings, at=now()) == []  # not idle yet
+    jobs = expire_idle_sessions(db, settings, at=later)
+    db.commit()
+    notices = [m for m in outbound(db, phone.contact) if m.kind == "session_expired"]
+    assert len(notices) == 1 and "inactividad" in notices[0].body and "queja" in notices[0].body
+    assert [j.name for j in jobs] == ["send_outbound"]
+    assert expire_idle_sessions(db, settings, at=later + timedelta(minutes=5)) == []  # only once
+    phone.clock = later + timedelta(minutes=10)
+    text = joined(phone.send("hola"))
+    assert "SI" in text and "continuar" in text
+
+
+def test_no_idle_notice_without_a_pending_form_or_to_opted_out(phone, other_phone, settings, db):
+    from datetime import timedelta
+
+    from bot.dialogue.expiry import expire_idle_sessions
+    from core.timeutil import now
+
+    phone.send("hola")
+    phone.send("¿cubren el parto?")
+    other_phone.send("hola")
+    other_phone.send("2")
+    other_phone.send("BAJA")
+    later = now() + timedelta(minutes=settings.session_idle_minutes + 2)
+    assert expire_idle_sessions(db, settings, at=later) == []
