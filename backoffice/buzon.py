@@ -10,6 +10,7 @@ contact (a stranger must not be able to make SINAC message someone else's phone)
 from __future__ import annotations
 
 import logging
+import os
 
 from flask import (
     Blueprint,
@@ -80,8 +81,22 @@ class BuzonForm(FlaskForm):
         field.clean = check_email(field.data)
 
 
+def client_ip() -> str:
+    """The submitter's address for the rate limit. Behind the TLS proxy every request comes from
+    the proxy, so when the peer is one of FORWARDED_ALLOW_IPS (the same list gunicorn trusts) the
+    last X-Forwarded-For hop — the one our proxy appended — is used; earlier hops are
+    client-supplied and ignored."""
+    remote = request.remote_addr or "-"
+    trusted = {ip.strip() for ip in os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1").split(",") if ip.strip()}
+    if remote in trusted or "*" in trusted:
+        hops = [h.strip() for h in request.headers.get("X-Forwarded-For", "").split(",") if h.strip()]
+        if hops:
+            return hops[-1]
+    return remote
+
+
 @bp.route("/buzon", methods=["GET", "POST"])
-@limiter.limit(RATE_LIMIT, methods=["POST"])
+@limiter.limit(RATE_LIMIT, methods=["POST"], key_func=client_ip)
 def index():
     form = BuzonForm()
     if request.method == "POST" and (request.form.get(HONEYPOT) or "").strip():

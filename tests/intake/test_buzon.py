@@ -108,3 +108,23 @@ def test_rate_limit_per_ip(settings, db):
                        environ_base={"REMOTE_ADDR": "198.51.100.9"}).status_code == 422
     assert client.get(URL, environ_base={"REMOTE_ADDR": "203.0.113.7"}).status_code == 200
     assert cases(db) == 0
+
+
+def test_rate_limit_behind_the_proxy_uses_the_forwarded_address(settings, db, monkeypatch):
+    from backoffice.app import create_app
+    from backoffice.extensions import limiter
+
+    monkeypatch.setenv("FORWARDED_ALLOW_IPS", "127.0.0.1")
+    app = create_app(settings, TESTING=True, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://")
+    client = app.test_client()
+    with app.app_context():
+        limiter.reset()
+    token = csrf(client, URL)
+
+    def post(xff):
+        return client.post(URL, data=form(token, consentimiento=""), headers={"X-Forwarded-For": xff},
+                           environ_base={"REMOTE_ADDR": "127.0.0.1"}).status_code
+
+    # a client spoofing the first hop is still counted by the address the proxy appended
+    assert [post(f"10.0.0.{i}, 203.0.113.50") for i in range(6)] == [422] * 5 + [429]
+    assert post("203.0.113.51") == 422  # another citizen behind the same proxy is not blocked
