@@ -311,6 +311,16 @@ def _media_kind(media: list) -> str:
     return "other"
 
 
+def _recent_open_case(t: Turn) -> Case | None:
+    ref = t.state.get("last_case") or {}
+    if not ref.get("id"):
+        return None
+    case = t.session.get(Case, ref["id"])
+    if case is None or case.contact_id != t.contact.id or case.status not in OPEN_STATUSES:
+        return None
+    return case
+
+
 def _keep_media(t: Turn) -> None:
     if not t.message.media:
         return
@@ -332,6 +342,14 @@ def _media(t: Turn) -> bool:
     if t.text.strip():
         return False
     kind = _media_kind(t.message.media)
+    last = _recent_open_case(t)
+    if not t.form and last is not None:
+        forms.link_media_to_case(t, last)
+        media = t.state.get("media") or []
+        if t.message.id in media:
+            media.remove(t.message.id)
+        t.say(R.media_added(last.folio), R.INFO_MORE)
+        return True
     if t.form and t.step in ("form", "confirm"):
         t.say(R.MEDIA_KEPT_FORM if kind != "audio" else R.MEDIA_ONLY["audio"] + " Lo guardo con tu reporte.")
         forms.prompt(t)

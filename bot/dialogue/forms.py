@@ -427,6 +427,12 @@ def do_register(t) -> None:
     if tipo == "cobro_injustificado":
         t.say(R.REEMBOLSO)
     S.clear_flow(t.state)
+    t.state["last_case"] = {"id": case.id, "folio": case.folio}
+
+
+def link_media_to_case(t, case) -> None:
+    """A receipt or photo sent after the report was registered goes to that case."""
+    _link(t, case, [t.message.id])
 
 
 def _link(t, case, msg_ids: list[int]) -> None:

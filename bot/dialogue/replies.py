@@ -191,4 +191,8 @@ MEDIA_ONLY = {
     "image": "Recibí tu foto y la guardo.",
     "other": "Recibí tu archivo y lo guardo.",
 }
+def media_added(folio: str) -> str:
+    return f"Recibí tu archivo y lo agregué a tu reporte {folio}."
+
+
 MEDIA_ASK_TEXT = "Por favor escríbeme en un mensaje qué pasó o qué necesitas."

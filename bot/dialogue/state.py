@@ -9,6 +9,8 @@
      "info": {"question"} | None,
      "media": [ids of media messages received outside a form],
      "fallbacks": consecutive messages not understood,
+     "last_case": {"id", "folio"} of the last report registered here (a receipt photo sent
+                  afterwards is attached to it),
      "last_at": ISO time of the user's last processed message}
 """
 
@@ -35,6 +37,7 @@ def load(contact) -> dict:
     state.setdefault("media", [])
     state.setdefault("fallbacks", 0)
     state.setdefault("last_at", None)
+    state.setdefault("last_case", None)
     return state
 
 

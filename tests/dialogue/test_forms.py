@@ -192,3 +192,16 @@ def test_media_before_and_during_a_form_ends_on_the_case(phone, db):
     attachments = db.scalars(select(Attachment).where(Attachment.case_id == case.id)).all()
     assert {a.content_type for a in attachments} == {"image/jpeg", "audio/ogg"}
     assert all(a.message_id is not None for a in attachments)
+
+
+def test_receipt_photo_after_registration_goes_to_that_case(phone, db):
+    phone.send("hola")
+    phone.send("me cobraron 150 en el centro de salud de Zapopan")
+    phone.send("si")
+    case = cases(db)[0]
+    text = joined(phone.send("", media=[("https://api.twilio.com/2010-04-01/Media/ME7", "image/jpeg")]))
+    assert case.folio in text
+    [attachment] = db.scalars(select(Attachment).where(Attachment.case_id == case.id)).all()
+    assert attachment.message_id == phone.last_message.id
+    db.refresh(phone.last_message)
+    assert phone.last_message.case_id == case.id
