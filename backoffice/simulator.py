@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 bp = Blueprint("simulator", __name__)
 
 DEFAULT_PHONE = "+525512345678"
+# With SINAC_JOBS=inline the webhook runs the whole dialogue turn before answering.
+WEBHOOK_TIMEOUT = 60
 MAX_BODY = 1600
 
 
@@ -89,7 +91,8 @@ def send():
     form = build_webhook_form(phone, channel, body, settings)
     signature = RequestValidator(settings.twilio_auth_token).compute_signature(url, form)
     try:
-        response = requests.post(url, data=form, headers={"X-Twilio-Signature": signature}, timeout=15)
+        response = requests.post(url, data=form, headers={"X-Twilio-Signature": signature},
+                                 timeout=WEBHOOK_TIMEOUT)
     except requests.RequestException as exc:
         log.warning("simulator could not reach the webhook: %s", type(exc).__name__)
         return jsonify(ok=False, error=f"No se pudo contactar {url}. ¿Está corriendo la aplicación en PUBLIC_BASE_URL?"), 502

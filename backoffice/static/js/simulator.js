@@ -60,6 +60,9 @@
     var text = body.value.trim();
     if (!text) { return; }
     error.textContent = "";
+    var button = form.querySelector("button[type=submit]");
+    button.disabled = true;
+    state.textContent = "Enviando…";
     fetch(root.dataset.sendUrl, {
       method: "POST", credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": root.dataset.csrf },
@@ -68,7 +71,8 @@
       if (!data.ok) { error.textContent = data.error || "No se pudo enviar."; return; }
       body.value = "";
       refresh();
-    }).catch(function () { error.textContent = "No se pudo enviar."; });
+    }).catch(function () { error.textContent = "No se pudo enviar."; })
+      .then(function () { button.disabled = false; body.focus(); });
   });
 
   body.addEventListener("keydown", function (event) {
