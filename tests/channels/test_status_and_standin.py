@@ -154,3 +154,21 @@ def test_first_messages_from_a_new_phone_at_once_make_one_contact(rq_settings, d
     db.expire_all()
     assert db.scalar(select(func.count()).select_from(Contact)) == 1
     assert db.scalar(select(func.count()).select_from(Message)) == 5
+
+
+def test_standin_automatic_callbacks_reach_delivered(running_app, db, make):
+    """`python -m standin` posts sent → delivered by itself, signed, to the StatusCallback."""
+    import dataclasses
+
+    from standin import StandinServer
+
+    with StandinServer(auth_token=TOKEN, callbacks=True) as auto:
+        settings = dataclasses.replace(running_app.config["SINAC"], twilio_api_base_url=auto.url)
+        contact = make.contact(last_inbound_at=now())
+        ids = queue_replies(db, contact, ["Hola"])[0].kwargs["message_ids"]
+        db.commit()
+        send_messages(db, ids, settings=settings)
+        deadline = time.monotonic() + 30
+        while _outbound(db)[0].status != "delivered":
+            assert time.monotonic() < deadline, f"still {_outbound(db)[0].status}"
+            time.sleep(0.1)
