@@ -154,6 +154,24 @@ def _filename(message_id: int, index: int, content_type: str) -> str:
     return f"mensaje-{message_id}-{index + 1}{ext}"
 
 
+MAX_SWEEPS = 5  # a message the dialogue keeps failing on is not re-enqueued forever
+
+
+def claim_for_sweep(session: Session, message_ids: list[int], max_sweeps: int = MAX_SWEEPS) -> list[int]:
+    """Count one more sweep on each stuck message; returns those still worth re-enqueueing.
+    A message swept `max_sweeps` times keeps status `received` with an error for staff."""
+    chosen = []
+    for message in session.scalars(select(Message).where(Message.id.in_(message_ids)).order_by(Message.id)):
+        if (message.attempts or 0) >= max_sweeps:
+            if not message.error:
+                message.error = "No se pudo procesar tras varios intentos; revisar la conversación."
+                log.error("inbound message given up by the sweep", extra={"message_id": message.id})
+            continue
+        message.attempts = (message.attempts or 0) + 1
+        chosen.append(message.id)
+    return chosen
+
+
 def stuck_inbound_ids(session: Session, older_than_seconds: float, limit: int = 500) -> list[int]:
     """Inbound messages still `received` (never processed) older than the given age, oldest first."""
     cutoff = utc_now() - timedelta(seconds=older_than_seconds)

@@ -137,7 +137,7 @@ def send_outbound(message_ids: list[int]) -> None:
 def sweep_stuck_inbound(older_than_seconds: float = 120) -> int:
     """Re-enqueue inbound messages still `received` (worker died, Redis down at intake) and
     outbound messages never handed to Twilio. Skips those whose RQ job is still waiting."""
-    from bot.inbox import stuck_inbound_ids
+    from bot.inbox import claim_for_sweep, stuck_inbound_ids
     from bot.outbound import stuck_outbound_ids
     from core.config import Settings
     from core.jobs import Job, QueueName
@@ -147,9 +147,10 @@ def sweep_stuck_inbound(older_than_seconds: float = 120) -> int:
     settings = Settings.from_env()
     with job_session(settings) as session:
         inbound = stuck_inbound_ids(session, older_than_seconds)
+        inbound = claim_for_sweep(session, [i for i in inbound if not _rq_job_waiting(settings, f"inbound-{i}")])
         outbound = stuck_outbound_ids(session, older_than_seconds)
-    jobs = [Job("process_inbound_message", {"message_id": i}, QueueName.INBOUND)
-            for i in inbound if not _rq_job_waiting(settings, f"inbound-{i}")]
+        session.commit()
+    jobs = [Job("process_inbound_message", {"message_id": i}, QueueName.INBOUND) for i in inbound]
     jobs += [Job("send_outbound", {"message_ids": ids}, QueueName.OUTBOUND) for ids in outbound]
     if jobs:
         log.warning("sweep re-enqueues lost jobs", extra={"inbound": len(inbound), "outbound": len(outbound)})

@@ -114,3 +114,22 @@ def test_sweep_ignores_recent_messages_and_resends_lost_outbound(rq_settings, db
     connection = Redis.from_url(rq_settings.redis_url)
     SimpleWorker([outbound], connection=connection).work(burst=True)
     assert [m["body"] for m in standin.messages(to=WA)] == ["Uno", "Dos"]
+
+
+def test_sweep_gives_up_on_a_poison_message(rq_settings, db, make):
+    from bot.inbox import MAX_SWEEPS
+    from workers.tasks import TASKS
+
+    contact = make.contact()
+    message = Message(contact_id=contact.id, direction="inbound", channel="whatsapp", message_sid="SM" + "8" * 32,
+                      body="hola", status="received")
+    db.add(message)
+    db.commit()
+    connection = Redis.from_url(rq_settings.redis_url)
+    for _ in range(MAX_SWEEPS):
+        assert TASKS["sweep_stuck_inbound"](older_than_seconds=0) == 1
+        connection.flushdb()  # the job ran and failed for good
+    assert TASKS["sweep_stuck_inbound"](older_than_seconds=0) == 0
+    db.expire_all()
+    stored = db.get(Message, message.id)
+    assert stored.status == "received" and "varios intentos" in stored.error
