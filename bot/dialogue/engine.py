@@ -165,6 +165,8 @@ def _dispatch(t: Turn) -> None:
         t.say(R.GOODBYE)
     elif intent == "agradecimiento":
         t.say(R.THANKS)
+    elif intent == "negar" and t.state.get("last_at") and not t.first_contact:
+        t.say(R.DONE)
     elif intent in ("afirmar", "negar"):
         t.say(R.MENU)
     elif intent == "fuera_de_alcance" and not t.first_contact:

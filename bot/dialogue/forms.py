@@ -50,9 +50,11 @@ def start(t, tipo: str, *, story: bool) -> None:
     t.state["media"] = []
     t.state["form"] = form
     t.state["step"] = "form"
-    _take_entities(t, form, correction=False)
+    changed = _take_entities(t, form, correction=False)
     if story and U.tells_story(t.text):
         _add_description(form, t.text)
+    elif story and (changed or U.content_words(t.text) >= 1) and not U.looks_like_garbage(t.text):
+        form["intro"] = " ".join(t.text.split())[:500]  # "me cobraron 200": kept, but ask for the story
     _finish_slots(t, form)
     _default_estado(t, form)
     advance(t)
@@ -76,6 +78,14 @@ def _default_estado(t, form: dict) -> None:
 
 
 # --------------------------------------------------------------------------- slots
+
+
+def full_description(form: dict) -> str:
+    description = form["slots"].get("description") or ""
+    intro = form.get("intro") or ""
+    if intro and intro not in description:
+        return f"{intro}\n{description}" if description else intro
+    return description
 
 
 def _add_description(form: dict, text: str) -> None:
@@ -186,7 +196,8 @@ def say_summary(t) -> None:
     form = t.state["form"]
     slots = form["slots"]
     estado = BY_CLAVE.get(slots.get("estado_clave") or "")
-    t.say(R.summary(form["tipo"], slots, estado.nombre if estado else None, t.settings.privacy_url))
+    shown = dict(slots, description=full_description(form))
+    t.say(R.summary(form["tipo"], shown, estado.nombre if estado else None, t.settings.privacy_url))
 
 
 # --------------------------------------------------------------------------- steps
@@ -351,6 +362,9 @@ def on_confirm(t) -> bool:
     if t.intent in ("saludo", "agradecimiento") and U.content_words(t.text) <= 1:
         t.say(R.CONFIRM_HELP)
         return True
+    if "folio" in U.fold(t.text).split() and U.content_words(t.text) <= 4:
+        t.say(R.FOLIO_AFTER_CONFIRM, R.CONFIRM_QUESTION)
+        return True
     if U.tells_story(t.text) and t.intent not in ("fuera_de_alcance",):
         _add_description(form, t.text)
         _finish_slots(t, form)
@@ -396,7 +410,7 @@ def do_register(t) -> None:
         advance(t)
         return
     tipo = form["tipo"]
-    description = slots.get("description") or ""
+    description = full_description(form)
     engine = _engine()
     case = engine.register(
         t,

@@ -35,6 +35,7 @@ def greeting_first(privacy_url: str) -> str:
 GREETING_AGAIN = "¡Hola de nuevo!"
 HOLA = "¡Hola!"
 MENU_HINT = "Escribe MENÚ para ver las opciones."
+DONE = "¡Gracias por escribirnos! Aquí estoy cuando me necesites."
 GOODBYE = "¡Hasta pronto! Aquí estoy cuando me necesites."
 THANKS = "¡Con gusto! Si necesitas algo más, aquí estoy. " + MENU_HINT
 OUT_OF_SCOPE = ("Solo puedo ayudarte con temas del Seguro Popular: quejas, cobros, cobertura, "
@@ -69,6 +70,7 @@ CONFIRM_QUESTION = "¿Registramos tu reporte así? Responde SI o NO"
 CONFIRM_HELP = ("Responde SI para registrarlo o NO para cancelarlo. Si algo está mal, escribe el "
                 "dato correcto (ej.: «es Puebla» o «fueron 3500»).")
 ADDED_TO_DESCRIPTION = "Lo agregué a tu reporte."
+FOLIO_AFTER_CONFIRM = "Te doy tu folio en cuanto registremos el reporte."
 REGISTER_FAILED = "No pude registrar tu reporte en este momento. Inténtalo en unos minutos o escribe 6."
 
 

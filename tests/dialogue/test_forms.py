@@ -205,3 +205,22 @@ def test_receipt_photo_after_registration_goes_to_that_case(phone, db):
     assert attachment.message_id == phone.last_message.id
     db.refresh(phone.last_message)
     assert phone.last_message.case_id == case.id
+
+
+def test_a_short_first_message_is_kept_with_the_story(phone, db):
+    phone.send("hola")
+    phone.send("me cobraron 200")
+    phone.send("fue en el hospital general, por una curación")
+    summary = joined(phone.send("Morelos"))
+    assert "me cobraron 200" in summary and "curación" in summary and "$200" in summary
+    phone.send("si")
+    case = cases(db)[0]
+    assert case.description.startswith("me cobraron 200") and "curación" in case.description
+
+
+def test_asking_for_the_folio_before_confirming(phone, db):
+    phone.send("hola")
+    phone.send("me cobraron 300 por la consulta en Toluca")
+    text = joined(phone.send("¿cuál es mi folio?"))
+    assert "folio en cuanto" in text and "Responde SI o NO" in text
+    assert cases(db) == []
