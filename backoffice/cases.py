@@ -91,7 +91,9 @@ def field_errors(exc: DomainError, default_field: str | None = None) -> dict[str
 
 def _transcript(session, case: Case) -> list[dict]:
     cond = Message.case_id == case.id
-    if case.contact_id:
+    if case.contact_id and sees_everything(current_user):
+        # National roles also see the unlinked turns around registration (an enlace sees only
+        # what the bot linked to this case: the same phone may have cases in other states).
         # the conversation that led to the case, before it had a folio
         cond = or_(cond, and_(
             Message.contact_id == case.contact_id, Message.case_id.is_(None),

@@ -244,3 +244,37 @@ def test_conversations_are_for_national_roles(client, make, db):
     assert client.get("/conversaciones/").status_code == 403
     assert client.get(f"/conversaciones/{contact.id}").status_code == 403
     assert post(client, f"/conversaciones/{contact.id}/responder", {"body": "x"}).status_code == 403
+
+
+def test_enlace_transcript_holds_only_messages_linked_to_the_case(client, make, db):
+    enlace = make.enlace("14")
+    contact = make.contact("+523312345678")
+    case = make.case(estado_clave="14", contact=contact)
+    db.add_all([
+        Message(contact_id=contact.id, case_id=case.id, direction="inbound", channel="whatsapp",
+                body="Mensaje del caso", status="processed"),
+        Message(contact_id=contact.id, case_id=None, direction="inbound", channel="whatsapp",
+                body="Mensaje sin caso", status="processed", created_at=case.created_at),
+    ])
+    db.commit()
+    login(client, enlace)
+    html = text(client.get(f"/casos/{case.id}"))
+    assert "Mensaje del caso" in html and "Mensaje sin caso" not in html
+    vinc = client.application.test_client()
+    login(vinc, make.user("vinculacion"))
+    assert "Mensaje sin caso" in text(vinc.get(f"/casos/{case.id}"))
+
+
+def test_remote_media_attachment_redirects_only_within_scope(client, make, db):
+    enlace = make.enlace("14")
+    own = make.case(estado_clave="14")
+    other = make.case(estado_clave="19")
+    url = "https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME1"
+    mine = Attachment(case_id=own.id, filename="foto.jpg", content_type="image/jpeg", url=url)
+    theirs = Attachment(case_id=other.id, filename="foto.jpg", content_type="image/jpeg", url=url)
+    db.add_all([mine, theirs])
+    db.commit()
+    login(client, enlace)
+    resp = client.get(f"/adjuntos/{mine.id}")
+    assert resp.status_code == 302 and resp.headers["Location"] == url
+    assert client.get(f"/adjuntos/{theirs.id}").status_code == 404
