@@ -380,6 +380,7 @@ def register(t: Turn, *, tipo: str, description: str, estado_clave: str | None, 
         return None
     t.jobs.extend(result.jobs)
     t.message.case_id = result.case.id
+    t.case_id = result.case.id
     return result.case
 
 
