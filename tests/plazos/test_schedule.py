@@ -90,3 +90,29 @@ def test_reminders_are_enqueued_at_eight_mexico_city_time_and_run_by_a_worker(db
     db.expire_all()
     [note] = db.scalars(select(Notification)).all()
     assert note.user_id == enlace.id and note.kind == "recordatorio"
+
+
+def _invoke(app, *args):
+    from flask.cli import FlaskGroup
+
+    from backoffice.cli import register_commands
+
+    group = FlaskGroup(create_app=lambda: app)
+    register_commands(group)
+    return app.test_cli_runner().invoke(group, list(args))
+
+
+def test_cli_lists_and_runs_periodic_jobs(app, db, make):
+    import json
+
+    listed = _invoke(app, "schedule", "list", "--json")
+    assert listed.exit_code == 0
+    rows = {json.loads(line)["task"]: json.loads(line) for line in listed.output.splitlines()}
+    assert rows["send_reminders"]["cron"] == "0 8 * * *" and rows["send_reminders"]["available"]
+    make.enlace("14")
+    with mx_time(2026, 11, 20, 10):
+        make.case("queja", "14")
+    with mx_time(2026, 12, 2, 8):
+        ran = _invoke(app, "schedule", "run", "send_reminders")
+    assert ran.exit_code == 0 and json.loads(ran.output) == {"task": "send_reminders", "result": 1}
+    assert _invoke(app, "schedule", "run", "rm_rf").exit_code == 2
