@@ -44,6 +44,16 @@ def build(connection, schedule=SCHEDULE) -> tuple[CronScheduler, list[str]]:
     return cron, skipped
 
 
+def status(connection) -> list[dict]:
+    """Running schedulers as RQ sees them (registered, with a recent heartbeat): for ops pages."""
+    rows = []
+    for sched in CronScheduler.all(connection):
+        rows.append({"name": sched.name, "hostname": sched.hostname, "pid": sched.pid,
+                     "last_heartbeat": sched.last_heartbeat,
+                     "jobs": sorted(job.name for job in sched.get_jobs())})
+    return rows
+
+
 def main() -> None:
     from core.logs import configure_logging
     from workers.connections import redis_for

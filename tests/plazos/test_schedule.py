@@ -116,3 +116,18 @@ def test_cli_lists_and_runs_periodic_jobs(app, db, make):
         ran = _invoke(app, "schedule", "run", "send_reminders")
     assert ran.exit_code == 0 and json.loads(ran.output) == {"task": "send_reminders", "result": 1}
     assert _invoke(app, "schedule", "run", "rm_rf").exit_code == 2
+
+
+def test_status_lists_a_running_scheduler(conn):
+    from workers.scheduler import status
+
+    assert status(conn) == []
+    cron, _ = build(conn)
+    cron.register_birth()
+    try:
+        [row] = status(conn)
+        assert row["name"] == cron.name and "send_reminders" in row["jobs"]
+        assert row["last_heartbeat"] is not None
+    finally:
+        cron.register_death()
+    assert status(conn) == []
