@@ -31,7 +31,7 @@ from core import callcenter
 from core.curp import clean_curp
 from core.enums import AMERITA_GESTION_DEFAULT, CANAL_LABELS, TIPO_LABELS, Canal, Role, Tipo
 from core.errors import DomainError, ValidationError
-from core.models import Attachment, Contact
+from core.models import Attachment, Case, Contact
 from core.services.cases import register_case
 
 log = logging.getLogger(__name__)
@@ -62,6 +62,8 @@ class CaseForm(FlaskForm):
     fecha_hechos = date_input("Fecha de los hechos")
     monto = StringField("Monto cobrado (pesos)", render_kw={"inputmode": "decimal"})
     concepto = StringField("Concepto del cobro", [Optional(), Length(max=300, message="Máximo 300 caracteres.")])
+    referencia = StringField("Número de llamada u oficio", [Optional(), Length(max=100, message="Máximo 100 caracteres.")],
+                             render_kw={"autocomplete": "off"})
     adjuntos = MultipleFileField("Adjuntos (oficio, recibos, fotos)")
 
     def validate_telefono(self, field):
@@ -112,6 +114,15 @@ def new_case():
         status = 422 if request.method == "POST" else 200
         return render_template("intake/new_case.html", form=form, defaults=_defaults()), status
 
+    session = get_session()
+    referencia = (form.referencia.data or "").strip() or None
+    if referencia:
+        folio = session.scalar(select(Case.folio).where(Case.canal == form.canal.data,
+                                                        Case.external_ref == referencia))
+        if folio:
+            form.referencia.errors = [f"Ya existe un caso con esa referencia en este canal (folio {folio})."]
+            return render_template("intake/new_case.html", form=form, defaults=_defaults()), 422
+
     settings = current_app.config["SINAC"]
     stored: list[uploads.StoredFile] = []
     try:
@@ -123,7 +134,6 @@ def new_case():
         form.adjuntos.errors = [exc.message]
         return render_template("intake/new_case.html", form=form, defaults=_defaults()), 422
 
-    session = get_session()
     actor = current_actor()
     amerita = {"si": True, "no": False}.get(form.amerita_gestion.data)
     try:
@@ -135,7 +145,7 @@ def new_case():
             fecha_hechos=cleaned(form.fecha_hechos), monto=cleaned(form.monto),
             concepto=(form.concepto.data or "").strip() or None, curp=cleaned(form.curp),
             contacto_nombre=(form.nombre.data or "").strip() or None, contacto_telefono=phone,
-            contacto_email=cleaned(form.email), amerita_gestion=amerita, route=True,
+            contacto_email=cleaned(form.email), external_ref=referencia, amerita_gestion=amerita, route=True,
         )
         for s in stored:
             session.add(Attachment(case_id=result.case.id, filename=s.filename, content_type=s.content_type,

@@ -439,7 +439,7 @@ def validate_rows(session: Session, body: list[tuple[int, dict]], filename: str 
     existing = _already_imported(session, list(seen))
     for row in rows:
         if row.id_llamada in existing and not any(e.startswith("Llamada repetida") for e in row.errors):
-            row.errors.insert(0, f"La llamada ya se importó antes (folio {existing[row.id_llamada]}).")
+            row.errors.insert(0, f"La llamada ya está registrada (folio {existing[row.id_llamada]}).")
         (report.rejected if row.errors else report.accepted).append(row)
     return report
 

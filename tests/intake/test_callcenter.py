@@ -155,7 +155,7 @@ def test_duplicates_within_the_file_and_already_imported(db, make):
     ))
     assert [r.id_llamada for r in report.accepted] == ["D2"]
     assert [(r.number, r.reason) for r in report.rejected] == [
-        (2, f"La llamada ya se importó antes (folio {folio})."),
+        (2, f"La llamada ya está registrada (folio {folio})."),
         (4, "Llamada repetida en el archivo (ya aparece en la fila 3)."),
     ]
     assert count_cases(db) == 2
@@ -316,7 +316,7 @@ def test_cli_import_reports_rows_and_is_quiet_when_piped(app, db, tmp_path, make
     again = app.test_cli_runner().invoke(_cli(app), ["callcenter", "import", str(path), "--json"])
     out = json.loads(again.output)
     assert out["importadas"] == []
-    assert out["rechazadas"][0]["motivo"].startswith("La llamada ya se importó antes")
+    assert out["rechazadas"][0]["motivo"].startswith("La llamada ya está registrada")
     assert count_cases(db) == 1
 
 

@@ -144,3 +144,27 @@ def test_missing_csrf_is_refused(client, vinculacion, db):
     data.pop("csrf_token")
     assert client.post(URL, data=data).status_code == 400
     assert db.scalar(select(func.count()).select_from(Case)) == 0
+
+
+def test_call_reference_prevents_a_second_registration(client, vinculacion, db):
+    token = csrf(client, URL)
+    assert client.post(URL, data=form(token, referencia="CALL-778")).status_code == 302
+    folio = db.scalar(select(Case.folio))
+    resp = client.post(URL, data=form(token, referencia="CALL-778", nombre="Otra vez"))
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 422
+    assert f"Ya existe un caso con esa referencia en este canal (folio {folio})." in html
+    assert 'value="Otra vez"' in html
+    assert client.post(URL, data=form(token, referencia="CALL-778", canal="oficio")).status_code == 302
+    assert db.scalar(select(func.count()).select_from(Case)) == 2
+
+
+def test_the_daily_file_skips_a_call_registered_by_hand(client, vinculacion, db):
+    from core import callcenter as cc
+    from core.actors import SYSTEM
+
+    token = csrf(client, URL)
+    client.post(URL, data=form(token, referencia="CALL-900"))
+    data = b"id_llamada,estado,tipo,descripcion\nCALL-900,Jalisco,queja,La misma llamada\n"
+    report, _ = cc.import_file(db, SYSTEM, data, "dia.csv")
+    assert report.accepted == [] and report.rejected[0].reason.startswith("La llamada ya está registrada")
