@@ -300,6 +300,7 @@ def _expiry(t: Turn) -> bool:
         t.say(R.SESSION_EXPIRED_SHORT)
         return False
     t.state["step"] = "resume"
+    _keep_media(t)
     t.say(R.session_expired(form["tipo"]))
     return True
 

@@ -211,10 +211,11 @@ def on_form(t) -> bool:
     _track(t, form)
     asking = form.get("asking")
     digit = U.menu_digit(t.text)
-    if asking != "monto" or digit == 6:
+    amount_answer = asking == "monto" and digit is None and U.amount(t.text) is not None
+    if not amount_answer:
         if _engine().interrupt(t):
             return True
-        if digit in (1, 2) and asking != "monto":
+        if digit in (1, 2):
             _switch_tipo(t, form, "queja" if digit == 1 else "cobro_injustificado")
             return True
     if U.is_cancel(t.text) and U.content_words(t.text) <= 2 and not _answers_slot(t, form):

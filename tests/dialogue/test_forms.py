@@ -224,3 +224,12 @@ def test_asking_for_the_folio_before_confirming(phone, db):
     text = joined(phone.send("¿cuál es mi folio?"))
     assert "folio en cuanto" in text and "Responde SI o NO" in text
     assert cases(db) == []
+
+
+def test_coverage_question_while_asked_for_the_amount(phone, db):
+    phone.send("hola")
+    phone.send("2")
+    phone.send("me cobraron la consulta en el centro de salud de Zapopan")
+    text = joined(phone.send("¿oigan y cubren la diabetes?"))
+    assert "CAUSES" in text and "cuánto" in text.lower()
+    assert "$500" in joined(phone.send("500"))
