@@ -42,3 +42,26 @@ def test_plazo_defaults_and_settings(db):
     assert plazo_for(db, "queja", devolucion=True) == 5
     set_plazo(db, "queja", 7)
     assert plazo_for(db, "queja") == 7
+
+
+def test_due_date_counts_from_the_mexico_city_day_with_frozen_time(db):
+    """Turned at 23:30 in Mexico City on 31 Dec (05:30 UTC on 1 Jan): day 0 is 31 Dec."""
+    from datetime import datetime
+
+    import time_machine
+
+    from core.timeutil import MX_TZ, today_mx
+
+    with time_machine.travel(datetime(2026, 12, 31, 23, 30, tzinfo=MX_TZ), tick=False):
+        start = today_mx()
+        assert start == date(2026, 12, 31)
+        # 1 Jan holiday, weekend, then 4-8 Jan
+        assert calendar(db).add(start, 5) == date(2027, 1, 8)
+
+
+def test_constitution_and_juarez_mondays_are_skipped():
+    cal = BusinessCalendar()
+    assert not cal.is_business_day(date(2027, 2, 1))  # first Monday of February
+    assert not cal.is_business_day(date(2027, 3, 15))  # third Monday of March
+    assert cal.add(date(2027, 1, 29), 1) == date(2027, 2, 2)
+    assert cal.add(date(2027, 3, 12), 1) == date(2027, 3, 16)
