@@ -61,8 +61,8 @@ ASK_ESTADO_AGAIN = ("No reconocí el estado. Escríbelo completo, por ejemplo: P
 ASK_ESTADO_INFO = "¿En qué estado vives? Así tu pregunta llega a la oficina correcta. Ej.: Oaxaca."
 ASK_MONTO = "¿Cuánto te cobraron? Escribe solo la cantidad en pesos, por ejemplo: 350."
 ASK_MONTO_AGAIN = "No entendí la cantidad. Escribe solo el número en pesos, aunque sea aproximado. Ej.: 500."
-ASK_DESCRIPTION_AGAIN = ("No importa si no recuerdas todo. Cuéntame con tus palabras qué pasó: qué te "
-                         "negaron o cobraron y dónde.")
+ASK_DESCRIPTION_AGAIN = ("Cuéntame con tus palabras qué pasó: qué te negaron o cobraron, dónde y cuándo "
+                         "(aunque no recuerdes todo). Si ya no quieres seguir, escribe MENÚ.")
 FORM_CANCELLED = "Listo, no registré nada. Si quieres empezar de nuevo, " + MENU_HINT[0].lower() + MENU_HINT[1:]
 RESUME_PREFIX = "Sigamos con tu reporte."
 MEDIA_KEPT_FORM = "Recibí tu archivo y lo guardaré con tu reporte."
