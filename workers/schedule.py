@@ -35,6 +35,8 @@ class Periodic:
 SCHEDULE: tuple[Periodic, ...] = (
     Periodic("sweep_stuck_inbound", "re-enqueue inbound/outbound messages whose job was lost",
              interval=120, timeout=120),
+    Periodic("expire_idle_sessions", "tell phones with a half-filled report that the session expired",
+             interval=300, timeout=120),
     Periodic("send_reminders", "remind enlaces 2 business days before due and on the due day",
              cron="0 8 * * *"),
     Periodic("escalate_overdue", "escalate vencido rounds to vinculación",
