@@ -43,7 +43,7 @@ def index():
         visible = case is not None and can_see_case(current_user, case)
         items.append({"n": n, "label": notif.KIND_LABELS.get(n.kind, "Aviso"),
                       "folio": case.folio if visible else None,
-                      "open_url": url_for("notifications.open", notification_id=n.id) if visible and can_link else None})
+                      "open_url": url_for("notifications.open_one", notification_id=n.id) if visible and can_link else None})
     return render_template(
         "notifications/index.html", items=items, unread=notif.unread_count(db, current_user.id),
         unread_only=unread_only, page=page, has_next=page * PER_PAGE < total, total=total, mx_tz=MX_TZ,
@@ -52,7 +52,7 @@ def index():
 
 @bp.get("/<int:notification_id>")
 @login_required
-def open(notification_id: int):  # noqa: A001 - the endpoint name reads well in templates
+def open_one(notification_id: int):
     db = get_session()
     n = db.get(Notification, notification_id)
     if n is None or n.user_id != current_user.id:

@@ -167,3 +167,19 @@ def open_smtp(settings) -> smtplib.SMTP:
     if getattr(settings, "smtp_user", ""):
         client.login(settings.smtp_user, getattr(settings, "smtp_password", ""))
     return client
+
+
+def notify_delivery_failed(session: Session, message) -> list[Notification]:
+    """Tell vinculación (in-app) that a notice to the affiliate could not be delivered, once per
+    message. For the channels' final-failure path (after retries and the SMS fallback)."""
+    from core.models import Case
+    from core.reminders import vinculacion_recipients
+
+    case = session.get(Case, message.case_id) if message.case_id else None
+    if case is None:
+        return []
+    detail = f" ({message.error})" if message.error else ""
+    return notify_users(
+        session, vinculacion_recipients(session), kind=ENTREGA_FALLIDA,
+        text=f"No se pudo entregar un mensaje al afiliado del folio {case.folio}{detail[:300]}.",
+        key=f"entrega_fallida:{message.id}", case_id=case.id)

@@ -121,3 +121,21 @@ def test_refused_recipient_does_not_block_the_others(db, make, monkeypatch):
         with mx_time(2026, 12, 2, 8):
             assert notify.send_reminders() == 2
     assert [m.rcpt_to for m in smtp.messages] == [["good@test.local"]]
+
+
+def test_delivery_failure_is_told_to_vinculacion_once(db, make):
+    from core.models import Message
+
+    vinc = make.user("vinculacion")
+    make.enlace("14")
+    contact = make.contact("+523312345678", "sms")
+    case = make.case("queja", "14", canal="call_center", contact=contact)
+    message = Message(contact_id=contact.id, case_id=case.id, direction="outbound", channel="sms",
+                      body="aviso", status="failed", error="Twilio error 30006: Landline", kind="aviso_volante")
+    db.add(message)
+    db.commit()
+    assert len(notif.notify_delivery_failed(db, message)) == 1
+    assert notif.notify_delivery_failed(db, message) == []
+    db.commit()
+    [row] = db.scalars(select(Notification)).all()
+    assert row.user_id == vinc.id and case.folio in row.text and "30006" in row.text
