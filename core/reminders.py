@@ -160,8 +160,8 @@ def reminders_due(session: Session, today: date, cal: BusinessCalendar | None = 
     cal = cal or calendar(session)
     if not cal.is_business_day(today):
         return []
-    # 2 business days never span more than ~2 weeks, even over Christmas and New Year.
-    horizon = today + timedelta(days=15)
+    # 2 business days span at most a few weeks, even with an admin's office closure.
+    horizon = today + timedelta(days=31)
     query = _open_running(session).where(Volante.due_date >= today, Volante.due_date <= horizon)
     due: list[Due] = []
     for volante in session.scalars(query):
