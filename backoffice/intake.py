@@ -199,7 +199,8 @@ def callcenter_upload():
     session = get_session()
     try:
         report, jobs = callcenter.import_file(session, current_actor(), data, filename,
-                                              max_bytes=settings.upload_max_bytes)
+                                              max_bytes=settings.upload_max_bytes,
+                                              max_rows=callcenter.WEB_MAX_ROWS)
         if report.imported:
             commit_and_dispatch(jobs)
     except callcenter.FileRejected as exc:

@@ -50,7 +50,8 @@ from core.models import Case, Contact
 from core.phones import normalize_phone
 from core.timeutil import today_mx
 
-MAX_ROWS = 10_000
+MAX_ROWS = 10_000  # per file (CLI)
+WEB_MAX_ROWS = 1_000  # per upload: the import runs inside the web request (docs/benchmarks.md)
 MAX_TEXT = 10_000
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 REQUIRED_COLUMNS = ("id_llamada", "tipo", "estado", "descripcion")
@@ -213,14 +214,15 @@ def _read_xlsx(data: bytes) -> list[list]:
         rows = []
         for row in sheet.iter_rows(values_only=True):
             rows.append([_cell(c) for c in row])
-            if len(rows) > MAX_ROWS + 1:
+            if len(rows) > MAX_ROWS + 2:
                 break
         return rows
     finally:
         workbook.close()
 
 
-def read_table(data: bytes, filename: str, *, max_bytes: int | None = None) -> tuple[dict[str, int], list[tuple[int, dict]], list[str]]:
+def read_table(data: bytes, filename: str, *, max_bytes: int | None = None,
+               max_rows: int = MAX_ROWS) -> tuple[dict[str, int], list[tuple[int, dict]], list[str]]:
     """(column -> index, [(row number, {column: value})], ignored headers). Raises FileRejected."""
     name = (filename or "").lower()
     if not data:
@@ -258,8 +260,9 @@ def read_table(data: bytes, filename: str, *, max_bytes: int | None = None) -> t
         body.append((number, {k: (row[i] if i < len(row) else "") for k, i in columns.items()}))
     if not body:
         raise FileRejected("El archivo no tiene filas de datos.")
-    if len(body) > MAX_ROWS:
-        raise FileRejected(f"El archivo tiene más de {MAX_ROWS:,} filas: divídelo en varios.")
+    if len(body) > max_rows:
+        hint = " o impórtalo con «sinac callcenter import»" if max_rows < MAX_ROWS else ""
+        raise FileRejected(f"El archivo tiene más de {max_rows:,} filas: divídelo en varios{hint}.")
     return columns, body, ignored
 
 
@@ -509,10 +512,11 @@ def _contacts_by_phone(session: Session, phones: set[str]) -> dict[str, Contact]
 
 
 def import_file(session: Session, actor: Actor, data: bytes, filename: str, *,
-                max_bytes: int | None = None, on_row: Callable[[Row], None] | None = None,
+                max_bytes: int | None = None, max_rows: int = MAX_ROWS,
+                on_row: Callable[[Row], None] | None = None,
                 today: date | None = None) -> tuple[ImportReport, list[Job]]:
     """Read, validate everything, then import the valid rows. The caller commits, then enqueues."""
-    _columns, body, ignored = read_table(data, filename, max_bytes=max_bytes)
+    _columns, body, ignored = read_table(data, filename, max_bytes=max_bytes, max_rows=max_rows)
     report = validate_rows(session, body, filename, today=today)
     report.ignored_columns = ignored
     jobs = import_rows(session, actor, report, on_row=on_row) if report.accepted else []

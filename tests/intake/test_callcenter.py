@@ -183,6 +183,43 @@ def test_size_limit(db):
         cc.import_file(db, SYSTEM, data, "a.csv", max_bytes=len(data) - 1, today=TODAY)
 
 
+def test_row_limits(db, monkeypatch):
+    monkeypatch.setattr(cc, "MAX_ROWS", 3)
+    data = csv_bytes(*[f"R{i},2026-11-20,,,Jalisco,queja,Algo pasó,," for i in range(4)])
+    with pytest.raises(cc.FileRejected) as err:
+        cc.import_file(db, SYSTEM, data, "a.csv", max_rows=3, today=TODAY)
+    assert err.value.message == "El archivo tiene más de 3 filas: divídelo en varios."
+    with pytest.raises(cc.FileRejected) as err:
+        cc.import_file(db, SYSTEM, data, "a.csv", max_rows=2, today=TODAY)
+    assert err.value.message == ("El archivo tiene más de 2 filas: divídelo en varios "
+                                 "o impórtalo con «sinac callcenter import».")
+
+
+def test_web_upload_has_a_row_limit(client, as_role, db, monkeypatch):
+    as_role("vinculacion")
+    monkeypatch.setattr(cc, "WEB_MAX_ROWS", 2)
+    token = csrf(client, "/registro/centro-de-atencion")
+    data = csv_bytes(*[f"R{i},2026-11-20,,,Jalisco,queja,Algo pasó,," for i in range(3)])
+    resp = client.post("/registro/centro-de-atencion", content_type="multipart/form-data",
+                       data={"csrf_token": token, "archivo": (io.BytesIO(data), "grande.csv")})
+    assert resp.status_code == 422
+    assert "impórtalo con «sinac callcenter import»" in resp.get_data(as_text=True)
+    assert count_cases(db) == 0
+
+
+def test_concurrent_import_of_the_same_call_rolls_back_everything(db, make, monkeypatch):
+    """Validation passed, but another import registered one call before this one flushed: the
+    unique (canal, external_ref) refuses it and nothing of this file is stored."""
+    data = csv_bytes("P1,2026-11-20,,,Jalisco,queja,Primera,,", "P2,2026-11-20,,,Jalisco,queja,Segunda,,")
+    monkeypatch.setattr(cc, "_already_imported", lambda session, refs: {})
+    make.case("queja", "14", canal="call_center", external_ref="P2", actor=SYSTEM)
+    with pytest.raises(cc.ImportFailed):
+        cc.import_file(db, SYSTEM, data, "a.csv", today=TODAY)
+    db.commit()
+    db.expire_all()
+    assert list(db.scalars(select(Case.external_ref))) == ["P2"]
+
+
 # -- all or nothing --------------------------------------------------------------------------------
 
 
