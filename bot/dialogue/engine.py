@@ -5,7 +5,7 @@ jobs the domain asked for and the case the turn registered; `bot.turns.handle_in
 state, queues the replies and marks the message processed. Nothing here commits.
 
 Order of precedence on every message: opt-out / ALTA → silence while opted out or handed off →
-first-contact greeting → idle-session expiry → media → empty text → MENÚ → the current step
+answer to the satisfaction survey (core.satisfaction) → first-contact greeting → idle-session expiry → media → empty text → MENÚ → the current step
 (form, confirmation, coverage clarification, …) → the intent.
 """
 
@@ -96,6 +96,8 @@ def run_turn(turn: Turn) -> Turn:
     if t.contact.handoff:
         _keep_media(t)
         return t  # a person answers; the bot stays quiet
+    if t.text.strip() and _survey_answer(t):
+        return t
     if t.contact.privacy_notice_at is None:
         t.first_contact = True
         t.contact.privacy_notice_at = t.at
@@ -119,6 +121,22 @@ def run_turn(turn: Turn) -> Turn:
         return t
     _dispatch(t)
     return t
+
+
+def _survey_answer(t: Turn) -> bool:
+    """A 1-5 reply right after the satisfaction survey question (core.satisfaction)."""
+    from core import satisfaction
+
+    if not satisfaction.record_answer(t.session, t.contact, t.text):
+        return False
+    last = t.session.scalar(
+        select(Message.case_id).where(Message.contact_id == t.contact.id, Message.direction == "outbound",
+                                      Message.kind == satisfaction.SURVEY_KIND)
+        .order_by(Message.id.desc()).limit(1))
+    if last:
+        t.message.case_id = last
+    t.say(satisfaction.THANKS)
+    return True
 
 
 # --------------------------------------------------------------------------- dispatch

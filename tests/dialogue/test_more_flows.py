@@ -127,3 +127,20 @@ def test_bot_registered_contacts_carry_the_channel(sms_phone, db):
     case = db.scalars(select(Case)).one()
     assert case.canal == "sms" and case.contact_id == sms_phone.contact.id
     assert case.created_by_id is None and case.status == "atendida"  # registered by the bot
+
+
+def test_satisfaction_survey_answer_is_recorded_not_taken_as_a_menu_choice(phone, db, make):
+    from bot.outbound import queue_replies
+    from core import satisfaction
+
+    phone.send("hola")
+    case = make.filed_case(contact=phone.contact)
+    svc.accept_fur(db, case, make.actor(make.user()))
+    queue_replies(db, phone.contact, [satisfaction.QUESTION], case_id=case.id, kind=satisfaction.SURVEY_KIND)
+    db.commit()
+    text = joined(phone.send("1 nunca me resolvieron"))
+    assert text == satisfaction.THANKS
+    db.refresh(case)
+    assert case.satisfaction == 1 and case.satisfaction_comment == "nunca me resolvieron"
+    assert phone.last_message.case_id == case.id
+    assert "qué pasó" in joined(phone.send("1"))  # afterwards "1" is the menu again
