@@ -8,15 +8,17 @@ from datetime import date, datetime, time, timedelta
 
 from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from backoffice.db import get_session
 from core.access import scope_cases, sees_everything
 from core.enums import CANAL_LABELS, STATUS_LABELS, TIPO_LABELS, Role
 from core.enums import VolanteStatus as VS
+from core.errors import DomainError
 from core.estados import BY_CLAVE
 from core.models import Case, Contact, User, Volante
+from core.phones import normalize_phone
 from core.plazos import calendar
 from core.timeutil import MX_TZ, today_mx
 
@@ -48,6 +50,7 @@ class Filters:
     page: int = 1
     raw: dict = field(default_factory=dict)
     errors: dict = field(default_factory=dict)
+    search: object = None  # the SQL clause for `q`, resolved once per request (search_clause)
 
 
 def parse_filters(args) -> Filters:
@@ -99,17 +102,27 @@ def _current_volante_clause():
     return Volante.id == Case.current_volante_id
 
 
+def _needs_volante(filters: Filters) -> bool:
+    return bool(filters.enlace or filters.plazo)
+
+
 def base_query(user, columns, filters: Filters, *, with_status: bool = True, today: date | None = None,
-               soon: date | None = None):
-    """The scoped, filtered statement; the caller adds ordering, grouping or limits."""
+               soon: date | None = None, join_volante: bool = True):
+    """The scoped, filtered statement; the caller adds ordering, grouping or limits.
+
+    Counts pass join_volante=False: the current round is joined only when a filter needs it.
+    """
     stmt = select(*columns).select_from(Case)
+    join = join_volante or _needs_volante(filters)
     if user.role == Role.ENLACE:
-        # An enlace's queue holds the volantes of their state: inner join, both scopes.
-        # scope_volantes' EXISTS(Case ...) auto-correlates away when Case is already in FROM, so
-        # the same rule is spelled out: the round's estado is the user's (scope_cases adds the case's).
-        stmt = stmt.join(Volante, _current_volante_clause())
-        stmt = stmt.where(Volante.estado_clave == user.estado_clave)
-    else:
+        # An enlace's queue holds the volantes of their state. scope_volantes' EXISTS(Case ...)
+        # auto-correlates away when Case is already in FROM, so the rule is spelled out: the
+        # current round's estado is the user's (scope_cases below adds the case's estado).
+        if join:
+            stmt = stmt.join(Volante, _current_volante_clause()).where(Volante.estado_clave == user.estado_clave)
+        else:
+            stmt = stmt.where(Case.current_volante_id.is_not(None))
+    elif join:
         stmt = stmt.outerjoin(Volante, _current_volante_clause())
     stmt = scope_cases(stmt, user)
     if filters.estado:
@@ -132,21 +145,40 @@ def base_query(user, columns, filters: Filters, *, with_status: bool = True, tod
         stmt = stmt.where(Case.created_at >= _mx_start(filters.desde))
     if filters.hasta:
         stmt = stmt.where(Case.created_at < _mx_start(filters.hasta + timedelta(days=1)))
-    if filters.q:
-        stmt = stmt.where(_search_clause(filters.q))
+    if filters.search is not None:
+        stmt = stmt.where(filters.search)
     return stmt
 
 
-def _search_clause(q: str):
-    """Folio, description or phone (digits anywhere in the contact's number)."""
-    clauses = [Case.folio.icontains(q, autoescape=True), Case.description.icontains(q, autoescape=True)]
+FOLIO_FULL = re.compile(r"^\s*(?:sinac)?[\s#:/-]*(\d{4})[\s/-]+(\d{1,6})\s*$", re.IGNORECASE)
+FOLIO_SHORT = re.compile(r"^\s*(?:sinac|folio)?[\s#:/-]*(\d{1,6})\s*$", re.IGNORECASE)
+PHONE_CHARS = re.compile(r"^[\d\s()+.-]+$")
+FOLIO_YEARS = 6
+
+
+def search_clause(session, q: str, today: date):
+    """What `q` looks like decides where to look, so every branch can use an index:
+    a folio (full, or its number in recent years), a phone (normalized, exact), else words in
+    the description (trigram index on PostgreSQL) or an exact folio."""
+    if m := FOLIO_FULL.match(q):
+        return Case.folio == f"SINAC-{m.group(1)}-{int(m.group(2)):06d}"
+    if m := FOLIO_SHORT.match(q):
+        number = int(m.group(1))
+        return Case.folio.in_([f"SINAC-{year}-{number:06d}" for year in range(today.year - FOLIO_YEARS + 1,
+                                                                               today.year + 1)])
     digits = re.sub(r"\D", "", q)
-    if len(digits) >= 4 and len(digits) >= len(re.sub(r"[\s()+.-]", "", q)):
-        phone_match = exists(
-            select(Contact.id).where(Contact.id == Case.contact_id, Contact.phone.contains(digits, autoescape=True))
-        )
-        clauses += [phone_match, Case.contacto_telefono.contains(digits, autoescape=True)]
-    return or_(*clauses)
+    if PHONE_CHARS.match(q) and len(digits) >= 8:
+        try:
+            phone = normalize_phone(q)
+        except DomainError:
+            phone = None
+        if phone:
+            contact_ids = list(session.scalars(select(Contact.id).where(Contact.phone == phone)))
+            clauses = [Case.contacto_telefono.in_({phone, q.strip(), digits})]
+            if contact_ids:
+                clauses.append(Case.contact_id.in_(contact_ids))
+            return or_(*clauses)
+    return or_(Case.folio == q.strip().upper(), Case.description.icontains(q, autoescape=True))
 
 
 def _order(stmt, sort: str):
@@ -193,10 +225,14 @@ def index():
     today = today_mx()
     soon = calendar(session).add(today, SOON_DAYS)
     kw = {"today": today, "soon": soon}
+    if filters.q:
+        filters.search = search_clause(session, filters.q, today)
 
-    total = session.scalar(
-        base_query(user, [func.count()], filters, **kw)
-    ) or 0
+    # One GROUP BY gives the chips and the total (the status filter picks one of its rows).
+    counts_stmt = base_query(user, [Case.status, func.count()], filters, with_status=False, join_volante=False,
+                             **kw)
+    counts = dict(session.execute(counts_stmt.group_by(Case.status)).all())
+    total = counts.get(filters.status, 0) if filters.status else sum(counts.values())
     pages = max(1, (total + PER_PAGE - 1) // PER_PAGE)
     page = min(filters.page, pages)
     rows_stmt = _order(base_query(user, [Case, Volante], filters, **kw), filters.sort)
@@ -205,10 +241,9 @@ def index():
     enlace_ids = {v.enlace_id for _, v in rows if v is not None and v.enlace_id}
     enlaces = {u.id: u for u in session.scalars(select(User).where(User.id.in_(enlace_ids)))} if enlace_ids else {}
 
-    counts_stmt = base_query(user, [Case.status, func.count()], filters, with_status=False, **kw)
-    counts = dict(session.execute(counts_stmt.group_by(Case.status)).all())
     overdue = session.scalar(
-        base_query(user, [func.count()], Filters(**{**filters.__dict__, "plazo": "vencido"}), **kw)
+        base_query(user, [func.count()], Filters(**{**filters.__dict__, "plazo": "vencido"}), join_volante=False,
+                   **kw)
     ) or 0
 
     status = 400 if filters.errors else 200

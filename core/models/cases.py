@@ -28,6 +28,12 @@ class Case(Base):
         UniqueConstraint("canal", "external_ref", name="uq_cases_canal_external_ref"),
         Index("ix_cases_estado_status", "estado_clave", "status"),
         Index("ix_cases_created_at", "created_at"),
+        # back-office queue: an enlace's newest cases; phone search; words in the description
+        # (a GIN trigram index on PostgreSQL, a plain one on SQLite: migration 0006)
+        Index("ix_cases_estado_created_at", "estado_clave", "created_at"),
+        Index("ix_cases_contacto_telefono", "contacto_telefono"),
+        Index("ix_cases_description_trgm", "description", postgresql_using="gin",
+              postgresql_ops={"description": "gin_trgm_ops"}),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -55,7 +55,7 @@ def test_phone_search_and_masked_display(client, make, db):
     case = make.case(estado_clave="14", contact=contact)
     make.case(estado_clave="14", description="Otra queja")
     login(client, vinc)
-    html = text(client.get("/volantes/", query_string={"q": "1234 5678"}))
+    html = text(client.get("/volantes/", query_string={"q": "33 1234 5678"}))
     assert _folios(html) == {case.folio}
     assert "+523312345678" not in html
     assert "5678" in html and "•" in html
