@@ -48,8 +48,8 @@ def make_parser(env: dict | None = None):
     from .rasa import DEFAULT_TIMEOUT_S, RasaParser
 
     env = os.environ if env is None else env
-    threshold = threshold_from_env() if env is os.environ else float(
-        env.get("NLU_THRESHOLD") or 0.5
+    threshold = (
+        threshold_from_env() if env is os.environ else float(env.get("NLU_THRESHOLD") or 0.5)
     )
     backend = (env.get("NLU_BACKEND") or "embedded").strip().lower()
     embedded = EmbeddedParser(threshold=threshold)

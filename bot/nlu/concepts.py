@@ -26,24 +26,42 @@ CONCEPTS: dict[str, str] = {
     "info": r"\brequisit\w*|\bafili\w*|\brenov\w*|\bpoliza\b|\bvigen\w*|\bdocumentos?\b"
     r"|\bdonde\b|\bhorario\b|\bcomo (?:me|le|se|puedo|saco|hago)\b|\binformacion\b|\bmodulo\b"
     r"|\bderechos?\b|\bconstancia\b|\bbaja\b|\bimss\b|\bissste\b|\bportabilidad\b|\bque es\b"
-    r"|\bpapeles\b|\btramit\w*|\bpuedo\b|\bcuando\b",
+    r"|\bpapeles\b|\btramit\w*|\bpuedo\b|\bcuando\b"
+    r"|\bque (?:hago|debo hacer|tengo que hacer) si\b",
+    "plazo": r"\bcuanto (?:tiempo )?(?:tarda\w*|se tarda\w*)\b|\bplazo\w*|\bdias habiles\b"
+    r"|\ben cuantos dias\b|\bque pasa (?:despues|cuando)\b|\bproceso\b",
+    "datos": r"\bdatos\b|\bprivacidad\b|\bactualiz\w*|\bcambiar mi (?:telefono|numero|domicilio)\b"
+    r"|\bpadron\b",
+    "otro_tramite": r"\bpasaporte\b|\bvisa\b|\blicencia\b|\bacta de matrimonio\b|\bcurriculum\b"
+    r"|\bsemanas cotizadas\b|\bafore\b|\binfonavit\b|\bsat\b|\brfc\b|\bpredial\b|\baguinaldo\w*"
+    r"|\bescuela\b|\bprepa\b|\bcfe\b|\bine\b|\bcredencial\b|\bveterinari\w*|\bmascota\b"
+    r"|\bacta de nacimiento\b|\bseguro social\b|\bliquid\w*|\bpolicia\b|\bfacebook\b"
+    r"|\bcontrasena\b|\bwifi\b|\binternet\b|\bvacaciones\b|\bpelicula\b",
     "seguimiento": r"\bfolio\b|\bsinac\b|\bseguimiento\b|\bestatus\b|\bstatus\b|\bavance\b"
     r"|\brespuesta\b|\brespond\w*|\bcontest\w*|\bcomo va\b|\bque paso con\b|\bnovedad\w*"
     r"|\bresolv\w*|\bmi caso\b|\bmi reporte\b|\bmi queja\b|\bmi tramite\b|\bmi solicitud\b",
     "humano": r"\bpersona\b|\bhumano\b|\basesor\w*|\bagente\b|\boperador\w*|\brobot\b|\bbot\b"
     r"|\bmaquina\w*|\bllam(?:en|e|ar|ame|enme|arme)\b|\bmarc(?:ar|en|quen|arme|quenme)\b"
-    r"|\balguien\b|\bsupervisor\b|\bencargado\b|\btelefono\b|\bperson\b|\bhuman\b",
+    r"|\balguien\b|\bsupervisor\b|\bencargado\b|\btelefono\b|\bperson\b|\bhuman\b"
+    r"|\bcon quien (?:hablo|me comunico|puedo hablar|me dirijo)\b|\bquien me (?:atiende|ayuda)\b"
+    r"|\bpersonal(?:mente)?\b|\bjefe\b|\bresponsable\b|\bcarne y hueso\b|\bllamada\b"
+    r"|\bsomeone\b|\bsomebody\b|\bagent\b",
     "saludo": r"\bhola\b|\bbuen(?:os|as)? (?:dias|tardes|noches|dia)\b|\bbuenas\b|\bsaludos?\b"
-    r"|\bhey\b|\bhi\b|\bhello\b|\bque onda\b|\bque tal\b|\bquiubo\b|\bemojihola\b|\bholis\b",
+    r"|\bhey\b|\bhi\b|\bhello\b|\bque onda\b|\bque tal\b|\bquiubo\b|\bemojihola\b|\bholis\b"
+    r"|\bcomo (?:estas|esta|estan|le va|les va)\b|\bque hubo\b|\bquihubo\b|\bbonit[oa] (?:dia|tarde|noche)\b"
+    r"|^alo\b|^bueno\b",
     "despedida": r"\badios\w*|\bbye\b|\bhasta (?:luego|pronto|manana|la proxima|la vista)\b"
     r"|\bnos vemos\b|\bcha[ou]\b|\bciao\b|\bcuid(?:ese|ense|ate)\b|\bme voy\b|\bdespido\b"
-    r"|\bes todo\b|\bseria todo\b|\bque (?:le vaya|este|tenga|descanse)\w*\b|\bvidrios\b",
+    r"|\bes todo\b|\bseria todo\b|\bque (?:le vaya|este|tenga|descanse)\w*\b|\bvidrios\b"
+    r"|\btake care\b|\bgood night\b|\bsee you\b",
     "gracias": r"\bgracias\b|\bagradec\w*|\bamable\b|\bdios se lo pague\b|\bemojigracias\b"
     r"|\bthank\w*",
     "si": r"^(?:si|claro|ok|va|sale|orale|andale|correcto|exacto|dale|perfecto|aja|yes|yep)\b"
-    r"|\bde acuerdo\b|\basi es\b|\bemojiok\b|\bacepto\b|\bconfirmo\b",
+    r"|\bde acuerdo\b|\basi es\b|\bemojiok\b|\bacepto\b|\bconfirmo\b"
+    r"|^(?:cierto|exacto|exactamente|yep|simon|afirmativo|efectivamente|asi mero)\b|\bes cierto\b",
     "no": r"^(?:no|nel|nop|nope|nunca|negativo|tampoco|nah)\b|\bpara nada\b|\bemojino\b"
-    r"|\bolvidalo\b|\bni loca\b|\bde ninguna manera\b",
+    r"|\bolvidalo\b|\bni loca\b|\bde ninguna manera\b"
+    r"|\bnada de eso\b|\bdejalo\b|\bno (?:fue|era|es) (?:asi|eso|ese|esa)\b|^eso no\b|\bni al caso\b|\bno quiero (?:poner|registrar|dar)\b",
     "felicitar": r"\bfelicit\w*|\bfelicidades\b|\bexcelente\w*|\breconoc\w*|\bmaravill\w*"
     r"|\bmuy bien\b|\bsuper bien\b|\bbuenisim\w*|\bprofesional\w*|\bangeles?\b|\bmejor(?:es)?\b"
     r"|\bemojifeliz\b|\bemojiaplauso\b|\bsatisfech\w*|\brespetos\b|\bamor\b|\bangel\w*"
@@ -52,11 +70,14 @@ CONCEPTS: dict[str, str] = {
     r"|\bmuy atent[oa]s?\b|\bgusto\b|\bme gusto\b|\b10 de 10\b|\bsalv\w*",
     "sugerir": r"\bsuger\w*|\bpropon\w*|\bpropuesta\b|\bdeberian\b|\bseria (?:bueno|mejor|util)\b"
     r"|\bestaria (?:bien|bueno|padre)\b|\brecomiend\w*|\bojala\b|\bpodrian\b|\bpongan\b"
-    r"|\bidea\b|\bme gustaria\b|\bsuggest\w*",
+    r"|\bidea\b|\bme gustaria\b|\bsuggest\w*"
+    r"|^que (?:haya|pongan|tengan|capaciten|vengan|contraten|den|abran|hagan|mejoren)\b",
     "otro_tema": r"\bchiste\b|\bclima\b|\bpartido\b|\bempleo\b|\btrabajo\b|\bvacantes?\b"
     r"|\bdolar\b|\bluz\b|\bcfe\b|\bine\b|\bpension\b|\binfonavit\b|\bafore\b|\bnetflix\b"
     r"|\bpelicula\b|\bnovia\b|\bvendo\b|\bpromocion\b|\bpremio\b|\brecarga\b|\bbanco\b"
-    r"|\bescuela\b|\bbasura\b|\bbache\b|\breceta de\b|\btarea\b|\bjaja\w*|\bjsjs\w*|\bxd\b",
+    r"|\bescuela\b|\bbasura\b|\bbache\b|\breceta de\b|\btarea\b|\bjaja\w*|\bjsjs\w*|\bxd\b"
+    r"|\brob[oa]\w*|\bvecin[oa]s?\b|\bmusica\b|\bterreno\b|\bvend\w*|\bcompr(?:ar|o) un\b|\bcuentame\b|\bplati\w*|\baburr\w*|\bnovi[oa]\b|\bvot\w*|\belecciones\b|\bboleto\b|\bcamion\b|\btaxi\b|\brenta\b|\bcurso\b|\bingles\b|\btraduc\w*|\bcancion\b|\btele\b|\bjoke\b|\bweather\b|\bpresta\w*|\bsaldo\b|\bdeposit(?:ar|a|ame)\b|\bdenuncia\b|\bministerio publico\b|\bregistro civil\b|\bcomo te llamas\b|\bque eres\b|\bcomiste\b"
+    r"|\bcuanto es \d|\bcadena\b|\bfiesta\b|\benvio\b|\btenencia\b|\bproducto\b",
 }
 _COMPILED = [(name, re.compile(pattern)) for name, pattern in CONCEPTS.items()]
 

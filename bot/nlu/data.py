@@ -8,6 +8,7 @@ entity names) raises `NLUDataError` with the file and the offending item.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -97,7 +98,11 @@ _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _c
 
 def default_data_dir() -> Path:
     """NLU_DATA_DIR, else the repository's nlu_data/ (next to the bot package)."""
-    env = os.environ.get("NLU_DATA_DIR")
+    return _data_dir_for(os.environ.get("NLU_DATA_DIR") or "")
+
+
+@functools.lru_cache(maxsize=8)
+def _data_dir_for(env: str) -> Path:
     if env:
         return Path(env)
     return Path(__file__).resolve().parents[2] / "nlu_data"

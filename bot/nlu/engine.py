@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import os
 import pickle
 import re
@@ -18,7 +19,9 @@ import sys
 import tempfile
 import threading
 import time
+import unicodedata
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -37,7 +40,7 @@ from .normalize import normalize_text
 
 log = logging.getLogger(__name__)
 
-ENGINE_VERSION = "2"
+ENGINE_VERSION = "3"
 DEFAULT_THRESHOLD = 0.5
 RANKING_SIZE = 10
 _EMOJI_WORD_RE = re.compile(r"^emoji[a-z]+$")
@@ -46,20 +49,105 @@ _MEANINGFUL_EMOJI = {"emojiok", "emojigracias", "emojihola", "emojino"}
 _TOKEN_RE = re.compile(r"[a-z]{2,}")
 _SPANISH_SW = frozenset(
     [
-        "de", "la", "el", "que", "en", "y", "los", "se", "del", "las", "un", "por", "con", "no",
-        "una", "su", "para", "es", "al", "lo", "como", "mas", "pero", "sus", "le", "ya", "o", "fue",
-        "me", "si", "mi", "muy", "hay", "porque", "yo", "tengo", "quiero", "nos", "les", "esta",
-        "estoy", "son", "era", "ese", "esa",
+        "de",
+        "la",
+        "el",
+        "que",
+        "en",
+        "y",
+        "los",
+        "se",
+        "del",
+        "las",
+        "un",
+        "por",
+        "con",
+        "no",
+        "una",
+        "su",
+        "para",
+        "es",
+        "al",
+        "lo",
+        "como",
+        "mas",
+        "pero",
+        "sus",
+        "le",
+        "ya",
+        "o",
+        "fue",
+        "me",
+        "si",
+        "mi",
+        "muy",
+        "hay",
+        "porque",
+        "yo",
+        "tengo",
+        "quiero",
+        "nos",
+        "les",
+        "esta",
+        "estoy",
+        "son",
+        "era",
+        "ese",
+        "esa",
     ]
 )
 _ENGLISH_SW = frozenset(
     [
-        "the", "to", "for", "would", "is", "are", "you", "what", "how", "my", "with", "and", "of",
-        "it", "this", "that", "be", "do", "does", "can", "want", "like", "know", "please", "in", "on",
-        "at", "your", "will", "have", "has", "was", "were", "from", "about", "which", "who", "when",
-        "where", "there", "their", "they", "we", "our", "an", "or", "not",
+        "the",
+        "to",
+        "for",
+        "would",
+        "is",
+        "are",
+        "you",
+        "what",
+        "how",
+        "my",
+        "with",
+        "and",
+        "of",
+        "it",
+        "this",
+        "that",
+        "be",
+        "do",
+        "does",
+        "can",
+        "want",
+        "like",
+        "know",
+        "please",
+        "in",
+        "on",
+        "at",
+        "your",
+        "will",
+        "have",
+        "has",
+        "was",
+        "were",
+        "from",
+        "about",
+        "which",
+        "who",
+        "when",
+        "where",
+        "there",
+        "their",
+        "they",
+        "we",
+        "our",
+        "an",
+        "or",
+        "not",
     ]
 )
+_NOT_DOMAIN = {"zznumero", "zzotro_tema", "zzotro_tramite"}
 # Messages made only of these carry no intent ("x" * 5000 -> "por").
 _FUNCTION_WORDS = _SPANISH_SW - {"no", "si", "quiero", "tengo", "hay"}
 
@@ -97,17 +185,49 @@ class IntentModel:
     data_hash: str = ""
     train_seconds: float = 0.0
     n_examples: int = 0
+    char_vocab: dict | None = None
+    char_idf: list | None = None
+    word_vocab: dict | None = None
+    word_idf: list | None = None
+    n_char: int = 0
+    weights_t: np.ndarray | None = None  # (features, folds * classes), C-contiguous
+
+    def pack(self) -> None:
+        """Precompute the structures `fast_features` and `proba` use."""
+        self.char_vocab = dict(self.char_vec.vocabulary_)
+        self.char_idf = [float(v) for v in self.char_vec.idf_]
+        self.word_vocab = dict(self.word_vec.vocabulary_)
+        self.word_idf = [float(v) for v in self.word_vec.idf_]
+        self.n_char = len(self.char_vocab)
+        self.weights_t = np.ascontiguousarray(self.weights.T)
 
     def features(self, norm: str):
+        """Feature row through scikit-learn (reference path; `proba` uses `fast_features`)."""
         import scipy.sparse as sp
 
         doc = [concept_tokens(norm)]
         return sp.hstack([self.char_vec.transform(doc), self.word_vec.transform(doc)], format="csr")
 
+    def fast_features(self, norm: str) -> tuple[np.ndarray, np.ndarray]:
+        """(indices, values) of the same row as `features`, without scikit-learn's overhead.
+
+        Re-implements TfidfVectorizer's char_wb and word analyzers, sublinear tf, idf and the
+        per-block l2 norm.
+        """
+        doc = concept_tokens(norm)
+        idx_c, val_c = _tfidf_block(_char_wb(doc, 2, 5), self.char_vocab, self.char_idf, 0)
+        words = _WORD_TOKEN_RE.findall(doc)
+        grams = words + [f"{a} {b}" for a, b in pairwise(words)]
+        idx_w, val_w = _tfidf_block(grams, self.word_vocab, self.word_idf, self.n_char)
+        return idx_c + idx_w, val_c + val_w
+
     def proba(self, norm: str) -> np.ndarray:
         """Class probabilities (averaged calibrated fold models), in `classes` order."""
-        x = self.features(norm)
-        scores = np.asarray(x @ self.weights.T).ravel() + self.bias
+        idx, val = self.fast_features(norm)
+        if idx:
+            scores = np.asarray(val, dtype=np.float32) @ self.weights_t[idx] + self.bias
+        else:
+            scores = self.bias.copy()
         p = 1.0 / (1.0 + np.exp(self.cal_a * scores + self.cal_b))
         p = p.reshape(self.n_folds, len(self.classes))
         sums = p.sum(axis=1, keepdims=True)
@@ -119,6 +239,52 @@ class IntentModel:
         if not toks:
             return 0, 0.0
         return len(toks), sum(t in self.known_words for t in toks) / len(toks)
+
+
+_WORD_TOKEN_RE = re.compile(r"(?u)\b\w+\b")
+
+
+def _char_wb(doc: str, lo: int, hi: int) -> list[str]:
+    """scikit-learn's char_wb analyzer (n-grams inside word boundaries, padded by spaces)."""
+    grams: list[str] = []
+    append = grams.append
+    for word in doc.split():
+        w = f" {word} "
+        w_len = len(w)
+        for n in range(lo, hi + 1):
+            offset = 0
+            append(w[offset : offset + n])
+            while offset + n < w_len:
+                offset += 1
+                append(w[offset : offset + n])
+            if offset == 0:  # a word shorter than n counts once
+                break
+    return grams
+
+
+def _tfidf_block(grams: list[str], vocab: dict, idf: list, base: int) -> tuple[list, list]:
+    counts: dict[int, int] = {}
+    for g in grams:
+        j = vocab.get(g)
+        if j is not None:
+            counts[j] = counts.get(j, 0) + 1
+    if not counts:
+        return [], []
+    idx = list(counts)
+    vals = [(1.0 + math.log(c)) * idf[j] for j, c in counts.items()]
+    norm = math.sqrt(sum(v * v for v in vals))
+    return [base + j for j in idx], [v / norm for v in vals]
+
+
+def _looks_binary(text: str) -> bool:
+    """Control characters or replacement marks: a binary blob, not a message."""
+    sample = text[:2000]
+    bad = sum(
+        1
+        for ch in sample
+        if ch == "\ufffd" or (unicodedata.category(ch) in ("Cc", "Cs", "Co") and ch not in "\n\r\t")
+    )
+    return bad >= 3 or (bool(sample) and bad / len(sample) > 0.1)
 
 
 def _dedupe(examples: list[Example]) -> tuple[list[str], list[str]]:
@@ -180,7 +346,7 @@ def fit_model(examples: list[Example], progress: bool | None = None, seed: int =
         counts = np.bincount(np.unique(labels, return_inverse=True)[1])
         folds = int(min(5, counts.min()))
         clf = CalibratedClassifierCV(
-            LinearSVC(C=0.5, class_weight="balanced", random_state=seed),
+            LinearSVC(C=1.0, class_weight="balanced", random_state=seed),
             method="sigmoid",
             cv=StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed),
             ensemble=True,
@@ -211,6 +377,7 @@ def fit_model(examples: list[Example], progress: bool | None = None, seed: int =
             known_words=known,
             n_examples=len(texts),
         )
+        model.pack()
         bar.update()
     finally:
         bar.close()
@@ -250,8 +417,15 @@ def load_model(path: Path) -> IntentModel | None:
             model = pickle.load(fh)
     except FileNotFoundError:
         return None
-    except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError,
-            TypeError, OSError) as exc:  # corrupt / incompatible: retrain
+    except (
+        pickle.UnpicklingError,
+        EOFError,
+        AttributeError,
+        ImportError,
+        ValueError,
+        TypeError,
+        OSError,
+    ) as exc:  # corrupt / incompatible: retrain
         log.warning("cannot load NLU model %s (%s); retraining", path, exc)
         return None
     return model if isinstance(model, IntentModel) else None
@@ -274,16 +448,24 @@ def train(
     model = fit_model(data.examples, progress=progress)
     model.data_hash = data_hash(data_dir)
     save_model(model, path)
-    log.info("trained NLU model on %d examples in %.1fs -> %s",
-             model.n_examples, model.train_seconds, path)
+    log.info(
+        "trained NLU model on %d examples in %.1fs -> %s",
+        model.n_examples,
+        model.train_seconds,
+        path,
+    )
     return model, path, True
 
 
 # --------------------------------------------------------------------------- parser
 
 
-def fallback_result(text: str, threshold: float, ranking: list[dict] | None = None,
-                    entities: list[dict] | None = None) -> dict:
+def fallback_result(
+    text: str,
+    threshold: float,
+    ranking: list[dict] | None = None,
+    entities: list[dict] | None = None,
+) -> dict:
     return {
         "text": text,
         "intent": {"name": FALLBACK_INTENT, "confidence": float(threshold)},
@@ -335,6 +517,8 @@ class EmbeddedParser:
 
     def rank(self, text: str) -> list[dict]:
         """Intent candidates, best first (no threshold applied); [] when nothing to classify."""
+        if _looks_binary(text):
+            return []
         norm = normalize_text(text)
         if not norm:
             return []
@@ -352,7 +536,7 @@ class EmbeddedParser:
         order = np.argsort(-probs)[:RANKING_SIZE]
         ranking = [{"name": model.classes[i], "confidence": float(probs[i])} for i in order]
         cap = None
-        if n_tokens >= 1 and ratio < 0.34:
+        if n_tokens >= 3 and ratio < 0.34:
             cap = ratio  # mostly words we never saw: another language or noise
         elif self._foreign(words, norm):
             cap = 0.0
@@ -369,7 +553,7 @@ class EmbeddedParser:
         if english < 2 or any(w in _SPANISH_SW for w in words):
             return False
         concepts = concept_tokens(norm)[len(norm) :].split()
-        return not [c for c in concepts if c != "zznumero"]
+        return not [c for c in concepts if c not in _NOT_DOMAIN]
 
     def parse(self, text: object) -> dict:
         text = coerce_text(text)

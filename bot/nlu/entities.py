@@ -120,7 +120,7 @@ _GAZ_CACHE: dict[str, Gazetteer] = {}
 def get_gazetteer(data_dir: Path | str | None = None) -> Gazetteer:
     from .data import default_data_dir, load_training_data
 
-    path = str(Path(data_dir) if data_dir is not None else default_data_dir())
+    path = str(data_dir) if data_dir is not None else str(default_data_dir())
     gaz = _GAZ_CACHE.get(path)
     if gaz is None:
         with _GAZ_LOCK:
@@ -363,7 +363,11 @@ def _monto(f: Folded, taken: list[tuple[int, int]]) -> list[dict]:
             continue
         if not (dollar or currency) and value < 20:
             continue  # "cobraron ... 3" is a count, not pesos
-        if not (dollar or currency) and len(words) == 1 and re.fullmatch(r"(?:19|20)\d\d", words[0]):
+        if (
+            not (dollar or currency)
+            and len(words) == 1
+            and re.fullmatch(r"(?:19|20)\d\d", words[0])
+        ):
             continue  # a year next to "pague"
         if not (dollar or currency) and value >= 1_000_000:
             continue  # phone numbers, ids

@@ -73,8 +73,12 @@ def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
     return p, r, f
 
 
-def intent_report(gold: list[str], pred: list[str], texts: list[str] | None = None,
-                  confs: list[float] | None = None) -> IntentReport:
+def intent_report(
+    gold: list[str],
+    pred: list[str],
+    texts: list[str] | None = None,
+    confs: list[float] | None = None,
+) -> IntentReport:
     labels = sorted(set(gold))
     all_labels = labels + sorted(set(pred) - set(labels))
     confusion = {g: {p: 0 for p in all_labels} for g in labels}
@@ -119,8 +123,9 @@ def canonical_value(entity: str, value, synonyms: dict[str, str] | None = None):
     return normalize_text(str(value))
 
 
-def entity_report(examples: list[Example], predicted: list[list[dict]],
-                  synonyms: dict[str, str] | None = None) -> EntityReport:
+def entity_report(
+    examples: list[Example], predicted: list[list[dict]], synonyms: dict[str, str] | None = None
+) -> EntityReport:
     """Exact entity matching: same type, overlapping span and equal canonical value.
 
     Rasa's markup cannot nest entities, so a prediction lying inside a gold entity of another
@@ -179,8 +184,13 @@ class Evaluation:
     train_seconds: float
 
 
-def evaluate_examples(parser: EmbeddedParser, test: list[Example], data: TrainingData,
-                      n_train: int, train_seconds: float) -> Evaluation:
+def evaluate_examples(
+    parser: EmbeddedParser,
+    test: list[Example],
+    data: TrainingData,
+    n_train: int,
+    train_seconds: float,
+) -> Evaluation:
     gold, pred, raw, confs, texts, ents = [], [], [], [], [], []
     for ex in test:
         res = parser.parse(ex.text)
@@ -200,9 +210,13 @@ def evaluate_examples(parser: EmbeddedParser, test: list[Example], data: Trainin
     )
 
 
-def evaluate_split(data_dir: Path | str | None = None, test_size: float = DEFAULT_TEST_SIZE,
-                   seed: int = DEFAULT_SEED, threshold: float | None = None,
-                   progress: bool | None = None) -> Evaluation:
+def evaluate_split(
+    data_dir: Path | str | None = None,
+    test_size: float = DEFAULT_TEST_SIZE,
+    seed: int = DEFAULT_SEED,
+    threshold: float | None = None,
+    progress: bool | None = None,
+) -> Evaluation:
     """Train on (1 - test_size) of nlu_data and score the held-out rest."""
     data = load_training_data(data_dir)
     train_set, test_set = split_examples(data.examples, test_size, seed)
@@ -211,11 +225,16 @@ def evaluate_split(data_dir: Path | str | None = None, test_size: float = DEFAUL
     return evaluate_examples(parser, test_set, data, len(train_set), model.train_seconds)
 
 
-def evaluate_file(path: Path | str, data_dir: Path | str | None = None,
-                  threshold: float | None = None, progress: bool | None = None) -> Evaluation:
+def evaluate_file(
+    path: Path | str,
+    data_dir: Path | str | None = None,
+    threshold: float | None = None,
+    progress: bool | None = None,
+    inst_dir: Path | str | None = None,
+) -> Evaluation:
     """Score the full model (trained on all of nlu_data) on a separate annotated file."""
     data = load_training_data(data_dir)
-    model, _, _ = train(data_dir, progress=progress)
+    model, _, _ = train(data_dir, inst_dir, progress=progress)
     test = load_training_data(path).examples
     parser = EmbeddedParser(data_dir=data_dir, threshold=threshold, model=model)
     return evaluate_examples(parser, test, data, model.n_examples, model.train_seconds)
@@ -270,5 +289,3 @@ def format_report(ev: Evaluation, show_errors: int = 0) -> str:
         lines += ["", "entity errors:"]
         lines += [f"  {e}" for e in er.errors[:show_errors]]
     return "\n".join(lines)
-
-

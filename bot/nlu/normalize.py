@@ -122,7 +122,7 @@ SLANG: dict[str, str] = {
 }
 
 _REPEAT_RE = re.compile(r"([a-z])\1{2,}")  # 3+ repeats of a letter -> one ("holaaa")
-_DOUBLE_VOWEL_END_RE = re.compile(r"([aeiou])\1\b")  # "holaa" -> "hola" (word end only)
+_DOUBLE_VOWEL_END_RE = re.compile(r"([aeiousd])\1\b")  # "holaa", "buenass" (word end only)
 _NON_WORD_RE = re.compile(r"[^a-z0-9$ñ]+")
 _MAX_CHARS = 2000
 

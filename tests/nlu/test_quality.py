@@ -1,0 +1,30 @@
+"""The issue's targets, measured the way `sinac nlu evaluate` measures them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.nlu.evaluate import evaluate_file, evaluate_split
+
+
+@pytest.fixture(scope="module")
+def split_eval():
+    return evaluate_split(progress=False)
+
+
+def test_held_out_intent_macro_f1(split_eval):
+    assert split_eval.n_test >= 300
+    assert split_eval.intents.macro_f1 >= 0.93
+
+
+def test_held_out_entity_f1(split_eval):
+    assert split_eval.entities.f1 >= 0.90
+
+
+def test_unseen_messages(instance_env):
+    ev = evaluate_file(Path(__file__).with_name("unseen.yml"), progress=False)
+    assert ev.n_test >= 100
+    assert ev.intents.accuracy >= 0.9
+    assert ev.entities.f1 >= 0.9
