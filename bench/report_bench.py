@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import database_url, header, write_section  # noqa: E402
+from bench.common import database_url, header, write_section
 
 
 def _timed(fn, repeat: int = 1) -> tuple[float, object]:
@@ -71,9 +71,9 @@ def run(n_cases: int, write: bool) -> str:
         backend = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
         total = report["total"]
         body = header(f"python bench/report_bench.py --cases {n_cases}") + "\n".join([
-            f"Backend: **{backend}**. Generated {counts['cases']:,} cases, {counts['volantes']:,} volantes, "
-            f"{counts['furs']:,} FURs in {gen_ms / 1000:.1f} s (bulk insert). Report month {month.key}: "
-            f"{in_month:,} cases registered, {vol_month:,} volantes sent.",
+            (f"Backend: **{backend}**. Generated {counts['cases']:,} cases, {counts['volantes']:,} volantes, "
+             f"{counts['furs']:,} FURs in {gen_ms / 1000:.1f} s (bulk insert). Report month {month.key}: "
+             f"{in_month:,} cases registered, {vol_month:,} volantes sent."),
             "",
             "| operation | time |",
             "| --- | ---: |",
@@ -83,10 +83,10 @@ def run(n_cases: int, write: bool) -> str:
             f"| one-row-per-case export rows ({n_rows:,} cases with activity in the month) | {export_ms:,.0f} ms |",
             f"| monthly snapshots, national + 32 states ({len(created)} stored) | {snap_ms:,.0f} ms |",
             "",
-            f"Sanity: casos_registrados={total['casos_registrados']:,}, volantes_respondidos="
-            f"{total['volantes_respondidos']:,}, mediana días a primera respuesta={total['dias_respuesta_mediana']}, "
-            f"p90={total['dias_respuesta_p90']}. All figures are SQL aggregates (GROUP BY and window "
-            "functions over a business_days calendar table); Python only touches one row per group.",
+            (f"Sanity: casos_registrados={total['casos_registrados']:,}, volantes_respondidos="
+             f"{total['volantes_respondidos']:,}, mediana días a primera respuesta={total['dias_respuesta_mediana']}, "
+             f"p90={total['dias_respuesta_p90']}. All figures are SQL aggregates (GROUP BY and window "
+             "functions over a business_days calendar table); Python only touches one row per group."),
         ])
     print(body)
     if write:

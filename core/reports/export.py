@@ -11,7 +11,7 @@ import io
 from collections.abc import Iterator
 
 from openpyxl import Workbook
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from core import audit

@@ -16,13 +16,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Float, Select, and_, case, cast, exists, func, literal_column, or_, select
+from sqlalchemy import (
+    Select,
+    String,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session, aliased
 
 from core.enums import CaseStatus, Direction, Resultado, Tipo, VolanteStatus
 from core.models import BusinessDay, Case, Contact, Fur, Message, Volante
 from core.reports.months import Month
-from core.reports.sql import date_month_key, local_date, month_key, percentiles
+from core.reports.sql import local_date, percentiles
 
 DIMENSIONS = ("total", "estado", "canal", "tipo")
 
@@ -58,16 +70,33 @@ class Window:
 
 # --- dimension columns per kind of row -------------------------------------------------------
 
-def _dim_column(kind: str, dim: str, event):
+FINE = ("estado", "canal", "tipo")  # additive figures are grouped by all three, then rolled up
+
+
+def _dim_column(kind: str, dim: str, event, window: Window | None = None):
     if dim == "total":
         return None
     if dim == "mes":
-        return date_month_key(event) if kind == "due" else month_key(event)
+        return _month_bucket(kind, event, window)
     if kind == "message":
         return {"estado": Contact.estado_clave, "canal": Message.channel}.get(dim, False)
     if dim == "estado":
         return Case.estado_clave if kind == "case" else Volante.estado_clave
     return {"canal": Case.canal, "tipo": Case.tipo}[dim]
+
+
+def _month_bucket(kind: str, event, window: Window):
+    """'YYYY-MM' of the event, from the months' boundaries computed in Python (Mexico City time,
+    tz database): plain comparisons that use the timestamp index, the same on both databases."""
+    months, m = [], window.first
+    while m <= window.last:
+        months.append(m)
+        m = m.shift(1)
+    if kind == "due":
+        whens = [(event <= m.last_day, m.key) for m in months]
+    else:
+        whens = [(event < m.end_utc, m.key) for m in months]
+    return case(*whens, else_=None)
 
 
 def _scoped(query: Select, kind: str, window: Window) -> Select:
@@ -77,7 +106,7 @@ def _scoped(query: Select, kind: str, window: Window) -> Select:
         return query.where(Contact.estado_clave == window.estado)
     if kind == "case":
         return query.where(Case.estado_clave == window.estado)
-    return query.where(Volante.estado_clave == window.estado)
+    return query.where(Volante.estado_clave == window.estado)  # volante and due
 
 
 def _grouped(session: Session, query: Select, key) -> dict:
@@ -86,7 +115,8 @@ def _grouped(session: Session, query: Select, key) -> dict:
     if key is None:
         row = session.execute(query).mappings().one()
         return {"total": dict(row)}
-    query = query.add_columns(key.label("k")).group_by(key)
+    label = key.label("k")
+    query = query.add_columns(label).group_by(label)
     out = {}
     for row in session.execute(query).mappings():
         data = dict(row)
@@ -94,42 +124,60 @@ def _grouped(session: Session, query: Select, key) -> dict:
     return out
 
 
+def _add(into: dict, values: dict) -> None:
+    for name, value in values.items():
+        if value is not None:
+            into[name] = into.get(name, 0) + value
+
+
+def _rolled_up(session: Session, window: Window, query: Select, kind: str, event, dims: tuple[str, ...]) -> dict:
+    """Additive figures for several dimensions from one query: GROUP BY the month key (trend) or
+    by estado, canal and tipo together, then sum those few groups per requested dimension."""
+    if dims == ("mes",):
+        return {"mes": _grouped(session, query, _dim_column(kind, "mes", event, window))}
+    cols = [_dim_column(kind, d, event, window).label(f"k_{d}") for d in FINE]
+    out: dict = {d: {} for d in dims}
+    for row in session.execute(query.add_columns(*cols).group_by(*cols)).mappings():
+        data = dict(row)
+        keys = {d: data.pop(f"k_{d}") for d in FINE}
+        for dim in dims:
+            _add(out[dim].setdefault("total" if dim == "total" else keys[dim], {}), data)
+    return out
+
+
+def _status(column):
+    """A status compared through an expression, so SQLite (no planner statistics) filters by the
+    month's timestamp index instead of walking half the table through the status index."""
+    return func.coalesce(column, "")
+
+
+def _with_case(query: Select, with_case: bool) -> Select:
+    """Volante figures join the case only when grouping by its canal or tipo."""
+    return query.join(Case, Case.id == Volante.case_id) if with_case else query
+
+
 def _flag(condition):
     return func.sum(case((condition, 1), else_=0))
 
 
-# --- the figures ---------------------------------------------------------------------------
+# --- the additive figures (each: query, kind of row, event column) ---------------------------
 
-def _cases_registered(session, window, dim):
+def _cases_registered(window):
     """Cases registered (every contact lands in the base de datos única); cancelled cases
     (duplicates, spam) are left out. Counted by registration date."""
     query = select(func.count().label("casos_registrados")).select_from(Case).where(
         window.during(Case.created_at), Case.status != CaseStatus.CANCELADA)
-    query = _scoped(query, "case", window)
-    return _grouped(session, query, _dim_column("case", dim, Case.created_at))
+    return query, "case", Case.created_at
 
 
-def _cases_attended(session, window, dim):
+def _cases_attended(window):
     """Cases answered directly without a volante (atendida), by the date they were closed."""
     query = select(func.count().label("atendidos")).select_from(Case).where(
-        window.during(Case.closed_at), Case.status == CaseStatus.ATENDIDA)
-    query = _scoped(query, "case", window)
-    return _grouped(session, query, _dim_column("case", dim, Case.closed_at))
+        window.during(Case.closed_at), _status(Case.status) == CaseStatus.ATENDIDA)
+    return query, "case", Case.closed_at
 
 
-def _messages(session, window, dim):
-    """Inbound WhatsApp/SMS messages and the distinct phones (contacts) that sent them."""
-    query = (
-        select(func.count().label("mensajes_recibidos"),
-               func.count(func.distinct(Message.contact_id)).label("personas"))
-        .select_from(Message).outerjoin(Contact, Contact.id == Message.contact_id)
-        .where(window.during(Message.created_at), Message.direction == Direction.INBOUND)
-    )
-    query = _scoped(query, "message", window)
-    return _grouped(session, query, _dim_column("message", dim, Message.created_at))
-
-
-def _concluded(session, window, dim):
+def _concluded(window):
     """Cases concluded (FUR accepted), with the accepted FUR's resultado and, for
     cobro_injustificado, the amounts claimed and reimbursed. By conclusion date."""
     accepted = aliased(Volante)
@@ -148,60 +196,55 @@ def _concluded(session, window, dim):
         .select_from(Case)
         .outerjoin(accepted, and_(accepted.case_id == Case.id, accepted.status == VolanteStatus.ACEPTADO))
         .outerjoin(Fur, Fur.volante_id == accepted.id)
-        .where(window.during(Case.closed_at), Case.status == CaseStatus.CONCLUIDA)
+        .where(window.during(Case.closed_at), _status(Case.status) == CaseStatus.CONCLUIDA)
     )
-    query = _scoped(query, "case", window)
-    return _grouped(session, query, _dim_column("case", dim, Case.closed_at))
+    return query, "case", Case.closed_at
 
 
-def _satisfaction(session, window, dim):
-    """Satisfaction answers (1-5) by the date the affiliate answered the survey."""
+def _satisfaction(window):
+    """Satisfaction answers (1-5) by the date the affiliate answered the survey (sum and count;
+    the average is derived after rolling up)."""
     query = select(
-        func.avg(cast(Case.satisfaction, Float)).label("satisfaccion_promedio"),
+        func.sum(Case.satisfaction).label("satisfaccion_suma"),
         func.count(Case.satisfaction).label("satisfaccion_n"),
     ).select_from(Case).where(window.during(Case.satisfaction_at), Case.satisfaction.is_not(None))
-    query = _scoped(query, "case", window)
-    return _grouped(session, query, _dim_column("case", dim, Case.satisfaction_at))
+    return query, "case", Case.satisfaction_at
 
 
-def _volantes_opened(session, window, dim):
+def _volantes_opened(window, with_case: bool = True):
     """Volantes sent to an enlace (first turns, re-turns after a devolución and reassignments)."""
     query = (
         select(func.count().label("volantes_abiertos"), _flag(Volante.numero == 1).label("casos_turnados"))
-        .select_from(Volante).join(Case, Case.id == Volante.case_id)
-        .where(window.during(Volante.sent_at))
+        .select_from(Volante).where(window.during(Volante.sent_at))
     )
-    query = _scoped(query, "volante", window)
-    return _grouped(session, query, _dim_column("volante", dim, Volante.sent_at))
+    query = _with_case(query, with_case)
+    return query, "volante", Volante.sent_at
 
 
-def _volantes_answered(session, window, dim):
+def _volantes_answered(window, with_case: bool = True):
     """FURs filed (volantes answered), and how many on or before the volante's due date."""
     query = (
         select(func.count().label("volantes_respondidos"),
                _flag(local_date(Volante.answered_at) <= Volante.due_date).label("respondidos_en_plazo"))
-        .select_from(Volante).join(Case, Case.id == Volante.case_id)
-        .where(window.during(Volante.answered_at))
+        .select_from(Volante).where(window.during(Volante.answered_at))
     )
-    query = _scoped(query, "volante", window)
-    return _grouped(session, query, _dim_column("volante", dim, Volante.answered_at))
+    return _with_case(query, with_case), "volante", Volante.answered_at
 
 
-def _volantes_reviewed(session, window, dim):
+def _volantes_reviewed(window, with_case: bool = True):
     """Reviews by vinculación: FURs accepted and FURs sent back (ampliar gestión), by the date
     the volante was closed by the review."""
     query = (
         select(_flag(Volante.status == VolanteStatus.ACEPTADO).label("volantes_aceptados"),
                _flag(Volante.status == VolanteStatus.DEVUELTO).label("volantes_devueltos"))
-        .select_from(Volante).join(Case, Case.id == Volante.case_id)
+        .select_from(Volante)
         .where(window.during(Volante.closed_at),
-               Volante.status.in_([VolanteStatus.ACEPTADO, VolanteStatus.DEVUELTO]))
+               _status(Volante.status).in_([VolanteStatus.ACEPTADO, VolanteStatus.DEVUELTO]))
     )
-    query = _scoped(query, "volante", window)
-    return _grouped(session, query, _dim_column("volante", dim, Volante.closed_at))
+    return _with_case(query, with_case), "volante", Volante.closed_at
 
 
-def _volantes_overdue(session, window, dim):
+def _volantes_overdue(window, with_case: bool = True):
     """Volantes vencidos, counted in the month of their due date: answered after the due date,
     or still unanswered (and not paused) with the due date before `as_of`. A volante cancelled
     (case cancelled or reassigned) on or before its due date is not vencido."""
@@ -214,12 +257,24 @@ def _volantes_overdue(session, window, dim):
     )
     query = (
         select(func.count().label("volantes_vencidos"))
-        .select_from(Volante).join(Case, Case.id == Volante.case_id)
+        .select_from(Volante)
         .where(Volante.due_date >= window.first_day, Volante.due_date <= window.last_day,
                or_(answered_late, still_open))
     )
-    query = _scoped(query, "volante", window)
-    return _grouped(session, query, _dim_column("due", dim, Volante.due_date))
+    return _with_case(query, with_case), "due", Volante.due_date
+
+
+def _messages(session, window, dim):
+    """Inbound WhatsApp/SMS messages and the distinct phones (contacts) that sent them. Distinct
+    counts do not add up across groups, so this one runs per dimension."""
+    query = (
+        select(func.count().label("mensajes_recibidos"),
+               func.count(func.distinct(Message.contact_id)).label("personas"))
+        .select_from(Message).outerjoin(Contact, Contact.id == Message.contact_id)
+        .where(window.during(Message.created_at), Message.direction == Direction.INBOUND)
+    )
+    query = _scoped(query, "message", window)
+    return _grouped(session, query, _dim_column("message", dim, Message.created_at, window))
 
 
 def _days(start, end):
@@ -228,7 +283,7 @@ def _days(start, end):
     return bs, be, (be.ordinal - bs.ordinal), bs.fecha == local_date(start), be.fecha == local_date(end)
 
 
-def _first_answer_days(session, window, dim):
+def _first_answer_days(window):
     """Business days to the first answer: for each case's first FUR filed, from the day its
     volante was sent to the day the FUR was filed. Counted in the month of that first FUR."""
     earlier = aliased(Volante)
@@ -242,11 +297,10 @@ def _first_answer_days(session, window, dim):
                                                 earlier.answered_at.is_not(None),
                                                 earlier.numero < Volante.numero)))
     )
-    base = _scoped(base, "volante", window)
-    return _percentile_figures(session, base, _dim_column("volante", dim, Volante.answered_at), "dias_respuesta")
+    return base, "volante", Volante.answered_at, "dias_respuesta"
 
 
-def _conclusion_days(session, window, dim):
+def _conclusion_days(window):
     """Business days to conclusion: from the day the case's first volante was sent to the day
     its FUR was accepted (re-turns included). Counted in the month of conclusion."""
     first = aliased(Volante)
@@ -255,27 +309,41 @@ def _conclusion_days(session, window, dim):
         select(days.label("d"))
         .select_from(Case).join(first, and_(first.case_id == Case.id, first.numero == 1))
         .join(bs, on_start).join(be, on_end)
-        .where(window.during(Case.closed_at), Case.status == CaseStatus.CONCLUIDA)
+        .where(window.during(Case.closed_at), _status(Case.status) == CaseStatus.CONCLUIDA)
     )
-    base = _scoped(base, "case", window)
-    return _percentile_figures(session, base, _dim_column("case", dim, Case.closed_at), "dias_conclusion")
+    return base, "case", Case.closed_at, "dias_conclusion"
 
 
-def _percentile_figures(session, base: Select, key, prefix: str) -> dict:
-    if key is False:
-        return {}
-    grouped = key is not None
-    sub = base.add_columns((key if grouped else literal_column("'total'")).label("k")).subquery()
-    found = percentiles(session, sub, grouped=grouped)
-    return {k: {f"{prefix}_mediana": v["mediana"], f"{prefix}_p90": v["p90"], f"{prefix}_n": v["n"]}
-            for k, v in found.items()}
+def _percentile_figures(session, window: Window, build, dims: tuple[str, ...]) -> dict:
+    """Median and p90 for several dimensions in one statement: the rows (days + keys) are
+    selected once as a CTE, stacked once per dimension (UNION ALL) and ranked per (dim, key)."""
+    base, kind, event, prefix = build(window)
+    base = _scoped(base, kind, window)
+    keyed = [d for d in dims if d != "total"]
+    cte = base.add_columns(*[_dim_column(kind, d, event, window).label(f"k_{d}") for d in keyed]).cte(f"{prefix}_rows")
+    parts = [
+        select(literal_column(f"'{d}'").label("dim"),
+               (literal_column("'total'") if d == "total" else cast(cte.c[f"k_{d}"], String)).label("k"),
+               cte.c.d)
+        for d in dims
+    ]
+    stacked = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery()
+    found = percentiles(session, stacked, partition=("dim", "k"))
+    out: dict = {d: {} for d in dims}
+    for (dim, key), v in found.items():
+        out[dim][key] = {f"{prefix}_mediana": v["mediana"], f"{prefix}_p90": v["p90"], f"{prefix}_n": v["n"]}
+    return out
 
 
-QUERIES = (
-    _cases_registered, _cases_attended, _messages, _volantes_opened, _volantes_answered,
-    _volantes_reviewed, _volantes_overdue, _concluded, _satisfaction, _first_answer_days,
-    _conclusion_days,
-)
+def kind_of(build) -> str:
+    return "volante" if build in (_volantes_opened, _volantes_answered, _volantes_reviewed, _volantes_overdue) else "case"
+
+
+ADDITIVE = (_cases_registered, _cases_attended, _volantes_opened, _volantes_answered, _volantes_reviewed,
+            _volantes_overdue, _concluded, _satisfaction)
+TREND = (_cases_registered, _volantes_opened, _volantes_answered, _volantes_reviewed, _volantes_overdue,
+         _concluded)
+PERCENTILES = (_first_answer_days, _conclusion_days)
 
 COUNTS = (
     "casos_registrados", "atendidos", "personas", "mensajes_recibidos", "volantes_abiertos",
@@ -294,28 +362,47 @@ def _ratio(num, den):
 
 
 def finish(row: dict) -> dict:
-    """Fill missing figures (a group with no events) and derive the shares."""
+    """Fill missing figures (a group with no events) and derive averages and shares."""
     out = {name: int(row.get(name) or 0) for name in COUNTS}
     for name in MONEY:
         out[name] = round(float(row.get(name) or 0), 2)
     for name in NULLABLE:
         value = row.get(name)
         out[name] = None if value is None else round(float(value), 2)
+    if out["satisfaccion_n"]:
+        out["satisfaccion_promedio"] = round(float(row["satisfaccion_suma"]) / out["satisfaccion_n"], 2)
     out["pct_en_plazo"] = _ratio(out["respondidos_en_plazo"], out["volantes_respondidos"])
     out["tasa_devolucion"] = _ratio(out["volantes_devueltos"], out["volantes_devueltos"] + out["volantes_aceptados"])
     out["pct_favorable"] = _ratio(out["favorables"], out["concluidos"])
     return out
 
 
+def compute_many(session: Session, window: Window, dims: tuple[str, ...]) -> dict[str, dict[str, dict]]:
+    """{dimension: {group key: figures}} for the window; keys None = sin estado/canal/tipo.
+    The trend (dims == ("mes",)) computes only the additive figures it plots."""
+    merged: dict = {d: {} for d in dims}
+    trend = dims == ("mes",)
+    for build in (TREND if trend else ADDITIVE):
+        query, kind, event = build(window, with_case=not trend) if kind_of(build) == "volante" else build(window)
+        query = _scoped(query, kind, window)
+        for dim, groups in _rolled_up(session, window, query, kind, event, dims).items():
+            for key, values in groups.items():
+                merged[dim].setdefault(key, {}).update(values)
+    if dims != ("mes",):
+        for dim in dims:
+            for key, values in _messages(session, window, dim).items():
+                merged[dim].setdefault(key, {}).update(values)
+        for build in PERCENTILES:
+            for dim, groups in _percentile_figures(session, window, build, dims).items():
+                for key, values in groups.items():
+                    merged[dim].setdefault(key, {}).update(values)
+    if "total" in merged and not merged["total"]:
+        merged["total"]["total"] = {}
+    return {dim: {key: finish(values) for key, values in groups.items()} for dim, groups in merged.items()}
+
+
 def compute(session: Session, window: Window, dim: str) -> dict[str, dict]:
-    """{group key: figures} for one dimension over the window (keys None = sin estado)."""
-    merged: dict = {}
-    for query in QUERIES:
-        for key, values in query(session, window, dim).items():
-            merged.setdefault(key, {}).update(values)
-    if dim == "total" and not merged:
-        merged["total"] = {}
-    return {key: finish(values) for key, values in merged.items()}
+    return compute_many(session, window, (dim,))[dim]
 
 
 def top_topics(session: Session, window: Window, limit: int = 10) -> list[dict]:

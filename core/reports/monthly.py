@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from core.enums import CANAL_LABELS, TIPO_LABELS, Canal, Tipo
 from core.estados import BY_CLAVE, ESTADOS
 from core.reports.calendar import ensure_calendar
-from core.reports.figures import Window, compute, finish, top_topics
+from core.reports.figures import DIMENSIONS, Window, compute, compute_many, finish, top_topics
 from core.reports.months import Month
 from core.timeutil import now, today_mx
 
@@ -133,6 +133,8 @@ def build_report(session: Session, month: Month, *, estado: str | None = None,
     previous = month.shift(-1)
     cur_w = Window(month, month, estado, as_of)
     prev_w = Window(previous, previous, estado, as_of)
+    current = compute_many(session, cur_w, DIMENSIONS)
+    before = compute_many(session, prev_w, DIMENSIONS)
     report = {
         "version": VERSION,
         "mes": month.key,
@@ -143,11 +145,11 @@ def build_report(session: Session, month: Month, *, estado: str | None = None,
         "estado_nombre": BY_CLAVE[estado].nombre if estado in BY_CLAVE else None,
         "generado": now().isoformat(timespec="seconds"),
         "al_dia": as_of.isoformat(),
-        "total": compute(session, cur_w, "total")["total"],
-        "total_anterior": compute(session, prev_w, "total")["total"],
+        "total": current["total"]["total"],
+        "total_anterior": before["total"]["total"],
     }
     for dim in ("estado", "canal", "tipo"):
-        report[f"por_{dim}"] = _breakdown(compute(session, cur_w, dim), compute(session, prev_w, dim), dim, estado)
+        report[f"por_{dim}"] = _breakdown(current[dim], before[dim], dim, estado)
     report["ranking_estados"] = _ranking(report["por_estado"])
     report["temas"] = top_topics(session, cur_w)
     report["temas_anterior"] = top_topics(session, prev_w)

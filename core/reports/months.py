@@ -18,18 +18,18 @@ class Month:
     month: int
 
     @classmethod
-    def parse(cls, text: str) -> "Month":
+    def parse(cls, text: str) -> Month:
         match = _MONTH.match(text or "")
         if not match or not 1 <= int(match.group(2)) <= 12 or not 2000 <= int(match.group(1)) <= 2100:
             raise ValidationError("Escribe el mes como AAAA-MM (por ejemplo 2026-10).", fields={"month": "inválido"})
         return cls(int(match.group(1)), int(match.group(2)))
 
     @classmethod
-    def of(cls, day: date) -> "Month":
+    def of(cls, day: date) -> Month:
         return cls(day.year, day.month)
 
     @classmethod
-    def previous_to_today(cls) -> "Month":
+    def previous_to_today(cls) -> Month:
         return cls.of(today_mx()).shift(-1)
 
     @property
@@ -39,7 +39,7 @@ class Month:
     def __str__(self) -> str:
         return self.key
 
-    def shift(self, months: int) -> "Month":
+    def shift(self, months: int) -> Month:
         index = self.year * 12 + (self.month - 1) + months
         return Month(index // 12, index % 12 + 1)
 

@@ -22,5 +22,5 @@ def csrf(client, url: str) -> str:
 def chart_data(html: str) -> dict:
     import json
 
-    match = re.search(r'<script type="application/json" id="report-data">(.*?)</script>', html, re.S)
+    match = re.search(r'<script type="application/json" id="report-data">(.*?)</script>', html, re.DOTALL)
     return json.loads(match.group(1))
