@@ -186,7 +186,8 @@ class CallCenterForm(FlaskForm):
 @roles_required(*STAFF)
 def callcenter_upload():
     form = CallCenterForm()
-    context = {"form": form, "columns": callcenter.COLUMNS, "required": callcenter.REQUIRED_COLUMNS}
+    context = {"form": form, "columns": callcenter.COLUMNS, "required": callcenter.REQUIRED_COLUMNS,
+               "web_max_rows": callcenter.WEB_MAX_ROWS}
     if not form.validate_on_submit():
         if csrf_failed(form):
             flash("El formulario expiró. Vuelve a elegir el archivo.", "error")

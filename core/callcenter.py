@@ -51,7 +51,7 @@ from core.phones import normalize_phone
 from core.timeutil import today_mx
 
 MAX_ROWS = 10_000  # per file (CLI)
-WEB_MAX_ROWS = 1_000  # per upload: the import runs inside the web request (docs/benchmarks.md)
+WEB_MAX_ROWS = 500  # per upload: the import runs inside the web request (docs/benchmarks.md)
 MAX_TEXT = 10_000
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 REQUIRED_COLUMNS = ("id_llamada", "tipo", "estado", "descripcion")
