@@ -7,6 +7,7 @@ varied messages, and the evaluation figures. Rewrites the "NLU" section of docs/
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import sys
 import tempfile
@@ -93,7 +94,10 @@ def main() -> None:
         return (f"| {name} | {percentile(xs, 0.5):.0f} | {percentile(xs, 0.9):.0f} | "
                 f"{percentile(xs, 0.99):.0f} | {max(xs):.0f} |")
 
+    load1 = os.getloadavg()[0]
     body = header("python bench/nlu_bench.py")
+    body += (f"Load average during the run: {load1:.1f} (tails p90/p99 grow with contention on a "
+             f"shared machine; p50 is the stable figure).\n\n")
     body += (
         f"Embedded engine (TF-IDF char 2-5 + word 1-2 n-grams with lexical concept tokens, "
         f"LinearSVC, sigmoid calibration over 5 folds), {model.n_examples} training messages.\n\n"

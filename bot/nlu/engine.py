@@ -40,7 +40,7 @@ from .normalize import normalize_text
 
 log = logging.getLogger(__name__)
 
-ENGINE_VERSION = "3"
+ENGINE_VERSION = "4"
 DEFAULT_THRESHOLD = 0.5
 RANKING_SIZE = 10
 _EMOJI_WORD_RE = re.compile(r"^emoji[a-z]+$")
@@ -175,7 +175,7 @@ def threshold_from_env() -> float:
 class IntentModel:
     char_vec: object
     word_vec: object
-    weights: np.ndarray  # (folds * classes, features), float32, dense
+    weights: np.ndarray | None  # (folds * classes, features); dropped by pack()
     bias: np.ndarray  # (folds * classes,)
     cal_a: np.ndarray  # sigmoid calibration slope per fold model/class
     cal_b: np.ndarray
@@ -200,6 +200,7 @@ class IntentModel:
         self.word_idf = [float(v) for v in self.word_vec.idf_]
         self.n_char = len(self.char_vocab)
         self.weights_t = np.ascontiguousarray(self.weights.T)
+        self.weights = None  # only the transposed copy is used; halves the model file
 
     def features(self, norm: str):
         """Feature row through scikit-learn (reference path; `proba` uses `fast_features`)."""
