@@ -41,6 +41,11 @@ VOLANTE_STATUS_LABELS = {
     VS.ABIERTO: "Abierto (esperando FUR)", VS.RESPONDIDO: "Respondido (en revisión)",
     VS.ACEPTADO: "Aceptado", VS.DEVUELTO: "Devuelto", VS.CANCELADO: "Cancelado",
 }
+MESSAGE_STATUS_LABELS = {
+    "received": "recibido", "processed": "recibido", "queued": "en cola", "sending": "enviando",
+    "accepted": "en cola", "sent": "enviado", "delivered": "entregado", "read": "leído", "failed": "falló",
+    "undelivered": "no entregado", "suppressed": "no enviado (pidió BAJA)",
+}
 RESULTADO_LABELS = {"favorable": "Favorable", "no_favorable": "No favorable", "improcedente": "Improcedente"}
 
 
@@ -164,7 +169,7 @@ def render_detail(case: Case, *, form: dict | None = None, errors: dict | None =
         form=form or {}, errors=errors or {}, active=active,
         is_vinc=user.role == Role.VINCULACION, is_staff=user.role in STAFF, editor=can_edit(user),
         is_open=case.status in OPEN_STATUSES, estados=sorted(BY_CLAVE.values(), key=lambda e: e.nombre),
-        ACTION_NAMES=ACTION_NAMES, VOLANTE_STATUS_LABELS=VOLANTE_STATUS_LABELS, RESULTADO_LABELS=RESULTADO_LABELS,
+        ACTION_NAMES=ACTION_NAMES, MESSAGE_STATUS_LABELS=MESSAGE_STATUS_LABELS, VOLANTE_STATUS_LABELS=VOLANTE_STATUS_LABELS, RESULTADO_LABELS=RESULTADO_LABELS,
         can_answer=(open_volante is not None and open_volante.status == VS.ABIERTO
                     and user.role in (Role.ENLACE, Role.VINCULACION, Role.ADMIN)),
         handoff=bool(case.contact and case.contact.handoff),

@@ -26,6 +26,7 @@ FIELDS = ("fecha_respuesta", "acciones", "respuesta_ciudadano", "resultado")
 COBRO_FIELDS = ("monto_reclamado", "monto_reembolsado", "fecha_reembolso")
 TEXT_MAX = 10000
 MAX_FILES = 10
+REQUIRED = "Dato obligatorio para enviar la respuesta."
 LABEL_TO_FIELD = {label: name for name, label in svc.FUR_LABELS.items()}
 
 
@@ -160,8 +161,8 @@ def edit(volante_id: int):
         volante = get_volante_or_404(volante_id)
         flash(exc.message, "error")
         errs = {}
-        for key in getattr(exc, "fields", {}) or {}:
-            errs[LABEL_TO_FIELD.get(key, key)] = exc.message
+        for key, code in (getattr(exc, "fields", {}) or {}).items():
+            errs[LABEL_TO_FIELD.get(key, key)] = REQUIRED if code == "requerido" else exc.message
         if stored:
             errs.setdefault("evidencia", "Vuelve a seleccionar los archivos de evidencia.")
         return _render(volante, form, errs, error_status(exc))

@@ -64,7 +64,8 @@ def test_submit_with_missing_fields_names_them_and_keeps_input(client, db, setup
     html = text(resp)
     assert "Faltan datos obligatorios del FUR" in html and "respuesta al ciudadano" in html
     assert "Lo que escribí" in html
-    assert 'id="err-respuesta_ciudadano"' in html and 'id="err-resultado"' in html
+    assert 'id="err-respuesta_ciudadano">Dato obligatorio para enviar la respuesta.' in html
+    assert 'id="err-resultado">Dato obligatorio' in html and 'id="err-acciones"' not in html
     db.expire_all()
     assert db.scalar(select(Fur).where(Fur.volante_id == volante.id)) is None  # nothing half-saved
 
