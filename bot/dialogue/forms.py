@@ -197,7 +197,8 @@ def say_summary(t) -> None:
     slots = form["slots"]
     estado = BY_CLAVE.get(slots.get("estado_clave") or "")
     shown = dict(slots, description=full_description(form))
-    t.say(R.summary(form["tipo"], shown, estado.nombre if estado else None, t.settings.privacy_url))
+    t.say(*R.summary(form["tipo"], shown, estado.nombre if estado else None, t.settings.privacy_url,
+                     short=t.contact.channel == "sms"))
 
 
 # --------------------------------------------------------------------------- steps

@@ -94,7 +94,10 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def summary(tipo: str, slots: dict, estado_nombre: str | None, privacy_url: str) -> str:
+def summary(tipo: str, slots: dict, estado_nombre: str | None, privacy_url: str, *,
+            short: bool = False) -> list[str]:
+    """Two messages: the report as understood, then the consent and the SI/NO question (each
+    fits one WhatsApp bubble or one SMS of at most two segments)."""
     lines = ["Revisa tu reporte:", f"• Tipo: {TIPO_NOMBRE.get(tipo, tipo)}"]
     if estado_nombre:
         lines.append(f"• Estado: {estado_nombre}")
@@ -103,13 +106,11 @@ def summary(tipo: str, slots: dict, estado_nombre: str | None, privacy_url: str)
     if slots.get("concepto"):
         lines.append(f"• Concepto: {clip(slots['concepto'], 40)}")
     if slots.get("unidad"):
-        lines.append(f"• Unidad: {clip(slots['unidad'], 60)}")
+        lines.append(f"• Unidad: {clip(slots['unidad'], 40 if short else 60)}")
     if slots.get("fecha"):
         lines.append(f"• Fecha: {clip(slots['fecha'], 30)}")
-    lines.append(f"• Qué pasó: {clip(slots.get('description', ''), 140)}")
-    lines.append(consent_line(privacy_url))
-    lines.append(CONFIRM_QUESTION)
-    return "\n".join(lines)
+    lines.append(f"• Qué pasó: {clip(slots.get('description', ''), 90 if short else 140)}")
+    return ["\n".join(lines), f"{consent_line(privacy_url)}\n{CONFIRM_QUESTION}"]
 
 
 def registered(folio: str, due: date | None) -> str:

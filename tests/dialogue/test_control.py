@@ -259,3 +259,13 @@ def test_no_idle_notice_without_a_pending_form_or_to_opted_out(phone, other_phon
     other_phone.send("BAJA")
     later = now() + timedelta(minutes=settings.session_idle_minutes + 2)
     assert expire_idle_sessions(db, settings, at=later) == []
+
+
+def test_sms_summary_fits_in_short_messages(sms_phone):
+    from bot.channels.sms import segment_count
+
+    sms_phone.send("hola")
+    replies = sms_phone.send("me cobraron 150 en el centro de salud de Zapopan por la consulta de mi hijo que "
+                             "tenía fiebre muy alta desde el lunes pasado y no había doctor en el turno")
+    assert any("Responde SI o NO" in r for r in replies)
+    assert all(segment_count(r) <= 2 for r in replies)
