@@ -433,8 +433,16 @@ def coverage(t: Turn, question: str, *, edad=None) -> None:
         t.state["step"] = None
 
 
+_SMALL_TALK = ("saludo", "agradecimiento", "despedida", "afirmar", "negar")
+
+
 def _on_coverage_ask(t: Turn) -> bool:
     intent = _effective_intent(t)
+    if not t.menu_choice and intent in _SMALL_TALK and U.content_words(t.text) <= 1:
+        return _back_to_form(t)
+    if not t.menu_choice and (U.content_words(t.text) == 0 or U.looks_like_garbage(t.text)):
+        t.say(R.ASK_COVERAGE)
+        return True
     if t.menu_choice or intent in ("hablar_con_persona", "estado_tramite") or U.is_cancel(t.text):
         t.menu_choice = False
         if U.is_cancel(t.text):

@@ -180,3 +180,11 @@ def test_without_folio_lists_the_phone_open_cases(phone, other_phone, db):
 def test_no_open_cases(phone):
     phone.send("hola")
     assert "No tienes reportes abiertos" in joined(phone.send("¿cómo va mi trámite?"))
+
+
+def test_coverage_prompt_ignores_small_talk_and_empty_questions(phone, db):
+    phone.send("hola")
+    phone.send("3")
+    assert "padecimiento" in joined(phone.send("?"))
+    assert "Con gusto" in joined(phone.send("gracias"))
+    assert cases(db) == []  # nothing looked up, nothing registered
