@@ -11,7 +11,7 @@ import io
 from collections.abc import Iterator
 
 from openpyxl import Workbook
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import and_, exists, func, select, union
 from sqlalchemy.orm import Session, aliased
 
 from core import audit
@@ -148,11 +148,14 @@ def _cases_query(month: Month, user, estado: str | None):
     """Cases with any event in the month (registered, turned, answered, reviewed or closed)."""
     w = Window(month, month)
     v = aliased(Volante)
-    active = or_(
-        w.during(Case.created_at), w.during(Case.closed_at),
-        exists(select(v.id).where(v.case_id == Case.id,
-                                  or_(w.during(v.sent_at), w.during(v.answered_at), w.during(v.closed_at)))),
-    )
+    active_ids = union(
+        select(Case.id).where(w.during(Case.created_at)),
+        select(Case.id).where(w.during(Case.closed_at)),
+        select(Volante.case_id).where(w.during(Volante.sent_at)),
+        select(Volante.case_id).where(w.during(Volante.answered_at)),
+        select(Volante.case_id).where(w.during(Volante.closed_at)),
+    ).subquery()
+    active = Case.id.in_(select(active_ids.c[0]))
     last = aliased(Volante)
     enlace = (select(User.nombre).select_from(last).join(User, User.id == last.enlace_id)
               .where(last.case_id == Case.id).order_by(last.numero.desc()).limit(1).scalar_subquery())
@@ -173,10 +176,12 @@ def _cases_query(month: Month, user, estado: str | None):
                   .join(bs2, bs2.fecha == local_date(f1.sent_at)).join(be2, be2.fecha == local_date(Case.closed_at))
                   .where(f1.case_id == Case.id, f1.numero == 1, Case.status == CaseStatus.CONCLUIDA)
                   .scalar_subquery())
-    fv = aliased(Volante)
-    latest_fur = (select(Fur.id).join(fv, fv.id == Fur.volante_id)
-                  .where(Fur.case_id == Case.id, Fur.is_draft.is_(False))
-                  .order_by(fv.numero.desc()).limit(1).scalar_subquery())
+    answered, later = aliased(Volante), aliased(Volante)
+    last_answered = and_(  # the case's latest round with a FUR filed
+        answered.case_id == Case.id, answered.answered_at.is_not(None),
+        ~exists(select(later.id).where(later.case_id == Case.id, later.answered_at.is_not(None),
+                                       later.numero > answered.numero)),
+    )
     query = (
         select(Case.id, Case.folio, Case.tipo, Case.canal, Case.estado_clave, Case.status, Case.curp,
                func.coalesce(Contact.phone, Case.contacto_telefono).label("phone"),
@@ -187,7 +192,8 @@ def _cases_query(month: Month, user, estado: str | None):
                Fur.resultado, Fur.monto_reclamado, Fur.monto_reembolsado)
         .select_from(Case)
         .outerjoin(Contact, Contact.id == Case.contact_id)
-        .outerjoin(Fur, Fur.id == latest_fur)
+        .outerjoin(answered, last_answered)
+        .outerjoin(Fur, Fur.volante_id == answered.id)
         .where(active)
         .order_by(Case.id)
     )
