@@ -33,6 +33,7 @@ run: setup
 		--dir $(SINAC_INSTANCE_DIR) --save '' --appendonly yes --logfile $(SINAC_INSTANCE_DIR)/redis.log
 	$(BIN)/sinac db upgrade
 	$(BIN)/sinac seed
+	$(BIN)/sinac nlu train
 	rm -rf $(SINAC_INSTANCE_DIR)/prometheus && mkdir -p $(SINAC_INSTANCE_DIR)/prometheus
 	@echo "SINAC: back office http://127.0.0.1:5000/ (simulador: http://127.0.0.1:5000/simulador)"
 	PROMETHEUS_MULTIPROC_DIR=$(SINAC_INSTANCE_DIR)/prometheus PATH=$(CURDIR)/$(BIN):$$PATH \
