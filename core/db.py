@@ -30,7 +30,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def make_engine(url: str, **kwargs) -> Engine:
-    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout."""
+    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout. Statement parameters
+    (message bodies, phones, CURP) are never copied into error messages and logs."""
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         if ":///" in url and not url.endswith(":memory:"):
             from pathlib import Path
