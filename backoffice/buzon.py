@@ -27,7 +27,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from backoffice.db import commit_and_dispatch, get_session
+from backoffice.db import get_session
 from backoffice.extensions import limiter
 from backoffice.forms_es import (
     ESTADO_CHOICES,
@@ -35,6 +35,7 @@ from backoffice.forms_es import (
     clean_phone,
     cleaned,
     csrf_failed,
+    dispatch_after_commit,
     select,
 )
 from core import audit
@@ -120,12 +121,13 @@ def index():
         )
         audit.record(db, SYSTEM, "consentimiento_aviso", case=result.case,
                      data={"canal": "buzon", "aviso": AVISO_VERSION})
-        commit_and_dispatch(result.jobs)
+        db.commit()
     except (DomainError, SQLAlchemyError):
         db.rollback()
         log.exception("buzon submission failed")
         flash("No pudimos guardar tu mensaje. Inténtalo de nuevo en unos minutos.", "error")
         return render_template("buzon/form.html", form=form, privacy_url=_privacy_url()), 500
+    dispatch_after_commit(result.jobs)
     session["buzon_folio"] = result.case.folio
     return redirect(url_for("buzon.sent"))
 

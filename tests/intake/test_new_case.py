@@ -168,3 +168,18 @@ def test_the_daily_file_skips_a_call_registered_by_hand(client, vinculacion, db)
     data = b"id_llamada,estado,tipo,descripcion\nCALL-900,Jalisco,queja,La misma llamada\n"
     report, _ = cc.import_file(db, SYSTEM, data, "dia.csv")
     assert report.accepted == [] and report.rejected[0].reason.startswith("La llamada ya está registrada")
+
+
+def test_a_failing_job_dispatch_does_not_lose_or_misreport_the_case(client, vinculacion, db, monkeypatch, settings):
+    def boom(jobs, settings=None):
+        raise RuntimeError("redis down")
+
+    monkeypatch.setattr("workers.dispatch.enqueue_jobs", boom)
+    token = csrf(client, URL)
+    data = form(token)
+    data["adjuntos"] = [(io.BytesIO(b"%PDF-1.4 oficio"), "oficio.pdf")]
+    resp = client.post(URL, data=data, content_type="multipart/form-data")
+    assert resp.status_code == 302
+    att = db.scalar(select(Attachment))
+    assert db.scalar(select(Case.status)) == "turnada"
+    assert (settings.instance_dir / "uploads" / att.storage_key).exists()  # the file was kept
