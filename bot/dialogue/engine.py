@@ -523,6 +523,9 @@ def _on_after_question(t: Turn) -> bool:
 
 def information(t: Turn, question: str | None) -> None:
     if question and U.content_words(question) < 2 and info.match(question) is None:
+        if U.keyword_intent(question) != "solicitud_informacion":
+            t.say(R.MENU)  # "¿me pueden ayudar?": the main menu
+            return
         question = None  # "tengo una duda", "información": show the topics
     if not question or not question.strip():
         titles = [tema.titulo for tema in info.temas()]
