@@ -10,7 +10,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from backoffice.db import commit_and_dispatch, get_session
+from backoffice.db import get_session
+from backoffice.forms_es import dispatch_after_commit
 
 
 @click.group("callcenter", help="Archivo diario del centro de atención telefónica.")
@@ -51,10 +52,11 @@ def import_command(file: Path, usuario: str | None, as_json: bool) -> None:
             with tqdm(total=len(report.accepted), desc="Importando", unit="fila",
                       disable=not sys.stderr.isatty(), file=sys.stderr) as bar:
                 jobs = cc.import_rows(session, actor, report, on_row=lambda _row: bar.update(1))
-            commit_and_dispatch(jobs)
+            session.commit()
     except DomainError as exc:
         session.rollback()
         raise click.ClickException(exc.message) from exc
+    dispatch_after_commit(jobs)  # rows are committed; a failure here is logged, not fatal
     if as_json:
         click.echo(json.dumps({
             "archivo": report.filename,
