@@ -10,6 +10,7 @@ and the monthly snapshots (national + 32 states). Figures go to docs/benchmarks.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -88,10 +89,29 @@ def run(n_cases: int, write: bool) -> str:
              f"p90={total['dias_respuesta_p90']}. All figures are SQL aggregates (GROUP BY and window "
              "functions over a business_days calendar table); Python only touches one row per group."),
         ])
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    body += f"\n\nLoad average while measuring: {load} (other jobs on the machine inflate these times)."
     print(body)
     if write:
-        write_section(f"monthly-report-{backend.lower()}", f"Monthly report ({backend})", body)
+        write_section("monthly-report", "Monthly report", _merged(backend, body))
     return body
+
+
+def _merged(backend: str, body: str) -> str:
+    """One "## Monthly report" section with a "### <backend>" block per database, keeping the
+    other backend's last figures."""
+    from bench.common import BENCH_MD
+
+    blocks: dict[str, str] = {}
+    text = BENCH_MD.read_text() if BENCH_MD.exists() else ""
+    start, end = "<!-- bench:monthly-report -->", "<!-- /bench:monthly-report -->"
+    if start in text and end in text:
+        section = text.split(start, 1)[1].split(end, 1)[0]
+        for part in section.split("\n### ")[1:]:
+            name, _, rest = part.partition("\n")
+            blocks[name.strip()] = rest.strip()
+    blocks[backend] = body.strip()
+    return "\n\n".join(f"### {name}\n\n{blocks[name]}" for name in sorted(blocks))
 
 
 def main() -> None:
