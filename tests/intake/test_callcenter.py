@@ -363,3 +363,48 @@ def test_cli_import_whole_file_error(app, tmp_path):
     result = app.test_cli_runner().invoke(_cli(app), ["callcenter", "import", str(path)])
     assert result.exit_code != 0
     assert "Formato no admitido" in result.output
+
+
+def _run_sinac(args, *, tty: bool) -> str:
+    """The real `sinac` entry point in a subprocess, its stderr on a pseudo-terminal or a pipe."""
+    import os
+    import pty
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    sinac = str(Path(sys.executable).parent / "sinac")
+    if not tty:
+        proc = subprocess.run([sinac, *args], capture_output=True, text=True, timeout=120, check=False)
+        return proc.stdout + proc.stderr
+    import fcntl
+    import struct
+    import termios
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # a real terminal's size
+    proc = subprocess.Popen([sinac, *args], stdout=subprocess.PIPE, stderr=slave, text=True)
+    os.close(slave)
+    out, _ = proc.communicate(timeout=120)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(master)
+    return out + b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_cli_progress_bar_on_a_terminal_only(settings, db, tmp_path):
+    path = tmp_path / "dia.csv"
+    path.write_bytes(csv_bytes("Y1,2026-11-20,,,Jalisco,sugerencia,Algo,,"))
+    on_tty = _run_sinac(["callcenter", "import", str(path)], tty=True)
+    assert "Importando" in on_tty and "1 importadas, 0 rechazadas" in on_tty
+    path.write_bytes(csv_bytes("Y2,2026-11-20,,,Jalisco,sugerencia,Algo,,"))
+    piped = _run_sinac(["callcenter", "import", str(path)], tty=False)
+    assert "1 importadas, 0 rechazadas" in piped and "Importando" not in piped
+    assert count_cases(db) == 2
