@@ -175,8 +175,9 @@ def _get_user(user_id: int) -> User:
 def edit_user(user_id: int):
     db = get_session()
     user = _get_user(user_id)
-    form = UserEditForm(obj=None if request.method == "POST" else user,
-                        data=None if request.method == "POST" else {"estado": user.estado_clave or ""})
+    current = {"nombre": user.nombre, "role": user.role, "estado": user.estado_clave or "",
+               "cargo": user.cargo or "", "telefono": user.telefono or ""}
+    form = UserEditForm(data=None if request.method == "POST" else current)
     actor = current_actor()
     if form.validate_on_submit():
         new_role = form.role.data

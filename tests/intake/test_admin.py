@@ -92,6 +92,14 @@ def test_change_role_and_estado_is_audited(client, admin, make, db):
     assert audit(db, "directorio_actualizado")[-1].data["campos"] == ["cargo"]
 
 
+def test_edit_page_shows_the_current_values(client, admin, make):
+    enlace = make.enlace("26", cargo="Jefa de atención")
+    html = client.get(f"/admin/usuarios/{enlace.id}").get_data(as_text=True)
+    assert '<option selected value="26">Sonora</option>' in html or 'value="26" selected' in html
+    assert '<option selected value="enlace">' in html or 'value="enlace" selected' in html
+    assert 'value="Jefa de atención"' in html
+
+
 def test_edit_validation_in_spanish(client, admin, make, db):
     other = make.user("vinculacion")
     url = f"/admin/usuarios/{other.id}"
