@@ -47,6 +47,7 @@ DIGIT_INTENT = {
     6: "hablar_con_persona",
 }
 STRONG = 0.7  # confidence above which an intent may interrupt a form
+FALLBACK_COVERAGE_SCORE = 0.95  # a text the classifier did not get, read as a disease name
 
 
 @dataclass
@@ -202,6 +203,13 @@ def _fallback(t: Turn) -> None:
     if top.get("name") == "consulta_cobertura" and top.get("confidence", 0) >= 0.35 and U.coverage_cue(t.text):
         coverage(t, t.text)
         return
+    if 1 <= U.content_words(t.text) <= 6 and not U.looks_like_garbage(t.text):
+        # "insuficiencia renal", "cataratas": a disease named alone is a coverage question
+        ans = _ask_engine(t, t.text)
+        top_score = float((ans.matches or [{}])[0].get("score") or 0) if ans is not None else 0.0
+        if ans is not None and (ans.covered is True or ans.clarify) and top_score >= FALLBACK_COVERAGE_SCORE:
+            coverage(t, t.text, ans=ans)
+            return
     if t.first_contact:
         t.say(R.MENU)
         return
@@ -412,25 +420,42 @@ def _coverage_engine():
     return get_engine()
 
 
-def coverage(t: Turn, question: str, *, edad=None) -> None:
-    question = (question or "").strip()[:500]
+def _ask_engine(t: Turn, question: str, edad=None):
     try:
-        ans = _coverage_engine().ask(question, edad=edad)
+        return _coverage_engine().ask(question, edad=edad)
     except Exception:  # the catalog failing must not drop the conversation
         log.exception("coverage engine failed")
+        return None
+
+
+def coverage(t: Turn, question: str, *, edad=None, ans=None) -> None:
+    question = (question or "").strip()[:500]
+    ans = ans or _ask_engine(t, question, edad)
+    if ans is None:
         t.say("No pude consultar los catálogos en este momento. Escribe 6 para hablar con una persona.")
         return
     t.say(ans.answer)
     case = register(t, tipo=Tipo.CONSULTA_COBERTURA.value, description=question,
                     estado_clave=t.contact.estado_clave, topic=ans.topic or U.fold(question)[:100])
     t.state["coverage"] = {"question": question, "options": list(ans.clarify or []), "edad": ans.edad,
-                           "case_id": case.id if case is not None else None}
+                           "case_id": case.id if case is not None else None, "covered": ans.covered}
     if ans.clarify:
         t.state["step"] = "coverage_clarify"
-    elif ans.covered is not True and not t.form:
-        t.state["step"] = "coverage_after"
     elif not t.form:
-        t.state["step"] = None
+        t.state["step"] = "coverage_after"  # 4 = volante when unsure; follow-up questions
+
+
+def _coverage_follow_up(t: Turn) -> bool:
+    """'¿y la de cadera?' right after a coverage answer is another coverage question."""
+    if t.menu_choice or U.menu_digit(t.text) is not None or U.looks_like_garbage(t.text):
+        return False
+    words = U.fold(t.text).split()
+    if not words or len(words) > 10 or U.content_words(t.text) == 0:
+        return False
+    if t.intent == "consulta_cobertura":
+        return True
+    question_like = "?" in t.text or words[0] in ("y", "tambien", "ademas", "e")
+    return question_like and (t.confidence < 0.8 or t.intent in ("nlu_fallback", "fuera_de_alcance"))
 
 
 _SMALL_TALK = ("saludo", "agradecimiento", "despedida", "afirmar", "negar")
@@ -482,10 +507,8 @@ def _on_coverage_clarify(t: Turn) -> bool:
         if t.step != "coverage_clarify" and t.form:
             resume_form(t)
         return True
-    try:
-        ans = _coverage_engine().ask(choice, edad=cov.get("edad"))
-    except Exception:
-        log.exception("coverage engine failed")
+    ans = _ask_engine(t, choice, cov.get("edad"))
+    if ans is None:
         t.say("No pude consultar los catálogos en este momento. Escribe 6 para hablar con una persona.")
         return True
     t.say(ans.answer)
@@ -501,18 +524,24 @@ def _on_coverage_clarify(t: Turn) -> bool:
         S.clear_flow(t.state, keep_form=True)
         resume_form(t)
     else:
-        t.state["step"] = "coverage_after" if ans.covered is not True else None
+        cov["covered"] = ans.covered
+        t.state["step"] = "coverage_after"
     return True
 
 
 def _on_after_question(t: Turn) -> bool:
-    """After an answer the bot was unsure of: 4 sends the question to a person as a volante."""
+    """After an answer: 4 sends a question the bot was unsure of to a person as a volante; a
+    short follow-up question after a coverage answer is answered as coverage too."""
     digit = U.menu_digit(t.text)
-    question = ((t.state.get("coverage") or {}).get("question") if t.step == "coverage_after"
-                else (t.state.get("info") or {}).get("question"))
-    if digit == 4 and question:
+    cov = t.state.get("coverage") or {}
+    question = cov.get("question") if t.step == "coverage_after" else (t.state.get("info") or {}).get("question")
+    unsure = t.step == "info_unknown" or cov.get("covered") is not True
+    if digit == 4 and question and unsure:
         S.clear_flow(t.state)
         forms.start_info_volante(t, question)
+        return True
+    if t.step == "coverage_after" and _coverage_follow_up(t):
+        coverage(t, t.text, edad=cov.get("edad"))
         return True
     S.clear_flow(t.state, keep_form=True)
     return False

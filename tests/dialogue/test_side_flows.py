@@ -61,7 +61,7 @@ def test_coverage_clarification_takes_a_number(phone, db, monkeypatch):
     assert engine.asked[-1][0] == "Cáncer de mama"
     [case] = cases(db)
     assert case.topic == "Cáncer de mama"  # the registered contact gets the chosen topic
-    assert phone.contact.dialog_state["step"] is None
+    assert phone.contact.dialog_state["step"] == "coverage_after"  # ready for a follow-up question
 
 
 def test_not_covered_offers_a_person_or_a_volante(phone, make, db):
@@ -188,3 +188,23 @@ def test_coverage_prompt_ignores_small_talk_and_empty_questions(phone, db):
     assert "padecimiento" in joined(phone.send("?"))
     assert "Con gusto" in joined(phone.send("gracias"))
     assert cases(db) == []  # nothing looked up, nothing registered
+
+
+def test_disease_named_alone_and_follow_up_question(phone, db):
+    phone.send("hola")
+    text = joined(phone.send("cataratas"))
+    assert "CAUSES" in text
+    text = joined(phone.send("¿y la diabetes?"))
+    assert "diabetes" in text.lower() and "CAUSES" in text
+    assert [c.tipo for c in cases(db)] == ["consulta_cobertura", "consulta_cobertura"]
+    # a new request after the answer is handled as such
+    assert "qué pasó" in joined(phone.send("1"))
+
+
+def test_follow_up_after_a_clarified_answer(phone, db):
+    phone.send("hola")
+    assert "opciones" in joined(phone.send("¿cubren las fracturas?"))
+    assert "CAUSES" in joined(phone.send("2"))
+    text = joined(phone.send("¿y la de cadera?"))
+    assert "cadera" in text.lower()
+    assert all(c.tipo == "consulta_cobertura" for c in cases(db))
