@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from backoffice.db import get_session
 from core.access import scope_cases, sees_everything
-from core.enums import CANAL_LABELS, STATUS_LABELS, TIPO_LABELS, Role
+from core.enums import CANAL_LABELS, STATUS_LABELS, TIPO_LABELS, CaseStatus, Role
 from core.enums import VolanteStatus as VS
 from core.errors import DomainError
 from core.estados import BY_CLAVE
@@ -25,12 +25,19 @@ from core.timeutil import MX_TZ, today_mx
 bp = Blueprint("queue", __name__, url_prefix="/volantes")
 
 PER_PAGE = 50
+COUNT_CAP = 10000
 SORTS = {
     "recientes": "Más recientes",
     "antiguos": "Más antiguos",
     "vence": "Vencimiento más próximo",
     "folio": "Folio",
 }
+# Without a status or a search the queue is the work in progress (open cases); "todos" and any
+# search cover every status. Counting the closed history of a year (hundreds of thousands of
+# rows) on every page view is left to when someone asks for it.
+OPEN = [str(x) for x in (CaseStatus.REGISTRADA, CaseStatus.TURNADA, CaseStatus.RESPONDIDA)]
+TODOS = "todos"
+STATUS_CHOICES = {"": "Abiertos", **STATUS_LABELS, TODOS: "Todos"}
 PLAZO_LABELS = {"vencido": "Vencidos", "por_vencer": "Vencen en 2 días hábiles o menos"}
 SOON_DAYS = 2
 
@@ -68,7 +75,7 @@ def parse_filters(args) -> Filters:
     f.estado = choice("estado", BY_CLAVE, "Estado")
     f.tipo = choice("tipo", TIPO_LABELS, "Tipo")
     f.canal = choice("canal", CANAL_LABELS, "Canal")
-    f.status = choice("status", STATUS_LABELS, "Estatus")
+    f.status = choice("status", STATUS_CHOICES, "Estatus")
     f.plazo = choice("plazo", PLAZO_LABELS, "Plazo")
     f.sort = choice("sort", SORTS, "Orden") or "recientes"
     enlace = (args.get("enlace") or "").strip()
@@ -102,6 +109,20 @@ def _current_volante_clause():
     return Volante.id == Case.current_volante_id
 
 
+def row_statuses(filters: Filters) -> list[str] | None:
+    """The statuses the listed rows may have (None: any)."""
+    if filters.status == TODOS or (not filters.status and filters.q):
+        return None
+    return [filters.status] if filters.status else OPEN
+
+
+def count_statuses(filters: Filters) -> list[str] | None:
+    """The statuses counted in the chips: the open ones, plus the one asked for (None: all)."""
+    if filters.status == TODOS or filters.q:
+        return None
+    return OPEN + ([filters.status] if filters.status and filters.status not in OPEN else [])
+
+
 def _needs_volante(filters: Filters) -> bool:
     return bool(filters.enlace or filters.plazo)
 
@@ -131,8 +152,9 @@ def base_query(user, columns, filters: Filters, *, with_status: bool = True, tod
         stmt = stmt.where(Case.tipo == filters.tipo)
     if filters.canal:
         stmt = stmt.where(Case.canal == filters.canal)
-    if with_status and filters.status:
-        stmt = stmt.where(Case.status == filters.status)
+    statuses = row_statuses(filters) if with_status else count_statuses(filters)
+    if statuses is not None:
+        stmt = stmt.where(Case.status == statuses[0]) if len(statuses) == 1 else stmt.where(Case.status.in_(statuses))
     if filters.enlace:
         stmt = stmt.where(Volante.enlace_id == filters.enlace)
     if filters.plazo:
@@ -229,10 +251,13 @@ def index():
         filters.search = search_clause(session, filters.q, today)
 
     # One GROUP BY gives the chips and the total (the status filter picks one of its rows).
-    counts_stmt = base_query(user, [Case.status, func.count()], filters, with_status=False, join_volante=False,
-                             **kw)
-    counts = dict(session.execute(counts_stmt.group_by(Case.status)).all())
-    total = counts.get(filters.status, 0) if filters.status else sum(counts.values())
+    # Counting stops after COUNT_CAP rows: a broad search over a year of history says "más de".
+    matching = base_query(user, [Case.status], filters, with_status=False, join_volante=False, **kw)
+    matching = matching.limit(COUNT_CAP + 1).subquery()
+    counts = dict(session.execute(select(matching.c.status, func.count()).group_by(matching.c.status)).all())
+    capped = sum(counts.values()) > COUNT_CAP
+    shown = row_statuses(filters)
+    total = sum(n for st, n in counts.items() if shown is None or st in shown)
     pages = max(1, (total + PER_PAGE - 1) // PER_PAGE)
     page = min(filters.page, pages)
     rows_stmt = _order(base_query(user, [Case, Volante], filters, **kw), filters.sort)
@@ -249,8 +274,10 @@ def index():
     status = 400 if filters.errors else 200
     return render_template(
         "queue/index.html", rows=rows, enlaces=enlaces, filters=filters, total=total, page=page,
-        pages=pages, counts=counts, overdue=overdue, today=today, soon=soon, plazo_badge=plazo_badge,
-        SORTS=SORTS, PLAZO_LABELS=PLAZO_LABELS, enlace_options=visible_enlaces(session, user),
+        pages=pages, counts={} if capped else counts, capped=capped, COUNT_CAP=COUNT_CAP, overdue=overdue,
+        today=today, soon=soon, plazo_badge=plazo_badge,
+        SORTS=SORTS, PLAZO_LABELS=PLAZO_LABELS, STATUS_CHOICES=STATUS_CHOICES,
+        counted=count_statuses(filters) or list(STATUS_LABELS), enlace_options=visible_enlaces(session, user),
         estados=sorted(BY_CLAVE.values(), key=lambda e: e.nombre) if sees_everything(user) else [],
         page_url=_page_url,
     ), status

@@ -103,7 +103,7 @@ def _requests(app, ids):
                 # search terms are parts of the secrets, so a page that only repeats what was typed
                 # does not count as a leak, while a result row (full folio, full text) does
                 suffix = ids["folio"][-6:]
-                for params in ({"q": suffix, "estado": "19", "folio": suffix, "case_id": ids["case_id"],
+                for params in ({"q": suffix, "estado": "19", "status": "todos", "folio": suffix, "case_id": ids["case_id"],
                                 "format": "csv"}, {"q": MARKER[8:]}, {"q": "81 8765 4321", "telefono": "81 8765 4321"}):
                     query = "&".join(f"{k}={v}" for k, v in params.items())
                     yield method, f"{url}{sep}{query}", False, rule.endpoint

@@ -70,7 +70,10 @@ def test_filters_tipo_estado_status_and_search_description(client, make, db):
     info = make.case(tipo="solicitud_informacion", estado_clave="09", description="Requisitos de afiliación")
     login(client, vinc)
     assert _folios(text(client.get("/volantes/", query_string={"tipo": "cobro_injustificado"}))) == {cobro.folio}
-    assert _folios(text(client.get("/volantes/", query_string={"estado": "09"}))) == {cobro.folio, info.folio}
+    # by default the queue is the open work; "todos" adds the closed history
+    assert _folios(text(client.get("/volantes/", query_string={"estado": "09"}))) == {cobro.folio}
+    assert _folios(text(client.get("/volantes/", query_string={"estado": "09", "status": "todos"}))) == \
+        {cobro.folio, info.folio}
     html = text(client.get("/volantes/", query_string={"status": "atendida"}))
     assert _folios(html) == {info.folio}
     assert _count(html, "turnada") == 2  # counts ignore the status filter, keep the others
@@ -151,9 +154,25 @@ def test_cases_without_volante_are_listed_for_national_roles_only(client, make, 
     info = make.case(tipo="consulta_cobertura", estado_clave="14")
     assert db.scalar(select(Volante).where(Volante.case_id == info.id)) is None
     login(client, make.user("participacion_social"))
-    assert info.folio in text(client.get("/volantes/"))
+    assert info.folio not in _rows(text(client.get("/volantes/")))  # closed: not in the open work
+    assert info.folio in text(client.get("/volantes/", query_string={"status": "todos"}))
+    assert info.folio in text(client.get("/volantes/", query_string={"q": info.folio}))  # search: every status
     client.get("/logout")
     client2 = client.application.test_client()
     login(client2, enlace)
-    assert info.folio not in text(client2.get("/volantes/"))
+    assert info.folio not in _rows(text(client2.get("/volantes/", query_string={"status": "todos"})))
     assert db.get(Case, info.id).status == "atendida"
+
+
+def test_counting_stops_at_the_cap(client, make, db, monkeypatch):
+    monkeypatch.setattr("backoffice.queue.COUNT_CAP", 3)
+    monkeypatch.setattr("backoffice.queue.PER_PAGE", 2)
+    make.enlace("14")
+    for i in range(5):
+        make.case(estado_clave="14", description=f"Caso {i}")
+    login(client, make.user("vinculacion"))
+    html = text(client.get("/volantes/"))
+    assert "Más de 3 resultados" in html and 'data-status="turnada"' not in html
+    assert len(_folios(html)) == 2 and 'rel="next"' in html
+    html = text(client.get("/volantes/", query_string={"estado": "14", "tipo": "queja", "q": "Caso 4"}))
+    assert "1 resultado" in html and 'data-status="turnada">1<' in html
