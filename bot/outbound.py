@@ -121,10 +121,6 @@ def _store(session: Session, contact: Contact, channel: str, bodies: list[str], 
 # Sending (the send_outbound job)
 
 
-class _Transient(Exception):
-    pass
-
-
 def send_messages(session: Session, message_ids: list[int], *, settings: Settings | None = None,
                   client=None, sleep: Callable[[float], None] = time.sleep) -> list[Job]:
     """Send the given messages in order, committing each step. A part that fails for good stops
@@ -143,6 +139,7 @@ def send_messages(session: Session, message_ids: list[int], *, settings: Setting
                 _claim(session, message)  # only to retire an abandoned one
             continue
         contact = session.get(Contact, message.contact_id)
+        session.refresh(contact)  # an opt-out may have been committed since the reply was queued
         if contact.opt_out and message.kind not in OPT_OUT_KINDS:
             _finish(session, message, MessageStatus.SUPPRESSED, "Número dado de baja: no se envía.")
             continue
