@@ -94,8 +94,8 @@ def parse_form(form: dict) -> dict:
     except ValidationError as exc:
         raise InboundRejected("invalid From address") from exc
     body = clean_text(_field(form, "Body"), MAX_BODY_CHARS)
-    return {"sid": sid, "channel": channel, "phone": phone, "body": body, "media": _media(form),
-            "profile_name": clean_text(_field(form, "ProfileName"), 200).strip() or None}
+    # ProfileName (the WhatsApp display name) is not kept: only what a case needs is collected.
+    return {"sid": sid, "channel": channel, "phone": phone, "body": body, "media": _media(form)}
 
 
 def record_inbound(session: Session, form: dict, *, request_id: str | None = None) -> tuple[Message, bool]:
@@ -130,8 +130,6 @@ def _insert(session: Session, data: dict, request_id: str | None) -> Message:
     contact = session.scalar(select(Contact).where(Contact.phone == data["phone"]))
     if contact is None:
         contact = Contact(phone=data["phone"], channel=data["channel"])
-        if data["profile_name"]:
-            contact.nombre = data["profile_name"]
         session.add(contact)
     contact.channel = data["channel"]
     contact.last_inbound_at = at
@@ -139,7 +137,7 @@ def _insert(session: Session, data: dict, request_id: str | None) -> Message:
     message = Message(contact_id=contact.id, direction=Direction.INBOUND, channel=data["channel"],
                       message_sid=data["sid"], body=data["body"], media=data["media"] or None,
                       status=MessageStatus.RECEIVED, request_id=(request_id or None) and request_id[:64],
-                      kind="inbound", created_at=at)
+                      created_at=at)
     session.add(message)
     session.flush()
     for index, item in enumerate(data["media"]):
