@@ -25,7 +25,7 @@ from core.timeutil import MX_TZ, today_mx
 bp = Blueprint("queue", __name__, url_prefix="/volantes")
 
 PER_PAGE = 50
-COUNT_CAP = 10000
+COUNT_CAP = 2000
 SORTS = {
     "recientes": "Más recientes",
     "antiguos": "Más antiguos",
@@ -251,11 +251,15 @@ def index():
         filters.search = search_clause(session, filters.q, today)
 
     # One GROUP BY gives the chips and the total (the status filter picks one of its rows).
-    # Counting stops after COUNT_CAP rows: a broad search over a year of history says "más de".
+    # The open work is counted exactly (indexed); a search or the whole history stops counting
+    # after COUNT_CAP rows and says "más de".
     matching = base_query(user, [Case.status], filters, with_status=False, join_volante=False, **kw)
-    matching = matching.limit(COUNT_CAP + 1).subquery()
+    limited = count_statuses(filters) is None
+    if limited:
+        matching = matching.limit(COUNT_CAP + 1)
+    matching = matching.subquery()
     counts = dict(session.execute(select(matching.c.status, func.count()).group_by(matching.c.status)).all())
-    capped = sum(counts.values()) > COUNT_CAP
+    capped = limited and sum(counts.values()) > COUNT_CAP
     shown = row_statuses(filters)
     total = sum(n for st, n in counts.items() if shown is None or st in shown)
     pages = max(1, (total + PER_PAGE - 1) // PER_PAGE)
