@@ -5,6 +5,7 @@
   var node = document.getElementById("report-data");
   if (!node || typeof Chart === "undefined") { return; }
   var data = JSON.parse(node.textContent);
+  Chart.defaults.animation = false;  /* figures, not a show: draw at once */
   var report = data.report, labels = data.labels;
 
   function queueLink(extra) {
