@@ -95,10 +95,11 @@ def _process(session: Session, contact: Contact, message: Message, settings: Set
                 nlu = {**inner, "entities": nlu.get("entities") or inner.get("entities") or []}
     intent = (nlu.get("intent") or {}).get("name") or "nlu_fallback"
     confidence = float((nlu.get("intent") or {}).get("confidence") or 0.0)
-    if intent in ("nlu_fallback", "fuera_de_alcance", "saludo"):
-        hint = U.keyword_intent(U.after_greeting(text) if intent == "saludo" else text)
-        if hint is not None:
-            intent, confidence = hint, U.HINT_CONFIDENCE
+    hint = U.keyword_intent(U.after_greeting(text) or text)
+    if hint is not None and hint != intent and (
+            intent in ("nlu_fallback", "fuera_de_alcance", "saludo") or confidence < U.HINT_OVERRIDES_BELOW):
+        # An explicit word ("cobro", "queja", "folio") beats a weak or missing classification.
+        intent, confidence = hint, U.HINT_CONFIDENCE
     entities = [e for e in (nlu.get("entities") or []) if isinstance(e, dict)]
     digit = U.menu_digit(text)
     message.intent = DIGIT_INTENT[digit] if digit in DIGIT_INTENT and intent == "nlu_fallback" else intent

@@ -318,6 +318,7 @@ def amount_with_cue(text: str | None) -> float | None:
 # Explicit requests the classifier sometimes misses ("quiero reportar un cobro"); used only
 # when it falls back, with a confidence below what may interrupt a form.
 HINT_CONFIDENCE = 0.55
+HINT_OVERRIDES_BELOW = 0.7
 _HINTS = (
     ("hablar_con_persona", re.compile(r"\b(?:hablar con (?:alguien|una persona|un humano)|asesor|operador)\b")),
     ("estado_tramite", re.compile(r"\b(?:folio|como va mi|mi reporte|mi queja|seguimiento|estatus|status)\b")),
