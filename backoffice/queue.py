@@ -136,13 +136,13 @@ def base_query(user, columns, filters: Filters, *, with_status: bool = True, tod
     stmt = select(*columns).select_from(Case)
     join = join_volante or _needs_volante(filters)
     if user.role == Role.ENLACE:
-        # An enlace's queue holds the volantes of their state. scope_volantes' EXISTS(Case ...)
-        # auto-correlates away when Case is already in FROM, so the rule is spelled out: the
-        # current round's estado is the user's (scope_cases below adds the case's estado).
-        if join:
-            stmt = stmt.join(Volante, _current_volante_clause()).where(Volante.estado_clave == user.estado_clave)
-        else:
-            stmt = stmt.where(Case.current_volante_id.is_not(None))
+        # An enlace's queue holds the cases of their state that were turned (scope_cases below).
+        # The current round always belongs to the case's estado (reassigning opens a new round);
+        # index() re-checks it row by row rather than making the planner scan the state's
+        # whole history of rounds. (scope_volantes' EXISTS(Case ...) would auto-correlate away
+        # with Case already in FROM.)
+        stmt = stmt.join(Volante, _current_volante_clause()) if join else \
+            stmt.where(Case.current_volante_id.is_not(None))
     elif join:
         stmt = stmt.outerjoin(Volante, _current_volante_clause())
     stmt = scope_cases(stmt, user)
@@ -267,13 +267,17 @@ def index():
     rows_stmt = _order(base_query(user, [Case, Volante], filters, **kw), filters.sort)
     rows_stmt = rows_stmt.options(selectinload(Case.contact)).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
     rows = session.execute(rows_stmt).all()
+    if not sees_everything(user):
+        rows = [(c, v) for c, v in rows if v is None or v.estado_clave == user.estado_clave]
     enlace_ids = {v.enlace_id for _, v in rows if v is not None and v.enlace_id}
     enlaces = {u.id: u for u in session.scalars(select(User).where(User.id.in_(enlace_ids)))} if enlace_ids else {}
 
-    overdue = session.scalar(
-        base_query(user, [func.count()], Filters(**{**filters.__dict__, "plazo": "vencido"}), join_volante=False,
-                   **kw)
-    ) or 0
+    overdue = None  # with a search the chip only links (a broad text match makes this count slow)
+    if not filters.q:
+        overdue = session.scalar(
+            base_query(user, [func.count()], Filters(**{**filters.__dict__, "plazo": "vencido"}), join_volante=False,
+                       **kw)
+        ) or 0
 
     status = 400 if filters.errors else 200
     return render_template(
