@@ -129,9 +129,21 @@ def _open_volantes(db, user_id: int) -> int:
 
 def _render_index(form: UserCreateForm, status: int = 200):
     db = get_session()
-    users = list(db.scalars(select(User).order_by(User.active.desc(), User.role, User.estado_clave, User.email)))
+    query = select(User).order_by(User.active.desc(), User.role, User.estado_clave, User.email)
+    role = request.args.get("perfil") or ""
+    estado = request.args.get("estado") or ""
+    q = (request.args.get("q") or "").strip()[:100]
+    if role in ROLE_LABELS:
+        query = query.where(User.role == role)
+    if estado in {c for c, _ in ESTADO_CHOICES}:
+        query = query.where(User.estado_clave == estado)
+    if q:
+        like = f"%{q.lower()}%"
+        query = query.where(func.lower(User.email).like(like) | func.lower(User.nombre).like(like))
+    users = list(db.scalars(query))
     return render_template("admin/users.html", form=form, users=users, roles=ROLE_LABELS,
-                           confirm=ConfirmForm()), status
+                           confirm=ConfirmForm(), filters={"perfil": role, "estado": estado, "q": q},
+                           estados=ESTADO_CHOICES), status
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -187,7 +199,7 @@ def edit_user(user_id: int):
         else:
             if (new_role, new_estado) != (user.role, user.estado_clave):
                 audit.record(db, actor, "permiso_cambiado", data={
-                    "user_id": user.id, "email": user.email,
+                    "user_id": user.id, "email": user.email, "cambio": "perfil",
                     "de": {"role": user.role, "estado": user.estado_clave},
                     "a": {"role": new_role, "estado": new_estado},
                 })
@@ -228,8 +240,10 @@ def _set_active(user_id: int, active: bool):
         if active:
             user.failed_logins = 0
             user.locked_until = None
-        audit.record(db, actor, "usuario_activado" if active else "usuario_desactivado",
-                     data={"user_id": user.id, "email": user.email})
+        audit.record(db, actor, "permiso_cambiado", data={
+            "user_id": user.id, "email": user.email, "cambio": "activada" if active else "desactivada",
+            "de": {"active": not active}, "a": {"active": active},
+        })
         db.commit()
     pending = _open_volantes(db, user.id)
     message = f"Cuenta de {user.email} {'activada' if active else 'desactivada'}."

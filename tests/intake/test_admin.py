@@ -63,6 +63,16 @@ def test_create_user_validation_keeps_values(client, admin, db, overrides, messa
     assert db.scalar(select(User).where(User.email == "nuevo.enlace@sinac.local")) is None
 
 
+def test_user_list_filters(client, admin, make):
+    make.enlace("26", nombre="Pedro Sonora")
+    make.enlace("14", nombre="Laura Jalisco")
+    make.user("participacion_social", nombre="Dirección DPS")
+    html = client.get("/admin/?perfil=enlace&estado=26").get_data(as_text=True)
+    assert "Pedro Sonora" in html and "Laura Jalisco" not in html and "Dirección DPS" not in html
+    html = client.get("/admin/?q=laura").get_data(as_text=True)
+    assert "Laura Jalisco" in html and "Pedro Sonora" not in html
+
+
 def test_duplicate_email_is_refused(client, admin, make, db):
     make.user("vinculacion", email="ya@sinac.local")
     token = csrf(client, "/admin/")
@@ -85,6 +95,7 @@ def test_change_role_and_estado_is_audited(client, admin, make, db):
     user = db.get(User, enlace.id)
     assert (user.role, user.estado_clave, user.cargo) == ("vinculacion", None, "Coordinador")
     changes = audit(db, "permiso_cambiado")
+    assert {e.data["cambio"] for e in changes} == {"perfil"}
     assert [(e.actor_id, e.data["de"], e.data["a"]) for e in changes] == [
         (admin.id, {"role": "enlace", "estado": "14"}, {"role": "enlace", "estado": "09"}),
         (admin.id, {"role": "enlace", "estado": "09"}, {"role": "vinculacion", "estado": None}),
@@ -135,8 +146,8 @@ def test_deactivate_and_activate_are_audited_and_block_login(client, admin, make
     client.post(f"/admin/usuarios/{user.id}/activar", data={"csrf_token": token})
     db.expire_all()
     assert db.get(User, user.id).active is True
-    assert [e.data["user_id"] for e in audit(db, "usuario_desactivado")] == [user.id]
-    assert [e.data["user_id"] for e in audit(db, "usuario_activado")] == [user.id]
+    assert [(e.actor_id, e.data["user_id"], e.data["cambio"], e.data["a"]) for e in audit(db, "permiso_cambiado")] == [
+        (admin.id, user.id, "desactivada", {"active": False}), (admin.id, user.id, "activada", {"active": True})]
 
 
 def test_state_changing_posts_need_csrf(client, admin, make, db):
