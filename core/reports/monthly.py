@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.enums import CANAL_LABELS, TIPO_LABELS, Canal, Tipo
 from core.estados import BY_CLAVE, ESTADOS
+from core.models import ReportSnapshot
 from core.reports.calendar import ensure_calendar
 from core.reports.figures import DIMENSIONS, Window, compute, compute_many, finish, top_topics
 from core.reports.months import Month
@@ -80,6 +82,8 @@ DEFINITIONS: dict[str, str] = {
     "satisfaccion": "Respuestas a la encuesta (1 a 5) recibidas en el mes.",
     "estado": "En cifras de volantes, el estado que atendió cada volante; en cifras de casos, el estado "
               "actual del caso.",
+    "tendencia": "Los dos últimos meses se calculan al momento; los anteriores se toman del informe guardado "
+                 "de cada mes cuando existe (cifras tal como se informaron) y si no, se calculan al momento.",
     "ranking": f"El ranking de estados por cumplimiento de plazo solo incluye estados con al menos {MIN_N} "
                "volantes respondidos en el mes.",
 }
@@ -125,6 +129,50 @@ def _ranking(rows: list[dict]) -> dict:
     return {"minimo": MIN_N, "clasificados": ranked, "insuficientes": few}
 
 
+def _saved_totals(session: Session, months: list[Month], estado: str | None) -> dict[str, dict]:
+    """Totals of the months that already have a snapshot (figures as they were reported)."""
+    from core.reports.snapshots import scope_for
+
+    if not months:
+        return {}
+    rows = session.execute(
+        select(ReportSnapshot.month, ReportSnapshot.data)
+        .where(ReportSnapshot.scope == scope_for(estado), ReportSnapshot.month.in_([m.key for m in months]))
+        .order_by(ReportSnapshot.id)
+    )
+    saved: dict[str, dict] = {}
+    for key, data in rows:
+        if key not in saved and isinstance(data, dict) and isinstance(data.get("total"), dict):
+            saved[key] = data["total"]
+    return saved
+
+
+def _trend(session: Session, month: Month, estado: str | None, as_of: date, current: dict, previous: dict) -> list:
+    """The last TREND_MONTHS months: this month and the previous one live (already computed);
+    older months from their snapshot when one exists (as reported), else computed now in one
+    grouped pass over the months still missing."""
+    months = [month.shift(-i) for i in range(TREND_MONTHS - 1, -1, -1)]
+    older = months[:-2]
+    saved = _saved_totals(session, older, estado)
+    missing = [m for m in older if m.key not in saved]
+    live: dict = {}
+    if missing:
+        live = compute(session, Window(missing[0], missing[-1], estado, as_of), "mes")
+    empty = finish({})
+    rows = []
+    for m in months:
+        if m == month:
+            source, values = "calculado", current
+        elif m == month.shift(-1):
+            source, values = "calculado", previous
+        elif m.key in saved:
+            source, values = "guardado", saved[m.key]
+        else:
+            source, values = "calculado", live.get(m.key, empty)
+        rows.append({"mes": m.key, **{name: values.get(name) for name in TREND_FIGURES}, "fuente": source})
+    return rows
+
+
 def build_report(session: Session, month: Month, *, estado: str | None = None,
                  as_of: date | None = None) -> dict:
     """The report for `month` (national, or one estado), computed now from the database."""
@@ -153,12 +201,6 @@ def build_report(session: Session, month: Month, *, estado: str | None = None,
     report["ranking_estados"] = _ranking(report["por_estado"])
     report["temas"] = top_topics(session, cur_w)
     report["temas_anterior"] = top_topics(session, prev_w)
-    trend_w = Window(month.shift(1 - TREND_MONTHS), month, estado, as_of)
-    by_month = compute(session, trend_w, "mes")
-    empty = finish({})
-    report["tendencia"] = [
-        {"mes": m.key, **{name: by_month.get(m.key, empty)[name] for name in TREND_FIGURES}}
-        for m in (month.shift(-i) for i in range(TREND_MONTHS - 1, -1, -1))
-    ]
+    report["tendencia"] = _trend(session, month, estado, as_of, current["total"]["total"], before["total"]["total"])
     report["definiciones"] = DEFINITIONS
     return report

@@ -151,9 +151,10 @@ def test_topics_and_trend(report):
     assert report["temas_anterior"] == [{"tema": "vacunas", "n": 1}]
     trend = report["tendencia"]
     assert [t["mes"] for t in trend][:2] == ["2025-11", "2025-12"] and len(trend) == 12
-    assert trend[-1] == {"mes": "2026-10", **{k: OCT_TOTAL[k] for k in (
+    assert trend[-1] == {"mes": "2026-10", "fuente": "calculado", **{k: OCT_TOTAL[k] for k in (
         "casos_registrados", "volantes_abiertos", "volantes_respondidos", "concluidos", "volantes_vencidos",
         "pct_en_plazo", "tasa_devolucion")}}
+    assert {t["fuente"] for t in trend} == {"calculado"}
     assert trend[-2]["casos_registrados"] == 4 and trend[-2]["pct_en_plazo"] == 1.0
     assert all(t["casos_registrados"] == 0 for t in trend[:-2])
 
@@ -195,3 +196,21 @@ def scenario_holiday():
     from tests.reports.conftest import EXTRA_HOLIDAY
 
     return EXTRA_HOLIDAY
+
+
+def test_trend_takes_older_months_from_their_snapshot(db, make, scenario):
+    from core.reports.snapshots import build_snapshot
+    from tests.reports.conftest import at
+
+    build_snapshot(db, Month.parse("2026-09"), as_of=AS_OF)
+    db.commit()
+    late = make.case(estado_clave="14", route=False)
+    late.created_at = at(9, 21)
+    db.commit()
+    november = build_report(db, Month.parse("2026-11"), as_of=AS_OF)["tendencia"]
+    assert november[-3] == {**november[-3], "mes": "2026-09", "fuente": "guardado", "casos_registrados": 4}
+    assert november[-2]["mes"] == "2026-10" and november[-2]["casos_registrados"] == 12
+    assert november[-4]["fuente"] == "calculado" and november[-4]["casos_registrados"] == 0
+    october = build_report(db, Month.parse("2026-10"), as_of=AS_OF)
+    assert october["tendencia"][-2]["casos_registrados"] == 5  # the previous month is always live
+    assert october["total_anterior"]["casos_registrados"] == 5
