@@ -222,6 +222,7 @@ def callcenter_upload():
         return render_template("intake/callcenter.html", **context), 500
     dispatch_after_commit(jobs)
     return render_template("intake/callcenter_report.html", report=report,
+                           rejected_csv=callcenter.rejected_csv(report) if report.rejected else "",
                            case_url=_case_url_by_id), 200
 
 

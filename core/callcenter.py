@@ -459,6 +459,18 @@ def _already_imported(session: Session, refs: list[str]) -> dict[str, str]:
     return found
 
 
+def rejected_csv(report: ImportReport) -> str:
+    """The rejected rows as CSV (the known columns, as uploaded, plus row number and reason), so
+    the call center can correct and resend just those."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["fila", "motivo", *COLUMNS])
+    for row in report.rejected:
+        values = [_text(row.raw.get(c)) for c in COLUMNS]
+        writer.writerow([row.number, row.reason, *values])
+    return out.getvalue()
+
+
 # -- importing ------------------------------------------------------------------------------------
 
 

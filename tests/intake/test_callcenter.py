@@ -291,6 +291,23 @@ def test_web_upload_report_lists_accepted_and_rejected(client, as_role, db, jobs
     assert [j.name for j in jobs] == ["notify_volante_opened", "notify_volante_opened"]
 
 
+def test_web_report_offers_the_rejected_rows_as_csv(client, as_role, db):
+    import csv as csv_mod
+    from urllib.parse import unquote
+
+    as_role("vinculacion")
+    token = csrf(client, "/registro/centro-de-atencion")
+    data = csv_bytes("V1,2026-11-20,,,Jalisco,queja,Bien,,", "V2,2026-11-20,,,Narnia,queja,Mal estado,,")
+    html = client.post("/registro/centro-de-atencion", content_type="multipart/form-data",
+                       data={"csrf_token": token, "archivo": (io.BytesIO(data), "hoy.csv")}).get_data(as_text=True)
+    href = html.split('href="data:text/csv;charset=utf-8,', 1)[1].split('"', 1)[0]
+    rows = list(csv_mod.reader(io.StringIO(unquote(href).lstrip("\ufeff"))))
+    assert rows[0][:4] == ["fila", "motivo", "id_llamada", "tipo"]
+    assert rows[1][:3] == ["3", "Estado desconocido: «Narnia».", "V2"] and "Mal estado" in rows[1]
+    assert len(rows) == 2
+    assert 'download="rechazadas-hoy.csv"' in html
+
+
 def test_web_upload_xlsx(client, as_role, db):
     as_role("admin")
     wb = Workbook()
