@@ -190,12 +190,11 @@ def _decode(data: bytes) -> str:
 
 def _read_csv(data: bytes) -> list[list]:
     text = _decode(data)
-    sample = text[:8192]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
-    except csv.Error:
-        dialect = csv.excel
-    return [[_cell(c) for c in row] for row in csv.reader(io.StringIO(text), dialect)]
+    # The delimiter is the candidate most frequent in the header line: column names never
+    # contain separators, while descriptions often do (commas in a semicolon file and back).
+    header = next((line for line in text.splitlines() if line.strip()), "")
+    delimiter = max(",;\t|", key=header.count) if any(c in header for c in ",;\t|") else ","
+    return [[_cell(c) for c in row] for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
 
 
 def _read_xlsx(data: bytes) -> list[list]:

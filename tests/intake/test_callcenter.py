@@ -59,6 +59,18 @@ def test_header_variants_accents_case_and_semicolons(db, make):
     assert audit.data["id_llamada"] == "A-1" and audit.data["fecha_llamada"] == "2026-11-21"
 
 
+@pytest.mark.parametrize("sep", [",", ";", "\t", "|"])
+def test_delimiter_is_read_from_the_header_even_with_separators_in_the_text(db, sep):
+    other = ";" if sep == "," else ","
+    header = sep.join(["id_llamada", "estado", "tipo", "descripcion"])
+    data = (f'{header}\r\nS1{sep}Jalisco{sep}queja{sep}"Llegué, esperé{other} y nada\nsegunda línea"\r\n'
+            f"S2{sep}Sonora{sep}queja{sep}Sin medicamento{other} otra vez\r\n").encode()
+    report, _ = run(db, data)
+    assert [r.reason for r in report.rejected] == []
+    assert db.scalars(select(Case.description).order_by(Case.id)).all() == [
+        f"Llegué, esperé{other} y nada\nsegunda línea", f"Sin medicamento{other} otra vez"]
+
+
 @pytest.mark.parametrize("raw,clave", [
     ("Jalisco", "14"), ("JALISCO", "14"), ("jal", "14"), ("14", "14"), ("9", "09"), ("CDMX", "09"),
     ("Distrito Federal", "09"), ("Edomex", "15"), ("Estado de Mexico", "15"), ("Michoacan", "16"),
