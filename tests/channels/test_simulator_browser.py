@@ -27,6 +27,8 @@ def chromium():
 
 
 def test_chat_as_a_phone(running_app, make, chromium, standin):
+    from playwright.sync_api import expect
+
     from core.config import Settings
 
     base = Settings.from_env().public_base_url
@@ -47,9 +49,13 @@ def test_chat_as_a_phone(running_app, make, chromium, standin):
     page.press("#sim-body", "Enter")
     page.wait_for_selector(".sim-phone >> text=hola", timeout=90000)
     page.wait_for_selector(".sim-bot", timeout=90000)
-    page.wait_for_function("document.getElementById('sim-body').value === ''", timeout=90000)
+    expect(page.locator("#sim-body")).to_have_value("", timeout=90000)
     bot_texts = page.locator(".sim-bot .sim-text").all_inner_texts()
     sent = [m["body"] for m in standin.messages(to="whatsapp:+523398765432")]
     assert bot_texts and bot_texts[0] == sent[0]
     assert page.input_value("#sim-body") == ""
+    page.click("#sim-new-phone")
+    new_phone = page.input_value("#sim-phone")
+    assert new_phone.startswith("+5255") and len(new_phone) == 13 and new_phone != "+523398765432"
+    expect(page.locator(".sim-msg")).to_have_count(0, timeout=30000)
     assert not errors

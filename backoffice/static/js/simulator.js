@@ -79,6 +79,15 @@
     if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); form.requestSubmit(); }
   });
   phone.addEventListener("change", function () { lastRendered = ""; schedule(); });
+  document.getElementById("sim-new-phone").addEventListener("click", function () {
+    // A fresh Mexico City mobile number: a first contact, greeting and aviso de privacidad included.
+    var digits = "";
+    for (var i = 0; i < 8; i++) { digits += Math.floor(Math.random() * 10); }
+    phone.value = "+5255" + digits;
+    lastRendered = "";
+    schedule();
+    body.focus();
+  });
   channel.addEventListener("change", function () { lastRendered = ""; schedule(); });
   schedule();
 })();
