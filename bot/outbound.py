@@ -39,10 +39,6 @@ WHATSAPP_WINDOW = timedelta(hours=24)
 # Seconds to wait between tries of one message on 5xx, 429, timeouts and connection errors.
 RETRY_DELAYS: tuple[float, ...] = (1.0, 3.0, 9.0)
 TRANSIENT_HTTP = frozenset({429, 500, 502, 503, 504})
-# After the in-job tries, a message still hitting transient errors goes back to `queued` (the
-# sweep re-enqueues it every couple of minutes, in order) until this many attempts; then failed.
-MAX_ATTEMPTS = 16
-_DEFERRED = -1
 # A `sending` message older than this is considered abandoned by a crashed worker.
 STALE_SENDING = timedelta(minutes=10)
 # Twilio errors meaning "this WhatsApp message cannot go out": template rejected, outside the
@@ -155,9 +151,6 @@ def send_messages(session: Session, message_ids: list[int], *, settings: Setting
         error_code = _deliver(session, client, message, contact, settings, sleep)
         if error_code is None:
             continue
-        if error_code == _DEFERRED:
-            # Twilio unreachable: keep the rest queued too, in order, for the sweep's next run.
-            break
         fallback = _fallback_for(session, message, contact, error_code)
         if fallback:
             session.commit()
@@ -216,11 +209,9 @@ def _deliver(session, client, message: Message, contact: Contact, settings: Sett
             sent = client.messages.create(**params)
         except TwilioRestException as exc:
             text = (f"Twilio {exc.status}" + (f" error {exc.code}" if exc.code else "") + f": {exc.msg}")[:300]
-            if exc.status in TRANSIENT_HTTP:
-                if attempt + 1 < tries:
-                    _retry_later(session, message, text, sleep, attempt)
-                    continue
-                return _defer_or_fail(session, message, text)
+            if exc.status in TRANSIENT_HTTP and attempt + 1 < tries:
+                _retry_later(session, message, text, sleep, attempt)
+                continue
             _finish(session, message, MessageStatus.FAILED, text)
             return exc.code or 0
         except (requests.Timeout, requests.ConnectionError) as exc:
@@ -228,7 +219,8 @@ def _deliver(session, client, message: Message, contact: Contact, settings: Sett
             if attempt + 1 < tries:
                 _retry_later(session, message, text, sleep, attempt)
                 continue
-            return _defer_or_fail(session, message, text)
+            _finish(session, message, MessageStatus.FAILED, text)
+            return 0
         except Exception as exc:
             log.exception("unexpected error sending through twilio", extra={"message_id": message.id})
             _finish(session, message, MessageStatus.FAILED, f"Error inesperado al enviar ({type(exc).__name__}).")
@@ -241,21 +233,6 @@ def _deliver(session, client, message: Message, contact: Contact, settings: Sett
         log.info("outbound handed to twilio", extra={"message_id": message.id, "attempts": message.attempts})
         return None
     return 0  # not reached
-
-
-def _defer_or_fail(session, message: Message, text: str) -> int:
-    """Transient errors through every in-job try: back to `queued` for the sweep while attempts
-    remain, else failed. (As with any retry, a request that timed out after Twilio accepted it
-    may be sent twice; 5xx answers mean it was not accepted.)"""
-    if (message.attempts or 0) < MAX_ATTEMPTS:
-        message.status = MessageStatus.QUEUED
-        message.error = f"{text} (se reintentará)"[:500]
-        message.status_at = utc_now()
-        session.commit()
-        log.warning("outbound deferred, Twilio unavailable", extra={"message_id": message.id})
-        return _DEFERRED
-    _finish(session, message, MessageStatus.FAILED, text)
-    return 0
 
 
 def _retry_later(session, message: Message, text: str, sleep, attempt: int) -> None:

@@ -110,34 +110,16 @@ def test_timeout_then_success_is_retried(chan_settings, db, make, standin):
     assert message.message_sid and message.attempts == 2
 
 
-def test_persistent_5xx_deferred_then_marked_failed_visible_to_staff(chan_settings, db, make, standin,
-                                                                     monkeypatch):
-    monkeypatch.setattr("bot.outbound.MAX_ATTEMPTS", 8)
+def test_persistent_5xx_marks_failed_visible_to_staff(chan_settings, db, make, standin):
     contact = make.contact(last_inbound_at=now())
     jobs = queue_replies(db, contact, ["Uno", "Dos"])
     db.commit()
-    standin.fail(100, "500")
+    standin.fail(10, "500")
     _send(jobs)
     first, second = _messages(db)
-    assert first.status == "queued" and first.attempts == 4 and "se reintentará" in first.error
-    assert second.status == "queued" and second.attempts == 0  # kept in order behind the first
-    _send(jobs)  # the sweep's next run
-    first, second = _messages(db)
-    assert first.status == "failed" and first.attempts == 8 and "Twilio 500" in first.error
+    assert first.status == "failed" and first.attempts == 4 and "Twilio 500" in first.error
     assert second.status == "failed" and "parte anterior" in second.error
     assert standin.messages() == []
-
-
-def test_twilio_outage_recovers_through_the_sweep_in_order(chan_settings, db, make, standin):
-    contact = make.contact(last_inbound_at=now())
-    jobs = queue_replies(db, contact, ["Uno", "Dos", "Tres"])
-    db.commit()
-    standin.fail(4, "500")
-    _send(jobs)
-    assert standin.messages() == []
-    assert TASKS["sweep_stuck_inbound"](older_than_seconds=0) == 1
-    assert [m["body"] for m in standin.messages()] == ["Uno", "Dos", "Tres"]
-    assert [m.error for m in _messages(db)] == [None, None, None]
 
 
 def test_permanent_4xx_is_not_retried_and_later_parts_not_sent(chan_settings, db, make, standin):
