@@ -24,7 +24,7 @@ from core.reports.calendar import ensure_calendar
 from core.reports.figures import Window
 from core.reports.monthly import LABELS, PERCENT
 from core.reports.months import Month
-from core.reports.sql import local_date
+from core.reports.sql import local_date, tune_for_reports
 from core.timeutil import local_date as py_local_date
 
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
@@ -154,8 +154,7 @@ def _cases_query(month: Month, user, estado: str | None):
         select(Volante.case_id).where(w.during(Volante.sent_at)),
         select(Volante.case_id).where(w.during(Volante.answered_at)),
         select(Volante.case_id).where(w.during(Volante.closed_at)),
-    ).subquery()
-    active = Case.id.in_(select(active_ids.c[0]))
+    ).subquery("active")
     last = aliased(Volante)
     enlace = (select(User.nombre).select_from(last).join(User, User.id == last.enlace_id)
               .where(last.case_id == Case.id).order_by(last.numero.desc()).limit(1).scalar_subquery())
@@ -190,11 +189,11 @@ def _cases_query(month: Month, user, estado: str | None):
                first_turn.label("first_turn"), first_answer.label("first_answer"),
                days_answer.label("days_answer"), days_close.label("days_close"),
                Fur.resultado, Fur.monto_reclamado, Fur.monto_reembolsado)
-        .select_from(Case)
+        .select_from(active_ids)
+        .join(Case, Case.id == active_ids.c[0])
         .outerjoin(Contact, Contact.id == Case.contact_id)
         .outerjoin(answered, last_answered)
         .outerjoin(Fur, Fur.volante_id == answered.id)
-        .where(active)
         .order_by(Case.id)
     )
     query = scope_cases(query, user)
@@ -226,6 +225,7 @@ def _rounds(session: Session, ids: list[int]) -> dict[int, str]:
 def case_rows(session: Session, month: Month, user, *, estado: str | None = None,
               batch: int = 1000) -> Iterator[dict]:
     """One dict per case with activity in `month`, limited to what `user` may see."""
+    tune_for_reports(session)
     ensure_calendar(session, month.last_day)
     result = session.execute(_cases_query(month, user, estado).execution_options(yield_per=batch))
     for part in result.partitions(batch):

@@ -14,6 +14,7 @@ from core.models import ReportSnapshot
 from core.reports.calendar import ensure_calendar
 from core.reports.figures import DIMENSIONS, Window, compute, compute_many, finish, top_topics
 from core.reports.months import Month
+from core.reports.sql import tune_for_reports
 from core.timeutil import now, today_mx
 
 VERSION = 1
@@ -177,6 +178,7 @@ def build_report(session: Session, month: Month, *, estado: str | None = None,
                  as_of: date | None = None) -> dict:
     """The report for `month` (national, or one estado), computed now from the database."""
     as_of = as_of or today_mx()
+    tune_for_reports(session)
     ensure_calendar(session, month.last_day, as_of)
     previous = month.shift(-1)
     cur_w = Window(month, month, estado, as_of)

@@ -7,7 +7,7 @@ daylight saving time (October 2022).
 
 from __future__ import annotations
 
-from sqlalchemy import Date, case, func, select
+from sqlalchemy import Date, case, func, select, text
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -30,6 +30,14 @@ def _local_date_sqlite(element, compiler, **kw):
 @compiles(local_date, "postgresql")
 def _local_date_pg(element, compiler, **kw):
     return f"CAST(({compiler.process(element.clauses, **kw)} AT TIME ZONE '{MX_ZONE}') AS DATE)"
+
+
+def tune_for_reports(session) -> None:
+    """PostgreSQL's JIT compiles these few-thousand-row aggregates for seconds (its cost
+    estimate crosses jit_above_cost) while running them takes milliseconds: off for this
+    transaction only."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL jit = off"))
 
 
 PERCENTILES = {"mediana": (1, 2), "p90": (9, 10)}
