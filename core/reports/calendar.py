@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from sqlalchemy import delete, insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.models import BusinessDay, Volante
@@ -47,6 +48,17 @@ def ensure_calendar(session: Session, *also: date) -> None:
     ).all()
     if [(r["fecha"], r["is_business"], r["ordinal"]) for r in want] == [tuple(r) for r in have]:
         return
+    if session.get_bind().dialect.name != "postgresql":
+        _replace(session, want)  # SQLite serialises writers: a concurrent rebuild waits, then redoes it
+        return
+    try:
+        with session.begin_nested():  # two reports rebuilding at once: the loser keeps the winner's rows
+            _replace(session, want)
+    except IntegrityError:
+        pass
+
+
+def _replace(session: Session, rows: list[dict]) -> None:
     session.execute(delete(BusinessDay))
-    session.execute(insert(BusinessDay), want)
+    session.execute(insert(BusinessDay), rows)
     session.flush()
