@@ -278,3 +278,15 @@ def test_remote_media_attachment_redirects_only_within_scope(client, make, db):
     resp = client.get(f"/adjuntos/{mine.id}")
     assert resp.status_code == 302 and resp.headers["Location"] == url
     assert client.get(f"/adjuntos/{theirs.id}").status_code == 404
+
+
+def test_participacion_social_reads_conversations_without_acting(client, make, db):
+    contact = make.contact("+523398765432", handoff=True, handoff_at=now())
+    login(client, make.user("participacion_social"))
+    assert client.get("/conversaciones/").status_code == 200
+    html = text(client.get(f"/conversaciones/{contact.id}"))
+    assert "Enviar respuesta" not in html and "+523398765432" not in html
+    assert post(client, f"/conversaciones/{contact.id}/responder", {"body": "x"}).status_code == 403
+    assert post(client, f"/conversaciones/{contact.id}/liberar", {}).status_code == 403
+    db.expire_all()
+    assert db.get(Contact, contact.id).handoff is True
