@@ -80,7 +80,7 @@ class RedisServer:
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
 
-    def start(self) -> "RedisServer":
+    def start(self) -> RedisServer:
         self.proc = subprocess.Popen(
             [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
              "--dir", str(self.workdir)], stdout=subprocess.DEVNULL, start_new_session=True)
@@ -149,16 +149,22 @@ class Stack:
         self.server: subprocess.Popen | None = None
         self.workers: list[subprocess.Popen] = []
         self._n = 0
+        self._handles: list = []
 
     # ---- gunicorn ----
-    def start_server(self, **env) -> "Stack":
+    def start_server(self, **env) -> Stack:
         self.server = subprocess.Popen(
             [str(BIN / "gunicorn"), "--config", "python:backoffice.gunicorn_conf", "--bind",
              f"127.0.0.1:{self.port}", "backoffice.app:create_app()"],
-            cwd=ROOT, env={**self.env, **env}, stdout=open(self.logs / "gunicorn.out", "ab"),
-            stderr=open(self.logs / "gunicorn.err", "ab"), start_new_session=True)
+            cwd=ROOT, env={**self.env, **env}, stdout=self._log("gunicorn.out"),
+            stderr=self._log("gunicorn.err"), start_new_session=True)
         wait_for(self._healthy, 60, 0.2, "gunicorn to answer /healthz")
         return self
+
+    def _log(self, name: str):
+        handle = (self.logs / name).open("ab")  # kept open for the child; closed in close()
+        self._handles.append(handle)
+        return handle
 
     def _healthy(self) -> bool:
         if self.server is not None and self.server.poll() is not None:
@@ -188,8 +194,7 @@ class Stack:
         args += ["inbound", "outbound", "default"]
         cmd = [sys.executable, str(Path(__file__).with_name("hooked_worker.py")), *args] if hooked \
             else [str(BIN / "rq"), *args]
-        log = open(self.logs / f"worker{self._n}.log", "ab")
-        proc = subprocess.Popen(cmd, cwd=ROOT, env={**self.env, **env}, stdout=log, stderr=subprocess.STDOUT,
+        proc = subprocess.Popen(cmd, cwd=ROOT, env={**self.env, **env}, stdout=self._log(f"worker{self._n}.log"), stderr=subprocess.STDOUT,
                                 start_new_session=True)
         self.workers.append(proc)
         return proc
@@ -214,6 +219,8 @@ class Stack:
             stop_process(proc)
         if self.server is not None:
             stop_process(self.server)
+        for handle in self._handles:
+            handle.close()
 
 
 def inbound_form(sid: str, sender: str = "whatsapp:+5213312345678", body: str = "hola", **extra) -> dict:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 
 def install() -> None:
-    import bot.outbound as outbound
+    from bot import outbound
 
     original = outbound.queue_replies
 

@@ -29,7 +29,7 @@ def _cluster(database_url: str) -> tuple[str, str] | None:
     if shutil.which("pg_lsclusters") is None or shutil.which("pg_ctlcluster") is None:
         return None
     port = make_url(database_url).port or 5432
-    out = subprocess.run(["pg_lsclusters", "--no-header"], capture_output=True, text=True).stdout
+    out = subprocess.run(["pg_lsclusters", "--no-header"], capture_output=True, text=True, check=False).stdout
     for line in out.splitlines():
         parts = line.split()
         if len(parts) >= 4 and parts[2] == str(port) and parts[3] == "online":

@@ -42,9 +42,10 @@ def test_persistent_5xx_is_retried_then_marked_failed_and_shown(stack, db, stand
 
     # Twilio is back: a sweep does not resend failed messages (they were marked, not lost).
     standin.state.reset()
-    from workers.tasks import TASKS  # noqa: F401 (the sweep as the scheduler runs it)
     from redis import Redis
     from rq import Queue
+
+    from workers.tasks import TASKS  # noqa: F401 (the sweep as the scheduler runs it)
 
     Queue("default", connection=Redis.from_url(stack.env["REDIS_URL"])).enqueue(
         "workers.tasks.sweep_stuck_inbound", kwargs={"older_than_seconds": 0})

@@ -201,8 +201,8 @@ def test_deactivated_or_demoted_user_loses_access_at_once(settings, db, users, w
 
 
 def test_password_policy_and_lockout(settings, db, users, make):
-    from core.errors import ValidationError
     from core.actors import SYSTEM
+    from core.errors import ValidationError
     from core.users import create_user
 
     for weak in ("corta1", "sololetrassinnumeros", "1234567890123", ""):

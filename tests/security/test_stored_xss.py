@@ -12,11 +12,10 @@ import pytest
 from sqlalchemy import select
 
 from bot.inbox import record_inbound
-from core.models import Attachment, Case, Contact, Message, Note, User
+from core.models import Attachment, Case, Contact, Note, User
 from core.reports import Month
 from core.timeutil import now
 from tests.backoffice.support import login
-from tests.builders import PASSWORD
 from tests.security.conftest import CSRF_RE, make_app
 
 XSS = ['<script>alert("xss")</script>', '"><img src=x onerror=alert(1)>', "<svg/onload=alert(2)>",
