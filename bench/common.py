@@ -38,6 +38,19 @@ def wait_port(port: int, timeout: float = 30.0) -> None:
     raise RuntimeError(f"nothing listening on {port}")
 
 
+def wait_healthy(base: str, timeout: float = 120.0, path: str = "/healthz") -> None:
+    """Until the app answers (gunicorn binds before its workers have imported the app)."""
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), urllib.request.urlopen(base + path, timeout=5) as resp:
+            if resp.status < 500:
+                return
+        time.sleep(0.2)
+    raise RuntimeError(f"{base} did not answer {path}")
+
+
 def percentile(values, q: float) -> float:
     data = sorted(values)
     if not data:

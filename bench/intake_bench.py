@@ -24,6 +24,7 @@ from bench.common import (
     free_port,
     header,
     rss_mb,
+    wait_healthy,
     wait_port,
     write_section,
 )
@@ -61,6 +62,7 @@ def gunicorn(app_spec: str, port: int, env: dict) -> subprocess.Popen:
                              "--bind", f"127.0.0.1:{port}", "--access-logfile", "/dev/null", app_spec],
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wait_port(port)
+    wait_healthy(f"http://127.0.0.1:{port}")
     return proc
 
 
@@ -76,13 +78,15 @@ def wrk(port: int, requests_file: Path, offset: int, connections: int, delay_ms:
     return result
 
 
-def run_levels(port, requests_file, levels, offset=0):
+def run_levels(port, requests_file, levels, offset=0, quiet=False):
     rows = []
     for connections, delay_ms in levels:
         result = wrk(port, requests_file, offset, connections, delay_ms)
         offset += result["requests"] + 1000
         result.update(connections=connections, delay_ms=delay_ms)
         rows.append(result)
+        if quiet:
+            continue
         print(f"  c={connections:<3} delay={delay_ms:<3}ms rps={result['rps']:8.1f} p50={result['p50_us']/1000:6.2f}ms "
               f"p99={result['p99_us']/1000:6.2f}ms errors={result['errors']}", flush=True)
     return rows, offset
@@ -106,8 +110,12 @@ def main() -> None:
     web = gunicorn("backoffice.app:create_app()", port, env)
     bare = gunicorn("bench.bare_app:create_app()", bare_port, dict(env, PYTHONPATH=str(Path(__file__).parents[1])))
     try:
+        # Warm-up (discarded): each gunicorn worker's first requests pay for lazy imports and the
+        # first database and Redis connections.
+        _, offset = run_levels(port, requests_file, [(8, 0)], 0, quiet=True)
+        _, _ = run_levels(bare_port, requests_file, [(8, 0)], 0, quiet=True)
         print("SINAC webhook:")
-        ours, offset = run_levels(port, requests_file, LEVELS)
+        ours, offset = run_levels(port, requests_file, LEVELS, offset)
         # A paced run near the target rate: 30 connections each waiting 100 ms ≈ 300 msg/s.
         paced, offset = run_levels(port, requests_file, [(30, 100)], offset)
         print("bare Flask:")

@@ -17,8 +17,16 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import (  # noqa: E402
-    VENV_BIN, Redis, database_url, free_port, header, percentile, rss_mb, wait_port, write_section,
+from bench.common import (
+    VENV_BIN,
+    Redis,
+    database_url,
+    free_port,
+    header,
+    percentile,
+    rss_mb,
+    wait_port,
+    write_section,
 )
 
 TOKEN = "bench-auth-token"
@@ -150,10 +158,10 @@ def profile_turn(db_url: str, instance: Path) -> str:
     except ImportError:
         return ""
     os.environ.update(DATABASE_URL=db_url, SINAC_INSTANCE_DIR=str(instance), SINAC_JOBS="inline")
+    from bot.turns import handle_inbound
     from core.config import Settings
     from core.db import session_factory
     from core.models import Contact, Message
-    from bot.turns import handle_inbound
 
     settings = Settings.from_env()
     Session = session_factory(db_url)
