@@ -11,7 +11,9 @@ import re
 CONCEPTS: dict[str, str] = {
     "pago": r"\bcobr\w*|\bpag(?:ue|o|ar|amos|aron|ando|ado|aba|arle|arles)\b|\bcost(?:o|aron|aba)\b"
     r"|\bsali(?:o|eron) en\b|\$|\bpesos\b|\bvaros\b|\bcuota\b|\breembols\w*|\bdevuelvan\b"
-    r"|\bmi dinero\b|\bgast(?:e|amos)\b|\bcompr(?:e|ar|amos|arla|arlo|arlas|arlos)\b",
+    r"|\bmi dinero\b|\bgast(?:e|amos)\b|\bcompr(?:e|ar|amos|arla|arlo|arlas|arlos)\b"
+    r"|\bdeposit(?:e|amos|ar|aron)\b|\bme hicieron (?:pagar|dar|comprar)\b|\bpesitos\b"
+    r"|\bcharged?\b|\bpaid\b",
     "numero": r"\b\d+\b",
     "mal_servicio": r"\besper\w*|\bmaltrat\w*|\bgrit\w*|\bgroser\w*|\bnegar\w*|\bnego\b|\bnegaron\b"
     r"|\bno me (?:quisieron |quieren |)(?:atend\w*|recib\w*|dieron|dan)\b|\bno hay\b|\bhoras\b"
@@ -19,7 +21,10 @@ CONCEPTS: dict[str, str] = {
     r"|\breport(?:o|ar)\b|\bnegligencia\b|\bdiscrimin\w*|\bhumill\w*|\bnunca\b|\bnadie\b"
     r"|\bsucio\w*|\bcerrad\w*|\bcancel\w*|\bno (?:habia|tienen|tiene)\b|\btrat\w* mal\b",
     "cobertura": r"\bcubr\w*|\bcubiert\w*|\bcobertura\b|\bincluid\w*|\bentra en el seguro\b"
-    r"|\bes gratis\b|\bson gratis\b|\bgratuit\w*|\bcatalogo\b|\bcauses\b|\bfpgc\b|\bsiglo xxi\b",
+    r"|\bes gratis\b|\bson gratis\b|\bgratuit\w*|\bcatalogo\b|\bcauses\b|\bfpgc\b|\bsiglo xxi\b"
+    r"|\bcuanto (?:cuesta|cuestan|sale|salen|me (?:cuesta|sale|va a costar|va a salir|cobrarian))\b"
+    r"|^(?!.*\b(?:cobr|pague|pagamos|pagar)).*\bgratis\b|\blo paga el seguro\b|\bcon el seguro\b"
+    r"|\bentra (?:en el|al) seguro\b|\bcover\w*",
     "enfermedad": r"\bcancer\b|\bdiabet\w*|\bleucemia\b|\bvih\b|\bcirugia\b|\boperacion\b"
     r"|\btratamiento\b|\bquimio\w*|\bhemodialisis\b|\bdialisis\b|\bhepatitis\b|\binfarto\b"
     r"|\bfractura\b|\bparto\b|\bcesarea\b|\bestudio\b|\bultrasonido\b",
@@ -27,7 +32,9 @@ CONCEPTS: dict[str, str] = {
     r"|\bdonde\b|\bhorario\b|\bcomo (?:me|le|se|puedo|saco|hago)\b|\binformacion\b|\bmodulo\b"
     r"|\bderechos?\b|\bconstancia\b|\bbaja\b|\bimss\b|\bissste\b|\bportabilidad\b|\bque es\b"
     r"|\bpapeles\b|\btramit\w*|\bpuedo\b|\bcuando\b"
-    r"|\bque (?:hago|debo hacer|tengo que hacer) si\b",
+    r"|\bque (?:hago|debo hacer|tengo que hacer) si\b"
+    r"|\bde baja\b|\bpadron\b|\bya no aparezco\b|\bsigo afiliad\w*|\breafili\w*"
+    r"|\bdocuments?\b|\brequirements?\b|\benroll\w*|\bsign up\b",
     "plazo": r"\bcuanto (?:tiempo )?(?:tarda\w*|se tarda\w*)\b|\bplazo\w*|\bdias habiles\b"
     r"|\ben cuantos dias\b|\bque pasa (?:despues|cuando)\b|\bproceso\b",
     "datos": r"\bdatos\b|\bprivacidad\b|\bactualiz\w*|\bcambiar mi (?:telefono|numero|domicilio)\b"
@@ -39,7 +46,9 @@ CONCEPTS: dict[str, str] = {
     r"|\bcontrasena\b|\bwifi\b|\binternet\b|\bvacaciones\b|\bpelicula\b",
     "seguimiento": r"\bfolio\b|\bsinac\b|\bseguimiento\b|\bestatus\b|\bstatus\b|\bavance\b"
     r"|\brespuesta\b|\brespond\w*|\bcontest\w*|\bcomo va\b|\bque paso con\b|\bnovedad\w*"
-    r"|\bresolv\w*|\bmi caso\b|\bmi reporte\b|\bmi queja\b|\bmi tramite\b|\bmi solicitud\b",
+    r"|\bresolv\w*|\bmi caso\b|\bmi reporte\b|\bmi queja\b|\bmi tramite\b|\bmi solicitud\b"
+    r"|\bcasos?\b|\ben tramite\b|\b(?:puse|meti|hice|levante) (?:una|mi|la) (?:queja|reporte)\b"
+    r"|\ben que va\b|\bupdate\b",
     "humano": r"\bpersona\b|\bhumano\b|\basesor\w*|\bagente\b|\boperador\w*|\brobot\b|\bbot\b"
     r"|\bmaquina\w*|\bllam(?:en|e|ar|ame|enme|arme)\b|\bmarc(?:ar|en|quen|arme|quenme)\b"
     r"|\balguien\b|\bsupervisor\b|\bencargado\b|\btelefono\b|\bperson\b|\bhuman\b"
@@ -57,26 +66,30 @@ CONCEPTS: dict[str, str] = {
     "gracias": r"\bgracias\b|\bagradec\w*|\bamable\b|\bdios se lo pague\b|\bemojigracias\b"
     r"|\bthank\w*",
     "si": r"^(?:si|claro|ok|va|sale|orale|andale|correcto|exacto|dale|perfecto|aja|yes|yep)\b"
-    r"|\bde acuerdo\b|\basi es\b|\bemojiok\b|\bacepto\b|\bconfirmo\b"
+    r"|\bde acuerdo\b|\basi es\b|\bemojiok\b|(?<!no )\bacepto\b|(?<!no )\bconfirmo\b"
     r"|^(?:cierto|exacto|exactamente|yep|simon|afirmativo|efectivamente|asi mero)\b|\bes cierto\b",
-    "no": r"^(?:no|nel|nop|nope|nunca|negativo|tampoco|nah)\b|\bpara nada\b|\bemojino\b"
-    r"|\bolvidalo\b|\bni loca\b|\bde ninguna manera\b"
+    "no": r"^(?:no|nel|nop|nope|nunca|negativo|tampoco|nah)(?:\s+\S+){0,4}$|\bpara nada\b|\bemojino\b"
+    r"|\bolvidalo\b|\bni loca\b|\bde ninguna manera\b|\bincorrect\w*|\bclaro que no\b|\bno acepto\b"
+    r"|\bno es correcto\b|\bno esta bien\b"
     r"|\bnada de eso\b|\bdejalo\b|\bno (?:fue|era|es) (?:asi|eso|ese|esa)\b|^eso no\b|\bni al caso\b|\bno quiero (?:poner|registrar|dar)\b",
     "felicitar": r"\bfelicit\w*|\bfelicidades\b|\bexcelente\w*|\breconoc\w*|\bmaravill\w*"
     r"|\bmuy bien\b|\bsuper bien\b|\bbuenisim\w*|\bprofesional\w*|\bangeles?\b|\bmejor(?:es)?\b"
     r"|\bemojifeliz\b|\bemojiaplauso\b|\bsatisfech\w*|\brespetos\b|\bamor\b|\bangel\w*"
     r"|\bcontent[oa]s?\b|\bencant\w*|\bmuy buen[oa]s?\b|\b(?:gran|buen) trabajo\b|\bdedicad\w*"
     r"|\bmuy human[oa]s?\b|\bbravo\b|\bgenial\b|\bde maravilla\b|\bla mejor\b|\bes muy buen[oa]\b"
-    r"|\bmuy atent[oa]s?\b|\bgusto\b|\bme gusto\b|\b10 de 10\b|\bsalv\w*",
+    r"|\bmuy atent[oa]s?\b|\bgusto\b|\bme gusto\b|\b10 de 10\b|\bsalv\w*"
+    r"|\b(?:muy |super |excelente )?buen (?:servicio|trato|trabajo|doctor|medico|personal)\b"
+    r"|\baplauso\w*|\brapido y bien\b|\bgreat\b|\bexcellent\b|\bvery kind\b|\bamazing\b",
     "sugerir": r"\bsuger\w*|\bpropon\w*|\bpropuesta\b|\bdeberian\b|\bseria (?:bueno|mejor|util)\b"
-    r"|\bestaria (?:bien|bueno|padre)\b|\brecomiend\w*|\bojala\b|\bpodrian\b|\bpongan\b"
-    r"|\bidea\b|\bme gustaria\b|\bsuggest\w*"
+    r"|\bestaria (?:bien|bueno|padre)\b|\brecomiend\w*|\bojala\b|\bpongan\b"
+    r"|(?<!me )\bpodrian\b(?! (?:informar|decir|dar|ayudar|atender|explicar|orientar|pasar|comunicar))"
+    r"|\bidea\b|\bme gustaria\b|\bsuggest\w*|\bwould be nice\b|\bshould\b"
     r"|^que (?:haya|pongan|tengan|capaciten|vengan|contraten|den|abran|hagan|mejoren)\b",
     "otro_tema": r"\bchiste\b|\bclima\b|\bpartido\b|\bempleo\b|\btrabajo\b|\bvacantes?\b"
     r"|\bdolar\b|\bluz\b|\bcfe\b|\bine\b|\bpension\b|\binfonavit\b|\bafore\b|\bnetflix\b"
     r"|\bpelicula\b|\bnovia\b|\bvendo\b|\bpromocion\b|\bpremio\b|\brecarga\b|\bbanco\b"
     r"|\bescuela\b|\bbasura\b|\bbache\b|\breceta de\b|\btarea\b|\bjaja\w*|\bjsjs\w*|\bxd\b"
-    r"|\brob[oa]\w*|\bvecin[oa]s?\b|\bmusica\b|\bterreno\b|\bvend\w*|\bcompr(?:ar|o) un\b|\bcuentame\b|\bplati\w*|\baburr\w*|\bnovi[oa]\b|\bvot\w*|\belecciones\b|\bboleto\b|\bcamion\b|\btaxi\b|\brenta\b|\bcurso\b|\bingles\b|\btraduc\w*|\bcancion\b|\btele\b|\bjoke\b|\bweather\b|\bpresta\w*|\bsaldo\b|\bdeposit(?:ar|a|ame)\b|\bdenuncia\b|\bministerio publico\b|\bregistro civil\b|\bcomo te llamas\b|\bque eres\b|\bcomiste\b"
+    r"|\brob[oa]\w*|\bvecin[oa]s?\b|\bmusica\b|\bterreno\b|\bvend\w*|\bcompr(?:ar|o) un\b|\bcuentame\b|\bplati\w*|\baburr\w*|\bnovi[oa]\b|\bvot\w*|\belecciones\b|\bboleto\b|\bcamion\b|\btaxi\b|\brenta\b|\bcurso\b|\bingles\b|\btraduc\w*|\bcancion\b|\btele\b|\bjoke\b|\bweather\b|\bpresta\w*|\bsaldo\b|\bdepositame\b|\bdenuncia\b|\bministerio publico\b|\bregistro civil\b|\bcomo te llamas\b|\bque eres\b|\bcomiste\b"
     r"|\bcuanto es \d|\bcadena\b|\bfiesta\b|\benvio\b|\btenencia\b|\bproducto\b",
 }
 _COMPILED = [(name, re.compile(pattern)) for name, pattern in CONCEPTS.items()]

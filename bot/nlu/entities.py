@@ -82,6 +82,9 @@ _BLOCKERS_BEFORE = re.compile(
 )
 
 
+_NEGATED_BEFORE = re.compile(r"(?<![a-z])no\s+(?:(?:es|era|fue|en|de|del|estado\s+de)\s+){0,2}$")
+
+
 def _fold_plain(s: str) -> str:
     return re.sub(r"\s+", " ", unidecode(s).lower().strip())
 
@@ -147,7 +150,13 @@ def _estado(f: Folded, gaz: Gazetteer) -> list[dict]:
         if value is None:
             continue
         s, e = f.span(m.start(), m.end())
-        out.append({"entity": "estado", "value": value, "start": s, "end": e})
+        negated = bool(_NEGATED_BEFORE.search(f.text, max(0, m.start() - 20), m.start()))
+        out.append({"entity": "estado", "value": value, "start": s, "end": e, "_neg": negated})
+    # "es Tlaxcala, no Puebla": a state named only to be denied is dropped when another remains
+    if any(not x["_neg"] for x in out):
+        out = [x for x in out if not x["_neg"]]
+    for x in out:
+        del x["_neg"]
     return out
 
 
@@ -239,7 +248,7 @@ def _fecha(f: Folded) -> list[dict]:
 
 # --------------------------------------------------------------------------- monto
 
-_TOKEN_RE = re.compile(r"\$|\d+(?:[.,]\d+)*k?(?![a-z])|[a-z]+")
+_TOKEN_RE = re.compile(r"\$|\d+(?:[.,]\d+)*k?(?![a-z])|\d+(?=mil(?![a-z]))|[a-z]+")  # "3mil" = 3 mil
 _CURRENCY_AFTER = {"pesos", "peso", "pesitos", "varos", "baros", "mxn", "mn", "pesotes", "mx"}
 _MONEY_CUES = {
     "cobraron", "cobro", "cobrar", "cobra", "cobran", "cobrando", "cobrado", "cobrada",
@@ -253,6 +262,7 @@ _MONEY_CUES = {
     "regresen", "precio", "total", "cargo", "cargaron", "pagué",
     "cobros", "pagos", "monto", "importe", "recibo", "ticket", "factura", "coperacion",
     "aportacion", "donativo", "dieron", "cobrandome", "cobrandonos", "pagandole",
+    "paid", "charged", "pay", "charge", "depositamos", "depositaron", "deposito",
 }  # fmt: skip
 _NON_MONEY_AFTER = {
     "anos", "ano", "meses", "mes", "dias", "dia", "horas", "hora", "hrs", "hr", "semanas",
@@ -277,6 +287,7 @@ _NON_HEALTH = {
     "tamales", "credito", "tarjeta", "predial", "tenencia", "multa",
 }  # fmt: skip
 _WINDOW = 10
+_HAVE_NOT = {"tengo", "traigo", "tenia", "traia", "tenemos", "traemos", "teniamos", "alcanza"}
 _NOT_MONEY_AFTER_DE = {
     "mis", "sus", "ellos", "ellas", "edad", "nosotros", "ustedes",
     "cada", "todos", "todas", "tus", "nuestros", "nuestras", "esos", "esas", "estos", "estas",
@@ -346,8 +357,10 @@ def _monto(f: Folded, taken: list[tuple[int, int]]) -> list[dict]:
         nxt = toks[end_i][0] if end_i < len(toks) else ""
         currency = nxt in _CURRENCY_AFTER
         prev = toks[start_i - 1][0] if start_i > 0 else ""
-        if not dollar and prev in _NON_MONEY_BEFORE:
+        if not (dollar or currency) and prev in _NON_MONEY_BEFORE:
             continue
+        if prev == "ni" and start_i > 1 and toks[start_i - 2][0] in _HAVE_NOT:
+            continue  # "no tengo ni 50 pesos": what they lack, not what they paid
         if not (dollar or currency) and nxt in _NON_MONEY_AFTER:
             continue
         if nxt in ("de", "del") and not (dollar or currency):
@@ -367,6 +380,7 @@ def _monto(f: Folded, taken: list[tuple[int, int]]) -> list[dict]:
             not (dollar or currency)
             and len(words) == 1
             and re.fullmatch(r"(?:19|20)\d\d", words[0])
+            and prev not in _MONEY_CUES
         ):
             continue  # a year next to "pague"
         if not (dollar or currency) and value >= 1_000_000:
