@@ -23,3 +23,20 @@ def test_hsts_and_secure_cookies_on_https(settings, db):
     assert app.config["SESSION_COOKIE_SECURE"] is True
     cookie = resp.headers.get("Set-Cookie", "")
     assert "Secure" in cookie and "HttpOnly" in cookie
+
+
+def test_client_address_from_trusted_proxy_only():
+    from backoffice.security import TrustedProxyMiddleware
+
+    seen = {}
+
+    def app(environ, start_response):
+        seen["addr"] = environ["REMOTE_ADDR"]
+        start_response("200 OK", [])
+        return [b""]
+
+    wrapped = TrustedProxyMiddleware(app, {"10.0.0.5"})
+    wrapped({"REMOTE_ADDR": "10.0.0.5", "HTTP_X_FORWARDED_FOR": "1.2.3.4, 203.0.113.7"}, lambda *a: None)
+    assert seen["addr"] == "203.0.113.7"
+    wrapped({"REMOTE_ADDR": "198.51.100.9", "HTTP_X_FORWARDED_FOR": "203.0.113.7"}, lambda *a: None)
+    assert seen["addr"] == "198.51.100.9"  # an untrusted peer cannot claim another address
