@@ -83,7 +83,7 @@ def score_nlu(parser, items: list[dict]) -> dict:
                 "second": [r["name"] for r in res.get("intent_ranking", [])[:2]],
                 "missing": ent_missing, "extra": ent_extra,
             })
-    labels = sorted(set(i["intent"] for i in items))
+    labels = sorted({i["intent"] for i in items})
     per_intent = {}
     for lab in labels:
         p = tp[lab] / (tp[lab] + fp[lab]) if tp[lab] + fp[lab] else 0.0

@@ -59,8 +59,8 @@ def test_unseen_entities(nlu_report):
     ("tuve que pagar 800 por el ultrasonido", "cobro_injustificado"),
     ("no tengo ni 50 pesos pal camion y aun asi me mandaron a otra clinica bien lejos", "queja"),
     ("me dieron de baja del seguro popular que hago", "solicitud_informacion"),
-    ("no me quieren operar de la rodilla, no se supone que el seguro lo cubre? quiero saber si esta "
-     "cubierto el reemplazo", "consulta_cobertura"),
+    (("no me quieren operar de la rodilla, no se supone que el seguro lo cubre? quiero saber si esta "
+     "cubierto el reemplazo"), "consulta_cobertura"),
     ("tengo imss pero me quede sin trabajo, puedo entrar al seguro popular?", "solicitud_informacion"),
     ("hola buen dia, quisiera saber los requisitos para la reafiliacion", "solicitud_informacion"),
     ("cuanto cuesta la mastografia", "consulta_cobertura"),
