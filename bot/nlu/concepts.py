@@ -90,7 +90,8 @@ CONCEPTS: dict[str, str] = {
     r"|\bpelicula\b|\bnovia\b|\bvendo\b|\bpromocion\b|\bpremio\b|\brecarga\b|\bbanco\b"
     r"|\bescuela\b|\bbasura\b|\bbache\b|\breceta de\b|\btarea\b|\bjaja\w*|\bjsjs\w*|\bxd\b"
     r"|\brob[oa]\w*|\bvecin[oa]s?\b|\bmusica\b|\bterreno\b|\bvend\w*|\bcompr(?:ar|o) un\b|\bcuentame\b|\bplati\w*|\baburr\w*|\bnovi[oa]\b|\bvot\w*|\belecciones\b|\bboleto\b|\bcamion\b|\btaxi\b|\brenta\b|\bcurso\b|\bingles\b|\btraduc\w*|\bcancion\b|\btele\b|\bjoke\b|\bweather\b|\bpresta\w*|\bsaldo\b|\bdepositame\b|\bdenuncia\b|\bministerio publico\b|\bregistro civil\b|\bcomo te llamas\b|\bque eres\b|\bcomiste\b"
-    r"|\bcuanto es \d|\bcadena\b|\bfiesta\b|\benvio\b|\btenencia\b|\bproducto\b",
+    r"|\bcuanto es \d|\bcadena\b|\bfiesta\b|\benvio\b|\btenencia\b|\bproducto\b"
+    r"|\bkilo\b|\btortillas?\b|\blitro\b|\bgasolina\b|\brefresco\b|\bcerveza\b|\bcelular\b",
 }
 _COMPILED = [(name, re.compile(pattern)) for name, pattern in CONCEPTS.items()]
 
