@@ -421,7 +421,7 @@ def test_amount_corrected_in_words(chat):
     c.send("no perdon, fueron mil quinientos")
     c.send("si, registrelo por favor")
     case = _only_case(c)
-    assert case.tipo == "cobro_injustificado" and case.monto == Decimal("1500"), c.dump()
+    assert case.tipo == "cobro_injustificado" and case.monto == Decimal(1500), c.dump()
 
 
 # ------------------------------------------------------------------ 23. money mentioned, nothing charged
