@@ -30,6 +30,7 @@ from core.config import Settings
 from core.enums import Direction, MessageStatus
 from core.jobs import Job, QueueName
 from core.models import Contact, Message
+from core.notifications import notify_delivery_failed
 from core.timeutil import now as utc_now
 
 log = logging.getLogger(__name__)
@@ -246,6 +247,8 @@ def _finish(session, message: Message, status: str, error: str | None) -> None:
     message.status = status
     message.error = error
     message.status_at = utc_now()
+    if status == MessageStatus.FAILED:
+        notify_delivery_failed(session, message)
     session.commit()
     if status == MessageStatus.FAILED:
         log.error("outbound failed", extra={"message_id": message.id, "error": error})
@@ -302,7 +305,10 @@ def record_status(session: Session, form) -> list[Job]:
             error_code = int(code) if code else None
         except ValueError:
             error_code = None
-        jobs = send_job(_fallback_for(session, message, contact, error_code))
+        fallback = _fallback_for(session, message, contact, error_code)
+        if not fallback:
+            notify_delivery_failed(session, message)
+        jobs = send_job(fallback)
     elif status in STATUS_RANK:
         if message.status in FINAL_FAILURES or STATUS_RANK[status] <= STATUS_RANK.get(message.status, -1):
             return []

@@ -42,5 +42,6 @@ def test_every_environment_variable_is_documented():
         used |= set(re.findall(r"env\.get\(\"([A-Z][A-Z0-9_]+)\"", path.read_text()))
         used |= set(re.findall(r"environ\.get\(\"([A-Z][A-Z0-9_]+)\"", path.read_text()))
         used |= set(re.findall(r"getenv\(\"([A-Z][A-Z0-9_]+)\"", path.read_text()))
-    missing = used - documented
+    wsgi_keys = {name for name in used if name.startswith(("HTTP_", "SERVER_", "WSGI")) or name == "REMOTE_ADDR"}
+    missing = used - documented - wsgi_keys
     assert not missing, f"undocumented: {sorted(missing)}"

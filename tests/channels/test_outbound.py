@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.outbound import queue_notification, queue_replies, record_status, send_messages
 from core.models import Message
@@ -120,6 +120,22 @@ def test_persistent_5xx_marks_failed_visible_to_staff(chan_settings, db, make, s
     assert first.status == "failed" and first.attempts == 4 and "Twilio 500" in first.error
     assert second.status == "failed" and "parte anterior" in second.error
     assert standin.messages() == []
+
+
+def test_final_failure_on_a_case_notifies_vinculacion(chan_settings, db, make, standin):
+    from core.models import Notification
+
+    vin = make.user("vinculacion")
+    contact = make.contact(last_inbound_at=now())
+    case = make.case("queja", "14", contact=contact)
+    jobs = queue_replies(db, contact, ["Su respuesta"], case_id=case.id)
+    db.commit()
+    standin.fail(1, "400", code=21211, message="Invalid 'To' Phone Number")
+    _send(jobs)
+    notes = db.scalars(select(Notification).where(Notification.user_id == vin.id)).all()
+    assert len(notes) == 1 and case.folio in notes[0].text and notes[0].case_id == case.id
+    _send(jobs)  # a retried job neither re-sends nor notifies twice
+    assert db.scalar(select(func.count()).select_from(Notification)) == 1
 
 
 def test_permanent_4xx_is_not_retried_and_later_parts_not_sent(chan_settings, db, make, standin):
