@@ -46,7 +46,7 @@ def _month_arg() -> Month:
     if not raw:
         return Month.previous_to_today()
     try:
-        return Month.parse(raw)
+        return Month.parse(raw).check_reportable()
     except DomainError:
         abort(400)
 
@@ -120,7 +120,7 @@ def snapshot(snapshot_id: int):
 @roles_required(Role.VINCULACION, Role.PARTICIPACION_SOCIAL, Role.ADMIN)
 def create_snapshot():
     try:
-        month = Month.parse(request.form.get("mes", ""))
+        month = Month.parse(request.form.get("mes", "")).check_reportable()
     except DomainError as exc:
         flash(exc.message, "error")
         return redirect(url_for("reports.snapshots"))

@@ -23,7 +23,7 @@ def _month(value: str | None):
     if not value:
         return Month.previous_to_today()
     try:
-        return Month.parse(value)
+        return Month.parse(value).check_reportable()
     except DomainError as exc:
         raise click.BadParameter(exc.message, param_hint="--month") from exc
 

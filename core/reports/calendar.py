@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -38,22 +38,41 @@ def year_range(session: Session, *also: date) -> tuple[int, int]:
     return min(years), max(years)
 
 
+def _same(want: list[dict], have: list) -> bool:
+    """Same days and business flags, and the same running count (up to a constant offset: the
+    table may start earlier than the range asked for)."""
+    if len(want) != len(have) or not want:
+        return False
+    base_want, base_have = want[0]["ordinal"], have[0][2]
+    return all(
+        w["fecha"] == h[0] and w["is_business"] == h[1] and w["ordinal"] - base_want == h[2] - base_have
+        for w, h in zip(want, have, strict=True)
+    )
+
+
 def ensure_calendar(session: Session, *also: date) -> None:
-    """Make `business_days` cover every day the report may touch, with current holidays."""
+    """Make `business_days` cover every day the report may touch, with current holidays. The
+    table only grows (a report for an old month never shrinks it back), so reports for
+    different months do not rebuild it in turn."""
     first_year, last_year = year_range(session, *also)
     first, last = date(first_year, 1, 1), date(last_year, 12, 31)
-    want = expected_rows(business_calendar(session), first, last)
+    cal = business_calendar(session)
+    want = expected_rows(cal, first, last)
     have = session.execute(
-        select(BusinessDay.fecha, BusinessDay.is_business, BusinessDay.ordinal).order_by(BusinessDay.fecha)
+        select(BusinessDay.fecha, BusinessDay.is_business, BusinessDay.ordinal)
+        .where(BusinessDay.fecha >= first, BusinessDay.fecha <= last).order_by(BusinessDay.fecha)
     ).all()
-    if [(r["fecha"], r["is_business"], r["ordinal"]) for r in want] == [tuple(r) for r in have]:
+    if _same(want, have):
         return
+    low, high = session.execute(select(func.min(BusinessDay.fecha), func.max(BusinessDay.fecha))).one()
+    lo, hi = min(first, low or first), max(last, high or last)
+    rows = want if (lo, hi) == (first, last) else expected_rows(cal, lo, hi)
     if session.get_bind().dialect.name != "postgresql":
-        _replace(session, want)  # SQLite serialises writers: a concurrent rebuild waits, then redoes it
+        _replace(session, rows)  # SQLite serialises writers: a concurrent rebuild waits, then redoes it
         return
     try:
         with session.begin_nested():  # two reports rebuilding at once: the loser keeps the winner's rows
-            _replace(session, want)
+            _replace(session, rows)
     except IntegrityError:
         pass
 

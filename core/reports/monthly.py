@@ -177,6 +177,7 @@ def _trend(session: Session, month: Month, estado: str | None, as_of: date, curr
 def build_report(session: Session, month: Month, *, estado: str | None = None,
                  as_of: date | None = None) -> dict:
     """The report for `month` (national, or one estado), computed now from the database."""
+    month.check_reportable()
     as_of = as_of or today_mx()
     tune_for_reports(session)
     ensure_calendar(session, month.last_day, as_of)

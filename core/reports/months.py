@@ -32,6 +32,12 @@ class Month:
     def previous_to_today(cls) -> Month:
         return cls.of(today_mx()).shift(-1)
 
+    def check_reportable(self) -> Month:
+        """Reports exist up to the current month (which is partial); never for future months."""
+        if self > Month.of(today_mx()):
+            raise ValidationError("Ese mes todavía no empieza: elige un mes anterior.", fields={"month": "futuro"})
+        return self
+
     @property
     def key(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"

@@ -58,3 +58,16 @@ def test_percentiles_match_numpy_linear_interpolation(db):
         assert found[key]["n"] == len(values)
         assert found[key]["mediana"] == round(float(np.percentile(values, 50)), 2)
         assert found[key]["p90"] == round(float(np.percentile(values, 90)), 2)
+
+
+def test_calendar_only_grows(db):
+    ensure_calendar(db, date(2026, 12, 31))
+    db.commit()
+    ensure_calendar(db, date(2031, 6, 30))  # a later year widens the table
+    db.commit()
+    ordinal = dict(db.execute(select(BusinessDay.fecha, BusinessDay.ordinal)).all())
+    assert max(ordinal) == date(2032, 12, 31)
+    ensure_calendar(db, date(2026, 12, 31))  # asking for less keeps it (no rebuild ping-pong)
+    db.commit()
+    db.expire_all()
+    assert dict(db.execute(select(BusinessDay.fecha, BusinessDay.ordinal)).all()) == ordinal

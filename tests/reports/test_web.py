@@ -35,6 +35,7 @@ def test_dashboard_national_reader_filters_by_estado(client, make, scenario):
     data = chart_data(client.get("/informe/?mes=2026-10&estado=09").get_data(as_text=True))
     assert data["report"]["estado"] == "09" and data["report"]["total"]["casos_registrados"] == 3
     assert client.get("/informe/?mes=2026-13").status_code == 400
+    assert client.get("/informe/?mes=2099-01").status_code == 400  # no reports for future months
     assert client.get("/informe/?mes=2026-10&estado=99").status_code == 404
 
 
