@@ -28,8 +28,17 @@ from urllib.parse import urlparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import (  # noqa: E402
-    ROOT, VENV_BIN, Redis, database_url, free_port, header, percentile, rss_mb, wait_healthy, write_section,
+from bench.common import (
+    ROOT,
+    VENV_BIN,
+    Redis,
+    database_url,
+    free_port,
+    header,
+    percentile,
+    rss_mb,
+    wait_healthy,
+    write_section,
 )
 
 TOKEN = "soak-auth-token"
@@ -71,7 +80,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rate", type=float, default=2.0, help="webhooks per second (steady)")
     parser.add_argument("--phones", type=int, default=200)
     parser.add_argument("--workers", type=int, default=2, help="rq worker processes")
-    parser.add_argument("--worker-class", default="", help="e.g. rq.worker.SimpleWorker (default: as deployed)")
+    parser.add_argument("--worker-class", default="workers.worker.SinacWorker", help="as in the Procfile by default")
     parser.add_argument("--sample", type=float, default=30.0, help="seconds between memory samples")
     parser.add_argument("--drain", type=float, default=300.0, help="max seconds to wait for the backlog")
     parser.add_argument("--no-write", action="store_true", help="do not update docs/benchmarks.md")
@@ -195,11 +204,11 @@ def main(argv: list[str] | None = None) -> None:
         growth = {k: last[1].get(k, 0) - first[1].get(k, 0) for k in last[1]}
         lines = [
             header("python bench/soak.py " + " ".join(argv or sys.argv[1:])),
-            f"- {len(sent_sids)} webhooks in {args.minutes:g} min at {args.rate:g}/s from {args.phones} phones; "
+            (f"- {len(sent_sids)} webhooks in {args.minutes:g} min at {args.rate:g}/s from {args.phones} phones; "
             f"HTTP codes {dict(codes)}; latency p50 {percentile(latencies, .5) * 1000:.0f} ms, "
-            f"p99 {percentile(latencies, .99) * 1000:.0f} ms.",
-            f"- Stored inbound: {inbound} (acknowledged {accepted}); not processed after the drain: {unprocessed}; "
-            f"outbound {outbound}, failed {outbound_failed}; backlog at the end: {last[2]}.",
+            f"p99 {percentile(latencies, .99) * 1000:.0f} ms."),
+            (f"- Stored inbound: {inbound} (acknowledged {accepted}); not processed after the drain: {unprocessed}; "
+            f"outbound {outbound}, failed {outbound_failed}; backlog at the end: {last[2]}."),
             "- Memory (RSS, MiB, process + children) after the first sample → at the end: "
             + ", ".join(f"{k} {first[1].get(k, 0):.0f} → {last[1].get(k, 0):.0f} ({growth[k]:+.0f})" for k in last[1])
             + ".",
