@@ -78,7 +78,7 @@ def main() -> None:
     rows = []
     scenarios = [
         ("enlace.jal@sinac.local", "enlace (Jalisco): queue, default", "/volantes/"),
-        ("enlace.jal@sinac.local", "enlace: status turnada, vencidos", "/volantes/?status=turnada&vencido=vencido"),
+        ("enlace.jal@sinac.local", "enlace: status turnada, vencidos", "/volantes/?status=turnada&plazo=vencido"),
         ("enlace.jal@sinac.local", "enlace: search words", "/volantes/?q=ultrasonido"),
         ("enlace.jal@sinac.local", "enlace: search folio", f"/volantes/?q={folio}"),
         ("vinculacion@sinac.local", "vinculación: queue, default", "/volantes/"),

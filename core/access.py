@@ -37,7 +37,9 @@ def scope_volantes(query: Select, user) -> Select:
 def _case_in_estado(clave: str):
     from sqlalchemy import exists, select
 
-    return exists(select(Case.id).where(Case.id == Volante.case_id, Case.estado_clave == clave))
+    # correlate_except: the subquery must keep its own Case even when the outer query joins cases.
+    return exists(select(Case.id).where(Case.id == Volante.case_id, Case.estado_clave == clave)
+                  .correlate_except(Case))
 
 
 def can_see_case(user, case: Case | None) -> bool:

@@ -234,3 +234,16 @@ def test_audit_records_who_when_from_to_why(make, db):
     assert (event.actor_id, event.actor_label, event.from_status, event.to_status, event.reason) == (
         user.id, user.email, "turnada", "cancelada", "Spam")
     assert event.created_at is not None
+
+
+def test_scope_volantes_with_and_without_cases_joined(make, db):
+    from core.access import scope_volantes
+    from core.models import Case, Volante
+
+    enlace = make.enlace("14")
+    mine = make.case("queja", "14")
+    make.case("queja", "20")
+    alone = db.scalars(scope_volantes(select(Volante), enlace)).all()
+    assert [v.case_id for v in alone] == [mine.id]
+    joined = db.execute(scope_volantes(select(Volante, Case).join(Case, Case.id == Volante.case_id), enlace)).all()
+    assert [c.id for _, c in joined] == [mine.id]
