@@ -487,3 +487,99 @@ def test_unknown_folio_says_not_found(chat):
     said = fold(c.all_text())
     assert said, c.dump()
     assert "no encontr" in said or "no tengo" in said or "no hay" in said, c.dump()
+
+
+# ------------------------------------------------------------------ 29. misspelled state answered to the question
+def test_misspelled_state_answer(chat):
+    c = chat()
+    c.send("me cobraron 450 por una placa de torax")
+    c.send("chiguagua")
+    _confirm(c)
+    case = _only_case(c)
+    assert case.estado_clave == "08" and case.monto == Decimal(450), c.dump()
+
+
+# ------------------------------------------------------------------ 30. English cobro
+def test_english_cobro(chat):
+    c = chat()
+    c.send("hi, they charged me 500 pesos at the hospital in tijuana")
+    c.send("yes")
+    case = _only_case(c)
+    assert case.tipo == "cobro_injustificado" and case.estado_clave == "02", c.dump()
+    assert case.monto == Decimal(500), c.dump()
+
+
+# ------------------------------------------------------------------ 31. amount asked, answered in words alone
+def test_amount_asked_answered_mil_doscientos(chat):
+    c = chat()
+    c.send("me cobraron unos estudios en el hospital general de pachuca")
+    c.send("mil doscientos")
+    _confirm(c, answers=("fue ayer",))
+    case = _only_case(c)
+    assert case.estado_clave == "13" and case.monto == Decimal(1200), c.dump()
+
+
+# ------------------------------------------------------------------ 32. state question answered with a city
+def test_state_question_answered_with_city(chat):
+    c = chat()
+    c.send("quiero poner una queja")
+    c.send("no me quisieron dar consulta porque no llevaba la poliza")
+    c.send("en Monterrey")
+    _confirm(c)
+    case = _only_case(c)
+    assert case.tipo == "queja" and case.estado_clave == "19", c.dump()
+
+
+# ------------------------------------------------------------------ 33. bare folio sequence of my own case
+def test_bare_folio_sequence_of_own_case(chat):
+    c = chat()
+    c.send("me cobraron 200 en el centro de salud de apizaco el lunes")
+    _confirm(c)
+    case = _only_case(c)
+    seq = int(case.folio.rsplit("-", 1)[1])
+    c.send(f"folio {seq}")
+    assert case.folio in "\n".join(c.transcript[-1][1]), c.dump()
+
+
+# ------------------------------------------------------------------ 34. receipt photo at the summary
+def test_receipt_photo_at_summary_kept(chat):
+    c = chat()
+    c.send("me cobraron 700 en el hospital general de zacatecas")
+    c.send("", media=[("https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM2/Media/ME2",
+                       "image/jpeg")])
+    assert c.transcript[-1][1], c.dump()
+    _confirm(c)
+    case = _only_case(c)
+    assert case.tipo == "cobro_injustificado" and case.monto == Decimal(700), c.dump()
+
+
+# ------------------------------------------------------------------ 35. date added at the summary
+def test_date_added_at_summary(chat):
+    c = chat()
+    c.send("me cobraron 300 en el centro de salud de zapopan")
+    c.send("fue el 3 de marzo")
+    assert "3 de marzo" in "\n".join(c.transcript[-1][1]), c.dump()
+    c.send("si")
+    assert _only_case(c).fecha_hechos_texto, c.dump()
+
+
+# ------------------------------------------------------------------ known dialogue gaps (reported)
+@pytest.mark.xfail(reason="cobro form: an approximate amount inside the first answer ('como 300 creo') "
+                          "is not taken as monto; the bot asks for it again", strict=False)
+def test_approximate_amount_in_first_answer(chat):
+    c = chat()
+    c.send("2")
+    c.send("como 300 creo, en la farmacia del hospital")
+    c.send("cdmx")
+    _confirm(c)
+    case = _only_case(c)
+    assert case.monto == Decimal(300) and case.estado_clave == "09", c.dump()
+
+
+@pytest.mark.xfail(reason="at the summary a relative date ('fue ayer') is not taken as a correction; "
+                          "the bot only repeats 'Responde SI o NO'", strict=False)
+def test_relative_date_added_at_summary(chat):
+    c = chat()
+    c.send("me cobraron 300 en el centro de salud de zapopan")
+    c.send("fue ayer")
+    assert "ayer" in fold("\n".join(c.transcript[-1][1])), c.dump()
