@@ -144,17 +144,27 @@ ROUND_STATUS = {
 }
 
 
-def _cases_query(month: Month, user, estado: str | None):
-    """Cases with any event in the month (registered, turned, answered, reviewed or closed)."""
+def _case_ids_query(month: Month, user, estado: str | None):
+    """Ids of the cases with any event in the month (registered, turned, answered, reviewed or
+    closed) that `user` may see, in order: each branch reads one month of an index."""
     w = Window(month, month)
-    v = aliased(Volante)
-    active_ids = union(
+    active = union(
         select(Case.id).where(w.during(Case.created_at)),
         select(Case.id).where(w.during(Case.closed_at)),
         select(Volante.case_id).where(w.during(Volante.sent_at)),
         select(Volante.case_id).where(w.during(Volante.answered_at)),
         select(Volante.case_id).where(w.during(Volante.closed_at)),
     ).subquery("active")
+    query = select(Case.id).select_from(active).join(Case, Case.id == active.c[0]).order_by(Case.id)
+    query = scope_cases(query, user)
+    if estado:
+        query = query.where(Case.estado_clave == estado)
+    return query
+
+
+def _cases_query(ids: list[int]):
+    """One row per case of `ids` with its rounds' figures (correlated subqueries per case)."""
+    v = aliased(Volante)
     last = aliased(Volante)
     enlace = (select(User.nombre).select_from(last).join(User, User.id == last.enlace_id)
               .where(last.case_id == Case.id).order_by(last.numero.desc()).limit(1).scalar_subquery())
@@ -189,16 +199,13 @@ def _cases_query(month: Month, user, estado: str | None):
                first_turn.label("first_turn"), first_answer.label("first_answer"),
                days_answer.label("days_answer"), days_close.label("days_close"),
                Fur.resultado, Fur.monto_reclamado, Fur.monto_reembolsado)
-        .select_from(active_ids)
-        .join(Case, Case.id == active_ids.c[0])
+        .select_from(Case)
         .outerjoin(Contact, Contact.id == Case.contact_id)
         .outerjoin(answered, last_answered)
         .outerjoin(Fur, Fur.volante_id == answered.id)
+        .where(Case.id.in_(ids))
         .order_by(Case.id)
     )
-    query = scope_cases(query, user)
-    if estado:
-        query = query.where(Case.estado_clave == estado)
     return query
 
 
@@ -227,9 +234,11 @@ def case_rows(session: Session, month: Month, user, *, estado: str | None = None
     """One dict per case with activity in `month`, limited to what `user` may see."""
     tune_for_reports(session)
     ensure_calendar(session, month.last_day)
-    result = session.execute(_cases_query(month, user, estado).execution_options(yield_per=batch))
-    for part in result.partitions(batch):
-        rounds = _rounds(session, [r.id for r in part])
+    ids = list(session.scalars(_case_ids_query(month, user, estado)))
+    for start in range(0, len(ids), batch):
+        chunk = ids[start:start + batch]
+        part = session.execute(_cases_query(chunk)).all()
+        rounds = _rounds(session, chunk)
         for r in part:
             yield {
                 "folio": r.folio,
