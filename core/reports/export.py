@@ -11,7 +11,7 @@ import io
 from collections.abc import Iterator
 
 from openpyxl import Workbook
-from sqlalchemy import and_, exists, func, select, union
+from sqlalchemy import func, select, union
 from sqlalchemy.orm import Session, aliased
 
 from core import audit
@@ -185,12 +185,14 @@ def _cases_query(ids: list[int]):
                   .join(bs2, bs2.fecha == local_date(f1.sent_at)).join(be2, be2.fecha == local_date(Case.closed_at))
                   .where(f1.case_id == Case.id, f1.numero == 1, Case.status == CaseStatus.CONCLUIDA)
                   .scalar_subquery())
-    answered, later = aliased(Volante), aliased(Volante)
-    last_answered = and_(  # the case's latest round with a FUR filed
-        answered.case_id == Case.id, answered.answered_at.is_not(None),
-        ~exists(select(later.id).where(later.case_id == Case.id, later.answered_at.is_not(None),
-                                       later.numero > answered.numero)),
-    )
+
+    def last_fur(column):
+        """A field of the case's latest filed FUR (per-case index lookups on furs.case_id)."""
+        fv = aliased(Volante)
+        return (select(column).select_from(Fur).join(fv, fv.id == Fur.volante_id)
+                .where(Fur.case_id == Case.id, Fur.is_draft.is_(False))
+                .order_by(fv.numero.desc()).limit(1).scalar_subquery())
+
     query = (
         select(Case.id, Case.folio, Case.tipo, Case.canal, Case.estado_clave, Case.status, Case.curp,
                func.coalesce(Contact.phone, Case.contacto_telefono).label("phone"),
@@ -198,11 +200,11 @@ def _cases_query(ids: list[int]):
                enlace.label("enlace"), rondas.label("rondas"), devueltos.label("devoluciones"),
                first_turn.label("first_turn"), first_answer.label("first_answer"),
                days_answer.label("days_answer"), days_close.label("days_close"),
-               Fur.resultado, Fur.monto_reclamado, Fur.monto_reembolsado)
+               last_fur(Fur.resultado).label("resultado"),
+               last_fur(Fur.monto_reclamado).label("monto_reclamado"),
+               last_fur(Fur.monto_reembolsado).label("monto_reembolsado"))
         .select_from(Case)
         .outerjoin(Contact, Contact.id == Case.contact_id)
-        .outerjoin(answered, last_answered)
-        .outerjoin(Fur, Fur.volante_id == answered.id)
         .where(Case.id.in_(ids))
         .order_by(Case.id)
     )
