@@ -40,13 +40,20 @@ def wait_port(port: int, timeout: float = 30.0) -> None:
 
 def wait_healthy(base: str, timeout: float = 120.0, path: str = "/healthz") -> None:
     """Until the app answers (gunicorn binds before its workers have imported the app)."""
+    import urllib.error
     import urllib.request
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        with contextlib.suppress(OSError), urllib.request.urlopen(base + path, timeout=5) as resp:
-            if resp.status < 500:
+        try:
+            with urllib.request.urlopen(base + path, timeout=5) as resp:
+                if resp.status < 500:
+                    return
+        except urllib.error.HTTPError as exc:  # an HTTP answer, even 404, means it is serving
+            if exc.code < 500:
                 return
+        except OSError:
+            pass
         time.sleep(0.2)
     raise RuntimeError(f"{base} did not answer {path}")
 

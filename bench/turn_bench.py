@@ -126,10 +126,14 @@ def main() -> None:
                 results[key].append(driver.turn(cobro_phone, text))
         rss_after = (rss_mb(web.pid), rss_mb(worker.pid))
     finally:
-        web.terminate()
-        worker.terminate()
-        web.wait(10)
-        worker.wait(10)
+        for proc in (web, worker):
+            proc.terminate()
+        for proc in (web, worker):
+            try:  # a loaded machine can take a while to stop gunicorn's workers
+                proc.wait(60)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(10)
         standin.stop()
         redis.stop()
     profile = profile_turn(db_url, instance)
@@ -139,7 +143,8 @@ def main() -> None:
     worst = max(percentile(v, .95) for v in results.values())
     body = header("make bench  (bench/turn_bench.py under pg_virtualenv)")
     body += ("Each turn: signed webhook → gunicorn → Redis → one `rq worker` (a forked work-horse per job) → "
-             "twilio library → local stand-in; time to the first reply part.\n\n")
+             "twilio library → local stand-in; time to the first reply part. The worker's heap is frozen "
+             "after its warm-up (gc.freeze, workers/worker.py).\n\n")
     body += "\n".join(lines) + "\n\n"
     body += (f"- Worst p95: **{worst:.0f} ms** (target ≤ 300 ms).\n"
              f"- RSS after warm-up: web {rss_warm[0]:.0f} MiB, worker {rss_warm[1]:.0f} MiB; after "
