@@ -24,8 +24,8 @@ class BusinessDay(Base):
 
 # Indexes on the event timestamps the monthly report filters by (one month's range of each),
 # declared here beside the report's own table so the report owns them.
-from core.models.cases import Case, Volante  # noqa: E402
-from core.models.messages import Message  # noqa: E402
+from core.models.cases import Case, Volante
+from core.models.messages import Message
 
 REPORT_INDEXES = (
     Index("ix_cases_closed_at", Case.closed_at),
