@@ -75,6 +75,9 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(queues_bp)
     app.register_blueprint(auth.bp)
+    from backoffice.public import bp as public_bp
+
+    app.register_blueprint(public_bp)
     app.register_blueprint(__import__('backoffice.queue', fromlist=['bp']).bp)
     app.register_blueprint(__import__('backoffice.cases', fromlist=['bp']).bp)
     app.register_blueprint(__import__('backoffice.furs', fromlist=['bp']).bp)

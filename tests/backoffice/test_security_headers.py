@@ -40,3 +40,11 @@ def test_client_address_from_trusted_proxy_only():
     assert seen["addr"] == "203.0.113.7"
     wrapped({"REMOTE_ADDR": "198.51.100.9", "HTTP_X_FORWARDED_FOR": "203.0.113.7"}, lambda *a: None)
     assert seen["addr"] == "198.51.100.9"  # an untrusted peer cannot claim another address
+
+
+def test_public_privacy_notice_and_favicon(client):
+    page = client.get("/aviso-de-privacidad")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Aviso de privacidad" in text and "BAJA" in text and "ALTA" in text
+    assert client.get("/favicon.ico").status_code == 200
