@@ -583,3 +583,39 @@ def test_relative_date_added_at_summary(chat):
     c.send("me cobraron 300 en el centro de salud de zapopan")
     c.send("fue ayer")
     assert "ayer" in fold("\n".join(c.transcript[-1][1])), c.dump()
+
+
+@pytest.mark.xfail(reason="two charges in one message ('250 la consulta y 180 la vacuna'): the form keeps "
+                          "only the last amount (180) instead of the total", strict=False)
+def test_two_charges_in_one_message(chat):
+    c = chat()
+    c.send("me cobraron 250 la consulta y 180 la vacuna en el centro de salud de tepic")
+    _confirm(c)
+    case = _only_case(c)
+    assert case.monto == Decimal(430), c.dump()
+
+
+def test_curp_given_is_kept_and_state_from_city(chat):
+    c = chat()
+    c.send("me cobraron 300 en el hospital de leon mi curp es GOMR850312MJCRRS07")
+    _confirm(c)
+    case = _only_case(c)
+    assert case.estado_clave == "11" and case.curp == "GOMR850312MJCRRS07", c.dump()
+
+
+@pytest.mark.xfail(reason="the summary's 'Qué pasó' echoes the CURP in clear; the outbound text is stored "
+                          "and shown in back-office transcripts (DOMAIN §11 masks CURP)", strict=False)
+def test_curp_not_echoed_in_clear(chat):
+    c = chat()
+    c.send("me cobraron 300 en el hospital de leon mi curp es GOMR850312MJCRRS07")
+    assert "GOMR850312MJCRRS07" not in c.all_text(), c.dump()
+
+
+def test_coverage_answer_then_charge_for_it(chat):
+    c = chat()
+    c.send("cubren la cesarea?")
+    assert "causes" in fold(c.all_text()), c.dump()
+    c.send("pues a mi me cobraron 4 mil por la cesarea en el hospital general de toluca")
+    _confirm(c)
+    cobros = [x for x in c.cases() if x.tipo == "cobro_injustificado"]
+    assert len(cobros) == 1 and cobros[0].monto == Decimal(4000) and cobros[0].estado_clave == "15", c.dump()
