@@ -277,12 +277,18 @@ def index():
     total = sum(n for st, n in counts.items() if shown is None or st in shown)
     pages = max(1, (total + PER_PAGE - 1) // PER_PAGE)
     page = min(filters.page, pages)
-    # Only the columns the table shows; the phone comes in the same statement (no second query).
-    rows_stmt = _order(base_query(user, [Case, Volante, Contact.phone], filters, **kw), filters.sort)
-    rows_stmt = rows_stmt.outerjoin(Contact, Contact.id == Case.contact_id).options(
-        load_only(*ROW_CASE_COLUMNS), load_only(*ROW_VOLANTE_COLUMNS),
-    ).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
-    rows = [(c, v, phone or c.contacto_telefono) for c, v, phone in session.execute(rows_stmt)]
+    # The page is chosen on cases alone (narrow rows, the created_at index), joined to the current
+    # round only when a filter or the order needs it; then only those 50 cases are joined to their
+    # round and phone, by primary key. (Joining first made the planner hash every volante and
+    # every contact before sorting: a full scan of both tables on each page view.)
+    page_ids = _order(base_query(user, [Case.id], filters, join_volante=filters.sort == "vence", **kw),
+                      filters.sort).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
+    phone_col = select(Contact.phone).where(Contact.id == Case.contact_id).scalar_subquery()
+    rows_stmt = _order(
+        select(Case, Volante, phone_col).select_from(Case).outerjoin(Volante, _current_volante_clause())
+        .where(Case.id.in_(page_ids.correlate(None))), filters.sort,
+    ).options(load_only(*ROW_CASE_COLUMNS), load_only(*ROW_VOLANTE_COLUMNS))
+    rows = [(c, v, tel or c.contacto_telefono) for c, v, tel in session.execute(rows_stmt)]
     if not sees_everything(user):
         rows = [(c, v, phone) for c, v, phone in rows if v is None or v.estado_clave == user.estado_clave]
     enlace_options = visible_enlaces(session, user)
