@@ -4,13 +4,16 @@
 -- Threads do not advance evenly, so the total request count is not a safe next offset.
 local lines = {}
 counter = 0  -- globals: done() reads them with thread:get
-local thread_id = 0
 local threads = 1
 local all_threads = {}
+local next_thread_id = 0  -- main state only
 
+-- thread:set() writes a GLOBAL of the thread's state: a `local thread_id` declared in this chunk
+-- would shadow it in init(), so every thread started at the same line and sent the same
+-- MessageSids (the duplicates were answered 200 but stored once).
 function setup(thread)
-  thread:set("thread_id", thread_id)
-  thread_id = thread_id + 1
+  thread:set("thread_id", next_thread_id)
+  next_thread_id = next_thread_id + 1
   table.insert(all_threads, thread)
 end
 
@@ -20,7 +23,7 @@ function init(args)
   for line in io.lines(file) do
     lines[#lines + 1] = line
   end
-  counter = offset + (thread_id or 0)
+  counter = offset + (thread_id or 0)  -- the global set by setup()
   threads = tonumber(args[3] or "1")
   delay_ms = tonumber(args[4] or "0")
   ok_responses = 0
