@@ -65,33 +65,35 @@ def _register_template_helpers(app: Flask) -> None:
     )
 
 
+# Every area of the web app is a blueprint in a module of its own, registered in this order.
+BLUEPRINT_MODULES = (
+    "backoffice.health",
+    "backoffice.observability",
+    "backoffice.auth",
+    "backoffice.public",
+    "backoffice.webhooks",
+    "backoffice.queue",
+    "backoffice.cases",
+    "backoffice.furs",
+    "backoffice.attachments",
+    "backoffice.conversations",
+    "backoffice.simulator",
+    "backoffice.intake",
+    "backoffice.buzon",
+    "backoffice.coverage_catalog",
+    "backoffice.directory",
+    "backoffice.admin",
+    "backoffice.queues",
+    "backoffice.reports",
+    "backoffice.notifications",
+)
+
+
 def _register_blueprints(app: Flask) -> None:
-    """Each area of the back office is a blueprint in its own module."""
-    from backoffice.health import bp as health_bp
+    from importlib import import_module
 
-    app.register_blueprint(health_bp)
-    app.register_blueprint(observability.bp)
-    from backoffice.queues import bp as queues_bp
-
-    app.register_blueprint(queues_bp)
-    app.register_blueprint(auth.bp)
-    from backoffice.public import bp as public_bp
-
-    app.register_blueprint(public_bp)
-    app.register_blueprint(__import__('backoffice.queue', fromlist=['bp']).bp)
-    app.register_blueprint(__import__('backoffice.cases', fromlist=['bp']).bp)
-    app.register_blueprint(__import__('backoffice.furs', fromlist=['bp']).bp)
-    app.register_blueprint(__import__('backoffice.attachments', fromlist=['bp']).bp)
-    app.register_blueprint(__import__('backoffice.conversations', fromlist=['bp']).bp)
-    app.register_blueprint(__import__('backoffice.webhooks', fromlist=['bp']).bp)
-    app.register_blueprint(__import__('backoffice.simulator', fromlist=['bp']).bp)
-    app.register_blueprint(__import__('backoffice.intake', fromlist=['bp']).bp)
-    app.register_blueprint(__import__('backoffice.buzon', fromlist=['bp']).bp)
-    app.register_blueprint(__import__('backoffice.coverage_catalog', fromlist=['bp']).bp)
-    app.register_blueprint(__import__('backoffice.directory', fromlist=['bp']).bp)
-    app.register_blueprint(__import__('backoffice.admin', fromlist=['bp']).bp)
-    app.register_blueprint(__import__('backoffice.reports', fromlist=['bp']).bp)
-    app.register_blueprint(__import__('backoffice.notifications', fromlist=['bp']).bp)
+    for name in BLUEPRINT_MODULES:
+        app.register_blueprint(import_module(name).bp)
 
 
 def _register_errors(app: Flask) -> None:
