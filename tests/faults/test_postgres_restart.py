@@ -32,7 +32,8 @@ def _cluster(database_url: str) -> tuple[str, str] | None:
     out = subprocess.run(["pg_lsclusters", "--no-header"], capture_output=True, text=True, check=False).stdout
     for line in out.splitlines():
         parts = line.split()
-        if len(parts) >= 4 and parts[2] == str(port) and parts[3] == "online":
+        # by port only: the status column can read wrong when another throwaway cluster raced for it
+        if len(parts) >= 4 and parts[2] == str(port):
             return parts[0], parts[1]
     return None
 
