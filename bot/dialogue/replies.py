@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -94,6 +95,14 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+_CURP_IN_TEXT = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{4}\d{6}[HMXhmx][A-Za-z]{5}[A-Za-z0-9]\d(?![A-Za-z0-9])")
+
+
+def _mask_curp(text: str) -> str:
+    """A CURP the affiliate typed is not echoed back in clear (DOMAIN.md §11)."""
+    return _CURP_IN_TEXT.sub(lambda m: m.group(0)[:4].upper() + "*" * 12 + m.group(0)[-2:].upper(), text or "")
+
+
 def summary(tipo: str, slots: dict, estado_nombre: str | None, privacy_url: str, *,
             short: bool = False) -> list[str]:
     """Two messages: the report as understood, then the consent and the SI/NO question (each
@@ -109,7 +118,7 @@ def summary(tipo: str, slots: dict, estado_nombre: str | None, privacy_url: str,
         lines.append(f"• Unidad: {clip(slots['unidad'], 40 if short else 60)}")
     if slots.get("fecha"):
         lines.append(f"• Fecha: {clip(slots['fecha'], 30)}")
-    lines.append(f"• Qué pasó: {clip(slots.get('description', ''), 90 if short else 140)}")
+    lines.append(f"• Qué pasó: {clip(_mask_curp(slots.get('description', '')), 90 if short else 140)}")
     return ["\n".join(lines), f"{consent_line(privacy_url)}\n{CONFIRM_QUESTION}"]
 
 

@@ -603,12 +603,11 @@ def test_curp_given_is_kept_and_state_from_city(chat):
     assert case.estado_clave == "11" and case.curp == "GOMR850312MJCRRS07", c.dump()
 
 
-@pytest.mark.xfail(reason="the summary's 'Qué pasó' echoes the CURP in clear; the outbound text is stored "
-                          "and shown in back-office transcripts (DOMAIN §11 masks CURP)", strict=False)
 def test_curp_not_echoed_in_clear(chat):
     c = chat()
     c.send("me cobraron 300 en el hospital de leon mi curp es GOMR850312MJCRRS07")
     assert "GOMR850312MJCRRS07" not in c.all_text(), c.dump()
+    assert "GOMR************07" in c.all_text(), c.dump()
 
 
 def test_coverage_answer_then_charge_for_it(chat):
