@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import time
 from functools import wraps
 from urllib.parse import urlparse
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import UserMixin, current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
@@ -48,6 +59,15 @@ def _load_user(user_id: str):
         return None
     if user is None or not user.active:
         return None
+    if session.get("sv") != user.session_version:
+        return None  # a cookie from before a logout (or a copy of it)
+    last_seen = session.get("seen")
+    now_ts = int(time.time())
+    idle = current_app.config["SINAC"].backoffice_idle_minutes * 60
+    if last_seen is not None and now_ts - int(last_seen) > idle:
+        return None
+    if last_seen is None or now_ts - int(last_seen) > 60:
+        session["seen"] = now_ts  # refreshed at most once a minute
     return LoginUser(user)
 
 
@@ -109,6 +129,8 @@ def login():
         audit.record(db, Actor.from_user(user), "login")
         db.commit()
         session.clear()  # no session fixation: a fresh session after authenticating
+        session["sv"] = user.session_version
+        session["seen"] = int(time.time())
         login_user(LoginUser(user))
         return redirect(_safe_next(request.args.get("next")) or url_for("home"))
     return render_template("auth/login.html", form=form)
@@ -117,6 +139,11 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    db = get_session()
+    user = db.get(User, current_user.id)
+    if user is not None:
+        user.session_version = (user.session_version or 0) + 1
+        db.commit()
     logout_user()
     session.clear()
     flash("Sesión cerrada.", "info")

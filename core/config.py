@@ -40,6 +40,7 @@ class Settings:
     webhook_rate_limit: str = "60 per minute;600 per hour"
     privacy_url: str = "http://127.0.0.1:5000/aviso-de-privacidad"
     session_idle_minutes: int = 30
+    backoffice_idle_minutes: int = 120
     upload_max_bytes: int = 10 * 1024 * 1024
     smtp_host: str = ""
     smtp_port: int = 25
@@ -74,6 +75,7 @@ class Settings:
             webhook_rate_limit=env.get("WEBHOOK_RATE_LIMIT") or "60 per minute;600 per hour",
             privacy_url=env.get("PRIVACY_URL") or "http://127.0.0.1:5000/aviso-de-privacidad",
             session_idle_minutes=int(env.get("SESSION_IDLE_MINUTES") or 30),
+            backoffice_idle_minutes=int(env.get("BACKOFFICE_IDLE_MINUTES") or 120),
             upload_max_bytes=int(env.get("UPLOAD_MAX_BYTES") or 10 * 1024 * 1024),
             smtp_host=env.get("SMTP_HOST") or "",
             smtp_port=int(env.get("SMTP_PORT") or 25),

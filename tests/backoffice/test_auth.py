@@ -68,3 +68,35 @@ def test_open_redirect_is_ignored(client, make):
 @pytest.mark.parametrize("path", ["/", "/login"])
 def test_pages_render_for_anonymous(client, path):
     assert client.get(path).status_code in (200, 302)
+
+
+def _session_cookie(client):
+    return client.get_cookie("session").value
+
+
+def test_logout_invalidates_copies_of_the_session_cookie(app, make):
+    user = make.user("vinculacion")
+    client = app.test_client()
+    login(client, user.email)
+    stolen = _session_cookie(client)
+    html = client.get("/", follow_redirects=True).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    thief = app.test_client()
+    thief.set_cookie("session", stolen)
+    assert thief.get("/volantes/").status_code == 200
+    client.post("/logout", data={"csrf_token": token})
+    assert thief.get("/volantes/").status_code == 302  # back to login: the copy is dead too
+    login(client, user.email)  # a new login works again
+    assert client.get("/volantes/").status_code == 200
+
+
+def test_idle_back_office_session_expires(app, make, monkeypatch):
+    import time as time_module
+
+    user = make.user("vinculacion")
+    client = app.test_client()
+    login(client, user.email)
+    assert client.get("/volantes/").status_code == 200
+    later = time_module.time() + app.config["SINAC"].backoffice_idle_minutes * 60 + 5
+    monkeypatch.setattr("backoffice.auth.time.time", lambda: later)
+    assert client.get("/volantes/").status_code == 302
