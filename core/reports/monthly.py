@@ -12,7 +12,7 @@ from core.enums import CANAL_LABELS, TIPO_LABELS, Canal, Tipo
 from core.estados import BY_CLAVE, ESTADOS
 from core.models import ReportSnapshot
 from core.reports.calendar import ensure_calendar
-from core.reports.figures import DIMENSIONS, Window, compute, compute_many, finish, top_topics
+from core.reports.figures import DIMENSIONS, Window, compute, compute_months, finish, top_topics
 from core.reports.months import Month
 from core.reports.sql import tune_for_reports
 from core.timeutil import now, today_mx
@@ -184,8 +184,8 @@ def build_report(session: Session, month: Month, *, estado: str | None = None,
     previous = month.shift(-1)
     cur_w = Window(month, month, estado, as_of)
     prev_w = Window(previous, previous, estado, as_of)
-    current = compute_many(session, cur_w, DIMENSIONS)
-    before = compute_many(session, prev_w, DIMENSIONS)
+    both = compute_months(session, Window(previous, month, estado, as_of), DIMENSIONS)
+    current, before = both[month.key], both[previous.key]
     report = {
         "version": VERSION,
         "mes": month.key,
