@@ -98,14 +98,16 @@ def test_postgres_restart_during_load(cluster, stack, db, make):
 
     with ThreadPoolExecutor(4) as pool:
         futures = [pool.submit(webhook_load) for _ in range(3)] + [pool.submit(buzon_load)]
-        wait_for(lambda: len(results) >= 20, 60, what="load before the restart")
-        before_restart = len(results)
-        _restart(cluster)
-        # The app recovers by itself: successes again after the restart, without touching gunicorn.
-        wait_for(lambda: sum(1 for k, s, _ in results[before_restart:] if k == "webhook" and s == 200) >= 20
-                 and sum(1 for k, s, _ in results[before_restart:] if k == "buzon" and s == 302) >= 2,
-                 90, 0.2, "the app to recover after the restart")
-        stop.set()
+        try:
+            wait_for(lambda: len(results) >= 20, 60, what="load before the restart")
+            before_restart = len(results)
+            _restart(cluster)
+            # The app recovers by itself: successes again after the restart, without touching gunicorn.
+            wait_for(lambda: sum(1 for k, s, _ in results[before_restart:] if k == "webhook" and s == 200) >= 20
+                     and sum(1 for k, s, _ in results[before_restart:] if k == "buzon" and s == 302) >= 2,
+                     90, 0.2, "the app to recover after the restart")
+        finally:
+            stop.set()  # a failed wait must not leave the load threads (and the suite) running forever
         for future in futures:
             future.result()
 
