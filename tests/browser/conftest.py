@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from tests.backoffice.support import STANDIN_TOKEN
+from tests.backoffice.support import standin  # noqa: F401, F811  (the same stand-in fixture)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -16,19 +16,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 
 
 @pytest.fixture
-def standin(settings, monkeypatch):
-    from standin import StandinServer
-
-    server = StandinServer(auth_token=STANDIN_TOKEN, callbacks=False).start()
-    monkeypatch.setenv("TWILIO_API_BASE_URL", server.url)
-    monkeypatch.setenv("TWILIO_TIMEOUT_SECONDS", "2")
-    monkeypatch.setattr("bot.outbound.RETRY_DELAYS", (0.0, 0.0, 0.0))
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def live_server(standin, db):
+def live_server(standin, db):  # noqa: F811
     """The back office on a free port; returns its base URL."""
     from werkzeug.serving import make_server
 
