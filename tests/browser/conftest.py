@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from tests.backoffice.support import standin  # noqa: F401, F811  (the same stand-in fixture)
+from tests.backoffice.support import standin  # noqa: F401  (the same stand-in fixture)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
