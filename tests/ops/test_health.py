@@ -19,9 +19,9 @@ def test_healthz_needs_nothing(settings):
     assert resp.status_code == 200 and resp.json == {"status": "ok"}
 
 
-def test_ready_when_everything_is_up(settings, redis_url, live_worker, trained_nlu_dir, db):
+def test_ready_when_everything_is_up(settings, ops_redis_url, live_worker, trained_nlu_dir, db):
     shutil.copytree(trained_nlu_dir / "nlu", settings.instance_dir / "nlu")
-    app = _app(settings, redis_url=redis_url)
+    app = _app(settings, redis_url=ops_redis_url)
     resp = app.test_client().get("/readyz")
     assert resp.status_code == 200, resp.json
     assert resp.json["status"] == "ok"
@@ -40,8 +40,8 @@ def test_unready_when_redis_down(settings, trained_nlu_dir, db):
     assert checks["database"]["ok"] is True
 
 
-def test_unready_when_database_down(settings, redis_url, live_worker):
-    app = _app(settings, redis_url=redis_url, database_url="postgresql+psycopg://nobody:x@127.0.0.1:1/none")
+def test_unready_when_database_down(settings, ops_redis_url, live_worker):
+    app = _app(settings, redis_url=ops_redis_url, database_url="postgresql+psycopg://nobody:x@127.0.0.1:1/none")
     resp = app.test_client().get("/readyz")
     assert resp.status_code == 503
     assert resp.json["checks"]["database"]["ok"] is False
@@ -49,28 +49,28 @@ def test_unready_when_database_down(settings, redis_url, live_worker):
     assert "nobody" not in resp.get_data(as_text=True)
 
 
-def test_unready_without_live_worker(settings, redis_url, trained_nlu_dir, db):
+def test_unready_without_live_worker(settings, ops_redis_url, trained_nlu_dir, db):
     shutil.copytree(trained_nlu_dir / "nlu", settings.instance_dir / "nlu")
-    app = _app(settings, redis_url=redis_url)
+    app = _app(settings, redis_url=ops_redis_url)
     resp = app.test_client().get("/readyz")
     assert resp.status_code == 503
     assert resp.json["checks"]["worker"] == {"ok": False, "detail": "NoLiveWorker", "ms": resp.json["checks"]["worker"]["ms"]}
     assert resp.json["checks"]["redis"]["ok"] is True
 
 
-def test_unready_without_trained_model(settings, redis_url, live_worker, db):
-    app = _app(settings, redis_url=redis_url)
+def test_unready_without_trained_model(settings, ops_redis_url, live_worker, db):
+    app = _app(settings, redis_url=ops_redis_url)
     resp = app.test_client().get("/readyz")
     assert resp.status_code == 503
     assert resp.json["checks"]["nlu"]["ok"] is False
 
 
-def test_unready_when_migrations_pending(settings, redis_url, tmp_path):
+def test_unready_when_migrations_pending(settings, ops_redis_url, tmp_path):
     from core.migrate import upgrade
 
     url = f"sqlite:///{tmp_path / 'old.db'}"
     upgrade(url, "0001")
-    app = _app(settings, redis_url=redis_url, database_url=url)
+    app = _app(settings, redis_url=ops_redis_url, database_url=url)
     resp = app.test_client().get("/readyz")
     assert resp.json["checks"]["migrations"]["ok"] is False
     assert resp.json["checks"]["database"]["ok"] is True
