@@ -101,31 +101,89 @@ def parse_form(form: dict) -> dict:
 def record_inbound(session: Session, form: dict, *, request_id: str | None = None) -> tuple[Message, bool]:
     """Store one inbound message (idempotent on MessageSid) → (message, created).
 
-    A retried delivery returns the stored message with created=False. Concurrent duplicates are
-    resolved by the unique MessageSid: the loser's IntegrityError rolls the session back (this
-    must be the first write of the caller's transaction) and the winner's row is returned.
-    The caller commits.
+    A retried delivery returns the stored message with created=False and changes nothing.
+    Concurrent duplicates are resolved by the unique MessageSid. This must be the first write of
+    the caller's transaction: a duplicate (or a lost race) rolls the session back. The caller
+    commits.
+
+    On PostgreSQL and SQLite it takes two statements: the contact upserted on its phone and the
+    message inserted with ON CONFLICT (message_sid) DO NOTHING, both with RETURNING. A duplicate
+    returns no row: the transaction (the contact's touch) is rolled back and the stored row read.
     """
     data = parse_form(form)
+    dialect_insert = _dialect_insert(session)
     for attempt in range(3):
-        existing = session.scalar(select(Message).where(Message.message_sid == data["sid"]))
-        if existing is not None:
-            return existing, False
         try:
-            message = _insert(session, data, request_id)
-            return message, True
+            if dialect_insert is None:
+                existing = _find(session, data["sid"])
+                if existing is not None:
+                    return existing, False
+                return _insert(session, data, request_id), True
+            message = _upsert(session, dialect_insert, data, request_id)
+            if message is not None:
+                return message, True
+            # Already stored (a retried or concurrent delivery): leave the contact untouched.
+            session.rollback()
+            existing = _find(session, data["sid"])
+            if existing is not None:
+                return existing, False
+            # The row we conflicted with was rolled back meanwhile: try again.
         except IntegrityError:
             # Another delivery of the same message (or a first message from the same new phone)
             # committed first: start over and find its row.
             session.rollback()
             log.info("inbound insert raced, retrying", extra={"attempt": attempt})
-    existing = session.scalar(select(Message).where(Message.message_sid == data["sid"]))
+    existing = _find(session, data["sid"])
     if existing is None:
         raise RuntimeError("inbound message could not be stored")
     return existing, False
 
 
+def _find(session: Session, sid: str) -> Message | None:
+    return session.scalar(select(Message).where(Message.message_sid == sid))
+
+
+def _dialect_insert(session: Session):
+    """The dialect's INSERT with ON CONFLICT, or None (then the portable ORM path is used)."""
+    name = session.get_bind().dialect.name
+    if name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:
+        return None
+    return insert
+
+
+def _upsert(session: Session, insert, data: dict, request_id: str | None) -> Message | None:
+    """Contact upserted, message inserted unless its MessageSid is stored; None when it is."""
+    at = utc_now()
+    contact_stmt = insert(Contact).values(phone=data["phone"], channel=data["channel"], last_inbound_at=at)
+    contact_stmt = contact_stmt.on_conflict_do_update(
+        index_elements=[Contact.phone],
+        set_={"channel": contact_stmt.excluded.channel, "last_inbound_at": contact_stmt.excluded.last_inbound_at},
+    ).returning(Contact)
+    # populate_existing: a Contact already in this session sees the new channel and timestamp.
+    contact = session.scalars(contact_stmt, execution_options={"populate_existing": True}).one()
+    message_stmt = insert(Message).values(
+        contact_id=contact.id, direction=Direction.INBOUND, channel=data["channel"], message_sid=data["sid"],
+        body=data["body"], media=data["media"] or None, status=MessageStatus.RECEIVED,
+        request_id=(request_id or None) and request_id[:64], created_at=at,
+    ).on_conflict_do_nothing(index_elements=[Message.message_sid]).returning(Message)
+    message = session.scalars(message_stmt).one_or_none()
+    if message is None:
+        return None
+    if data["media"]:
+        session.execute(insert(Attachment), [
+            {"message_id": message.id, "filename": _filename(message.id, index, item["content_type"]),
+             "content_type": item["content_type"], "url": item["url"], "size": 0}
+            for index, item in enumerate(data["media"])
+        ])
+    return message
+
+
 def _insert(session: Session, data: dict, request_id: str | None) -> Message:
+    """The portable path (other databases): select the contact, flush, add the message."""
     at = utc_now()
     contact = session.scalar(select(Contact).where(Contact.phone == data["phone"]))
     if contact is None:
