@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from functools import lru_cache
 
 from redis.exceptions import RedisError
 from rq import Queue, Retry
@@ -22,25 +23,42 @@ DEFAULT_RETRY = Retry(max=5, interval=[5, 30, 120, 600, 1800])
 
 
 def enqueue_jobs(jobs: Iterable[Job], settings: Settings | None = None) -> list[str]:
-    """Enqueue each job; returns RQ job ids (empty inline). Redis errors are logged, not raised:
-    every job's input is in the database and a periodic sweep re-enqueues what was dropped."""
-    settings = settings or Settings.from_env()
-    ids: list[str] = []
-    for job in jobs:
-        if settings.jobs_mode == "inline":
-            from workers.tasks import TASKS
+    """Enqueue the jobs; returns RQ job ids (empty inline). Redis errors are logged, not raised:
+    every job's input is in the database and a periodic sweep re-enqueues what was dropped.
 
+    All the jobs of one call go to Redis in one MULTI/EXEC pipeline (one round trip, all or none)."""
+    jobs = list(jobs)
+    if not jobs:
+        return []
+    settings = settings or Settings.from_env()
+    if settings.jobs_mode == "inline":
+        from workers.tasks import TASKS
+
+        for job in jobs:
             TASKS[job.name](**job.kwargs)
-            continue
-        try:
-            queue = Queue(str(job.queue), connection=redis_for(settings.redis_url))
-            rq_job = queue.enqueue(f"workers.tasks.{job.name}", kwargs=job.kwargs, retry=DEFAULT_RETRY,
-                                   job_id=_job_id(job), result_ttl=3600, failure_ttl=7 * 86400,
-                                   meta={"request_id": request_id_var.get()})
-            ids.append(rq_job.id)
-        except RedisError as exc:
+        return []
+    meta = {"request_id": request_id_var.get()}
+    try:
+        connection = redis_for(settings.redis_url)
+        with connection.pipeline() as pipe:
+            rq_jobs = [
+                _queue(str(job.queue), settings.redis_url).enqueue(
+                    f"workers.tasks.{job.name}", kwargs=job.kwargs, retry=DEFAULT_RETRY, job_id=_job_id(job),
+                    result_ttl=3600, failure_ttl=7 * 86400, meta=dict(meta), pipeline=pipe)
+                for job in jobs
+            ]
+            pipe.execute()
+        return [rq_job.id for rq_job in rq_jobs]
+    except RedisError as exc:
+        for job in jobs:
             log.error("enqueue failed, left for the sweep", extra={"job": job.name, "error": str(exc)})
-    return ids
+        return []
+
+
+@lru_cache(maxsize=32)
+def _queue(name: str, redis_url: str) -> Queue:
+    """One Queue object per name and Redis per process (it only holds the name and connection)."""
+    return Queue(name, connection=redis_for(redis_url))
 
 
 def _job_id(job: Job) -> str | None:
