@@ -17,21 +17,44 @@ from rq.worker import Worker
 log = logging.getLogger(__name__)
 
 
+# Modules the jobs import lazily (inside the task functions): imported here once, otherwise
+# every forked work-horse imports them again (and, with PYTHONDONTWRITEBYTECODE, compiles them).
+JOB_MODULES = (
+    "bot.turns", "bot.outbound", "bot.inbox", "bot.dialogue.engine", "bot.dialogue.expiry",
+    "core.services.cases", "core.satisfaction", "core.notifications", "core.reports",
+    "core.reports.snapshots", "core.retention", "workers.connections", "workers.dispatch",
+    "workers.metrics", "workers.notify",
+)
+
+
 def warm_up() -> None:
-    """Import every job's code and build the caches once; no database connection is opened
-    here, so no socket is shared with the forked children."""
+    """Import every job's code and build the caches once. The database engine is created and
+    initialised (dialect, server version) with one connection that is closed again before any
+    fork: children inherit a ready engine with an empty pool, never a shared socket."""
+    import importlib
     from datetime import date
 
     import twilio.rest  # noqa: F401  (the client module tree is large)
 
     import workers.tasks  # noqa: F401  (the dialogue, services, models...)
     from bot.nlu import get_parser
+    from bot.twilio_client import build_client
+    from core.config import Settings
     from core.coverage import get_engine
+    from core.db import engine_for
     from core.plazos import BusinessCalendar
 
+    for name in JOB_MODULES:
+        importlib.import_module(name)
     get_parser().parse("hola")
     get_engine().ask("vacuna")
     BusinessCalendar().add(date.today(), 30)  # loads the official holidays of this year and the next
+    settings = Settings.from_env()
+    build_client(settings).messages  # noqa: B018  (imports the Messages API tree, no request)
+    engine = engine_for(settings.database_url)
+    with engine.connect():
+        pass
+    engine.dispose()
 
 
 def freeze_heap() -> None:
