@@ -12,10 +12,12 @@ import logging
 import mimetypes
 import re
 from datetime import timedelta
+from functools import lru_cache
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from core.enums import Direction, MessageStatus
 from core.errors import ValidationError
@@ -111,15 +113,15 @@ def record_inbound(session: Session, form: dict, *, request_id: str | None = Non
     returns no row: the transaction (the contact's touch) is rolled back and the stored row read.
     """
     data = parse_form(form)
-    dialect_insert = _dialect_insert(session)
+    dialect = _dialect_insert(session)
     for attempt in range(3):
         try:
-            if dialect_insert is None:
+            if dialect is None:
                 existing = _find(session, data["sid"])
                 if existing is not None:
                     return existing, False
                 return _insert(session, data, request_id), True
-            message = _upsert(session, dialect_insert, data, request_id)
+            message = _upsert(session, dialect, data, request_id)
             if message is not None:
                 return message, True
             # Already stored (a retried or concurrent delivery): leave the contact untouched.
@@ -144,33 +146,48 @@ def _find(session: Session, sid: str) -> Message | None:
 
 
 def _dialect_insert(session: Session):
-    """The dialect's INSERT with ON CONFLICT, or None (then the portable ORM path is used)."""
+    """The dialect's name when it has INSERT ... ON CONFLICT ... RETURNING, else None (then the
+    portable ORM path is used)."""
     name = session.get_bind().dialect.name
-    if name == "postgresql":
+    return name if name in ("postgresql", "sqlite") else None
+
+
+@lru_cache(maxsize=4)
+def _statements(dialect: str):
+    """The two statements, built once per dialect (building them costs more than running them)."""
+    if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
-    elif name == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
     else:
-        return None
-    return insert
-
-
-def _upsert(session: Session, insert, data: dict, request_id: str | None) -> Message | None:
-    """Contact upserted, message inserted unless its MessageSid is stored; None when it is."""
-    at = utc_now()
-    contact_stmt = insert(Contact).values(phone=data["phone"], channel=data["channel"], last_inbound_at=at)
-    contact_stmt = contact_stmt.on_conflict_do_update(
-        index_elements=[Contact.phone],
-        set_={"channel": contact_stmt.excluded.channel, "last_inbound_at": contact_stmt.excluded.last_inbound_at},
-    ).returning(Contact)
-    # populate_existing: a Contact already in this session sees the new channel and timestamp.
-    contact = session.scalars(contact_stmt, execution_options={"populate_existing": True}).one()
-    message_stmt = insert(Message).values(
-        contact_id=contact.id, direction=Direction.INBOUND, channel=data["channel"], message_sid=data["sid"],
-        body=data["body"], media=data["media"] or None, status=MessageStatus.RECEIVED,
-        request_id=(request_id or None) and request_id[:64], created_at=at,
+        from sqlalchemy.dialects.sqlite import insert
+    contacts = Contact.__table__
+    contact = insert(contacts).values(phone=bindparam("phone"), channel=bindparam("channel"),
+                                      last_inbound_at=bindparam("at"))
+    contact = contact.on_conflict_do_update(
+        index_elements=[contacts.c.phone],
+        set_={"channel": contact.excluded.channel, "last_inbound_at": contact.excluded.last_inbound_at},
+    ).returning(contacts.c.id)
+    message = insert(Message).values(
+        contact_id=bindparam("contact_id"), direction=Direction.INBOUND, channel=bindparam("channel"),
+        message_sid=bindparam("sid"), body=bindparam("body"), media=bindparam("media"),
+        status=MessageStatus.RECEIVED, request_id=bindparam("request_id"), created_at=bindparam("at"),
     ).on_conflict_do_nothing(index_elements=[Message.message_sid]).returning(Message)
-    message = session.scalars(message_stmt).one_or_none()
+    return contact, message
+
+
+def _upsert(session: Session, dialect: str, data: dict, request_id: str | None) -> Message | None:
+    """Contact upserted, message inserted unless its MessageSid is stored; None when it is."""
+    contact_stmt, message_stmt = _statements(dialect)
+    at = utc_now()
+    session.flush()  # nothing pending is expected (first write), but never reorder the caller's writes
+    contact_id = session.execute(contact_stmt, {"phone": data["phone"], "channel": data["channel"], "at": at}).scalar_one()
+    loaded = session.identity_map.get(session.identity_key(Contact, contact_id))
+    if loaded is not None:  # a Contact already in this session sees what was written
+        set_committed_value(loaded, "channel", data["channel"])
+        set_committed_value(loaded, "last_inbound_at", at)
+    message = session.scalars(message_stmt, {
+        "contact_id": contact_id, "channel": data["channel"], "sid": data["sid"], "body": data["body"],
+        "media": data["media"] or None, "request_id": (request_id or None) and request_id[:64], "at": at,
+    }).one_or_none()
     if message is None:
         return None
     if data["media"]:
