@@ -86,6 +86,19 @@ def _rate_limit() -> str:
     return current_app.config["SINAC"].webhook_rate_limit
 
 
+@bp.after_request
+def _skip_rate_limit_headers(response: Response) -> Response:
+    """Twilio ignores X-RateLimit-* headers, and Flask-Limiter reads them back from the storage
+    (a GET and a TTL on Redis) after every request: only a 429 keeps them (Retry-After).
+    Blueprint hooks run before the app's, where the limiter adds its headers."""
+    if response.status_code != 429:
+        try:
+            limiter.context.view_rate_limit = None
+        except (AttributeError, RuntimeError):  # another Flask-Limiter layout: the headers stay
+            log.debug("rate-limit headers not skipped")
+    return response
+
+
 def _reject() -> Response:
     log.warning("twilio webhook rejected: bad or missing signature",
                 extra={"path": request.path, "remote": get_remote_address(),
