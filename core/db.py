@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from functools import lru_cache
 
 from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 NAMING = {
@@ -30,9 +32,11 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def make_engine(url: str, **kwargs) -> Engine:
-    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout. Statement parameters
+    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout; on PostgreSQL a pooled
+    connection idle for `ping_idle_seconds` is pinged before use. Statement parameters
     (message bodies, phones, CURP) are never copied into error messages and logs."""
     kwargs.setdefault("hide_parameters", True)
+    ping_idle = kwargs.pop("ping_idle_seconds", PING_IDLE_SECONDS)
     if url.startswith("sqlite"):
         if ":///" in url and not url.endswith(":memory:"):
             from pathlib import Path
@@ -41,10 +45,35 @@ def make_engine(url: str, **kwargs) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_size", 5)
     kwargs.setdefault("max_overflow", 10)
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+    if not kwargs.get("pool_pre_ping"):
+        _ping_when_idle(engine, ping_idle)
+    return engine
+
+
+# A pooled connection is pinged before use only when it sat idle this long. pool_pre_ping pinged
+# on every checkout: one more round trip per request or job, for connections used a moment ago.
+# A connection that broke while in use (the server restarted under load) fails its statement
+# instead; SQLAlchemy then invalidates the whole pool, so the next checkouts reconnect.
+PING_IDLE_SECONDS = 5.0
+
+
+def _ping_when_idle(engine: Engine, idle_seconds: float) -> None:
+    @event.listens_for(engine, "checkin")
+    def _checkin(_dbapi_connection, record) -> None:
+        record.info["sinac_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checkout(dbapi_connection, record, _proxy) -> None:
+        idle_since = record.info.pop("sinac_idle_since", None)
+        if idle_since is None or time.monotonic() - idle_since < idle_seconds:
+            return  # new, or used a moment ago
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:  # any failure: the pool replaces the connection
+            raise DisconnectionError("stale pooled connection") from exc
 
 
 @lru_cache(maxsize=8)
