@@ -123,16 +123,23 @@ def _store(session: Session, contact: Contact, channel: str, bodies: list[str], 
 
 
 def send_messages(session: Session, message_ids: list[int], *, settings: Settings | None = None,
-                  client=None, sleep: Callable[[float], None] = time.sleep) -> list[Job]:
+                  client=None, sleep: Callable[[float], None] = time.sleep,
+                  first_try_only: bool = False) -> list[Job]:
     """Send the given messages in order, committing each step. A part that fails for good stops
     the rest of the same reply (they are marked failed too, never sent out of order). WhatsApp
-    template failures get an SMS fallback, sent right away. Returns follow-up jobs (none today)."""
+    template failures get an SMS fallback, sent right away.
+
+    `first_try_only` is the dialogue job sending its own reply at once (no second job between the
+    affiliate and the answer): on a transient failure it never waits; the part goes back to
+    `queued` and a `send_outbound` job for it and the parts after it is returned, whose tries
+    continue the count (a message still gets 1 + len(RETRY_DELAYS) tries in all)."""
     settings = settings or Settings.from_env()
     client = client or build_client(settings)
     pending = list(dict.fromkeys(int(i) for i in message_ids))
     broken_chain = False
     while pending:
-        message = session.get(Message, pending.pop(0))
+        message_id = pending.pop(0)
+        message = session.get(Message, message_id)
         if message is None or message.direction != Direction.OUTBOUND:
             continue
         if message.status != MessageStatus.QUEUED or message.message_sid:
@@ -149,9 +156,11 @@ def send_messages(session: Session, message_ids: list[int], *, settings: Setting
             continue
         if not _claim(session, message):
             continue
-        error_code = _deliver(session, client, message, contact, settings, sleep)
+        error_code = _deliver(session, client, message, contact, settings, sleep, first_try_only=first_try_only)
         if error_code is None:
             continue
+        if error_code == _RELEASED:
+            return [Job("send_outbound", {"message_ids": [message_id, *pending]}, QueueName.OUTBOUND)]
         fallback = _fallback_for(session, message, contact, error_code)
         if fallback:
             session.commit()
@@ -197,12 +206,19 @@ def _params(message: Message, contact: Contact, settings: Settings) -> dict:
     return params
 
 
-def _deliver(session, client, message: Message, contact: Contact, settings: Settings, sleep) -> int | None:
-    """Hand one message to Twilio with retries; None on success, else the error code (0 if none)."""
+_RELEASED = -1  # _deliver: a transient failure under first_try_only; the part is `queued` again
+
+
+def _deliver(session, client, message: Message, contact: Contact, settings: Settings, sleep, *,
+             first_try_only: bool = False) -> int | None:
+    """Hand one message to Twilio with retries; None on success, _RELEASED when left for the
+    send job, else the error code (0 if none)."""
     params = _params(message, contact, settings)
     tries = len(RETRY_DELAYS) + 1
-    for attempt in range(tries):
-        if attempt:  # the first attempt was counted by _claim
+    # Tries already spent on this message (a part released by the dialogue job) count.
+    start = min(max((message.attempts or 1) - 1, 0), tries - 1)
+    for attempt in range(start, tries):
+        if attempt > start:  # the first attempt of this call was counted by _claim
             message.attempts = (message.attempts or 0) + 1
             message.status_at = utc_now()
             session.commit()
@@ -211,6 +227,8 @@ def _deliver(session, client, message: Message, contact: Contact, settings: Sett
         except TwilioRestException as exc:
             text = (f"Twilio {exc.status}" + (f" error {exc.code}" if exc.code else "") + f": {exc.msg}")[:300]
             if exc.status in TRANSIENT_HTTP and attempt + 1 < tries:
+                if first_try_only:
+                    return _release(session, message, text)
                 _retry_later(session, message, text, sleep, attempt)
                 continue
             _finish(session, message, MessageStatus.FAILED, text)
@@ -218,6 +236,8 @@ def _deliver(session, client, message: Message, contact: Contact, settings: Sett
         except (requests.Timeout, requests.ConnectionError) as exc:
             text = f"Sin respuesta de Twilio ({type(exc).__name__})"
             if attempt + 1 < tries:
+                if first_try_only:
+                    return _release(session, message, text)
                 _retry_later(session, message, text, sleep, attempt)
                 continue
             _finish(session, message, MessageStatus.FAILED, text)
@@ -234,6 +254,16 @@ def _deliver(session, client, message: Message, contact: Contact, settings: Sett
         log.info("outbound handed to twilio", extra={"message_id": message.id, "attempts": message.attempts})
         return None
     return 0  # not reached
+
+
+def _release(session, message: Message, text: str) -> int:
+    """Give a claimed, unsent part back to `queued` for the send job (Twilio did not take it)."""
+    message.status = MessageStatus.QUEUED
+    message.error = text
+    message.status_at = utc_now()
+    session.commit()
+    log.warning("outbound transient failure, left for the send job", extra={"message_id": message.id, "error": text})
+    return _RELEASED
 
 
 def _retry_later(session, message: Message, text: str, sleep, attempt: int) -> None:

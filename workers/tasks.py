@@ -181,7 +181,11 @@ def _rq_job_waiting(settings, job_id: str) -> bool:
 
 @task
 def process_inbound_message(message_id: int) -> None:
-    """Run the dialogue on one inbound message (idempotent), commit, then enqueue the replies."""
+    """Run the dialogue on one inbound message (idempotent), commit, then send the reply at once
+    from this same job: a second job would add a queue hop, a fork and a new database connection
+    between the affiliate and the answer. What Twilio does not take on the first try (or any
+    error here) goes to a `send_outbound` job, which continues the tries."""
+    from bot.outbound import send_messages
     from bot.turns import handle_inbound
     from core.config import Settings
     from workers.connections import job_session
@@ -191,7 +195,19 @@ def process_inbound_message(message_id: int) -> None:
     with job_session(settings) as session:
         jobs = handle_inbound(session, int(message_id), settings=settings)
         session.commit()
-    enqueue_jobs(jobs, settings)
+    later = []
+    for job in jobs:
+        if job.name != "send_outbound":
+            later.append(job)
+            continue
+        try:
+            with job_session(settings) as session:
+                later += send_messages(session, job.kwargs["message_ids"], settings=settings, first_try_only=True)
+                session.commit()
+        except Exception:
+            log.exception("sending the reply from the dialogue job failed; left for the send job")
+            later.append(job)
+    enqueue_jobs(later, settings)
 
 
 # ---- informe mensual (issue 8) ----

@@ -267,3 +267,54 @@ def test_opted_out_notification_is_suppressed(chan_settings, db, make, standin):
 def test_send_messages_skips_inbound_and_unknown_ids(chan_settings, db, make, standin):
     assert send_messages(db, [999999], settings=chan_settings) == []
     assert standin.messages() == []
+
+
+def test_first_try_only_leaves_a_failed_part_and_the_rest_to_the_send_job(chan_settings, db, make, standin):
+    """The dialogue job sends its reply itself, once; Twilio refusing for now never makes it wait:
+    the part goes back to `queued` and one send job takes it and the parts after it."""
+    contact = make.contact(last_inbound_at=now())
+    [job] = queue_replies(db, contact, ["Uno", "Dos", "Tres"])
+    db.commit()
+    ids = job.kwargs["message_ids"]
+    standin.fail(1, "500")
+    [follow] = send_messages(db, ids[:1], first_try_only=True)
+    assert follow.kwargs["message_ids"] == ids[:1]
+    first = _messages(db)[0]
+    # queued again (the send job and the sweep can take it), its reason kept, one try spent
+    assert first.status == "queued" and first.message_sid is None and first.attempts == 1
+    assert "Twilio 500" in first.error and standin.messages() == []
+
+
+def test_first_try_only_hands_over_in_order_and_keeps_the_total_tries(chan_settings, db, make, standin):
+    contact = make.contact(last_inbound_at=now())
+    [job] = queue_replies(db, contact, ["Uno", "Dos", "Tres"])
+    db.commit()
+    ids = job.kwargs["message_ids"]
+    standin.fail(1, "503")
+    [follow] = send_messages(db, ids, first_try_only=True)
+    assert follow.name == "send_outbound" and follow.queue == "outbound"
+    assert follow.kwargs["message_ids"] == ids  # the failed first part and everything after it
+    assert standin.messages() == []
+    _send([follow])
+    assert [m["body"] for m in standin.messages(to=WA)] == ["Uno", "Dos", "Tres"]
+    assert [m.attempts for m in _messages(db)] == [2, 1, 1]
+
+    # Twilio down for good: the dialogue job's try and the send job's tries add up to 4.
+    [job] = queue_replies(db, contact, ["Cuatro"])
+    db.commit()
+    standin.state.reset()
+    standin.fail(100, "500")
+    follow = send_messages(db, job.kwargs["message_ids"], first_try_only=True)
+    _send(follow)
+    last = _messages(db)[-1]
+    assert last.status == "failed" and last.attempts == 4 and standin.state.calls == 4
+
+
+def test_first_try_only_sends_what_twilio_takes_and_stops_at_the_first_refusal(chan_settings, db, make, standin):
+    contact = make.contact(last_inbound_at=now())
+    [job] = queue_replies(db, contact, ["Uno", "Dos"])
+    db.commit()
+    ids = job.kwargs["message_ids"]
+    assert send_messages(db, ids, first_try_only=True) == []
+    assert [m["body"] for m in standin.messages(to=WA)] == ["Uno", "Dos"]
+    assert all(m.message_sid for m in _messages(db))

@@ -65,6 +65,27 @@ def test_timeouts_and_5xx_then_success_send_each_reply_once(stack, db, standin):
     assert [m["body"] for m in sent] == [m.body for m in replies]  # each once, in order
 
 
+def test_the_dialogue_job_sends_its_reply_without_a_second_job(stack, db, standin):
+    assert stack.post_webhook(inbound_form(sid(1), sender=WA, body="hola")).status_code == 200
+    stack.run_burst_worker()
+    replies = _outbound(db)
+    assert replies and all(m.message_sid for m in replies)
+    assert [m["body"] for m in standin.messages(to=WA)] == [m.body for m in replies]
+    logs = stack.worker_logs()
+    assert "process_inbound_message" in logs and "send_outbound" not in logs
+
+
+def test_a_reply_twilio_refuses_once_goes_to_the_send_job(stack, db, standin):
+    standin.fail(count=1, mode="503")
+    assert stack.post_webhook(inbound_form(sid(1), sender=WA, body="hola")).status_code == 200
+    stack.run_burst_worker()
+    replies = _outbound(db)
+    assert replies and all(m.message_sid for m in replies)
+    assert replies[0].attempts == 2 and replies[0].error is None
+    assert [m["body"] for m in standin.messages(to=WA)] == [m.body for m in replies]
+    assert "send_outbound" in stack.worker_logs()
+
+
 def stack_client(settings):
     from backoffice.app import create_app
 
