@@ -86,6 +86,16 @@ def _rate_limit() -> str:
     return current_app.config["SINAC"].webhook_rate_limit
 
 
+def _not_inbound() -> bool:
+    return request.endpoint != "webhooks.twilio_inbound"
+
+
+# The per-phone limit is declared on the blueprint (status callbacks exempt) rather than as a
+# route decorator: Flask-Limiter then checks it once, in its before_request pass. A decorated
+# route costs that pass (which found nothing to check) plus a second one inside the view.
+limiter.limit(_rate_limit, key_func=_rate_key, exempt_when=_not_inbound)(bp)
+
+
 @bp.after_request
 def _skip_rate_limit_headers(response: Response) -> Response:
     """Twilio ignores X-RateLimit-* headers, and Flask-Limiter reads them back from the storage
@@ -116,7 +126,6 @@ def _form_or_error():
 
 
 @bp.post("/webhooks/twilio")
-@limiter.limit(_rate_limit, key_func=_rate_key)
 def twilio_inbound():
     form, error = _form_or_error()
     if error is not None:

@@ -125,3 +125,23 @@ def test_rate_limit_headers_only_on_a_429(rq_settings, db, monkeypatch):
     assert "Retry-After" in responses[2].headers and responses[2].headers.get("X-RateLimit-Limit") == "2"
     assert responses[0].headers.get("X-Request-ID")  # the other headers are untouched
     assert responses[0].headers.get("Content-Security-Policy")
+
+
+def test_the_per_phone_limit_is_checked_once_and_never_on_status_callbacks(rq_settings, db, monkeypatch):
+    monkeypatch.setenv("WEBHOOK_RATE_LIMIT", "1 per minute")
+    from backoffice.extensions import limiter
+    from core.config import Settings
+
+    app = make_app(Settings.from_env(), RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://")
+    client = app.test_client()
+    checks = []
+    original = limiter._check_request_limit
+    monkeypatch.setattr(limiter, "_check_request_limit", lambda *a, **k: checks.append(1) or original(*a, **k))
+    app.before_request_funcs[None] = [limiter._check_request_limit if f == original else f
+                                      for f in app.before_request_funcs[None]]
+    assert post_signed(client, inbound_form(sid="SM" + "1" * 32)).status_code == 200
+    assert len(checks) == 1
+    assert post_signed(client, inbound_form(sid="SM" + "2" * 32)).status_code == 429
+    status = {"MessageSid": "SM" + "3" * 32, "MessageStatus": "delivered", "From": "whatsapp:+5213312345678"}
+    codes = [post_signed(client, status, path="/webhooks/twilio/status").status_code for _ in range(3)]
+    assert codes == [200, 200, 200]
