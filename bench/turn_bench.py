@@ -142,9 +142,11 @@ def main() -> None:
         lines.append(f"| {key} | {len(values)} | {percentile(values, .5):.0f} | {percentile(values, .95):.0f} |")
     worst = max(percentile(v, .95) for v in results.values())
     body = header("make bench  (bench/turn_bench.py under pg_virtualenv)")
-    body += ("Each turn: signed webhook → gunicorn → Redis → one `rq worker` (a forked work-horse per job) → "
-             "twilio library → local stand-in; time to the first reply part. The worker's heap is frozen "
-             "after its warm-up (gc.freeze, workers/worker.py).\n\n")
+    body += ("Each turn: signed webhook → gunicorn → Redis → one `rq worker` (one forked work-horse runs the "
+             "dialogue and sends the reply) → twilio library → local stand-in; time to the first reply part. "
+             "The worker imports every job's modules, loads the NLU model, the coverage index and the "
+             "holidays, and initialises the database engine before forking, then freezes its heap "
+             "(workers/worker.py).\n\n")
     body += "\n".join(lines) + "\n\n"
     body += (f"- Worst p95: **{worst:.0f} ms** (target ≤ 300 ms).\n"
              f"- RSS after warm-up: web {rss_warm[0]:.0f} MiB, worker {rss_warm[1]:.0f} MiB; after "
@@ -157,7 +159,7 @@ def main() -> None:
 
 
 def profile_turn(db_url: str, instance: Path) -> str:
-    """Profile the worker's side of one registration turn in-process."""
+    """Profile the worker's side of one registration turn in-process, after the worker's warm-up."""
     try:
         from pyinstrument import Profiler
     except ImportError:
@@ -168,6 +170,9 @@ def profile_turn(db_url: str, instance: Path) -> str:
     from core.db import session_factory
     from core.models import Contact, Message
 
+    from workers.worker import warm_up
+
+    warm_up()  # as the worker does before forking: the profile shows a turn, not first imports
     settings = Settings.from_env()
     Session = session_factory(db_url)
     with Session() as s:
