@@ -164,6 +164,23 @@ def not_found_text() -> str:
             "Siglo XXI). Dime el padecimiento, estudio u operación con otras palabras. " + HUMANO)
 
 
+VACUNAS_CAUSES = ("BCG, hepatitis B, pentavalente, rotavirus, neumococo, influenza, sarampión (SRP), "
+                  "VPH, tétanos")
+
+
+def vaccine_not_listed_text(label: str) -> str:
+    """A vaccine the catalogs do not list: say so, and what vaccination they do cover."""
+    head = f"No encontré la vacuna contra {label} en los catálogos del Seguro Popular."
+    for vacunas in (VACUNAS_CAUSES, "BCG, hepatitis B, rotavirus, neumococo, influenza, VPH, tétanos",
+                    None):
+        body = (f" El CAUSES sí cubre sin costo las vacunas del esquema nacional ({vacunas})."
+                if vacunas else " El CAUSES sí cubre sin costo las vacunas del esquema nacional.")
+        text = f"{head}{body} {HUMANO}"
+        if len(text) <= MAX_CHARS:
+            return text
+    return f"No encontré esa vacuna en los catálogos del Seguro Popular. {HUMANO}"
+
+
 def clarify_text(options: list[str], cartera: str | None, all_covered: bool) -> str:
     options = [o.rstrip(".") for o in options]
     listed = ", ".join(f"{i}) {o}" for i, o in enumerate(options, start=1))

@@ -25,7 +25,7 @@ from core.coverage.catalog import (
     read_exclusions,
 )
 from core.coverage.search import Hit, Index
-from core.coverage.text import tokens
+from core.coverage.text import content_words, fold, stem, tokens
 
 # Score thresholds (0..1), tuned on data/evaluacion.csv.
 MIN_MATCH = 0.30  # below this nothing is shown
@@ -36,6 +36,26 @@ SMSXXI_YIELD = 0.60  # SMSXXI gives way to a CAUSES/FPGC match scoring at least 
 GENERIC_CANCER = frozenset({"cancer", "tumor", "malign", "maligno", "oncologi", "quimioterapi"})
 GENERIC_CANCER_TERMS = GENERIC_CANCER | {"infantil", "sangr", "_p"}
 AGE_PENALTY = 0.06  # score lost by a variant whose age range excludes the patient
+VACCINE_STEM = "vacun"
+# Vaccines people ask for that no portfolio lists, written with words the catalogs never use
+# (so the search cannot tell them from filler): the name used in the reply.
+_OFF_CATALOG_VACCINES = {
+    "covid": "COVID-19",
+    "amarilla": "fiebre amarilla",
+    "meningo": "meningococo",
+    "zoster": "herpes zóster",
+    "tifoidea": "fiebre tifoidea",
+    "colera": "cólera",
+    "ebola": "ébola",
+    "mpox": "viruela símica (mpox)",
+}
+_OFF_CATALOG_VACCINE_RE = re.compile(
+    r"\b(?:(?P<covid>covid\w*|cobid\w*|kovid\w*|covit|covi|coronavirus|corona virus|sars|"
+    r"pfizer|moderna|astrazeneca|astra zeneca|sinovac|cansino|sputnik|abdala|patria)"
+    r"|(?P<amarilla>fiebre amarilla)|(?P<meningo>meningococ\w*)"
+    r"|(?P<zoster>herpes zoster|zoster|culebrilla)|(?P<tifoidea>tifoidea|tifoide)"
+    r"|(?P<colera>colera)|(?P<ebola>ebola)|(?P<mpox>mpox|viruela del mono|viruela simica))\b"
+)
 
 
 @dataclass
@@ -145,6 +165,10 @@ class CoverageEngine:
         if excl is not None:
             return CoverageAnswer(None, False, edad, matches, txt.not_covered_text(excl),
                                   topic=excl)
+        vaccine = self._vaccine_not_listed(text, qtoks)
+        if vaccine is not None:
+            return CoverageAnswer(None, None, edad, [], txt.vaccine_not_listed_text(vaccine),
+                                  topic=f"Vacuna {vaccine}"[:100])
         if not hits or hits[0].score < MIN_FOUND:
             return CoverageAnswer(None, None, edad, matches, txt.not_found_text())
 
@@ -276,6 +300,46 @@ class CoverageEngine:
         if len(close) < 2:
             return []
         return close[:4]
+
+    def _vaccine_not_listed(self, text: str, qtoks: set[str]) -> str | None:
+        """'vacuna del covid', 'vacuna contra el dengue': a vaccine for something no vaccine
+        intervention of the catalogs names. Returns what was asked for (for the reply), or None
+        when the catalogs have it, or the question names no particular vaccine ('vacunas').
+
+        Without this, the generic synonym "vacuna" (which asks which one) or an unrelated
+        treatment ("varicela") answered for a vaccine the catalogs do not have."""
+        raw = content_words(text, strict=True)
+        if VACCINE_STEM not in {stem(w) for w in raw}:
+            return None
+        m = _OFF_CATALOG_VACCINE_RE.search(fold(text))
+        if m:
+            return _OFF_CATALOG_VACCINES[next(k for k, v in m.groupdict().items() if v)]
+        spec = set(qtoks) - {VACCINE_STEM}
+        if not spec:
+            return None  # "vacunas", "las vacunas de mi bebé": the clarifying question
+        if spec & self._vaccine_tokens():
+            return None  # "vacuna del tétanos para adulto": the catalogs name it
+        words = [w for w in raw if stem(w) != VACCINE_STEM]
+        if len(words) > 3:
+            mapped = {t for t in spec}
+            words = [w for w in words if stem(w) in mapped] or words[:3]
+        return " ".join(words)
+
+    def _vaccine_tokens(self) -> set[str]:
+        """Tokens naming what the catalogs' vaccine interventions protect against."""
+        cached = getattr(self, "_vaccine_toks", None)
+        if cached is None:
+            cached = set()
+            for d in self.index.docs:
+                if VACCINE_STEM in d.name_toks or any(
+                        VACCINE_STEM in s.toks and s.weight >= 1.0 for s in d.syns):
+                    cached |= set(d.name_toks)
+                    for s in d.syns:
+                        if s.weight >= 1.0:
+                            cached |= set(s.toks)
+            cached.discard(VACCINE_STEM)
+            self._vaccine_toks = cached
+        return cached
 
     def _exclusion(self, text: str, hits: list[Hit]) -> str | None:
         loose = set(tokens(text, strict=False))

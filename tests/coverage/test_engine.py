@@ -127,6 +127,32 @@ def test_vaccines_ask_which_one(engine):
     assert all(m["cartera"] == "CAUSES" for m in ans.matches)
 
 
+@pytest.mark.parametrize("text,label", [
+    ("vacuna del covid", "COVID-19"), ("vacuna covid", "COVID-19"), ("¿cubren la vacuna del covid?", "COVID-19"),
+    ("vacuna contra el covid-19 para mi papá de 70 años", "COVID-19"), ("vacuna contra el dengue", "dengue"),
+    ("vacuna de la varicela", "varicela"), ("vacuna de la fiebre amarilla", "fiebre amarilla"),
+])
+def test_a_vaccine_the_catalogs_do_not_list_is_never_answered_with_another(engine, text, label):
+    ans = engine.ask(text)
+    assert (ans.cartera, ans.covered, ans.clarify, ans.matches) == (None, None, [], [])
+    assert f"No encontré la vacuna contra {label}" in ans.answer
+    assert "Sí, lo cubre" not in ans.answer and "tuberculosis" not in ans.answer.lower()
+    assert "vacunas del esquema" in ans.answer and _human_offered(ans.answer)
+    assert len(ans.answer) <= MAX_CHARS and sms_segments(ans.answer) <= 2
+    assert ans.topic == f"Vacuna {label}"
+
+
+@pytest.mark.parametrize("text,numeros", [
+    ("vacuna de la influenza", {6, 15}), ("vacuna del sarampion", {7, 12}), ("vacuna contra el papiloma", {10}),
+    ("vacuna del tétanos para adulto", {13, 8}), ("cubren la vacuna de la tuberculosis?", {1}),
+    ("vacuna antirrábica", {161}), ("vacuna de la rabia", {161}), ("vacuna para la gripa", {6, 15}),
+])
+def test_a_vaccine_the_catalogs_list_is_answered_with_it(engine, text, numeros):
+    ans = engine.ask(text)
+    assert ans.cartera == "CAUSES" and ans.covered is True and ans.clarify == [], ans.answer
+    assert ans.matches[0]["numero"] in numeros, ans.matches
+
+
 @pytest.mark.parametrize(
     "text",
     ["me quiero hacer una cirugía estética", "cubre la liposucción", "lentes de contacto",
