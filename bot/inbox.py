@@ -14,7 +14,7 @@ import re
 from datetime import timedelta
 from functools import lru_cache
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import bindparam, insert, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -154,24 +154,43 @@ def _dialect_insert(session: Session):
 
 @lru_cache(maxsize=4)
 def _statements(dialect: str):
-    """The two statements, built once per dialect (building them costs more than running them)."""
+    """(contact upsert, message insert) built once per dialect: building them costs more than
+    running them. On PostgreSQL both are one statement (the contact upsert is a CTE of the message
+    insert) and the first item is None."""
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    contacts = Contact.__table__
-    contact = insert(contacts).values(phone=bindparam("phone"), channel=bindparam("channel"),
-                                      last_inbound_at=bindparam("at"))
+    contacts, messages = Contact.__table__, Message.__table__
+    at = bindparam("at", type_=messages.c.created_at.type)
+    contact = insert(contacts).values(phone=bindparam("phone", type_=contacts.c.phone.type),
+                                      channel=bindparam("channel", type_=contacts.c.channel.type),
+                                      last_inbound_at=at)
     contact = contact.on_conflict_do_update(
         index_elements=[contacts.c.phone],
         set_={"channel": contact.excluded.channel, "last_inbound_at": contact.excluded.last_inbound_at},
     ).returning(contacts.c.id)
-    message = insert(Message).values(
-        contact_id=bindparam("contact_id"), direction=Direction.INBOUND, channel=bindparam("channel"),
-        message_sid=bindparam("sid"), body=bindparam("body"), media=bindparam("media"),
-        status=MessageStatus.RECEIVED, request_id=bindparam("request_id"), created_at=bindparam("at"),
-    ).on_conflict_do_nothing(index_elements=[Message.message_sid]).returning(Message)
-    return contact, message
+    fields = {
+        "direction": literal(Direction.INBOUND, messages.c.direction.type),
+        "channel": bindparam("channel", type_=messages.c.channel.type),
+        "message_sid": bindparam("sid", type_=messages.c.message_sid.type),
+        "body": bindparam("body", type_=messages.c.body.type),
+        "media": bindparam("media", type_=messages.c.media.type),
+        "status": literal(MessageStatus.RECEIVED, messages.c.status.type),
+        "attempts": literal(0, messages.c.attempts.type),
+        "sequence": literal(0, messages.c.sequence.type),
+        "request_id": bindparam("request_id", type_=messages.c.request_id.type),
+        "created_at": at,
+    }
+    if dialect == "postgresql":
+        upserted = contact.cte("upserted_contact")
+        message = insert(messages).from_select(
+            ["contact_id", *fields], select(upserted.c.id, *fields.values()),
+        ).add_cte(upserted)
+    else:
+        message = insert(messages).values(contact_id=bindparam("contact_id"), **fields)
+    message = message.on_conflict_do_nothing(index_elements=[messages.c.message_sid]).returning(*messages.c)
+    return (None if dialect == "postgresql" else contact), select(Message).from_statement(message)
 
 
 def _upsert(session: Session, dialect: str, data: dict, request_id: str | None) -> Message | None:
@@ -179,17 +198,17 @@ def _upsert(session: Session, dialect: str, data: dict, request_id: str | None) 
     contact_stmt, message_stmt = _statements(dialect)
     at = utc_now()
     session.flush()  # nothing pending is expected (first write), but never reorder the caller's writes
-    contact_id = session.execute(contact_stmt, {"phone": data["phone"], "channel": data["channel"], "at": at}).scalar_one()
-    loaded = session.identity_map.get(session.identity_key(Contact, contact_id))
+    params = {"phone": data["phone"], "channel": data["channel"], "sid": data["sid"], "body": data["body"],
+              "media": data["media"] or None, "request_id": (request_id or None) and request_id[:64], "at": at}
+    if contact_stmt is not None:
+        params["contact_id"] = session.execute(contact_stmt, params).scalar_one()
+    message = session.scalars(message_stmt, params).one_or_none()
+    if message is None:
+        return None
+    loaded = session.identity_map.get(session.identity_key(Contact, message.contact_id))
     if loaded is not None:  # a Contact already in this session sees what was written
         set_committed_value(loaded, "channel", data["channel"])
         set_committed_value(loaded, "last_inbound_at", at)
-    message = session.scalars(message_stmt, {
-        "contact_id": contact_id, "channel": data["channel"], "sid": data["sid"], "body": data["body"],
-        "media": data["media"] or None, "request_id": (request_id or None) and request_id[:64], "at": at,
-    }).one_or_none()
-    if message is None:
-        return None
     if data["media"]:
         session.execute(insert(Attachment), [
             {"message_id": message.id, "filename": _filename(message.id, index, item["content_type"]),
