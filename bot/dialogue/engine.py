@@ -85,6 +85,9 @@ class Turn:
 def run_turn(turn: Turn) -> Turn:
     t = turn
     if U.is_opt_out(t.text):
+        if _cancels_form_instead(t):
+            forms.cancel(t, opt_out_hint=True)
+            return t
         _opt_out(t)
         return t
     if t.contact.opt_out:
@@ -165,7 +168,13 @@ def _dispatch(t: Turn) -> None:
     if intent == "hablar_con_persona":
         _handoff(t)
     elif intent in FORM_INTENTS:
+        mark = len(t.replies)
         forms.start(t, FORM_INTENTS[intent], story=not t.menu_choice)
+        if intent == "cobro_injustificado" and not t.menu_choice and U.asks_coverage(t.text):
+            form_replies = t.replies[mark:]
+            del t.replies[mark:]
+            coverage_of_charge(t)  # "me cobraron la cesárea, ¿no que la cubren?"
+            t.replies.extend(form_replies)
     elif intent == "consulta_cobertura":
         if t.menu_choice or not U.content_words(t.text):
             t.state["step"] = "coverage_ask"
@@ -202,6 +211,9 @@ def _fallback(t: Turn) -> None:
     top = t.ranking[0] if t.ranking else {}
     if top.get("name") == "consulta_cobertura" and top.get("confidence", 0) >= 0.35 and U.coverage_cue(t.text):
         coverage(t, t.text)
+        return
+    if U.mentions_vaccine(t.text) and 1 <= U.content_words(t.text) <= 6:
+        coverage(t, t.text)  # "vacuna covid": what the catalogs say about that vaccine
         return
     if 1 <= U.content_words(t.text) <= 6 and not U.looks_like_garbage(t.text):
         # "insuficiencia renal", "cataratas": a disease named alone is a coverage question
@@ -247,9 +259,17 @@ def resume_form(t: Turn) -> None:
 # --------------------------------------------------------------------------- opt-out, handoff
 
 
+def _cancels_form_instead(t: Turn) -> bool:
+    """CANCELAR while a report is being filled in cancels that report, not the messages
+    (dialogue.md, "Opt-out convention"); BAJA, ALTO, STOP opt out everywhere."""
+    return (bool(t.form) and U.is_form_cancel_word(t.text) and not t.contact.opt_out
+            and not t.contact.handoff)
+
+
 def _opt_out(t: Turn) -> None:
     """One confirmation (kind "opt_out", which bot.outbound sends despite the flag), then silence
     until ALTA. Writing the word again while out sends nothing."""
+    had_form = bool(t.form)
     S.clear_flow(t.state)
     t.state["media"] = []
     if t.contact.opt_out:
@@ -257,7 +277,7 @@ def _opt_out(t: Turn) -> None:
     t.contact.opt_out = True
     t.contact.opt_out_at = t.at
     t.reply_kind = "opt_out"
-    t.say(R.OPT_OUT)
+    t.say(R.OPT_OUT_FORM_DROPPED if had_form else R.OPT_OUT)
 
 
 def _handoff(t: Turn) -> None:
@@ -443,6 +463,24 @@ def coverage(t: Turn, question: str, *, edad=None, ans=None) -> None:
         t.state["step"] = "coverage_clarify"
     elif not t.form:
         t.state["step"] = "coverage_after"  # 4 = volante when unsure; follow-up questions
+
+
+def coverage_of_charge(t: Turn) -> None:
+    """A charge reported together with a coverage question: when the catalogs clearly cover
+    what was charged, say so before the report goes on (the question stays in the report's
+    story; no separate consulta is registered). Unsure answers are left to the enlace."""
+    from core.coverage.answer import COBRO
+
+    question = U.without_entities(t.text, t.entities)
+    ans = _ask_engine(t, question)
+    if ans is None or ans.covered is not True or ans.clarify:
+        return
+    answer = ans.answer.replace(COBRO, "").strip()
+    combined = f"{answer} {R.COVERED_BUT_CHARGED}"
+    if len(combined) <= 300:  # one WhatsApp bubble, at most two SMS segments
+        t.say(combined)
+    else:
+        t.say(answer, R.COVERED_BUT_CHARGED)
 
 
 def _coverage_follow_up(t: Turn) -> bool:

@@ -51,6 +51,11 @@ def start(t, tipo: str, *, story: bool) -> None:
     t.state["form"] = form
     t.state["step"] = "form"
     changed = _take_entities(t, form, correction=False)
+    if tipo == "cobro_injustificado" and form["slots"].get("monto") is None:
+        approx = U.approx_amount(t.text)  # "me cobraron la consulta, como 300 creo"
+        if approx is not None:
+            form["slots"]["monto"] = approx
+            changed.append("monto")
     if story and U.tells_story(t.text):
         _add_description(form, t.text)
     elif story and (changed or U.content_words(t.text) >= 1) and not U.looks_like_garbage(t.text):
@@ -110,6 +115,7 @@ def _take_entities(t, form: dict, *, correction: bool) -> list[str]:
         slots["estado_clave"] = clave
         slots.pop("estado_remembered", None)
         changed.append("estado_clave")
+    montos: list[tuple[float, int, int]] = []
     for ent in t.entities:
         name, value = ent.get("entity"), ent.get("value")
         if value in (None, ""):
@@ -119,10 +125,8 @@ def _take_entities(t, form: dict, *, correction: bool) -> list[str]:
                 amount = float(value)
             except (TypeError, ValueError):
                 continue
-            if 0 < amount < 10_000_000 and slots.get("monto") != amount:
-                slots["monto"] = amount
-                slots.pop("monto_unknown", None)
-                changed.append("monto")
+            if 0 < amount < 10_000_000:
+                montos.append((amount, int(ent.get("start") or 0), int(ent.get("end") or 0)))
         elif name == "unidad" and (correction or not slots.get("unidad")):
             if slots.get("unidad") != str(value):
                 slots["unidad"] = str(value)[:300]
@@ -133,7 +137,33 @@ def _take_entities(t, form: dict, *, correction: bool) -> list[str]:
                 changed.append("fecha")
         elif name == "curp" and not slots.get("curp"):
             slots["curp"] = str(value).upper()[:18]
+    if montos:
+        _set_monto(t, slots, montos, changed)
     return changed
+
+
+def _set_monto(t, slots: dict, montos: list[tuple[float, int, int]], changed: list[str]) -> None:
+    """One amount, or several charges in one message added up ('250 la consulta y 180 la
+    vacuna' -> $430, with the breakdown kept for the summary and the case's concepto)."""
+    amount, summed = U.combine_amounts(t.text, montos)
+    detalle = None
+    if summed:
+        labels = U.conceptos(t.text)
+        parts = [R.money(v) for v, _s, _e in montos]
+        if len(labels) == len(parts):
+            parts = [f"{label} {money}" for label, money in zip(labels, parts, strict=True)]
+        detalle = " + ".join(parts)
+    if slots.get("monto") != amount or slots.get("monto_detalle") != detalle:
+        slots["monto"] = amount
+        slots.pop("monto_unknown", None)
+        if detalle:
+            slots["monto_detalle"] = detalle
+            labels = U.conceptos(t.text)
+            if labels:
+                slots["concepto"] = " y ".join(labels)
+        else:
+            slots.pop("monto_detalle", None)
+        changed.append("monto")
 
 
 def _finish_slots(t, form: dict) -> None:
@@ -211,6 +241,9 @@ def on_form(t) -> bool:
         return False
     _track(t, form)
     asking = form.get("asking")
+    if U.is_clear_cancel(t.text) and not _answers_slot(t, form):
+        cancel(t)  # "cancelar por favor", "ya no", "olvídalo": nothing is registered
+        return True
     digit = U.menu_digit(t.text)
     amount_answer = asking == "monto" and digit is None and U.amount(t.text) is not None
     if not amount_answer:
@@ -220,7 +253,7 @@ def on_form(t) -> bool:
             _switch_tipo(t, form, "queja" if digit == 1 else "cobro_injustificado")
             return True
     if U.is_cancel(t.text) and U.content_words(t.text) <= 2 and not _answers_slot(t, form):
-        _cancel(t)
+        cancel(t)
         return True
     if _small_talk(t, form):
         return True
@@ -243,6 +276,7 @@ def on_form(t) -> bool:
             value = U.amount_with_cue(t.text) if dated else U.amount(t.text)
             if value is not None:
                 form["slots"]["monto"] = value
+                form["slots"].pop("monto_detalle", None)
                 changed.append("monto")
         if "monto" not in changed and U.dont_know(t.text) and form.get("misses", 0) >= 1:
             form["slots"]["monto_unknown"] = True
@@ -259,11 +293,15 @@ def on_form(t) -> bool:
             _add_description(form, t.text)
             answered = True
     if form["tipo"] == "cobro_injustificado" and form["slots"].get("monto") is None and "monto" not in changed:
-        value = U.amount_with_cue(t.text)
+        value = U.amount_with_cue(t.text) or U.approx_amount(t.text)  # "como 300 creo"
         if value is not None:
             form["slots"]["monto"] = value
+            form["slots"].pop("monto_detalle", None)
             changed.append("monto")
     _finish_slots(t, form)
+    if (form["tipo"] == "cobro_injustificado" and (answered or changed) and U.asks_coverage(t.text)
+            and U.tells_story(t.text)):
+        _engine().coverage_of_charge(t)  # "me cobraron la cesárea, ¿no que la cubren?"
     if not answered and not changed:
         form["misses"] = int(form.get("misses") or 0) + 1
         if form["misses"] >= 3:
@@ -330,9 +368,12 @@ def _switch_tipo(t, form: dict, tipo: str) -> None:
     advance(t)
 
 
-def _cancel(t) -> None:
+def cancel(t, *, opt_out_hint: bool = False) -> None:
+    """Drop the report being filled in: nothing is registered; the menu is offered. With
+    `opt_out_hint` (the form was cancelled with an opt-out word), say how to stop messages."""
     S.clear_flow(t.state)
-    t.say(R.FORM_CANCELLED)
+    t.say(f"{R.FORM_CANCELLED} {R.FORM_CANCELLED_OPT_OUT_HINT}" if opt_out_hint else R.FORM_CANCELLED)
+    t.say(R.MENU)
 
 
 def on_confirm(t) -> bool:
@@ -353,8 +394,8 @@ def on_confirm(t) -> bool:
         t.say("Corregido.")
         advance(t)
         return True
-    if U.is_no(t.text) or (t.intent == "negar" and U.content_words(t.text) <= 1):
-        _cancel(t)
+    if U.is_no(t.text) or U.is_clear_cancel(t.text) or (t.intent == "negar" and U.content_words(t.text) <= 1):
+        cancel(t)
         return True
     if t.intent == "afirmar" and t.confidence >= 0.6 and U.content_words(t.text) <= 2:
         do_register(t)
@@ -381,6 +422,11 @@ def _corrections(t, form: dict) -> list[str]:
     """'no, fueron 3500', 'perdón, es Tlaxcala', 'la unidad es el Hospital Civil'."""
     slots = form["slots"]
     changed = _take_entities(t, form, correction=True)
+    if "fecha" not in changed and U.content_words(t.text) <= 3:
+        rel = U.relative_date(t.text)  # "fue ayer", "no, fue antier", "el lunes pasado"
+        if rel and rel != slots.get("fecha"):
+            slots["fecha"] = rel
+            changed.append("fecha")
     if "estado_clave" not in changed:
         clave = U.estado_loose(t.text)
         if clave and clave != slots.get("estado_clave"):
@@ -393,10 +439,11 @@ def _corrections(t, form: dict) -> list[str]:
                                                                        "cobraron", "monto", "pague"))
                or "$" in t.text or U.amount(t.text) is not None and len(k.split()) <= 2)
         has_date = any(e.get("entity") == "fecha" for e in t.entities)
-        value = U.amount(t.text) if cue and not has_date else None
+        value = U.last_amount(t.text) if cue and not has_date else None
         if value is not None and value != slots.get("monto"):
             slots["monto"] = value
             slots.pop("monto_unknown", None)
+            slots.pop("monto_detalle", None)
             changed.append("monto")
     return changed
 
@@ -422,7 +469,7 @@ def do_register(t) -> None:
         amerita=form.get("amerita"),
         unidad=slots.get("unidad"),
         monto=slots.get("monto"),
-        concepto=slots.get("concepto"),
+        concepto=_concepto_for_case(slots),
         fecha_hechos_texto=slots.get("fecha"),
         curp=slots.get("curp"),
     )
@@ -444,6 +491,14 @@ def do_register(t) -> None:
         t.say(R.REEMBOLSO)
     S.clear_flow(t.state)
     t.state["last_case"] = {"id": case.id, "folio": case.folio}
+
+
+def _concepto_for_case(slots: dict) -> str | None:
+    """The concepto, with the breakdown when several charges were added up."""
+    detalle = slots.get("monto_detalle")
+    if detalle:
+        return f"{detalle} (total {R.money(slots['monto'])})" if slots.get("monto") else detalle
+    return slots.get("concepto")
 
 
 def link_media_to_case(t, case) -> None:

@@ -64,7 +64,8 @@ ASK_MONTO = "¿Cuánto te cobraron? Escribe solo la cantidad en pesos, por ejemp
 ASK_MONTO_AGAIN = "No entendí la cantidad. Escribe solo el número en pesos, aunque sea aproximado. Ej.: 500."
 ASK_DESCRIPTION_AGAIN = ("Cuéntame con tus palabras qué pasó: qué te negaron o cobraron, dónde y cuándo "
                          "(aunque no recuerdes todo). Si ya no quieres seguir, escribe MENÚ.")
-FORM_CANCELLED = "Listo, no registré nada. Si quieres empezar de nuevo, " + MENU_HINT[0].lower() + MENU_HINT[1:]
+FORM_CANCELLED = "Listo, cancelé tu reporte: no registré nada."
+FORM_CANCELLED_OPT_OUT_HINT = "Si lo que querías era dejar de recibir mensajes, escribe BAJA."
 RESUME_PREFIX = "Sigamos con tu reporte."
 MEDIA_KEPT_FORM = "Recibí tu archivo y lo guardaré con tu reporte."
 CONFIRM_QUESTION = "¿Registramos tu reporte así? Responde SI o NO"
@@ -111,7 +112,8 @@ def summary(tipo: str, slots: dict, estado_nombre: str | None, privacy_url: str,
     if estado_nombre:
         lines.append(f"• Estado: {estado_nombre}")
     if slots.get("monto") is not None:
-        lines.append(f"• Monto: {money(slots['monto'])}")
+        detalle = f" ({clip(slots['monto_detalle'], 60)})" if slots.get("monto_detalle") else ""
+        lines.append(f"• Monto: {money(slots['monto'])}{detalle}")
     if slots.get("concepto"):
         lines.append(f"• Concepto: {clip(slots['concepto'], 40)}")
     if slots.get("unidad"):
@@ -141,6 +143,7 @@ REEMBOLSO = (
 
 # --- coverage -----------------------------------------------------------------------------
 
+COVERED_BUT_CHARGED = "Como te lo cobraron, es un cobro injustificado: registremos tu reporte para pedir tu reembolso."
 ASK_COVERAGE = ("¿Qué padecimiento, estudio, operación o medicamento quieres consultar? "
                 "Ej.: diabetes, parto, ultrasonido.")
 COVERAGE_OPTION_UNKNOWN = "Elige una opción con su número, o escribe tu pregunta con otras palabras."
@@ -180,6 +183,8 @@ STATUS_TEXT = {
 HANDOFF = ("Listo, una persona de Atención Ciudadana te responderá por este chat en horario hábil "
            "(lunes a viernes). Mientras tanto no enviaré respuestas automáticas.")
 OPT_OUT = ("Listo, ya no te enviaremos mensajes. Si quieres volver a recibirlos, escribe ALTA.")
+OPT_OUT_FORM_DROPPED = ("Listo, no registré tu reporte y ya no te enviaremos mensajes. Si quieres volver "
+                        "a recibirlos, escribe ALTA.")
 OPT_IN = "¡Bienvenido de nuevo! Ya puedes volver a recibir nuestros mensajes."
 
 

@@ -8,6 +8,7 @@ whether a message actually tells what happened. Pure functions: no database, no 
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 
 from unidecode import unidecode
@@ -32,8 +33,31 @@ def keyword(text: str | None) -> str:
     return fold(text)[:40]
 
 
+# "ya no me manden mensajes", "no me envíen más mensajes por favor", "dejen de mandarme
+# mensajes", "no quiero recibir mensajes": an explicit request to stop messages (subjunctive /
+# imperative only: "ya no me mandan mensajes de mi cita" is a complaint, not an opt-out).
+_OPT_OUT_PHRASE_RE = re.compile(
+    r"(?:(?:ya|por favor|porfa|favor de|oye|oiga)\s+)*"
+    r"(?:(?:ya\s+)?no\s+(?:me\s+|nos\s+)?(?:manden|envien|mandes|envies|escriban|escribas)"
+    r"(?:\s+(?:ya|mas|nada))*(?:\s+(?:mensajes?|msjs?|msg|sms|whatsapps?|nada))?"
+    r"|dej(?:en|a|e)\s+de\s+(?:mandar|enviar|escribir)(?:me|nos)(?:\s+(?:mensajes?|msjs?|sms))?"
+    r"|(?:ya\s+)?no\s+quiero\s+recibir\s+(?:mas\s+)?(?:mensajes?|msjs?|sms|whatsapps?)"
+    r"(?:\s+de\s+(?:ustedes|este\s+numero))?)"
+    r"(?:\s+(?:ya|mas|por favor|porfa|gracias|de ustedes))*"
+)
+# The DOMAIN.md opt-out words that, inside a report being filled in, mean "cancel this report"
+# (dialogue.md, "Opt-out convention").
+FORM_CANCEL_OPT_OUT_WORDS = frozenset({"cancelar"})
+
+
 def is_opt_out(text: str | None) -> bool:
-    return keyword(text) in OPT_OUT_WORDS
+    k = keyword(text)
+    return k in OPT_OUT_WORDS or bool(_OPT_OUT_PHRASE_RE.fullmatch(fold(text)[:120]))
+
+
+def is_form_cancel_word(text: str | None) -> bool:
+    """An opt-out word that cancels the report instead while one is being filled in."""
+    return keyword(text) in FORM_CANCEL_OPT_OUT_WORDS
 
 
 def is_opt_in(text: str | None) -> bool:
@@ -78,9 +102,34 @@ def is_no(text: str | None) -> bool:
     return k in _NO
 
 
+# A whole message that only cancels: "cancelar por favor", "quiero cancelar", "ya no, gracias",
+# "mejor lo dejo así", "olvídalo mejor", "cancela el reporte porfa".
+_CANCEL_RE = re.compile(
+    r"(?:no\s+(?!cancel))?"
+    r"(?:(?:mejor|ya|quiero|quisiera|me gustaria|puedo|podemos|hay que|por favor|porfa|oye|"
+    r"oiga|este|pues|siempre|entonces|asi que|mejor ya)\s+)*"
+    r"(?:cancela(?:r|lo|la|rlo|rla|mos)?|olvida(?:lo|la)?|olvidelo|olvidate|dejalo|dejala|dejelo|"
+    r"ya no|mejor no|lo dejo|la dejo|lo dejamos|la dejamos|dejarlo|ya no quiero seguir|"
+    r"ya no quiero continuar|no quiero seguir|no quiero continuar|ya no quiero hacer(?:lo)?|"
+    r"ya no quiero reportar|ya no quiero registrar(?:lo)?|no quiero registrar(?:lo)?)"
+    r"(?:\s+(?:el|la|mi|este|esta|eso|esto|todo|asi|mejor|reporte|queja|tramite|registro|cobro|"
+    r"formulario|por favor|porfa|gracias|pues|ya|mas|tarde|luego|de momento|por ahora|"
+    r"por el momento))*"
+)
+
+
 def is_cancel(text: str | None) -> bool:
     k = fold(text)
-    return k in _NO or any(k.startswith(p) or k == p for p in _CANCEL_PHRASES)
+    if not k:
+        return False
+    return (k in _NO or any(k.startswith(p) or k == p for p in _CANCEL_PHRASES)
+            or bool(_CANCEL_RE.fullmatch(k[:120])))
+
+
+def is_clear_cancel(text: str | None) -> bool:
+    """The whole message is only a cancellation (no story, no data after it)."""
+    k = fold(text)
+    return bool(k) and (k in _NO or bool(_CANCEL_RE.fullmatch(k[:120])))
 
 
 def starts_with_no(text: str | None) -> bool:
@@ -191,6 +240,18 @@ def amount(text: str | None) -> float | None:
     return float(value) if seen and value > 0 else None
 
 
+def last_amount(text: str | None) -> float | None:
+    """The last amount written: in a correction the right figure comes last ('no eran 300,
+    eran 350')."""
+    raw = (text or "")[:500]
+    k = unidecode(raw).lower()
+    for m in reversed(list(_DIGITS_RE.finditer(k))):
+        value = amount(k[m.start():])
+        if value is not None:
+            return value
+    return amount(raw)
+
+
 def dont_know(text: str | None) -> bool:
     k = fold(text)
     return bool(re.search(r"\b(?:no se|no recuerdo|no me acuerdo|ni idea|no lo se|no estoy segur[oa])\b", k))
@@ -275,6 +336,31 @@ _COVERAGE_CUE_RE = re.compile(r"\b(?:cubre|cubren|cubierto|cubierta|cobertura|in
                               r"entra|entran|ampara|me lo pagan|es gratis|tiene costo)\b")
 
 
+def mentions_vaccine(text: str | None) -> bool:
+    return bool(re.search(r"\bvacun", fold(text)))
+
+
+def asks_coverage(text: str | None) -> bool:
+    """The message asks whether something is covered ('¿no que lo cubren?', 'no es gratis?'),
+    beyond a bare question mark."""
+    return bool(_COVERAGE_CUE_RE.search(fold(text)))
+
+
+def without_entities(text: str, entities: list[dict],
+                     kinds: tuple[str, ...] = ("monto", "unidad", "estado", "fecha", "curp", "folio")) -> str:
+    """The text with the named entities cut out ('me cobraron 2500 por la cesárea en el hospital
+    general de Toluca' -> 'me cobraron por la cesárea en'): what is left is what was charged."""
+    spans = sorted((int(e.get("start") or 0), int(e.get("end") or 0)) for e in entities or []
+                   if e.get("entity") in kinds and e.get("end"))
+    out, pos = [], 0
+    for start, end in spans:
+        if start >= pos:
+            out.append(text[pos:start])
+            pos = end
+    out.append(text[pos:])
+    return " ".join(" ".join(out).split())
+
+
 def coverage_cue(text: str | None) -> bool:
     return "?" in (text or "") or bool(_COVERAGE_CUE_RE.search(fold(text)))
 
@@ -313,6 +399,114 @@ def amount_with_cue(text: str | None) -> float | None:
     if not _MONEY_CUE_RE.search(fold(text) if "$" not in (text or "") else "$"):
         return None
     return amount(text)
+
+
+# "como 300 creo", "unos 250 pesos", "aprox $1,200", "300 más o menos": an amount given as an
+# estimate. Only read inside a cobro report, where the bot asked how much they paid.
+_APPROX_BEFORE = ("como", "unos", "unas", "aprox", "aproximadamente", "mas o menos", "masomenos",
+                  "alrededor de", "cerca de", "casi", "algo asi como", "como unos", "como de")
+_APPROX_AFTER = ("creo", "aprox", "aproximadamente", "mas o menos", "masomenos", "o algo asi",
+                 "o asi", "o por ahi", "mas o menos creo", "pesos creo", "pesos aprox",
+                 "pesos mas o menos", "pesos aproximadamente")
+_NOT_PESOS_AFTER = frozenset({
+    "anos", "ano", "meses", "mes", "dias", "dia", "horas", "hora", "hrs", "semanas", "semana",
+    "minutos", "min", "veces", "vez", "personas", "gente", "kilos", "km", "metros", "cuadras",
+    "pastillas", "tabletas", "cajas", "citas", "consultas", "sesiones", "de", "del", "am", "pm",
+})
+_NUM_TOKEN_RE = re.compile(r"^(?:\$?\d[\d,.]*k?|\$)$")
+
+
+def _is_amount_word(w: str) -> bool:
+    return bool(_NUM_TOKEN_RE.match(w)) or w in _NUM_WORDS or w == "mil"
+
+
+def approx_amount(text: str | None) -> float | None:
+    """An estimated amount: 'como 300 creo', 'unos 250 pesos', '1200 más o menos'."""
+    raw = unidecode((text or "")[:500]).lower()
+    words = re.sub(r"[^a-z0-9$,. ]+", " ", raw).replace(", ", " ").replace(". ", " ").split()
+    words = [w.strip(",.") or w for w in words]
+    n = len(words)
+    for i in range(n):
+        for cue in _APPROX_BEFORE:
+            cw = cue.split()
+            if words[i:i + len(cw)] != cw:
+                continue
+            j = i + len(cw)
+            k = j
+            while k < n and (_is_amount_word(words[k]) or (words[k] == "y" and k > j)):
+                k += 1
+            value = _estimate(words, j, k)
+            if value is not None:
+                return value
+    for i in range(n):
+        if not _is_amount_word(words[i]) or (i > 0 and _is_amount_word(words[i - 1])):
+            continue
+        k = i
+        while k < n and (_is_amount_word(words[k]) or (words[k] == "y" and k > i)):
+            k += 1
+        tail = " ".join(words[k:k + 3])
+        if any(tail == cue or tail.startswith(cue + " ") for cue in _APPROX_AFTER):
+            value = _estimate(words, i, k)
+            if value is not None:
+                return value
+    return None
+
+
+def _estimate(words: list[str], start: int, end: int) -> float | None:
+    while end > start and words[end - 1] == "y":
+        end -= 1
+    if end <= start:
+        return None
+    after = words[end] if end < len(words) else ""
+    if after in _NOT_PESOS_AFTER:
+        return None  # "como 3 horas", "como 15 de marzo"
+    value = amount(" ".join(words[start:end]))
+    if value is None:
+        return None
+    money = words[start].startswith("$") or after in ("pesos", "peso", "varos", "mxn")
+    if value < 20 and not money:
+        return None
+    return value
+
+
+# --- several charges in one message ---------------------------------------------------------
+
+_CORRECTION_BETWEEN_RE = re.compile(
+    r"\b(?:no|perdon|digo|mejor dicho|o sea|sino|bueno|corrijo|eran|mas bien|me equivoque)\b")
+_SUM_BETWEEN_RE = re.compile(r"(?:\by\b|\be\b|,|\+|\bmas\b|\botros?\b|\botras?\b|\baparte\b|"
+                             r"\bademas\b|\btambien\b|\bluego\b|\bdespues\b)")
+_TOTAL_RE = re.compile(r"\b(?:total|en total|todo junto|todo eso|entre todo|fueron en total)\s*(?:de|fue|fueron|son|:)?\s*$")
+
+
+def combine_amounts(text: str, found: list[tuple[float, int, int]]) -> tuple[float, bool]:
+    """Several amounts in one message ([(value, start, end)] in the original text, in order):
+    (the amount charged, whether it is the sum of separate charges). '250 la consulta y 180 la
+    vacuna' -> (430, True); 'no eran 300, eran 350' -> (350, False); '250 y 180, en total 430'
+    -> (430, False)."""
+    text = text or ""
+    for value, start, _end in found:
+        if _TOTAL_RE.search(fold(text[max(0, start - 25):start])):
+            return value, False
+    if len(found) < 2:
+        return (found[-1][0] if found else 0.0), False
+    for (_v1, _s1, e1), (_v2, s2, _e2) in itertools.pairwise(found):
+        between = fold(text[e1:s2])
+        if _CORRECTION_BETWEEN_RE.search(between) or not _SUM_BETWEEN_RE.search(
+                unidecode(text[e1:s2]).lower()):
+            return found[-1][0], False
+    return float(sum(v for v, _s, _e in found)), True
+
+
+def conceptos(text: str | None) -> list[str]:
+    """Every concepto named, in order of appearance ('250 la consulta y 180 la vacuna' ->
+    ['consulta', 'vacuna'])."""
+    words = f" {fold(text)} "
+    found: list[tuple[int, str]] = []
+    for key, label in _CONCEPTOS:
+        pos = words.find(f" {key}")
+        if pos >= 0 and label not in [lb for _p, lb in found]:
+            found.append((pos, label))
+    return [label for _p, label in sorted(found)]
 
 
 # Explicit requests the classifier sometimes misses ("quiero reportar un cobro"); used only

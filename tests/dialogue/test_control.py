@@ -49,6 +49,62 @@ def test_opt_out_words_inside_a_sentence_are_not_an_opt_out(phone, text):
     assert phone.contact.opt_out is False
 
 
+# --------------------------------------------------------------------------- cancelling a report
+
+# The two places a report is being filled in: a question of the form, and the SI/NO summary.
+FORM_STARTS = {
+    "asking": ("quiero poner una queja",),
+    "summary": ("me cobraron 300 en el centro de salud de zapopan",),
+}
+
+
+def _in_form(phone, where):
+    phone.send("hola")
+    for text in FORM_STARTS[where]:
+        phone.send(text)
+    assert phone.contact.dialog_state["form"] is not None
+
+
+@pytest.mark.parametrize("where", sorted(FORM_STARTS))
+def test_cancelar_in_a_form_cancels_the_report_not_the_messages(phone, db, where):
+    _in_form(phone, where)
+    replies = phone.send("CANCELAR")
+    text = joined(replies)
+    assert "no registré nada" in text and "1 Queja" in text  # says so and offers the menu
+    assert "BAJA" in text  # and how to stop the messages, if that is what they meant
+    contact = phone.contact
+    assert contact.opt_out is False and contact.dialog_state["form"] is None
+    assert all(m.kind != "opt_out" for m in outbound(db, contact))
+    assert phone.send("hola")  # still answered
+    assert db.scalars(select(Case)).all() == []
+    # outside a form CANCELAR is still an opt-out word (DOMAIN.md §11)
+    assert "ALTA" in joined(phone.send("cancelar"))
+    assert phone.contact.opt_out is True
+
+
+@pytest.mark.parametrize("where", sorted(FORM_STARTS))
+@pytest.mark.parametrize("text", ["ya no", "olvídalo", "cancelar por favor", "quiero cancelar",
+                                  "mejor lo dejo así", "Cancela el reporte"])
+def test_cancel_phrases_in_a_form_cancel_it_and_offer_the_menu(phone, db, where, text):
+    _in_form(phone, where)
+    said = joined(phone.send(text))
+    assert "no registré nada" in said and "1 Queja" in said
+    assert phone.contact.opt_out is False and phone.contact.dialog_state["form"] is None
+    phone.send("si")
+    assert db.scalars(select(Case)).all() == []
+
+
+@pytest.mark.parametrize("where", sorted(FORM_STARTS))
+@pytest.mark.parametrize("word", ["BAJA", "STOP", "ya no me manden mensajes"])
+def test_explicit_opt_out_in_a_form_unsubscribes(phone, db, where, word):
+    _in_form(phone, where)
+    replies = phone.send(word)
+    assert len(replies) == 1 and "no registré tu reporte" in replies[0] and "ALTA" in replies[0]
+    assert phone.contact.opt_out is True
+    assert phone.send("si") == []
+    assert db.scalars(select(Case)).all() == []
+
+
 # --------------------------------------------------------------------------- handoff
 
 

@@ -76,3 +76,71 @@ def test_dates_concepto_garbage():
     assert U.concepto("me cobraron el ultrasonido") == "estudio"
     assert U.looks_like_garbage("x" * 5000) and U.looks_like_garbage("qwrtp zxcvbn")
     assert not U.looks_like_garbage("no me atendieron")
+
+
+@pytest.mark.parametrize("text", ["ya no me manden mensajes", "Ya no me manden más mensajes, por favor",
+                                  "no me envíen mensajes", "dejen de mandarme mensajes",
+                                  "no quiero recibir mensajes"])
+def test_explicit_stop_messages_phrases_are_opt_outs(text):
+    assert U.is_opt_out(text)
+
+
+@pytest.mark.parametrize("text", ["ya no me mandan mensajes de mi cita", "no me mandaron mensaje",
+                                  "no me dieron la medicina", "ya no"])
+def test_complaints_about_messages_are_not_opt_outs(text):
+    assert not U.is_opt_out(text)
+
+
+def test_only_cancelar_is_an_opt_out_word_that_cancels_a_form_instead():
+    assert U.is_form_cancel_word("CANCELAR") and U.is_form_cancel_word(" cancelar. ")
+    for word in ("BAJA", "STOP", "ALTO", "ya no me manden mensajes"):
+        assert not U.is_form_cancel_word(word)
+
+
+@pytest.mark.parametrize("text", ["cancelar por favor", "quiero cancelar", "mejor lo dejo así", "ya no",
+                                  "olvídalo", "cancela el reporte porfa", "ya no quiero seguir", "mejor ya no"])
+def test_whole_message_cancellations(text):
+    assert U.is_clear_cancel(text) and U.is_cancel(text)
+
+
+@pytest.mark.parametrize("text", ["no cancelar", "no, fueron 3500", "cancelaron mi cita",
+                                  "ya no quiero que me atiendan ahí", "no me atendieron", ""])
+def test_not_whole_message_cancellations(text):
+    assert not U.is_clear_cancel(text)
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("como 300 creo, en la farmacia del hospital", 300), ("unos 250 pesos", 250), ("aprox $1,200", 1200),
+    ("300 más o menos", 300), ("como tres mil creo", 3000), ("casi mil quinientos", 1500),
+    ("como a las 4", None), ("como 3 horas", None), ("fue como el 15 de marzo", None),
+    ("me atendieron como 5 veces", None), ("me cobraron la consulta", None), ("", None),
+])
+def test_approximate_amount(text, expected):
+    assert U.approx_amount(text) == expected
+
+
+def _spans(text: str, *numbers: str) -> list[tuple[float, int, int]]:
+    out, pos = [], 0
+    for n in numbers:
+        start = text.index(n, pos)
+        pos = start + len(n)
+        out.append((float(n), start, pos))
+    return out
+
+
+@pytest.mark.parametrize("text,numbers,expected", [
+    ("me cobraron 250 la consulta y 180 la vacuna", ("250", "180"), (430, True)),
+    ("la consulta 250, el estudio 600", ("250", "600"), (850, True)),
+    ("no eran 300, eran 350", ("300", "350"), (350, False)),
+    ("300 no 350", ("300", "350"), (350, False)),
+    ("250 la consulta y 180 la vacuna, en total 430", ("250", "180", "430"), (430, False)),
+    ("me cobraron 500", ("500",), (500, False)),
+])
+def test_combine_amounts(text, numbers, expected):
+    assert U.combine_amounts(text, _spans(text, *numbers)) == expected
+
+
+def test_conceptos_in_order():
+    assert U.conceptos("me cobraron 250 la consulta y 180 la vacuna") == ["consulta", "vacuna"]
+    assert U.conceptos("la vacuna 180 y la consulta 250") == ["vacuna", "consulta"]
+    assert U.conceptos("me trataron mal") == []
