@@ -93,6 +93,7 @@ def run_levels(port, requests_file, levels, offset=0, quiet=False):
 
 
 def main() -> None:
+    load_before = os.getloadavg()[0]  # other jobs on the machine, before this script adds its own
     tmp = Path(tempfile.mkdtemp(prefix="sinac-bench-"))
     redis = Redis()
     db_url = database_url(tmp)
@@ -128,6 +129,7 @@ def main() -> None:
         paced, offset = run_levels(port, requests_file, [(30, 100)], offset)
         print("bare Flask:")
         baseline, _ = run_levels(bare_port, requests_file, LEVELS)
+        load_after = os.getloadavg()[0]
         rss_web = rss_mb(web.pid)
         with engine.connect() as conn:
             stored = conn.scalar(select(func.count()).select_from(Message)) - stored_before
@@ -147,7 +149,10 @@ def main() -> None:
             lines.append(f"| {name} | {r['connections']} | {pacing} | {r['rps']:.0f} | {r['p50_us']/1000:.2f} | "
                          f"{r['p99_us']/1000:.2f} | {r['errors']} |")
     p = paced[0]
-    body = header("make bench  (bench/intake_bench.py under pg_virtualenv)") + "\n".join(lines) + "\n\n"
+    body = header("make bench  (bench/intake_bench.py under pg_virtualenv)")
+    body += (f"Load average (1 min) {load_before:.1f} before the script started, {load_after:.1f} at the end "
+             "of the runs (wrk, gunicorn, PostgreSQL and Redis share the cores with whatever else runs).\n\n")
+    body += "\n".join(lines) + "\n\n"
     body += (f"- Saturation throughput: SINAC **{best:.0f} msg/s**, bare Flask {best_bare:.0f} req/s → ratio "
              f"**{best / best_bare:.2f}** (target ≥ 0.5).\n"
              f"- Paced run (~{p['rps']:.0f} msg/s): p99 **{p['p99_us']/1000:.1f} ms** (target ≤ 20 ms at 300 msg/s).\n"
