@@ -85,9 +85,6 @@ class Turn:
 def run_turn(turn: Turn) -> Turn:
     t = turn
     if U.is_opt_out(t.text):
-        if _cancels_form_instead(t):
-            forms.cancel(t, opt_out_hint=True)
-            return t
         _opt_out(t)
         return t
     if t.contact.opt_out:
@@ -257,13 +254,6 @@ def resume_form(t: Turn) -> None:
 
 
 # --------------------------------------------------------------------------- opt-out, handoff
-
-
-def _cancels_form_instead(t: Turn) -> bool:
-    """CANCELAR while a report is being filled in cancels that report, not the messages
-    (dialogue.md, "Opt-out convention"); BAJA, ALTO, STOP opt out everywhere."""
-    return (bool(t.form) and U.is_form_cancel_word(t.text) and not t.contact.opt_out
-            and not t.contact.handoff)
 
 
 def _opt_out(t: Turn) -> None:

@@ -368,11 +368,10 @@ def _switch_tipo(t, form: dict, tipo: str) -> None:
     advance(t)
 
 
-def cancel(t, *, opt_out_hint: bool = False) -> None:
-    """Drop the report being filled in: nothing is registered; the menu is offered. With
-    `opt_out_hint` (the form was cancelled with an opt-out word), say how to stop messages."""
+def cancel(t) -> None:
+    """Drop the report being filled in: nothing is registered; the menu is offered."""
     S.clear_flow(t.state)
-    t.say(f"{R.FORM_CANCELLED} {R.FORM_CANCELLED_OPT_OUT_HINT}" if opt_out_hint else R.FORM_CANCELLED)
+    t.say(R.FORM_CANCELLED)
     t.say(R.MENU)
 
 

@@ -65,7 +65,6 @@ ASK_MONTO_AGAIN = "No entendí la cantidad. Escribe solo el número en pesos, au
 ASK_DESCRIPTION_AGAIN = ("Cuéntame con tus palabras qué pasó: qué te negaron o cobraron, dónde y cuándo "
                          "(aunque no recuerdes todo). Si ya no quieres seguir, escribe MENÚ.")
 FORM_CANCELLED = "Listo, cancelé tu reporte: no registré nada."
-FORM_CANCELLED_OPT_OUT_HINT = "Si lo que querías era dejar de recibir mensajes, escribe BAJA."
 RESUME_PREFIX = "Sigamos con tu reporte."
 MEDIA_KEPT_FORM = "Recibí tu archivo y lo guardaré con tu reporte."
 CONFIRM_QUESTION = "¿Registramos tu reporte así? Responde SI o NO"

@@ -47,17 +47,11 @@ _OPT_OUT_PHRASE_RE = re.compile(
 )
 # The DOMAIN.md opt-out words that, inside a report being filled in, mean "cancel this report"
 # (dialogue.md, "Opt-out convention").
-FORM_CANCEL_OPT_OUT_WORDS = frozenset({"cancelar"})
 
 
 def is_opt_out(text: str | None) -> bool:
     k = keyword(text)
     return k in OPT_OUT_WORDS or bool(_OPT_OUT_PHRASE_RE.fullmatch(fold(text)[:120]))
-
-
-def is_form_cancel_word(text: str | None) -> bool:
-    """An opt-out word that cancels the report instead while one is being filled in."""
-    return keyword(text) in FORM_CANCEL_OPT_OUT_WORDS
 
 
 def is_opt_in(text: str | None) -> bool:

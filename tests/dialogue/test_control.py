@@ -66,20 +66,17 @@ def _in_form(phone, where):
 
 
 @pytest.mark.parametrize("where", sorted(FORM_STARTS))
-def test_cancelar_in_a_form_cancels_the_report_not_the_messages(phone, db, where):
+def test_cancelar_alone_in_a_form_is_still_an_opt_out_word(phone, db, where):
+    """DOMAIN.md §11: CANCELAR stops all messages, in a form too; the one confirmation says the
+    report was not registered and how to come back (ALTA)."""
     _in_form(phone, where)
-    replies = phone.send("CANCELAR")
-    text = joined(replies)
-    assert "no registré nada" in text and "1 Queja" in text  # says so and offers the menu
-    assert "BAJA" in text  # and how to stop the messages, if that is what they meant
+    text = joined(phone.send("CANCELAR"))
+    assert "ALTA" in text and "no registré tu reporte" in text
     contact = phone.contact
-    assert contact.opt_out is False and contact.dialog_state["form"] is None
-    assert all(m.kind != "opt_out" for m in outbound(db, contact))
-    assert phone.send("hola")  # still answered
+    assert contact.opt_out is True and contact.dialog_state["form"] is None
+    assert [m.kind for m in outbound(db, contact)][-1] == "opt_out"
+    assert phone.send("hola") == []  # silence until ALTA
     assert db.scalars(select(Case)).all() == []
-    # outside a form CANCELAR is still an opt-out word (DOMAIN.md §11)
-    assert "ALTA" in joined(phone.send("cancelar"))
-    assert phone.contact.opt_out is True
 
 
 @pytest.mark.parametrize("where", sorted(FORM_STARTS))

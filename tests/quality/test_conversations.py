@@ -610,15 +610,15 @@ def test_correcting_one_of_two_charges_keeps_the_last_amount(chat):
 
 
 # ------------------------------------------------------------------ 37. cancelling a report
-def test_cancelar_mid_form_cancels_the_report_and_keeps_the_phone_subscribed(chat):
+def test_cancelar_mid_form_opts_out_and_says_the_report_was_not_registered(chat):
     c = chat()
     c.send("hola")
     c.send("me cobraron la consulta en el centro de salud de apizaco")
     c.send("cancelar")
     said = fold("\n".join(c.transcript[-1][1]))
-    assert "no registre nada" in said and "1 queja" in said, c.dump()
-    assert c.contact.opt_out is False, c.dump()
-    assert c.send("quiero poner una queja"), c.dump()
+    assert "alta" in said and "no registre tu reporte" in said, c.dump()
+    assert c.contact.opt_out is True, c.dump()
+    assert c.send("quiero poner una queja") == [], c.dump()
     assert c.cases() == [], c.dump()
 
 
