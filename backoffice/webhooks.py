@@ -4,6 +4,7 @@ store, commit, enqueue, answer at once. Processing happens in the worker."""
 from __future__ import annotations
 
 import logging
+from functools import lru_cache
 
 from flask import Blueprint, Response, current_app, g, request
 from flask_limiter.util import get_remote_address
@@ -30,8 +31,13 @@ def _text(status: int, text: str) -> Response:
     return Response(text + "\n", status=status, mimetype="text/plain")
 
 
+@lru_cache(maxsize=1)
+def _empty_twiml() -> str:
+    return str(MessagingResponse())  # always the same document: built once, not per webhook
+
+
 def _twiml() -> Response:
-    return Response(str(MessagingResponse()), status=200, mimetype="text/xml")
+    return Response(_empty_twiml(), status=200, mimetype="text/xml")
 
 
 def public_urls() -> list[str]:
