@@ -113,7 +113,7 @@ def record_inbound(session: Session, form: dict, *, request_id: str | None = Non
     returns no row: the transaction (the contact's touch) is rolled back and the stored row read.
     """
     data = parse_form(form)
-    dialect = _dialect_insert(session)
+    dialect = _upsert_dialect(session)
     for attempt in range(3):
         try:
             if dialect is None:
@@ -145,7 +145,7 @@ def _find(session: Session, sid: str) -> Message | None:
     return session.scalar(select(Message).where(Message.message_sid == sid))
 
 
-def _dialect_insert(session: Session):
+def _upsert_dialect(session: Session):
     """The dialect's name when it has INSERT ... ON CONFLICT ... RETURNING, else None (then the
     portable ORM path is used)."""
     name = session.get_bind().dialect.name
