@@ -108,9 +108,10 @@ def record_inbound(session: Session, form: dict, *, request_id: str | None = Non
     the caller's transaction: a duplicate (or a lost race) rolls the session back. The caller
     commits.
 
-    On PostgreSQL and SQLite it takes two statements: the contact upserted on its phone and the
-    message inserted with ON CONFLICT (message_sid) DO NOTHING, both with RETURNING. A duplicate
-    returns no row: the transaction (the contact's touch) is rolled back and the stored row read.
+    The contact is upserted on its phone and the message inserted with ON CONFLICT (message_sid)
+    DO NOTHING RETURNING: one statement on PostgreSQL (the upsert is a CTE), two on SQLite. A
+    duplicate returns no row: the transaction (the contact's touch) is rolled back and the stored
+    row read. Other databases take the portable path (lookups, then ORM inserts).
     """
     data = parse_form(form)
     dialect = _upsert_dialect(session)
@@ -158,12 +159,12 @@ def _statements(dialect: str):
     running them. On PostgreSQL both are one statement (the contact upsert is a CTE of the message
     insert) and the first item is None."""
     if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
+        from sqlalchemy.dialects.postgresql import insert as upsert
     else:
-        from sqlalchemy.dialects.sqlite import insert
+        from sqlalchemy.dialects.sqlite import insert as upsert
     contacts, messages = Contact.__table__, Message.__table__
     at = bindparam("at", type_=messages.c.created_at.type)
-    contact = insert(contacts).values(phone=bindparam("phone", type_=contacts.c.phone.type),
+    contact = upsert(contacts).values(phone=bindparam("phone", type_=contacts.c.phone.type),
                                       channel=bindparam("channel", type_=contacts.c.channel.type),
                                       last_inbound_at=at)
     contact = contact.on_conflict_do_update(
@@ -184,11 +185,11 @@ def _statements(dialect: str):
     }
     if dialect == "postgresql":
         upserted = contact.cte("upserted_contact")
-        message = insert(messages).from_select(
+        message = upsert(messages).from_select(
             ["contact_id", *fields], select(upserted.c.id, *fields.values()),
         ).add_cte(upserted)
     else:
-        message = insert(messages).values(contact_id=bindparam("contact_id"), **fields)
+        message = upsert(messages).values(contact_id=bindparam("contact_id"), **fields)
     message = message.on_conflict_do_nothing(index_elements=[messages.c.message_sid]).returning(*messages.c)
     return (None if dialect == "postgresql" else contact), select(Message).from_statement(message)
 

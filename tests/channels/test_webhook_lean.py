@@ -146,3 +146,17 @@ def test_the_per_phone_limit_is_checked_once_and_never_on_status_callbacks(rq_se
     status = {"MessageSid": "SM" + "3" * 32, "MessageStatus": "delivered", "From": "whatsapp:+5213312345678"}
     codes = [post_signed(client, status, path="/webhooks/twilio/status").status_code for _ in range(3)]
     assert codes == [200, 200, 200]
+
+
+def test_portable_path_for_other_databases_is_idempotent_too(db, monkeypatch):
+    from bot import inbox
+
+    monkeypatch.setattr(inbox, "_upsert_dialect", lambda session: None)
+    form = inbound_form(NumMedia="1", MediaUrl0="https://api.twilio.com/m/ME1", MediaContentType0="image/jpeg")
+    message, created = inbox.record_inbound(db, form, request_id="req-portable")
+    db.commit()
+    again, created_again = inbox.record_inbound(db, form)
+    db.commit()
+    assert created and not created_again and again.id == message.id
+    assert message.request_id == "req-portable" and message.contact.phone == "+523312345678"
+    assert db.scalar(select(func.count()).select_from(Attachment)) == 1
