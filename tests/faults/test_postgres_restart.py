@@ -1,6 +1,6 @@
 """PostgreSQL restarted while webhooks and buzón submissions arrive at the real app (gunicorn):
 requests fail cleanly with a 5xx (Twilio retries those; a 4xx would make it give up), nothing is
-half-written, and the app recovers by itself (pool_pre_ping), without a restart.
+half-written, and the app recovers by itself (idle connections are pinged, broken ones renewed: core/db.py), without a restart.
 
 Only in the PostgreSQL run (scripts/run-tests: pg_virtualenv); the cluster is found by its port."""
 
