@@ -284,17 +284,20 @@ def _volantes_overdue(window, with_case: bool = True):
     return _with_case(query, with_case), "due", Volante.due_date
 
 
-def _messages(session, window, dim):
+def _messages_query(window):
     """Inbound WhatsApp/SMS messages and the distinct phones (contacts) that sent them. Distinct
-    counts do not add up across groups, so this one runs per dimension."""
+    counts do not add up across groups, so callers run it per dimension."""
     query = (
         select(func.count().label("mensajes_recibidos"),
                func.count(func.distinct(Message.contact_id)).label("personas"))
         .select_from(Message).outerjoin(Contact, Contact.id == Message.contact_id)
         .where(window.during(Message.created_at), Message.direction == Direction.INBOUND)
     )
-    query = _scoped(query, "message", window)
-    return _grouped(session, query, _dim_column("message", dim, Message.created_at, window))
+    return _scoped(query, "message", window)
+
+
+def _messages(session, window, dim):
+    return _grouped(session, _messages_query(window), _dim_column("message", dim, Message.created_at, window))
 
 
 def _days(start, end):
@@ -508,13 +511,7 @@ def compute_months(session: Session, window: Window, dims: tuple[str, ...]) -> d
                 key = "total" if dim == "total" else keys[f"k_{dim}"]
                 merged[keys["k_mes"]][dim].setdefault(key, {})
     for dim in dims:
-        query = (
-            select(func.count().label("mensajes_recibidos"),
-                   func.count(func.distinct(Message.contact_id)).label("personas"))
-            .select_from(Message).outerjoin(Contact, Contact.id == Message.contact_id)
-            .where(window.during(Message.created_at), Message.direction == Direction.INBOUND)
-        )
-        query = _scoped(query, "message", window)
+        query = _messages_query(window)
         key_col = _dim_column("message", dim, Message.created_at, window)
         if key_col is False:
             continue
