@@ -11,7 +11,7 @@ from core.config import Settings
 
 
 def create_app(settings: Settings | None = None, **config) -> Flask:
-    settings = settings or Settings.from_env()
+    settings = (settings or Settings.from_env()).require_safe()
     app = Flask(__name__, instance_path=str(settings.instance_dir), instance_relative_config=False)
     app.config.update(
         SINAC=settings,

@@ -21,17 +21,29 @@ def instance_dir(env: dict | None = None) -> Path:
     return Path(env.get("SINAC_INSTANCE_DIR") or Path.cwd() / "instance").resolve()
 
 
+# Development defaults: good enough on a laptop, public knowledge everywhere else.
+DEV_SECRET_KEY = "dev-secret-change-me"
+DEV_TWILIO_AUTH_TOKEN = "dev-auth-token"
+# Values that are placeholders, not secrets: the defaults above and what .env.example ships.
+_PLACEHOLDERS = {DEV_SECRET_KEY, DEV_TWILIO_AUTH_TOKEN, "change-me", "changeme", "xxxxxxxx", "secret"}
+_MIN_SECRET_KEY_LENGTH = 32
+
+
+class UnsafeConfiguration(RuntimeError):
+    """Production settings that would run on public defaults; the process must not start."""
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str
     redis_url: str = "redis://127.0.0.1:6379/0"
     jobs_mode: str = "rq"  # "rq" or "inline"
-    secret_key: str = "dev-secret-change-me"
+    secret_key: str = DEV_SECRET_KEY
     env: str = "development"
     instance_dir: Path = field(default_factory=lambda: instance_dir())
     public_base_url: str = "http://127.0.0.1:5000"
     twilio_account_sid: str = "AC00000000000000000000000000000000"
-    twilio_auth_token: str = "dev-auth-token"
+    twilio_auth_token: str = DEV_TWILIO_AUTH_TOKEN
     twilio_api_base_url: str = ""
     twilio_whatsapp_from: str = "whatsapp:+15550000000"
     twilio_sms_from: str = "+15550000000"
@@ -51,9 +63,10 @@ class Settings:
     metrics_token: str = ""
     whatsapp_template_sid: str = ""
     log_format: str = "text"
+    database_url_set: bool = True  # False when DATABASE_URL fell back to the SQLite default
 
     @classmethod
-    def from_env(cls, env: dict | None = None) -> "Settings":
+    def from_env(cls, env: dict | None = None) -> Settings:
         env = dict(os.environ if env is None else env)
         inst = instance_dir(env)
         default_db = f"sqlite:///{inst / 'sinac.db'}"
@@ -61,12 +74,12 @@ class Settings:
             database_url=env.get("DATABASE_URL") or default_db,
             redis_url=env.get("REDIS_URL") or "redis://127.0.0.1:6379/0",
             jobs_mode=(env.get("SINAC_JOBS") or "rq").lower(),
-            secret_key=env.get("SECRET_KEY") or "dev-secret-change-me",
+            secret_key=env.get("SECRET_KEY") or DEV_SECRET_KEY,
             env=env.get("SINAC_ENV") or "development",
             instance_dir=inst,
             public_base_url=(env.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
             twilio_account_sid=env.get("TWILIO_ACCOUNT_SID") or "AC00000000000000000000000000000000",
-            twilio_auth_token=env.get("TWILIO_AUTH_TOKEN") or "dev-auth-token",
+            twilio_auth_token=env.get("TWILIO_AUTH_TOKEN") or DEV_TWILIO_AUTH_TOKEN,
             twilio_api_base_url=(env.get("TWILIO_API_BASE_URL") or "").rstrip("/"),
             twilio_whatsapp_from=env.get("TWILIO_WHATSAPP_FROM") or "whatsapp:+15550000000",
             twilio_sms_from=env.get("TWILIO_SMS_FROM") or "+15550000000",
@@ -86,7 +99,38 @@ class Settings:
             metrics_token=env.get("METRICS_TOKEN") or "",
             whatsapp_template_sid=env.get("WHATSAPP_TEMPLATE_SID") or "",
             log_format=env.get("LOG_FORMAT") or ("json" if env.get("SINAC_ENV") == "production" else "text"),
+            database_url_set=bool(env.get("DATABASE_URL")),
         )
+
+    @property
+    def is_production(self) -> bool:
+        return self.env.strip().lower() == "production"
+
+    def production_problems(self) -> list[str]:
+        """What would make this production run on public defaults (empty outside production)."""
+        if not self.is_production:
+            return []
+        problems = []
+        key = self.secret_key.strip()
+        if key.lower() in _PLACEHOLDERS or len(key) < _MIN_SECRET_KEY_LENGTH:
+            problems.append(f"SECRET_KEY is missing or a development value (set a random string of "
+                            f"at least {_MIN_SECRET_KEY_LENGTH} characters)")
+        if self.twilio_auth_token.strip().lower() in _PLACEHOLDERS:
+            problems.append("TWILIO_AUTH_TOKEN is missing or a development value")
+        if not self.twilio_validate_signature:
+            problems.append("TWILIO_VALIDATE_SIGNATURE is off: forged webhooks would be accepted")
+        if not self.database_url_set:
+            problems.append("DATABASE_URL is missing (production does not fall back to the local "
+                            "SQLite file)")
+        return problems
+
+    def require_safe(self) -> Settings:
+        """Every process calls this at start: production on defaults refuses to run."""
+        problems = self.production_problems()
+        if problems:
+            raise UnsafeConfiguration("refusing to start with SINAC_ENV=production: "
+                                      + "; ".join(problems))
+        return self
 
     @property
     def is_sqlite(self) -> bool:

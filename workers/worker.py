@@ -64,12 +64,25 @@ def freeze_heap() -> None:
     gc.freeze()
 
 
+def refuse_unsafe(settings) -> None:
+    """Exit (status 2, reasons logged) instead of running production on public defaults."""
+    from core.config import UnsafeConfiguration
+
+    try:
+        settings.require_safe()
+    except UnsafeConfiguration as exc:
+        log.critical("%s", exc)
+        raise SystemExit(f"sinac: {exc}") from None
+
+
 class SinacWorker(Worker):
     def work(self, *args, **kwargs):
         from core.config import Settings
         from core.logs import configure_logging
 
-        configure_logging(Settings.from_env().log_format)
+        settings = Settings.from_env()
+        configure_logging(settings.log_format)
+        refuse_unsafe(settings)
         try:
             warm_up()
         except Exception:  # a cold worker still works: each job then loads what it needs
