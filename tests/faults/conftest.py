@@ -199,6 +199,17 @@ class Stack:
         self.workers.append(proc)
         return proc
 
+    def start_scheduler(self, **env) -> subprocess.Popen:
+        """`python -m workers.scheduler`, the Procfile's scheduler process."""
+        proc = subprocess.Popen([sys.executable, "-m", "workers.scheduler"], cwd=ROOT, env={**self.env, **env},
+                                stdout=self._log("scheduler.log"), stderr=subprocess.STDOUT, start_new_session=True)
+        self.workers.append(proc)
+        return proc
+
+    def scheduler_log(self) -> str:
+        path = self.logs / "scheduler.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
     def run_burst_worker(self, timeout: float = 120) -> None:
         proc = self.start_worker(burst=True, scheduler=False, simple=True)
         proc.wait(timeout)
