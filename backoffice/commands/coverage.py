@@ -106,6 +106,14 @@ def evaluate_cmd(path: str | None, errores: bool, as_json: bool) -> None:
     click.echo(f"Edad leída:     {rep.edad_acc:.3f}")
     click.echo(f"Cubierto:       {rep.cubierto_acc:.3f}")
     click.echo(f"Respuesta más larga: {rep.max_len} caracteres ({rep.max_len_pregunta!r})")
+    click.echo("Cartera correcta por cartera esperada:")
+    for cartera, (n, ok) in sorted(rep.por_cartera.items()):
+        click.echo(f"  {cartera:<8} {ok}/{n} = {ok / n:.3f}")
+    click.echo("Cubierto (filas: esperado; columnas: respuesta si / no / incierto):")
+    for esperado, row in rep.confusion.items():
+        click.echo(f"  {esperado:<3} {row['si']:>5} {row['no']:>5} {row['incierto']:>9}")
+    click.echo(f"Cubiertos respondidos 'no cubierto': {rep.covered_said_no:.3f}; "
+               f"'no encontré / no estoy seguro': {rep.covered_said_unsure:.3f}")
     if errores:
         for f in rep.failures:
             click.echo(json.dumps(f, ensure_ascii=False))

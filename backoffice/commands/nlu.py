@@ -61,10 +61,19 @@ def parse_command(backend: str) -> None:
 @click.option("--errors", "show_errors", type=int, default=0,
               help="Muestra hasta N errores de intención y de entidades.")
 @click.option("--json", "as_json", is_flag=True, help="Salida JSON con las cifras principales.")
+@click.option("--blind", "blind", type=click.Path(exists=True, path_type=Path), multiple=True,
+              help="Conjunto ciego (archivo o directorio con nlu_*.yml): lista {text, intent, "
+                   "entities, secondary}, escrito por quien nunca vio nlu_data. Repetible.")
+@click.option("--grouped", is_flag=True,
+              help="Validación cruzada agrupada (5 pliegues; ejemplos casi iguales en el mismo).")
 def evaluate_command(data_file: Path | None, test_size: float, seed: int | None,
-                     show_errors: int, as_json: bool) -> None:
+                     show_errors: int, as_json: bool, blind: tuple[Path, ...],
+                     grouped: bool) -> None:
     from bot.nlu.evaluate import DEFAULT_SEED, evaluate_file, evaluate_split, format_report
 
+    if blind or grouped:
+        _evaluate_blind_grouped(blind, grouped, show_errors, as_json)
+        return
     if data_file is not None:
         ev = evaluate_file(data_file, progress=None)
     else:
@@ -92,3 +101,37 @@ def evaluate_command(data_file: Path | None, test_size: float, seed: int | None,
     else:
         click.echo(f"Evaluación sobre una partición reservada del {test_size:.0%} de nlu_data")
     click.echo(format_report(ev, show_errors=show_errors))
+
+
+def _evaluate_blind_grouped(blind: tuple[Path, ...], grouped: bool, show_errors: int,
+                            as_json: bool) -> None:
+    from bot.nlu import get_parser
+    from bot.nlu.evaluate import format_blind, grouped_cv, load_blind_set, score_blind
+
+    out: dict = {}
+    if blind:
+        rep = score_blind(get_parser(), load_blind_set(*blind))
+        ir = rep["intents"]
+        out["blind"] = {
+            "n": rep["n"], "intent_macro_f1": round(ir.macro_f1, 4),
+            "intent_accuracy": round(ir.accuracy, 4),
+            "fallback_in_scope": round(rep["fallback_in_scope"], 4),
+            "secondary_recall": rep["secondary_recall"],
+            "entity_f1": round(rep["entity_f1"], 4),
+            "per_intent": {k: round(v[2], 4) for k, v in ir.per_intent.items()},
+            "per_entity": rep["per_entity"],
+        }
+        if not as_json:
+            click.echo(format_blind(rep, show_errors=show_errors))
+    if grouped:
+        cv = grouped_cv()
+        out["grouped_cv"] = {"intent_macro_f1": round(cv.macro_f1, 4),
+                             "intent_accuracy": round(cv.accuracy, 4),
+                             "per_intent": {k: round(v[2], 4) for k, v in cv.per_intent.items()}}
+        if not as_json:
+            click.echo(f"\nvalidación cruzada agrupada (5 pliegues): macro-F1 {cv.macro_f1:.3f}, "
+                       f"exactitud {cv.accuracy:.3f}")
+            for lab, (_, _, f, n) in cv.per_intent.items():
+                click.echo(f"  {lab:<24}{f:>8.3f}{n:>6d}")
+    if as_json:
+        click.echo(json.dumps(out, ensure_ascii=False))
