@@ -257,6 +257,9 @@ def on_form(t) -> bool:
         return True
     if _small_talk(t, form):
         return True
+    if form["tipo"] == "queja" and U.describes_charge(t.text):
+        form["tipo"] = "cobro_injustificado"  # "quiero poner una queja" + "me hicieron pagar…"
+        form["amerita"] = None
     changed = _take_entities(t, form, correction=False)
     answered = False
     if asking == "estado_clave":

@@ -33,25 +33,38 @@ def keyword(text: str | None) -> str:
     return fold(text)[:40]
 
 
-# "ya no me manden mensajes", "no me envíen más mensajes por favor", "dejen de mandarme
-# mensajes", "no quiero recibir mensajes": an explicit request to stop messages (subjunctive /
-# imperative only: "ya no me mandan mensajes de mi cita" is a complaint, not an opt-out).
+# An explicit request to stop messages, anywhere in the message ("ya basta, no me manden nada",
+# "quítenme de su lista", "gracias, y ya no me manden más mensajes", "stop ya por favor"). Only
+# imperative/subjunctive forms about messages: "ya no me mandan mensajes de mi cita" is a
+# complaint, "no me manden a otro hospital" is not about messages, "me dieron de baja del seguro"
+# is about affiliation.
+_STOP_OBJECT = (r"(?=\s*(?:[,.;:!?]|$|mas\b|ya\b|nada\b|nunca\b|mensaj|recado|msj|msg|sms|whats"
+                r"|por favor|porfa|x fa|xfa|a este (?:numero|telefono|cel)|aqui\b|al numero))")
 _OPT_OUT_PHRASE_RE = re.compile(
-    r"(?:(?:ya|por favor|porfa|favor de|oye|oiga)\s+)*"
-    r"(?:(?:ya\s+)?no\s+(?:me\s+|nos\s+)?(?:manden|envien|mandes|envies|escriban|escribas)"
-    r"(?:\s+(?:ya|mas|nada))*(?:\s+(?:mensajes?|msjs?|msg|sms|whatsapps?|nada))?"
-    r"|dej(?:en|a|e)\s+de\s+(?:mandar|enviar|escribir)(?:me|nos)(?:\s+(?:mensajes?|msjs?|sms))?"
-    r"|(?:ya\s+)?no\s+quiero\s+recibir\s+(?:mas\s+)?(?:mensajes?|msjs?|sms|whatsapps?)"
-    r"(?:\s+de\s+(?:ustedes|este\s+numero))?)"
-    r"(?:\s+(?:ya|mas|por favor|porfa|gracias|de ustedes))*"
+    r"\bno\s+(?:me\s+|nos\s+)?(?:manden|mande|envien|envie|mandes|envies|escriban|escriba"
+    r"|escribas|sigan\s+(?:mandando|escribiendo|enviando))" + _STOP_OBJECT
+    + r"|\bno\s+quiero\s+que\s+(?:me|nos)\s+(?:escriban|manden|envien|sigan)"
+    r"|\bdej(?:en|e|a)\s+de\s+(?:mandar|enviar|escribir|molestar)(?:me|nos)"
+    r"|\bno\s+quiero\s+(?:recibir|que me lleguen)\s+(?:mas\s+|sus\s+|ningun\s+)*"
+    r"(?:mensaj|msj|sms|whats|notificacion|recado)"
+    r"|\b(?:quit|sac|borr|elimin)(?:en|e|a)(?:me|nos)\s+de\s+(?:su|sus|la|esta|esa)\s+(?:lista|base)"
+    r"|\b(?:quiten|borren|eliminen|saquen)\s+mi\s+(?:numero|telefono|cel)"
+    r"|\b(?:darme|denme|quiero darme)\s+de\s+baja\s+de\s+(?:los|sus|este|estos|la)\s+"
+    r"(?:mensaj|servicio|lista|whats|sms|notificacion)"
+    r"|^(?:stop|baja|alto)\b(?=.*\b(?:mensaj|escrib|mand|envi|ya\b|por favor|porfa))"
 )
-# The DOMAIN.md opt-out words that, inside a report being filled in, mean "cancel this report"
-# (dialogue.md, "Opt-out convention").
+
+
+def _stop_text(text: str | None) -> str:
+    """Lowercase, accent-free, punctuation kept as clause marks (for the opt-out phrases)."""
+    text = unidecode(text or "").lower()
+    text = re.sub(r"[^a-z0-9$ñ,.;:!?]+", " ", text)
+    return " ".join(text.split())
 
 
 def is_opt_out(text: str | None) -> bool:
     k = keyword(text)
-    return k in OPT_OUT_WORDS or bool(_OPT_OUT_PHRASE_RE.fullmatch(fold(text)[:120]))
+    return k in OPT_OUT_WORDS or bool(_OPT_OUT_PHRASE_RE.search(_stop_text(text)[:300]))
 
 
 def is_opt_in(text: str | None) -> bool:
@@ -305,6 +318,25 @@ _GENERIC = frozenset({
     "informes", "info", "duda", "dudas", "pregunta", "preguntas", "saber", "consultar",
     "otra",
 })
+
+
+# Money taken from the affiliate, said any way ("me hicieron pagar", "tuve que poner 300", "nos
+# pidieron una garantía", "nos mandaron a comprar el material"): a queja that tells this is a
+# cobro_injustificado; the tipo follows the story, not the word announced.
+_CHARGE_RE = re.compile(
+    r"\b(?:(?:me|nos|le|les|te)\s+)?cobr(?:aron|aban|o|an|ando|aria|ar)\b(?!\s+(?:nada|ni))"
+    r"|\b(?:hicieron|hacen|hizo|obligaron a|tuve que|tuvimos que|tocó|toco)\s+(?:pagar|poner|soltar|dar|dejar|depositar|comprar|firmar)"
+    r"|\bpag(?:ue|amos|aron|o)\s+(?:el|la|los|las|por|de|\$?\d)"
+    r"|\b(?:pidieron|pedian|piden|pidio|exigieron|exigian)\s+(?:una?\s+)?(?:\$?\d|deposito|garantia|cuota|cooperacion|aportacion|pagare|dinero|lana|feria)"
+    r"|\b(?:deposito|garantia|pagare|cuota de recuperacion|aportacion|cooperacion)\b.{0,40}\b\d"
+    r"|\b(?:hasta que|si no)\s+(?:pagara|pagaramos|pague|pagaba|dejaba|dejara|depositara)"
+    r"|\b(?:mandaron|hicieron|dijeron que)\s+(?:a\s+)?compr(?:ar|aramos|ara)\b"
+    r"|\bgast(?:e|amos)\s+(?:\$?\d|como|mas de|casi)"
+)
+
+
+def describes_charge(text: str | None) -> bool:
+    return bool(_CHARGE_RE.search(fold(text)[:600]))
 
 
 def tells_story(text: str | None) -> bool:
