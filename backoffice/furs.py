@@ -18,6 +18,7 @@ from core.enums import VolanteStatus as VS
 from core.errors import DomainError, ValidationError
 from core.models import Attachment
 from core.services import cases as svc
+from core.text.money import monto_in_range
 from core.timeutil import today_mx
 
 bp = Blueprint("furs", __name__)
@@ -39,7 +40,7 @@ def _money(raw: str, label: str, errors: dict, name: str):
     except (InvalidOperation, ValueError):
         errors[name] = f"{label}: escribe una cantidad en pesos, por ejemplo 1500.00."
         return None
-    if amount < 0 or amount > Decimal(10000000):
+    if not monto_in_range(amount):
         errors[name] = f"{label}: la cantidad está fuera de rango."
         return None
     return amount

@@ -11,6 +11,7 @@ from bot.dialogue import state as S
 from bot.dialogue import understand as U
 from core.estados import BY_CLAVE
 from core.models import Attachment, Message
+from core.text.money import monto_in_range
 
 REQUIRED = {
     "cobro_injustificado": ("description", "estado_clave", "monto"),
@@ -125,8 +126,10 @@ def _take_entities(t, form: dict, *, correction: bool) -> list[str]:
                 amount = float(value)
             except (TypeError, ValueError):
                 continue
-            if 0 < amount < 10_000_000:
-                montos.append((amount, int(ent.get("start") or 0), int(ent.get("end") or 0)))
+            parts = ent.get("parts") or [[amount, ent.get("start"), ent.get("end")]]
+            for value, start, end in parts:  # the NLU's breakdown (bot/nlu/amounts.py)
+                if float(value) > 0 and monto_in_range(value):
+                    montos.append((float(value), int(start or 0), int(end or 0)))
         elif name == "unidad" and (correction or not slots.get("unidad")):
             if slots.get("unidad") != str(value):
                 slots["unidad"] = str(value)[:300]

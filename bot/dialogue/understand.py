@@ -8,12 +8,13 @@ whether a message actually tells what happened. Pure functions: no database, no 
 from __future__ import annotations
 
 import difflib
-import itertools
 import re
 
 from unidecode import unidecode
 
+from bot.nlu import amounts
 from core.estados import ESTADOS, clave_for
+from core.text.money import monto_in_range
 
 # Opt-out words (DOMAIN.md §11, issue 5) and the usual English ones Twilio also honours.
 OPT_OUT_WORDS = frozenset({"baja", "alto", "stop", "cancelar", "alto ya", "stopall", "unsubscribe"})
@@ -223,7 +224,7 @@ def amount(text: str | None) -> float | None:
         if (1900 <= value <= 2100 and not m.group(0).strip().startswith("$") and not m.group(3)
                 and re.search(r"\b(?:pesos|\$)", k) is None):
             continue  # a year
-        if value <= 0 or value >= 1_000_000:
+        if value <= 0 or not monto_in_range(value):
             continue
         return value
     words = fold(raw).split()
@@ -495,32 +496,9 @@ def _estimate(words: list[str], start: int, end: int) -> float | None:
     return value
 
 
-# --- several charges in one message ---------------------------------------------------------
+# --- several charges in one message: bot/nlu/amounts.py (the NLU reports them combined) ------
 
-_CORRECTION_BETWEEN_RE = re.compile(
-    r"\b(?:no|perdon|digo|mejor dicho|o sea|sino|bueno|corrijo|eran|mas bien|me equivoque)\b")
-_SUM_BETWEEN_RE = re.compile(r"(?:\by\b|\be\b|,|\+|\bmas\b|\botros?\b|\botras?\b|\baparte\b|"
-                             r"\bademas\b|\btambien\b|\bluego\b|\bdespues\b)")
-_TOTAL_RE = re.compile(r"\b(?:total|en total|todo junto|todo eso|entre todo|fueron en total)\s*(?:de|fue|fueron|son|:)?\s*$")
-
-
-def combine_amounts(text: str, found: list[tuple[float, int, int]]) -> tuple[float, bool]:
-    """Several amounts in one message ([(value, start, end)] in the original text, in order):
-    (the amount charged, whether it is the sum of separate charges). '250 la consulta y 180 la
-    vacuna' -> (430, True); 'no eran 300, eran 350' -> (350, False); '250 y 180, en total 430'
-    -> (430, False)."""
-    text = text or ""
-    for value, start, _end in found:
-        if _TOTAL_RE.search(fold(text[max(0, start - 25):start])):
-            return value, False
-    if len(found) < 2:
-        return (found[-1][0] if found else 0.0), False
-    for (_v1, _s1, e1), (_v2, s2, _e2) in itertools.pairwise(found):
-        between = fold(text[e1:s2])
-        if _CORRECTION_BETWEEN_RE.search(between) or not _SUM_BETWEEN_RE.search(
-                unidecode(text[e1:s2]).lower()):
-            return found[-1][0], False
-    return float(sum(v for v, _s, _e in found)), True
+combine_amounts = amounts.combine_amounts
 
 
 def conceptos(text: str | None) -> list[str]:

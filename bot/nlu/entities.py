@@ -20,8 +20,9 @@ from pathlib import Path
 from unidecode import unidecode
 
 from core.estados import NOMBRES
+from core.text.curp import CURP_SEARCH_RE, is_well_formed
 
-from .curp import CURP_SEARCH_RE, is_valid_curp
+from .amounts import combine_amounts, times
 from .normalize import find_folio
 from .numbers import HUNDREDS, NUMBER_WORDS, TENS, UNITS, as_number, words_to_number
 
@@ -171,7 +172,7 @@ def _curp(f: Folded) -> list[dict]:
     out = []
     for m in CURP_SEARCH_RE.finditer(f.original):
         value = m.group(0).upper()
-        if is_valid_curp(value):
+        if is_well_formed(value):  # a one-character slip keeps the CURP (core/text/curp.py)
             out.append({"entity": "curp", "value": value, "start": m.start(), "end": m.end()})
     return out
 
@@ -263,6 +264,9 @@ _MONEY_CUES = {
     "cobros", "pagos", "monto", "importe", "recibo", "ticket", "factura", "coperacion",
     "aportacion", "donativo", "dieron", "cobrandome", "cobrandonos", "pagandole",
     "paid", "charged", "pay", "charge", "depositamos", "depositaron", "deposito",
+    "pagara", "pagaramos", "pagaran", "vendio", "vendieron", "vendian", "vende", "pagare",
+    "garantia", "soltar", "solte", "soltamos", "sacaron", "quitaron", "poner", "puse",
+    "pusimos", "compramos", "compre", "comprar", "gastos", "cobrarnos", "costar",
 }  # fmt: skip
 _NON_MONEY_AFTER = {
     "anos", "ano", "meses", "mes", "dias", "dia", "horas", "hora", "hrs", "hr", "semanas",
@@ -287,6 +291,9 @@ _NON_HEALTH = {
     "tamales", "credito", "tarjeta", "predial", "tenencia", "multa",
 }  # fmt: skip
 _WINDOW = 10
+_WIDE_WINDOW = 16  # "me cobraron la consulta en su consultorio de adentro del centro de salud, 150"
+_STRONG_CUES = frozenset({"cobraron", "cobro", "cobrar", "pague", "pagar", "pagamos", "gaste",
+                          "gastamos", "cobran", "compramos", "comprar", "pagaron"})
 _HAVE_NOT = {"tengo", "traigo", "tenia", "traia", "tenemos", "traemos", "teniamos", "alcanza"}
 _NOT_MONEY_AFTER_DE = {
     "mis", "sus", "ellos", "ellas", "edad", "nosotros", "ustedes",
@@ -368,7 +375,9 @@ def _monto(f: Folded, taken: list[tuple[int, int]]) -> list[dict]:
             if nxt2 in _NOT_MONEY_AFTER_DE or _MONTH_WORD_RE.fullmatch(nxt2) or not nxt2:
                 continue  # "15 de marzo", "3 de mis hijos"
         before = [t[0] for t in toks[max(0, start_i - _WINDOW) : start_i]]
-        cue = any(b in _MONEY_CUES for b in before) or (start_i - last_money_idx) <= _WINDOW
+        wide = [t[0] for t in toks[max(0, start_i - _WIDE_WINDOW) : start_i]]
+        cue = (any(b in _MONEY_CUES for b in before) or any(b in _STRONG_CUES for b in wide)
+               or (start_i - last_money_idx) <= _WINDOW)
         if not (dollar or currency or cue):
             continue
         after = [t[0] for t in toks[end_i : end_i + 4]]
@@ -535,6 +544,23 @@ def extract_entities(text: object, data_dir: Path | str | None = None) -> list[d
     found += _unidad(f, gaz)
     found += _estado(f, gaz)
     taken = [(e["start"], e["end"]) for e in found if e["entity"] in ("curp", "folio", "fecha")]
-    found += _monto(f, taken)
+    found += _combined(text, _monto(f, taken))
     found.sort(key=lambda e: (e["start"], e["end"]))
     return found
+
+
+def _combined(text: str, montos: list[dict]) -> list[dict]:
+    """The amount charged: one monto, the sum (or the correction, or the stated total) of those
+    found, each multiplied when the text says how many times it was paid; `parts` keeps them."""
+    if not montos:
+        return []
+    parts = [(float(m["value"]) * times(text, m["start"], m["end"]), m["start"], m["end"])
+             for m in montos]
+    if len(parts) == 1 and parts[0][0] == float(montos[0]["value"]):
+        return montos
+    total, _summed = combine_amounts(text, parts)
+    chosen = next((m for m, p in zip(montos, parts, strict=True) if p[0] == total), None)
+    start = montos[0]["start"] if chosen is None else chosen["start"]
+    end = montos[-1]["end"] if chosen is None else chosen["end"]
+    return [{"entity": "monto", "value": as_number(total), "start": start, "end": end,
+             "parts": [[as_number(v), s, e] for v, s, e in parts]}]

@@ -15,7 +15,15 @@ from sqlalchemy.orm import Session
 
 from core import audit
 from core.actors import Actor
-from core.enums import AMERITA_GESTION_DEFAULT, Canal, CaseStatus, Resultado, ReviewDecision, Role, Tipo
+from core.enums import (
+    AMERITA_GESTION_DEFAULT,
+    Canal,
+    CaseStatus,
+    Resultado,
+    ReviewDecision,
+    Role,
+    Tipo,
+)
 from core.enums import VolanteStatus as VS
 from core.errors import PermissionDenied, ValidationError
 from core.estados import BY_CLAVE
@@ -24,6 +32,7 @@ from core.jobs import Job, QueueName
 from core.lifecycle import Action, check_role, next_status
 from core.models import Case, Fur, Review, User, Volante
 from core.plazos import calendar, plazo_for
+from core.text.money import monto_in_range
 from core.timeutil import now, today_mx
 
 
@@ -51,7 +60,7 @@ def _money(value, label: str) -> Decimal | None:
         amount = Decimal(str(value)).quantize(Decimal("0.01"))
     except (InvalidOperation, ValueError):
         raise ValidationError(f"{label}: escribe una cantidad en pesos.", fields={label: "inválido"})
-    if amount < 0 or amount > Decimal("10000000"):
+    if not monto_in_range(amount):
         raise ValidationError(f"{label}: la cantidad está fuera de rango.", fields={label: "rango"})
     return amount
 

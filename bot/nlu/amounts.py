@@ -1,0 +1,72 @@
+"""Several amounts in one message: added up, corrected, multiplied.
+
+"250 la consulta y 180 la vacuna" is one charge of 430 with its breakdown; "no eran 300, eran
+350" is 350; "250 y 180, en total 430" is 430; "3 sesiones de 1800" is 5400 and "3 días, $900
+por día" is 2700. The NLU reports the combined amount (with its parts), the dialogue keeps the
+breakdown for the summary: both use this module.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+from unidecode import unidecode
+
+from .numbers import UNITS
+
+_CORRECTION_BETWEEN_RE = re.compile(
+    r"\b(?:no|perdon|digo|mejor dicho|o sea|sino|bueno|corrijo|eran|mas bien|me equivoque)\b")
+_SUM_BETWEEN_RE = re.compile(r"(?:\by\b|\be\b|,|\+|\bmas\b|\botros?\b|\botras?\b|\baparte\b|"
+                             r"\bademas\b|\btambien\b|\bluego\b|\bdespues\b)")
+_TOTAL_RE = re.compile(r"\b(?:total|en total|todo junto|todo eso|entre todo|fueron en total)"
+                       r"\s*(?:de|fue|fueron|son|:)?\s*$")
+_COUNTED = (r"(?:sesiones|dias|noches|consultas|terapias|cajas|frascos|ampolletas|estudios|"
+            r"radiografias|placas|veces|semanas|curaciones|inyecciones|unidades)")
+_COUNT = r"(?P<n>\d{1,2}|" + "|".join(sorted((w for w in UNITS if w not in ("un", "uno", "una")),
+                                              key=len, reverse=True)) + ")"
+# "3 sesiones de 1800", "dos consultas a 250"
+_TIMES_BEFORE_RE = re.compile(rf"\b{_COUNT}\s+{_COUNTED}\s+(?:de|a|por|en)\s*\$?\s*$")
+# "$900 por día" (with "3 días" elsewhere), "2500 cada una" (with "dos sesiones" before)
+_PER_AFTER_RE = re.compile(r"^\s*(?:pesos\s*)?(?:por|x|cada|c/u|c u)\b")
+_COUNT_ANYWHERE_RE = re.compile(rf"\b{_COUNT}\s+{_COUNTED}\b")
+
+
+def fold(text: str | None) -> str:
+    text = unidecode(text or "").lower()
+    return " ".join(re.sub(r"[^a-z0-9$ñ/]+", " ", text).split())
+
+
+def _count(word: str) -> int:
+    return int(word) if word.isdigit() else int(UNITS[word])
+
+
+def times(text: str, start: int, end: int) -> int:
+    """How many times the amount at text[start:end] was paid (1 when nothing says)."""
+    before = fold(text[max(0, start - 40):start])
+    m = _TIMES_BEFORE_RE.search(before)
+    if m:
+        return max(1, _count(m.group("n")))
+    after = fold(text[end:end + 20])
+    if _PER_AFTER_RE.search(after):
+        m = _COUNT_ANYWHERE_RE.search(fold(text[:start]) + " " + fold(text[end:]))
+        if m:
+            return max(1, _count(m.group("n")))
+    return 1
+
+
+def combine_amounts(text: str, found: list[tuple[float, int, int]]) -> tuple[float, bool]:
+    """Amounts found in one message ([(value, start, end)] in the original text, in order):
+    (the amount charged, whether it is the sum of separate charges)."""
+    text = text or ""
+    for value, start, _end in found:
+        if _TOTAL_RE.search(fold(text[max(0, start - 25):start])):
+            return value, False
+    if len(found) < 2:
+        return (found[-1][0] if found else 0.0), False
+    for (_v1, _s1, e1), (_v2, s2, _e2) in itertools.pairwise(found):
+        between = fold(text[e1:s2])
+        if _CORRECTION_BETWEEN_RE.search(between) or not _SUM_BETWEEN_RE.search(
+                unidecode(text[e1:s2]).lower()):
+            return found[-1][0], False
+    return float(sum(v for v, _s, _e in found)), True
