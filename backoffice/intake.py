@@ -29,11 +29,11 @@ from backoffice.forms_es import (
 )
 from backoffice.forms_es import select as choice_field
 from core import callcenter
-from core.curp import clean_curp
 from core.enums import AMERITA_GESTION_DEFAULT, CANAL_LABELS, TIPO_LABELS, Canal, Role, Tipo
 from core.errors import DomainError, ValidationError
 from core.models import Attachment, Case, Contact
 from core.services.cases import register_case
+from core.text.curp import clean_curp
 
 log = logging.getLogger(__name__)
 bp = Blueprint("intake", __name__, url_prefix="/registro")

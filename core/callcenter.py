@@ -41,13 +41,14 @@ from unidecode import unidecode
 
 from core import audit
 from core.actors import Actor
-from core.curp import clean_curp
 from core.enums import TIPO_LABELS, Canal, Tipo
 from core.errors import DomainError, ValidationError
 from core.estados import ESTADOS, clave_for
 from core.jobs import Job
 from core.models import Case, Contact
 from core.phones import normalize_phone
+from core.text.curp import clean_curp
+from core.text.money import monto_in_range
 from core.timeutil import today_mx
 
 MAX_ROWS = 10_000  # per file (CLI)
@@ -330,7 +331,7 @@ def parse_money(value) -> Decimal | None:
         amount = Decimal(text).quantize(Decimal("0.01"))
     except InvalidOperation as exc:
         raise ValueError(value) from exc
-    if amount < 0 or amount > Decimal(10000000):
+    if not monto_in_range(amount):
         raise ValueError(value)
     return amount
 

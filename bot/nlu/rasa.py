@@ -14,8 +14,8 @@ import time
 import requests
 
 from core.estados import NOMBRES
+from core.text.curp import is_valid_curp
 
-from .curp import is_valid_curp
 from .data import ENTITIES, FALLBACK_INTENT
 from .engine import EmbeddedParser, coerce_text, fallback_result
 from .entities import extract_entities, get_gazetteer

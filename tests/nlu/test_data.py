@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from bot.nlu.curp import is_valid_curp
+from core.text.curp import is_valid_curp
 from bot.nlu.data import (
     ENTITIES,
     INTENTS,

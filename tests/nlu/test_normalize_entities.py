@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.nlu import extract_entities, normalize_folio, normalize_text
-from bot.nlu.curp import check_digit, is_valid_curp
+from core.text.curp import check_digit, is_valid_curp
 from bot.nlu.numbers import parse_digits, words_to_number
 from core.estados import NOMBRES
 
@@ -210,9 +210,12 @@ def test_fecha_as_written(text, fecha):
     assert ents(text, "fecha") == [("fecha", fecha)]
 
 
-def test_curp_entity_requires_valid_check_digit():
+def test_curp_entity_needs_the_structure_not_the_check_digit():
     assert ents("mi curp es gomr850312mjcnrs02", "curp") == [("curp", "GOMR850312MJCNRS02")]
-    assert ents("mi curp es GOMR850312MJCNRS03", "curp") == []
+    # a slip in the last character keeps the CURP; staff forms still demand the check digit
+    assert ents("mi curp es GOMR850312MJCNRS03", "curp") == [("curp", "GOMR850312MJCNRS03")]
+    assert ents("mi curp es GOMR851312MJCNRS02", "curp") == []  # month 13
+    assert ents("mi curp es GOMR850312MZZNRS02", "curp") == []  # no such state
 
 
 def test_folio_entity():
