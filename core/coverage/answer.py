@@ -116,8 +116,22 @@ def _fit(parts: list[str], name: str, build) -> str:
     return text[: MAX_CHARS - 3] + "..."
 
 
-def covered_text(item: Intervention, limite: str | None) -> str:
+# How the question reached the intervention when it named a drug, a study or a symptom.
+_VIA = {"medicamento": "{t}: se da dentro de",
+        "estudio": "{t}: se incluye como estudio de",
+        "sintoma": "Por lo que describes ({t}), puede ser"}
+
+
+def via_text(kind: str | None, termino: str | None) -> str | None:
+    if not termino or kind not in _VIA:
+        return None
+    return _VIA[kind].format(t=clean(termino)[:40])
+
+
+def covered_text(item: Intervention, limite: str | None, via: str | None = None) -> str:
     head = f"Sí, lo cubre {cite(item)}"
+    if via:
+        head = f"{via[:1].upper()}{via[1:]} {cite(item)}. Sí está cubierto"
 
     def build(nm: str, parts: list[str]) -> str:
         return " ".join([f"{head}: {nm}."] + parts)

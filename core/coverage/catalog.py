@@ -59,6 +59,7 @@ class Synonym:
     numero: int | None
     nombre: str  # name of the target intervention (used to re-target a newer edition)
     nota: str = ""
+    kind: str = "termino"  # termino | sintoma | medicamento | estudio (core/coverage/kb.py)
 
 
 @dataclass
@@ -204,13 +205,18 @@ def bundled_synonyms() -> list[Synonym]:
     return syns
 
 
-def read_exclusions() -> list[tuple[str, str]]:
-    """(termino, etiqueta) of things no portfolio covers (cosmetic surgery, private hospitals…)."""
+def read_exclusions() -> list[tuple[str, str, bool]]:
+    """(termino, etiqueta, firme) of things no portfolio covers (cosmetic surgery, private
+    hospitals…). A firm one (a modality, product or place: acupuntura, vitaminas, hospital
+    privado) stays excluded whatever condition the question names ("acupuntura para el dolor de
+    espalda"); the others give way to a catalogue synonym as specific ("cirugía plástica del labio
+    leporino" is covered)."""
     out = []
     with open(DATA_DIR / "no_cubierto.csv", encoding="utf-8-sig", newline="") as fh:
         for row in csv.DictReader(fh):
             if (row.get("termino") or "").strip():
-                out.append((row["termino"].strip(), (row.get("etiqueta") or row["termino"]).strip()))
+                out.append((row["termino"].strip(), (row.get("etiqueta") or row["termino"]).strip(),
+                            (row.get("firme") or "").strip().lower() in ("si", "sí")))
     return out
 
 

@@ -24,6 +24,7 @@ from core.coverage.catalog import (
     loaded_catalogs,
     read_exclusions,
 )
+from core.coverage.kb import kb_ages, kb_synonyms, read_kb
 from core.coverage.search import Hit, Index
 from core.coverage.text import content_words, fold, stem, tokens
 
@@ -67,6 +68,7 @@ class CoverageAnswer:
     answer: str
     clarify: list[str] = field(default_factory=list)
     topic: str | None = None
+    settled: bool = True  # False: "no encontré" / "no estoy seguro" (the knowledge base may know)
 
     def to_dict(self) -> dict:
         return {
@@ -127,16 +129,38 @@ def _age_ok(item: Intervention, edad: float | None) -> bool:
 
 class CoverageEngine:
     def __init__(self, catalogs: Iterable[Catalog], synonyms: list[Synonym],
-                 exclusions: list[tuple[str, str]]):
+                 exclusions: list[tuple[str, str]], knowledge: list[Synonym] | None = None,
+                 ages: dict[tuple[str, int], tuple[float, float, str]] | None = None):
         self.catalogs = active_catalogs(catalogs)
         items = [it for c in self.catalogs.values() for it in c.interventions]
         self.index = Index(items, synonyms)
-        self.exclusions = [(frozenset(tokens(t, strict=False)), label) for t, label in exclusions]
-        self.exclusions = [(t, label) for t, label in self.exclusions if t]
+        # The knowledge base (drugs, studies, symptoms, lay names: core/coverage/kb.py) is asked
+        # second, when the catalogue names and curated synonyms leave the question unsettled: its
+        # broader vocabulary rescues "no encontré" without diluting what they already answer.
+        self.kb_index = Index(items, synonyms + knowledge) if knowledge else None
+        # a curated synonym that names a drug, study or symptom answers as one ("la metformina:
+        # se da dentro de…")
+        self.kinds = {fold(k.termino): k.kind for k in knowledge or [] if k.kind != "termino"}
+        self.kb_ages = dict(ages or {})
+        self.exclusions = [(frozenset(tokens(e[0], strict=False)), e[1], len(e) > 2 and bool(e[2]))
+                           for e in exclusions]
+        self.exclusions = [e for e in self.exclusions if e[0]]
+
+    def _range(self, item: Intervention) -> tuple[float, float, str] | None:
+        """Who the intervention is for: from its name, else from the knowledge base."""
+        return age_range(item) or self.kb_ages.get((item.cartera, item.numero))
+
+    def _ok(self, item: Intervention, edad: float | None) -> bool:
+        if edad is None:
+            return True
+        rng = self._range(item)
+        return rng is None or rng[0] <= edad < rng[1]
 
     @classmethod
     def from_files(cls) -> CoverageEngine:
-        return cls(bundled_catalogs() + loaded_catalogs(), bundled_synonyms(), read_exclusions())
+        entries = read_kb()
+        return cls(bundled_catalogs() + loaded_catalogs(), bundled_synonyms(), read_exclusions(),
+                   kb_synonyms(entries), kb_ages(entries))
 
     # -- public API ----------------------------------------------------------------------
 
@@ -150,13 +174,21 @@ class CoverageEngine:
         return [self._match(h) for h in hits if h.score >= MIN_MATCH]
 
     def ask(self, text: str, edad: float | None = None) -> CoverageAnswer:
+        ans = self._ask(self.index, text, edad)
+        if not ans.settled and self.kb_index is not None:
+            second = self._ask(self.kb_index, text, edad)
+            if second.settled:
+                return second
+        return ans
+
+    def _ask(self, index: Index, text: str, edad: float | None = None) -> CoverageAnswer:
         text = text or ""
         if edad is None:
             edad = extract_age(text)
         edad = None if edad is None else round(float(edad), 2)
         hint = edad if edad is not None else age_hint(text)
         small_child = None if hint is None else hint < 5
-        hits, qtoks = self.index.search(text, limit=40, small_child=small_child)
+        hits, qtoks = index.search(text, limit=40, small_child=small_child)
         hits = self._adjust_for_age(hits, edad, hint)
         hits = [h for h in hits if h.score >= MIN_MATCH]
         matches = [self._match(h) for h in hits[:5]]
@@ -170,7 +202,7 @@ class CoverageEngine:
             return CoverageAnswer(None, None, edad, [], txt.vaccine_not_listed_text(vaccine),
                                   topic=f"Vacuna {vaccine}"[:100])
         if not hits or hits[0].score < MIN_FOUND:
-            return CoverageAnswer(None, None, edad, matches, txt.not_found_text())
+            return CoverageAnswer(None, None, edad, matches, txt.not_found_text(), settled=False)
 
         group = self._cancer_group(qtoks, hint)
         if group:
@@ -181,8 +213,8 @@ class CoverageEngine:
             hits = [top] + [h for h in hits if h is not top]
             matches = [self._match(h) for h in hits[:5]]
         if top.score < MIN_ANSWER:
-            return CoverageAnswer(None, None, edad, matches,
-                                  txt.not_sure_text(top.item), topic=txt.short_name(top.item.nombre))
+            return CoverageAnswer(None, None, edad, matches, txt.not_sure_text(top.item),
+                                  topic=txt.short_name(top.item.nombre), settled=False)
 
         options = self._clarify_options(hits, top, edad, qtoks, hint)
         if options:
@@ -192,7 +224,7 @@ class CoverageEngine:
             carteras = {h.item.cartera for h in options}
             single = len(carteras) == 1
             cartera = top.item.cartera if single else None
-            all_ok = all(_age_ok(h.item, edad) for h in options)
+            all_ok = all(self._ok(h.item, edad) for h in options)
             labels = _unique_labels(options)
             topic = top.syn.termino if top.syn is not None and top.syn.ask else txt.short_name(
                 top.item.nombre)
@@ -202,7 +234,7 @@ class CoverageEngine:
                                   clarify=labels, topic=topic)
 
         item = top.item
-        rng = age_range(item)
+        rng = self._range(item)
         topic = txt.short_name(item.nombre)
         if edad is not None and rng is not None and not (rng[0] <= edad < rng[1]):
             return CoverageAnswer(None, False, edad, matches,
@@ -211,8 +243,12 @@ class CoverageEngine:
         if limite is None and item.restricciones and len(item.restricciones) < 40 \
                 and "adulto" not in item.restricciones:
             limite = item.restricciones
-        return CoverageAnswer(item.cartera, True, edad, matches, txt.covered_text(item, limite),
-                              topic=topic)
+        via = None
+        if top.syn is not None:
+            kind = top.syn.kind if top.syn.kind != "termino" else self.kinds.get(fold(top.syn.termino))
+            via = txt.via_text(kind, top.syn.termino)
+        return CoverageAnswer(item.cartera, True, edad, matches,
+                              txt.covered_text(item, limite, via), topic=topic)
 
     # -- rules ---------------------------------------------------------------------------
 
@@ -221,7 +257,7 @@ class CoverageEngine:
         if age is None or not qtoks or not qtoks <= GENERIC_CANCER:
             return []
         group = [it for it in self.catalog("FPGC")
-                 if "cáncer" in it.grupo.lower() and age_range(it) and _age_ok(it, age)]
+                 if "cáncer" in it.grupo.lower() and self._range(it) and self._ok(it, age)]
         # examples people know first: the target of the data's own generic term ("cáncer
         # infantil" -> leucemia), then the rows with most lay synonyms
         popularity = {d.item.key: sum(1 for s in d.syns if s.weight >= 1.0)
@@ -232,7 +268,7 @@ class CoverageEngine:
 
     def _group_answer(self, group: list[Intervention], hits: list[Hit],
                       edad: float | None) -> CoverageAnswer:
-        rng = age_range(group[0])
+        rng = self._range(group[0])
         labels = _unique_labels([Hit(it, 1.0, None, 1.0) for it in group[:4]])
         score = {h.item.key: h.score for h in hits}
         matches = [{"cartera": it.cartera, "numero": it.numero, "nombre": it.nombre,
@@ -248,13 +284,13 @@ class CoverageEngine:
         return {"cartera": h.item.cartera, "numero": h.item.numero, "nombre": h.item.nombre,
                 "score": round(min(1.0, max(0.0, h.score)), 3)}  # ranking may go past 1
 
-    @staticmethod
-    def _adjust_for_age(hits: list[Hit], edad: float | None, hint: float | None) -> list[Hit]:
+    def _adjust_for_age(self, hits: list[Hit], edad: float | None,
+                        hint: float | None) -> list[Hit]:
         if hint is None:
             return hits
         out = []
         for h in hits:
-            rng = age_range(h.item)
+            rng = self._range(h.item)
             score = h.score
             if rng is not None:
                 # Age picks among variants ("asma en adultos" / "en menores de 18"); it does not
@@ -275,7 +311,7 @@ class CoverageEngine:
             # SMSXXI covers what the other two do not: a close CAUSES/FPGC match answers first.
             for h in hits[1:6]:
                 if h.item.cartera != "SMSXXI" and h.score >= SMSXXI_YIELD * top.score \
-                        and h.qcov >= 0.9 * top.qcov and _age_ok(h.item, edad):
+                        and h.qcov >= 0.9 * top.qcov and self._ok(h.item, edad):
                     return h
         return top
 
@@ -286,13 +322,13 @@ class CoverageEngine:
             if qtoks - top.syn.toks:
                 return []  # "vacuna de la hepatitis B": more than the generic word, no need to ask
             same = [h for h in hits if h.syn is not None and h.syn.termino == top.syn.termino
-                    and _age_ok(h.item, edad)]
+                    and self._ok(h.item, edad)]
             if edad is not None:  # options made for this age first ("vacunas" at 70)
-                same.sort(key=lambda h: (age_range(h.item) is None, -h.score))
+                same.sort(key=lambda h: (self._range(h.item) is None, -h.score))
             return same[:4] if len(same) > 1 else []
         if top.syn is not None and top.syn.weight >= 1.0:
             return []  # a lay term that names one intervention: no need to ask
-        eligible = [h for h in hits if _age_ok(h.item, age)]
+        eligible = [h for h in hits if self._ok(h.item, age)]
         if not eligible or eligible[0].score < MIN_ANSWER:
             return []
         best = eligible[0].score
@@ -344,11 +380,13 @@ class CoverageEngine:
     def _exclusion(self, text: str, hits: list[Hit]) -> str | None:
         loose = set(tokens(text, strict=False))
         best = None
-        for toks, label in self.exclusions:
+        for toks, label, firm in self.exclusions:
             if toks <= loose and (best is None or len(toks) > len(best[0])):
-                best = (toks, label)
+                best = (toks, label, firm)
         if best is None:
             return None
+        if best[2]:
+            return best[1]
         # A catalog synonym at least as specific as the exclusion wins ("cirugía plástica
         # del labio leporino" is covered).
         for h in hits[:3]:

@@ -41,6 +41,11 @@ class EvalReport:
     max_len: int = 0
     max_len_pregunta: str = ""
     failures: list[dict] = field(default_factory=list)
+    # per expected portfolio ("ninguna" = not covered): [questions, right portfolio]
+    por_cartera: dict[str, list[int]] = field(default_factory=dict)
+    # expected covered/not covered -> what the answer said: si / no / incierto
+    confusion: dict[str, dict[str, int]] = field(default_factory=lambda: {
+        "si": {"si": 0, "no": 0, "incierto": 0}, "no": {"si": 0, "no": 0, "incierto": 0}})
 
     @property
     def cartera_acc(self) -> float:
@@ -66,7 +71,22 @@ class EvalReport:
             "edad": round(self.edad_acc, 4),
             "cubierto": round(self.cubierto_acc, 4),
             "respuesta_max_caracteres": self.max_len,
+            "por_cartera": {k: round(ok / n, 4) if n else 0.0
+                            for k, (n, ok) in sorted(self.por_cartera.items())},
+            "cubierto_vs_no": self.confusion,
+            "cubierto_dicho_no": round(self.covered_said_no, 4),
+            "cubierto_dicho_incierto": round(self.covered_said_unsure, 4),
         }
+
+    @property
+    def covered_said_no(self) -> float:
+        row = self.confusion["si"]
+        return row["no"] / sum(row.values()) if sum(row.values()) else 0.0
+
+    @property
+    def covered_said_unsure(self) -> float:
+        row = self.confusion["si"]
+        return row["incierto"] / sum(row.values()) if sum(row.values()) else 0.0
 
 
 def _bool(value: str) -> bool | None:
@@ -117,6 +137,12 @@ def evaluate(engine, rows: list[EvalRow]) -> EvalReport:
             ans.edad is not None and row.edad is not None and abs(ans.edad - row.edad) <= 0.05)
         rep.edad_ok += ok_edad
         rep.cubierto_ok += ans.covered == row.cubierto
+        counts = rep.por_cartera.setdefault(row.cartera or "ninguna", [0, 0])
+        counts[0] += 1
+        counts[1] += ok_cartera
+        if row.cubierto is not None:
+            said = {True: "si", False: "no", None: "incierto"}[ans.covered]
+            rep.confusion["si" if row.cubierto else "no"][said] += 1
         if len(ans.answer) > rep.max_len:
             rep.max_len, rep.max_len_pregunta = len(ans.answer), row.pregunta
         if not ok_cartera or ok_concepto is False or not ok_edad:

@@ -30,6 +30,7 @@ class SynEntry:
     weight: float  # 1.0 for a direct synonym, lower for alternatives named in a note
     ask: bool  # the note says to ask which one ("vacunas")
     child: bool = False  # a small child's term ("neumonía en bebé", "sífilis del bebé")
+    kind: str = "termino"  # termino | sintoma | medicamento | estudio (core/coverage/kb.py)
 
 
 @dataclass
@@ -57,6 +58,9 @@ class Hit:
 
 
 UNKNOWN_WEIGHT = 1.0
+# A lay name points at its row; a drug, a symptom or a study less surely (a study is ordered for
+# many conditions: the condition named beside it should decide).
+KIND_WEIGHT = {"termino": 1.0, "medicamento": 0.9, "sintoma": 0.8, "estudio": 0.5}
 # endings that may separate two forms of one word ("diabet"/"diabetic", "apendic"/"apendiciti")
 _SUFFIXES = frozenset({"ic", "ico", "ica", "al", "ar", "ad", "ado", "ada", "er", "ir", "os",
                        "as", "es", "iti", "itis", "arm", "ando", "iendo", "ido", "ida", "ant",
@@ -134,7 +138,8 @@ class Index:
                 continue
             ask = "preguntar" in syn.nota.lower()
             child = bool(_CHILD_TERM_RE.search(fold(syn.termino)))
-            doc.syns.append(SynEntry(syn.termino, toks, 1.0, ask, child))
+            doc.syns.append(SynEntry(syn.termino, toks, KIND_WEIGHT.get(syn.kind, 1.0), ask,
+                                     child, syn.kind))
             # Alternatives named in the note are weaker synonyms of their own rows.
             if syn.numero is None or doc.item.numero != syn.numero:
                 continue

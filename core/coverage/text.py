@@ -11,6 +11,8 @@ import re
 
 from unidecode import unidecode
 
+from core.text.phonetic import phonetic  # noqa: F401 - re-exported for the search
+
 # Common chat abbreviations, expanded before anything else.
 _ABBREVIATIONS = {
     "q": "que",
@@ -297,25 +299,3 @@ def tokens(text: str, strict: bool = True) -> list[str]:
     return [stem(w) for w in content_words(text, strict)]
 
 
-_PHONETIC = (
-    (re.compile(r"ch"), "7"),  # "ch" is its own sound ("chica" is not "zika")
-    (re.compile(r"h"), ""),
-    (re.compile(r"qu(?=[ei])"), "k"),
-    (re.compile(r"c(?=[ei])"), "s"),
-    (re.compile(r"g(?=[ei])"), "j"),
-    (re.compile(r"c"), "k"),
-    (re.compile(r"q"), "k"),
-    (re.compile(r"z"), "s"),
-    (re.compile(r"v"), "b"),
-    (re.compile(r"ll"), "y"),
-    (re.compile(r"x"), "ks"),
-    (re.compile(r"(.)\1+"), r"\1"),
-)
-
-
-def phonetic(word: str) -> str:
-    """A Spanish sound-alike key for misspellings: 'sesaria' ~ 'cesarea', 'almoranas' ~ 'almorranas'."""
-    w = word
-    for rx, rep in _PHONETIC:
-        w = rx.sub(rep, w)
-    return w

@@ -1,0 +1,86 @@
+"""The knowledge base beside the catalogues (core/coverage/data/kb) and what it lets the engine
+answer: drugs, studies and symptoms reach their intervention; firm exclusions hold."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.coverage.catalog import bundled_catalogs, bundled_synonyms, read_exclusions
+from core.coverage.engine import CoverageEngine
+from core.coverage.kb import KINDS, kb_ages, kb_synonyms, read_kb
+
+
+@pytest.fixture(scope="module")
+def entries():
+    return read_kb()
+
+
+@pytest.fixture(scope="module")
+def full_engine(entries) -> CoverageEngine:
+    return CoverageEngine(bundled_catalogs(), bundled_synonyms(), read_exclusions(),
+                          kb_synonyms(entries), kb_ages(entries))
+
+
+def test_every_catalogue_row_has_exactly_one_entry_with_its_name(entries):
+    rows = {(it.cartera, it.numero): it.nombre for c in bundled_catalogs()
+            for it in c.interventions if it.numero is not None}
+    keys = [(e.cartera, e.numero) for e in entries]
+    assert len(keys) == len(set(keys))
+    assert set(keys) == set(rows)
+    wrong = [(e.cartera, e.numero) for e in entries if e.nombre != rows[(e.cartera, e.numero)]]
+    assert wrong == []
+
+
+def test_entries_are_reviewable_data(entries):
+    for e in entries:
+        assert e.terminos, (e.cartera, e.numero)
+        for attr in KINDS.values():
+            for term in getattr(e, attr):
+                assert 2 < len(term) <= 120, (e.numero, term)
+        for code in e.cie10:
+            assert len(code) >= 3 and code[0].isalpha() and code[1:3].isdigit(), (e.numero, code)
+        assert e.sexo in (None, "F", "M")
+
+
+@pytest.mark.parametrize("question, cartera, numero, via", [
+    ("me dan la metformina?", "CAUSES", 84, "Metformina"),
+    ("me piden una tomografia de la cabeza por un golpe", "CAUSES", 164, None),
+])
+def test_a_drug_or_study_reaches_the_condition_it_is_for(full_engine, question, cartera, numero,
+                                                          via):
+    ans = full_engine.ask(question)
+    assert (ans.cartera, ans.covered) == (cartera, True)
+    assert ans.matches[0]["numero"] == numero
+    assert f"intervención {numero}" in ans.answer
+    if via:
+        assert ans.answer.startswith(via)  # names what it was matched through
+
+
+def test_the_knowledge_base_is_asked_only_when_the_catalogue_is_unsure(full_engine, engine):
+    # the catalogue's own answer stands (same intervention with or without the knowledge base)
+    for q in ("me van a operar de la vesicula", "mi niño de 3 años tiene leucemia"):
+        a, b = engine.ask(q), full_engine.ask(q)
+        assert (a.cartera, a.matches[0]["numero"]) == (b.cartera, b.matches[0]["numero"])
+
+
+@pytest.mark.parametrize("question", [
+    "acupuntura para el dolor de espalda",
+    "me quiero operar la nariz porque no me gusta como se ve",
+    "sesiones de temazcal para la artritis",
+    "me quieren mandar a tratarme en estados unidos",
+])
+def test_firm_exclusions_hold_whatever_condition_is_named(full_engine, question):
+    ans = full_engine.ask(question)
+    assert (ans.cartera, ans.covered) == (None, False)
+    assert "persona" in ans.answer
+
+
+def test_a_reconstructive_procedure_is_still_covered(full_engine):
+    ans = full_engine.ask("cirugía plástica del labio leporino de mi bebé")
+    assert ans.covered is True
+
+
+def test_age_limits_from_the_knowledge_base(entries):
+    ages = kb_ages(entries)
+    lo, hi, label = ages[("SMSXXI", 1)]
+    assert lo == 0 and 4.99 < hi <= 5.0 and "menores de" in label
