@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from bot.dialogue import state as S
 from bot.dialogue import understand as U
 from bot.dialogue.engine import DIGIT_INTENT, Turn, run_turn
+from bot.nlu.interpret import Interpretation, interpret
 from core.config import Settings
 from core.enums import Direction, MessageStatus
 from core.jobs import Job
@@ -69,46 +70,31 @@ def handle_inbound(session: Session, message_id: int, *, settings: Settings | No
     return jobs
 
 
-def _parse(text: str) -> dict:
-    empty = {"intent": {"name": "nlu_fallback", "confidence": 0.0}, "entities": [], "intent_ranking": []}
+def _interpret(text: str, state: dict) -> Interpretation:
     if not text.strip():
-        return empty
+        return Interpretation(text=text, intent="nlu_fallback", confidence=0.0)
     try:
         from bot.nlu import get_parser
 
-        result = get_parser().parse(text[:MAX_NLU_CHARS])
+        return interpret(text[:MAX_NLU_CHARS], get_parser(), {"step": state.get("step")})
     except Exception:
         log.exception("NLU failed; continuing without it")
-        return empty
-    return result if isinstance(result, dict) else empty
+        return Interpretation(text=text, intent="nlu_fallback", confidence=0.0)
 
 
 def _process(session: Session, contact: Contact, message: Message, settings: Settings) -> list[Job]:
     text = (message.body or "").replace("\x00", "")
     at = message.created_at or now()
-    nlu = _parse(text)
-    if ((nlu.get("intent") or {}).get("name")) == "saludo":
-        rest = U.after_greeting(text)
-        if rest:
-            inner = _parse(rest)
-            if (inner.get("intent") or {}).get("name") not in (None, "saludo", "nlu_fallback", "fuera_de_alcance"):
-                nlu = {**inner, "entities": nlu.get("entities") or inner.get("entities") or []}
-    intent = (nlu.get("intent") or {}).get("name") or "nlu_fallback"
-    confidence = float((nlu.get("intent") or {}).get("confidence") or 0.0)
-    hint = U.keyword_intent(U.after_greeting(text) or text)
-    if hint is not None and hint != intent and (
-            intent in ("nlu_fallback", "fuera_de_alcance", "saludo") or confidence < U.HINT_OVERRIDES_BELOW):
-        # An explicit word ("cobro", "queja", "folio") beats a weak or missing classification.
-        intent, confidence = hint, U.HINT_CONFIDENCE
-    entities = [e for e in (nlu.get("entities") or []) if isinstance(e, dict)]
+    state = S.load(contact)
+    nlu = _interpret(text, state)
+    intent, confidence, entities = nlu.intent, nlu.confidence, nlu.entities
     digit = U.menu_digit(text)
     message.intent = DIGIT_INTENT[digit] if digit in DIGIT_INTENT and intent == "nlu_fallback" else intent
     message.confidence = 1.0 if message.intent != intent else confidence
     message.entities = [{k: e.get(k) for k in ("entity", "value", "start", "end")} for e in entities]
-    state = S.load(contact)
     turn = Turn(session=session, contact=contact, message=message, settings=settings, text=text,
                 intent=intent, confidence=confidence, entities=entities,
-                ranking=list(nlu.get("intent_ranking") or []), state=state, at=at)
+                ranking=nlu.ranking, state=state, at=at, secondary=nlu.secondary)
     try:
         with session.begin_nested():
             run_turn(turn)

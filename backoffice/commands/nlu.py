@@ -107,10 +107,12 @@ def _evaluate_blind_grouped(blind: tuple[Path, ...], grouped: bool, show_errors:
                             as_json: bool) -> None:
     from bot.nlu import get_parser
     from bot.nlu.evaluate import format_blind, grouped_cv, load_blind_set, score_blind
+    from bot.nlu.interpret import Interpreter
 
     out: dict = {}
     if blind:
-        rep = score_blind(get_parser(), load_blind_set(*blind))
+        # scored as the bot reads a message: the whole interpretation, not the bare classifier
+        rep = score_blind(Interpreter(get_parser()), load_blind_set(*blind))
         ir = rep["intents"]
         out["blind"] = {
             "n": rep["n"], "intent_macro_f1": round(ir.macro_f1, 4),

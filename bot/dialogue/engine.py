@@ -69,6 +69,7 @@ class Turn:
     reply_kind: str = "reply"  # "opt_out": the one confirmation bot.outbound still sends
     menu_choice: bool = False
     first_contact: bool = False
+    secondary: list[str] = field(default_factory=list)  # other intents in the message (bot/nlu)
 
     def say(self, *texts: str) -> None:
         self.replies.extend(t for t in texts if t)

@@ -13,6 +13,7 @@ import re
 from unidecode import unidecode
 
 from bot.nlu import amounts
+from bot.nlu.interpret import after_greeting, keyword_intent  # noqa: F401 - one home
 from core.estados import ESTADOS, clave_for
 from core.text.money import monto_in_range
 
@@ -401,23 +402,6 @@ def looks_like_garbage(text: str | None) -> bool:
     return len(odd) * 2 >= len(words)
 
 
-_GREETING_RE = re.compile(
-    r"^\W*(?:(?:hola|holi|ola|buen[oa]s?|dias|tardes|noches|que tal|saludos|hey|oiga|disculpe|"
-    r"una pregunta|senorita|joven)\b[\s,.;:!¡¿?-]*)+",
-    re.IGNORECASE,
-)
-
-
-def after_greeting(text: str | None) -> str | None:
-    """'hola, quiero reportar un cobro' -> 'quiero reportar un cobro' (None when only a greeting)."""
-    raw = unidecode(text or "")
-    m = _GREETING_RE.match(raw)
-    if not m:
-        return None
-    rest = (text or "")[m.end():].strip()
-    return rest if len(fold(rest).split()) >= 2 else None
-
-
 _MONEY_CUE_RE = re.compile(r"(?:\$|\bpesos\b|\bmil\b|\bcobr|\bpagu?e|\bfueron\b|\bson\b|\beran\b)")
 
 
@@ -511,29 +495,3 @@ def conceptos(text: str | None) -> list[str]:
         if pos >= 0 and label not in [lb for _p, lb in found]:
             found.append((pos, label))
     return [label for _p, label in sorted(found)]
-
-
-# Explicit requests the classifier sometimes misses ("quiero reportar un cobro"); used only
-# when it falls back, with a confidence below what may interrupt a form.
-HINT_CONFIDENCE = 0.55
-HINT_OVERRIDES_BELOW = 0.7
-_HINTS = (
-    ("hablar_con_persona", re.compile(r"\b(?:hablar con (?:alguien|una persona|un humano)|asesor|operador)\b")),
-    ("estado_tramite", re.compile(r"\b(?:folio|como va mi|mi reporte|mi queja|seguimiento|estatus|status)\b")),
-    ("cobro_injustificado", re.compile(r"\b(?:cobr\w*|me hicieron pagar|reembolso|devuelvan mi dinero)\b")),
-    ("consulta_cobertura", re.compile(r"\b(?:cubre|cubren|cobertura|cubierto|cubierta)\b")),
-    ("felicitacion", re.compile(r"\b(?:felicitar|felicitacion|felicidades|reconocer a)\b")),
-    ("sugerencia", re.compile(r"\b(?:sugerencia|sugerir|sugiero|propuesta)\b")),
-    ("queja", re.compile(r"\b(?:queja|quejarme|denuncia|denunciar|reclamo|reclamar|inconformidad|maltrato)\b")),
-    ("solicitud_informacion", re.compile(r"\b(?:informacion|duda|pregunta|requisitos|tramite)\b")),
-)
-
-
-def keyword_intent(text: str | None) -> str | None:
-    k = fold(text)
-    if not k or len(k) > 400:
-        return None
-    for intent, pattern in _HINTS:
-        if pattern.search(k):
-            return intent
-    return None

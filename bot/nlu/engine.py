@@ -26,6 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
+from core.text.phonetic import phonetic
+
 from .concepts import concept_tokens
 from .data import (
     FALLBACK_INTENT,
@@ -40,7 +42,7 @@ from .normalize import normalize_text
 
 log = logging.getLogger(__name__)
 
-ENGINE_VERSION = "4"
+ENGINE_VERSION = "5"
 DEFAULT_THRESHOLD = 0.5
 RANKING_SIZE = 10
 _EMOJI_WORD_RE = re.compile(r"^emoji[a-z]+$")
@@ -206,8 +208,9 @@ class IntentModel:
         """Feature row through scikit-learn (reference path; `proba` uses `fast_features`)."""
         import scipy.sparse as sp
 
-        doc = [concept_tokens(norm)]
-        return sp.hstack([self.char_vec.transform(doc), self.word_vec.transform(doc)], format="csr")
+        doc = concept_tokens(norm)
+        return sp.hstack([self.char_vec.transform([char_doc(doc)]), self.word_vec.transform([doc])],
+                         format="csr")
 
     def fast_features(self, norm: str) -> tuple[np.ndarray, np.ndarray]:
         """(indices, values) of the same row as `features`, without scikit-learn's overhead.
@@ -216,7 +219,7 @@ class IntentModel:
         per-block l2 norm.
         """
         doc = concept_tokens(norm)
-        idx_c, val_c = _tfidf_block(_char_wb(doc, 2, 5), self.char_vocab, self.char_idf, 0)
+        idx_c, val_c = _tfidf_block(_char_wb(char_doc(doc), 2, 5), self.char_vocab, self.char_idf, 0)
         words = _WORD_TOKEN_RE.findall(doc)
         grams = words + [f"{a} {b}" for a, b in pairwise(words)]
         idx_w, val_w = _tfidf_block(grams, self.word_vocab, self.word_idf, self.n_char)
@@ -243,6 +246,12 @@ class IntentModel:
 
 
 _WORD_TOKEN_RE = re.compile(r"(?u)\b\w+\b")
+
+
+def char_doc(doc: str) -> str:
+    """What the character n-grams see: the sound-alike key, so "kiero saver si me cuvren" and
+    "quiero saber si me cubren" share their n-grams (the word n-grams keep the spelling)."""
+    return phonetic(doc)
 
 
 def _char_wb(doc: str, lo: int, hi: int) -> list[str]:
@@ -330,7 +339,7 @@ def fit_model(examples: list[Example], progress: bool | None = None, seed: int =
         char_vec = TfidfVectorizer(
             analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=1, dtype=np.float32
         )
-        xc = char_vec.fit_transform(texts)
+        xc = char_vec.fit_transform([char_doc(t) for t in texts])
         bar.update()
         bar.set_postfix_str(steps[2])
         word_vec = TfidfVectorizer(
@@ -463,13 +472,13 @@ def train(
 
 def fallback_result(
     text: str,
-    threshold: float,
+    confidence: float,
     ranking: list[dict] | None = None,
     entities: list[dict] | None = None,
 ) -> dict:
     return {
         "text": text,
-        "intent": {"name": FALLBACK_INTENT, "confidence": float(threshold)},
+        "intent": {"name": FALLBACK_INTENT, "confidence": float(confidence)},
         "entities": entities or [],
         "intent_ranking": ranking or [],
     }
@@ -565,7 +574,9 @@ class EmbeddedParser:
             entities = []
         ranking = self.rank(text)
         if not ranking or ranking[0]["confidence"] < self.threshold:
-            return fallback_result(text, self.threshold, ranking, entities)
+            # the fallback carries how sure the best candidate was, never a constant
+            top = ranking[0]["confidence"] if ranking else 0.0
+            return fallback_result(text, top, ranking, entities)
         top = ranking[0]
         return {
             "text": text,

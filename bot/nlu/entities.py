@@ -266,7 +266,7 @@ _MONEY_CUES = {
     "paid", "charged", "pay", "charge", "depositamos", "depositaron", "deposito",
     "pagara", "pagaramos", "pagaran", "vendio", "vendieron", "vendian", "vende", "pagare",
     "garantia", "soltar", "solte", "soltamos", "sacaron", "quitaron", "poner", "puse",
-    "pusimos", "compramos", "compre", "comprar", "gastos", "cobrarnos", "costar",
+    "pusimos", "compramos", "compre", "comprar", "gastos", "costar",
 }  # fmt: skip
 _NON_MONEY_AFTER = {
     "anos", "ano", "meses", "mes", "dias", "dia", "horas", "hora", "hrs", "hr", "semanas",

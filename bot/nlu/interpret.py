@@ -1,0 +1,198 @@
+"""One interpretation per turn: intent, secondary intents, entities, confidence, candidates.
+
+Every rule that decides what a message means lives here, in this order, so nothing downstream
+re-classifies: the classifier (bot/nlu/engine.py or a Rasa server); a greeting in front of a
+request ("hola buenas, me cobraron…") is read without it; an explicit word ("cobro", "folio",
+"queja") beats a weak or missing classification; right after a coverage answer a short,
+elliptical message ("¿y la vesícula?", "el parto entra?") is another coverage question; the
+clauses of a long message are read one by one for a second intent ("me cobraron 300 y ¿la
+vacuna la cubren?"). The dialogue reads control signals (opt-out, handoff, menu digit) from
+bot/dialogue/understand.py, which keeps the conversation's own rules.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from unidecode import unidecode
+
+from .data import FALLBACK_INTENT
+
+HINT_CONFIDENCE = 0.55
+HINT_OVERRIDES_BELOW = 0.7
+HINT_WEAK_BELOW = 0.5
+CONTEXT_CONFIDENCE = 0.6
+# a second intent must be this sure in its own clause
+SECONDARY_MIN = 0.6
+# the two best candidates are both offered when they are this close (and the best is unsure)
+CLOSE_MARGIN = 0.15
+ELLIPTICAL_MAX_WORDS = 8
+# intents that make a case or an answer of their own; greetings, thanks and yes/no are not
+SUBSTANTIVE = frozenset({"queja", "cobro_injustificado", "consulta_cobertura",
+                         "solicitud_informacion", "sugerencia", "felicitacion", "estado_tramite",
+                         "hablar_con_persona"})
+_WEAK = frozenset({FALLBACK_INTENT, "fuera_de_alcance", "saludo"})
+
+_GREETING_RE = re.compile(
+    r"^\W*(?:(?:hola|holi|ola|buen[oa]s?|dias|tardes|noches|que tal|saludos|hey|oiga|disculpe|"
+    r"una pregunta|senorita|joven|wenas|bnas|q onda|que onda)\b[\s,.;:!¡¿?-]*)+",
+    re.IGNORECASE,
+)
+_HINTS = (
+    ("hablar_con_persona", re.compile(
+        r"\b(?:hablar con (?:alguien|una persona|un humano)|asesor|operador)\b")),
+    ("estado_tramite", re.compile(
+        r"\b(?:folio|como va mi|mi reporte|mi queja|seguimiento|estatus|status)\b")),
+    ("cobro_injustificado", re.compile(
+        r"\b(?:cobr\w*|me hicieron pagar|reembolso|devuelvan mi dinero)\b")),
+    ("consulta_cobertura", re.compile(r"\b(?:cubre|cubren|cobertura|cubierto|cubierta)\b")),
+    ("felicitacion", re.compile(r"\b(?:felicitar|felicitacion|felicidades|reconocer a)\b")),
+    ("sugerencia", re.compile(r"\b(?:sugerencia|sugerir|sugiero|propuesta)\b")),
+    ("queja", re.compile(
+        r"\b(?:queja|quejarme|denuncia|denunciar|reclamo|reclamar|inconformidad|maltrato)\b")),
+    ("solicitud_informacion", re.compile(r"\b(?:informacion|duda|pregunta|requisitos|tramite)\b")),
+)
+# where a message turns to another matter: "?", ";", ". ", "y/pero/además/también ¿…"
+_CLAUSE_RE = re.compile(r"[?;!]+|\.\s+|\s+(?:pero|ademas|tambien|otra cosa|y otra|aparte)\s+|\s+y\s+(?=¿)")
+_COVERAGE_FOLLOWUP_RE = re.compile(
+    r"^\W*(?:y\s+|tambien\s+|oiga\s+y\s+)?(?:el|la|los|las|lo|para|si|mi|de|del|en)?\b.*"
+    r"(?:\?|\bentra\b|\bcubre\w*|\bgratis\b|\btambien\b|^\W*y\b)")
+
+
+def fold(text: str | None) -> str:
+    text = unidecode(text or "").lower()
+    return " ".join(re.sub(r"[^a-z0-9$ñ?]+", " ", text).split())
+
+
+def after_greeting(text: str | None) -> str | None:
+    """'hola, quiero reportar un cobro' -> 'quiero reportar un cobro' (None when only a greeting)."""
+    raw = unidecode(text or "")
+    m = _GREETING_RE.match(raw)
+    if not m:
+        return None
+    rest = (text or "")[m.end():].strip()
+    return rest if len(fold(rest).replace("?", " ").split()) >= 2 else None
+
+
+def _request_after_greeting(text: str) -> str | None:
+    """The request behind a greeting, when there is one worth reading on its own (3+ words)."""
+    rest = after_greeting(text)
+    return rest if rest and len(fold(rest).replace("?", " ").split()) >= 3 else None
+
+
+def keyword_intent(text: str | None) -> str | None:
+    """The intent an explicit word names, or None."""
+    k = fold(text).replace("?", " ")
+    if not k or len(k) > 400:
+        return None
+    for intent, pattern in _HINTS:
+        if pattern.search(k):
+            return intent
+    return None
+
+
+@dataclass
+class Interpretation:
+    text: str
+    intent: str
+    confidence: float
+    entities: list[dict] = field(default_factory=list)
+    ranking: list[dict] = field(default_factory=list)
+    secondary: list[str] = field(default_factory=list)
+    candidates: list[str] = field(default_factory=list)  # the two best, when close and unsure
+    source: str = "classifier"  # classifier | greeting | keyword | context
+
+    def as_parse(self) -> dict:
+        """The Rasa-shaped parse (plus secondary_intents) stored on the message."""
+        return {"text": self.text,
+                "intent": {"name": self.intent, "confidence": self.confidence},
+                "entities": self.entities, "intent_ranking": self.ranking,
+                "secondary_intents": [{"name": s} for s in self.secondary]}
+
+
+def _top(parse: dict) -> tuple[str, float]:
+    intent = parse.get("intent") or {}
+    return intent.get("name") or FALLBACK_INTENT, float(intent.get("confidence") or 0.0)
+
+
+def interpret(text: str, parser, context: dict | None = None) -> Interpretation:
+    """What `text` means, given the dialogue `context` ({"step": the dialogue step before this
+    message}); `parser` is the NLU backend (its `parse` returns Rasa's shape)."""
+    context = context or {}
+    parse = parser.parse(text)
+    intent, conf = _top(parse)
+    source = "classifier"
+    entities = [e for e in parse.get("entities") or [] if isinstance(e, dict)]
+    ranking = list(parse.get("intent_ranking") or [])
+    rest = _request_after_greeting(text) if intent in _WEAK else None
+    if rest:
+        inner = parser.parse(rest)
+        i_intent, i_conf = _top(inner)
+        if i_intent not in _WEAK:
+            intent, conf, ranking, source = i_intent, i_conf, list(inner.get("intent_ranking") or []), "greeting"
+            entities = entities or [e for e in inner.get("entities") or [] if isinstance(e, dict)]
+    hint = keyword_intent(after_greeting(text) or text)
+    runner_up = {r.get("name") for r in ranking[:3]}
+    if hint is not None and hint != intent and (
+            intent in _WEAK or (conf < HINT_WEAK_BELOW and hint in runner_up)):
+        # the word decides only what the classifier could not: it never overturns a reading
+        intent, conf, source = hint, HINT_CONFIDENCE, "keyword"
+    if _elliptical_coverage(text, intent, conf, ranking, context):
+        intent, conf, source = "consulta_cobertura", max(conf, CONTEXT_CONFIDENCE), "context"
+    return Interpretation(text=text, intent=intent, confidence=conf, entities=entities,
+                          ranking=ranking, secondary=_secondary(text, intent, parser),
+                          candidates=_candidates(intent, ranking), source=source)
+
+
+def _elliptical_coverage(text: str, intent: str, conf: float, ranking: list[dict],
+                         context: dict) -> bool:
+    """Right after a coverage answer, "¿y la vesícula?" asks about coverage again."""
+    if not str(context.get("step") or "").startswith("coverage") or intent == "consulta_cobertura":
+        return False
+    k = fold(text)
+    if not k or len(k.split()) > ELLIPTICAL_MAX_WORDS:
+        return False
+    if intent in ("afirmar", "negar", "agradecimiento", "despedida", "hablar_con_persona",
+                  "estado_tramite") and conf >= HINT_OVERRIDES_BELOW:
+        return False
+    in_top2 = any(r.get("name") == "consulta_cobertura" for r in ranking[:2])
+    return (intent in _WEAK or conf < HINT_OVERRIDES_BELOW or in_top2) \
+        and bool(_COVERAGE_FOLLOWUP_RE.search(k))
+
+
+def _secondary(text: str, main: str, parser) -> list[str]:
+    """Other substantive intents, each sure of itself in a clause of its own."""
+    parts = [p.strip() for p in _CLAUSE_RE.split(text or "") if p and len(p.split()) >= 3]
+    if len(parts) < 2:
+        return []
+    found: list[str] = []
+    for part in parts:
+        intent, conf = _top(parser.parse(part))
+        hint = keyword_intent(part)
+        if intent not in SUBSTANTIVE and hint is not None:
+            intent, conf = hint, SECONDARY_MIN
+        if intent in SUBSTANTIVE and intent != main and conf >= SECONDARY_MIN \
+                and intent not in found:
+            found.append(intent)
+    return found
+
+
+def _candidates(intent: str, ranking: list[dict]) -> list[str]:
+    if len(ranking) < 2:
+        return []
+    a, b = ranking[0], ranking[1]
+    if float(a.get("confidence") or 0) - float(b.get("confidence") or 0) <= CLOSE_MARGIN \
+            and float(a.get("confidence") or 0) < HINT_OVERRIDES_BELOW:
+        return [str(a.get("name")), str(b.get("name"))]
+    return []
+
+
+class Interpreter:
+    """A parser-shaped view of `interpret` (for evaluation and `sinac nlu parse`)."""
+
+    def __init__(self, parser):
+        self.parser = parser
+
+    def parse(self, text: str, context: dict | None = None) -> dict:
+        return interpret(text, self.parser, context).as_parse()
