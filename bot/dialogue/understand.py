@@ -14,6 +14,7 @@ from unidecode import unidecode
 
 from bot.nlu import amounts
 from bot.nlu.interpret import after_greeting, keyword_intent  # noqa: F401 - one home
+from bot.nlu.numbers import NUMBER_WORDS, number_runs
 from core.estados import ESTADOS, clave_for
 from core.text.money import monto_in_range
 
@@ -191,62 +192,22 @@ def estado_loose(text: str | None) -> str | None:
 
 # --- amounts --------------------------------------------------------------------------------
 
-_NUM_WORDS = {
-    "cero": 0, "un": 1, "uno": 1, "una": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6,
-    "siete": 7, "ocho": 8, "nueve": 9, "diez": 10, "once": 11, "doce": 12, "trece": 13, "catorce": 14,
-    "quince": 15, "dieciseis": 16, "diecisiete": 17, "dieciocho": 18, "diecinueve": 19, "veinte": 20,
-    "veintiuno": 21, "veintidos": 22, "veintitres": 23, "veinticuatro": 24, "veinticinco": 25,
-    "treinta": 30, "cuarenta": 40, "cincuenta": 50, "sesenta": 60, "setenta": 70, "ochenta": 80,
-    "noventa": 90, "cien": 100, "ciento": 100, "doscientos": 200, "trescientos": 300,
-    "cuatrocientos": 400, "quinientos": 500, "seiscientos": 600, "setecientos": 700,
-    "ochocientos": 800, "novecientos": 900,
-}
 _DIGITS_RE = re.compile(r"\$?\s*(\d{1,3}(?:[,.]\d{3})+|\d+)(?:[.,](\d{1,2}))?\s*(k|mil)?(?![\d/])")
 
 
 def amount(text: str | None) -> float | None:
     """A peso amount written alone or in a short phrase: '3500', '$3,500', 'fueron 1.200 pesos',
-    '3 mil', 'tres mil quinientos'. None when there is none (years and phone numbers excluded)."""
+    '3 mil', 'tres mil quinientos', 'dos mil 600'. None when there is none (years and phone
+    numbers excluded). The numbers are read by the NLU's one table (bot/nlu/numbers.py)."""
     raw = (text or "")[:500]
     k = unidecode(raw).lower()
-    for m in _DIGITS_RE.finditer(k):
-        whole = re.sub(r"[,.]", "", m.group(1))
-        if not whole:
+    for value, start, _end in number_runs(k):
+        is_year = 1900 <= value <= 2100 and float(value).is_integer() and re.search(
+            r"\b(?:pesos|mil)\b|\$", k) is None
+        if is_year or value <= 0 or not monto_in_range(value):
             continue
-        value = float(whole)
-        if m.group(2) and "," not in m.group(1) and "." not in m.group(1):
-            value += float(m.group(2)) / (10 ** len(m.group(2)))
-        if m.group(3):
-            value *= 1000
-            rest = k[m.end():]
-            tail = re.match(r"\s*(?:y\s+)?(\d{1,3})(?!\d)", rest)
-            if tail:
-                value += float(tail.group(1))
-        if (1900 <= value <= 2100 and not m.group(0).strip().startswith("$") and not m.group(3)
-                and re.search(r"\b(?:pesos|\$)", k) is None):
-            continue  # a year
-        if value <= 0 or not monto_in_range(value):
-            continue
-        return value
-    words = fold(raw).split()
-    total = 0
-    current = 0
-    seen = False
-    for w in words:
-        if w in _NUM_WORDS:
-            current += _NUM_WORDS[w]
-            seen = True
-        elif w == "mil":
-            current = (current or 1) * 1000
-            total += current
-            current = 0
-            seen = True
-        elif w == "y" and seen:
-            continue
-        elif seen:
-            break
-    value = total + current
-    return float(value) if seen and value > 0 else None
+        return float(value)
+    return None
 
 
 def last_amount(text: str | None) -> float | None:
@@ -428,7 +389,7 @@ _NUM_TOKEN_RE = re.compile(r"^(?:\$?\d[\d,.]*k?|\$)$")
 
 
 def _is_amount_word(w: str) -> bool:
-    return bool(_NUM_TOKEN_RE.match(w)) or w in _NUM_WORDS or w == "mil"
+    return bool(_NUM_TOKEN_RE.match(w)) or w in NUMBER_WORDS
 
 
 def approx_amount(text: str | None) -> float | None:

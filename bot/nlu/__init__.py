@@ -10,7 +10,7 @@
 Environment:
   NLU_BACKEND       embedded (default) | rasa
   RASA_URL          Rasa server base URL (backend "rasa"), e.g. http://rasa:5005
-  NLU_THRESHOLD     fallback threshold on the top intent's confidence (default 0.5)
+  NLU_THRESHOLD     fallback threshold on the top intent's confidence (default 0.35)
   NLU_TIMEOUT_S     Rasa request timeout in seconds (default 2); failures use the embedded engine
   NLU_DATA_DIR      training data directory (default: the repository's nlu_data/)
   SINAC_INSTANCE_DIR  where the trained model is cached (default ./instance)
@@ -44,12 +44,12 @@ __all__ = [
 
 def make_parser(env: dict | None = None):
     """Build a parser from environment-style settings (no caching)."""
-    from .engine import EmbeddedParser, threshold_from_env
+    from .engine import DEFAULT_THRESHOLD, EmbeddedParser, threshold_from_env
     from .rasa import DEFAULT_TIMEOUT_S, RasaParser
 
     env = os.environ if env is None else env
     threshold = (
-        threshold_from_env() if env is os.environ else float(env.get("NLU_THRESHOLD") or 0.5)
+        threshold_from_env() if env is os.environ else float(env.get("NLU_THRESHOLD") or DEFAULT_THRESHOLD)
     )
     backend = (env.get("NLU_BACKEND") or "embedded").strip().lower()
     embedded = EmbeddedParser(threshold=threshold)

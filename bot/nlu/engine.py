@@ -43,7 +43,7 @@ from .normalize import normalize_text
 log = logging.getLogger(__name__)
 
 ENGINE_VERSION = "5"
-DEFAULT_THRESHOLD = 0.5
+DEFAULT_THRESHOLD = 0.35  # measured on the round-2 dev set: fallbacks 3.3 % -> 0.3 %, accuracy 0.910 -> 0.929
 RANKING_SIZE = 10
 _EMOJI_WORD_RE = re.compile(r"^emoji[a-z]+$")
 # Emoji-only messages are only understood for these (thumbs up, thanks, wave, thumbs down).

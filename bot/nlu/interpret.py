@@ -22,6 +22,7 @@ from .data import FALLBACK_INTENT
 HINT_CONFIDENCE = 0.55
 HINT_OVERRIDES_BELOW = 0.7
 HINT_WEAK_BELOW = 0.5
+OUT_OF_SCOPE_MIN = 0.5
 CONTEXT_CONFIDENCE = 0.6
 # a second intent must be this sure in its own clause
 SECONDARY_MIN = 0.6
@@ -58,6 +59,19 @@ _CLAUSE_RE = re.compile(r"[?;!]+|\.\s+|\s+(?:pero|ademas|tambien|otra cosa|y otr
 _COVERAGE_FOLLOWUP_RE = re.compile(
     r"^\W*(?:y\s+|tambien\s+|oiga\s+y\s+)?(?:el|la|los|las|lo|para|si|mi|de|del|en)?\b.*"
     r"(?:\?|\bentra\b|\bcubre\w*|\bgratis\b|\btambien\b|^\W*y\b)")
+
+
+# "¿me cobran el ultrasonido?", "cuánto me cobran por la cesárea", "¿tiene costo?": a question
+# about a charge that has not happened is a coverage question (DOMAIN.md §9)...
+_COST_QUESTION_RE = re.compile(
+    r"\b(?:me|nos|le|les|te)?\s*(?:cobran|cobrarian|cobraran|van a cobrar|tienen que cobrar|"
+    r"pueden cobrar|deben cobrar)\b|\bcuanto (?:cuesta|me cuesta|sale|cobran|me cobran)\b|"
+    r"\btiene(?:n)? (?:algun )?costo\b|\bsin (?:pagar|costo)\b|\bes gratis\b|\bson gratis\b|"
+    r"\bse paga\b|\bhay que pagar\b|\btengo que pagar\b")
+# ...unless money was already taken
+_PAST_CHARGE_RE = re.compile(
+    r"\b(?:cobraron|cobro|pague|pagamos|pagaron|pagar|gaste|gastamos|pidieron|compre|compramos|"
+    r"tuve que|tuvimos que|deposite|dimos|di)\b")
 
 
 def fold(text: str | None) -> str:
@@ -101,7 +115,7 @@ class Interpretation:
     ranking: list[dict] = field(default_factory=list)
     secondary: list[str] = field(default_factory=list)
     candidates: list[str] = field(default_factory=list)  # the two best, when close and unsure
-    source: str = "classifier"  # classifier | greeting | keyword | context
+    source: str = "classifier"  # classifier | greeting | keyword | question | context
 
     def as_parse(self) -> dict:
         """The Rasa-shaped parse (plus secondary_intents) stored on the message."""
@@ -125,6 +139,10 @@ def interpret(text: str, parser, context: dict | None = None) -> Interpretation:
     source = "classifier"
     entities = [e for e in parse.get("entities") or [] if isinstance(e, dict)]
     ranking = list(parse.get("intent_ranking") or [])
+    if intent == "fuera_de_alcance" and conf < OUT_OF_SCOPE_MIN:
+        # "cataratas" alone: an unsure "out of scope" is rather not understood (the dialogue
+        # then tries the coverage catalogue and the menu)
+        intent = FALLBACK_INTENT
     rest = _request_after_greeting(text) if intent in _WEAK else None
     if rest:
         inner = parser.parse(rest)
@@ -135,14 +153,23 @@ def interpret(text: str, parser, context: dict | None = None) -> Interpretation:
     hint = keyword_intent(after_greeting(text) or text)
     runner_up = {r.get("name") for r in ranking[:3]}
     if hint is not None and hint != intent and (
-            intent in _WEAK or (conf < HINT_WEAK_BELOW and hint in runner_up)):
+            intent in _WEAK or conf < HINT_WEAK_BELOW or (conf < HINT_OVERRIDES_BELOW and hint in runner_up)):
         # the word decides only what the classifier could not: it never overturns a reading
         intent, conf, source = hint, HINT_CONFIDENCE, "keyword"
+    if intent == "cobro_injustificado" and _asks_cost(text):
+        intent, conf, source = "consulta_cobertura", max(conf, CONTEXT_CONFIDENCE), "question"
     if _elliptical_coverage(text, intent, conf, ranking, context):
         intent, conf, source = "consulta_cobertura", max(conf, CONTEXT_CONFIDENCE), "context"
     return Interpretation(text=text, intent=intent, confidence=conf, entities=entities,
                           ranking=ranking, secondary=_secondary(text, intent, parser),
                           candidates=_candidates(intent, ranking), source=source)
+
+
+def _asks_cost(text: str) -> bool:
+    k = fold(text)
+    if not _COST_QUESTION_RE.search(k) or _PAST_CHARGE_RE.search(k):
+        return False
+    return "?" in text or "¿" in text or k.startswith(("cuanto", "me cobran"))
 
 
 def _elliptical_coverage(text: str, intent: str, conf: float, ranking: list[dict],

@@ -100,3 +100,38 @@ def words_to_number(words: list[str]) -> float | None:
 def as_number(value: float) -> int | float:
     """Integral floats become ints (350.0 -> 350)."""
     return int(value) if float(value).is_integer() else round(value, 2)
+
+
+_RUN_TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*k?(?![a-z0-9])|\d+(?=mil\b)|[a-z]+")
+_ARTICLES = frozenset({"un", "una", "uno", "y", "medio"})
+
+
+def number_runs(folded: str) -> list[tuple[float, int, int]]:
+    """(value, start, end) of each amount written in digits, words or both, in a lowercase,
+    accent-free text: 'dos mil 600' -> 2600, 'mil 300' -> 1300, '7 mil 200' -> 7200,
+    'tres mil quinientos' -> 3500. Two figures in a row are two amounts ('350 200'); a lone
+    'un'/'una' is an article, not an amount."""
+    toks = [(m.group(0), m.start(), m.end()) for m in _RUN_TOKEN_RE.finditer(folded)]
+    out: list[tuple[float, int, int]] = []
+    run: list[tuple[str, int, int]] = []
+
+    def close() -> None:
+        while run and run[-1][0] == "y":
+            run.pop()
+        words = [w for w, _s, _e in run]
+        if words and not all(w in _ARTICLES for w in words):
+            value = words_to_number(words)
+            if value is not None and value > 0:
+                out.append((value, run[0][1], run[-1][2]))
+        run.clear()
+
+    for tok, s, e in toks:
+        is_num = tok[0].isdigit() or tok in NUMBER_WORDS
+        if is_num and tok[0].isdigit() and run and run[-1][0][0].isdigit():
+            close()  # "350 200": two figures
+        if is_num and not (tok == "y" and not run):
+            run.append((tok, s, e))
+        elif run:
+            close()
+    close()
+    return out
