@@ -94,7 +94,8 @@ def _process(session: Session, contact: Contact, message: Message, settings: Set
     message.entities = [{k: e.get(k) for k in ("entity", "value", "start", "end")} for e in entities]
     turn = Turn(session=session, contact=contact, message=message, settings=settings, text=text,
                 intent=intent, confidence=confidence, entities=entities,
-                ranking=nlu.ranking, state=state, at=at, secondary=nlu.secondary)
+                ranking=nlu.ranking, state=state, at=at, secondary=nlu.secondary,
+                clauses=nlu.clauses)
     try:
         with session.begin_nested():
             run_turn(turn)

@@ -70,6 +70,7 @@ class Turn:
     menu_choice: bool = False
     first_contact: bool = False
     secondary: list[str] = field(default_factory=list)  # other intents in the message (bot/nlu)
+    clauses: dict[str, str] = field(default_factory=dict)  # intent -> its clause of the message
 
     def say(self, *texts: str) -> None:
         self.replies.extend(t for t in texts if t)
@@ -168,17 +169,26 @@ def _dispatch(t: Turn) -> None:
     elif intent in FORM_INTENTS:
         mark = len(t.replies)
         forms.start(t, FORM_INTENTS[intent], story=not t.menu_choice)
-        if intent == "cobro_injustificado" and not t.menu_choice and U.asks_coverage(t.text):
+        asks = "consulta_cobertura" in t.secondary or (
+            intent == "cobro_injustificado" and U.asks_coverage(t.text))
+        if not t.menu_choice and asks:
             form_replies = t.replies[mark:]
             del t.replies[mark:]
-            coverage_of_charge(t)  # "me cobraron la cesárea, ¿no que la cubren?"
+            # "me cobraron la cesárea, ¿no que la cubren?": the answer first, then the report
+            coverage_of_charge(t, t.clauses.get("consulta_cobertura"),
+                               charged=intent == "cobro_injustificado")
             t.replies.extend(form_replies)
     elif intent == "consulta_cobertura":
         if t.menu_choice or not U.content_words(t.text):
             t.state["step"] = "coverage_ask"
             t.say(R.ASK_COVERAGE)
         else:
-            coverage(t, t.text)
+            coverage(t, t.clauses.get("consulta_cobertura") or t.text)
+            report = next((i for i in t.secondary if i in FORM_INTENTS), None)
+            if report is not None:
+                # "¿el VIH lo cubren? y quiero quejarme porque me negaron la consulta": the
+                # answer, then the report of the other topic
+                forms.start(t, FORM_INTENTS[report], story=True)
     elif intent == "solicitud_informacion":
         information(t, None if t.menu_choice else t.text)
     elif intent == "estado_tramite":
@@ -456,17 +466,20 @@ def coverage(t: Turn, question: str, *, edad=None, ans=None) -> None:
         t.state["step"] = "coverage_after"  # 4 = volante when unsure; follow-up questions
 
 
-def coverage_of_charge(t: Turn) -> None:
-    """A charge reported together with a coverage question: when the catalogs clearly cover
-    what was charged, say so before the report goes on (the question stays in the report's
-    story; no separate consulta is registered). Unsure answers are left to the enlace."""
+def coverage_of_charge(t: Turn, question: str | None = None, *, charged: bool = True) -> None:
+    """A report that comes with a coverage question: when the catalogs clearly cover it, say so
+    before the report goes on (the question stays in the report's story; no separate consulta
+    is registered). Unsure answers are left to the enlace."""
     from core.coverage.answer import COBRO
 
-    question = U.without_entities(t.text, t.entities)
+    question = question or U.without_entities(t.text, t.entities)
     ans = _ask_engine(t, question)
     if ans is None or ans.covered is not True or ans.clarify:
         return
     answer = ans.answer.replace(COBRO, "").strip()
+    if not charged:
+        t.say(answer)
+        return
     combined = f"{answer} {R.COVERED_BUT_CHARGED}"
     if len(combined) <= 300:  # one WhatsApp bubble, at most two SMS segments
         t.say(combined)

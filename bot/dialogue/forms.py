@@ -46,6 +46,8 @@ def missing(form: dict) -> list[str]:
 
 def start(t, tipo: str, *, story: bool) -> None:
     """Open a form of `tipo`, using everything the triggering message already says."""
+    if tipo == "queja" and story and U.describes_charge(t.text):
+        tipo = "cobro_injustificado"  # the tipo follows the story, not the word announced
     form = {"tipo": tipo, "slots": {}, "asking": None, "msgs": [t.message.id] + list(t.state.get("media") or []),
             "amerita": None, "misses": 0, "ready": False}
     t.state["media"] = []
@@ -272,6 +274,12 @@ def on_form(t) -> bool:
                 form["slots"]["estado_clave"] = clave
                 form["slots"].pop("estado_remembered", None)
                 changed.append("estado_clave")
+        if ("estado_clave" not in changed and form["tipo"] == "cobro_injustificado"
+                and form["slots"].get("monto") is None and "monto" not in changed
+                and U.content_words(t.text) <= 2 and U.amount(t.text) is not None):
+            # asked where, the person said how much ("350"): keep it, then ask where again
+            form["slots"]["monto"] = U.amount(t.text)
+            changed.append("monto")
         answered = "estado_clave" in changed
         if U.tells_story(t.text) and not (answered and U.content_words(t.text) <= 3):
             _add_description(form, t.text)

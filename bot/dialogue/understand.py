@@ -13,7 +13,7 @@ import re
 from unidecode import unidecode
 
 from bot.nlu import amounts
-from bot.nlu.interpret import after_greeting, keyword_intent  # noqa: F401 - one home
+from bot.nlu.interpret import after_greeting, describes_charge, keyword_intent  # noqa: F401
 from bot.nlu.numbers import NUMBER_WORDS, number_runs
 from core.estados import ESTADOS, clave_for
 from core.text.money import monto_in_range
@@ -98,11 +98,30 @@ _CANCEL_PHRASES = ("cancela el reporte", "cancelar el reporte", "cancelar report
                    "no lo registres", "cancelalo")
 
 
+# Words that may ride along a yes without changing it: "sí mija, está bien", "ándale pues
+# señorita", "simón, gracias", "sí sí, adelante por favor".
+_YES_HEADS = frozenset({"si", "sip", "sii", "simon", "claro", "ok", "okay", "oki", "va", "vale",
+                        "sale", "andale", "orale", "correcto", "exacto", "afirmativo", "dale",
+                        "perfecto", "listo", "aja", "yes", "confirmo", "acepto", "sta"})
+_YES_FILLER = frozenset({"si", "mija", "mijo", "hija", "hijo", "senorita", "senor", "joven",
+                         "licenciada", "licenciado", "esta", "bien", "todo", "asi", "es", "pues",
+                         "ps", "gracias", "por", "favor", "porfa", "adelante", "claro", "ok",
+                         "correcto", "de", "acuerdo", "perfecto", "exacto", "va", "sale", "ya",
+                         "muchas", "mil", "que", "registralo", "registrelo", "confirmo",
+                         "andale", "orale", "oiga", "mire", "seno", "amiga", "amigo", "jefe",
+                         "dios", "la", "bendiga", "le", "lo", "este", "hagalo", "hazlo", "eso"})
+
+
 def is_yes(text: str | None) -> bool:
     k = fold(text)
     if not k and "👍" in (text or ""):
         return True
-    return k in _YES
+    if k in _YES:
+        return True
+    words = k.split()
+    # a yes word first and nothing after it but courtesy: never a "no" hiding in it
+    return bool(words) and words[0] in _YES_HEADS and len(words) <= 8 \
+        and all(w in _YES_FILLER or w in _YES_HEADS for w in words[1:])
 
 
 def is_no(text: str | None) -> bool:
@@ -281,25 +300,6 @@ _GENERIC = frozenset({
     "informes", "info", "duda", "dudas", "pregunta", "preguntas", "saber", "consultar",
     "otra",
 })
-
-
-# Money taken from the affiliate, said any way ("me hicieron pagar", "tuve que poner 300", "nos
-# pidieron una garantía", "nos mandaron a comprar el material"): a queja that tells this is a
-# cobro_injustificado; the tipo follows the story, not the word announced.
-_CHARGE_RE = re.compile(
-    r"\b(?:(?:me|nos|le|les|te)\s+)?cobr(?:aron|aban|o|an|ando|aria|ar)\b(?!\s+(?:nada|ni))"
-    r"|\b(?:hicieron|hacen|hizo|obligaron a|tuve que|tuvimos que|tocó|toco)\s+(?:pagar|poner|soltar|dar|dejar|depositar|comprar|firmar)"
-    r"|\bpag(?:ue|amos|aron|o)\s+(?:el|la|los|las|por|de|\$?\d)"
-    r"|\b(?:pidieron|pedian|piden|pidio|exigieron|exigian)\s+(?:una?\s+)?(?:\$?\d|deposito|garantia|cuota|cooperacion|aportacion|pagare|dinero|lana|feria)"
-    r"|\b(?:deposito|garantia|pagare|cuota de recuperacion|aportacion|cooperacion)\b.{0,40}\b\d"
-    r"|\b(?:hasta que|si no)\s+(?:pagara|pagaramos|pague|pagaba|dejaba|dejara|depositara)"
-    r"|\b(?:mandaron|hicieron|dijeron que)\s+(?:a\s+)?compr(?:ar|aramos|ara)\b"
-    r"|\bgast(?:e|amos)\s+(?:\$?\d|como|mas de|casi)"
-)
-
-
-def describes_charge(text: str | None) -> bool:
-    return bool(_CHARGE_RE.search(fold(text)[:600]))
 
 
 def tells_story(text: str | None) -> bool:

@@ -34,6 +34,9 @@ SUBSTANTIVE = frozenset({"queja", "cobro_injustificado", "consulta_cobertura",
                          "solicitud_informacion", "sugerencia", "felicitacion", "estado_tramite",
                          "hablar_con_persona"})
 _WEAK = frozenset({FALLBACK_INTENT, "fuera_de_alcance", "saludo"})
+# readings a story of money taken overrides (a complaint or question that tells of a charge)
+_CHARGE_READS = frozenset({FALLBACK_INTENT, "fuera_de_alcance", "saludo", "queja",
+                           "solicitud_informacion"})
 
 _GREETING_RE = re.compile(
     r"^\W*(?:(?:hola|holi|ola|buen[oa]s?|dias|tardes|noches|que tal|saludos|hey|oiga|disculpe|"
@@ -72,6 +75,29 @@ _COST_QUESTION_RE = re.compile(
 _PAST_CHARGE_RE = re.compile(
     r"\b(?:cobraron|cobro|pague|pagamos|pagaron|pagar|gaste|gastamos|pidieron|compre|compramos|"
     r"tuve que|tuvimos que|deposite|dimos|di)\b")
+
+
+# Money taken from the affiliate, said any way ("me hicieron pagar", "tuve que poner 300", "nos
+# pidieron una garantía", "no le daban el alta hasta que liquidáramos", "nos mandaron a comprar
+# el material"): a charge, whatever word the person announced.
+_CHARGE_RE = re.compile(
+    r"\b(?:(?:me|nos|le|les|te)\s+)?cobr(?:aron|aban|o|an|ando|aria|ar)\b(?!\s+(?:nada|ni))"
+    r"|\b(?:hicieron|hacen|hizo|obligaron a|tuve que|tuvimos que|toco)\s+"
+    r"(?:pagar|poner|soltar|dar|dejar|depositar|comprar|firmar|liquidar)"
+    r"|\bpag(?:ue|amos|aron|o)\s+(?:el|la|los|las|por|de|\$?\d)"
+    r"|\b(?:pidieron|pedian|piden|pidio|exigieron|exigian)\s+(?:una?\s+)?"
+    r"(?:\$?\d|deposito|garantia|cuota|cooperacion|aportacion|pagare|dinero|lana|feria)"
+    r"|\b(?:deposito|garantia|pagare|cuota de recuperacion|aportacion|cooperacion)\b.{0,40}\b\d"
+    r"|\b(?:hasta que|si no)\s+(?:pagara|pagaramos|pague|pagaba|dejaba|dejara|depositara|"
+    r"liquidara|liquidaramos|liquidaba|liquide)"
+    r"|\b(?:mandaron|hicieron|dijeron que)\s+(?:a\s+)?compr(?:ar|aramos|ara)\b"
+    r"|\bgast(?:e|amos)\s+(?:\$?\d|como|mas de|casi)"
+    r"(?!.{0,30}\b(?:pasaje|pasajes|camion|taxi|uber|combi|transporte|gasolina|comida|hotel)\b)"
+)
+
+
+def describes_charge(text: str | None) -> bool:
+    return bool(_CHARGE_RE.search(fold(text)[:600]))
 
 
 def fold(text: str | None) -> str:
@@ -115,7 +141,8 @@ class Interpretation:
     ranking: list[dict] = field(default_factory=list)
     secondary: list[str] = field(default_factory=list)
     candidates: list[str] = field(default_factory=list)  # the two best, when close and unsure
-    source: str = "classifier"  # classifier | greeting | keyword | question | context
+    clauses: dict[str, str] = field(default_factory=dict)  # intent -> the clause it was read in
+    source: str = "classifier"  # classifier | greeting | keyword | charge | question | context
 
     def as_parse(self) -> dict:
         """The Rasa-shaped parse (plus secondary_intents) stored on the message."""
@@ -156,12 +183,17 @@ def interpret(text: str, parser, context: dict | None = None) -> Interpretation:
             intent in _WEAK or conf < HINT_WEAK_BELOW or (conf < HINT_OVERRIDES_BELOW and hint in runner_up)):
         # the word decides only what the classifier could not: it never overturns a reading
         intent, conf, source = hint, HINT_CONFIDENCE, "keyword"
+    if intent in _CHARGE_READS and describes_charge(text) and not _asks_cost(text) and (
+            intent in _WEAK or any(e.get("entity") == "monto" for e in entities)):
+        # "no le daban el alta hasta que liquidáramos 3,800": money taken is a charge
+        intent, conf, source = "cobro_injustificado", max(conf, CONTEXT_CONFIDENCE), "charge"
     if intent == "cobro_injustificado" and _asks_cost(text):
         intent, conf, source = "consulta_cobertura", max(conf, CONTEXT_CONFIDENCE), "question"
     if _elliptical_coverage(text, intent, conf, ranking, context):
         intent, conf, source = "consulta_cobertura", max(conf, CONTEXT_CONFIDENCE), "context"
+    secondary, clauses = _clauses(text, intent, parser)
     return Interpretation(text=text, intent=intent, confidence=conf, entities=entities,
-                          ranking=ranking, secondary=_secondary(text, intent, parser),
+                          ranking=ranking, secondary=secondary, clauses=clauses,
                           candidates=_candidates(intent, ranking), source=source)
 
 
@@ -188,21 +220,25 @@ def _elliptical_coverage(text: str, intent: str, conf: float, ranking: list[dict
         and bool(_COVERAGE_FOLLOWUP_RE.search(k))
 
 
-def _secondary(text: str, main: str, parser) -> list[str]:
-    """Other substantive intents, each sure of itself in a clause of its own."""
+def _clauses(text: str, main: str, parser) -> tuple[list[str], dict[str, str]]:
+    """Other substantive intents, each sure of itself in a clause of its own, and the clause
+    each intent (the main one too, when a clause carries it) was read from."""
     parts = [p.strip() for p in _CLAUSE_RE.split(text or "") if p and len(p.split()) >= 3]
     if len(parts) < 2:
-        return []
+        return [], {}
     found: list[str] = []
+    where: dict[str, str] = {}
     for part in parts:
         intent, conf = _top(parser.parse(part))
         hint = keyword_intent(part)
         if intent not in SUBSTANTIVE and hint is not None:
             intent, conf = hint, SECONDARY_MIN
-        if intent in SUBSTANTIVE and intent != main and conf >= SECONDARY_MIN \
-                and intent not in found:
+        if intent not in SUBSTANTIVE or conf < SECONDARY_MIN:
+            continue
+        where.setdefault(intent, part)
+        if intent != main and intent not in found:
             found.append(intent)
-    return found
+    return found, where
 
 
 def _candidates(intent: str, ranking: list[dict]) -> list[str]:
