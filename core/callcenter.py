@@ -47,6 +47,7 @@ from core.estados import ESTADOS, clave_for
 from core.jobs import Job
 from core.models import Case, Contact
 from core.phones import normalize_phone
+from core.spreadsheets import csv_text, unneutralize
 from core.text.curp import clean_curp
 from core.text.money import monto_in_range
 from core.timeutil import today_mx
@@ -175,7 +176,7 @@ def _cell(value) -> str | date | datetime:
         return value
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    return unneutralize(str(value).strip())
 
 
 def _decode(data: bytes) -> str:
@@ -244,10 +245,12 @@ def read_table(data: bytes, filename: str, *, max_bytes: int | None = None,
     header = rows[0]
     columns: dict[str, int] = {}
     ignored: list[str] = []
+    names = [norm_header(raw) for raw in header]
+    exact = {name: i for i, name in reversed(list(enumerate(names))) if name in COLUMNS}
     for i, raw in enumerate(header):
-        key = COLUMN_ALIASES.get(norm_header(raw))
-        if key and key not in columns:
-            columns[key] = i
+        key = COLUMN_ALIASES.get(names[i])
+        if key and exact.get(key, i) == i and key not in columns:
+            columns[key] = i  # a column's own name wins over a variant ("motivo" beside "tipo")
         elif str(raw).strip():
             ignored.append(str(raw).strip())
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
@@ -461,14 +464,11 @@ def _already_imported(session: Session, refs: list[str]) -> dict[str, str]:
 
 def rejected_csv(report: ImportReport) -> str:
     """The rejected rows as CSV (the known columns, as uploaded, plus row number and reason), so
-    the call center can correct and resend just those."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["fila", "motivo", *COLUMNS])
-    for row in report.rejected:
-        values = [_text(row.raw.get(c)) for c in COLUMNS]
-        writer.writerow([row.number, row.reason, *values])
-    return out.getvalue()
+    the call center can correct and resend just those. Cells are formula-neutralised (an
+    uploaded "=HYPERLINK(...)" stays text); reading the file back drops that apostrophe."""
+    rows = [["fila", "motivo", *COLUMNS]]
+    rows += [[row.number, row.reason, *(_text(row.raw.get(c)) for c in COLUMNS)] for row in report.rejected]
+    return csv_text(rows)
 
 
 # -- importing ------------------------------------------------------------------------------------

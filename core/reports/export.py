@@ -1,16 +1,13 @@
 """Exports: the report (CSV and XLSX, one sheet per breakdown) and one row per case.
 
-Text cells that a spreadsheet would run as a formula (= + - @, tab, carriage return) are
-prefixed with an apostrophe. Personal data is masked (phone, CURP); names are never exported.
+Every cell goes through core.spreadsheets (text a spreadsheet would run as a formula is
+prefixed with an apostrophe). Personal data is masked (phone, CURP); names are never exported.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 
-from openpyxl import Workbook
 from sqlalchemy import func, select, union
 from sqlalchemy.orm import Session, aliased
 
@@ -25,16 +22,8 @@ from core.reports.figures import Window
 from core.reports.monthly import LABELS, PERCENT
 from core.reports.months import Month
 from core.reports.sql import local_date, tune_for_reports
+from core.spreadsheets import append, csv_text, workbook, xlsx_bytes
 from core.timeutil import local_date as py_local_date
-
-DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralize(value):
-    """Spreadsheet formula injection: text starting with = + - @ (or tab/CR) becomes literal."""
-    if isinstance(value, str) and value.startswith(DANGEROUS):
-        return "'" + value
-    return value
 
 
 def mask_curp(curp: str | None) -> str:
@@ -64,49 +53,43 @@ def report_rows(report: dict) -> Iterator[list]:
 
 
 def report_csv(report: dict) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    for row in report_rows(report):
-        writer.writerow([neutralize(v) for v in row])
-    return out.getvalue()
+    return csv_text(report_rows(report))
 
 
 def report_xlsx(report: dict) -> bytes:
-    wb = Workbook()
+    wb = workbook()
     ws = wb.active
     ws.title = "Resumen"
     scope = report.get("estado_nombre") or "Nacional"
-    ws.append([f"Informe mensual SINAC · {report['mes_etiqueta']} · {scope}"])
-    ws.append(["Indicador", "Clave", report["mes"], report["mes_anterior"], "Cambio"])
+    append(ws, [f"Informe mensual SINAC · {report['mes_etiqueta']} · {scope}"])
+    append(ws, ["Indicador", "Clave", report["mes"], report["mes_anterior"], "Cambio"])
     for name, label in LABELS.items():
         cur, prev = report["total"][name], report["total_anterior"][name]
         change = cur - prev if isinstance(cur, int | float) and isinstance(prev, int | float) else None
-        ws.append([label, name, cur, prev, change])
+        append(ws, [label, name, cur, prev, change])
     for key, title in BREAKDOWNS:
         sheet = wb.create_sheet(title)
         names = list(LABELS)
-        sheet.append(["Clave", title.removeprefix("Por ").capitalize()]
-                     + [LABELS[n] for n in names] + [f"{LABELS[n]} (mes anterior)" for n in names])
+        append(sheet, ["Clave", title.removeprefix("Por ").capitalize()]
+               + [LABELS[n] for n in names] + [f"{LABELS[n]} (mes anterior)" for n in names])
         for row in report[key]:
-            sheet.append([neutralize(row["clave"] or ""), neutralize(row["etiqueta"])]
-                         + [row["actual"][n] for n in names] + [row["anterior"][n] for n in names])
+            append(sheet, [row["clave"] or "", row["etiqueta"]]
+                   + [row["actual"][n] for n in names] + [row["anterior"][n] for n in names])
     topics = wb.create_sheet("Temas de cobertura")
-    topics.append(["Tema", report["mes"]])
+    append(topics, ["Tema", report["mes"]])
     for topic in report["temas"]:
-        topics.append([neutralize(topic["tema"]), topic["n"]])
+        append(topics, [topic["tema"], topic["n"]])
     trend = wb.create_sheet("Tendencia")
     if report["tendencia"]:
         names = [n for n in report["tendencia"][0] if n != "mes"]
-        trend.append(["Mes"] + [LABELS.get(n, n) for n in names])
+        append(trend, ["Mes"] + [LABELS.get(n, n) for n in names])
         for row in report["tendencia"]:
-            trend.append([row["mes"]] + [row[n] for n in names])
+            append(trend, [row["mes"]] + [row[n] for n in names])
     notes = wb.create_sheet("Definiciones")
     for name, text in report["definiciones"].items():
-        notes.append([name, text])
+        append(notes, [name, text])
     _percent_format(wb)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return xlsx_bytes(wb)
 
 
 def _percent_format(wb) -> None:
@@ -268,27 +251,26 @@ def case_rows(session: Session, month: Month, user, *, estado: str | None = None
 
 
 def cases_csv(rows) -> tuple[str, int]:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([label for _, label in CASE_COLUMNS])
-    n = 0
-    for row in rows:
-        writer.writerow([neutralize(row[key]) if row[key] is not None else "" for key, _ in CASE_COLUMNS])
-        n += 1
-    return out.getvalue(), n
+    counted = [0]
+
+    def lines():
+        yield [label for _, label in CASE_COLUMNS]
+        for row in rows:
+            counted[0] += 1
+            yield [row[key] if row[key] is not None else "" for key, _ in CASE_COLUMNS]
+
+    return csv_text(lines()), counted[0]
 
 
 def cases_xlsx(rows) -> tuple[bytes, int]:
-    wb = Workbook(write_only=True)
+    wb = workbook(write_only=True)
     ws = wb.create_sheet("Casos")
-    ws.append([label for _, label in CASE_COLUMNS])
+    append(ws, [label for _, label in CASE_COLUMNS])
     n = 0
     for row in rows:
-        ws.append([neutralize(row[key]) for key, _ in CASE_COLUMNS])
+        append(ws, [row[key] for key, _ in CASE_COLUMNS])
         n += 1
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue(), n
+    return xlsx_bytes(wb), n
 
 
 def record_export(session: Session, actor, *, kind: str, month: Month, estado: str | None, fmt: str,

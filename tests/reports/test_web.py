@@ -147,7 +147,7 @@ def test_case_export_xlsx_neutralises_formulas_and_masks_phone(client, db, make,
 
 
 def test_neutralize():
-    from core.reports.export import neutralize
+    from core.spreadsheets import neutralize
 
     assert [neutralize(v) for v in ("=1+1", "+52", "-3", "@SUM(A1)", "\tx", "hola", 5, None)] == [
         "'=1+1", "'+52", "'-3", "'@SUM(A1)", "'\tx", "hola", 5, None]
