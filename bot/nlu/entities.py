@@ -232,6 +232,18 @@ _FECHA_RE = re.compile(
     rf"|{_MONTHS}\s+(?:0?[1-9]|[12]\d|3[01])(?:\s*(?:de|del|,)?\s*20\d{{2}})?"
     r")(?![0-9a-z])"
 )
+# When, said relative to today: "ayer", "antier", "el lunes pasado", "la semana pasada", "hace
+# 3 días" (never hours: "hace 3 horas esperando" is a wait, and never a bare duration).
+_RELATIVE_FECHA_RE = re.compile(
+    r"(?<![0-9a-z])(?:"
+    r"(?:apenas\s+)?(?:ayer|antier|anteayer|antes\s+de\s+ayer|anoche|hoy(?:\s+en\s+la\s+"
+    r"(?:manana|tarde|noche))?|esta\s+manana)"
+    rf"|(?:el|este|el\s+pasado)\s+{_WEEKDAY}(?:\s+pasado)?"
+    r"|(?:la|esta)\s+semana(?:\s+pasada)?|el\s+(?:mes|ano)\s+pasado|el\s+fin\s+de\s+semana"
+    r"(?:\s+pasado)?"
+    rf"|hace\s+(?:\d{{1,2}}|un|una|{_DAY_WORDS})\s+(?:dias?|semanas?|mes(?:es)?)"
+    r")(?![0-9a-z])"
+)
 
 
 def _fecha(f: Folded) -> list[dict]:
@@ -244,6 +256,11 @@ def _fecha(f: Folded) -> list[dict]:
                 continue
         s, e = f.span(m.start(), m.end())
         out.append({"entity": "fecha", "value": f.original[s:e], "start": s, "end": e})
+    if not out:
+        for m in _RELATIVE_FECHA_RE.finditer(f.text):
+            s, e = f.span(m.start(), m.end())
+            out.append({"entity": "fecha", "value": f.original[s:e], "start": s, "end": e})
+            break  # the first one: "ayer… y hoy otra vez" tells when it started
     return out
 
 
