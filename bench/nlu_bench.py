@@ -48,6 +48,25 @@ def messages(n: int, seed: int = 7) -> list[str]:
     return out
 
 
+def coverage_latency() -> list[float]:
+    """Microseconds per coverage answer over every question of the coverage sets."""
+    from core.coverage.engine import CoverageEngine
+    from core.coverage.evaluate import read_set
+
+    root = Path(__file__).resolve().parents[1]
+    engine = CoverageEngine.from_files()
+    questions = [r.pregunta for p in sorted((root / "tests" / "quality").glob("*/coverage*.csv"))
+                 for r in read_set(p)] + [r.pregunta for r in read_set()]
+    for q in questions[:50]:
+        engine.ask(q)
+    out = []
+    for q in questions:
+        t = time.perf_counter_ns()
+        engine.ask(q)
+        out.append((time.perf_counter_ns() - t) / 1000)
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--messages", type=int, default=4000)
@@ -72,8 +91,9 @@ def main() -> None:
         msgs = messages(args.messages)
         for m in msgs[:200]:  # warm caches (gazetteer, regexes)
             parser.parse(m)
-        parse_us, rank_us, ent_us = [], [], []
+        parse_us, rank_us, ent_us, interp_us = [], [], [], []
         from bot.nlu.entities import extract_entities
+        from bot.nlu.interpret import interpret
 
         for m in msgs:
             t = time.perf_counter_ns()
@@ -85,6 +105,10 @@ def main() -> None:
             t = time.perf_counter_ns()
             extract_entities(m)
             ent_us.append((time.perf_counter_ns() - t) / 1000)
+            t = time.perf_counter_ns()
+            interpret(m, parser)
+            interp_us.append((time.perf_counter_ns() - t) / 1000)
+        cov_us = coverage_latency()
 
         split = evaluate_split(progress=False)
         unseen = evaluate_file(Path(__file__).resolve().parents[1] / "tests/nlu/unseen.yml",
@@ -115,6 +139,9 @@ def main() -> None:
         + row("parse (intent + entities)", parse_us) + "\n"
         + row("intent only", rank_us) + "\n"
         + row("entities only", ent_us) + "\n"
+        + row("whole interpretation (bot/nlu/interpret.py: clauses, context)", interp_us) + "\n"
+        + row("coverage answer (`sinac coverage ask`, both blind and dev questions)", cov_us)
+        + "\n"
     )
     print(body)
     if not args.no_write:

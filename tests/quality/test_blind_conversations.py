@@ -22,7 +22,8 @@ from tests.quality.conversation_corpus import load_scenarios, run_scenario, summ
 
 HERE = Path(__file__).parent
 SETS = sorted(HERE.glob("blind_*/conversations.yaml"))
-FLOORS = {"blind_r2": 0.76}  # baseline 0.766 (docs/benchmarks.md)
+# the r2 set guided the dialogue fixes (0.766 -> 0.964); r3 was scored once after them (0.879)
+FLOORS = {"blind_r2": 0.94, "blind_r3": 0.86}
 
 
 @pytest.mark.slow
@@ -35,4 +36,4 @@ def test_blind_conversations(path, chan_settings, standin, db, instance_dir):  #
     print(text)
     (instance_dir / "blind_conversations.txt").write_text(text, encoding="utf-8")
     rate = sum(o.ok for o in outcomes) / len(outcomes)
-    assert rate >= FLOORS.get(path.parent.name, 0.0), text
+    assert rate >= FLOORS[path.parent.name], text

@@ -1,0 +1,54 @@
+"""Regression floors on the blind sets (tests/quality/blind_r2, blind_r3), scored with the real
+engines the way the bot reads a message (bot/nlu/interpret.py). Nothing was trained or tuned on
+these sets; the floors sit a little under the figures recorded in docs/benchmarks.md, so a change
+that makes the bot understand people worse fails here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.nlu.evaluate import load_blind_set, score_blind
+
+HERE = Path(__file__).parent
+NLU_FLOORS = {  # set: (macro-F1, accuracy, in-scope fallback at most, entity F1)
+    "blind_r2": (0.92, 0.90, 0.03, 0.92),
+    "blind_r3": (0.92, 0.91, 0.03, 0.92),
+}
+
+
+@pytest.fixture(scope="module")
+def interpreter():
+    from bot.nlu import get_parser
+    from bot.nlu.interpret import Interpreter
+
+    return Interpreter(get_parser())
+
+
+@pytest.mark.parametrize("name", sorted(NLU_FLOORS))
+def test_nlu_on_blind_messages(name, interpreter):
+    items = load_blind_set(HERE / name)
+    assert len(items) >= 400
+    rep = score_blind(interpreter, items)
+    macro, acc, fallback, entity = NLU_FLOORS[name]
+    worst = sorted(rep["failures"], key=lambda f: f["gold"])[:40]
+    detail = "\n".join(f"{f['gold']} -> {f['pred']}: {f['text']}" for f in worst)
+    assert rep["intents"].macro_f1 >= macro, detail
+    assert rep["intents"].accuracy >= acc, detail
+    assert rep["fallback_in_scope"] <= fallback, detail
+    assert rep["entity_f1"] >= entity, detail
+    assert rep["per_entity"]["monto"]["recall"] >= 0.9
+    assert rep["per_entity"]["folio"]["recall"] >= 0.9
+
+
+def test_coverage_on_blind_questions():
+    from core.coverage.engine import CoverageEngine
+    from core.coverage.evaluate import evaluate, read_set
+
+    rep = evaluate(CoverageEngine.from_files(), read_set(HERE / "blind_r2" / "coverage.csv"))
+    assert rep.total >= 300
+    assert rep.cartera_acc >= 0.83
+    assert rep.concepto_acc >= 0.85
+    assert rep.covered_said_no <= 0.02  # a covered service called "not covered" is the worst
+    assert rep.covered_said_unsure <= 0.07
