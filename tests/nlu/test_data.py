@@ -7,7 +7,6 @@ from collections import Counter
 
 import pytest
 
-from core.text.curp import is_valid_curp
 from bot.nlu.data import (
     ENTITIES,
     INTENTS,
@@ -21,6 +20,7 @@ from bot.nlu.data import (
 from bot.nlu.evaluate import canonical_value, split_examples
 from bot.nlu.normalize import normalize_folio, normalize_text
 from core.estados import NOMBRES
+from core.text.curp import is_valid_curp
 
 BIG_FOUR = ("queja", "cobro_injustificado", "consulta_cobertura", "solicitud_informacion")
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from bot.nlu import extract_entities, normalize_folio, normalize_text
-from core.text.curp import check_digit, is_valid_curp
 from bot.nlu.numbers import parse_digits, words_to_number
 from core.estados import NOMBRES
+from core.text.curp import check_digit, is_valid_curp
 
 
 def ents(text, kind=None):
