@@ -97,7 +97,8 @@ def snapshots():
     estado = None if national else _estado_for_user(None)
     rows = snaps.list_snapshots(get_session(), estado=estado, national=national)
     return render_template("reports/snapshots.html", rows=rows, national=national,
-                           default_month=Month.previous_to_today().key, estado_of=snaps.estado_of)
+                           default_month=Month.previous_to_today().key, estado_of=snaps.estado_of,
+                           is_partial=snaps.snapshot_is_partial)
 
 
 def _visible_snapshot(snapshot_id: int) -> ReportSnapshot:
@@ -119,16 +120,26 @@ def snapshot(snapshot_id: int):
 @bp.post("/instantaneas")
 @roles_required(Role.VINCULACION, Role.PARTICIPACION_SOCIAL, Role.ADMIN)
 def create_snapshot():
+    """Only a month that has ended can be saved; a partial snapshot saved earlier is replaced."""
     try:
-        month = Month.parse(request.form.get("mes", "")).check_reportable()
+        month = Month.parse(request.form.get("mes", "")).check_closed()
     except DomainError as exc:
         flash(exc.message, "error")
         return redirect(url_for("reports.snapshots"))
     estado = _estado_for_user(request.form.get("estado") or None)
     session = get_session()
-    snap, created = snaps.build_snapshot(session, month, estado=estado, created_by=current_actor().label)
+    had_partial = any(snaps.snapshot_is_partial(s) for s in snaps.list_for(session, month, estado))
+    try:
+        snap, created = snaps.build_snapshot(session, month, estado=estado, created_by=current_actor().label)
+    except DomainError as exc:
+        session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("reports.snapshots"))
     session.commit()
-    if created:
+    if created and had_partial:
+        flash(f"Se volvió a guardar el informe de {month.label}: el anterior se había tomado antes de que "
+              "terminara el mes y estaba incompleto.", "info")
+    elif created:
         flash(f"Se guardó el informe de {month.label}.", "info")
     else:
         flash(f"El informe de {month.label} ya estaba guardado; no se modifica.", "info")

@@ -215,15 +215,19 @@ def process_inbound_message(message_id: int) -> None:
 
 @task
 def build_monthly_report(month: str | None = None) -> int:
-    """Freeze the previous month's report (national and per estado); existing snapshots are kept
-    unchanged. Scheduled on the 1st (workers/schedule.py). Returns how many were created."""
+    """Freeze the previous month's report (national and per estado); complete snapshots are kept
+    unchanged, partial ones (taken before their month ended) are rebuilt, of that month and of
+    any earlier one. Only months that have ended (a ValidationError otherwise). Scheduled on
+    the 1st (workers/schedule.py). Returns how many were created."""
     from core.reports import Month
-    from core.reports.snapshots import build_month_snapshots
+    from core.reports.snapshots import build_month_snapshots, rebuild_partial_snapshots
     from workers.connections import job_session
 
     target = Month.parse(month) if month else Month.previous_to_today()
     with job_session() as session:
         created = build_month_snapshots(session, target, created_by="scheduler")
+        if month is None:
+            created += rebuild_partial_snapshots(session, created_by="scheduler")
         session.commit()
     log.info("monthly report %s: %d snapshots", target.key, len(created))
     return len(created)

@@ -17,13 +17,16 @@ def report() -> None:
     pass
 
 
-def _month(value: str | None):
+def _month(value: str | None, *, closed: bool = False):
+    """The --month option: a month with a report (the current one is partial), or with
+    `closed` only a month that has ended (snapshots)."""
     from core.reports import Month
 
     if not value:
         return Month.previous_to_today()
     try:
-        return Month.parse(value).check_reportable()
+        month = Month.parse(value)
+        return month.check_closed() if closed else month.check_reportable()
     except DomainError as exc:
         raise click.BadParameter(exc.message, param_hint="--month") from exc
 
@@ -67,14 +70,19 @@ def _show(value) -> str:
     return f"{value:.2f}" if isinstance(value, float) else str(value)
 
 
-@report.command("snapshot", help="Guarda el informe del mes (nacional y por estado) si aún no existe.")
-@click.option("--month", "month", default=None, help="Mes AAAA-MM (por omisión, el mes anterior).")
+@report.command("snapshot", help="Guarda el informe de un mes ya terminado (nacional y por estado) si aún no existe.")
+@click.option("--month", "month", default=None, help="Mes AAAA-MM ya terminado (por omisión, el mes anterior).")
 @with_appcontext
 def snapshot(month) -> None:
     from core.reports.snapshots import build_month_snapshots
 
     session = get_session()
-    target = _month(month)
-    created = build_month_snapshots(session, target, created_by="cli")
+    target = _month(month, closed=True)
+    try:
+        created = build_month_snapshots(session, target, created_by="cli")
+    except DomainError as exc:
+        session.rollback()
+        raise click.ClickException(exc.message) from exc
     session.commit()
-    click.echo(f"{target.key}: {len(created)} informes guardados (los existentes no se modifican).")
+    click.echo(f"{target.key}: {len(created)} informes guardados (los completos no se modifican; "
+               "uno tomado antes de terminar el mes se vuelve a guardar).")

@@ -131,19 +131,22 @@ def _ranking(rows: list[dict]) -> dict:
 
 
 def _saved_totals(session: Session, months: list[Month], estado: str | None) -> dict[str, dict]:
-    """Totals of the months that already have a snapshot (figures as they were reported)."""
-    from core.reports.snapshots import scope_for
+    """Totals of the months that already have a complete snapshot (figures as they were
+    reported); a partial one (taken before its month ended) is not a figure to show."""
+    from core.reports.snapshots import is_partial, scope_for
 
     if not months:
         return {}
     rows = session.execute(
-        select(ReportSnapshot.month, ReportSnapshot.data)
+        select(ReportSnapshot.month, ReportSnapshot.created_at, ReportSnapshot.data)
         .where(ReportSnapshot.scope == scope_for(estado), ReportSnapshot.month.in_([m.key for m in months]))
         .order_by(ReportSnapshot.id)
     )
     saved: dict[str, dict] = {}
-    for key, data in rows:
-        if key not in saved and isinstance(data, dict) and isinstance(data.get("total"), dict):
+    for key, created_at, data in rows:
+        if key in saved or not isinstance(data, dict) or not isinstance(data.get("total"), dict):
+            continue
+        if not is_partial(key, created_at, data):
             saved[key] = data["total"]
     return saved
 

@@ -38,6 +38,25 @@ class Month:
             raise ValidationError("Ese mes todavía no empieza: elige un mes anterior.", fields={"month": "futuro"})
         return self
 
+    def is_closed(self, today: date | None = None) -> bool:
+        """The month has ended (Mexico City time): its figures can be frozen."""
+        return self < Month.of(today or today_mx())
+
+    def check_closed(self) -> Month:
+        """Snapshots freeze a month's report for good: only of months that have ended."""
+        current = Month.of(today_mx())
+        if self > current:
+            raise ValidationError("Ese mes todavía no empieza: solo se guarda el informe de un mes ya terminado.",
+                                  fields={"month": "futuro"})
+        if self == current:
+            following = self.shift(1)
+            raise ValidationError(
+                f"{MESES[self.month - 1].capitalize()} de {self.year} todavía no termina: solo se guarda el "
+                f"informe de un mes ya terminado. Podrá guardarse a partir del 1 de "
+                f"{MESES[following.month - 1]} de {following.year}.",
+                fields={"month": "abierto"})
+        return self
+
     @property
     def key(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"
