@@ -29,7 +29,7 @@ from core.models import Case, Message
 from core.timeutil import now
 
 SURVEY_KIND = "encuesta"
-QUESTION = ("Del 1 al 5, ¿qué tan satisfecho quedaste con la atención? "
+QUESTION = ("Del 1 al 5, ¿cómo calificas la atención que recibiste? "
             "Puedes agregar un comentario.")
 THANKS = "¡Gracias por tu respuesta! Nos ayuda a mejorar la atención."
 ANSWER_WINDOW = timedelta(days=7)

@@ -226,7 +226,7 @@ def case_concluded(case_id: int, settings: Settings | None = None) -> None:
             aviso=f"tu caso concluyó. Respuesta: {respuesta}")
         jobs += _tell_affiliate(
             session, case, SURVEY_KIND, text=QUESTION,
-            aviso="¿qué tan satisfecho quedaste con la atención? Responde con un número del 1 al 5")
+            aviso="¿cómo calificas la atención que recibiste? Responde con un número del 1 al 5")
         _finish(session, merge_send_jobs(jobs), settings)
 
 

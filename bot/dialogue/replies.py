@@ -6,14 +6,10 @@ import re
 from datetime import date
 from decimal import Decimal
 
-TIPO_NOMBRE = {
-    "queja": "Queja",
-    "cobro_injustificado": "Cobro indebido",
-    "solicitud_informacion": "Solicitud de información",
-    "consulta_cobertura": "Consulta de cobertura",
-    "sugerencia": "Sugerencia",
-    "felicitacion": "Felicitación",
-}
+from core.enums import TIPO_LABELS
+
+# The tipo as the affiliate reads it: the same words as the back office (core/enums.py).
+TIPO_NOMBRE = {str(tipo.value): label for tipo, label in TIPO_LABELS.items()}
 
 MENU = (
     "¿En qué te ayudo? Responde con un número:\n"
@@ -184,7 +180,7 @@ HANDOFF = ("Listo, una persona de Atención Ciudadana te responderá por este ch
 OPT_OUT = ("Listo, ya no te enviaremos mensajes. Si quieres volver a recibirlos, escribe ALTA.")
 OPT_OUT_FORM_DROPPED = ("Listo, no registré tu reporte y ya no te enviaremos mensajes. Si quieres volver "
                         "a recibirlos, escribe ALTA.")
-OPT_IN = "¡Bienvenido de nuevo! Ya puedes volver a recibir nuestros mensajes."
+OPT_IN = "¡Te damos la bienvenida de nuevo! Ya puedes volver a recibir nuestros mensajes."
 
 
 def session_expired(tipo: str) -> str:

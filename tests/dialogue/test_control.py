@@ -37,7 +37,7 @@ def test_opt_out_words_stop_everything_until_alta(phone, db, word):
     db.refresh(msg)
     assert msg.status == "processed"  # stored and processed, just not answered
     text = joined(phone.send("ALTA"))
-    assert "Bienvenido" in text and "1 Queja" in text
+    assert "bienvenida" in text and "1 Queja" in text
     assert phone.contact.opt_out is False
 
 

@@ -55,7 +55,7 @@ def test_conversation_through_the_webhook_inline(chan_settings, standin, db, mak
     say(client, "hola")
     assert bodies(standin, n) == []  # nothing reaches an opted-out phone
     say(client, "ALTA")
-    assert "Bienvenido" in "\n".join(bodies(standin, n))
+    assert "bienvenida" in "\n".join(bodies(standin, n))
 
 
 def test_conversation_with_redis_and_a_worker(rq_settings, standin, db):  # noqa: F811
