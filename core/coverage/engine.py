@@ -33,6 +33,7 @@ MIN_MATCH = 0.30  # below this nothing is shown
 MIN_FOUND = 0.42  # below this the question is "no encontré" (nothing medical, or garbage)
 MIN_ANSWER = 0.48  # below this the answer is "not sure"
 CLARIFY_MARGIN = 0.04  # top matches this close and different -> ask which one
+SMSXXI_FIRST = 0.9  # under 5, an SMSXXI term match this close to a CAUSES one answers first
 SMSXXI_YIELD = 0.60  # SMSXXI gives way to a CAUSES/FPGC match scoring at least this share of it
 GENERIC_CANCER = frozenset({"cancer", "tumor", "malign", "maligno", "oncologi", "quimioterapi"})
 GENERIC_CANCER_TERMS = GENERIC_CANCER | {"infantil", "sangr", "_p"}
@@ -175,9 +176,17 @@ class CoverageEngine:
 
     def ask(self, text: str, edad: float | None = None) -> CoverageAnswer:
         ans = self._ask(self.index, text, edad)
-        if not ans.settled and self.kb_index is not None:
+        if self.kb_index is None:
+            return ans
+        if not ans.settled:
             second = self._ask(self.kb_index, text, edad)
             if second.settled:
+                return second
+        elif ans.cartera == "CAUSES" and ans.edad is not None and ans.edad < 5 or (
+                ans.cartera == "CAUSES" and ans.edad is None and (age_hint(text or "") or 9) < 5):
+            # under 5, SMSXXI answers where its own terms name the condition (issue 20)
+            second = self._ask(self.kb_index, text, edad)
+            if second.settled and second.cartera == "SMSXXI" and second.covered:
                 return second
         return ans
 
@@ -306,6 +315,14 @@ class CoverageEngine:
 
     def _choose(self, hits: list[Hit], edad: float | None, small_child: bool | None) -> Hit:
         top = hits[0]
+        if small_child and top.item.cartera == "CAUSES":
+            # Under 5, SMSXXI answers where it names the condition (issue 20): only through a
+            # whole lay term of its own, never a shared word ("reflujo" of the urinary tract is
+            # not a baby's gastric reflux).
+            for h in hits[1:6]:
+                if h.item.cartera == "SMSXXI" and h.syn is not None and h.syn.weight >= 1.0 \
+                        and h.score >= SMSXXI_FIRST * top.score and self._ok(h.item, edad):
+                    return h
         child_term = top.syn is not None and top.syn.child and small_child
         if top.item.cartera == "SMSXXI" and not child_term:
             # SMSXXI covers what the other two do not: a close CAUSES/FPGC match answers first.
