@@ -10,7 +10,6 @@ contact (a stranger must not be able to make SINAC message someone else's phone)
 from __future__ import annotations
 
 import logging
-import os
 
 from flask import (
     Blueprint,
@@ -83,17 +82,10 @@ class BuzonForm(FlaskForm):
 
 
 def client_ip() -> str:
-    """The submitter's address for the rate limit. Behind the TLS proxy every request comes from
-    the proxy, so when the peer is one of FORWARDED_ALLOW_IPS (the same list gunicorn trusts) the
-    last X-Forwarded-For hop — the one our proxy appended — is used; earlier hops are
-    client-supplied and ignored."""
-    remote = request.remote_addr or "-"
-    trusted = {ip.strip() for ip in os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1").split(",") if ip.strip()}
-    if remote in trusted or "*" in trusted:
-        hops = [h.strip() for h in request.headers.get("X-Forwarded-For", "").split(",") if h.strip()]
-        if hops:
-            return hops[-1]
-    return remote
+    """The submitter's address for the rate limit: the client's, as backoffice/security.py set it
+    from the trusted proxies' X-Forwarded-For (TRUSTED_PROXY_COUNT, FORWARDED_ALLOW_IPS); hops a
+    client wrote itself are never believed."""
+    return request.remote_addr or "-"
 
 
 @bp.route("/buzon", methods=["GET", "POST"])

@@ -13,7 +13,10 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 threads = int(os.environ.get("WEB_THREADS", "4"))
 timeout = 30
 graceful_timeout = 20
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn believes X-Forwarded-Proto (the request's scheme) only from the same proxies as the app
+# (backoffice/security.py): from none while TRUSTED_PROXY_COUNT is 0.
+forwarded_allow_ips = (os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+                       if int(os.environ.get("TRUSTED_PROXY_COUNT") or 0) > 0 else "")
 accesslog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms rid=%({x-request-id}o)s'
 

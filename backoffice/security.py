@@ -1,10 +1,18 @@
-"""Security headers on every response: CSP without inline scripts, no framing, HSTS on HTTPS."""
+"""Security headers on every response (CSP without inline scripts, no framing, HSTS on HTTPS) and
+forwarded headers believed only from the configured proxies."""
 
 from __future__ import annotations
 
-from flask import Flask, request
+import ipaddress
+import logging
+from collections.abc import Sequence
 
-CSP = "; ".join([
+from flask import Flask, request
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+log = logging.getLogger(__name__)
+
+CSP = "; ".join([  # noqa: FLY002 - one directive a line
     "default-src 'self'",
     "script-src 'self'",
     "style-src 'self'",
@@ -19,8 +27,10 @@ CSP = "; ".join([
 
 
 def init_app(app: Flask) -> None:
-    https = app.config["SINAC"].public_base_url.startswith("https://")
-    app.wsgi_app = TrustedProxyMiddleware(app.wsgi_app, trusted_proxies())
+    settings = app.config["SINAC"]
+    https = settings.public_base_url.startswith("https://")
+    app.wsgi_app = TrustedProxyMiddleware(app.wsgi_app, settings.trusted_proxy_count,
+                                          trusted_proxies(settings.forwarded_allow_ips))
 
     @app.after_request
     def _headers(response):
@@ -36,27 +46,63 @@ def init_app(app: Flask) -> None:
         return response
 
 
-class TrustedProxyMiddleware:
-    """Behind the TLS proxy every peer is the proxy: when it is one of FORWARDED_ALLOW_IPS (the
-    list gunicorn trusts), take the client address it appended to X-Forwarded-For, so per-IP
-    rate limits (login, buzón) count clients, not the proxy. Others cannot spoof it."""
+FORWARDED_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_HOST",
+                     "HTTP_X_FORWARDED_PORT", "HTTP_X_FORWARDED_PREFIX", "HTTP_FORWARDED")
+# Set in the WSGI environ when a trusted proxy's X-Forwarded-Proto/-Host were applied: the Twilio
+# webhook then also checks the signature against the URL the proxy was called with.
+FORWARDED_URL = "sinac.forwarded_url"
 
-    def __init__(self, wsgi_app, trusted: set[str]):
+
+class TrustedProxyMiddleware:
+    """Forwarded headers only from configured proxies. With TRUSTED_PROXY_COUNT = N > 0 and a peer
+    among FORWARDED_ALLOW_IPS, werkzeug's ProxyFix takes the client address, scheme, host and port
+    from the last N values of X-Forwarded-* (the ones our proxies appended; earlier values are
+    client-supplied). Otherwise, and always with N = 0, those headers are removed before the app
+    sees them: per-IP rate limits, the lock-out and the webhook's signature URL use the real
+    peer, and no client can claim another address, scheme or host."""
+
+    def __init__(self, wsgi_app, count: int, trusted: Sequence[str] = ("127.0.0.1",)):
         self.wsgi_app = wsgi_app
-        self.trusted = trusted
+        self.count = max(int(count), 0)
+        self.any_peer, self.networks = _networks(trusted)
+        self.fixed = ProxyFix(wsgi_app, x_for=self.count, x_proto=self.count, x_host=self.count,
+                              x_port=self.count, x_prefix=0) if self.count else None
+
+    def _peer_trusted(self, peer: str) -> bool:
+        if self.any_peer:
+            return True
+        try:
+            address = ipaddress.ip_address(peer)
+        except ValueError:
+            return False
+        return any(address in net for net in self.networks)
 
     def __call__(self, environ, start_response):
-        peer = environ.get("REMOTE_ADDR", "")
-        forwarded = environ.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded and peer in self.trusted:
-            client = forwarded.split(",")[-1].strip()
-            if client:
-                environ["sinac.proxy_addr"] = peer
-                environ["REMOTE_ADDR"] = client
+        if self.fixed is not None and self._peer_trusted(environ.get("REMOTE_ADDR", "")):
+            if environ.get("HTTP_X_FORWARDED_PROTO") or environ.get("HTTP_X_FORWARDED_HOST"):
+                environ[FORWARDED_URL] = True
+            return self.fixed(environ, start_response)
+        for key in FORWARDED_HEADERS:
+            environ.pop(key, None)
         return self.wsgi_app(environ, start_response)
 
 
-def trusted_proxies() -> set[str]:
-    import os
+def trusted_proxies(value: str | None = None) -> list[str]:
+    """FORWARDED_ALLOW_IPS (the list gunicorn reads too): addresses or CIDR networks, or "*"."""
+    if value is None:
+        import os
 
-    return {ip.strip() for ip in os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1").split(",") if ip.strip()}
+        value = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def _networks(items: Sequence[str]) -> tuple[bool, list]:
+    networks = []
+    for item in items:
+        if item == "*":
+            return True, []
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            log.warning("FORWARDED_ALLOW_IPS: %r is not an address or network; ignored", item)
+    return False, networks

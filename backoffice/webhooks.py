@@ -14,6 +14,7 @@ from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 
 from backoffice.db import get_session
 from backoffice.extensions import csrf, limiter
+from backoffice.security import FORWARDED_URL
 from bot.inbox import InboundRejected, record_inbound
 from bot.outbound import record_status
 from core.jobs import Job, QueueName
@@ -41,17 +42,19 @@ def _twiml() -> Response:
 
 
 def public_urls() -> list[str]:
-    """The URLs Twilio may have signed: PUBLIC_BASE_URL + path + query, and the one rebuilt from
-    X-Forwarded-Proto/Host when a proxy in front sets them."""
+    """The URLs Twilio may have signed: PUBLIC_BASE_URL + path + query, and the URL a trusted
+    proxy in front was called with (its X-Forwarded-Proto/Host, applied by
+    backoffice/security.py only for TRUSTED_PROXY_COUNT proxies among FORWARDED_ALLOW_IPS; from
+    any other peer those headers never reach this code)."""
     settings = current_app.config["SINAC"]
     tail = request.path
     if request.query_string:
         tail += "?" + request.query_string.decode("latin-1")
     urls = [settings.public_base_url.rstrip("/") + tail]
-    host = request.headers.get("X-Forwarded-Host", "").split(",")[0].strip()
-    proto = request.headers.get("X-Forwarded-Proto", "").split(",")[0].strip()
-    if host or proto:
-        urls.append(f"{proto or request.scheme}://{host or request.host}{request.script_root}{tail}")
+    if request.environ.get(FORWARDED_URL):
+        forwarded = f"{request.scheme}://{request.host}{request.script_root}{tail}"
+        if forwarded not in urls:
+            urls.append(forwarded)
     return urls
 
 

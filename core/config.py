@@ -64,6 +64,10 @@ class Settings:
     whatsapp_template_sid: str = ""
     log_format: str = "text"
     database_url_set: bool = True  # False when DATABASE_URL fell back to the SQLite default
+    # Reverse proxies in front of the web app whose X-Forwarded-* headers are believed (0: none),
+    # and the addresses they connect from (backoffice/security.py).
+    trusted_proxy_count: int = 0
+    forwarded_allow_ips: str = "127.0.0.1"
 
     @classmethod
     def from_env(cls, env: dict | None = None) -> Settings:
@@ -100,6 +104,8 @@ class Settings:
             whatsapp_template_sid=env.get("WHATSAPP_TEMPLATE_SID") or "",
             log_format=env.get("LOG_FORMAT") or ("json" if env.get("SINAC_ENV") == "production" else "text"),
             database_url_set=bool(env.get("DATABASE_URL")),
+            trusted_proxy_count=max(int(env.get("TRUSTED_PROXY_COUNT") or 0), 0),
+            forwarded_allow_ips=env.get("FORWARDED_ALLOW_IPS") or "127.0.0.1",
         )
 
     @property

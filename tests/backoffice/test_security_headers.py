@@ -35,7 +35,7 @@ def test_client_address_from_trusted_proxy_only():
         start_response("200 OK", [])
         return [b""]
 
-    wrapped = TrustedProxyMiddleware(app, {"10.0.0.5"})
+    wrapped = TrustedProxyMiddleware(app, 1, ["10.0.0.5"])
     wrapped({"REMOTE_ADDR": "10.0.0.5", "HTTP_X_FORWARDED_FOR": "1.2.3.4, 203.0.113.7"}, lambda *a: None)
     assert seen["addr"] == "203.0.113.7"
     wrapped({"REMOTE_ADDR": "198.51.100.9", "HTTP_X_FORWARDED_FOR": "203.0.113.7"}, lambda *a: None)

@@ -100,7 +100,9 @@ def test_forged_unsigned_and_tampered_are_403(rq_client, db, caplog):
 
 
 def test_behind_a_proxy_forwarded_host_and_proto(rq_settings, db):
-    client = make_app(rq_settings).test_client()
+    from dataclasses import replace
+
+    client = make_app(replace(rq_settings, trusted_proxy_count=1)).test_client()  # one proxy on 127.0.0.1
     form = inbound_form()
     signature = sign("https://bot.salud.gob.mx/webhooks/twilio?canal=wa", form)
     response = client.post("/webhooks/twilio?canal=wa", data=form, headers={

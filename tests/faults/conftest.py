@@ -140,6 +140,7 @@ class Stack:
             "TWILIO_API_BASE_URL": standin_url,
             "TWILIO_TIMEOUT_SECONDS": "2",
             "PUBLIC_BASE_URL": self.base,
+            "TRUSTED_PROXY_COUNT": "1",  # requests speak as the local TLS proxy would (X-Forwarded-For)
             "WEB_CONCURRENCY": "2",
             "WEB_THREADS": "8",
             "PYTHONDONTWRITEBYTECODE": "1",

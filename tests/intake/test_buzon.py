@@ -110,12 +110,14 @@ def test_rate_limit_per_ip(settings, db):
     assert cases(db) == 0
 
 
-def test_rate_limit_behind_the_proxy_uses_the_forwarded_address(settings, db, monkeypatch):
+def test_rate_limit_behind_the_proxy_uses_the_forwarded_address(settings, db):
+    from dataclasses import replace
+
     from backoffice.app import create_app
     from backoffice.extensions import limiter
 
-    monkeypatch.setenv("FORWARDED_ALLOW_IPS", "127.0.0.1")
-    app = create_app(settings, TESTING=True, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://")
+    behind_one_proxy = replace(settings, trusted_proxy_count=1, forwarded_allow_ips="127.0.0.1")
+    app = create_app(behind_one_proxy, TESTING=True, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://")
     client = app.test_client()
     with app.app_context():
         limiter.reset()

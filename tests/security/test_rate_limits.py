@@ -48,8 +48,11 @@ def test_login_is_limited_per_ip(settings, db, users):
 
 
 def test_buzon_is_limited_per_client_ip_behind_the_proxy(settings, db, make):
+    from dataclasses import replace
+
     make.enlace("14")
-    client = make_app(settings, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://").test_client()
+    behind_one_proxy = replace(settings, trusted_proxy_count=1)  # the test client's 127.0.0.1 is the proxy
+    client = make_app(behind_one_proxy, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://").test_client()
 
     def submit(xff: str) -> int:
         token = CSRF_RE.search(client.get("/buzon").get_data(as_text=True)).group(1)
