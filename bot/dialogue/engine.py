@@ -385,14 +385,30 @@ def _keep_media(t: Turn) -> None:
         del media[:-20]
 
 
+# what a caption says when it only presents the photo ("aquí está el recibo", "el ticket")
+_ABOUT_THE_PHOTO = frozenset({"nlu_fallback", "afirmar", "agradecimiento", "saludo",
+                              "fuera_de_alcance", "estado_tramite", "cobro_injustificado"})
+
+
 def _media(t: Turn) -> bool:
     if not t.message.media:
         return False
     _keep_media(t)
-    if t.text.strip():
-        return False
     kind = _media_kind(t.message.media)
     last = _recent_open_case(t)
+    if t.text.strip():
+        if t.form or last is None:
+            return False
+        # a captioned photo after the report was registered belongs to it (issue 18)
+        forms.link_media_to_case(t, last)
+        media = t.state.get("media") or []
+        if t.message.id in media:
+            media.remove(t.message.id)
+        if t.intent in _ABOUT_THE_PHOTO and U.content_words(t.text) <= 6:
+            t.say(R.media_added(last.folio), R.INFO_MORE)
+            return True
+        t.say(R.media_added(last.folio))
+        return False  # the caption asks something else: answer it too
     if not t.form and last is not None:
         forms.link_media_to_case(t, last)
         media = t.state.get("media") or []

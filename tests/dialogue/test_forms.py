@@ -207,6 +207,23 @@ def test_receipt_photo_after_registration_goes_to_that_case(phone, db):
     assert phone.last_message.case_id == case.id
 
 
+def test_captioned_photo_after_registration_goes_to_that_case(phone, db):
+    phone.send("hola")
+    phone.send("me cobraron 150 en el centro de salud de Zapopan")
+    phone.send("si")
+    case = cases(db)[0]
+    text = joined(phone.send("aquí está el recibo",
+                             media=[("https://api.twilio.com/2010-04-01/Media/ME8", "image/jpeg")]))
+    assert case.folio in text and "No entendí" not in text
+    [attachment] = db.scalars(select(Attachment).where(Attachment.case_id == case.id)).all()
+    assert attachment.message_id == phone.last_message.id
+    # a caption that asks something else is answered as well
+    text = joined(phone.send("¿la cesárea la cubren?",
+                             media=[("https://api.twilio.com/2010-04-01/Media/ME9", "image/jpeg")]))
+    assert case.folio in text and "CAUSES" in text
+    assert len(db.scalars(select(Attachment).where(Attachment.case_id == case.id)).all()) == 2
+
+
 def test_a_short_first_message_is_kept_with_the_story(phone, db):
     phone.send("hola")
     phone.send("me cobraron 200")
