@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import load_only
 
 from backoffice.db import get_session
 from core.access import scope_cases, sees_everything
 from core.enums import CANAL_LABELS, STATUS_LABELS, TIPO_LABELS, CaseStatus, Role
 from core.enums import VolanteStatus as VS
-from core.errors import DomainError
 from core.estados import BY_CLAVE
 from core.models import Case, Contact, User, Volante
-from core.phones import normalize_phone
 from core.plazos import calendar
+from core.search import Search, interpret
 from core.timeutil import MX_TZ, today_mx
 
 bp = Blueprint("queue", __name__, url_prefix="/volantes")
@@ -61,7 +59,7 @@ class Filters:
     page: int = 1
     raw: dict = field(default_factory=dict)
     errors: dict = field(default_factory=dict)
-    search: object = None  # the SQL clause for `q`, resolved once per request (search_clause)
+    search: Search | None = None  # what `q` means and its SQL, read once per request
 
 
 def parse_filters(args) -> Filters:
@@ -172,39 +170,8 @@ def base_query(user, columns, filters: Filters, *, with_status: bool = True, tod
     if filters.hasta:
         stmt = stmt.where(Case.created_at < _mx_start(filters.hasta + timedelta(days=1)))
     if filters.search is not None:
-        stmt = stmt.where(filters.search)
+        stmt = stmt.where(filters.search.clause)
     return stmt
-
-
-FOLIO_FULL = re.compile(r"^\s*(?:sinac)?[\s#:/-]*(\d{4})[\s/-]+(\d{1,6})\s*$", re.IGNORECASE)
-FOLIO_SHORT = re.compile(r"^\s*(?:sinac|folio)?[\s#:/-]*(\d{1,6})\s*$", re.IGNORECASE)
-PHONE_CHARS = re.compile(r"^[\d\s()+.-]+$")
-FOLIO_YEARS = 6
-
-
-def search_clause(session, q: str, today: date):
-    """What `q` looks like decides where to look, so every branch can use an index:
-    a folio (full, or its number in recent years), a phone (normalized, exact), else words in
-    the description (trigram index on PostgreSQL) or an exact folio."""
-    if m := FOLIO_FULL.match(q):
-        return Case.folio == f"SINAC-{m.group(1)}-{int(m.group(2)):06d}"
-    if m := FOLIO_SHORT.match(q):
-        number = int(m.group(1))
-        return Case.folio.in_([f"SINAC-{year}-{number:06d}" for year in range(today.year - FOLIO_YEARS + 1,
-                                                                               today.year + 1)])
-    digits = re.sub(r"\D", "", q)
-    if PHONE_CHARS.match(q) and len(digits) >= 8:
-        try:
-            phone = normalize_phone(q)
-        except DomainError:
-            phone = None
-        if phone:
-            contact_ids = list(session.scalars(select(Contact.id).where(Contact.phone == phone)))
-            clauses = [Case.contacto_telefono.in_({phone, q.strip(), digits})]
-            if contact_ids:
-                clauses.append(Case.contact_id.in_(contact_ids))
-            return or_(*clauses)
-    return or_(Case.folio == q.strip().upper(), Case.description.icontains(q, autoescape=True))
 
 
 def _order(stmt, sort: str):
@@ -252,7 +219,7 @@ def index():
     soon = calendar(session).add(today, SOON_DAYS)
     kw = {"today": today, "soon": soon}
     if filters.q:
-        filters.search = search_clause(session, filters.q, today)
+        filters.search = interpret(session, filters.q, today)
 
     # One statement gives the chips, the total (the status filter picks one of its rows) and the
     # overdue chip (an uncorrelated scalar subquery, evaluated once): every round trip counts on

@@ -81,9 +81,12 @@ def main() -> None:
         ("enlace.jal@sinac.local", "enlace: status turnada, vencidos", "/volantes/?status=turnada&plazo=vencido"),
         ("enlace.jal@sinac.local", "enlace: search words", "/volantes/?q=ultrasonido"),
         ("enlace.jal@sinac.local", "enlace: search folio", f"/volantes/?q={folio}"),
+        ("enlace.jal@sinac.local", "enlace: search FUR words (every FUR)", "/volantes/?q=gestiono"),
         ("vinculacion@sinac.local", "vinculación: queue, default", "/volantes/"),
         ("vinculacion@sinac.local", "vinculación: estado + tipo", "/volantes/?estado=15&tipo=queja"),
         ("vinculacion@sinac.local", "vinculación: search phone", "/volantes/?q=5510000123"),
+        ("vinculacion@sinac.local", "vinculación: search last 4 digits", "/volantes/?q=0123"),
+        ("vinculacion@sinac.local", "vinculación: search two words", "/volantes/?q=hospital+general"),
         ("vinculacion@sinac.local", "vinculación: page 50", "/volantes/?page=50"),
         ("vinculacion@sinac.local", "case page", f"/casos/{case_id}"),
     ]

@@ -33,6 +33,8 @@ DESCRIPTIONS = [
     "Me pidieron pagar la cuota de recuperación del parto",
 ]
 
+FUR_TEXTS = ("Se gestionó con la unidad", "Le informamos que su caso fue atendido.")
+
 
 def _weighted(rnd, items):
     return rnd.choices([i for i, _ in items], [w for _, w in items])[0]
@@ -44,6 +46,7 @@ def generate(database_url: str, n_cases: int, *, seed: int = 2026, today: date |
 
     from core.db import make_engine, session_factory
     from core.models import User
+    from core.models.search_text import compose
     from core.plazos import BusinessCalendar
     from core.seed import seed as seed_users
 
@@ -98,6 +101,7 @@ def generate(database_url: str, n_cases: int, *, seed: int = 2026, today: date |
                 status = CaseStatus.CONCLUIDA if age_days > 5 else CaseStatus.TURNADA
         closed_at = None
         current_vol = None
+        fur_texts = []
         if amerita:
             rounds = 2 if rnd.random() < 0.15 and status != CaseStatus.CANCELADA else 1
             sent = created_at
@@ -124,8 +128,8 @@ def generate(database_url: str, n_cases: int, *, seed: int = 2026, today: date |
                     fur_id += 1
                     resultado = rnd.choices(["favorable", "no_favorable", "improcedente"], [70, 20, 10])[0]
                     reemb = monto if (monto and resultado == "favorable") else (0 if monto else None)
-                    furs.append((fur_id, vol_id, case_id, answered_at.date(), "Se gestionó con la unidad",
-                                 "Le informamos que su caso fue atendido.", resultado, monto, reemb,
+                    fur_texts.append(FUR_TEXTS)
+                    furs.append((fur_id, vol_id, case_id, answered_at.date(), *FUR_TEXTS, resultado, monto, reemb,
                                  answered_at.date() if reemb else None, False, enlaces.get(estado), answered_at,
                                  answered_at, answered_at))
                     if vstatus in ("devuelto", "aceptado"):
@@ -144,7 +148,7 @@ def generate(database_url: str, n_cases: int, *, seed: int = 2026, today: date |
             if tipo == Tipo.CONSULTA_COBERTURA else None
         cases.append((case_id, f"SINAC-{year}-{seq[year]:06d}", tipo, canal, estado,
                        contact[0] if contact else None, status, amerita, description, monto, topic, satisfaction,
-                       created_at, created_at, closed_at, current_vol))
+                       created_at, created_at, closed_at, current_vol, compose([description], fur_texts)))
         if bar and i % 1000 == 0:
             bar.update(1000)
     if bar:
@@ -155,7 +159,7 @@ def generate(database_url: str, n_cases: int, *, seed: int = 2026, today: date |
                      [(c[0], c[1], c[2], c[3], False, False, datetime.now(UTC)) for c in contacts]),
         "cases": (["id", "folio", "tipo", "canal", "estado_clave", "contact_id", "status", "amerita_gestion",
                    "description", "monto", "topic", "satisfaction", "created_at", "updated_at", "closed_at",
-                   "current_volante_id"], cases),
+                   "current_volante_id", "search_text"], cases),
         "volantes": (["id", "case_id", "numero", "estado_clave", "enlace_id", "instructions", "status", "plazo_dias",
                       "sent_at", "due_date", "answered_at", "closed_at", "turned_by_id"], volantes),
         "furs": (["id", "volante_id", "case_id", "fecha_respuesta", "acciones", "respuesta_ciudadano", "resultado",

@@ -28,8 +28,10 @@ def run_migrations_online() -> None:
 
 
 def _run(connection) -> None:
+    from core.migrate import include_object_for
+
     context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True,
-                      compare_type=True)
+                      compare_type=True, include_object=include_object_for(connection.dialect.name))
     with context.begin_transaction():
         context.run_migrations()
 

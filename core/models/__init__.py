@@ -1,5 +1,6 @@
 """All mapped classes, importable from one place."""
 
+from core.models import search_text  # noqa: F401  (keeps cases.search_text on every flush)
 from core.models.cases import Attachment, Case, Fur, Note, Review, Volante
 from core.models.messages import Message
 from core.models.people import Contact, Estado, User

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, DateTime, TypeDecorator
+from sqlalchemy import JSON, DateTime, Index, Table, TypeDecorator
 
 
 def utcnow() -> datetime:
@@ -33,3 +33,12 @@ class UTCDateTime(TypeDecorator):
 
 
 JSONType = JSON().with_variant(JSON(), "sqlite")
+
+
+def postgresql_only(table: Table, index: Index) -> Index:
+    """Attach an index that PostgreSQL alone has (full-text, trigrams): create_all leaves it out
+    elsewhere, and so does the schema comparison (core.migrate.include_object_for)."""
+    index.info["dialects"] = ("postgresql",)
+    if index.table is None:  # an expression index does not always find its table by itself
+        table.append_constraint(index)
+    return index.ddl_if(dialect="postgresql")

@@ -15,11 +15,14 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
+    literal_column,
 )
+from sqlalchemy.dialects import postgresql  # noqa: F401  (registers func.to_tsvector's construct)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base
-from core.models._types import UTCDateTime, utcnow
+from core.models._types import UTCDateTime, postgresql_only, utcnow
 
 
 class Case(Base):
@@ -28,12 +31,10 @@ class Case(Base):
         UniqueConstraint("canal", "external_ref", name="uq_cases_canal_external_ref"),
         Index("ix_cases_estado_status", "estado_clave", "status"),
         Index("ix_cases_created_at", "created_at"),
-        # back-office queue: an enlace's newest cases; phone search; words in the description
-        # (a GIN trigram index on PostgreSQL, a plain one on SQLite: migration 0006)
+        # back-office queue: an enlace's newest cases; phone search (migration 0006). The
+        # search box's full-text and phone-suffix indexes follow the class (PostgreSQL only).
         Index("ix_cases_estado_created_at", "estado_clave", "created_at"),
         Index("ix_cases_contacto_telefono", "contacto_telefono"),
-        Index("ix_cases_description_trgm", "description", postgresql_using="gin",
-              postgresql_ops={"description": "gin_trgm_ops"}),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -59,6 +60,9 @@ class Case(Base):
     contacto_email: Mapped[str | None] = mapped_column(String(254))
     external_ref: Mapped[str | None] = mapped_column(String(100))
     topic: Mapped[str | None] = mapped_column(String(300))
+    # What the search box looks in: description, unidad, concepto, the FURs' texts and the notes,
+    # folded (no accents, lower case). Kept by core.models.search_text on every flush.
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
     satisfaction: Mapped[int | None] = mapped_column(Integer)
     satisfaction_comment: Mapped[str | None] = mapped_column(Text)
     satisfaction_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -70,12 +74,12 @@ class Case(Base):
 
     contact = relationship("Contact")
     estado = relationship("Estado")
-    volantes: Mapped[list["Volante"]] = relationship(
+    volantes: Mapped[list[Volante]] = relationship(
         back_populates="case", order_by="Volante.numero", cascade="all, delete-orphan"
     )
 
     @property
-    def open_volante(self) -> "Volante | None":
+    def open_volante(self) -> Volante | None:
         for v in reversed(self.volantes):
             if v.status in ("abierto", "respondido"):
                 return v
@@ -110,8 +114,8 @@ class Volante(Base):
 
     case: Mapped[Case] = relationship(back_populates="volantes")
     enlace = relationship("User", foreign_keys=[enlace_id])
-    fur: Mapped["Fur | None"] = relationship(back_populates="volante", uselist=False)
-    reviews: Mapped[list["Review"]] = relationship(back_populates="volante", order_by="Review.id")
+    fur: Mapped[Fur | None] = relationship(back_populates="volante", uselist=False)
+    reviews: Mapped[list[Review]] = relationship(back_populates="volante", order_by="Review.id")
 
 
 class Fur(Base):
@@ -185,3 +189,13 @@ class Note(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     author = relationship("User")
+
+
+# The back-office search box (core.search, migration 0008): words in the case's search text
+# (Spanish full-text) and phones by their last digits (trigrams).
+postgresql_only(Case.__table__, Index(
+    "ix_cases_search", func.to_tsvector(literal_column("'sinac_es'::regconfig"), Case.search_text),
+    postgresql_using="gin"))
+postgresql_only(Case.__table__, Index(
+    "ix_cases_contacto_telefono_trgm", Case.contacto_telefono, postgresql_using="gin",
+    postgresql_ops={"contacto_telefono": "gin_trgm_ops"}))

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base
-from core.models._types import JSONType, UTCDateTime, utcnow
+from core.models._types import JSONType, UTCDateTime, postgresql_only, utcnow
 
 
 class Estado(Base):
@@ -62,3 +62,8 @@ class Contact(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     estado: Mapped[Estado | None] = relationship()
+
+
+# Phones found by their last digits in the back-office search (migration 0008).
+postgresql_only(Contact.__table__, Index("ix_contacts_phone_trgm", Contact.phone, postgresql_using="gin",
+                                         postgresql_ops={"phone": "gin_trgm_ops"}))
