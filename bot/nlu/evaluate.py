@@ -315,7 +315,8 @@ def load_blind_set(*paths: Path | str) -> list[dict]:
     return items
 
 
-def _same_value(entity: str, expected, got) -> bool:
+def same_entity_value(entity: str, expected, got) -> bool:
+    """Gold and predicted entity values agree (monto numerically; fecha/unidad by containment)."""
     if entity == "monto":
         try:
             return abs(float(expected) - float(got)) < 0.005
@@ -345,7 +346,7 @@ def score_blind(parser, items: list[dict]) -> dict:
         got = [(e["entity"], e["value"]) for e in res["entities"]]
         missing, extra = [], list(got)
         for name, value in expected:
-            hit = next((g for g in extra if g[0] == name and _same_value(name, value, g[1])), None)
+            hit = next((g for g in extra if g[0] == name and same_entity_value(name, value, g[1])), None)
             counts = ent.setdefault(name, [0, 0, 0])
             if hit:
                 extra.remove(hit)

@@ -6,11 +6,12 @@ coverage figures and every failure); tests/quality/test_unseen.py asserts the fl
 
 from __future__ import annotations
 
-import unicodedata
 from collections import Counter
 from pathlib import Path
 
 import yaml
+
+from bot.nlu.evaluate import same_entity_value
 
 HERE = Path(__file__).parent
 NLU_SET = HERE / "unseen_nlu.yml"
@@ -23,21 +24,8 @@ def load_nlu_set(path: Path = NLU_SET) -> list[dict]:
         return yaml.safe_load(fh)
 
 
-def _fold(value) -> str:
-    s = unicodedata.normalize("NFKD", str(value)).encode("ascii", "ignore").decode().lower()
-    return " ".join(s.split())
-
-
-def _same(entity: str, expected, got) -> bool:
-    if entity == "monto":
-        try:
-            return abs(float(expected) - float(got)) < 0.005
-        except (TypeError, ValueError):
-            return False
-    if entity in LOOSE:
-        e, g = _fold(expected), _fold(got)
-        return bool(e and g) and (e in g or g in e)
-    return _fold(expected) == _fold(got)
+# entity values compare the way every blind set is scored (bot/nlu/evaluate.py)
+_same = same_entity_value
 
 
 def score_nlu(parser, items: list[dict]) -> dict:
