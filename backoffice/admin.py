@@ -23,7 +23,7 @@ from core.errors import ValidationError
 from core.models import Holiday, User, Volante
 from core.plazos import DEVOLUCION, plazo_for, set_plazo
 from core.timeutil import today_mx
-from core.users import create_user
+from core.users import create_user, unlock
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -240,6 +240,7 @@ def _set_active(user_id: int, active: bool):
         if active:
             user.failed_logins = 0
             user.locked_until = None
+            unlock(db, user.email)
         audit.record(db, actor, "permiso_cambiado", data={
             "user_id": user.id, "email": user.email, "cambio": "activada" if active else "desactivada",
             "de": {"active": not active}, "a": {"active": active},

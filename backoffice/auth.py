@@ -27,7 +27,7 @@ from backoffice.extensions import limiter, login_manager
 from core import audit
 from core.actors import Actor
 from core.models import User
-from core.users import verify_login
+from core.users import pair_locked_until, verify_login
 
 bp = Blueprint("auth", __name__)
 
@@ -120,11 +120,16 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         db = get_session()
-        user = verify_login(db, form.email.data, form.password.data)
+        ip = request.remote_addr  # the client's, from trusted proxies only (backoffice/security.py)
+        user = verify_login(db, form.email.data, form.password.data, ip=ip)
         if user is None:
-            audit.record(db, Actor(None, (form.email.data or "")[:200], None), "login_fallido")
+            audit.record(db, Actor(None, (form.email.data or "")[:200], None), "login_fallido", data={"ip": ip})
             db.commit()
-            flash("Correo o contraseña incorrectos, o la cuenta está bloqueada temporalmente.", "error")
+            if pair_locked_until(db, form.email.data, ip) is not None:
+                flash("Demasiados intentos fallidos con este correo desde tu conexión: espera 15 minutos e "
+                      "inténtalo de nuevo.", "error")
+            else:
+                flash("Correo o contraseña incorrectos.", "error")
             return render_template("auth/login.html", form=form), 401
         audit.record(db, Actor.from_user(user), "login")
         db.commit()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 
-from backoffice.cli import register_commands
 from flask.cli import FlaskGroup
+
+from backoffice.cli import register_commands
 
 
 def _cli(app):
@@ -59,8 +60,8 @@ def test_contacts_show(app, make):
 
 def test_users_create(app):
     result = invoke(app, "users", "create", "--email", "Ana@Salud.gob.mx", "--nombre", "Ana",
-                    "--role", "enlace", "--estado", "OAX", input="Clave-segura-99\nClave-segura-99\n")
+                    "--role", "enlace", "--estado", "OAX", input="Tres-tlayudas-99\nTres-tlayudas-99\n")
     assert "ana@salud.gob.mx" in result.output
     weak = app.test_cli_runner().invoke(_cli(app), ["users", "create", "--email", "b@x.mx", "--nombre", "B",
                                                     "--role", "vinculacion"], input="123\n123\n")
-    assert weak.exit_code != 0 and "10 caracteres" in weak.output
+    assert weak.exit_code != 0 and "12 caracteres" in weak.output

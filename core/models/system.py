@@ -1,4 +1,5 @@
-"""Audit trail, settings, holidays, folio counters, notifications and report snapshots."""
+"""Audit trail, settings, holidays, folio counters, notifications, report snapshots and login
+throttles."""
 
 from __future__ import annotations
 
@@ -94,6 +95,19 @@ class ReportSnapshot(Base):
     data: Mapped[dict] = mapped_column(JSONType)
     created_by: Mapped[str] = mapped_column(String(200), default="scheduler")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class LoginThrottle(Base):
+    """Failed logins per (account, client address): enough of them in a row lock that pair for a
+    while (core/users.py). Keyed by the e-mail typed, whether or not such an account exists."""
+
+    __tablename__ = "login_throttles"
+
+    email: Mapped[str] = mapped_column(String(254), primary_key=True)
+    ip: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
 
 
 class WorkerHeartbeat(Base):

@@ -7,7 +7,8 @@ import re
 import pytest
 from sqlalchemy import select
 
-from core.models import AuditEvent, User
+from core.models import AuditEvent
+from core.users import pair_locked_until
 from tests.builders import PASSWORD
 
 
@@ -46,9 +47,9 @@ def test_lockout_after_repeated_failures(client, make, db):
     user = make.user("vinculacion")
     for _ in range(5):
         login(client, user.email, "mala-clave-000")
-    assert login(client, user.email).status_code == 401  # right password, but locked
+    assert login(client, user.email).status_code == 401  # right password, but locked (from this address)
     db.expire_all()
-    assert db.scalar(select(User.locked_until).where(User.id == user.id)) is not None
+    assert pair_locked_until(db, user.email, "127.0.0.1") is not None
 
 
 def test_login_without_csrf_is_rejected(client, make):

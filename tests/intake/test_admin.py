@@ -25,7 +25,7 @@ def audit(db, action):
 def new_user(token, **overrides):
     data = {"csrf_token": token, "nuevo-nombre": "Enlace Nuevo", "nuevo-email": "Nuevo.Enlace@Sinac.Local",
             "nuevo-role": "enlace", "nuevo-estado": "26", "nuevo-cargo": "Jefa de atención",
-            "nuevo-telefono": "662 000 0000", "nuevo-password": "Segura-12345", "nuevo-confirm": "Segura-12345"}
+            "nuevo-telefono": "662 000 0000", "nuevo-password": "Nopal-azul-12345", "nuevo-confirm": "Nopal-azul-12345"}
     data.update(overrides)
     return data
 
@@ -40,12 +40,14 @@ def test_create_user_and_it_can_log_in(client, admin, db, app):
     created = audit(db, "usuario_creado")[-1]
     assert created.actor_id == admin.id and created.data["user_id"] == user.id
     other = app.test_client()
-    login(other, user, "Segura-12345")
+    login(other, user, "Nopal-azul-12345")
 
 
 @pytest.mark.parametrize("overrides,message", [
     ({"nuevo-password": "corta1", "nuevo-confirm": "corta1"},
-     "La contraseña debe tener al menos 10 caracteres, con letras y números."),
+     "La contraseña debe tener al menos 12 caracteres."),
+    ({"nuevo-password": "Password2026!", "nuevo-confirm": "Password2026!"},
+     "Esa contraseña es de las más usadas y se adivina fácilmente"),
     ({"nuevo-confirm": "Otra-12345"}, "Las contraseñas no coinciden."),
     ({"nuevo-estado": ""}, "Un enlace necesita un estado."),
     ({"nuevo-email": "no-es-correo"}, "El correo electrónico no es válido."),
@@ -59,7 +61,7 @@ def test_create_user_validation_keeps_values(client, admin, db, overrides, messa
     assert resp.status_code == 422
     assert message in html
     assert 'value="Jefa de atención"' in html
-    assert 'value="Segura-12345"' not in html  # passwords are never echoed back
+    assert 'value="Nopal-azul-12345"' not in html  # passwords are never echoed back
     assert db.scalar(select(User).where(User.email == "nuevo.enlace@sinac.local")) is None
 
 

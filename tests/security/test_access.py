@@ -203,9 +203,9 @@ def test_deactivated_or_demoted_user_loses_access_at_once(settings, db, users, w
 def test_password_policy_and_lockout(settings, db, users, make):
     from core.actors import SYSTEM
     from core.errors import ValidationError
-    from core.users import create_user
+    from core.users import create_user, pair_locked_until
 
-    for weak in ("corta1", "sololetrassinnumeros", "1234567890123", ""):
+    for weak in ("corta1", "password12", "Password1234!", "p@ssw0rd-2026", "1234567890123", "aaaaaaaaaaaa", ""):
         with pytest.raises(ValidationError):
             create_user(db, SYSTEM, email=f"x{len(weak)}@test.local", nombre="X", role="vinculacion", password=weak)
     db.rollback()
@@ -218,7 +218,8 @@ def test_password_policy_and_lockout(settings, db, users, make):
 
     assert [attempt("Incorrecta-123").status_code for _ in range(5)] == [401] * 5
     locked = attempt(PASSWORD)
-    assert locked.status_code == 401  # locked even with the right password
+    assert locked.status_code == 401  # locked even with the right password (from this address)
+    assert "Demasiados intentos fallidos" in locked.get_data(as_text=True)
     db.expire_all()
-    assert db.get(User, user.id).locked_until is not None
+    assert pair_locked_until(db, user.email, "127.0.0.1") is not None
     assert db.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "login_fallido")) >= 6
