@@ -32,7 +32,7 @@ run: setup
 	@redis-cli -p $(REDIS_PORT) ping >/dev/null 2>&1 || redis-server --port $(REDIS_PORT) --daemonize yes \
 		--dir $(SINAC_INSTANCE_DIR) --save '' --appendonly yes --logfile $(SINAC_INSTANCE_DIR)/redis.log
 	$(BIN)/sinac db upgrade
-	$(BIN)/sinac seed
+	$(BIN)/sinac seed --demo  # demo users; demo cases only into a database without cases
 	$(BIN)/sinac nlu train
 	rm -rf $(SINAC_INSTANCE_DIR)/prometheus && mkdir -p $(SINAC_INSTANCE_DIR)/prometheus
 	@echo "SINAC: back office http://127.0.0.1:5000/ (simulador: http://127.0.0.1:5000/simulador)"

@@ -14,9 +14,13 @@ from backoffice.db import get_session
 from core.access import scope_cases, sees_everything
 from core.enums import CANAL_LABELS, STATUS_LABELS, TIPO_LABELS, CaseStatus, Role
 from core.enums import VolanteStatus as VS
+from core.errors import DomainError
 from core.estados import BY_CLAVE
 from core.models import Case, Contact, User, Volante
 from core.plazos import calendar
+from core.report_links import LABELS as FIGURE_LABELS
+from core.report_links import counts_rounds, figure_case_ids, figure_rows
+from core.reports.months import Month
 from core.search import Search, interpret
 from core.timeutil import MX_TZ, today_mx
 
@@ -60,12 +64,16 @@ class Filters:
     raw: dict = field(default_factory=dict)
     errors: dict = field(default_factory=dict)
     search: Search | None = None  # what `q` means and its SQL, read once per request
+    # A figure of the informe mensual (a dashboard bar): exactly the cases it counts that month.
+    cifra: str = ""
+    mes: Month | None = None
 
 
 def parse_filters(args) -> Filters:
     """Read the query string; bad values are reported in Spanish and ignored (the text is kept)."""
     f = Filters(raw={k: args.get(k, "") for k in
-                     ("estado", "tipo", "canal", "status", "plazo", "enlace", "desde", "hasta", "q", "sort")})
+                     ("estado", "tipo", "canal", "status", "plazo", "enlace", "desde", "hasta", "q", "sort",
+                      "cifra", "mes")})
 
     def choice(name, allowed, label):
         value = (args.get(name) or "").strip()
@@ -97,6 +105,13 @@ def parse_filters(args) -> Filters:
         f.errors["hasta"] = "Hasta: la fecha final es anterior a la inicial."
         f.hasta = None
     f.q = (args.get("q") or "").strip()[:100]
+    f.cifra = choice("cifra", FIGURE_LABELS, "Cifra del informe")
+    if f.cifra:
+        try:
+            f.mes = Month.parse(args.get("mes") or "").check_reportable()
+        except DomainError:
+            f.errors["mes"] = "Mes del informe: escribe un mes como AAAA-MM, que ya haya empezado."
+            f.cifra = ""
     page = (args.get("page") or "1").strip()
     f.page = int(page) if page.isdigit() and 0 < int(page) < 100000 else 1
     return f
@@ -112,15 +127,16 @@ def _current_volante_clause():
 
 
 def row_statuses(filters: Filters) -> list[str] | None:
-    """The statuses the listed rows may have (None: any)."""
-    if filters.status == TODOS or (not filters.status and filters.q):
+    """The statuses the listed rows may have (None: any). A search and a report figure cover
+    every status unless one is chosen."""
+    if filters.status == TODOS or (not filters.status and (filters.q or filters.cifra)):
         return None
     return [filters.status] if filters.status else OPEN
 
 
 def count_statuses(filters: Filters) -> list[str] | None:
     """The statuses counted in the chips: the open ones, plus the one asked for (None: all)."""
-    if filters.status == TODOS or filters.q:
+    if filters.status == TODOS or filters.q or filters.cifra:
         return None
     return OPEN + ([filters.status] if filters.status and filters.status not in OPEN else [])
 
@@ -137,7 +153,7 @@ def base_query(user, columns, filters: Filters, *, with_status: bool = True, tod
     """
     stmt = select(*columns).select_from(Case)
     join = join_volante or _needs_volante(filters)
-    if user.role == Role.ENLACE:
+    if user.role == Role.ENLACE and not filters.cifra:
         # An enlace's queue holds the cases of their state that were turned (scope_cases below).
         # The current round always belongs to the case's estado (reassigning opens a new round);
         # index() re-checks it row by row rather than making the planner scan the state's
@@ -148,7 +164,12 @@ def base_query(user, columns, filters: Filters, *, with_status: bool = True, tod
     elif join:
         stmt = stmt.outerjoin(Volante, _current_volante_clause())
     stmt = scope_cases(stmt, user)
-    if filters.estado:
+    if filters.cifra:
+        # A report figure (an enlace may also see its estado's cases that were never turned):
+        # its estado is the one the report groups by, the volante's for volante figures.
+        counted = figure_case_ids(filters.cifra, filters.mes, **_figure_groups(user, filters), as_of=today)
+        stmt = stmt.where(Case.id.in_(counted))
+    elif filters.estado:
         stmt = stmt.where(Case.estado_clave == filters.estado)
     if filters.tipo:
         stmt = stmt.where(Case.tipo == filters.tipo)
@@ -172,6 +193,28 @@ def base_query(user, columns, filters: Filters, *, with_status: bool = True, tod
     if filters.search is not None:
         stmt = stmt.where(filters.search.clause)
     return stmt
+
+
+def _figure_groups(user, filters: Filters) -> dict:
+    """The bar's group: estado (an enlace's own, always), canal, tipo."""
+    estado = user.estado_clave if user.role == Role.ENLACE else (filters.estado or None)
+    return {"estado": estado, "canal": filters.canal or None, "tipo": filters.tipo or None}
+
+
+def _figure_banner(session, user, filters: Filters, today: date) -> dict:
+    """What the list is: the figure, its month and group, and how many rounds and cases it counts."""
+    groups = _figure_groups(user, filters)
+    rows = session.scalar(select(func.count()).select_from(
+        figure_rows(filters.cifra, filters.mes, **groups, as_of=today).subquery()))
+    cases = session.scalar(select(func.count()).select_from(
+        figure_case_ids(filters.cifra, filters.mes, **groups, as_of=today).subquery()))
+    names = [BY_CLAVE[groups["estado"]].nombre if groups["estado"] else "Nacional",
+             CANAL_LABELS.get(groups["canal"], ""), TIPO_LABELS.get(groups["tipo"], "")]
+    params = {"mes": filters.mes.key, "estado": groups["estado"] if sees_everything(user) else None}
+    return {"label": FIGURE_LABELS[filters.cifra], "mes": filters.mes.label,
+            "grupo": " · ".join(n for n in names if n), "casos": cases,
+            "volantes": rows if counts_rounds(filters.cifra) else None,
+            "informe": {k: v for k, v in params.items() if v}}
 
 
 def _order(stmt, sort: str):
@@ -220,6 +263,7 @@ def index():
     kw = {"today": today, "soon": soon}
     if filters.q:
         filters.search = interpret(session, filters.q, today)
+    figure = _figure_banner(session, user, filters, today) if filters.cifra else None
 
     # One statement gives the chips, the total (the status filter picks one of its rows) and the
     # overdue chip (an uncorrelated scalar subquery, evaluated once): every round trip counts on
@@ -268,7 +312,7 @@ def index():
     return render_template(
         "queue/index.html", rows=rows, enlaces=enlaces, filters=filters, total=total, page=page,
         pages=pages, counts={} if capped else counts, capped=capped, COUNT_CAP=COUNT_CAP, overdue=overdue,
-        today=today, soon=soon, plazo_badge=plazo_badge,
+        today=today, soon=soon, plazo_badge=plazo_badge, figure=figure,
         SORTS=SORTS, PLAZO_LABELS=PLAZO_LABELS, STATUS_CHOICES=STATUS_CHOICES,
         counted=count_statuses(filters) or list(STATUS_LABELS), enlace_options=enlace_options,
         estados=sorted(BY_CLAVE.values(), key=lambda e: e.nombre) if sees_everything(user) else [],

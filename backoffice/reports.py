@@ -15,6 +15,7 @@ from core.enums import Role
 from core.errors import DomainError
 from core.estados import BY_CLAVE, ESTADOS
 from core.models import ReportSnapshot
+from core.report_links import default_month
 from core.reports import Month, build_report
 from core.reports import export as ex
 from core.reports import snapshots as snaps
@@ -64,8 +65,9 @@ def _format(value, name: str) -> str:
 
 
 def _queue_base(report: dict) -> dict:
-    month = Month.parse(report["mes"])
-    return {"desde": month.first_day.isoformat(), "hasta": month.last_day.isoformat()}
+    """What every bar's link to the queue carries; each bar adds its figure and group
+    (static/js/reports.js, core/report_links.py)."""
+    return {"mes": report["mes"]}
 
 
 def _render(report: dict, *, snapshot: ReportSnapshot | None = None):
@@ -82,9 +84,10 @@ def _render(report: dict, *, snapshot: ReportSnapshot | None = None):
 @bp.get("/")
 @login_required
 def dashboard():
-    month = _month_arg()
     estado = _estado_for_user(request.args.get("estado"))
     session = get_session()
+    # Without a month: the last month that has ended if it has cases, else the latest one that has.
+    month = _month_arg() if (request.args.get("mes") or "").strip() else default_month(session, estado)
     report = build_report(session, month, estado=estado)
     session.commit()  # the business-day calendar may have been refreshed
     return _render(report)

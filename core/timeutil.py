@@ -2,14 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 MX_TZ = ZoneInfo("America/Mexico_City")
 
+_SET_CLOCK: ContextVar[datetime | None] = ContextVar("sinac_clock", default=None)
+
 
 def now() -> datetime:
-    return datetime.now(UTC)
+    moment = _SET_CLOCK.get()
+    return moment if moment is not None else datetime.now(UTC)
+
+
+@contextmanager
+def clock_at(moment: datetime) -> Iterator[datetime]:
+    """Inside the block it is `moment`: now(), today_mx() and the models' default timestamps.
+    Only for writing history after the fact through the services (demo data); flush inside
+    the block, since column defaults are evaluated at flush time."""
+    if moment.tzinfo is None:
+        raise ValueError("clock_at needs an aware datetime")
+    token = _SET_CLOCK.set(moment.astimezone(UTC))
+    try:
+        yield moment
+    finally:
+        _SET_CLOCK.reset(token)
 
 
 def today_mx(at: datetime | None = None) -> date:

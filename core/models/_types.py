@@ -6,9 +6,11 @@ from datetime import UTC, datetime
 
 from sqlalchemy import JSON, DateTime, Index, Table, TypeDecorator
 
+from core.timeutil import now
+
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    return now()  # core.timeutil's clock (clock_at sets it for demo data)
 
 
 class UTCDateTime(TypeDecorator):

@@ -1,5 +1,5 @@
 """The dashboard in headless Chromium: Chart.js loads from static files, every chart draws, and
-clicking a bar opens the queue filtered to those cases."""
+clicking a bar opens the queue on exactly the cases it counts."""
 
 from __future__ import annotations
 
@@ -62,5 +62,8 @@ def test_charts_draw_offline_and_bars_open_the_queue(live, make, scenario):
         with page.expect_navigation():
             page.mouse.click(point["x"], point["y"])
         assert "/volantes/?" in page.url
-        assert "desde=2026-10-01" in page.url and "hasta=2026-10-31" in page.url and "vencido=1" in page.url
+        assert "cifra=volantes_vencidos" in page.url and "mes=2026-10" in page.url
+        # the list holds exactly the two cases the bar counts, closed ones included
+        assert page.locator("[data-testid=figure-cases]").inner_text() == "2"
+        assert page.locator("[data-testid=queue] tbody tr").count() == 2
         browser.close()

@@ -23,7 +23,7 @@ def test_dashboard_for_participacion_social(client, make, scenario):
     data = chart_data(html)
     assert data["report"]["total"]["casos_registrados"] == 12
     assert data["report"]["total_anterior"]["casos_registrados"] == 4
-    assert data["queue"] == {"desde": "2026-10-01", "hasta": "2026-10-31"}
+    assert data["queue"] == {"mes": "2026-10"}  # each bar adds its figure and group
     assert data["queue_url"] in (None, "/volantes/")
     assert "Jalisco (n=4)" in html  # shown with its n, not ranked (n < 10)
     assert client.get("/static/vendor/chart.umd.min.js").status_code == 200

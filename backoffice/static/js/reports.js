@@ -1,5 +1,6 @@
 /* Informe mensual charts (Chart.js served from /static/vendor). Data comes from the JSON block
-   #report-data; clicking a bar opens the queue (queue.index) filtered to those cases. */
+   #report-data; clicking a bar opens the queue (queue.index) on exactly the cases that bar counts:
+   ?cifra=<figure>&mes=<month> plus the bar's estado, canal or tipo (core/report_links.py). */
 (function () {
   "use strict";
   var node = document.getElementById("report-data");
@@ -8,10 +9,10 @@
   Chart.defaults.animation = false;  /* figures, not a show: draw at once */
   var report = data.report, labels = data.labels;
 
-  function queueLink(extra) {
+  function queueLink(figure, extra) {
     if (!data.queue_url) { return null; }
-    var params = new URLSearchParams(Object.assign({}, data.queue, extra));
-    if (report.estado && !extra.estado) { params.set("estado", report.estado); }
+    var params = new URLSearchParams(Object.assign({ cifra: figure }, data.queue, extra || {}));
+    if (report.estado && !params.get("estado")) { params.set("estado", report.estado); }
     return data.queue_url + "?" + params.toString();
   }
 
@@ -55,10 +56,11 @@
     },
     options: {
       indexAxis: "y", scales: { x: { min: 0, max: 100 } },
-      onClick: onBarClick(function (i) { return queueLink({ estado: ranked[i].clave }); })
+      onClick: onBarClick(function (i) { return queueLink("volantes_respondidos", { estado: ranked[i].clave }); })
     }
   });
 
+  var BREAKDOWN_FIGURES = ["casos_registrados", "volantes_abiertos", "volantes_vencidos"];
   function breakdownChart(id, rows, param) {
     make(id, {
       type: "bar",
@@ -74,8 +76,7 @@
         scales: { y: { beginAtZero: true } },
         onClick: onBarClick(function (i, dataset) {
           var extra = {}; extra[param] = rows[i].clave;
-          if (dataset === 2) { extra.vencido = "1"; extra.plazo = "vencido"; }
-          return queueLink(extra);
+          return queueLink(BREAKDOWN_FIGURES[dataset], extra);
         })
       }
     });
@@ -92,7 +93,9 @@
     },
     options: {
       plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true } },
-      onClick: onBarClick(function (i) { return i === 2 ? queueLink({ vencido: "1", plazo: "vencido" }) : queueLink({}); })
+      onClick: onBarClick(function (i) {
+        return queueLink(["respondidos_en_plazo", "respondidos_fuera_de_plazo", "volantes_vencidos"][i]);
+      })
     }
   });
 })();

@@ -1,0 +1,84 @@
+"""From the informe mensual to its cases: the cases a figure counts, and the month the dashboard
+opens on.
+
+A bar of the dashboard opens the queue on exactly the cases behind it: the queue asks
+`figure_case_ids` for the figure, month and group (estado, canal, tipo) of the bar, and this
+module builds that set from the report's own queries (core.reports.figures), so a bar that
+says 2 opens 2 cases, whatever their status. Volante figures count rounds: a case with two
+rounds in the month (sent back and turned again) is one row of the list.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Select, and_, not_, select
+from sqlalchemy.orm import Session
+
+from core.models import Case, Volante
+from core.reports import figures
+from core.reports.months import Month
+from core.reports.sql import local_date
+from core.timeutil import today_mx
+
+_IN_PLAZO = local_date(Volante.answered_at) <= Volante.due_date
+
+# figure -> (the report's query builder, an extra condition on its rows)
+FIGURES = {
+    "casos_registrados": (figures._cases_registered, None),
+    "atendidos": (figures._cases_attended, None),
+    "volantes_abiertos": (figures._volantes_opened, None),
+    "volantes_respondidos": (figures._volantes_answered, None),
+    "respondidos_en_plazo": (figures._volantes_answered, _IN_PLAZO),
+    "respondidos_fuera_de_plazo": (figures._volantes_answered, not_(_IN_PLAZO)),
+    "volantes_vencidos": (figures._volantes_overdue, None),
+}
+LABELS = {
+    "casos_registrados": "Contactos registrados (casos)",
+    "atendidos": "Atendidos directamente (sin volante)",
+    "volantes_abiertos": "Volantes abiertos",
+    "volantes_respondidos": "Volantes respondidos (FUR)",
+    "respondidos_en_plazo": "Respondidos en plazo",
+    "respondidos_fuera_de_plazo": "Respondidos fuera de plazo",
+    "volantes_vencidos": "Volantes vencidos",
+}
+
+
+def figure_rows(figure: str, month: Month, *, estado: str | None = None, canal: str | None = None,
+                tipo: str | None = None, as_of: date | None = None) -> Select:
+    """SELECT of one case id per row the figure counts (per volante for volante figures), for
+    `month` and the group: estado as the report groups it (the volante's for volante figures,
+    the case's for case figures), canal and tipo the case's."""
+    build, extra = FIGURES[figure]
+    window = figures.Window(month, month, estado, as_of or today_mx())
+    volante = figures.kind_of(build) == "volante"
+    query, kind, _event = build(window, with_case=True) if volante else build(window)
+    query = figures._scoped(query, kind, window)
+    conditions = [c for c in (extra, Case.canal == canal if canal else None, Case.tipo == tipo if tipo else None)
+                  if c is not None]
+    if conditions:
+        query = query.where(and_(*conditions))
+    return query.with_only_columns(Volante.case_id if volante else Case.id)
+
+
+def figure_case_ids(figure: str, month: Month, **groups) -> Select:
+    """SELECT of the distinct ids of the cases the figure counts (see figure_rows)."""
+    return figure_rows(figure, month, **groups).distinct()
+
+
+def counts_rounds(figure: str) -> bool:
+    return figures.kind_of(FIGURES[figure][0]) == "volante"
+
+
+def default_month(session: Session, estado: str | None = None, today: date | None = None) -> Month:
+    """The month the dashboard opens on: the last month that has ended, when it has cases;
+    otherwise the latest month (up to this one) with any; with none at all, the last ended month."""
+    current = Month.of(today or today_mx())
+    previous = current.shift(-1)
+    scope = [Case.estado_clave == estado] if estado else []
+    if session.scalar(select(Case.id).where(Case.created_at >= previous.start_utc,
+                                            Case.created_at < previous.end_utc, *scope).limit(1)):
+        return previous
+    latest = session.scalar(select(Case.created_at).where(Case.created_at < current.end_utc, *scope)
+                            .order_by(Case.created_at.desc()).limit(1))
+    return Month.of(today_mx(latest)) if latest is not None else previous
