@@ -143,7 +143,7 @@ def _words(session: Session, q: str) -> Search:
     else:
         clause = and_(*[Case.search_text.like(f"%{w}%") for w in words])  # [a-z0-9]: nothing to escape
     listed = " y ".join(f"«{w}»" for w in words)
-    where = "en folio, descripción, unidad, textos del FUR y notas, sin distinguir acentos ni mayúsculas"
+    where = "en descripción, unidad, concepto, textos del FUR y notas, sin distinguir acentos ni mayúsculas"
     return Search(q, "palabras", clause, f"{listed} {where}", ignored)
 
 
