@@ -45,7 +45,13 @@ def live_worker(ops_redis_url, settings):
         pytest.fail("rq worker did not register within 60 s")
     yield proc
     proc.terminate()
-    proc.wait(20)
+    try:
+        # a warm shutdown waits for the warm-up (which trains the NLU model in a fresh instance
+        # dir: several seconds on a loaded machine)
+        proc.wait(60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(10)
     conn.flushdb()
 
 
