@@ -16,19 +16,13 @@ from bot.nlu import amounts
 from bot.nlu.interpret import after_greeting, describes_charge, keyword_intent  # noqa: F401
 from bot.nlu.numbers import NUMBER_WORDS, number_runs
 from core.estados import ESTADOS, clave_for
+from core.text.fold import fold
 from core.text.money import monto_in_range
 
 # Opt-out words (DOMAIN.md §11, issue 5) and the usual English ones Twilio also honours.
 OPT_OUT_WORDS = frozenset({"baja", "alto", "stop", "cancelar", "alto ya", "stopall", "unsubscribe"})
 OPT_IN_WORDS = frozenset({"alta", "start", "unstop"})
 MENU_WORDS = frozenset({"menu", "inicio", "opciones", "empezar", "volver", "reiniciar"})
-
-
-def fold(text: str | None) -> str:
-    """Lowercase, accent-free, single-spaced; punctuation becomes spaces."""
-    text = unidecode(text or "").lower()
-    text = re.sub(r"[^a-z0-9$ñ]+", " ", text)
-    return " ".join(text.split())
 
 
 def keyword(text: str | None) -> str:
@@ -58,16 +52,9 @@ _OPT_OUT_PHRASE_RE = re.compile(
 )
 
 
-def _stop_text(text: str | None) -> str:
-    """Lowercase, accent-free, punctuation kept as clause marks (for the opt-out phrases)."""
-    text = unidecode(text or "").lower()
-    text = re.sub(r"[^a-z0-9$ñ,.;:!?]+", " ", text)
-    return " ".join(text.split())
-
-
 def is_opt_out(text: str | None) -> bool:
     k = keyword(text)
-    return k in OPT_OUT_WORDS or bool(_OPT_OUT_PHRASE_RE.search(_stop_text(text)[:300]))
+    return k in OPT_OUT_WORDS or bool(_OPT_OUT_PHRASE_RE.search(fold(text, keep=",.;:!?")[:300]))
 
 
 def is_opt_in(text: str | None) -> bool:

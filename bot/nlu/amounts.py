@@ -13,6 +13,8 @@ import re
 
 from unidecode import unidecode
 
+from core.text.fold import fold as _fold
+
 from .numbers import UNITS
 
 _CORRECTION_BETWEEN_RE = re.compile(
@@ -33,8 +35,8 @@ _COUNT_ANYWHERE_RE = re.compile(rf"\b{_COUNT}\s+{_COUNTED}\b")
 
 
 def fold(text: str | None) -> str:
-    text = unidecode(text or "").lower()
-    return " ".join(re.sub(r"[^a-z0-9$ñ/]+", " ", text).split())
+    """The shared fold, keeping "/" ("c/u")."""
+    return _fold(text, keep="/")
 
 
 def _count(word: str) -> int:

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 
 from unidecode import unidecode
 
+from core.text.fold import fold as _fold
+
 from .data import FALLBACK_INTENT
 
 HINT_CONFIDENCE = 0.55
@@ -101,8 +103,8 @@ def describes_charge(text: str | None) -> bool:
 
 
 def fold(text: str | None) -> str:
-    text = unidecode(text or "").lower()
-    return " ".join(re.sub(r"[^a-z0-9$ñ?]+", " ", text).split())
+    """The shared fold, keeping "?" (a question mark tells a question)."""
+    return _fold(text, keep="?")
 
 
 def after_greeting(text: str | None) -> str | None:
