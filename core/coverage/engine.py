@@ -182,8 +182,7 @@ class CoverageEngine:
             second = self._ask(self.kb_index, text, edad)
             if second.settled:
                 return second
-        elif ans.cartera == "CAUSES" and ans.edad is not None and ans.edad < 5 or (
-                ans.cartera == "CAUSES" and ans.edad is None and (age_hint(text or "") or 9) < 5):
+        elif ans.cartera == "CAUSES" and _small_child(ans.edad, text):
             # under 5, SMSXXI answers where its own terms name the condition (issue 20)
             second = self._ask(self.kb_index, text, edad)
             if second.settled and second.cartera == "SMSXXI" and second.covered:
@@ -411,6 +410,11 @@ class CoverageEngine:
                     and len(h.syn.toks) >= len(best[0]) and not (h.syn.toks <= best[0]):
                 return None
         return best[1]
+
+
+def _small_child(edad: float | None, text: str | None) -> bool:
+    hint = edad if edad is not None else age_hint(text or "")
+    return hint is not None and hint < 5
 
 
 def _unique_labels(options: list[Hit]) -> list[str]:
