@@ -34,8 +34,12 @@ def train_command(force: bool, data_dir: Path | None) -> None:
 @nlu.command("parse", help="Lee un mensaje por línea en stdin y escribe un JSON por línea.")
 @click.option("--backend", type=click.Choice(["env", "embedded", "rasa"]), default="env",
               help="Motor a usar (por omisión el de NLU_BACKEND).")
-def parse_command(backend: str) -> None:
+@click.option("--interpretation", is_flag=True,
+              help="Como lo lee el bot (bot/nlu/interpret.py): con saludo, palabras clave, "
+                   "intenciones secundarias (secondary_intents).")
+def parse_command(backend: str, interpretation: bool) -> None:
     from bot.nlu import get_parser, make_parser
+    from bot.nlu.interpret import Interpreter
 
     if backend == "env":
         parser = get_parser()
@@ -43,6 +47,8 @@ def parse_command(backend: str) -> None:
         import os
 
         parser = make_parser(dict(os.environ, NLU_BACKEND=backend))
+    if interpretation:
+        parser = Interpreter(parser)
     raw = getattr(sys.stdin, "buffer", None)
     stdin = io.TextIOWrapper(raw, encoding="utf-8", errors="replace") if raw else sys.stdin
     for line in stdin:

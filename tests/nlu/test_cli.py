@@ -41,6 +41,15 @@ def test_parse_one_json_per_line(instance_env):
     assert "zapopan" in lines[0]  # UTF-8 output, not escaped
 
 
+def test_parse_interpretation_has_secondary_intents(instance_env):
+    stdin = "me cobraron 300 por la consulta en el centro de salud. ¿la vacuna de mi bebé la cubren?\n"
+    result = CliRunner().invoke(nlu, ["parse", "--interpretation"], input=stdin)
+    assert result.exit_code == 0, (result.output, result.exception)
+    doc = json.loads(result.output.splitlines()[0])
+    assert doc["intent"]["name"] == "cobro_injustificado"
+    assert {"name": "consulta_cobertura"} in doc["secondary_intents"]
+
+
 def test_evaluate_prints_report(instance_env):
     result = CliRunner().invoke(nlu, ["evaluate"])
     assert result.exit_code == 0, result.output
