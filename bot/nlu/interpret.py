@@ -114,18 +114,12 @@ def after_greeting(text: str | None) -> str | None:
     if not m:
         return None
     rest = (text or "")[m.end():].strip()
-    return rest if len(fold(rest).replace("?", " ").split()) >= 2 else None
-
-
-def _request_after_greeting(text: str) -> str | None:
-    """The request behind a greeting, when there is one worth reading on its own (3+ words)."""
-    rest = after_greeting(text)
-    return rest if rest and len(fold(rest).replace("?", " ").split()) >= 3 else None
+    return rest if len(_fold(rest).split()) >= 2 else None
 
 
 def keyword_intent(text: str | None) -> str | None:
     """The intent an explicit word names, or None."""
-    k = fold(text).replace("?", " ")
+    k = _fold(text)
     if not k or len(k) > 400:
         return None
     for intent, pattern in _HINTS:
@@ -172,14 +166,16 @@ def interpret(text: str, parser, context: dict | None = None) -> Interpretation:
         # "cataratas" alone: an unsure "out of scope" is rather not understood (the dialogue
         # then tries the coverage catalogue and the menu)
         intent = FALLBACK_INTENT
-    rest = _request_after_greeting(text) if intent in _WEAK else None
+    greeted = after_greeting(text)
+    # the request behind a greeting, read alone when it says enough (3+ words)
+    rest = greeted if intent in _WEAK and greeted and len(_fold(greeted).split()) >= 3 else None
     if rest:
         inner = parser.parse(rest)
         i_intent, i_conf = _top(inner)
         if i_intent not in _WEAK:
             intent, conf, ranking, source = i_intent, i_conf, list(inner.get("intent_ranking") or []), "greeting"
             entities = entities or [e for e in inner.get("entities") or [] if isinstance(e, dict)]
-    hint = keyword_intent(after_greeting(text) or text)
+    hint = keyword_intent(greeted or text)
     runner_up = {r.get("name") for r in ranking[:3]}
     if hint is not None and hint != intent and (
             intent in _WEAK or conf < HINT_WEAK_BELOW or (conf < HINT_OVERRIDES_BELOW and hint in runner_up)):
