@@ -121,13 +121,6 @@ def age_range(item: Intervention) -> tuple[float, float, str] | None:
     return lo, hi, label
 
 
-def _age_ok(item: Intervention, edad: float | None) -> bool:
-    if edad is None:
-        return True
-    rng = age_range(item)
-    return rng is None or rng[0] <= edad < rng[1]
-
-
 class CoverageEngine:
     def __init__(self, catalogs: Iterable[Catalog], synonyms: list[Synonym],
                  exclusions: list[tuple[str, str]], knowledge: list[Synonym] | None = None,
