@@ -123,7 +123,7 @@ def age_range(item: Intervention) -> tuple[float, float, str] | None:
 
 class CoverageEngine:
     def __init__(self, catalogs: Iterable[Catalog], synonyms: list[Synonym],
-                 exclusions: list[tuple[str, str]], knowledge: list[Synonym] | None = None,
+                 exclusions: list[tuple[str, str, bool]], knowledge: list[Synonym] | None = None,
                  ages: dict[tuple[str, int], tuple[float, float, str]] | None = None):
         self.catalogs = active_catalogs(catalogs)
         items = [it for c in self.catalogs.values() for it in c.interventions]
