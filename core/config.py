@@ -49,6 +49,12 @@ class Settings:
     twilio_sms_from: str = "+15550000000"
     twilio_validate_signature: bool = True
     twilio_timeout_seconds: float = 10.0
+    # Messages per second each sender may hand to Twilio, per channel (0: no pacing); shared by
+    # every worker through Redis (bot/pacing.py).
+    outbound_sms_per_second: float = 10.0
+    outbound_whatsapp_per_second: float = 80.0
+    # Longest wait for a part's "sent" callback before the next part of a reply goes anyway.
+    outbound_part_gap_seconds: float = 1.0
     webhook_rate_limit: str = "60 per minute;600 per hour"
     privacy_url: str = "http://127.0.0.1:5000/aviso-de-privacidad"
     session_idle_minutes: int = 30
@@ -89,6 +95,9 @@ class Settings:
             twilio_sms_from=env.get("TWILIO_SMS_FROM") or "+15550000000",
             twilio_validate_signature=_bool(env.get("TWILIO_VALIDATE_SIGNATURE"), True),
             twilio_timeout_seconds=float(env.get("TWILIO_TIMEOUT_SECONDS") or 10),
+            outbound_sms_per_second=max(float(env.get("OUTBOUND_SMS_PER_SECOND") or 10), 0.0),
+            outbound_whatsapp_per_second=max(float(env.get("OUTBOUND_WHATSAPP_PER_SECOND") or 80), 0.0),
+            outbound_part_gap_seconds=max(float(env.get("OUTBOUND_PART_GAP_SECONDS") or 1), 0.0),
             webhook_rate_limit=env.get("WEBHOOK_RATE_LIMIT") or "60 per minute;600 per hour",
             privacy_url=env.get("PRIVACY_URL") or "http://127.0.0.1:5000/aviso-de-privacidad",
             session_idle_minutes=int(env.get("SESSION_IDLE_MINUTES") or 30),
