@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session
 
 from bot.dialogue import state as S
 from bot.dialogue import understand as U
-from bot.dialogue.engine import DIGIT_INTENT, Turn, run_turn
+from bot.dialogue.router import run_turn
+from bot.dialogue.turn import DIGIT_INTENT, Turn
 from bot.nlu.interpret import Interpretation, interpret
 from core.config import Settings
 from core.enums import Direction, MessageStatus

@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 # Modules the jobs import lazily (inside the task functions): imported here once, otherwise
 # every forked work-horse imports them again (and, with PYTHONDONTWRITEBYTECODE, compiles them).
 JOB_MODULES = (
-    "bot.turns", "bot.outbound", "bot.inbox", "bot.dialogue.engine", "bot.dialogue.expiry",
+    "bot.turns", "bot.outbound", "bot.inbox", "bot.dialogue.router", "bot.dialogue.expiry",
     "core.services.cases", "core.satisfaction", "core.notifications", "core.reports",
     "core.reports.snapshots", "core.retention", "workers.connections", "workers.dispatch",
     "workers.metrics", "workers.notify",

@@ -33,6 +33,7 @@ GREETING_AGAIN = "¡Hola de nuevo!"
 HOLA = "¡Hola!"
 MENU_HINT = "Escribe MENÚ para ver las opciones."
 DONE = "¡Gracias por escribirnos! Aquí estoy cuando me necesites."
+START_OVER = "Listo, empezamos de nuevo."
 GOODBYE = "¡Hasta pronto! Aquí estoy cuando me necesites."
 THANKS = "¡Con gusto! Si necesitas algo más, aquí estoy. " + MENU_HINT
 OUT_OF_SCOPE = ("Solo puedo ayudarte con temas del Seguro Popular: quejas, cobros, cobertura, "

@@ -1,36 +1,85 @@
-"""The dialogue's state, kept in Contact.dialog_state (JSON).
+"""The dialogue's state, kept in Contact.dialog_state (JSON), and the steps it can wait at.
 
     {"v": 1,
-     "step": None | "form" | "confirm" | "resume" | "coverage_ask" | "coverage_clarify"
-             | "coverage_after" | "info_menu" | "info_unknown" | "tramite",
-     "form": {"tipo", "slots": {...}, "asking": slot | None, "msgs": [message ids],
-              "amerita": bool | None, "misses": int} | None,
-     "coverage": {"question", "options", "edad", "case_id"} | None,
+     "step": None | a Step value (below),
+     "form": FormState | None,
+     "coverage": {"question", "options", "edad", "case_id", "covered"} | None,
      "info": {"question"} | None,
      "media": [ids of media messages received outside a form],
      "fallbacks": consecutive messages not understood,
      "last_case": {"id", "folio"} of the last report registered here (a receipt photo sent
                   afterwards is attached to it),
      "last_at": ISO time of the user's last processed message}
+
+An unknown step read back (an older release, a hand-edited row) is dropped, never guessed.
 """
 
 from __future__ import annotations
 
 import copy
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import TypedDict
 
 from sqlalchemy.orm.attributes import flag_modified
 
 VERSION = 1
-FORM_STEPS = ("form", "confirm")
 
 
-def load(contact) -> dict:
+class Step(StrEnum):
+    """Where the conversation waits; stored in Contact.dialog_state["step"] as its value."""
+
+    FORM = "form"  # filling the report's slots
+    CONFIRM = "confirm"  # the summary was shown; sí registers
+    RESUME = "resume"  # after a long pause: carry on with the pending report?
+    COVERAGE_ASK = "coverage_ask"  # "¿qué quieres saber si se cubre?"
+    COVERAGE_CLARIFY = "coverage_clarify"  # several interventions match: which one
+    COVERAGE_AFTER = "coverage_after"  # answered; a short follow-up is another question
+    INFO_MENU = "info_menu"  # the list of information topics was shown
+    INFO_UNKNOWN = "info_unknown"  # no answer; 4 sends the question to a person
+    TRAMITE = "tramite"  # the open reports were listed; which folio
+
+    @classmethod
+    def of(cls, raw) -> Step | None:
+        try:
+            return cls(raw) if raw else None
+        except ValueError:
+            return None
+
+
+FORM_STEPS = (Step.FORM, Step.CONFIRM)
+
+
+class FormState(TypedDict, total=False):
+    tipo: str  # core.enums.Tipo value; follows the story ("queja" that tells of a charge → cobro)
+    slots: dict  # description, estado_clave, monto, unidad, fecha, concepto, curp, ...
+    asking: str | None  # the slot the last question asked for
+    msgs: list[int]  # message ids that go with the report (and their media)
+    amerita: bool | None
+    misses: int  # answers in a row that filled nothing
+    ready: bool  # every required slot filled: the summary was (or will be) shown
+    intro: str  # a first message that announced the report without telling it
+
+
+class DialogState(TypedDict, total=False):
+    v: int
+    step: str | None
+    form: FormState | None
+    coverage: dict | None
+    info: dict | None
+    media: list[int]
+    fallbacks: int
+    last_case: dict | None
+    last_at: str | None
+
+
+def load(contact) -> DialogState:
     raw = contact.dialog_state if isinstance(contact.dialog_state, dict) else {}
     state = copy.deepcopy(raw)
     if state.get("v") != VERSION:
         state = {"v": VERSION}
-    state.setdefault("step", None)
+    step = Step.of(state.get("step"))
+    state["step"] = step.value if step else None
     state.setdefault("form", None)
     state.setdefault("coverage", None)
     state.setdefault("info", None)
@@ -84,7 +133,7 @@ def clear_flow(state: dict, *, keep_form: bool = False) -> None:
     state["coverage"] = None
     state["info"] = None
     if keep_form and state.get("form"):
-        state["step"] = "confirm" if form_complete_flag(state) else "form"
+        state["step"] = (Step.CONFIRM if form_complete_flag(state) else Step.FORM).value
     else:
         state["form"] = None
         state["step"] = None

@@ -54,7 +54,7 @@ def test_coverage_clarification_takes_a_number(phone, db, monkeypatch):
                                   clarify=["Cáncer de mama", "Cáncer de esófago"], topic="Cáncer")
 
     engine = Engine()
-    monkeypatch.setattr("bot.dialogue.engine._coverage_engine", lambda: engine)
+    monkeypatch.setattr("bot.dialogue.coverage._coverage_engine", lambda: engine)
     phone.send("hola")
     assert "¿Cuál te interesa?" in joined(phone.send("¿cubren el cáncer?"))
     assert "cáncer de mama" in joined(phone.send("1"))

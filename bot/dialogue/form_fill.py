@@ -1,0 +1,253 @@
+"""A report being filled in: open it from whatever the first message says, take slots from
+every later message, ask only for what is missing, show the summary.
+
+Required: the story (description) and the estado for every tipo; the monto for
+cobro_injustificado. Unidad, fecha, concepto and CURP are taken when given, never asked for.
+What the person answers at each step is read in bot/dialogue/form_steps.py.
+"""
+
+from __future__ import annotations
+
+from bot.dialogue import replies as R
+from bot.dialogue import state as S
+from bot.dialogue import understand as U
+from bot.dialogue.turn import Step, Turn
+from core.estados import BY_CLAVE
+from core.text.money import monto_in_range
+
+REQUIRED = {
+    "cobro_injustificado": ("description", "estado_clave", "monto"),
+}
+DEFAULT_REQUIRED = ("description", "estado_clave")
+MAX_DESCRIPTION = 4000
+
+def required(tipo: str) -> tuple[str, ...]:
+    return REQUIRED.get(tipo, DEFAULT_REQUIRED)
+
+
+def missing(form: dict) -> list[str]:
+    slots = form["slots"]
+    out = []
+    for name in required(form["tipo"]):
+        if name == "monto" and slots.get("monto_unknown"):
+            continue
+        if slots.get(name) in (None, ""):
+            out.append(name)
+    return out
+
+
+# --------------------------------------------------------------------------- start
+
+
+def start(t: Turn, tipo: str, *, story: bool) -> None:
+    """Open a form of `tipo`, using everything the triggering message already says."""
+    if tipo == "queja" and story and U.describes_charge(t.text):
+        tipo = "cobro_injustificado"  # the tipo follows the story, not the word announced
+    form = {"tipo": tipo, "slots": {}, "asking": None, "msgs": [t.message.id] + list(t.state.get("media") or []),
+            "amerita": None, "misses": 0, "ready": False}
+    t.state["media"] = []
+    t.state["form"] = form
+    t.go(Step.FORM)
+    changed = take_entities(t, form, correction=False)
+    if tipo == "cobro_injustificado" and form["slots"].get("monto") is None:
+        approx = U.approx_amount(t.text)  # "me cobraron la consulta, como 300 creo"
+        if approx is not None:
+            form["slots"]["monto"] = approx
+            changed.append("monto")
+    if story and U.tells_story(t.text):
+        add_description(form, t.text)
+    elif story and (changed or U.content_words(t.text) >= 1) and not U.looks_like_garbage(t.text):
+        form["intro"] = " ".join(t.text.split())[:500]  # "me cobraron 200": kept, but ask for the story
+    finish_slots(t, form)
+    _default_estado(t, form)
+    advance(t)
+
+
+def start_info_volante(t: Turn, question: str) -> None:
+    """The bot could not answer: send the question to the state's enlace (amerita gestión)."""
+    form = {"tipo": "solicitud_informacion", "slots": {"description": question[:MAX_DESCRIPTION]},
+            "asking": None, "msgs": [t.message.id], "amerita": True, "misses": 0, "ready": False}
+    t.state["form"] = form
+    t.go(Step.FORM)
+    _default_estado(t, form)
+    advance(t)
+
+
+def _default_estado(t: Turn, form: dict) -> None:
+    slots = form["slots"]
+    if not slots.get("estado_clave") and t.contact.estado_clave in BY_CLAVE:
+        slots["estado_clave"] = t.contact.estado_clave
+        slots["estado_remembered"] = True
+
+
+# --------------------------------------------------------------------------- slots
+
+
+def full_description(form: dict) -> str:
+    description = form["slots"].get("description") or ""
+    intro = form.get("intro") or ""
+    if intro and intro not in description:
+        return f"{intro}\n{description}" if description else intro
+    return description
+
+
+def add_description(form: dict, text: str) -> None:
+    text = " ".join((text or "").split())
+    if not text:
+        return
+    slots = form["slots"]
+    current = slots.get("description") or ""
+    if text in current:
+        return
+    slots["description"] = (f"{current}\n{text}" if current else text)[:MAX_DESCRIPTION]
+
+
+def take_entities(t: Turn, form: dict, *, correction: bool) -> list[str]:
+    """Copy NLU entities into the slots; returns the names that changed."""
+    slots = form["slots"]
+    changed = []
+    from bot.dialogue.understand import estado_from_entities
+
+    clave = estado_from_entities(t.entities)
+    if clave and slots.get("estado_clave") != clave:
+        slots["estado_clave"] = clave
+        slots.pop("estado_remembered", None)
+        changed.append("estado_clave")
+    montos: list[tuple[float, int, int]] = []
+    for ent in t.entities:
+        name, value = ent.get("entity"), ent.get("value")
+        if value in (None, ""):
+            continue
+        if name == "monto":
+            try:
+                amount = float(value)
+            except (TypeError, ValueError):
+                continue
+            parts = ent.get("parts") or [[amount, ent.get("start"), ent.get("end")]]
+            for value, start, end in parts:  # the NLU's breakdown (bot/nlu/amounts.py)
+                if float(value) > 0 and monto_in_range(value):
+                    montos.append((float(value), int(start or 0), int(end or 0)))
+        elif name == "unidad" and (correction or not slots.get("unidad")):
+            if slots.get("unidad") != str(value):
+                slots["unidad"] = str(value)[:300]
+                changed.append("unidad")
+        elif name == "fecha" and (correction or not slots.get("fecha")):
+            if slots.get("fecha") != str(value):
+                slots["fecha"] = str(value)[:100]
+                changed.append("fecha")
+        elif name == "curp" and not slots.get("curp"):
+            slots["curp"] = str(value).upper()[:18]
+    if montos:
+        _set_monto(t, slots, montos, changed)
+    return changed
+
+
+def _set_monto(t: Turn, slots: dict, montos: list[tuple[float, int, int]], changed: list[str]) -> None:
+    """One amount, or several charges in one message added up ('250 la consulta y 180 la
+    vacuna' -> $430, with the breakdown kept for the summary and the case's concepto)."""
+    amount, summed = U.combine_amounts(t.text, montos)
+    detalle = None
+    if summed:
+        labels = U.conceptos(t.text)
+        parts = [R.money(v) for v, _s, _e in montos]
+        if len(labels) == len(parts):
+            parts = [f"{label} {money}" for label, money in zip(labels, parts, strict=True)]
+        detalle = " + ".join(parts)
+    if slots.get("monto") != amount or slots.get("monto_detalle") != detalle:
+        slots["monto"] = amount
+        slots.pop("monto_unknown", None)
+        if detalle:
+            slots["monto_detalle"] = detalle
+            labels = U.conceptos(t.text)
+            if labels:
+                slots["concepto"] = " y ".join(labels)
+        else:
+            slots.pop("monto_detalle", None)
+        changed.append("monto")
+
+
+def finish_slots(t: Turn, form: dict) -> None:
+    slots = form["slots"]
+    if not slots.get("fecha"):
+        rel = U.relative_date(t.text)
+        if rel:
+            slots["fecha"] = rel
+    if not slots.get("concepto") and form["tipo"] == "cobro_injustificado":
+        found = U.concepto(slots.get("description") or t.text)
+        if found:
+            slots["concepto"] = found
+
+
+def ask(t: Turn, form: dict, name: str) -> None:
+    form["asking"] = name
+    again = form.get("misses", 0) > 0
+    if name == "description":
+        t.say(R.ASK_DESCRIPTION_AGAIN if again else R.ASK_DESCRIPTION.get(form["tipo"], R.ASK_DESCRIPTION["queja"]))
+    elif name == "estado_clave":
+        if again:
+            t.say(R.ASK_ESTADO_AGAIN)
+        else:
+            t.say(R.ASK_ESTADO_INFO if form["tipo"] == "solicitud_informacion" else R.ASK_ESTADO)
+    elif name == "monto":
+        t.say(R.ASK_MONTO_AGAIN if again else R.ASK_MONTO)
+
+
+def advance(t: Turn) -> None:
+    """Ask for the next missing slot, or show the summary for confirmation."""
+    form = t.state["form"]
+    todo = missing(form)
+    if todo:
+        form["ready"] = False
+        t.go(Step.FORM)
+        if form.get("asking") != todo[0]:
+            form["misses"] = 0
+        ask(t, form, todo[0])
+        return
+    form["ready"] = True
+    form["asking"] = None
+    t.go(Step.CONFIRM)
+    say_summary(t)
+
+
+def prompt(t: Turn) -> None:
+    """Repeat whatever the form is waiting for."""
+    form = t.state.get("form")
+    if not form:
+        t.say(R.MENU)
+        return
+    if form.get("ready") and not missing(form):
+        t.go(Step.CONFIRM)
+        say_summary(t)
+        return
+    advance(t)
+
+
+def say_summary(t: Turn) -> None:
+    form = t.state["form"]
+    slots = form["slots"]
+    estado = BY_CLAVE.get(slots.get("estado_clave") or "")
+    shown = dict(slots, description=full_description(form))
+    t.say(*R.summary(form["tipo"], shown, estado.nombre if estado else None, t.settings.privacy_url,
+                     short=t.contact.channel == "sms"))
+
+def switch_tipo(t: Turn, form: dict, tipo: str) -> None:
+    form["tipo"] = tipo
+    form["amerita"] = None
+    finish_slots(t, form)
+    advance(t)
+
+
+def cancel(t: Turn) -> None:
+    """Drop the report being filled in: nothing is registered; the menu is offered."""
+    S.clear_flow(t.state)
+    t.say(R.FORM_CANCELLED)
+    t.say(R.MENU)
+
+
+
+def resume(t: Turn) -> None:
+    """After answering a side question, pick the form up where it was."""
+    if t.form:
+        t.go(Step.CONFIRM if t.form.get("ready") else Step.FORM)
+        t.say(R.RESUME_PREFIX)
+        prompt(t)

@@ -1,0 +1,284 @@
+"""What the person answers while a report is being filled in (Step.FORM) or at its summary
+(Step.CONFIRM): slot answers, corrections, a change of tipo, cancel, sí → registration; another
+request in the middle is handled by bot/dialogue/interrupts.py and the form resumes."""
+
+from __future__ import annotations
+
+from bot.dialogue import coverage, interrupts
+from bot.dialogue import replies as R
+from bot.dialogue import state as S
+from bot.dialogue import understand as U
+from bot.dialogue.form_fill import (
+    add_description,
+    advance,
+    ask,
+    cancel,
+    finish_slots,
+    full_description,
+    missing,
+    prompt,
+    switch_tipo,
+    take_entities,
+)
+from bot.dialogue.registration import link_messages, register
+from bot.dialogue.turn import Turn
+
+
+def on_form(t: Turn) -> bool:
+    form = t.form
+    if not form:
+        S.clear_flow(t.state)
+        return False
+    _track(t, form)
+    asking = form.get("asking")
+    if U.is_clear_cancel(t.text) and not _answers_slot(t, form):
+        cancel(t)  # "cancelar por favor", "ya no", "olvídalo": nothing is registered
+        return True
+    digit = U.menu_digit(t.text)
+    amount_answer = asking == "monto" and digit is None and U.amount(t.text) is not None
+    if not amount_answer:
+        if interrupts.interrupt(t):
+            return True
+        if digit in (1, 2):
+            switch_tipo(t, form, "queja" if digit == 1 else "cobro_injustificado")
+            return True
+    if U.is_cancel(t.text) and U.content_words(t.text) <= 2 and not _answers_slot(t, form):
+        cancel(t)
+        return True
+    if _small_talk(t, form):
+        return True
+    if form["tipo"] == "queja" and U.describes_charge(t.text):
+        form["tipo"] = "cobro_injustificado"  # "quiero poner una queja" + "me hicieron pagar…"
+        form["amerita"] = None
+    changed = take_entities(t, form, correction=False)
+    answered = False
+    if asking == "estado_clave":
+        if "estado_clave" not in changed:
+            clave = U.estado_loose(t.text)
+            if clave:
+                form["slots"]["estado_clave"] = clave
+                form["slots"].pop("estado_remembered", None)
+                changed.append("estado_clave")
+        if ("estado_clave" not in changed and form["tipo"] == "cobro_injustificado"
+                and form["slots"].get("monto") is None and "monto" not in changed
+                and U.content_words(t.text) <= 2 and U.amount(t.text) is not None):
+            # asked where, the person said how much ("350"): keep it, then ask where again
+            form["slots"]["monto"] = U.amount(t.text)
+            changed.append("monto")
+        answered = "estado_clave" in changed
+        if U.tells_story(t.text) and not (answered and U.content_words(t.text) <= 3):
+            add_description(form, t.text)
+            answered = True
+    elif asking == "monto":
+        if "monto" not in changed:
+            dated = any(e.get("entity") == "fecha" for e in t.entities) or U.relative_date(t.text)
+            value = U.amount_with_cue(t.text) if dated else U.amount(t.text)
+            if value is not None:
+                form["slots"]["monto"] = value
+                form["slots"].pop("monto_detalle", None)
+                changed.append("monto")
+        if "monto" not in changed and U.dont_know(t.text) and form.get("misses", 0) >= 1:
+            form["slots"]["monto_unknown"] = True
+            changed.append("monto")
+        answered = "monto" in changed
+        if U.tells_story(t.text) and not answered:
+            add_description(form, t.text)
+    elif asking == "description":
+        if _is_story_answer(t):
+            add_description(form, t.text)
+            answered = True
+    else:
+        if U.tells_story(t.text):
+            add_description(form, t.text)
+            answered = True
+    if form["tipo"] == "cobro_injustificado" and form["slots"].get("monto") is None and "monto" not in changed:
+        value = U.amount_with_cue(t.text) or U.approx_amount(t.text)  # "como 300 creo"
+        if value is not None:
+            form["slots"]["monto"] = value
+            form["slots"].pop("monto_detalle", None)
+            changed.append("monto")
+    finish_slots(t, form)
+    if (form["tipo"] == "cobro_injustificado" and (answered or changed) and U.asks_coverage(t.text)
+            and U.tells_story(t.text)):
+        coverage.coverage_of_charge(t)  # "me cobraron la cesárea, ¿no que la cubren?"
+    if not answered and not changed:
+        form["misses"] = int(form.get("misses") or 0) + 1
+        if form["misses"] >= 3:
+            t.say("Si prefieres, escribe 6 y una persona te atiende.")
+        ask(t, form, asking or (missing(form) or ["description"])[0])
+        return True
+    advance(t)
+    return True
+
+
+def _answers_slot(t: Turn, form: dict) -> bool:
+    asking = form.get("asking")
+    if asking == "estado_clave":
+        return bool(U.estado_loose(t.text))
+    if asking == "monto":
+        return U.amount(t.text) is not None
+    return False
+
+
+def _is_story_answer(t: Turn) -> bool:
+    k = U.fold(t.text)
+    if not k or U.menu_digit(t.text) is not None or U.looks_like_garbage(t.text):
+        return False
+    if U.is_yes(t.text) or U.is_no(t.text):
+        return False
+    if U.dont_know(t.text) and U.content_words(t.text) <= 3:
+        return False
+    if t.intent in ("saludo", "agradecimiento", "despedida") and U.content_words(t.text) <= 1:
+        return False
+    return len(k.split()) >= 2 or len(k) >= 8
+
+
+def _small_talk(t: Turn, form: dict) -> bool:
+    """'hola' / 'gracias' / 'ok' in the middle of a form: acknowledge and repeat the question."""
+    if U.content_words(t.text) > 1 or any(e.get("entity") in ("estado", "monto") for e in t.entities):
+        return False
+    if form.get("asking") == "estado_clave" and U.estado_loose(t.text):
+        return False
+    if form.get("asking") == "monto" and U.amount(t.text) is not None:
+        return False
+    if t.intent == "saludo":
+        t.say("¡Hola!")
+    elif t.intent == "agradecimiento":
+        t.say("¡De nada!")
+    elif t.intent == "despedida":
+        t.say("Tu reporte queda pendiente. Cuando quieras seguir, escríbeme.")
+        return True
+    else:
+        return False
+    prompt(t)
+    return True
+
+
+def _track(t: Turn, form: dict) -> None:
+    msgs = form.setdefault("msgs", [])
+    if t.message.id not in msgs:
+        msgs.append(t.message.id)
+
+def on_confirm(t: Turn) -> bool:
+    form = t.form
+    if not form:
+        S.clear_flow(t.state)
+        return False
+    _track(t, form)
+    digit = U.menu_digit(t.text)
+    if digit in (1, 2):
+        switch_tipo(t, form, "queja" if digit == 1 else "cobro_injustificado")
+        return True
+    if U.is_yes(t.text):
+        do_register(t)
+        return True
+    changed = _corrections(t, form)
+    if changed:
+        t.say("Corregido.")
+        advance(t)
+        return True
+    if U.is_no(t.text) or U.is_clear_cancel(t.text) or (t.intent == "negar" and U.content_words(t.text) <= 1):
+        cancel(t)
+        return True
+    if t.intent == "afirmar" and t.confidence >= 0.6 and U.content_words(t.text) <= 2:
+        do_register(t)
+        return True
+    if interrupts.interrupt(t):
+        return True
+    if t.intent in ("saludo", "agradecimiento") and U.content_words(t.text) <= 1:
+        t.say(R.CONFIRM_HELP)
+        return True
+    if "folio" in U.fold(t.text).split() and U.content_words(t.text) <= 4:
+        t.say(R.FOLIO_AFTER_CONFIRM, R.CONFIRM_QUESTION)
+        return True
+    if U.tells_story(t.text) and t.intent not in ("fuera_de_alcance",):
+        add_description(form, t.text)
+        finish_slots(t, form)
+        t.say(R.ADDED_TO_DESCRIPTION)
+        advance(t)
+        return True
+    t.say(R.CONFIRM_HELP)
+    return True
+
+
+def _corrections(t: Turn, form: dict) -> list[str]:
+    """'no, fueron 3500', 'perdón, es Tlaxcala', 'la unidad es el Hospital Civil'."""
+    slots = form["slots"]
+    changed = take_entities(t, form, correction=True)
+    if "fecha" not in changed and U.content_words(t.text) <= 3:
+        rel = U.relative_date(t.text)  # "fue ayer", "no, fue antier", "el lunes pasado"
+        if rel and rel != slots.get("fecha"):
+            slots["fecha"] = rel
+            changed.append("fecha")
+    if "estado_clave" not in changed:
+        clave = U.estado_loose(t.text)
+        if clave and clave != slots.get("estado_clave"):
+            slots["estado_clave"] = clave
+            slots.pop("estado_remembered", None)
+            changed.append("estado_clave")
+    if "monto" not in changed and (form["tipo"] == "cobro_injustificado" or slots.get("monto") is not None):
+        k = U.fold(t.text)
+        cue = (U.starts_with_no(t.text) or any(w in k.split() for w in ("fueron", "pesos", "eran", "son",
+                                                                       "cobraron", "monto", "pague"))
+               or "$" in t.text or U.amount(t.text) is not None and len(k.split()) <= 2)
+        has_date = any(e.get("entity") == "fecha" for e in t.entities)
+        value = U.last_amount(t.text) if cue and not has_date else None
+        if value is not None and value != slots.get("monto"):
+            slots["monto"] = value
+            slots.pop("monto_unknown", None)
+            slots.pop("monto_detalle", None)
+            changed.append("monto")
+    return changed
+
+
+# --------------------------------------------------------------------------- registration
+
+
+def do_register(t: Turn) -> None:
+    form = t.form
+    slots = form["slots"]
+    todo = missing(form)
+    if todo:
+        advance(t)
+        return
+    tipo = form["tipo"]
+    description = full_description(form)
+    case = register(
+        t,
+        tipo=tipo,
+        description=description,
+        estado_clave=slots.get("estado_clave"),
+        amerita=form.get("amerita"),
+        unidad=slots.get("unidad"),
+        monto=slots.get("monto"),
+        concepto=_concepto_for_case(slots),
+        fecha_hechos_texto=slots.get("fecha"),
+        curp=slots.get("curp"),
+    )
+    if case is None:
+        t.say(R.REGISTER_FAILED)
+        return
+    t.case_id = case.id
+    t.contact.consent_at = t.at
+    if slots.get("estado_clave"):
+        t.contact.estado_clave = slots["estado_clave"]
+    link_messages(t, case, form.get("msgs") or [])
+    volante = case.open_volante
+    due = volante.due_date if volante is not None else None
+    if tipo == "solicitud_informacion":
+        t.say(R.registered_info(case.folio, due))
+    else:
+        t.say(R.registered(case.folio, due))
+    if tipo == "cobro_injustificado":
+        t.say(R.REEMBOLSO)
+    S.clear_flow(t.state)
+    t.state["last_case"] = {"id": case.id, "folio": case.folio}
+
+
+def _concepto_for_case(slots: dict) -> str | None:
+    """The concepto, with the breakdown when several charges were added up."""
+    detalle = slots.get("monto_detalle")
+    if detalle:
+        return f"{detalle} (total {R.money(slots['monto'])})" if slots.get("monto") else detalle
+    return slots.get("concepto")
+

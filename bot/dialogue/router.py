@@ -1,0 +1,189 @@
+"""One dialogue turn: which rule gets the message, in a fixed order of precedence.
+
+opt-out / ALTA → silence while opted out or handed off → the satisfaction survey's answer →
+first-contact greeting → idle-session expiry → media → empty text → MENÚ → the step the
+conversation is waiting at (STEP_HANDLERS) → the intent (INTENT_HANDLERS) → fallback.
+
+`run_turn(turn)` fills the Turn's replies, jobs and case; bot.turns stores the state, queues the
+replies and marks the message processed. Nothing here commits. The flows (control, coverage,
+information, tramite, form_fill/form_steps) never call back into the router: a side flow that
+finds the message belongs to the pending report returns TO_FORM and the router hands it over.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.dialogue import control, coverage, form_fill, form_steps, info, information, tramite
+from bot.dialogue import replies as R
+from bot.dialogue import state as S
+from bot.dialogue import understand as U
+from bot.dialogue.state import FORM_STEPS
+from bot.dialogue.turn import FORM_INTENTS, TO_FORM, Step, Turn
+
+MAX_TEXT_OUTSIDE_FORM = 1500
+
+
+def run_turn(turn: Turn) -> Turn:
+    t = turn
+    if U.is_opt_out(t.text):
+        control.opt_out(t)
+        return t
+    if t.contact.opt_out:
+        if U.is_opt_in(t.text):
+            control.opt_in(t)
+        return t  # opted out: stored, never answered
+    if t.contact.handoff:
+        control.keep_media(t)
+        return t  # a person answers; the bot stays quiet
+    if t.text.strip() and control.survey_answer(t):
+        return t
+    if t.contact.privacy_notice_at is None:
+        t.first_contact = True
+        t.contact.privacy_notice_at = t.at
+        t.say(R.greeting_first(t.settings.privacy_url))
+    if control.expiry(t):
+        return t
+    if control.media(t):
+        return t
+    if not t.text.strip():
+        t.say(R.EMPTY)
+        if t.form and t.step in FORM_STEPS:
+            form_fill.prompt(t)
+        else:
+            t.say(R.MENU)
+        return t
+    if U.is_menu(t.text) or U.is_opt_in(t.text):
+        S.clear_flow(t.state)
+        t.say(R.MENU)
+        return t
+    if len(t.text) > MAX_TEXT_OUTSIDE_FORM and not t.form:
+        t.say(R.TOO_LONG)
+    if _run_step(t):
+        return t
+    dispatch(t)
+    return t
+
+
+def _run_step(t: Turn) -> bool:
+    handler = STEP_HANDLERS.get(t.step)
+    outcome = handler(t) if handler is not None else False
+    if outcome is TO_FORM:
+        form_handler = STEP_HANDLERS.get(t.step) if t.step in FORM_STEPS else None
+        outcome = form_handler(t) if form_handler is not None else False
+    return bool(outcome)
+
+
+def dispatch(t: Turn) -> None:
+    """Act on the message's intent with no sub-flow in progress (or after leaving one)."""
+    intent = t.effective_intent()
+    if t.step not in (None, *FORM_STEPS):
+        S.clear_flow(t.state, keep_form=True)
+    if U.looks_like_garbage(t.text):
+        intent = "nlu_fallback"
+    if intent != "nlu_fallback":
+        t.state["fallbacks"] = 0
+    if intent in FORM_INTENTS:
+        _report(t, intent)
+        return
+    INTENT_HANDLERS.get(intent, _fallback)(t)
+
+
+def _report(t: Turn, intent: str) -> None:
+    mark = len(t.replies)
+    form_fill.start(t, FORM_INTENTS[intent], story=not t.menu_choice)
+    asks = "consulta_cobertura" in t.secondary or (
+        intent == "cobro_injustificado" and U.asks_coverage(t.text))
+    if not t.menu_choice and asks:
+        form_replies = t.replies[mark:]
+        del t.replies[mark:]
+        # "me cobraron la cesárea, ¿no que la cubren?": the answer first, then the report
+        coverage.coverage_of_charge(t, t.clauses.get("consulta_cobertura"),
+                                    charged=intent == "cobro_injustificado")
+        t.replies.extend(form_replies)
+
+
+def _coverage_question(t: Turn) -> None:
+    if t.menu_choice or not U.content_words(t.text):
+        t.go(Step.COVERAGE_ASK)
+        t.say(R.ASK_COVERAGE)
+        return
+    coverage.coverage(t, t.clauses.get("consulta_cobertura") or t.text)
+    report = next((i for i in t.secondary if i in FORM_INTENTS), None)
+    if report is not None:
+        # "¿el VIH lo cubren? y quiero quejarme porque me negaron la consulta": the answer,
+        # then the report of the other topic
+        form_fill.start(t, FORM_INTENTS[report], story=True)
+
+
+def _greeting(t: Turn) -> None:
+    if not t.first_contact:
+        t.say(R.GREETING_AGAIN if t.state.get("last_at") else R.HOLA)
+    t.say(R.MENU)
+
+
+def _no(t: Turn) -> None:
+    t.say(R.DONE if t.state.get("last_at") and not t.first_contact else R.MENU)
+
+
+def _out_of_scope(t: Turn) -> None:
+    if t.first_contact:
+        _fallback(t)
+    else:
+        t.say(R.OUT_OF_SCOPE, R.MENU)
+
+
+def _fallback(t: Turn) -> None:
+    tema = info.match(t.text) if U.content_words(t.text) >= 2 else None
+    if tema is not None:
+        information.information(t, t.text)
+        return
+    if coverage.answers_unclassified(t):
+        return
+    if t.first_contact:
+        t.say(R.MENU)
+        return
+    t.state["fallbacks"] = int(t.state.get("fallbacks") or 0) + 1
+    if t.state["fallbacks"] >= 2:
+        t.say(R.NOT_UNDERSTOOD_AGAIN)
+    else:
+        t.say(R.NOT_UNDERSTOOD, R.MENU)
+
+
+def _on_resume(t: Turn) -> bool:
+    if U.is_yes(t.text) or (t.intent == "afirmar" and t.confidence >= 0.6 and U.content_words(t.text) <= 2):
+        t.go(Step.CONFIRM if (t.form or {}).get("ready") else Step.FORM)
+        form_fill.prompt(t)
+        return True
+    if U.is_no(t.text) or (t.intent == "negar" and U.content_words(t.text) <= 1):
+        S.clear_flow(t.state)
+        t.say(R.START_OVER, R.MENU)
+        return True
+    S.clear_flow(t.state)
+    return False
+
+
+INTENT_HANDLERS: dict[str, Callable[[Turn], None]] = {
+    "hablar_con_persona": control.handoff,
+    "consulta_cobertura": _coverage_question,
+    "solicitud_informacion": lambda t: information.information(t, None if t.menu_choice else t.text),
+    "estado_tramite": tramite.tramite,
+    "saludo": _greeting,
+    "despedida": lambda t: t.say(R.GOODBYE),
+    "agradecimiento": lambda t: t.say(R.THANKS),
+    "afirmar": lambda t: t.say(R.MENU),
+    "negar": _no,
+    "fuera_de_alcance": _out_of_scope,
+}
+
+STEP_HANDLERS: dict[Step, Callable[[Turn], object]] = {
+    Step.FORM: form_steps.on_form,
+    Step.CONFIRM: form_steps.on_confirm,
+    Step.RESUME: _on_resume,
+    Step.COVERAGE_ASK: coverage.on_coverage_ask,
+    Step.COVERAGE_CLARIFY: coverage.on_coverage_clarify,
+    Step.COVERAGE_AFTER: coverage.on_after_question,
+    Step.INFO_UNKNOWN: coverage.on_after_question,
+    Step.INFO_MENU: information.on_info_menu,
+    Step.TRAMITE: tramite.on_tramite,
+}
