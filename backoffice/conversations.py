@@ -18,6 +18,7 @@ from core.enums import OPEN_STATUSES, Role
 from core.errors import DomainError, ValidationError
 from core.models import Case, Contact, Message
 from core.phones import mask_phone
+from core.services import contacts
 
 bp = Blueprint("conversations", __name__, url_prefix="/conversaciones")
 
@@ -146,10 +147,7 @@ def release(contact_id: int):
     session = get_session()
     contact = _contact_or_404(contact_id)
     case = _target_case(session, contact)
-    if contact.handoff:
-        contact.handoff = False
-        contact.handoff_at = None
-        audit.record(session, current_actor(), "liberar_conversacion", case=case, data={"contact_id": contact.id})
+    if contacts.release(session, current_actor(), contact, case=case):
         commit_and_dispatch([])
         flash("La conversación volvió al bot.", "success")
     else:
