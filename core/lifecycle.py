@@ -21,6 +21,8 @@ class Action(StrEnum):
     PAUSAR = "pausar"  # clock paused while waiting for the affiliate
     REANUDAR = "reanudar"
     CANCELAR = "cancelar"
+    REABRIR = "reabrir"  # a closed case opens a new round on the same folio (core.services.reopen)
+    FUSIONAR = "fusionar"  # a duplicate is merged into the surviving case (core.services.merge)
 
 
 TRANSITIONS: dict[tuple[S | None, Action], S] = {
@@ -38,6 +40,14 @@ TRANSITIONS: dict[tuple[S | None, Action], S] = {
     (S.REGISTRADA, Action.CANCELAR): S.CANCELADA,
     (S.TURNADA, Action.CANCELAR): S.CANCELADA,
     (S.RESPONDIDA, Action.CANCELAR): S.CANCELADA,
+    # Reopen: a concluded case goes straight back to an enlace; an attended one (no volante yet)
+    # waits in registrada for its turn.
+    (S.CONCLUIDA, Action.REABRIR): S.TURNADA,
+    (S.ATENDIDA, Action.REABRIR): S.REGISTRADA,
+    # A merged duplicate is closed as cancelada and points to the surviving case.
+    (S.REGISTRADA, Action.FUSIONAR): S.CANCELADA,
+    (S.TURNADA, Action.FUSIONAR): S.CANCELADA,
+    (S.RESPONDIDA, Action.FUSIONAR): S.CANCELADA,
 }
 
 _STAFF = frozenset({Role.VINCULACION, Role.ADMIN})
@@ -56,6 +66,8 @@ ALLOWED_ROLES: dict[Action, frozenset[str]] = {
     Action.PAUSAR: frozenset({Role.VINCULACION}),
     Action.REANUDAR: frozenset({Role.VINCULACION}) | _AUTO,
     Action.CANCELAR: frozenset({Role.VINCULACION}),
+    Action.REABRIR: frozenset({Role.VINCULACION, "bot"}),  # the bot on the affiliate's request
+    Action.FUSIONAR: frozenset({Role.VINCULACION}),
 }
 
 ACTION_LABELS = {
@@ -70,6 +82,8 @@ ACTION_LABELS = {
     Action.PAUSAR: "pausar el plazo",
     Action.REANUDAR: "reanudar el plazo",
     Action.CANCELAR: "cancelar",
+    Action.REABRIR: "reabrir",
+    Action.FUSIONAR: "fusionar con otro folio",
 }
 
 

@@ -29,6 +29,7 @@ FUR_RECIBIDO = "fur_recibido"
 RECORDATORIO = "recordatorio"
 ESCALAMIENTO = "escalamiento"
 ENTREGA_FALLIDA = "entrega_fallida"
+CASO_REABIERTO = "caso_reabierto"
 
 KIND_LABELS = {
     VOLANTE_NUEVO: "Volante nuevo",
@@ -38,10 +39,12 @@ KIND_LABELS = {
     RECORDATORIO: "Recordatorio",
     ESCALAMIENTO: "Volante vencido",
     ENTREGA_FALLIDA: "Mensaje no entregado",
+    CASO_REABIERTO: "Caso reabierto",
 }
 
 # What is also e-mailed (when SMTP is configured): work that lands on someone's desk.
-EMAIL_KINDS = frozenset({VOLANTE_NUEVO, VOLANTE_DEVUELTO, VOLANTE_REASIGNADO, RECORDATORIO, ESCALAMIENTO})
+EMAIL_KINDS = frozenset({VOLANTE_NUEVO, VOLANTE_DEVUELTO, VOLANTE_REASIGNADO, RECORDATORIO, ESCALAMIENTO,
+                         CASO_REABIERTO})
 EMAIL_RETRY_WINDOW = timedelta(days=3)
 
 

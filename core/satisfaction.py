@@ -105,7 +105,11 @@ def pending_survey(session: Session, contact) -> Case | None:
     if last.created_at < now() - ANSWER_WINDOW:
         return None
     case = session.get(Case, last.case_id)
-    if case is None or case.status != CaseStatus.CONCLUIDA or case.satisfaction is not None:
+    if case is None or case.status != CaseStatus.CONCLUIDA:
+        return None
+    # A reopened case is surveyed again after its new conclusion: a score given before this
+    # question was asked does not close it.
+    if case.satisfaction is not None and (case.satisfaction_at is None or case.satisfaction_at >= last.created_at):
         return None
     return case
 

@@ -1,7 +1,7 @@
 """Bodies of the notification and scheduled jobs (issue 7); workers.tasks registers them.
 
 Each function opens its own session, commits what it decided, then enqueues the outbound jobs
-(`workers.dispatch.enqueue_jobs`) and e-mails staff when SMTP is configured. All are idempotent:
+(`workers.dispatch.commit_and_enqueue`) and e-mails staff when SMTP is configured. All are idempotent:
 staff notifications by dedupe_key, affiliate messages by (case, kind, since) in `messages`.
 
 Affiliate notices (through bot.outbound.queue_notification, which applies the 24-hour rule,
@@ -12,7 +12,11 @@ the template with SMS fallback, and never writes to an opted-out phone):
   afterwards). The first round only; later rounds are send-backs (internal) or reassignments.
 - volante reassigned (portabilidad): folio, new estado and due date.
 - volante returned (ampliar gestión): nothing to the affiliate; the enlace is notified.
-- case concluded: the accepted FUR's respuesta al ciudadano, then the satisfaction question.
+- case concluded: the accepted FUR's respuesta al ciudadano, then the satisfaction question (again
+  after each new conclusion of a reopened case).
+- case reopened (issue 17): folio, round and the new due date (or that vinculación will turn it);
+  the enlace of the new round is notified, and vinculación when the affiliate reopened it.
+- case merged into another (duplicate): the folio that carries on.
 A case without a phone (no Contact and no contacto_telefono) gets nothing.
 """
 
@@ -38,7 +42,7 @@ from core.reminders import fecha_larga
 from core.satisfaction import QUESTION, SURVEY_KIND
 from core.timeutil import now, today_mx
 from workers.connections import job_session
-from workers.dispatch import enqueue_jobs
+from workers.dispatch import commit_and_enqueue
 
 log = logging.getLogger("sinac.jobs.notify")
 
@@ -49,6 +53,8 @@ BOT_CANALES = (Canal.WHATSAPP, Canal.SMS)
 KIND_VOLANTE = "aviso_volante"
 KIND_REASIGNADO = "aviso_reasignado"
 KIND_CONCLUSION = "aviso_conclusion"
+KIND_REAPERTURA = "aviso_reapertura"
+KIND_FUSION = "aviso_fusion"
 
 RESULTADO_LABELS = {Resultado.FAVORABLE: "favorable", Resultado.NO_FAVORABLE: "no favorable",
                     Resultado.IMPROCEDENTE: "improcedente"}
@@ -122,9 +128,7 @@ def opening_told_by_bot(case: Case, volante: Volante) -> bool:
 
 
 def _finish(session: Session, jobs: list[Job], settings: Settings, *, emails: bool = True) -> None:
-    session.commit()
-    if jobs:
-        enqueue_jobs(jobs, settings)
+    commit_and_enqueue(session, jobs, settings)
     if emails:
         send_staff_emails(settings)
 
@@ -220,14 +224,70 @@ def case_concluded(case_id: int, settings: Settings | None = None) -> None:
         if not accepted or not (accepted[-1].fur.respuesta_ciudadano or "").strip():
             return
         respuesta = accepted[-1].fur.respuesta_ciudadano.strip()
+        since = accepted[-1].closed_at  # a reopened case hears its new conclusion too
         jobs = _tell_affiliate(
-            session, case, KIND_CONCLUSION,
+            session, case, KIND_CONCLUSION, since=since,
             text=f"SINAC, respuesta a tu folio {case.folio}:\n{respuesta}",
             aviso=f"tu caso concluyó. Respuesta: {respuesta}")
         jobs += _tell_affiliate(
-            session, case, SURVEY_KIND, text=QUESTION,
+            session, case, SURVEY_KIND, text=QUESTION, since=since,
             aviso="¿cómo calificas la atención que recibiste? Responde con un número del 1 al 5")
         _finish(session, merge_send_jobs(jobs), settings)
+
+
+def case_reopened(case_id: int, volante_id: int | None = None, settings: Settings | None = None) -> None:
+    """The affiliate hears the folio is open again (with the new due date when it was turned);
+    the round's enlace gets the volante; vinculación hears when the affiliate asked for it."""
+    from core.models import Reopening
+
+    settings = settings or Settings.from_env()
+    with job_session(settings) as session:
+        case = session.get(Case, case_id)
+        reopening = session.scalar(select(Reopening).where(Reopening.case_id == case_id)
+                                   .order_by(Reopening.id.desc()).limit(1))
+        if case is None or reopening is None:
+            return
+        volante = session.get(Volante, volante_id) if volante_id else None
+        motivo = _one_line(reopening.reason, 300)
+        if volante is not None:
+            fecha = fecha_larga(volante.due_date)
+            notif.notify_users(
+                session, reminders.enlace_recipients(session, volante), kind=notif.CASO_REABIERTO,
+                text=(f"Se reabrió el folio {case.folio} (ronda {reopening.ronda}): «{motivo}». "
+                      f"Vence el {fecha}."),
+                key=f"caso_reabierto:{reopening.id}", case_id=case.id, volante_id=volante.id)
+            text = (f"SINAC: reabrimos tu folio {case.folio} para darle seguimiento. Te daremos respuesta "
+                    f"a más tardar el {fecha}.")
+            aviso = f"reabrimos tu folio; te daremos respuesta a más tardar el {fecha}"
+        else:
+            text = (f"SINAC: reabrimos tu folio {case.folio} para darle seguimiento. Te avisaremos "
+                    "cuando se turne a tu estado.")
+            aviso = "reabrimos tu folio; te avisaremos cuando se turne a tu estado"
+        if reopening.by_affiliate:
+            notif.notify_users(
+                session, reminders.vinculacion_recipients(session), kind=notif.CASO_REABIERTO,
+                text=f"La persona afiliada reabrió el folio {case.folio} (ronda {reopening.ronda}).",
+                key=f"caso_reabierto_vinc:{reopening.id}", case_id=case.id)
+        jobs = _tell_affiliate(session, case, KIND_REAPERTURA, since=reopening.created_at, text=text, aviso=aviso)
+        _finish(session, jobs, settings)
+
+
+def case_merged(case_id: int, settings: Settings | None = None) -> None:
+    """The affiliate of a merged duplicate hears which folio carries on."""
+    settings = settings or Settings.from_env()
+    with job_session(settings) as session:
+        case = session.get(Case, case_id)
+        if case is None or case.merged_into_id is None:
+            return
+        survivor = session.get(Case, case.merged_into_id)
+        if survivor is None:
+            return
+        jobs = _tell_affiliate(
+            session, case, KIND_FUSION,
+            text=(f"SINAC: tu folio {case.folio} trata el mismo asunto que el folio {survivor.folio}; lo "
+                  f"atenderemos junto con él. Usa el folio {survivor.folio} para consultar cómo va."),
+            aviso=f"tu folio trata el mismo asunto que el folio {survivor.folio}; usa ese folio para consultarlo")
+        _finish(session, jobs, settings)
 
 
 def _tell_affiliate(session: Session, case: Case, kind: str, *, text: str, aviso: str,

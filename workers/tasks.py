@@ -26,17 +26,40 @@ def task(fn):
         started = time.perf_counter()
         log.info("job start %s", fn.__name__, extra={"task": fn.__name__, "job_kwargs": repr(kwargs)[:200]})
         try:
-            return fn(*args, **kwargs)
+            result = fn(*args, **kwargs)
         except Exception:
             JOB_FAILURES.labels(fn.__name__).inc()
             log.exception("job failed %s", fn.__name__, extra={"task": fn.__name__})
             raise
+        else:
+            _outbox_done()
+            return result
         finally:
             JOB_SECONDS.labels(fn.__name__).observe(time.perf_counter() - started)
             request_id_var.reset(token)
 
     TASKS[fn.__name__] = wrapper
     return wrapper
+
+
+def _outbox_done() -> None:
+    """Under RQ, mark the job's outbox row done (inline runs are marked by workers.dispatch).
+    A failure here only leaves the row for the relay, which finds the RQ job finished."""
+    try:
+        from rq import get_current_job
+
+        job = get_current_job()
+    except Exception:  # noqa: BLE001 - not running under an RQ worker
+        return
+    row_id = job.meta.get("outbox_id") if job is not None else None
+    if row_id is None:
+        return
+    from workers.dispatch import finished
+
+    try:
+        finished([int(row_id)])
+    except Exception:  # noqa: BLE001 - the database went away after the job's own commit
+        log.warning("outbox row not marked done", extra={"outbox_id": row_id}, exc_info=True)
 
 
 def _request_id_from_rq() -> str | None:
@@ -87,6 +110,20 @@ def notify_case_concluded(case_id: int) -> None:
 
 
 @task
+def notify_case_reopened(case_id: int, volante_id: int | None = None) -> None:
+    from workers import notify
+
+    notify.case_reopened(case_id, volante_id)
+
+
+@task
+def notify_case_merged(case_id: int) -> None:
+    from workers import notify
+
+    notify.case_merged(case_id)
+
+
+@task
 def send_reminders() -> int:
     from workers import notify
 
@@ -124,59 +161,48 @@ def send_outbound(message_ids: list[int]) -> None:
     from bot.outbound import send_messages
     from core.config import Settings
     from workers.connections import job_session
-    from workers.dispatch import enqueue_jobs
+    from workers.dispatch import commit_and_enqueue
 
     settings = Settings.from_env()
     with job_session(settings) as session:
         jobs = send_messages(session, list(message_ids), settings=settings)
-        session.commit()
-    enqueue_jobs(jobs, settings)
+        commit_and_enqueue(session, jobs, settings)
 
 
 @task
 def sweep_stuck_inbound(older_than_seconds: float = 120) -> int:
-    """Re-enqueue inbound messages still `received` (worker died, Redis down at intake) and
-    outbound messages never handed to Twilio. Skips those whose RQ job is still waiting."""
+    """Beside the outbox relay: inbound messages still `received` with no job on its way (no
+    open outbox row: their job failed for good, or they were stored before the outbox) and
+    outbound messages never handed to Twilio get a job again."""
     from bot.inbox import claim_for_sweep, stuck_inbound_ids
     from bot.outbound import stuck_outbound_ids
+    from core import outbox
     from core.config import Settings
     from core.jobs import Job, QueueName
     from workers.connections import job_session
-    from workers.dispatch import enqueue_jobs
+    from workers.dispatch import commit_and_enqueue
 
     settings = Settings.from_env()
     with job_session(settings) as session:
-        inbound = stuck_inbound_ids(session, older_than_seconds)
-        inbound = claim_for_sweep(session, [i for i in inbound if not _rq_job_waiting(settings, f"inbound-{i}")])
+        inbound = {i: Job("process_inbound_message", {"message_id": i}, QueueName.INBOUND)
+                   for i in stuck_inbound_ids(session, older_than_seconds)}
+        on_their_way = outbox.open_keys(session, [outbox.job_key(job) for job in inbound.values()])
+        chosen = claim_for_sweep(session, [i for i, job in inbound.items()
+                                           if outbox.job_key(job) not in on_their_way])
+        jobs = [inbound[i] for i in chosen]
         outbound = stuck_outbound_ids(session, older_than_seconds)
-        session.commit()
-    jobs = [Job("process_inbound_message", {"message_id": i}, QueueName.INBOUND) for i in inbound]
-    jobs += [Job("send_outbound", {"message_ids": ids}, QueueName.OUTBOUND) for ids in outbound]
-    if jobs:
-        log.warning("sweep re-enqueues lost jobs", extra={"inbound": len(inbound), "outbound": len(outbound)})
-    enqueue_jobs(jobs, settings)
+        jobs += [Job("send_outbound", {"message_ids": ids}, QueueName.OUTBOUND) for ids in outbound]
+        if jobs:
+            log.warning("sweep re-enqueues lost jobs", extra={"inbound": len(chosen), "outbound": len(outbound)})
+        commit_and_enqueue(session, jobs, settings)
     return len(jobs)
 
 
-def _rq_job_waiting(settings, job_id: str) -> bool:
-    """True when RQ still holds that job queued, running or scheduled (no need to re-enqueue)."""
-    if settings.jobs_mode == "inline":
-        return False
-    try:
-        from rq.exceptions import NoSuchJobError
-        from rq.job import Job as RQJob
-
-        from workers.connections import redis_for
-
-        status = RQJob.fetch(job_id, connection=redis_for(settings.redis_url)).get_status()
-    except NoSuchJobError:
-        return False
-    except Exception:  # noqa: BLE001 - Redis down: enqueue_jobs will log it
-        return False
-    return str(getattr(status, "value", status)) in {"queued", "started", "scheduled", "deferred"}
-
-
 # ---- dialogue (issue 5): one conversation turn per inbound message ----
+
+# The reply's send job is written with the turn as a backstop and enqueued by the relay only if
+# this job has not sent the reply by then (it died after the turn's commit).
+SEND_BACKSTOP_SECONDS = 30
 
 
 @task
@@ -185,29 +211,30 @@ def process_inbound_message(message_id: int) -> None:
     from this same job: a second job would add a queue hop, a fork and a new database connection
     between the affiliate and the answer. What Twilio does not take on the first try (or any
     error here) goes to a `send_outbound` job, which continues the tries."""
+    from datetime import timedelta
+
     from bot.outbound import send_messages
     from bot.turns import handle_inbound
+    from core import outbox
     from core.config import Settings
     from workers.connections import job_session
-    from workers.dispatch import enqueue_jobs
+    from workers.dispatch import commit_and_enqueue, enqueue_staged, stage_jobs
 
     settings = Settings.from_env()
     with job_session(settings) as session:
         jobs = handle_inbound(session, int(message_id), settings=settings)
-        session.commit()
-    later = []
-    for job in jobs:
-        if job.name != "send_outbound":
-            later.append(job)
-            continue
+        sends = stage_jobs(session, [job for job in jobs if job.name == "send_outbound"],
+                           delay=timedelta(seconds=SEND_BACKSTOP_SECONDS))
+        commit_and_enqueue(session, [job for job in jobs if job.name != "send_outbound"], settings)
+    for job in sends:
         try:
             with job_session(settings) as session:
-                later += send_messages(session, job.kwargs["message_ids"], settings=settings, first_try_only=True)
-                session.commit()
+                later = send_messages(session, job.kwargs["message_ids"], settings=settings, first_try_only=True)
+                outbox.mark_done(session, [job.outbox_id])
+                commit_and_enqueue(session, later, settings)
         except Exception:
             log.exception("sending the reply from the dialogue job failed; left for the send job")
-            later.append(job)
-    enqueue_jobs(later, settings)
+            enqueue_staged([job.outbox_id], settings)
 
 
 # ---- informe mensual (issue 8) ----
@@ -239,11 +266,10 @@ def expire_idle_sessions() -> int:
     from bot.dialogue.expiry import expire_idle_sessions as expire
     from core.config import Settings
     from workers.connections import job_session
-    from workers.dispatch import enqueue_jobs
+    from workers.dispatch import commit_and_enqueue
 
     settings = Settings.from_env()
     with job_session(settings) as session:
         jobs = expire(session, settings)
-        session.commit()
-    enqueue_jobs(jobs, settings)
+        commit_and_enqueue(session, jobs, settings)
     return len(jobs)

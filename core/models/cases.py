@@ -71,6 +71,15 @@ class Case(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     anonymized_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Optimistic concurrency (core.versions): bumped by every staff-visible change, carried by
+    # the case page's forms so a stale form is refused and shown what changed.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # The case's round: 1, then 2, 3... after each reopening (core.services.reopen); volantes carry theirs.
+    ronda: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # Duplicates (core.duplicates): the case this one was merged into, and the earlier case it
+    # resembled when it was registered. Plain indexed ids, like current_volante_id.
+    merged_into_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    possible_duplicate_id: Mapped[int | None] = mapped_column(Integer, index=True)
 
     contact = relationship("Contact")
     estado = relationship("Estado")
@@ -111,6 +120,7 @@ class Volante(Base):
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     turned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    ronda: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     case: Mapped[Case] = relationship(back_populates="volantes")
     enlace = relationship("User", foreign_keys=[enlace_id])
@@ -138,9 +148,13 @@ class Fur(Base):
     filed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    # Optimistic concurrency of the draft (core.versions): who saved it last, and how many times.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     volante: Mapped[Volante] = relationship(back_populates="fur")
     filed_by = relationship("User", foreign_keys=[filed_by_id])
+    updated_by = relationship("User", foreign_keys=[updated_by_id])
 
 
 class Review(Base):
@@ -156,6 +170,22 @@ class Review(Base):
 
     volante: Mapped[Volante] = relationship(back_populates="reviews")
     reviewer = relationship("User")
+
+
+class Reopening(Base):
+    """A closed case opened again for a new round (core.services.reopen): by the affiliate or by
+    vinculación, with the reason. Counted by the monthly report on `created_at`."""
+
+    __tablename__ = "reopenings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    ronda: Mapped[int] = mapped_column(Integer)  # the round it opened (2, 3, ...)
+    from_status: Mapped[str] = mapped_column(String(16))
+    by_affiliate: Mapped[bool] = mapped_column(Boolean, default=False)
+    reason: Mapped[str] = mapped_column(Text)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
 
 
 class Attachment(Base):

@@ -30,10 +30,11 @@ from core.estados import BY_CLAVE
 from core.folio import next_folio
 from core.jobs import Job, QueueName
 from core.lifecycle import Action, check_role, next_status
-from core.models import Case, Fur, Review, User, Volante
+from core.models import Case, Fur, Note, Review, User, Volante
 from core.plazos import calendar, plazo_for
 from core.text.money import monto_in_range
 from core.timeutil import now, today_mx
+from core.versions import Seen, claim_case, claim_fur
 
 
 @dataclass
@@ -42,8 +43,12 @@ class Result:
     jobs: list[Job] = field(default_factory=list)
 
 
-def _transition(session: Session, case: Case, action: Action, actor: Actor, *, reason=None, data=None):
+def _transition(session: Session, case: Case, action: Action, actor: Actor, *, reason=None, data=None,
+                seen: Seen | None = None):
+    """Apply `action` through the table, claim the case's next version (StaleVersion when the
+    caller's form was rendered from an older one) and record the audit event."""
     check_role(action, actor.role)
+    claim_case(session, case, seen)
     before = case.status
     after = next_status(before, action)
     case.status = after
@@ -130,6 +135,8 @@ def register_case(
         contacto_email=contacto_email,
         external_ref=external_ref,
         topic=topic,
+        ronda=1,
+        version=1,
         created_by_id=actor.id,
         created_at=created,
         updated_at=created,
@@ -140,6 +147,7 @@ def register_case(
         session, actor, Action.REGISTRAR, case=case, to_status=CaseStatus.REGISTRADA,
         data={"tipo": tipo, "canal": canal, "estado": estado_clave},
     )
+    _flag_duplicate(session, case, actor)
     result = Result(case)
     if route:
         amerita = AMERITA_GESTION_DEFAULT[Tipo(tipo)] if amerita_gestion is None else amerita_gestion
@@ -194,6 +202,7 @@ def _open_volante(session: Session, case: Case, actor: Actor, *, numero: int, en
         sent_at=sent,
         due_date=calendar(session).add(today_mx(sent), plazo),
         turned_by_id=actor.id,
+        ronda=case.ronda or 1,
     )
     case.volantes.append(volante)
     session.flush()
@@ -259,8 +268,14 @@ def _check_enlace_scope(actor: Actor, volante: Volante) -> None:
         raise PermissionDenied("Este volante no pertenece a tu estado.")
 
 
-def save_fur(session: Session, volante: Volante, actor: Actor, data: dict, *, submit: bool) -> Result:
-    """Save a draft, or file the FUR (submit) which moves the case to respondida."""
+FUR_FORM_FIELDS = ("fecha_respuesta", "acciones", "respuesta_ciudadano", "resultado", "monto_reclamado",
+                   "monto_reembolsado", "fecha_reembolso")
+
+
+def save_fur(session: Session, volante: Volante, actor: Actor, data: dict, *, submit: bool,
+             seen: Seen | None = None) -> Result:
+    """Save a draft, or file the FUR (submit) which moves the case to respondida. `seen.version`
+    is the draft's version the form was rendered from (0: there was no draft yet)."""
     check_role(Action.RESPONDER, actor.role)
     _check_enlace_scope(actor, volante)
     case = volante.case
@@ -268,9 +283,12 @@ def save_fur(session: Session, volante: Volante, actor: Actor, data: dict, *, su
         raise ValidationError("Este volante ya no admite respuesta.")
     fur = volante.fur
     if fur is None:
-        fur = Fur(volante_id=volante.id, case_id=case.id, is_draft=True)
+        fur = Fur(volante_id=volante.id, case_id=case.id, is_draft=True, version=1, updated_by_id=actor.id)
         session.add(fur)
         volante.fur = fur
+    else:
+        claim_fur(session, fur, None if seen is None else Seen(seen.version), data, FUR_FORM_FIELDS)
+        fur.updated_by_id = actor.id
     for name in ("acciones", "respuesta_ciudadano"):
         if name in data:
             setattr(fur, name, (data[name] or "").strip() or None)
@@ -306,7 +324,9 @@ def save_fur(session: Session, volante: Volante, actor: Actor, data: dict, *, su
     return Result(case, [Job("notify_fur_filed", {"volante_id": volante.id}, QueueName.DEFAULT)])
 
 
-def accept_fur(session: Session, case: Case, actor: Actor) -> Result:
+def accept_fur(session: Session, case: Case, actor: Actor, *, seen: Seen | None = None) -> Result:
+    check_role(Action.ACEPTAR, actor.role)
+    claim_case(session, case, seen)  # a colleague's decision first: refused as stale, not as illegal
     volante = _answered_volante(case)
     missing = fur_missing_fields(volante.fur, case.tipo)
     if missing:
@@ -320,11 +340,13 @@ def accept_fur(session: Session, case: Case, actor: Actor) -> Result:
     return Result(case, [Job("notify_case_concluded", {"case_id": case.id}, QueueName.DEFAULT)])
 
 
-def send_back(session: Session, case: Case, actor: Actor, reason: str) -> Result:
+def send_back(session: Session, case: Case, actor: Actor, reason: str, *, seen: Seen | None = None) -> Result:
     """Ampliar gestión: close this round and open the next one to the same enlace."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError("Escribe el motivo de la devolución.", fields={"reason": "requerido"})
+    check_role(Action.DEVOLVER, actor.role)
+    claim_case(session, case, seen)
     volante = _answered_volante(case)
     _transition(session, case, Action.DEVOLVER, actor, reason=reason, data={"volante": volante.numero})
     session.add(Review(volante_id=volante.id, fur_id=volante.fur.id, decision=ReviewDecision.DEVUELTA,
@@ -345,7 +367,8 @@ def _answered_volante(case: Case) -> Volante:
     return volante
 
 
-def reassign_estado(session: Session, case: Case, actor: Actor, estado_clave: str, reason: str) -> Result:
+def reassign_estado(session: Session, case: Case, actor: Actor, estado_clave: str, reason: str, *,
+                    seen: Seen | None = None) -> Result:
     """Portabilidad: the affiliate was attended in another state."""
     reason = (reason or "").strip()
     if estado_clave not in BY_CLAVE:
@@ -356,7 +379,7 @@ def reassign_estado(session: Session, case: Case, actor: Actor, estado_clave: st
         raise ValidationError("El caso ya está en ese estado.", fields={"estado": "igual"})
     previous = case.estado_clave
     _transition(session, case, Action.REASIGNAR, actor, reason=reason,
-                data={"de": previous, "a": estado_clave})
+                data={"de": previous, "a": estado_clave}, seen=seen)
     case.estado_clave = estado_clave
     jobs: list[Job] = []
     volante = case.open_volante
@@ -372,11 +395,11 @@ def reassign_estado(session: Session, case: Case, actor: Actor, estado_clave: st
     return Result(case, jobs)
 
 
-def cancel_case(session: Session, case: Case, actor: Actor, reason: str) -> Result:
+def cancel_case(session: Session, case: Case, actor: Actor, reason: str, *, seen: Seen | None = None) -> Result:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError("Escribe el motivo de la cancelación.", fields={"reason": "requerido"})
-    _transition(session, case, Action.CANCELAR, actor, reason=reason)
+    _transition(session, case, Action.CANCELAR, actor, reason=reason, seen=seen)
     volante = case.open_volante
     if volante is not None:
         volante.status = VS.CANCELADO
@@ -410,3 +433,32 @@ def resume_clock(session: Session, case: Case, actor: Actor) -> Result:
     volante.paused_at = None
     volante.pause_reason = None
     return Result(case)
+
+
+NOTE_MAX = 5000
+
+
+def add_note(session: Session, case: Case, actor: Actor, body: str, *, seen: Seen | None = None) -> Result:
+    """An internal note; it claims the case's next version like any change, so a note written
+    over a case that changed meanwhile is refused with what changed (and the text kept)."""
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError("Escribe el texto de la nota.", fields={"body": "requerido"})
+    if len(body) > NOTE_MAX:
+        raise ValidationError(f"La nota es demasiado larga (máximo {NOTE_MAX} caracteres).", fields={"body": "largo"})
+    claim_case(session, case, seen)
+    session.add(Note(case_id=case.id, author_id=actor.id, body=body))
+    audit.record(session, actor, "nota", case=case)
+    return Result(case)
+
+
+def _flag_duplicate(session: Session, case: Case, actor: Actor) -> None:
+    """Registration: remember the newest earlier case this one resembles (core.duplicates)."""
+    from core.duplicates import candidates_for
+
+    found = candidates_for(session, case)
+    if not found:
+        return
+    case.possible_duplicate_id = found[0].id
+    audit.record(session, actor, "posible_duplicado", case=case,
+                 data={"folios": [c.folio for c in found]})

@@ -27,9 +27,13 @@ def test_transition_table_is_total_and_strict(status, action):
         assert "No se puede" in exc.value.message
 
 
-def test_closed_statuses_allow_nothing():
-    for status in (CaseStatus.ATENDIDA, CaseStatus.CONCLUIDA, CaseStatus.CANCELADA):
-        assert allowed_actions(status) == []
+def test_closed_statuses_allow_only_reopen_and_cancelled_nothing():
+    """Issue 17: concluida and atendida can be reopened (a new round); cancelada stays terminal."""
+    for status in (CaseStatus.ATENDIDA, CaseStatus.CONCLUIDA):
+        assert allowed_actions(status) == [Action.REABRIR]
+    assert next_status(CaseStatus.CONCLUIDA, Action.REABRIR) == CaseStatus.TURNADA
+    assert next_status(CaseStatus.ATENDIDA, Action.REABRIR) == CaseStatus.REGISTRADA
+    assert allowed_actions(CaseStatus.CANCELADA) == []
 
 
 def test_queja_from_bot_is_turned_to_the_state_enlace(make, db):
