@@ -41,6 +41,21 @@ def test_opt_out_words_stop_everything_until_alta(phone, db, word):
     assert phone.contact.opt_out is False
 
 
+def test_opt_out_alta_and_handoff_leave_an_audit_trail(phone, db):
+    """Why a phone stopped hearing from us is on record: once per switch, by the bot."""
+    from core.models import AuditEvent
+
+    phone.send("hola")
+    phone.send("ya no me manden mensajes")
+    phone.send("no me manden nada")  # already out: no second event
+    phone.send("ALTA")
+    phone.send("quiero hablar con una persona")
+    events = db.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
+    assert [(e.action, e.actor_label) for e in events] == [
+        ("baja_contacto", "bot"), ("alta_contacto", "bot"), ("pasar_a_persona", "bot")]
+    assert all(e.data == {"contact_id": phone.contact.id} for e in events)
+
+
 @pytest.mark.parametrize("text", ["me dieron de baja del seguro", "no me quiero dar de baja",
                                   "alto el doctor me cobró", "cancelar mi cita"])
 def test_opt_out_words_inside_a_sentence_are_not_an_opt_out(phone, text):
