@@ -89,6 +89,15 @@ class EvalReport:
         return row["incierto"] / sum(row.values()) if sum(row.values()) else 0.0
 
 
+NONE_WORDS = frozenset({"", "NO", "NINGUNA", "NINGUNO", "NONE", "-"})
+
+
+def _cartera(raw: str | None) -> str | None:
+    """'CAUSES' etc.; empty or 'NO' (covered by no portfolio) is None."""
+    value = (raw or "").strip().upper()
+    return None if value in NONE_WORDS else value
+
+
 def _bool(value: str) -> bool | None:
     v = (value or "").strip().lower()
     if v in ("si", "sí", "true", "1"):
@@ -109,7 +118,7 @@ def read_set(path: Path = DEFAULT_SET) -> list[EvalRow]:
             edad = (r.get("edad") or "").strip()
             rows.append(EvalRow(
                 pregunta=pregunta,
-                cartera=(r.get("cartera") or "").strip().upper() or None,
+                cartera=_cartera(r.get("cartera")),
                 numeros=nums,
                 edad=float(edad) if edad else None,
                 cubierto=_bool(r.get("cubierto", "")),
