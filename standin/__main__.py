@@ -1,4 +1,4 @@
-"""python -m standin --port 5055 [--host 127.0.0.1] [--auth-token …] [--no-callbacks]"""
+"""python -m standin --port 5055 [--host 127.0.0.1] [--auth-token …] [--no-callbacks] [--send-jitter S]"""
 
 from __future__ import annotations
 
@@ -16,9 +16,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--auth-token", default=os.environ.get("TWILIO_AUTH_TOKEN") or "dev-auth-token",
                         help="signs status callbacks (default: $TWILIO_AUTH_TOKEN)")
     parser.add_argument("--no-callbacks", action="store_true", help="do not post status callbacks")
+    parser.add_argument("--send-jitter", type=float, default=0.0,
+                        help="each message leaves the queue after a random 0..S seconds (order not kept)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s standin %(levelname)s %(message)s")
-    app = create_app(auth_token=args.auth_token, callbacks=not args.no_callbacks)
+    app = create_app(auth_token=args.auth_token, callbacks=not args.no_callbacks,
+                     send_jitter=args.send_jitter)
     from werkzeug.serving import run_simple
 
     run_simple(args.host, args.port, app, threaded=True, use_reloader=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import random
 import threading
 import time
 import uuid
@@ -58,10 +59,13 @@ def _num_segments(body: str) -> int:
         return max(1, -(-len(body) // 153)) if len(body) > 160 else 1
 
 
-def create_app(auth_token: str | None = "dev-auth-token", callbacks: bool = True) -> Flask:
+def create_app(auth_token: str | None = "dev-auth-token", callbacks: bool = True,
+               send_jitter: float = 0.0) -> Flask:
     """`auth_token`: checked on the REST calls (Basic auth, like Twilio) and used to sign status
     callbacks; None accepts any credentials. `callbacks`: post sent/delivered callbacks to each
-    message's StatusCallback in the background."""
+    message's StatusCallback in the background. `send_jitter`: each message leaves Twilio's
+    queue ("sent", `sent_at`) after a random 0..send_jitter seconds, as real Twilio does: two
+    messages queued back to back may go out in either order."""
     app = Flask("standin")
     state = State()
     app.extensions["standin"] = state
@@ -88,17 +92,69 @@ def create_app(auth_token: str | None = "dev-auth-token", callbacks: bool = True
             params["ErrorCode"] = str(error_code)
         return signed_post(url, params)
 
-    def auto_callbacks(message: dict) -> None:
-        time.sleep(0.3)
-        for status in ("sent", "delivered"):
-            callback(message, status)
+    def dispatch(message: dict) -> None:
+        """Twilio's queue: the message goes out (sent), then reaches the phone (delivered)."""
+        time.sleep(random.uniform(0, send_jitter) if send_jitter else 0.3)
+        with state.lock:
+            message["sent_at"] = time.time()
+        if callbacks:
+            callback(message, "sent")
             time.sleep(0.2)
+            callback(message, "delivered")
+        else:
+            message["status"] = "sent"
+
+    def resource(message: dict) -> dict:
+        account_sid, sid = message["account_sid"], message["sid"]
+        created = datetime.fromtimestamp(message["received_at"], UTC)
+        sent = message.get("sent_at")
+        return {
+            "account_sid": account_sid, "api_version": API_VERSION, "body": message["body"],
+            "date_created": format_datetime(created, usegmt=True),
+            "date_sent": format_datetime(datetime.fromtimestamp(sent, UTC), usegmt=True) if sent else None,
+            "date_updated": format_datetime(created, usegmt=True), "direction": "outbound-api",
+            "error_code": message.get("error_code"), "error_message": None, "from": message["from"],
+            "messaging_service_sid": None, "num_media": "0", "num_segments": str(message["num_segments"]),
+            "price": None, "price_unit": "USD", "sid": sid, "status": message["status"],
+            "subresource_uris": {"media": f"/{API_VERSION}/Accounts/{account_sid}/Messages/{sid}/Media.json"},
+            "to": message["to"], "uri": f"/{API_VERSION}/Accounts/{account_sid}/Messages/{sid}.json",
+        }
+
+    def authorized(account_sid: str) -> bool:
+        auth = request.authorization
+        return not (auth is None or auth.username != account_sid or (auth_token and auth.password != auth_token))
+
+    @app.get(f"/{API_VERSION}/Accounts/<account_sid>/Messages.json")
+    def list_resources(account_sid: str):
+        """Twilio's message list, newest first, filtered by To and From, one page."""
+        if not authorized(account_sid):
+            return _error(401, 20003, "Authenticate")
+        to, sender = request.args.get("To"), request.args.get("From")
+        size = min(request.args.get("PageSize", type=int) or 50, 1000)
+        with state.lock:
+            chosen = [m for m in reversed(state.messages) if m["account_sid"] == account_sid
+                      and (not to or m["to"] == to) and (not sender or m["from"] == sender)][:size]
+            page = [resource(m) for m in chosen]
+        uri = f"/{API_VERSION}/Accounts/{account_sid}/Messages.json?PageSize={size}&Page=0"
+        return jsonify(messages=page, end=len(page) - 1, first_page_uri=uri, next_page_uri=None, page=0,
+                       page_size=size, previous_page_uri=None, start=0, uri=uri)
+
+    @app.get(f"/{API_VERSION}/Accounts/<account_sid>/Messages/<sid>.json")
+    def fetch_resource(account_sid: str, sid: str):
+        if not authorized(account_sid):
+            return _error(401, 20003, "Authenticate")
+        with state.lock:
+            message = next((m for m in state.messages if m["sid"] == sid and m["account_sid"] == account_sid), None)
+            found = resource(message) if message else None
+        if found is None:
+            return _error(404, 20404, f"The requested resource /Messages/{sid}.json was not found")
+        return jsonify(found)
 
     @app.post(f"/{API_VERSION}/Accounts/<account_sid>/Messages.json")
     def create_message(account_sid: str):
-        auth = request.authorization
-        if auth is None or auth.username != account_sid or (auth_token and auth.password != auth_token):
+        if not authorized(account_sid):
             return _error(401, 20003, "Authenticate")
+        received_at = time.time()
         form = request.form
         to, sender = form.get("To", ""), form.get("From", "")
         body, content_sid = form.get("Body", ""), form.get("ContentSid", "")
@@ -107,7 +163,7 @@ def create_app(auth_token: str | None = "dev-auth-token", callbacks: bool = True
         kind = {"any", "template" if content_sid else "session",
                 "whatsapp" if to.startswith("whatsapp:") else "sms"}
         rule = state.take_failure(kind)
-        if rule:
+        if rule and rule["mode"] != "hold":
             if rule["mode"] == "timeout":
                 time.sleep(rule["delay"])
                 return _error(504, 20504, "Gateway timeout (stand-in)")
@@ -128,13 +184,16 @@ def create_app(auth_token: str | None = "dev-auth-token", callbacks: bool = True
             "sid": sid, "account_sid": account_sid, "to": to, "from": sender, "body": body,
             "content_sid": content_sid or None, "content_variables": form.get("ContentVariables") or None,
             "status_callback": form.get("StatusCallback") or None, "status": "queued",
-            "num_segments": _num_segments(body), "created": now.isoformat(),
+            "num_segments": _num_segments(body), "created": now.isoformat(), "received_at": received_at,
+            "sent_at": None,
         }
         with state.lock:
             message["index"] = len(state.messages)
             state.messages.append(message)
-        if callbacks and message["status_callback"]:
-            threading.Thread(target=auto_callbacks, args=(message,), daemon=True).start()
+        if send_jitter or (callbacks and message["status_callback"]):
+            threading.Thread(target=dispatch, args=(message,), daemon=True).start()
+        if rule:  # "hold": Twilio took the message, the answer comes late (a caller may be gone)
+            time.sleep(rule["delay"])
         return jsonify(
             account_sid=account_sid, api_version=API_VERSION, body=body, date_created=format_datetime(now, usegmt=True),
             date_sent=None, date_updated=format_datetime(now, usegmt=True), direction="outbound-api",
@@ -161,7 +220,7 @@ def create_app(auth_token: str | None = "dev-auth-token", callbacks: bool = True
             "delay": float(data.get("delay", 3)),
             "match": str(data.get("match", "any")),
         }
-        status = 500 if rule["mode"] in ("500", "timeout") else int(rule["mode"])
+        status = 500 if rule["mode"] in ("500", "timeout", "hold") else int(rule["mode"])
         rule["status"] = status
         rule["code"] = int(data.get("code", 20500 if status >= 500 else 21211))
         rule["message"] = str(data.get("message", "Internal Server Error (stand-in)" if status >= 500
@@ -197,8 +256,8 @@ class StandinServer:
     """The stand-in on a free port in a background thread (tests)."""
 
     def __init__(self, auth_token: str | None = "dev-auth-token", callbacks: bool = False,
-                 host: str = "127.0.0.1", port: int = 0):
-        self.app = create_app(auth_token=auth_token, callbacks=callbacks)
+                 host: str = "127.0.0.1", port: int = 0, send_jitter: float = 0.0):
+        self.app = create_app(auth_token=auth_token, callbacks=callbacks, send_jitter=send_jitter)
         self.server = make_server(host, port, self.app, threaded=True, request_handler=_QuietHandler)
         self.url = f"http://{host}:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)

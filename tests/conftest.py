@@ -97,6 +97,9 @@ def settings(database_url, instance_dir, monkeypatch) -> Settings:
         "SECRET_KEY": "test-secret",
         "TWILIO_AUTH_TOKEN": "test-auth-token",
         "REDIS_URL": os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:1/0"),
+        # The stand-in posts no callbacks unless asked: a short gap between the parts of a reply
+        # (tests of the order set their own, with callbacks).
+        "OUTBOUND_PART_GAP_SECONDS": "0.05",
     }
     for key, value in env.items():
         monkeypatch.setenv(key, value)

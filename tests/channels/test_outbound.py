@@ -19,7 +19,7 @@ WA = "whatsapp:+523312345678"
 
 def _send(jobs):
     for job in jobs:
-        assert job.name == "send_outbound" and job.queue == "outbound"
+        assert job.name == "send_outbound" and job.queue in ("outbound", "default")
         TASKS["send_outbound"](**job.kwargs)
 
 
@@ -159,18 +159,57 @@ def test_retried_job_does_not_resend(chan_settings, db, make, standin):
     assert [m["body"] for m in standin.messages()] == ["Uno", "Dos"]
 
 
-def test_crash_after_claim_is_not_resent_but_marked(chan_settings, db, make, standin):
+def _left_sending(db, message, minutes: float = 30) -> None:
+    """What a worker killed during its call to Twilio leaves behind."""
+    message.status = "sending"
+    message.attempts = 1
+    message.status_at = now() - timedelta(minutes=minutes)
+    db.commit()
+
+
+def test_part_left_sending_that_twilio_has_is_recorded_not_resent(chan_settings, db, make, standin):
+    """Killed after Twilio took part 1, before its answer was stored: part 1 is found in
+    Twilio's message list (never sent twice), and part 2 goes after it."""
     contact = make.contact(last_inbound_at=now())
-    jobs = queue_replies(db, contact, ["Uno"])
+    [job] = queue_replies(db, contact, ["Uno", "Dos"])
     db.commit()
-    [message] = _messages(db)
-    message.status = "sending"  # a worker died while calling Twilio
-    message.status_at = now() - timedelta(minutes=30)
+    first, second = _messages(db)
+    from bot.twilio_client import build_client
+
+    taken = build_client(chan_settings).messages.create(to=WA, from_=chan_settings.twilio_whatsapp_from, body="Uno")
+    _left_sending(db, first, minutes=1)
+    _send([job])
+    assert [m["body"] for m in standin.messages(to=WA)] == ["Uno", "Dos"]
+    first, second = _messages(db)
+    assert first.message_sid == taken.sid and first.status == "queued" and first.attempts == 1
+    assert second.message_sid and standin.state.calls == 2
+
+
+def test_part_left_sending_that_twilio_never_got_is_sent_once_then_the_next(chan_settings, db, make, standin):
+    contact = make.contact(last_inbound_at=now())
+    [job] = queue_replies(db, contact, ["Uno", "Dos"])
     db.commit()
-    _send(jobs)
-    assert standin.messages() == []
-    [message] = _messages(db)
-    assert message.status == "failed" and "no se reintenta" in message.error
+    first, _ = _messages(db)
+    _left_sending(db, first, minutes=1)
+    # a sweep holding only part 2 (the bug of issue 18: part 2 went out alone) sends part 1 first
+    TASKS["send_outbound"](message_ids=[job.kwargs["message_ids"][1]])
+    assert [m["body"] for m in standin.messages(to=WA)] == ["Uno", "Dos"]
+    first, second = _messages(db)
+    assert first.message_sid and first.attempts == 2 and second.message_sid
+    _send([job])  # the original job, retried: nothing twice
+    assert standin.state.calls == 2
+
+
+def test_part_being_sent_by_a_live_worker_is_left_to_it(chan_settings, db, make, standin):
+    """A fresh `sending` part belongs to a worker still calling Twilio: another job neither
+    resends it nor sends what follows before it."""
+    contact = make.contact(last_inbound_at=now())
+    [job] = queue_replies(db, contact, ["Uno"])
+    db.commit()
+    [first] = _messages(db)
+    _left_sending(db, first, minutes=0)
+    assert send_messages(db, job.kwargs["message_ids"], settings=chan_settings) == []
+    assert standin.messages() == [] and _messages(db)[0].status == "sending"
 
 
 def test_status_callbacks_move_forward_only(chan_settings, db, make, standin):
@@ -191,6 +230,9 @@ def test_notification_inside_24h_is_session_text(chan_settings, db, make, standi
                              settings=chan_settings))
     [sent] = standin.messages()
     assert sent["to"] == WA and sent["body"] == "Tu folio es *SINAC-2026-000001*." and sent["content_sid"] is None
+    # notices wait behind conversations: their send job is on the default queue
+    [job] = queue_notification(db, contact, "Otro aviso", template_vars={}, settings=chan_settings)
+    assert job.queue == "default"
 
 
 def test_notification_outside_24h_uses_template(chan_settings, db, make, standin, monkeypatch):
