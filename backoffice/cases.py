@@ -8,27 +8,41 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
 
+from backoffice import presence
 from backoffice.auth import current_actor, roles_required
 from backoffice.db import commit_and_dispatch, get_session
-from core import audit
 from core.access import can_edit, can_see_case, scope_cases, scope_volantes, sees_everything
-from core.enums import OPEN_STATUSES, Role
+from core.duplicates import open_candidates
+from core.enums import OPEN_STATUSES, CaseStatus, Role
 from core.enums import VolanteStatus as VS
 from core.errors import DomainError, PermissionDenied, ValidationError
 from core.estados import BY_CLAVE
-from core.models import Attachment, AuditEvent, Case, Message, Note, Review, User, Volante
+from core.models import (
+    Attachment,
+    AuditEvent,
+    Case,
+    Message,
+    Note,
+    Reopening,
+    Review,
+    User,
+    Volante,
+)
 from core.phones import mask_curp, mask_phone
 from core.services import cases as svc
+from core.services.merge import merge_cases
+from core.services.reopen import reopen_case
+from core.versions import Seen, StaleVersion
 
 bp = Blueprint("cases", __name__, url_prefix="/casos")
 
 STAFF = (Role.VINCULACION, Role.ADMIN)
-NOTE_MAX = 5000
+NOTE_MAX = svc.NOTE_MAX
 
 ACTION_NAMES = {
     "registrar": "Registro", "decidir_gestion": "Decisión de gestión", "atender": "Atendido directamente",
@@ -36,6 +50,9 @@ ACTION_NAMES = {
     "devolver": "Devuelto al enlace", "reasignar": "Reasignado de estado", "pausar": "Plazo pausado",
     "reanudar": "Plazo reanudado", "cancelar": "Cancelado", "nota": "Nota interna",
     "respuesta_personal": "Respuesta del personal", "liberar_conversacion": "Conversación devuelta al bot",
+    "reabrir": "Reabierto (nueva ronda)", "fusionar": "Fusionado en otro folio",
+    "fusion_recibida": "Se le fusionó un folio duplicado", "posible_duplicado": "Posible duplicado detectado",
+    "encuesta_satisfaccion": "Encuesta de satisfacción respondida",
 }
 VOLANTE_STATUS_LABELS = {
     VS.ABIERTO: "Abierto (esperando FUR)", VS.RESPONDIDO: "Respondido (en revisión)",
@@ -83,6 +100,8 @@ def show_pii(user) -> bool:
 
 
 def error_status(exc: DomainError) -> int:
+    if isinstance(exc, StaleVersion):
+        return 409
     return 403 if isinstance(exc, PermissionDenied) else 422
 
 
@@ -94,8 +113,8 @@ def field_errors(exc: DomainError, default_field: str | None = None) -> dict[str
 
 # ---------------------------------------------------------------- page
 
-def _transcript(session, case: Case) -> list[dict]:
-    cond = Message.case_id == case.id
+def _transcript(session, case: Case, merged_ids: list[int] = ()) -> list[dict]:
+    cond = Message.case_id.in_([case.id, *merged_ids])
     if case.contact_id and sees_everything(current_user):
         # National roles also see the unlinked turns around registration (an enlace sees only
         # what the bot linked to this case: the same phone may have cases in other states).
@@ -129,9 +148,27 @@ def _transcript(session, case: Case) -> list[dict]:
     return items
 
 
+def _duplicates(session, case: Case, staff: bool) -> dict:
+    """What the page says about duplicates: the folio it was merged into, the folios merged into
+    it, and (for staff) the possible duplicates to merge in either direction."""
+    merged_into = session.get(Case, case.merged_into_id) if case.merged_into_id else None
+    merged_from = list(session.scalars(select(Case).where(Case.merged_into_id == case.id).order_by(Case.id)))
+    candidates, later = [], []
+    if staff and case.merged_into_id is None and case.status != CaseStatus.CANCELADA:
+        candidates = open_candidates(session, case)
+        later = list(session.scalars(
+            select(Case).where(Case.possible_duplicate_id == case.id, Case.merged_into_id.is_(None),
+                               Case.status != CaseStatus.CANCELADA).order_by(Case.id)))
+    return {"merged_into": merged_into, "merged_from": merged_from, "candidates": candidates,
+            "later_duplicates": later}
+
+
 def render_detail(case: Case, *, form: dict | None = None, errors: dict | None = None,
-                  active: str | None = None, status: int = 200):
+                  active: str | None = None, status: int = 200, stale: list | None = None):
     session = get_session()
+    dups = _duplicates(session, case, current_user.role in STAFF)
+    merged_ids = [c.id for c in dups["merged_from"]]
+    folios = {c.id: c.folio for c in dups["merged_from"]}
     volantes = list(session.scalars(
         select(Volante).where(Volante.case_id == case.id).order_by(Volante.numero)
         .options(selectinload(Volante.fur), selectinload(Volante.reviews).selectinload(Review.reviewer),
@@ -146,7 +183,10 @@ def render_detail(case: Case, *, form: dict | None = None, errors: dict | None =
         select(Attachment).where(Attachment.case_id == case.id, Attachment.fur_id.is_(None),
                                  Attachment.message_id.is_(None)).order_by(Attachment.id)
     ))
-    events = list(session.scalars(select(AuditEvent).where(AuditEvent.case_id == case.id).order_by(AuditEvent.id)))
+    events = list(session.scalars(select(AuditEvent).where(AuditEvent.case_id.in_([case.id, *merged_ids]))
+                                  .order_by(AuditEvent.created_at, AuditEvent.id)))
+    seen_event = max((e.id for e in events if e.case_id == case.id), default=0)
+    reopenings = list(session.scalars(select(Reopening).where(Reopening.case_id == case.id).order_by(Reopening.id)))
     notes = list(session.scalars(
         select(Note).where(Note.case_id == case.id).order_by(Note.id).options(selectinload(Note.author))
     ))
@@ -160,10 +200,14 @@ def render_detail(case: Case, *, form: dict | None = None, errors: dict | None =
     user = current_user
     pii = show_pii(user)
     phone = case.contact.phone if case.contact else case.contacto_telefono
+    viewers = presence.touch(session, case.id, user.id)
     return render_template(
         "cases/detail.html",
         case=case, volantes=volantes, evidence=evidence, case_files=case_files, events=events, notes=notes,
-        transcript=_transcript(session, case), enlaces=enlaces, open_volante=open_volante,
+        transcript=_transcript(session, case, merged_ids), enlaces=enlaces, open_volante=open_volante,
+        seen_event=seen_event, stale=stale or [], presence_text=presence.sentence(viewers),
+        presence_every=presence.HEARTBEAT, event_folios=folios, reopenings=reopenings, **dups,
+        can_reopen=user.role == Role.VINCULACION and case.status in (CaseStatus.CONCLUIDA, CaseStatus.ATENDIDA),
         phone=phone if pii else mask_phone(phone), curp=case.curp if pii else mask_curp(case.curp),
         email=case.contacto_email if pii else ("•••" if case.contacto_email else ""),
         form=form or {}, errors=errors or {}, active=active,
@@ -184,6 +228,15 @@ def detail(case_id: int):
     return render_detail(case)
 
 
+@bp.get("/<int:case_id>/presencia")
+@login_required
+def viewers(case_id: int):
+    """The open page's heartbeat: who else is viewing the case now."""
+    case = get_case_or_404(case_id)
+    text = presence.sentence(presence.touch(get_session(), case.id, current_user.id))
+    return jsonify({"text": text})
+
+
 # ---------------------------------------------------------------- actions
 
 def _run(case: Case, action: str, fn, *, success: str, default_field: str | None = None):
@@ -195,8 +248,13 @@ def _run(case: Case, action: str, fn, *, success: str, default_field: str | None
         session.rollback()
         case = get_case_or_404(case.id)
         flash(exc.message, "error")
-        return render_detail(case, form=request.form.to_dict(), errors=field_errors(exc, default_field),
-                             active=action, status=error_status(exc))
+        stale = exc.changes if isinstance(exc, StaleVersion) else None
+        form = request.form.to_dict()
+        if stale is not None:  # the user's text stays; the page's version is the fresh one
+            form.pop("version", None)
+            form.pop("seen_event", None)
+        return render_detail(case, form=form, errors=field_errors(exc, default_field),
+                             active=action, status=error_status(exc), stale=stale)
     commit_and_dispatch(result.jobs)
     flash(success, "success")
     return redirect(url_for("cases.detail", case_id=case.id))
@@ -250,7 +308,7 @@ def reassign(case_id: int):
     case = get_case_or_404(case_id)
     return _run(case, "reassign", lambda: svc.reassign_estado(
         get_session(), case, current_actor(), (request.form.get("estado") or "").strip(),
-        request.form.get("reason", ""),
+        request.form.get("reason", ""), seen=Seen.from_form(request.form),
     ), success="Caso reasignado al nuevo estado.", default_field="reason")
 
 
@@ -259,8 +317,35 @@ def reassign(case_id: int):
 def cancel(case_id: int):
     case = get_case_or_404(case_id)
     return _run(case, "cancel", lambda: svc.cancel_case(
-        get_session(), case, current_actor(), request.form.get("reason", ""),
+        get_session(), case, current_actor(), request.form.get("reason", ""), seen=Seen.from_form(request.form),
     ), success="Caso cancelado.", default_field="reason")
+
+
+@bp.post("/<int:case_id>/reabrir")
+@roles_required(Role.VINCULACION)
+def reopen(case_id: int):
+    case = get_case_or_404(case_id)
+    return _run(case, "reopen", lambda: reopen_case(
+        get_session(), case, current_actor(), request.form.get("reason", ""), seen=Seen.from_form(request.form),
+    ), success="Caso reabierto: inicia una nueva ronda con su propio plazo.", default_field="reason")
+
+
+@bp.post("/<int:case_id>/fusionar")
+@roles_required(Role.VINCULACION)
+def merge(case_id: int):
+    """Merge this case (the duplicate) into the folio typed or chosen (the case that carries on)."""
+    case = get_case_or_404(case_id)
+    folio = (request.form.get("survivor") or "").strip().upper()
+
+    def run():
+        survivor = get_session().scalar(scope_cases(select(Case).where(Case.folio == folio), current_user))
+        if survivor is None:
+            raise ValidationError("Escribe o elige el folio que sigue en trámite.", fields={"survivor": "inválido"})
+        return merge_cases(get_session(), case, survivor, current_actor(), request.form.get("reason", ""),
+                           seen=Seen.from_form(request.form))
+
+    return _run(case, "merge", run, success="Folio fusionado: el caso sigue en el folio elegido.",
+                default_field="survivor")
 
 
 @bp.post("/<int:case_id>/pausar")
@@ -285,13 +370,14 @@ def resume(case_id: int):
 def review(case_id: int):
     case = get_case_or_404(case_id)
     decision = request.form.get("decision", "")
+    seen = Seen.from_form(request.form)
     if decision == "aceptar":
-        return _run(case, "review", lambda: svc.accept_fur(get_session(), case, current_actor()),
+        return _run(case, "review", lambda: svc.accept_fur(get_session(), case, current_actor(), seen=seen),
                     success="Respuesta aceptada: el caso quedó concluido y se avisará al ciudadano.",
                     default_field="decision")
     if decision == "devolver":
         return _run(case, "review", lambda: svc.send_back(
-            get_session(), case, current_actor(), request.form.get("reason", ""),
+            get_session(), case, current_actor(), request.form.get("reason", ""), seen=seen,
         ), success="FUR devuelto al enlace con un nuevo plazo.", default_field="reason")
     return _run(case, "review", _raise(ValidationError("Elige aceptar o devolver.", fields={"decision": "requerido"})),
                 success="")
@@ -302,18 +388,7 @@ def review(case_id: int):
 def add_note(case_id: int):
     require_editor()
     case = get_case_or_404(case_id)
-    session = get_session()
-
-    def create():
-        body = (request.form.get("body") or "").strip()
-        if not body:
-            raise ValidationError("Escribe el texto de la nota.", fields={"body": "requerido"})
-        if len(body) > NOTE_MAX:
-            raise ValidationError(f"La nota es demasiado larga (máximo {NOTE_MAX} caracteres).",
-                                  fields={"body": "largo"})
-        session.add(Note(case_id=case.id, author_id=current_user.id, body=body))
-        audit.record(session, current_actor(), "nota", case=case)
-        return svc.Result(case)
-
-    return _run(case, "note", create, success="Nota agregada.", default_field="body")
+    return _run(case, "note", lambda: svc.add_note(
+        get_session(), case, current_actor(), request.form.get("body", ""), seen=Seen.from_form(request.form),
+    ), success="Nota agregada.", default_field="body")
 

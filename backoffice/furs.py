@@ -20,6 +20,7 @@ from core.models import Attachment
 from core.services import cases as svc
 from core.text.money import monto_in_range
 from core.timeutil import today_mx
+from core.versions import Seen, StaleVersion
 
 bp = Blueprint("furs", __name__)
 
@@ -95,7 +96,7 @@ def _form_from_fur(fur, volante) -> dict:
     return {name: s(getattr(fur, name)) for name in FIELDS + COBRO_FIELDS}
 
 
-def _render(volante, form: dict, errors: dict, status: int = 200):
+def _render(volante, form: dict, errors: dict, status: int = 200, stale: list | None = None):
     session = get_session()
     evidence = []
     if volante.fur is not None:
@@ -105,7 +106,8 @@ def _render(volante, form: dict, errors: dict, status: int = 200):
         "cases/fur.html", volante=volante, case=volante.case, form=form, errors=errors, evidence=evidence,
         RESULTADO_LABELS=RESULTADO_LABELS, is_cobro=volante.case.tipo == Tipo.COBRO_INJUSTIFICADO,
         allowed_label=ALLOWED_LABEL, max_mb=current_app.config["SINAC"].upload_max_bytes // (1024 * 1024),
-        today=today_mx(),
+        today=today_mx(), fur_version=volante.fur.version if volante.fur is not None else 0, stale=stale or [],
+        FIELD_LABELS=svc.FUR_LABELS,
     ), status
 
 
@@ -148,7 +150,8 @@ def edit(volante_id: int):
     session = get_session()
     try:
         # Evidence goes in before the submit check so a filed FUR carries it.
-        result = svc.save_fur(session, volante, current_actor(), data, submit=False)
+        seen = Seen(Seen.from_form(request.form, "fur_").version)
+        result = svc.save_fur(session, volante, current_actor(), data, submit=False, seen=seen)
         for item in stored:
             session.add(Attachment(case_id=volante.case_id, fur_id=volante.fur.id, filename=item.filename,
                                    content_type=item.content_type, size=item.size, storage_key=item.storage_key,
@@ -161,6 +164,10 @@ def edit(volante_id: int):
             delete_stored(settings, item.storage_key)
         volante = get_volante_or_404(volante_id)
         flash(exc.message, "error")
+        if isinstance(exc, StaleVersion):  # keep the user's text; the form now carries the fresh version
+            form.pop("fur_version", None)
+            return _render(volante, form, {"evidencia": "Vuelve a seleccionar los archivos de evidencia."}
+                           if stored else {}, error_status(exc), stale=exc.changes)
         errs = {}
         for key, code in (getattr(exc, "fields", {}) or {}).items():
             errs[LABEL_TO_FIELD.get(key, key)] = REQUIRED if code == "requerido" else exc.message
