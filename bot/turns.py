@@ -20,7 +20,6 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.dialogue import state as S
-from bot.dialogue import understand as U
 from bot.dialogue.router import run_turn
 from bot.dialogue.turn import DIGIT_INTENT, Turn
 from bot.nlu.interpret import Interpretation, interpret
@@ -89,14 +88,14 @@ def _process(session: Session, contact: Contact, message: Message, settings: Set
     state = S.load(contact)
     nlu = _interpret(text, state)
     intent, confidence, entities = nlu.intent, nlu.confidence, nlu.entities
-    digit = U.menu_digit(text)
+    digit = nlu.signals.digit
     message.intent = DIGIT_INTENT[digit] if digit in DIGIT_INTENT and intent == "nlu_fallback" else intent
     message.confidence = 1.0 if message.intent != intent else confidence
     message.entities = [{k: e.get(k) for k in ("entity", "value", "start", "end")} for e in entities]
     turn = Turn(session=session, contact=contact, message=message, settings=settings, text=text,
                 intent=intent, confidence=confidence, entities=entities,
                 ranking=nlu.ranking, state=state, at=at, secondary=nlu.secondary,
-                clauses=nlu.clauses)
+                clauses=nlu.clauses, signals=nlu.signals)
     try:
         with session.begin_nested():
             run_turn(turn)

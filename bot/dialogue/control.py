@@ -74,7 +74,7 @@ def expiry(t: Turn) -> bool:
         return False
     strong = (t.effective_intent() not in ("saludo", "afirmar", "negar", "nlu_fallback",
                                             "fuera_de_alcance", "agradecimiento", "despedida")
-              and not t.menu_choice) or U.is_opt_in(t.text)
+              and not t.menu_choice) or t.signals.opt_in
     t.menu_choice = False
     if strong:
         S.clear_flow(t.state)

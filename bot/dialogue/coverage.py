@@ -95,7 +95,7 @@ def coverage_of_charge(t: Turn, question: str | None = None, *, charged: bool = 
 
 def _follow_up(t: Turn) -> bool:
     """'¿y la de cadera?' right after a coverage answer is another coverage question."""
-    if t.menu_choice or U.menu_digit(t.text) is not None or U.looks_like_garbage(t.text):
+    if t.menu_choice or t.signals.digit is not None or U.looks_like_garbage(t.text):
         return False
     words = U.fold(t.text).split()
     if not words or len(words) > 10 or U.content_words(t.text) == 0:
@@ -135,7 +135,7 @@ def on_coverage_ask(t: Turn) -> bool:
 def on_coverage_clarify(t: Turn) -> bool:
     cov = t.state.get("coverage") or {}
     options = cov.get("options") or []
-    digit = U.menu_digit(t.text)
+    digit = t.signals.digit
     choice = None
     if digit is not None and 1 <= digit <= len(options):
         choice = options[digit - 1]
@@ -180,7 +180,7 @@ def on_coverage_clarify(t: Turn) -> bool:
 def on_after_question(t: Turn) -> bool:
     """After an answer: 4 sends a question the bot was unsure of to a person as a volante; a
     short follow-up question after a coverage answer is answered as coverage too."""
-    digit = U.menu_digit(t.text)
+    digit = t.signals.digit
     cov = t.state.get("coverage") or {}
     question = cov.get("question") if t.step is Step.COVERAGE_AFTER else (t.state.get("info") or {}).get("question")
     unsure = t.step is Step.INFO_UNKNOWN or cov.get("covered") is not True

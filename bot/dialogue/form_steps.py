@@ -34,7 +34,7 @@ def on_form(t: Turn) -> bool:
     if U.is_clear_cancel(t.text) and not _answers_slot(t, form):
         cancel(t)  # "cancelar por favor", "ya no", "olvídalo": nothing is registered
         return True
-    digit = U.menu_digit(t.text)
+    digit = t.signals.digit
     amount_answer = asking == "monto" and digit is None and U.amount(t.text) is not None
     if not amount_answer:
         if interrupts.interrupt(t):
@@ -122,7 +122,7 @@ def _answers_slot(t: Turn, form: dict) -> bool:
 
 def _is_story_answer(t: Turn) -> bool:
     k = U.fold(t.text)
-    if not k or U.menu_digit(t.text) is not None or U.looks_like_garbage(t.text):
+    if not k or t.signals.digit is not None or U.looks_like_garbage(t.text):
         return False
     if U.is_yes(t.text) or U.is_no(t.text):
         return False
@@ -165,7 +165,7 @@ def on_confirm(t: Turn) -> bool:
         S.clear_flow(t.state)
         return False
     _track(t, form)
-    digit = U.menu_digit(t.text)
+    digit = t.signals.digit
     if digit in (1, 2):
         switch_tipo(t, form, "queja" if digit == 1 else "cobro_injustificado")
         return True

@@ -44,7 +44,7 @@ def answer_tema(t: Turn, tema: info.Tema, question: str) -> None:
 
 
 def on_info_menu(t: Turn) -> bool:
-    digit = U.menu_digit(t.text)
+    digit = t.signals.digit
     temas = info.temas()
     if digit is not None and 1 <= digit <= len(temas):
         tema = temas[digit - 1]

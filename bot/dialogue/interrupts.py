@@ -12,8 +12,8 @@ from bot.dialogue.turn import STRONG, Step, Turn
 
 def interrupt(t: Turn) -> bool:
     """Inside a form or confirmation: handle a different request and resume. True if handled."""
-    digit = U.menu_digit(t.text)
-    if digit == 6 or (U.asks_for_human(t.text) and t.intent == "hablar_con_persona") or \
+    digit = t.signals.digit
+    if digit == 6 or (t.signals.asks_human and t.intent == "hablar_con_persona") or \
             (t.intent == "hablar_con_persona" and t.confidence >= STRONG):
         control.handoff(t)
         return True

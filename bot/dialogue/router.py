@@ -26,11 +26,11 @@ MAX_TEXT_OUTSIDE_FORM = 1500
 
 def run_turn(turn: Turn) -> Turn:
     t = turn
-    if U.is_opt_out(t.text):
+    if t.signals.opt_out:
         control.opt_out(t)
         return t
     if t.contact.opt_out:
-        if U.is_opt_in(t.text):
+        if t.signals.opt_in:
             control.opt_in(t)
         return t  # opted out: stored, never answered
     if t.contact.handoff:
@@ -53,7 +53,7 @@ def run_turn(turn: Turn) -> Turn:
         else:
             t.say(R.MENU)
         return t
-    if U.is_menu(t.text) or U.is_opt_in(t.text):
+    if t.signals.menu or t.signals.opt_in:
         S.clear_flow(t.state)
         t.say(R.MENU)
         return t

@@ -16,8 +16,8 @@ from typing import Final
 from sqlalchemy.orm import Session
 
 from bot.dialogue import state as S
-from bot.dialogue import understand as U
 from bot.dialogue.state import Step
+from bot.nlu.signals import Signals
 from core.config import Settings
 from core.enums import Tipo
 from core.jobs import Job
@@ -72,6 +72,11 @@ class Turn:
     first_contact: bool = False
     secondary: list[str] = field(default_factory=list)  # other intents in the message (bot/nlu)
     clauses: dict[str, str] = field(default_factory=dict)  # intent -> its clause of the message
+    signals: Signals | None = None  # bot.nlu's control signals; read from the text when not given
+
+    def __post_init__(self) -> None:
+        if self.signals is None:
+            self.signals = Signals.read(self.text)
 
     def say(self, *texts: str) -> None:
         self.replies.extend(t for t in texts if t)
@@ -89,11 +94,11 @@ class Turn:
 
     def effective_intent(self) -> str:
         """The intent, unless a menu digit or an explicit ask for a person says otherwise."""
-        digit = U.menu_digit(self.text)
+        digit = self.signals.digit
         if digit in DIGIT_INTENT:
             self.menu_choice = True
             return DIGIT_INTENT[digit]
-        if U.asks_for_human(self.text) and self.intent not in FORM_INTENTS:
+        if self.signals.asks_human and self.intent not in FORM_INTENTS:
             return "hablar_con_persona"
         return self.intent
 

@@ -15,62 +15,19 @@ from unidecode import unidecode
 from bot.nlu import amounts
 from bot.nlu.interpret import after_greeting, describes_charge, keyword_intent  # noqa: F401
 from bot.nlu.numbers import NUMBER_WORDS, number_runs
+from bot.nlu.signals import (  # noqa: F401  (the dialogue reads them as U.*)
+    OPT_IN_WORDS,
+    OPT_OUT_WORDS,
+    asks_for_human,
+    is_menu,
+    is_opt_in,
+    is_opt_out,
+    keyword,
+    menu_digit,
+)
 from core.estados import ESTADOS, clave_for
 from core.text.fold import fold
 from core.text.money import monto_in_range
-
-# Opt-out words (DOMAIN.md §11, issue 5) and the usual English ones Twilio also honours.
-OPT_OUT_WORDS = frozenset({"baja", "alto", "stop", "cancelar", "alto ya", "stopall", "unsubscribe"})
-OPT_IN_WORDS = frozenset({"alta", "start", "unstop"})
-MENU_WORDS = frozenset({"menu", "inicio", "opciones", "empezar", "volver", "reiniciar"})
-
-
-def keyword(text: str | None) -> str:
-    """The whole message as a keyword: 'ALTO YA!!' -> 'alto ya'."""
-    return fold(text)[:40]
-
-
-# An explicit request to stop messages, anywhere in the message ("ya basta, no me manden nada",
-# "quítenme de su lista", "gracias, y ya no me manden más mensajes", "stop ya por favor"). Only
-# imperative/subjunctive forms about messages: "ya no me mandan mensajes de mi cita" is a
-# complaint, "no me manden a otro hospital" is not about messages, "me dieron de baja del seguro"
-# is about affiliation.
-_STOP_OBJECT = (r"(?=\s*(?:[,.;:!?]|$|mas\b|ya\b|nada\b|nunca\b|mensaj|recado|msj|msg|sms|whats"
-                r"|por favor|porfa|x fa|xfa|a este (?:numero|telefono|cel)|aqui\b|al numero))")
-_OPT_OUT_PHRASE_RE = re.compile(
-    r"\bno\s+(?:me\s+|nos\s+)?(?:manden|mande|envien|envie|mandes|envies|escriban|escriba"
-    r"|escribas|sigan\s+(?:mandando|escribiendo|enviando))" + _STOP_OBJECT
-    + r"|\bno\s+quiero\s+que\s+(?:me|nos)\s+(?:escriban|manden|envien|sigan)"
-    r"|\bdej(?:en|e|a)\s+de\s+(?:mandar|enviar|escribir|molestar)(?:me|nos)"
-    r"|\bno\s+quiero\s+(?:recibir|que me lleguen)\s+(?:mas\s+|sus\s+|ningun\s+)*"
-    r"(?:mensaj|msj|sms|whats|notificacion|recado)"
-    r"|\b(?:quit|sac|borr|elimin)(?:en|e|a)(?:me|nos)\s+de\s+(?:su|sus|la|esta|esa)\s+(?:lista|base)"
-    r"|\b(?:quiten|borren|eliminen|saquen)\s+mi\s+(?:numero|telefono|cel)"
-    r"|\b(?:darme|denme|quiero darme)\s+de\s+baja\s+de\s+(?:los|sus|este|estos|la)\s+"
-    r"(?:mensaj|servicio|lista|whats|sms|notificacion)"
-    r"|^(?:stop|baja|alto)\b(?=.*\b(?:mensaj|escrib|mand|envi|ya\b|por favor|porfa))"
-)
-
-
-def is_opt_out(text: str | None) -> bool:
-    k = keyword(text)
-    return k in OPT_OUT_WORDS or bool(_OPT_OUT_PHRASE_RE.search(fold(text, keep=",.;:!?")[:300]))
-
-
-def is_opt_in(text: str | None) -> bool:
-    return keyword(text) in OPT_IN_WORDS
-
-
-def is_menu(text: str | None) -> bool:
-    return keyword(text) in MENU_WORDS
-
-
-def menu_digit(text: str | None) -> int | None:
-    """'3', '3.', ' 3) ', 'opcion 3', '#3' -> 3 (only a lone choice, not '3500')."""
-    k = fold(text)
-    m = re.fullmatch(r"(?:opcion|la|el|numero|num|no)?\s*([1-9])", k)
-    return int(m.group(1)) if m else None
-
 
 _YES = {"si", "s", "sip", "sii", "claro", "ok", "okey", "okay", "va", "sale", "dale", "correcto",
         "esta bien", "de acuerdo", "adelante", "afirmativo", "exacto", "asi es", "confirmo",
@@ -298,14 +255,6 @@ def tells_story(text: str | None) -> bool:
 
 def content_words(text: str | None) -> int:
     return len([w for w in fold(text).split() if w not in _GENERIC])
-
-
-_HUMAN_RE = re.compile(r"\b(?:persona|humano|humana|asesor|asesora|agente|operador|operadora|"
-                       r"alguien real|hablar con alguien|ejecutivo|ejecutiva)\b")
-
-
-def asks_for_human(text: str | None) -> bool:
-    return bool(_HUMAN_RE.search(fold(text)))
 
 
 _COVERAGE_CUE_RE = re.compile(r"\b(?:cubre|cubren|cubierto|cubierta|cobertura|incluye|incluyen|"

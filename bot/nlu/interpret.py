@@ -6,8 +6,8 @@ request ("hola buenas, me cobraron…") is read without it; an explicit word ("c
 "queja") beats a weak or missing classification; right after a coverage answer a short,
 elliptical message ("¿y la vesícula?", "el parto entra?") is another coverage question; the
 clauses of a long message are read one by one for a second intent ("me cobraron 300 y ¿la
-vacuna la cubren?"). The dialogue reads control signals (opt-out, handoff, menu digit) from
-bot/dialogue/understand.py, which keeps the conversation's own rules.
+vacuna la cubren?"). The control signals (opt-out, ALTA, MENÚ, menu digit, ask for a person:
+bot/nlu/signals.py) ride along, read from the text even when the classifier is down.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from unidecode import unidecode
 from core.text.fold import fold as _fold
 
 from .data import FALLBACK_INTENT
+from .signals import Signals
 
 HINT_CONFIDENCE = 0.55
 HINT_OVERRIDES_BELOW = 0.7
@@ -139,6 +140,11 @@ class Interpretation:
     candidates: list[str] = field(default_factory=list)  # the two best, when close and unsure
     clauses: dict[str, str] = field(default_factory=dict)  # intent -> the clause it was read in
     source: str = "classifier"  # classifier | greeting | keyword | charge | question | context
+    signals: Signals | None = None  # opt-out, ALTA, MENÚ, menu digit, ask for a person
+
+    def __post_init__(self) -> None:
+        if self.signals is None:
+            self.signals = Signals.read(self.text)
 
     def as_parse(self) -> dict:
         """The Rasa-shaped parse (plus secondary_intents) stored on the message."""
