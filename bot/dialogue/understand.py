@@ -204,17 +204,18 @@ def relative_date(text: str | None) -> str | None:
     return m.group(0) if m else None
 
 
-_CONCEPTOS = (
+_CONCEPTOS = (  # (folded word, what the case records): the thing itself, never just its family
     ("consulta", "consulta"),
     ("medicamento", "medicamento"), ("medicina", "medicamento"), ("receta", "medicamento"),
-    ("pastillas", "medicamento"), ("insulina", "medicamento"), ("antibiotico", "medicamento"),
-    ("jarabe", "medicamento"), ("inyeccion", "medicamento"), ("farmacia", "medicamento"),
-    ("vacuna", "vacuna"), ("quimio", "tratamiento"), ("dialisis", "tratamiento"),
-    ("hemodialisis", "tratamiento"), ("terapia", "tratamiento"),
-    ("ultrasonido", "estudio"), ("rayos x", "estudio"), ("radiografia", "estudio"),
-    ("laboratorio", "estudio"), ("analisis", "estudio"), ("estudio", "estudio"),
-    ("tomografia", "estudio"), ("mastografia", "estudio"), ("papanicolaou", "estudio"),
-    ("parto", "parto"), ("cesarea", "parto"),
+    ("pastillas", "medicamento"), ("insulina", "insulina"), ("antibiotico", "antibiótico"),
+    ("jarabe", "jarabe"), ("inyeccion", "inyección"), ("farmacia", "medicamento"),
+    ("vacuna", "vacuna"), ("quimio", "quimioterapia"), ("hemodialisis", "hemodiálisis"),
+    ("dialisis", "diálisis"), ("terapia", "terapia"),
+    ("ultrasonido", "ultrasonido"), ("rayos x", "rayos X"), ("radiografia", "radiografía"),
+    ("laboratorio", "estudios de laboratorio"), ("analisis", "análisis"),
+    ("tomografia", "tomografía"), ("mastografia", "mastografía"), ("papanicolaou", "papanicolaou"),
+    ("estudio", "estudio"),
+    ("cesarea", "cesárea"), ("parto", "parto"),
     ("cirugia", "cirugía"), ("operacion", "cirugía"), ("operaron", "cirugía"),
     ("hospitalizacion", "hospitalización"), ("internaron", "hospitalización"),
     ("urgencias", "urgencias"), ("material", "material de curación"), ("gasas", "material de curación"),

@@ -29,8 +29,12 @@ _COUNT = r"(?P<n>\d{1,2}|" + "|".join(sorted((w for w in UNITS if w not in ("un"
                                               key=len, reverse=True)) + ")"
 # "3 sesiones de 1800", "dos consultas a 250"
 _TIMES_BEFORE_RE = re.compile(rf"\b{_COUNT}\s+{_COUNTED}\s+(?:de|a|por|en)\s*\$?\s*$")
-# "$900 por día" (with "3 días" elsewhere), "2500 cada una" (with "dos sesiones" before)
-_PER_AFTER_RE = re.compile(r"^\s*(?:pesos\s*)?(?:por|x|cada|c/u|c u)\b")
+# "$900 por día" (with "3 días" elsewhere), "2500 cada una" (with "dos sesiones" before); a bare
+# "por" is not "per": "1200 por unos rayos x ... hace 3 días" is one charge of 1200
+_PER_UNIT = (r"(?:dia|noche|sesion|consulta|terapia|caja|frasco|ampolleta|estudio|radiografia|"
+             r"placa|vez|semana|curacion|inyeccion|unidad|pieza)")
+_PER_AFTER_RE = re.compile(rf"^\s*(?:pesos\s*)?(?:(?:por|x|cada|al|la)\s+{_PER_UNIT}\b|cada\s+(?:una|uno)\b"
+                           r"|c/u|c u\b|diarios?\b)")
 _COUNT_ANYWHERE_RE = re.compile(rf"\b{_COUNT}\s+{_COUNTED}\b")
 
 

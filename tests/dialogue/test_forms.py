@@ -93,10 +93,10 @@ def test_cobro_asks_for_monto_and_reads_loose_amounts(phone, db):
     assert "cuánto" in joined(phone.send("me cobraron el ultrasonido en el hospital general de Tlaxcala")).lower()
     summary = joined(phone.send("tres mil quinientos"))
     assert "$3,500" in summary and "Tlaxcala" in summary
-    assert "Concepto: estudio" in summary
+    assert "Concepto: ultrasonido" in summary  # the study itself, not just "estudio"
     phone.send("si")
     [case] = cases(db)
-    assert case.monto == Decimal("3500.00") and case.concepto == "estudio" and case.estado_clave == "29"
+    assert case.monto == Decimal("3500.00") and case.concepto == "ultrasonido" and case.estado_clave == "29"
 
 
 def test_corrections_update_the_slots(phone, db):

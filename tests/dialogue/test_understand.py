@@ -72,8 +72,9 @@ def test_greeting_prefix_and_hints():
 def test_dates_concepto_garbage():
     assert U.relative_date("fue ayer en la tarde") == "ayer"
     assert U.relative_date("hace 3 días") == "hace 3 dias"
-    assert U.concepto("me vendieron la insulina") == "medicamento"
-    assert U.concepto("me cobraron el ultrasonido") == "estudio"
+    assert U.concepto("me vendieron la insulina") == "insulina"
+    assert U.concepto("me cobraron el ultrasonido") == "ultrasonido"
+    assert U.concepto("me cobraron la cesarea") == "cesárea"  # the thing, not its family
     assert U.looks_like_garbage("x" * 5000) and U.looks_like_garbage("qwrtp zxcvbn")
     assert not U.looks_like_garbage("no me atendieron")
 

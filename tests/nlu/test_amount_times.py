@@ -1,0 +1,26 @@
+"""How many times an amount was paid: only when the message says so ("3 sesiones de 1800",
+"$900 por día" with "3 días"); a "por" that means "for" never multiplies."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.nlu.entities import extract_entities
+
+
+def monto(text: str):
+    found = [e for e in extract_entities(text) if e["entity"] == "monto"]
+    return float(found[0]["value"]) if found else None
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("me cobraron 3 sesiones de 1800", 5400),
+    ("estuvo internada 3 dias, $900 por dia", 2700),
+    ("me cobraron dos terapias a 250 cada una", 500),
+    ("me cobraron 1200 por unos rayos x en el imss de puebla hace 3 dias", 1200),
+    ("pague 450 por la consulta y fue hace 2 semanas", 450),
+    ("me pidieron 300 por el material, ya van 2 veces que voy", 300),
+    ("pague 800 por el ultrasonido, fue hace 5 dias", 800),
+])
+def test_an_amount_is_multiplied_only_when_the_message_says_how_many_times(text, expected):
+    assert monto(text) == expected
