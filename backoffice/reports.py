@@ -26,7 +26,7 @@ bp = Blueprint("reports", __name__, url_prefix="/informe")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SUMMARY = (
     "casos_registrados", "personas", "volantes_abiertos", "volantes_respondidos", "pct_en_plazo",
-    "volantes_vencidos", "tasa_devolucion", "concluidos", "pct_favorable", "dias_respuesta_mediana",
+    "volantes_vencidos", "tasa_devolucion", "concluidos", "pct_favorable", "tasa_reapertura", "dias_respuesta_mediana",
     "dias_conclusion_mediana", "monto_reembolsado", "satisfaccion_promedio",
 )
 

@@ -41,13 +41,13 @@ def report_rows(report: dict) -> Iterator[list]:
     """Long format: desglose, clave, etiqueta, indicador, nombre, mes, mes anterior."""
     yield ["desglose", "clave", "etiqueta", "indicador", "nombre", report["mes"], report["mes_anterior"]]
     for name, label in LABELS.items():
-        yield ["total", "", "Total", name, label, report["total"][name], report["total_anterior"][name]]
+        yield ["total", "", "Total", name, label, report["total"].get(name), report["total_anterior"].get(name)]
     for key, _title in BREAKDOWNS:
         dim = key.removeprefix("por_")
         for row in report[key]:
             for name, label in LABELS.items():
-                yield [dim, row["clave"] or "", row["etiqueta"], name, label, row["actual"][name],
-                       row["anterior"][name]]
+                yield [dim, row["clave"] or "", row["etiqueta"], name, label, row["actual"].get(name),
+                       row["anterior"].get(name)]
     for i, topic in enumerate(report["temas"], 1):
         yield ["tema", str(i), topic["tema"], "consultas", "Consultas de cobertura", topic["n"], ""]
 
@@ -64,7 +64,8 @@ def report_xlsx(report: dict) -> bytes:
     append(ws, [f"Informe mensual SINAC · {report['mes_etiqueta']} · {scope}"])
     append(ws, ["Indicador", "Clave", report["mes"], report["mes_anterior"], "Cambio"])
     for name, label in LABELS.items():
-        cur, prev = report["total"][name], report["total_anterior"][name]
+        # .get: a snapshot frozen before a figure existed has no value for it
+        cur, prev = report["total"].get(name), report["total_anterior"].get(name)
         change = cur - prev if isinstance(cur, int | float) and isinstance(prev, int | float) else None
         append(ws, [label, name, cur, prev, change])
     for key, title in BREAKDOWNS:
@@ -74,7 +75,7 @@ def report_xlsx(report: dict) -> bytes:
                + [LABELS[n] for n in names] + [f"{LABELS[n]} (mes anterior)" for n in names])
         for row in report[key]:
             append(sheet, [row["clave"] or "", row["etiqueta"]]
-                   + [row["actual"][n] for n in names] + [row["anterior"][n] for n in names])
+                   + [row["actual"].get(n) for n in names] + [row["anterior"].get(n) for n in names])
     topics = wb.create_sheet("Temas de cobertura")
     append(topics, ["Tema", report["mes"]])
     for topic in report["temas"]:

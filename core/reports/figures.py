@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.functions import FunctionElement
 
 from core.enums import CaseStatus, Direction, Resultado, Tipo, VolanteStatus
-from core.models import BusinessDay, Case, Contact, Fur, Message, Volante
+from core.models import BusinessDay, Case, Contact, Fur, Message, Reopening, Volante
 from core.reports.months import Month
 from core.reports.sql import local_date, percentiles
 
@@ -198,9 +198,10 @@ def _cases_attended(window):
 
 
 def _concluded(window):
-    """Cases concluded (FUR accepted), with the accepted FUR's resultado and, for
-    cobro_injustificado, the amounts claimed and reimbursed. By conclusion date."""
-    accepted = aliased(Volante)
+    """Conclusions (FUR accepted), by the date of acceptance, with the accepted FUR's resultado and,
+    for cobro_injustificado, the amounts claimed and reimbursed. Driven by the accepted volantes,
+    so a case reopened later (issue 17) keeps its earlier conclusion, and one concluded again
+    counts once per round. Case dimensions (the case's estado, canal, tipo)."""
     cobro = Case.tipo == Tipo.COBRO_INJUSTIFICADO
     query = (
         select(
@@ -213,12 +214,12 @@ def _concluded(window):
             func.sum(case((cobro, func.coalesce(Fur.monto_reclamado, 0)), else_=0)).label("monto_reclamado"),
             func.sum(case((cobro, func.coalesce(Fur.monto_reembolsado, 0)), else_=0)).label("monto_reembolsado"),
         )
-        .select_from(Case)
-        .outerjoin(accepted, and_(accepted.case_id == Case.id, accepted.status == VolanteStatus.ACEPTADO))
-        .outerjoin(Fur, Fur.volante_id == accepted.id)
-        .where(window.during(Case.closed_at), _status(Case.status) == CaseStatus.CONCLUIDA)
+        .select_from(Volante)
+        .join(Case, Case.id == Volante.case_id)
+        .outerjoin(Fur, Fur.volante_id == Volante.id)
+        .where(window.during(Volante.closed_at), _status(Volante.status) == VolanteStatus.ACEPTADO)
     )
-    return query, "case", Case.closed_at
+    return query, "case", Volante.closed_at
 
 
 def _satisfaction(window):
@@ -229,6 +230,18 @@ def _satisfaction(window):
         func.count(Case.satisfaction).label("satisfaccion_n"),
     ).select_from(Case).where(window.during(Case.satisfaction_at), Case.satisfaction.is_not(None))
     return query, "case", Case.satisfaction_at
+
+
+def _reopened(window):
+    """Cases reopened for a new round on the same folio (issue 17), by the date of the reopening,
+    with the case's estado, canal and tipo; those the affiliate asked for are also counted apart."""
+    query = (
+        select(func.count().label("reaperturas"),
+               _flag(Reopening.by_affiliate.is_(True)).label("reaperturas_afiliado"))
+        .select_from(Reopening).join(Case, Case.id == Reopening.case_id)
+        .where(window.during(Reopening.created_at))
+    )
+    return query, "case", Reopening.created_at
 
 
 def _volantes_opened(window, with_case: bool = True):
@@ -324,17 +337,23 @@ def _first_answer_days(window):
 
 
 def _conclusion_days(window):
-    """Business days to conclusion: from the day the case's first volante was sent to the day
-    its FUR was accepted (re-turns included). Counted in the month of conclusion."""
+    """Business days to conclusion: from the day the round's first volante was sent to the day its
+    FUR was accepted (re-turns included). Counted in the month of conclusion, once per accepted
+    round, so a reopened case keeps its first conclusion and adds its new round's."""
     first = aliased(Volante)
-    bs, be, days, on_start, on_end = _days(first.sent_at, Case.closed_at)
+    earliest = aliased(Volante)
+    bs, be, days, on_start, on_end = _days(first.sent_at, Volante.closed_at)
+    round_start = (select(func.min(earliest.numero))
+                   .where(earliest.case_id == Volante.case_id, earliest.ronda == Volante.ronda)
+                   .scalar_subquery())
     base = (
         select(days.label("d"))
-        .select_from(Case).join(first, and_(first.case_id == Case.id, first.numero == 1))
+        .select_from(Volante).join(Case, Case.id == Volante.case_id)
+        .join(first, and_(first.case_id == Volante.case_id, first.numero == round_start))
         .join(bs, on_start).join(be, on_end)
-        .where(window.during(Case.closed_at), _status(Case.status) == CaseStatus.CONCLUIDA)
+        .where(window.during(Volante.closed_at), _status(Volante.status) == VolanteStatus.ACEPTADO)
     )
-    return base, "case", Case.closed_at, "dias_conclusion"
+    return base, "case", Volante.closed_at, "dias_conclusion"
 
 
 def _percentile_figures(session, window: Window, build, dims: tuple[str, ...]) -> dict:
@@ -401,7 +420,7 @@ def kind_of(build) -> str:
 
 
 ADDITIVE = (_cases_registered, _cases_attended, _volantes_opened, _volantes_answered, _volantes_reviewed,
-            _volantes_overdue, _concluded, _satisfaction)
+            _volantes_overdue, _concluded, _satisfaction, _reopened)
 TREND = (_cases_registered, _volantes_opened, _volantes_answered, _volantes_reviewed, _volantes_overdue,
          _concluded)
 PERCENTILES = (_first_answer_days, _conclusion_days)
@@ -411,7 +430,7 @@ COUNTS = (
     "casos_turnados", "volantes_respondidos", "respondidos_en_plazo", "volantes_aceptados",
     "volantes_devueltos", "volantes_vencidos", "concluidos", "favorables", "no_favorables",
     "improcedentes", "cobros_concluidos", "reembolsos", "satisfaccion_n", "dias_respuesta_n",
-    "dias_conclusion_n",
+    "dias_conclusion_n", "reaperturas", "reaperturas_afiliado",
 )
 MONEY = ("monto_reclamado", "monto_reembolsado")
 NULLABLE = ("satisfaccion_promedio", "dias_respuesta_mediana", "dias_respuesta_p90",
@@ -435,6 +454,8 @@ def finish(row: dict) -> dict:
     out["pct_en_plazo"] = _ratio(out["respondidos_en_plazo"], out["volantes_respondidos"])
     out["tasa_devolucion"] = _ratio(out["volantes_devueltos"], out["volantes_devueltos"] + out["volantes_aceptados"])
     out["pct_favorable"] = _ratio(out["favorables"], out["concluidos"])
+    # reopened in the month per case closed in the month (concluded or attended)
+    out["tasa_reapertura"] = _ratio(out["reaperturas"], out["concluidos"] + out["atendidos"])
     return out
 
 

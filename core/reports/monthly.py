@@ -54,9 +54,12 @@ LABELS: dict[str, str] = {
     "monto_reembolsado": "Monto reembolsado (cobro injustificado)",
     "satisfaccion_promedio": "Satisfacción promedio (1 a 5)",
     "satisfaccion_n": "Respuestas de satisfacción",
+    "reaperturas": "Casos reabiertos",
+    "reaperturas_afiliado": "Reabiertos a petición de la persona afiliada",
+    "tasa_reapertura": "Tasa de reapertura",
 }
 FIGURES = tuple(LABELS)
-PERCENT = ("pct_en_plazo", "tasa_devolucion", "pct_favorable")
+PERCENT = ("pct_en_plazo", "tasa_devolucion", "pct_favorable", "tasa_reapertura")
 MONEY = ("monto_reclamado", "monto_reembolsado")
 
 DEFINITIONS: dict[str, str] = {
@@ -81,6 +84,9 @@ DEFINITIONS: dict[str, str] = {
     "montos": "Suma del monto reclamado y reembolsado en los FUR aceptados de cobros injustificados "
               "concluidos en el mes.",
     "satisfaccion": "Respuestas a la encuesta (1 a 5) recibidas en el mes.",
+    "reaperturas": "Casos concluidos o atendidos que se reabrieron en el mes para una nueva ronda en el mismo "
+                   "folio (por Vinculación o a petición de la persona afiliada); tasa = reabiertos / (concluidos "
+                   "+ atendidos) del mes.",
     "estado": "En cifras de volantes, el estado que atendió cada volante; en cifras de casos, el estado "
               "actual del caso.",
     "tendencia": "Los dos últimos meses se calculan al momento; los anteriores se toman del informe guardado "

@@ -29,6 +29,8 @@ OCT_TOTAL = {
     "dias_respuesta_n": 5, "dias_respuesta_mediana": 4.0, "dias_respuesta_p90": 4.6,
     # conclusions: A 4, B 7 (Oct 12 holiday skipped), C 5, E 6
     "dias_conclusion_n": 4, "dias_conclusion_mediana": 5.5, "dias_conclusion_p90": 6.7,
+    # issue 17: nothing reopened in the scenario (tests/reports/test_reopen_figures.py reopens)
+    "reaperturas": 0, "reaperturas_afiliado": 0, "tasa_reapertura": 0.0,
 }
 
 SEPT_TOTAL = {
@@ -42,6 +44,8 @@ SEPT_TOTAL = {
     # P: Sept 14 -> 17 skips the Sept 16 official holiday: 2; conclusion Sept 18: 3
     "dias_respuesta_n": 1, "dias_respuesta_mediana": 2.0, "dias_respuesta_p90": 2.0,
     "dias_conclusion_n": 1, "dias_conclusion_mediana": 3.0, "dias_conclusion_p90": 3.0,
+    # issue 17: nothing reopened in the scenario (tests/reports/test_reopen_figures.py reopens)
+    "reaperturas": 0, "reaperturas_afiliado": 0, "tasa_reapertura": 0.0,
 }
 
 JAL = {
@@ -53,6 +57,8 @@ JAL = {
     "monto_reembolsado": 0.0, "satisfaccion_promedio": 5.0, "satisfaccion_n": 1,
     "dias_respuesta_n": 3, "dias_respuesta_mediana": 4.0, "dias_respuesta_p90": 4.8,
     "dias_conclusion_n": 3, "dias_conclusion_mediana": 6.0, "dias_conclusion_p90": 6.8,
+    # issue 17: nothing reopened in the scenario (tests/reports/test_reopen_figures.py reopens)
+    "reaperturas": 0, "reaperturas_afiliado": 0, "tasa_reapertura": 0.0,
 }
 
 CDMX = {
@@ -64,6 +70,8 @@ CDMX = {
     "monto_reembolsado": 500.0, "satisfaccion_promedio": 3.0, "satisfaccion_n": 1,
     "dias_respuesta_n": 2, "dias_respuesta_mediana": 3.0, "dias_respuesta_p90": 3.8,
     "dias_conclusion_n": 1, "dias_conclusion_mediana": 5.0, "dias_conclusion_p90": 5.0,
+    # issue 17: nothing reopened in the scenario (tests/reports/test_reopen_figures.py reopens)
+    "reaperturas": 0, "reaperturas_afiliado": 0, "tasa_reapertura": 0.0,
 }
 
 ZERO = {
@@ -74,7 +82,7 @@ ZERO = {
     "cobros_concluidos": 0, "reembolsos": 0, "monto_reclamado": 0.0, "monto_reembolsado": 0.0,
     "satisfaccion_promedio": None, "satisfaccion_n": 0, "dias_respuesta_n": 0, "dias_respuesta_mediana": None,
     "dias_respuesta_p90": None, "dias_conclusion_n": 0, "dias_conclusion_mediana": None,
-    "dias_conclusion_p90": None,
+    "dias_conclusion_p90": None, "reaperturas": 0, "reaperturas_afiliado": 0, "tasa_reapertura": None,
 }
 
 
@@ -98,7 +106,8 @@ def test_per_estado(report):
     assert _row(report["por_estado"], "09")["actual"] == CDMX
     sin_estado = _row(report["por_estado"], None)
     assert sin_estado["etiqueta"] == "Sin estado"
-    assert sin_estado["actual"] == {**ZERO, "casos_registrados": 1, "atendidos": 1}  # J
+    assert sin_estado["actual"] == {**ZERO, "casos_registrados": 1, "atendidos": 1,
+                                                                                       "tasa_reapertura": 0.0}  # J
     assert _row(report["por_estado"], "01")["actual"] == ZERO
     assert len(report["por_estado"]) == 33
     jal_prev = _row(report["por_estado"], "14")["anterior"]
@@ -112,14 +121,16 @@ def test_per_canal(report):
                    "volantes_aceptados": 1, "volantes_devueltos": 1, "tasa_devolucion": 0.5, "concluidos": 1,
                    "no_favorables": 1, "pct_favorable": 0.0, "personas": 1, "mensajes_recibidos": 2,
                    "dias_respuesta_n": 1, "dias_respuesta_mediana": 4.0, "dias_respuesta_p90": 4.0,
-                   "dias_conclusion_n": 1, "dias_conclusion_mediana": 7.0, "dias_conclusion_p90": 7.0}
+                   "dias_conclusion_n": 1, "dias_conclusion_mediana": 7.0, "dias_conclusion_p90": 7.0,
+                   "tasa_reapertura": 0.0}
     buzon = _row(report["por_canal"], "buzon")["actual"]
     assert buzon == {**ZERO, "casos_registrados": 1, "volantes_abiertos": 1, "casos_turnados": 1,
                      "volantes_respondidos": 1, "pct_en_plazo": 0.0, "volantes_aceptados": 1,
                      "tasa_devolucion": 0.0, "volantes_vencidos": 1, "concluidos": 1, "improcedentes": 1,
                      "pct_favorable": 0.0, "cobros_concluidos": 1, "monto_reclamado": 1200.0,
                      "dias_respuesta_n": 1, "dias_respuesta_mediana": 5.0, "dias_respuesta_p90": 5.0,
-                     "dias_conclusion_n": 1, "dias_conclusion_mediana": 6.0, "dias_conclusion_p90": 6.0}
+                     "dias_conclusion_n": 1, "dias_conclusion_mediana": 6.0, "dias_conclusion_p90": 6.0,
+                     "tasa_reapertura": 0.0}
     assert _row(report["por_canal"], "call_center")["actual"] == {
         **ZERO, "casos_registrados": 1, "volantes_abiertos": 1, "casos_turnados": 1}
     wa = _row(report["por_canal"], "whatsapp")["actual"]
@@ -136,10 +147,12 @@ def test_per_tipo(report):
                      "reembolsos": 1, "monto_reclamado": 2000.0, "monto_reembolsado": 500.0,
                      "satisfaccion_promedio": 3.0, "satisfaccion_n": 1,
                      "dias_respuesta_n": 2, "dias_respuesta_mediana": 4.5, "dias_respuesta_p90": 4.9,
-                     "dias_conclusion_n": 2, "dias_conclusion_mediana": 5.5, "dias_conclusion_p90": 5.9}
+                     "dias_conclusion_n": 2, "dias_conclusion_mediana": 5.5, "dias_conclusion_p90": 5.9,
+                     "tasa_reapertura": 0.0}
     consulta = _row(report["por_tipo"], "consulta_cobertura")["actual"]
-    assert consulta == {**ZERO, "casos_registrados": 3, "atendidos": 3}
-    assert _row(report["por_tipo"], "solicitud_informacion")["actual"] == {**ZERO, "casos_registrados": 1, "atendidos": 1}
+    assert consulta == {**ZERO, "casos_registrados": 3, "atendidos": 3, "tasa_reapertura": 0.0}
+    assert _row(report["por_tipo"], "solicitud_informacion")["actual"] == {**ZERO, "casos_registrados": 1, "atendidos": 1,
+                                                                                       "tasa_reapertura": 0.0}
     queja = _row(report["por_tipo"], "queja")["actual"]
     assert (queja["casos_registrados"], queja["volantes_abiertos"], queja["volantes_vencidos"]) == (7, 9, 1)
     # messages have no tipo
