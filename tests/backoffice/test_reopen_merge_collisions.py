@@ -179,3 +179,42 @@ def test_two_people_on_a_case_see_each_other(redis_client, make, db):
         presence.leave(case.id, beto.id)
     assert a.get(f"/casos/{case.id}/presencia").get_json() == {"text": ""}
     assert presence.sentence(["Ana", "Beto", "Carla"]) == "También lo están viendo Ana, Beto y Carla."
+
+
+def test_affiliate_reopen_after_a_low_score_runs_a_second_round_with_its_own_notices(
+        sclient, standin, make, db):  # noqa: F811
+    from core.satisfaction import QUESTION, record_answer
+    from core.services.reopen import reopen_by_affiliate
+    from workers import notify
+
+    enlace = make.enlace("14", nombre="Enlace Jalisco")
+    contact = make.contact("+523312340099", last_inbound_at=now())
+    case = make.filed_case(contact=contact)
+    login(sclient, make.user("vinculacion"))
+    page = f"/casos/{case.id}"
+    assert post(sclient, f"{page}/revision", {"decision": "aceptar"}, page=page).status_code == 302
+    db.expire_all()
+    assert record_answer(db, contact, "1, no me resolvieron nada")
+    db.commit()
+    result = reopen_by_affiliate(db, contact, reason="no me resolvieron nada")
+    db.commit()
+    notify.case_reopened(**result.jobs[0].kwargs)
+    bodies = [m["body"] for m in standin.messages()]
+    assert sum(QUESTION in b for b in bodies) == 1
+    assert any(f"reabrimos tu folio {case.folio}" in b and "a más tardar" in b for b in bodies), bodies
+    db.expire_all()
+    case = db.get(Case, case.id)
+    svc.save_fur(db, case.open_volante, make.actor(enlace),
+                 make.fur_data(respuesta_ciudadano="Segunda respuesta: su consulta es el lunes."), submit=True)
+    db.commit()
+    assert post(sclient, f"{page}/revision", {"decision": "aceptar"}, page=page).status_code == 302
+    bodies = [m["body"] for m in standin.messages()]
+    assert any("Segunda respuesta" in b for b in bodies)
+    assert sum(QUESTION in b for b in bodies) == 2  # surveyed again after the new conclusion
+    db.expire_all()
+    assert record_answer(db, contact, "5")
+    db.commit()
+    db.expire_all()
+    assert db.get(Case, case.id).satisfaction == 5
+    vinc_notices = db.scalars(select(Notification).where(Notification.kind == "caso_reabierto")).all()
+    assert len(vinc_notices) == 2  # the round's enlace and vinculación (the affiliate asked)
