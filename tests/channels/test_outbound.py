@@ -360,3 +360,17 @@ def test_first_try_only_sends_what_twilio_takes_and_stops_at_the_first_refusal(c
     assert send_messages(db, ids, first_try_only=True) == []
     assert [m["body"] for m in standin.messages(to=WA)] == ["Uno", "Dos"]
     assert all(m.message_sid for m in _messages(db))
+
+
+def test_a_timeout_after_twilio_took_the_part_is_not_sent_twice(chan_settings, db, make, standin):
+    """Twilio kept the message but its answer came after TWILIO_TIMEOUT_SECONDS: the part is
+    looked up in Twilio's list before another try, found, and recorded."""
+    contact = make.contact(last_inbound_at=now())
+    [job] = queue_replies(db, contact, ["Uno", "Dos"])
+    db.commit()
+    standin.fail(1, "hold", delay=2)  # longer than the 1 s timeout of chan_settings
+    _send([job])
+    sent = standin.messages(to=WA)
+    assert [m["body"] for m in sent] == ["Uno", "Dos"] and standin.state.calls == 2
+    first, second = _messages(db)
+    assert first.message_sid == sent[0]["sid"] and first.attempts == 1 and second.message_sid == sent[1]["sid"]
