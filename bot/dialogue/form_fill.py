@@ -2,7 +2,9 @@
 every later message, ask only for what is missing, show the summary.
 
 Required: the story (description) and the estado for every tipo; the monto for
-cobro_injustificado. Unidad, fecha, concepto and CURP are taken when given, never asked for.
+cobro_injustificado. Unidad, fecha, concepto and CURP are taken whenever given; the unidad of a
+queja or cobro is asked for with the estado and, still missing, invited at the summary (never
+demanded: many do not know the clinic's name).
 What the person answers at each step is read in bot/dialogue/form_steps.py.
 """
 
@@ -187,7 +189,9 @@ def ask(t: Turn, form: dict, name: str) -> None:
         if again:
             t.say(R.ASK_ESTADO_AGAIN)
         else:
-            t.say(R.ASK_ESTADO_INFO if form["tipo"] == "solicitud_informacion" else R.ASK_ESTADO)
+            t.say(R.ASK_ESTADO_INFO if form["tipo"] == "solicitud_informacion"
+                  else R.ASK_ESTADO_UNIDAD if form["tipo"] in R.ASKS_WHERE and not form["slots"].get("unidad")
+                  else R.ASK_ESTADO)
     elif name == "monto":
         t.say(R.ASK_MONTO_AGAIN if again else R.ASK_MONTO)
 

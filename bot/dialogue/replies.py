@@ -54,6 +54,9 @@ ASK_DESCRIPTION = {
     "solicitud_informacion": "Escribe tu pregunta y la enviamos a un asesor de tu estado.",
 }
 ASK_ESTADO = "¿En qué estado pasó? Escribe el nombre, por ejemplo: Jalisco."
+ASK_ESTADO_UNIDAD = ("¿En qué estado y en qué clínica u hospital pasó? "
+                     "Por ejemplo: Hospital General de Tlaxcala.")
+UNIDAD_UNKNOWN = "sin indicar (si la sabes, escríbela)"
 ASK_ESTADO_AGAIN = ("No reconocí el estado. Escríbelo completo, por ejemplo: Puebla o Ciudad de México. "
                     "Si no lo sabes, escribe el estado donde vives.")
 ASK_ESTADO_INFO = "¿En qué estado vives? Así tu pregunta llega a la oficina correcta. Ej.: Oaxaca."
@@ -100,6 +103,10 @@ def _mask_curp(text: str) -> str:
     return _CURP_IN_TEXT.sub(lambda m: m.group(0)[:4].upper() + "*" * 12 + m.group(0)[-2:].upper(), text or "")
 
 
+# reports the enlace must take to a unit: the summary asks for it when nobody said where
+ASKS_WHERE = frozenset({"queja", "cobro_injustificado"})
+
+
 def summary(tipo: str, slots: dict, estado_nombre: str | None, privacy_url: str, *,
             short: bool = False) -> list[str]:
     """Two messages: the report as understood, then the consent and the SI/NO question (each
@@ -114,6 +121,8 @@ def summary(tipo: str, slots: dict, estado_nombre: str | None, privacy_url: str,
         lines.append(f"• Concepto: {clip(slots['concepto'], 40)}")
     if slots.get("unidad"):
         lines.append(f"• Unidad: {clip(slots['unidad'], 40 if short else 60)}")
+    elif tipo in ASKS_WHERE:
+        lines.append(f"• Unidad: {UNIDAD_UNKNOWN}")
     if slots.get("fecha"):
         lines.append(f"• Fecha: {clip(slots['fecha'], 30)}")
     lines.append(f"• Qué pasó: {clip(_mask_curp(slots.get('description', '')), 90 if short else 140)}")

@@ -212,7 +212,7 @@ _CONCEPTOS = (  # (folded word, what the case records): the thing itself, never 
     ("vacuna", "vacuna"), ("quimio", "quimioterapia"), ("hemodialisis", "hemodiálisis"),
     ("dialisis", "diálisis"), ("terapia", "terapia"),
     ("ultrasonido", "ultrasonido"), ("rayos x", "rayos X"), ("radiografia", "radiografía"),
-    ("laboratorio", "estudios de laboratorio"), ("analisis", "análisis"),
+    ("laboratorio", "estudios de laboratorio"), ("analisis", "análisis de laboratorio"),
     ("tomografia", "tomografía"), ("mastografia", "mastografía"), ("papanicolaou", "papanicolaou"),
     ("estudio", "estudio"),
     ("cesarea", "cesárea"), ("parto", "parto"),

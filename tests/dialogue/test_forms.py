@@ -250,3 +250,23 @@ def test_coverage_question_while_asked_for_the_amount(phone, db):
     text = joined(phone.send("¿oigan y cubren la diabetes?"))
     assert "CAUSES" in text and "cuánto" in text.lower()
     assert "$500" in joined(phone.send("500"))
+
+
+def test_a_charge_report_asks_where_and_takes_the_unit_given_at_the_summary(phone, db):
+    phone.send("hola")
+    ask = joined(phone.send("me hicieron pagar 450 por la consulta"))
+    assert "estado" in ask and "clínica u hospital" in ask  # where, with the estado
+    summary = joined(phone.send("fue en Puebla"))
+    assert "Unidad: sin indicar" in summary  # still unknown: invited, not demanded
+    summary = joined(phone.send("en el centro de salud de San Martín Texmelucan"))
+    assert "Unidad: centro de salud de San Martín Texmelucan" in summary
+    phone.send("si")
+    [case] = cases(db)
+    assert case.unidad == "centro de salud de San Martín Texmelucan" and case.estado_clave == "21"
+
+
+def test_a_suggestion_is_not_asked_for_a_unit(phone, db):
+    phone.send("hola")
+    phone.send("quiero dejar una sugerencia")
+    ask = joined(phone.send("que pongan mas sillas en la sala de espera porque la gente espera parada"))
+    assert "clínica u hospital" not in ask
