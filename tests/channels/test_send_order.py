@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 
+import time_machine
 from sqlalchemy import select
 
 from bot.outbound import queue_replies, record_status, send_messages
@@ -33,15 +34,16 @@ def test_without_a_callback_the_next_part_waits_the_gap(chan_settings, db, make,
     [job] = queue_replies(db, contact, ["Uno", "Dos", "Tres"])
     db.commit()
     waits: list[float] = []
+    with time_machine.travel(now(), tick=False) as clock:  # time moves only when we sleep
 
-    def sleep(seconds):
-        waits.append(seconds)
-        time.sleep(seconds)
+        def sleep(seconds):
+            waits.append(seconds)
+            clock.shift(seconds)
 
-    send_messages(db, job.kwargs["message_ids"], settings=settings, sleep=sleep)
+        send_messages(db, job.kwargs["message_ids"], settings=settings, sleep=sleep)
     assert [m["body"] for m in standin.messages(to=WA)] == ["Uno", "Dos", "Tres"]
-    # our code asked to wait out the gap twice (between 1-2 and 2-3), in short looks
-    assert sum(waits) >= 2 * 0.4 - 0.1 and max(waits) <= 0.05
+    # the gap was waited out twice (between 1-2 and 2-3), in short looks
+    assert 2 * 0.4 <= sum(waits) <= 2 * 0.4 + 0.1 and max(waits) <= 0.05
 
 
 def test_a_sent_callback_lets_the_next_part_go_before_the_gap(chan_settings, db, make, standin, monkeypatch):
