@@ -26,7 +26,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from backoffice.db import get_session
+from backoffice.db import get_session, stage_jobs
 from backoffice.extensions import limiter
 from backoffice.forms_es import (
     ESTADO_CHOICES,
@@ -113,13 +113,14 @@ def index():
         )
         audit.record(db, SYSTEM, "consentimiento_aviso", case=result.case,
                      data={"canal": "buzon", "aviso": AVISO_VERSION})
+        jobs = stage_jobs(result.jobs)
         db.commit()
     except (DomainError, SQLAlchemyError):
         db.rollback()
         log.exception("buzon submission failed")
         flash("No pudimos guardar tu mensaje. Inténtalo de nuevo en unos minutos.", "error")
         return render_template("buzon/form.html", form=form, privacy_url=_privacy_url()), 500
-    dispatch_after_commit(result.jobs)
+    dispatch_after_commit(jobs)
     session["buzon_folio"] = result.case.folio
     return redirect(url_for("buzon.sent"))
 

@@ -1,4 +1,4 @@
-"""One SQLAlchemy session per request; commit, then enqueue the jobs the domain asked for."""
+"""One SQLAlchemy session per request; its change and the jobs the domain asked for commit together."""
 
 from __future__ import annotations
 
@@ -19,11 +19,19 @@ def get_session() -> Session:
 
 
 def commit_and_dispatch(jobs=()) -> None:
-    """The caller commits; jobs go out only once the commit succeeded."""
-    from workers.dispatch import enqueue_jobs
+    """Commit the request's change with the jobs it asked for (written in the same transaction,
+    enqueued after the commit: workers/dispatch.py)."""
+    from workers.dispatch import commit_and_enqueue
 
-    get_session().commit()
-    enqueue_jobs(list(jobs), current_app.config["SINAC"])
+    commit_and_enqueue(get_session(), list(jobs), current_app.config["SINAC"])
+
+
+def stage_jobs(jobs) -> list:
+    """Write the jobs into the request's transaction, for a view that commits itself inside its
+    own error handling; `commit_and_dispatch` (or forms_es.dispatch_after_commit) then enqueues."""
+    from workers.dispatch import stage_jobs as stage
+
+    return stage(get_session(), list(jobs))
 
 
 def _close_session(_exc) -> None:

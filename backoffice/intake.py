@@ -16,7 +16,7 @@ from wtforms.validators import ValidationError as FormError
 
 from backoffice import uploads
 from backoffice.auth import current_actor, roles_required
-from backoffice.db import get_session
+from backoffice.db import get_session, stage_jobs
 from backoffice.forms_es import (
     ESTADO_CHOICES,
     check_email,
@@ -152,6 +152,7 @@ def new_case():
             session.add(Attachment(case_id=result.case.id, filename=s.filename, content_type=s.content_type,
                                    size=s.size, storage_key=s.storage_key, sha256=s.sha256,
                                    uploaded_by_id=actor.id))
+        jobs = stage_jobs(result.jobs)
         session.commit()
     except DomainError as exc:
         session.rollback()
@@ -166,7 +167,7 @@ def new_case():
         log.exception("intake failed")
         flash("No se pudo guardar el caso. Inténtalo de nuevo.", "error")
         return render_template("intake/new_case.html", form=form, defaults=_defaults()), 500
-    dispatch_after_commit(result.jobs)
+    dispatch_after_commit(jobs)
     case = result.case
     flash(f"Caso registrado con folio {case.folio}.", "success")
     return redirect(_case_url(case))
@@ -205,6 +206,7 @@ def callcenter_upload():
                                               max_bytes=settings.upload_max_bytes,
                                               max_rows=callcenter.WEB_MAX_ROWS)
         if report.imported:
+            jobs = stage_jobs(jobs)
             session.commit()
     except callcenter.FileRejected as exc:
         session.rollback()

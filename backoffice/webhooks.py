@@ -150,9 +150,7 @@ def twilio_inbound():
         session.rollback()
         log.warning("twilio webhook rejected: %s", exc)
         return _text(400, f"Rejected: {exc}.")
-    session.commit()
-    if created:
-        _enqueue([Job("process_inbound_message", {"message_id": message.id}, QueueName.INBOUND)])
+    _commit([Job("process_inbound_message", {"message_id": message.id}, QueueName.INBOUND)] if created else [])
     return _twiml()
 
 
@@ -164,17 +162,13 @@ def twilio_status():
     if not signature_valid():
         return _reject()
     session = get_session()
-    jobs = record_status(session, form)
-    session.commit()
-    _enqueue(jobs)
+    _commit(record_status(session, form))
     return _text(200, "OK")
 
 
-def _enqueue(jobs: list[Job]) -> None:
-    """After the commit. Never fails the webhook: what is stored is picked up by the sweep."""
-    from workers.dispatch import enqueue_jobs
+def _commit(jobs: list[Job]) -> None:
+    """The message and its jobs in one transaction; once it is committed the webhook never
+    fails: a job Redis did not take is enqueued by the relay (workers/dispatch.py)."""
+    from workers.dispatch import commit_and_enqueue
 
-    try:
-        enqueue_jobs(jobs, current_app.config["SINAC"])
-    except Exception:
-        log.exception("enqueue after webhook failed; the sweep will retry", extra={"jobs": [j.name for j in jobs]})
+    commit_and_enqueue(get_session(), jobs, current_app.config["SINAC"])

@@ -20,8 +20,10 @@ QUEUES: tuple[str, ...] = tuple(q.value for q in QueueName)
 
 @dataclass(frozen=True)
 class Job:
-    """A task name (see workers.tasks.TASKS) with id-only keyword arguments."""
+    """A task name (see workers.tasks.TASKS) with id-only keyword arguments. `outbox_id` is the
+    row the job was written as (core/outbox.py), once it was."""
 
     name: str
     kwargs: dict = field(default_factory=dict)
     queue: QueueName = QueueName.DEFAULT
+    outbox_id: int | None = field(default=None, compare=False)

@@ -60,7 +60,13 @@ def stage(session: Session, jobs: Iterable[Job], *, delay: timedelta | None = No
 
 
 def as_job(row: OutboxJob) -> Job:
-    return Job(row.name, dict(row.kwargs or {}), QueueName(row.queue))
+    return Job(row.name, dict(row.kwargs or {}), QueueName(row.queue), outbox_id=row.id)
+
+
+def by_ids(session: Session, ids: list[int]) -> list[OutboxJob]:
+    if not ids:
+        return []
+    return list(session.scalars(select(OutboxJob).where(OutboxJob.id.in_(ids)).order_by(OutboxJob.id)))
 
 
 def mark_enqueued(session: Session, ids: list[int]) -> None:
@@ -78,9 +84,18 @@ def mark_done(session: Session, ids: list[int]) -> None:
                         .values(done_at=wall_clock()).execution_options(synchronize_session=False))
 
 
-def unsent(session: Session, limit: int = 500) -> list[OutboxJob]:
-    """Rows never handed to the queue whose time has come, oldest first."""
-    at = wall_clock()
+def mark_failed(session: Session, ids: list[int]) -> None:
+    """Given up by the queue after its retries: over, and marked failed (the caller commits)."""
+    if ids:
+        at = wall_clock()
+        session.execute(update(OutboxJob).where(OutboxJob.id.in_(ids), OutboxJob.done_at.is_(None))
+                        .values(done_at=at, failed_at=at).execution_options(synchronize_session=False))
+
+
+def unsent(session: Session, grace: timedelta = timedelta(0), limit: int = 500) -> list[OutboxJob]:
+    """Rows never handed to the queue, `grace` after their time came (the committing process
+    is handing them over itself meanwhile), oldest first."""
+    at = wall_clock() - grace
     return list(session.scalars(
         select(OutboxJob)
         .where(OutboxJob.done_at.is_(None), OutboxJob.enqueued_at.is_(None), OutboxJob.available_at <= at)

@@ -1,17 +1,28 @@
-"""Run the jobs a domain service returned: inline (tests, single process) or on RQ queues.
+"""Commit a change with the jobs it asked for, then hand them to RQ: the one way jobs start.
 
-Always called after the caller's commit, with ids only.
+`commit_and_enqueue(session, jobs)` writes each job as an outbox row in the caller's transaction
+(core/outbox.py), commits, enqueues the jobs (or runs them inline in tests) and marks the rows.
+If Redis is down, or this process dies right after the commit, the rows stay unmarked and the
+relay (workers/relay.py) enqueues them later: nothing committed is ever without its jobs.
+
+Jobs carry ids only; an outbox job's RQ id is its row's (`outbox-<id>`), and the worker marks the
+row done when the job finished (workers/tasks.py).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Iterable
+from datetime import timedelta
 from functools import lru_cache
 
 from redis.exceptions import RedisError
 from rq import Queue, Retry
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
+from core import outbox
 from core.config import Settings
 from core.jobs import Job
 from core.logs import request_id_var
@@ -19,14 +30,47 @@ from workers.connections import redis_for
 
 log = logging.getLogger(__name__)
 
+# Retries of a job that raised (the database restarting, Twilio down...). A job whose worker died
+# is found by its expired heartbeat and enqueued again by the relay (workers/relay.py).
 DEFAULT_RETRY = Retry(max=5, interval=[5, 30, 120, 600, 1800])
+RQ_ID_PREFIX = "outbox-"
+
+
+def stage_jobs(session: Session, jobs: Iterable[Job], *, delay: timedelta | None = None) -> list[Job]:
+    """Write the jobs not yet written as outbox rows in the session's transaction; returns every
+    job carrying its row id. For callers that commit themselves, then `commit_and_enqueue`."""
+    jobs = list(jobs)
+    fresh = [job for job in jobs if job.outbox_id is None]
+    ids = iter(outbox.stage(session, fresh, delay=delay))
+    return [job if job.outbox_id is not None else dataclasses.replace(job, outbox_id=next(ids)) for job in jobs]
+
+
+def commit_and_enqueue(session: Session, jobs: Iterable[Job] = (), settings: Settings | None = None, *,
+                       delay: timedelta | None = None) -> list[Job]:
+    """Stage the jobs in the session's transaction (those not staged yet), commit, then enqueue
+    them and mark their rows; returns the staged jobs. The commit's errors are the caller's; once
+    committed nothing here raises for Redis or for marking the rows (the relay takes over).
+    With `delay` nothing is enqueued now: the rows are a backstop the relay enqueues after that
+    long unless marked done first (work this process is about to do itself)."""
+    settings = settings or Settings.from_env()
+    staged = stage_jobs(session, jobs, delay=delay)
+    session.commit()
+    if not staged or delay is not None:
+        return staged
+    if enqueue_jobs(staged, settings):
+        try:
+            outbox.mark_enqueued(session, [job.outbox_id for job in staged])
+            session.commit()
+        except SQLAlchemyError as exc:  # the relay finds them in RQ and leaves them be
+            session.rollback()
+            log.error("marking enqueued jobs failed", extra={"error": str(exc)})
+    return staged
 
 
 def enqueue_jobs(jobs: Iterable[Job], settings: Settings | None = None) -> list[str]:
-    """Enqueue the jobs; returns RQ job ids (empty inline). Redis errors are logged, not raised:
-    every job's input is in the database and a periodic sweep re-enqueues what was dropped.
-
-    All the jobs of one call go to Redis in one MULTI/EXEC pipeline (one round trip, all or none)."""
+    """Hand jobs to RQ (inline mode: run them at once, marking their rows done); returns the RQ
+    job ids, empty inline or when Redis failed (logged, not raised: outbox rows are enqueued
+    later by the relay). All the jobs of one call go in one MULTI/EXEC pipeline."""
     jobs = list(jobs)
     if not jobs:
         return []
@@ -36,23 +80,70 @@ def enqueue_jobs(jobs: Iterable[Job], settings: Settings | None = None) -> list[
 
         for job in jobs:
             TASKS[job.name](**job.kwargs)
+            if job.outbox_id is not None:
+                finished([job.outbox_id], settings)
         return []
     meta = {"request_id": request_id_var.get()}
     try:
-        connection = redis_for(settings.redis_url)
-        with connection.pipeline() as pipe:
+        with redis_for(settings.redis_url).pipeline() as pipe:
             rq_jobs = [
                 _queue(str(job.queue), settings.redis_url).enqueue(
                     f"workers.tasks.{job.name}", kwargs=job.kwargs, retry=DEFAULT_RETRY, job_id=_job_id(job),
-                    result_ttl=3600, failure_ttl=7 * 86400, meta=dict(meta), pipeline=pipe)
+                    result_ttl=3600, failure_ttl=7 * 86400, meta={**meta, "outbox_id": job.outbox_id},
+                    pipeline=pipe)
                 for job in jobs
             ]
             pipe.execute()
         return [rq_job.id for rq_job in rq_jobs]
     except RedisError as exc:
-        for job in jobs:
-            log.error("enqueue failed, left for the sweep", extra={"job": job.name, "error": str(exc)})
+        log.error("enqueue failed, left for the relay", extra={"jobs": [j.name for j in jobs], "error": str(exc)})
         return []
+
+
+def enqueue_staged(ids: list[int], settings: Settings | None = None) -> bool:
+    """Enqueue committed outbox rows by id now and mark them; False if Redis or the database
+    failed (the relay takes them later)."""
+    from workers.connections import job_session
+
+    settings = settings or Settings.from_env()
+    try:
+        with job_session(settings) as session:
+            return enqueue_rows(session, outbox.by_ids(session, ids), settings)
+    except SQLAlchemyError as exc:
+        log.error("outbox rows not enqueued, left for the relay", extra={"error": str(exc)})
+        return False
+
+
+def enqueue_rows(session: Session, rows, settings: Settings) -> bool:
+    """Enqueue outbox rows (committed, not done) and mark them enqueued; commits. False when
+    Redis refused (nothing marked)."""
+    rows = [row for row in rows if row.done_at is None]
+    if not rows:
+        return True
+    if not enqueue_jobs([outbox.as_job(row) for row in rows], settings) and settings.jobs_mode != "inline":
+        return False
+    outbox.mark_enqueued(session, [row.id for row in rows])
+    session.commit()
+    return True
+
+
+def finished(outbox_ids: list[int], settings: Settings | None = None) -> None:
+    """Mark outbox rows done in a transaction of their own (the job's work is committed)."""
+    from workers.connections import job_session
+
+    with job_session(settings) as session:
+        outbox.mark_done(session, outbox_ids)
+        session.commit()
+
+
+def rq_job_id(row_id: int) -> str:
+    return f"{RQ_ID_PREFIX}{row_id}"
+
+
+def outbox_id_of(rq_id: str | None) -> int | None:
+    if rq_id and rq_id.startswith(RQ_ID_PREFIX) and rq_id[len(RQ_ID_PREFIX):].isdigit():
+        return int(rq_id[len(RQ_ID_PREFIX):])
+    return None
 
 
 @lru_cache(maxsize=32)
@@ -62,7 +153,5 @@ def _queue(name: str, redis_url: str) -> Queue:
 
 
 def _job_id(job: Job) -> str | None:
-    """Stable ids let logs and the sweep find the job; the task itself is idempotent."""
-    if job.name == "process_inbound_message":
-        return f"inbound-{job.kwargs['message_id']}"
-    return None
+    """An outbox job's id is its row's, so the relay can ask RQ about it; others get RQ's own."""
+    return rq_job_id(job.outbox_id) if job.outbox_id is not None else None

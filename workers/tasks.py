@@ -58,7 +58,7 @@ def _outbox_done() -> None:
 
     try:
         finished([int(row_id)])
-    except Exception:  # noqa: BLE001 - the database went away after the job's own commit
+    except Exception:
         log.warning("outbox row not marked done", extra={"outbox_id": row_id}, exc_info=True)
 
 
@@ -67,7 +67,7 @@ def _request_id_from_rq() -> str | None:
         from rq import get_current_job
 
         job = get_current_job()
-    except Exception:  # not running under an RQ worker
+    except Exception:  # noqa: BLE001 - not running under an RQ worker
         return None
     return job.meta.get("request_id") if job is not None else None
 

@@ -75,7 +75,24 @@ def refuse_unsafe(settings) -> None:
         raise SystemExit(f"sinac: {exc}") from None
 
 
+# A running job's entry in RQ's started registry expires HEARTBEAT_SECONDS + HEARTBEAT_GRACE after
+# the worker last vouched for it (RQ's default: 30 + 60 s, and its clean-up every 10 minutes). A
+# worker killed outright stops vouching: the relay (workers/relay.py) finds the expired entry
+# and requeues the job, well within a minute.
+HEARTBEAT_SECONDS = 10
+HEARTBEAT_GRACE = 15
+
+
 class SinacWorker(Worker):
+    def __init__(self, *args, **kwargs):
+        # `rq worker` passes its own default (30 s): the shorter heartbeat wins.
+        kwargs["job_monitoring_interval"] = min(kwargs.get("job_monitoring_interval") or HEARTBEAT_SECONDS,
+                                                HEARTBEAT_SECONDS)
+        super().__init__(*args, **kwargs)
+
+    def get_heartbeat_ttl(self, job, working_time: float = 0.0) -> int:
+        return min(super().get_heartbeat_ttl(job, working_time), self.job_monitoring_interval + HEARTBEAT_GRACE)
+
     def work(self, *args, **kwargs):
         from core.config import Settings
         from core.logs import configure_logging

@@ -10,7 +10,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from backoffice.db import get_session
+from backoffice.db import get_session, stage_jobs
 from backoffice.forms_es import dispatch_after_commit
 
 
@@ -51,7 +51,7 @@ def import_command(file: Path, usuario: str | None, as_json: bool) -> None:
             # A bar on a terminal; nothing when piped or redirected.
             with tqdm(total=len(report.accepted), desc="Importando", unit="fila",
                       disable=not sys.stderr.isatty(), file=sys.stderr) as bar:
-                jobs = cc.import_rows(session, actor, report, on_row=lambda _row: bar.update(1))
+                jobs = stage_jobs(cc.import_rows(session, actor, report, on_row=lambda _row: bar.update(1)))
             session.commit()
     except DomainError as exc:
         session.rollback()

@@ -15,7 +15,8 @@ from core.models._types import JSONType, UTCDateTime
 
 class OutboxJob(Base):
     """A job by name with id-only arguments. `enqueued_at` is set when it was handed to the queue,
-    `done_at` when a worker finished it; rows not done are the only ones the relay looks at."""
+    `done_at` when it is over: finished by a worker, or given up by RQ after its retries
+    (`failed_at` too; RQ's failed registry shows why). Rows not done are all the relay reads."""
 
     __tablename__ = "outbox_jobs"
     __table_args__ = (
@@ -35,3 +36,4 @@ class OutboxJob(Base):
     enqueued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     enqueues: Mapped[int] = mapped_column(Integer, default=0)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

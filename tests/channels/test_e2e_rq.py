@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from core.config import Settings
 from core.jobs import QUEUES
-from core.models import Message
+from core.models import Message, OutboxJob
 from tests.channels.conftest import inbound_form, make_app, post_signed
 from workers.dispatch import enqueue_jobs
 
@@ -47,17 +47,25 @@ def test_outbound_through_rq_worker_in_order(rq_settings, db, make, standin):
     assert all(m.message_sid for m in db.scalars(select(Message).where(Message.direction == "outbound")))
 
 
+def _outbox(db):
+    db.expire_all()
+    return db.scalars(select(OutboxJob).order_by(OutboxJob.id)).all()
+
+
 def test_webhook_job_reaches_the_worker(rq_client, rq_settings, db, standin):
     form = inbound_form(body="hola")
     assert post_signed(rq_client, form).status_code == 200
     assert post_signed(rq_client, form).status_code == 200  # duplicate delivery
     [message] = _inbound(db)
-    assert Queue("inbound", connection=Redis.from_url(rq_settings.redis_url)).job_ids == [f"inbound-{message.id}"]
+    [row] = _outbox(db)  # written with the message, enqueued after the commit and marked
+    assert (row.name, row.kwargs, row.enqueues) == ("process_inbound_message", {"message_id": message.id}, 1)
+    assert Queue("inbound", connection=Redis.from_url(rq_settings.redis_url)).job_ids == [f"outbox-{row.id}"]
     if not HAS_DIALOGUE:
         pytest.skip("bot.turns (dialogue) not available yet: intake checked up to the enqueued job")
     run_worker(rq_settings.redis_url)
     [message] = _inbound(db)
     assert message.status == "processed"
+    assert all(row.done_at is not None for row in _outbox(db))  # the job and the reply's backstop
     replies = standin.messages(to=WA)
     assert replies, "the bot answered through the stand-in"
     assert all(r["from"] == "whatsapp:+15550000000" for r in replies)
@@ -68,7 +76,7 @@ def test_webhook_job_reaches_the_worker(rq_client, rq_settings, db, standin):
     assert len(standin.messages(to=WA)) == len(replies)
 
 
-def test_redis_down_during_intake_then_sweep_recovers(rq_settings, db, standin, monkeypatch):
+def test_redis_down_during_intake_then_relay_recovers(rq_settings, db, standin, monkeypatch):
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:1/0")  # nothing listens there
     down = Settings.from_env()
     response = post_signed(make_app(down, RATELIMIT_ENABLED=True).test_client(), inbound_form(body="hola"))
@@ -76,14 +84,23 @@ def test_redis_down_during_intake_then_sweep_recovers(rq_settings, db, standin, 
     [message] = _inbound(db)
     assert message.status == "received"
 
+    [row] = _outbox(db)
+    assert row.enqueued_at is None  # the job was written with the message, Redis refused it
+
     monkeypatch.setenv("REDIS_URL", rq_settings.redis_url)  # Redis is back
+    from workers.relay import relay_pass
     from workers.tasks import TASKS
 
-    assert TASKS["sweep_stuck_inbound"](older_than_seconds=0) == 1
-    inbound_queue = Queue("inbound", connection=Redis.from_url(rq_settings.redis_url))
-    assert inbound_queue.job_ids == [f"inbound-{message.id}"]
-    # A second sweep while the job still waits does not enqueue it twice.
+    connection = Redis.from_url(rq_settings.redis_url)
+    row.available_at = row.available_at.replace(year=2000)  # past the relay's grace
+    db.commit()
+    assert relay_pass(db, connection, rq_settings)["enqueued"] == 1
+    inbound_queue = Queue("inbound", connection=connection)
+    assert inbound_queue.job_ids == [f"outbox-{row.id}"]
+    # Neither the relay nor the sweep enqueues it twice while it waits.
+    assert relay_pass(db, connection, rq_settings)["enqueued"] == 0
     assert TASKS["sweep_stuck_inbound"](older_than_seconds=0) == 0
+    assert inbound_queue.job_ids == [f"outbox-{row.id}"]
     if not HAS_DIALOGUE:
         pytest.skip("bot.turns (dialogue) not available yet")
     run_worker(rq_settings.redis_url)
@@ -128,7 +145,12 @@ def test_sweep_gives_up_on_a_poison_message(rq_settings, db, make):
     connection = Redis.from_url(rq_settings.redis_url)
     for _ in range(MAX_SWEEPS):
         assert TASKS["sweep_stuck_inbound"](older_than_seconds=0) == 1
-        connection.flushdb()  # the job ran and failed for good
+        # the job ran and failed for good (the relay marks its row failed on RQ's word)
+        connection.flushdb()
+        from core import outbox
+
+        outbox.mark_failed(db, [row.id for row in _outbox(db)])
+        db.commit()
     assert TASKS["sweep_stuck_inbound"](older_than_seconds=0) == 0
     db.expire_all()
     stored = db.get(Message, message.id)

@@ -11,7 +11,7 @@ from rq import Queue
 from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
-from core.models import Attachment, Contact, Message
+from core.models import Attachment, Contact, Message, OutboxJob
 from tests.channels.conftest import PUBLIC, inbound_form, make_app, post_signed, sign
 
 
@@ -31,9 +31,12 @@ def test_signed_webhook_stores_message_contact_and_enqueues(rq_client, rq_settin
     contact = db.get(Contact, message.contact_id)
     assert contact.phone == "+523312345678" and contact.channel == "whatsapp"
     assert contact.last_inbound_at is not None
+    # the job is an outbox row of the same transaction; its RQ job is named after the row
+    [row] = db.scalars(select(OutboxJob)).all()
+    assert row.enqueued_at is not None and row.done_at is None
     queue = Queue("inbound", connection=Redis.from_url(rq_settings.redis_url))
-    assert queue.job_ids == [f"inbound-{message.id}"]
-    assert queue.fetch_job(f"inbound-{message.id}").kwargs == {"message_id": message.id}
+    assert queue.job_ids == [f"outbox-{row.id}"]
+    assert queue.fetch_job(f"outbox-{row.id}").kwargs == {"message_id": message.id}
 
 
 def test_retried_delivery_is_a_no_op(rq_client, rq_settings, db):

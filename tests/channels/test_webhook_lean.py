@@ -92,19 +92,19 @@ def test_jobs_of_one_call_are_enqueued_together_with_the_request_id(rq_settings)
 
     token = request_id_var.set("req-together")
     try:
-        ids = enqueue_jobs([Job("process_inbound_message", {"message_id": 41}, QueueName.INBOUND),
-                            Job("process_inbound_message", {"message_id": 42}, QueueName.INBOUND),
+        ids = enqueue_jobs([Job("process_inbound_message", {"message_id": 41}, QueueName.INBOUND, outbox_id=41),
+                            Job("process_inbound_message", {"message_id": 42}, QueueName.INBOUND, outbox_id=42),
                             Job("notify_case_concluded", {"case_id": 7}, QueueName.OUTBOUND)], rq_settings)
     finally:
         request_id_var.reset(token)
     connection = Redis.from_url(rq_settings.redis_url)
     inbound = Queue("inbound", connection=connection)
-    assert inbound.job_ids == ["inbound-41", "inbound-42"] and ids[:2] == ["inbound-41", "inbound-42"]
+    assert inbound.job_ids == ["outbox-41", "outbox-42"] and ids[:2] == ["outbox-41", "outbox-42"]
     outbound = Queue("outbound", connection=connection)
     [job] = [outbound.fetch_job(job_id) for job_id in outbound.job_ids]
     assert job.id == ids[2] and job.kwargs == {"case_id": 7}
     assert job.meta["request_id"] == "req-together"
-    assert inbound.fetch_job("inbound-42").meta["request_id"] == "req-together"
+    assert inbound.fetch_job("outbox-42").meta == {"request_id": "req-together", "outbox_id": 42}
     assert job.retries_left == 5
 
 

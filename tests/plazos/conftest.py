@@ -27,5 +27,5 @@ def sent_jobs(monkeypatch):
         captured.extend(jobs)
         return []
 
-    monkeypatch.setattr("workers.notify.enqueue_jobs", fake_enqueue)
+    monkeypatch.setattr("workers.dispatch.enqueue_jobs", fake_enqueue)
     return captured

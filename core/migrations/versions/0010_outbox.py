@@ -33,6 +33,7 @@ def upgrade() -> None:
         sa.Column("enqueued_at", core.models._types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("enqueues", sa.Integer(), nullable=False),
         sa.Column("done_at", core.models._types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("failed_at", core.models._types.UTCDateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox_jobs")),
     )
     with op.batch_alter_table("outbox_jobs", schema=None) as batch_op:
