@@ -38,6 +38,7 @@ SMSXXI_YIELD = 0.60  # SMSXXI gives way to a CAUSES/FPGC match scoring at least 
 GENERIC_CANCER = frozenset({"cancer", "tumor", "malign", "maligno", "oncologi", "quimioterapi"})
 GENERIC_CANCER_TERMS = GENERIC_CANCER | {"infantil", "sangr", "_p"}
 AGE_PENALTY = 0.06  # score lost by a variant whose age range excludes the patient
+VARIANT_MARGIN = 0.15  # an age variant of the same condition this close answers for that age
 VACCINE_STEM = "vacun"
 # Vaccines people ask for that no portfolio lists, written with words the catalogs never use
 # (so the search cannot tell them from filler): the name used in the reply.
@@ -234,6 +235,12 @@ class CoverageEngine:
                                                             all_ok and single),
                                   clarify=labels, topic=topic)
 
+        rng = self._range(top.item)
+        if edad is not None and rng is not None and not (rng[0] <= edad < rng[1]):
+            top = self._variant_for_age(hits, top, edad) or top
+            if top is not hits[0]:
+                hits = [top] + [h for h in hits if h is not top]
+                matches = [self._match(h) for h in hits[:5]]
         item = top.item
         rng = self._range(item)
         topic = txt.short_name(item.nombre)
@@ -324,6 +331,20 @@ class CoverageEngine:
                     return h
         return top
 
+    def _variant_for_age(self, hits: list[Hit], top: Hit, edad: float) -> Hit | None:
+        """The same condition's intervention for this age ("neumonía en menores de 18 años" at
+        75 → "neumonía en adultos"), when the catalogs split it by age and the other variant
+        matched too; a different disease never takes its place."""
+        condition = _condition_tokens(top.item)
+        if not condition:
+            return None
+        for h in hits[1:8]:
+            if h.score < top.score - VARIANT_MARGIN:
+                break
+            if self._ok(h.item, edad) and _condition_tokens(h.item) == condition:
+                return h
+        return None
+
     def _clarify_options(self, hits: list[Hit], top: Hit, edad: float | None,
                          qtoks: set[str], age: float | None = None) -> list[Hit]:
         """Different interventions equally likely for this question (and this age), or []."""
@@ -403,6 +424,16 @@ class CoverageEngine:
                     and len(h.syn.toks) >= len(best[0]) and not (h.syn.toks <= best[0]):
                 return None
         return best[1]
+
+
+# words of an intervention's name that say who it is for or what is done, not the condition
+_POPULATION_WORDS = frozenset(tokens(
+    "diagnóstico tratamiento atención manejo menores mayores adultos adulto niños niñas "
+    "recién nacidos años edad mujeres hombres mayor quirúrgico médico ambulatorio hospitalario"))
+
+
+def _condition_tokens(item: Intervention) -> frozenset[str]:
+    return frozenset(t for t in tokens(item.nombre) if t not in _POPULATION_WORDS)
 
 
 def _small_child(edad: float | None, text: str | None) -> bool:

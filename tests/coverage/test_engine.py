@@ -261,3 +261,19 @@ def test_a_clarification_option_asked_back_is_answered(engine):
             again = engine.ask(label, edad=first.edad)
             assert again.clarify == [], label
             assert again.covered is True, label
+
+
+@pytest.mark.parametrize(("question", "numero"), [
+    ("neumonía mi papá de 75, está internado", 179),  # the adults' variant, not "menores de 18"
+    ("mi hijo de 8 años tiene neumonía", 178),
+])
+def test_an_age_variant_of_the_same_condition_answers_for_that_age(engine, question, numero):
+    ans = engine.ask(question)
+    assert ans.covered is True and ans.cartera == "CAUSES"
+    assert ans.matches[0]["numero"] == numero and f"intervención {numero}" in ans.answer
+
+
+def test_a_different_disease_never_stands_in_for_an_age_excluded_one(engine):
+    ans = engine.ask("a mi papá de 70 le dio un infarto, lo atienden?")
+    assert ans.matches[0]["cartera"] == "FPGC"  # not the intestinal infarct of CAUSES 225
+    assert "225" not in ans.answer
