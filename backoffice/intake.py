@@ -170,6 +170,10 @@ def new_case():
     dispatch_after_commit(jobs)
     case = result.case
     flash(f"Caso registrado con folio {case.folio}.", "success")
+    if case.possible_duplicate_id is not None:  # core.duplicates: same person, tipo, estado, no contradiction
+        earlier = session.get(Case, case.possible_duplicate_id)
+        flash(f"Posible duplicado de {earlier.folio}: revísalo en el caso y fusiónalo si es el mismo asunto.",
+              "error")
     return redirect(_case_url(case))
 
 

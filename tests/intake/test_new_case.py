@@ -183,3 +183,19 @@ def test_a_failing_job_dispatch_does_not_lose_or_misreport_the_case(client, vinc
     att = db.scalar(select(Attachment))
     assert db.scalar(select(Case.status)) == "turnada"
     assert (settings.instance_dir / "uploads" / att.storage_key).exists()  # the file was kept
+
+
+def test_a_second_call_about_the_same_charge_is_flagged_as_possible_duplicate(client, vinculacion, db):
+    """Issue 17: same phone (typed differently), tipo, estado, unit and amount within the window."""
+    token = csrf(client, URL)
+    data = form(token, tipo="cobro_injustificado", telefono="33 1234 5678", unidad="Hospital Civil",
+                monto="1200", concepto="Ultrasonido")
+    assert client.post(URL, data=data).status_code == 302
+    first = db.scalar(select(Case))
+    resp = client.post(URL, data={**data, "telefono": "+52 33 1234 5678", "unidad": "hospital civil"},
+                       follow_redirects=True)
+    assert f"Posible duplicado de {first.folio}" in resp.get_data(as_text=True)
+    second = db.scalar(select(Case).where(Case.id != first.id))
+    assert second.possible_duplicate_id == first.id
+    other = client.post(URL, data={**data, "monto": "800"}, follow_redirects=True)  # another amount
+    assert "Posible duplicado" not in other.get_data(as_text=True)
