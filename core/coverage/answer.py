@@ -119,7 +119,8 @@ def _fit(parts: list[str], name: str, build) -> str:
 # How the question reached the intervention when it named a drug, a study or a symptom.
 _VIA = {"medicamento": "{t}: se da dentro de",
         "estudio": "{t}: se incluye como estudio de",
-        "sintoma": "Por lo que describes ({t}), puede ser"}
+        "sintoma": "Por lo que describes ({t}), puede ser",
+        "descripcion": "Por lo que describes, puede ser"}
 
 
 def via_text(kind: str | None, termino: str | None) -> str | None:
@@ -171,6 +172,13 @@ def not_sure_text(item: Intervention) -> str:
     text = (f"No estoy seguro de haber entendido. Lo más parecido es {short_name(item.nombre, 60)}"
             f" ({item.cartera}). {HUMANO}")
     return text if len(text) <= MAX_CHARS else f"No estoy seguro de haber entendido. {HUMANO}"
+
+
+def closest_text(items: list[Intervention]) -> str:
+    """Unsure, with the closest interventions named so the person can say which one."""
+    names = " o ".join(f"{short_name(it.nombre, 50)} ({it.cartera})" for it in items)
+    text = f"No estoy seguro de haber entendido. Lo más parecido: {names}. {HUMANO}"
+    return text if len(text) <= MAX_CHARS else not_sure_text(items[0])
 
 
 def not_found_text() -> str:

@@ -25,6 +25,7 @@ from core.coverage.catalog import (
     read_exclusions,
 )
 from core.coverage.kb import kb_ages, kb_synonyms, read_kb
+from core.coverage.retrieval import KnowledgeRetriever
 from core.coverage.search import Hit, Index
 from core.coverage.text import content_words, fold, stem, tokens
 
@@ -125,9 +126,13 @@ def age_range(item: Intervention) -> tuple[float, float, str] | None:
 class CoverageEngine:
     def __init__(self, catalogs: Iterable[Catalog], synonyms: list[Synonym],
                  exclusions: list[tuple[str, str, bool]], knowledge: list[Synonym] | None = None,
-                 ages: dict[tuple[str, int], tuple[float, float, str]] | None = None):
+                 ages: dict[tuple[str, int], tuple[float, float, str]] | None = None,
+                 retriever: KnowledgeRetriever | None = None):
         self.catalogs = active_catalogs(catalogs)
         items = [it for c in self.catalogs.values() for it in c.interventions]
+        self.by_number = {(it.cartera, it.numero): it for it in items if it.numero is not None}
+        # third reader, for questions told in words no single term holds (core/coverage/retrieval.py)
+        self.retriever = retriever
         self.index = Index(items, synonyms)
         # The knowledge base (drugs, studies, symptoms, lay names: core/coverage/kb.py) is asked
         # second, when the catalogue names and curated synonyms leave the question unsettled: its
@@ -155,7 +160,7 @@ class CoverageEngine:
     def from_files(cls) -> CoverageEngine:
         entries = read_kb()
         return cls(bundled_catalogs() + loaded_catalogs(), bundled_synonyms(), read_exclusions(),
-                   kb_synonyms(entries), kb_ages(entries))
+                   kb_synonyms(entries), kb_ages(entries), KnowledgeRetriever(entries))
 
     # -- public API ----------------------------------------------------------------------
 
@@ -176,6 +181,7 @@ class CoverageEngine:
             second = self._ask(self.kb_index, text, edad)
             if second.settled:
                 return second
+            return self._described(text, edad, ans)
         elif ans.cartera == "CAUSES" and _small_child(ans.edad, text):
             # under 5, SMSXXI answers where its own terms name the condition (issue 20)
             second = self._ask(self.kb_index, text, edad)
@@ -257,6 +263,33 @@ class CoverageEngine:
             via = txt.via_text(kind, top.syn.termino)
         return CoverageAnswer(item.cartera, True, edad, matches,
                               txt.covered_text(item, limite, via), topic=topic)
+
+    def _described(self, text: str, edad: float | None, unsure: CoverageAnswer) -> CoverageAnswer:
+        """The knowledge-base entry a question describes in its own words, when one is clearly
+        ahead and fits the age; else the unsure answer, naming the closest entries when it had
+        none to name."""
+        if self.retriever is None:
+            return unsure
+        found = [r for r in self.retriever.search(text) if r.key in self.by_number]
+        if edad is None:
+            edad = extract_age(text or "")
+        best = self.retriever.confident(found)
+        item = self.by_number[best.key] if best is not None else None
+        if item is not None and self._ok(item, edad):
+            rng = self._range(item)
+            match = {"cartera": item.cartera, "numero": item.numero, "nombre": item.nombre,
+                     "score": MIN_ANSWER}
+            return CoverageAnswer(item.cartera, True, edad, [match] + [
+                m for m in unsure.matches if (m["cartera"], m["numero"]) != best.key][:4],
+                txt.covered_text(item, rng[2] if rng else None, txt.via_text("descripcion", text)),
+                topic=txt.short_name(item.nombre))
+        if unsure.matches or not self.retriever.close_call(found):
+            return unsure
+        closest = [self.by_number[r.key] for r in found[:2]]
+        return CoverageAnswer(None, None, edad, [
+            {"cartera": it.cartera, "numero": it.numero, "nombre": it.nombre, "score": MIN_MATCH}
+            for it in closest], txt.closest_text(closest), topic=txt.short_name(closest[0].nombre),
+            settled=False)
 
     # -- rules ---------------------------------------------------------------------------
 

@@ -17,8 +17,10 @@ def entries():
 
 @pytest.fixture(scope="module")
 def full_engine(entries) -> CoverageEngine:
+    from core.coverage.retrieval import KnowledgeRetriever
+
     return CoverageEngine(bundled_catalogs(), bundled_synonyms(), read_exclusions(),
-                          kb_synonyms(entries), kb_ages(entries))
+                          kb_synonyms(entries), kb_ages(entries), KnowledgeRetriever(entries))
 
 
 def test_every_catalogue_row_has_exactly_one_entry_with_its_name(entries):
@@ -84,3 +86,42 @@ def test_age_limits_from_the_knowledge_base(entries):
     ages = kb_ages(entries)
     lo, hi, label = ages[("SMSXXI", 1)]
     assert lo == 0 and 4.99 < hi <= 5.0 and "menores de" in label
+
+
+# --- the third reader: BM25 over the knowledge base (core/coverage/retrieval.py) -------------
+
+
+@pytest.mark.parametrize(("question", "numero"), [
+    ("tengo los ojos rojos con lagañas", 37),  # conjuntivitis, told by its symptoms
+    ("flujo blanco con comezón ahí abajo", 50),  # vaginitis
+])
+def test_a_condition_told_in_own_words_is_found_through_the_knowledge_base(full_engine, question, numero):
+    ans = full_engine.ask(question)
+    assert ans.covered is True and ans.cartera == "CAUSES"
+    assert ans.matches[0]["numero"] == numero
+    assert ans.answer.startswith("Por lo que describes") and f"intervención {numero}" in ans.answer
+
+
+def test_words_no_entry_describes_stay_not_found(full_engine):
+    for question in ("quitarme un tatuaje", "prueba de ADN de paternidad"):
+        ans = full_engine.ask(question)
+        assert ans.covered is None and not ans.settled and "Lo más parecido" not in ans.answer
+
+
+def test_the_retriever_answers_alone_only_when_one_entry_is_clearly_ahead():
+    from core.coverage.kb import KBEntry
+    from core.coverage.retrieval import KnowledgeRetriever
+
+    entries = [
+        KBEntry("CAUSES", 1, "Conjuntivitis", sintomas=["ojos rojos con lagañas"]),
+        KBEntry("CAUSES", 2, "Orzuelo", sintomas=["bolita en el párpado"]),
+        KBEntry("CAUSES", 3, "Otitis", sintomas=["dolor de oído con pus"]),
+        KBEntry("CAUSES", 4, "Otitis externa", sintomas=["dolor de oído al nadar"]),
+    ]
+    retriever = KnowledgeRetriever(entries)
+    found = retriever.search("mi hijo tiene los ojos rojos y con lagañas")
+    assert found[0].key == ("CAUSES", 1) and found[0].query_coverage >= 0.5
+    assert retriever.search("") == [] and retriever.search("zzz qqq") == []
+    tie = retriever.search("dolor de oído")
+    assert {r.key for r in tie[:2]} == {("CAUSES", 3), ("CAUSES", 4)}
+    assert retriever.confident(tie) is None  # two entries equally described: never a guess
