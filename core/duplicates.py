@@ -41,15 +41,18 @@ def window_days(session: Session) -> int:
         return DEFAULT_WINDOW_DAYS
 
 
-def _phone_digits(raw: str | None) -> str | None:
+def _phone_forms(raw: str | None) -> tuple[str | None, set[str]]:
+    """The normalized phone and the forms a case's contacto_telefono may hold it in (so the
+    look-up is an indexed IN, not a suffix LIKE)."""
     if not raw:
-        return None
+        return None, set()
     try:
         phone = normalize_phone(raw)
     except DomainError:
-        return None
+        return None, set()
     digits = "".join(ch for ch in phone if ch.isdigit())
-    return digits[-PHONE_DIGITS:] if len(digits) >= PHONE_DIGITS else None
+    forms = {phone, digits, digits[-PHONE_DIGITS:], raw.strip()}
+    return phone, {f for f in forms if f}
 
 
 def unidad_agrees(a: str | None, b: str | None) -> bool:
@@ -78,22 +81,20 @@ def find_candidates(
     at: datetime | None = None,
     exclude_id: int | None = None,
 ) -> list[Case]:
-    """Earlier cases of the same person that look like the same matter, newest first."""
-    digits = _phone_digits(phone)
-    if contact_id is None and digits:
-        contact_id = session.scalar(select(Contact.id).where(Contact.phone.like(f"%{digits}")).limit(1))
+    """Earlier cases of the same person that look like the same matter, newest first. One
+    indexed query per way of being the same person (contact, phone, CURP), merged here."""
+    phone, forms = _phone_forms(phone)
+    if contact_id is None and phone:
+        contact_id = session.scalar(select(Contact.id).where(Contact.phone == phone))
     same_person = []
     if contact_id is not None:
         same_person.append(Case.contact_id == contact_id)
-    if digits:
-        same_person.append(Case.contacto_telefono.like(f"%{digits}"))
+    if forms:
+        same_person.append(Case.contacto_telefono.in_(sorted(forms)))
     if curp:
         same_person.append(Case.curp == curp.strip().upper())
-    if not same_person:
-        return []
     at = at or now()
-    query = select(Case).where(
-        or_(*same_person),
+    base = select(Case).where(
         Case.tipo == tipo,
         Case.created_at >= at - timedelta(days=window_days(session)),
         Case.created_at <= at,
@@ -101,12 +102,16 @@ def find_candidates(
         Case.merged_into_id.is_(None),
     )
     if estado_clave is not None:
-        query = query.where(or_(Case.estado_clave == estado_clave, Case.estado_clave.is_(None)))
+        base = base.where(or_(Case.estado_clave == estado_clave, Case.estado_clave.is_(None)))
     if exclude_id is not None:
-        query = query.where(Case.id != exclude_id)
-    rows = session.scalars(query.order_by(Case.created_at.desc(), Case.id.desc()).limit(50))
-    found = [c for c in rows if unidad_agrees(unidad, c.unidad) and monto_agrees(monto, c.monto)]
-    return found[:MAX_CANDIDATES]
+        base = base.where(Case.id != exclude_id)
+    found: dict[int, Case] = {}
+    for condition in same_person:
+        for c in session.scalars(base.where(condition).order_by(Case.created_at.desc()).limit(50)):
+            if unidad_agrees(unidad, c.unidad) and monto_agrees(monto, c.monto):
+                found[c.id] = c
+    ordered = sorted(found.values(), key=lambda c: (c.created_at, c.id), reverse=True)
+    return ordered[:MAX_CANDIDATES]
 
 
 def candidates_for(session: Session, case: Case) -> list[Case]:
