@@ -45,7 +45,7 @@ RETRY_DELAYS: tuple[float, ...] = (1.0, 3.0, 9.0)
 TRANSIENT_HTTP = frozenset({500, 502, 503, 504})
 # Pauses of the sender after consecutive 429s on one part (they are not tries); after the last
 # one the part goes back to `queued` for a new send job: slowed down, never dropped.
-THROTTLE_DELAYS: tuple[float, ...] = (1.0, 2.0, 4.0, 8.0, 16.0)
+THROTTLE_DELAYS: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0, 8.0)
 # Looking a part up in Twilio's list: this many newest messages to the phone, created at most
 # this long before the part was claimed (clocks differ).
 LOOKUP_LIMIT = 50

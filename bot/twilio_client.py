@@ -3,6 +3,7 @@ for tests and the phone simulator) and always with a timeout."""
 
 from __future__ import annotations
 
+import logging
 import re
 
 from twilio.http.http_client import TwilioHttpClient
@@ -27,8 +28,19 @@ class BaseUrlHttpClient(TwilioHttpClient):
         return super().request(method, url, *args, **kwargs)
 
 
+def _http_logger() -> logging.Logger:
+    """The library logs every request and response (about a dozen lines, headers included) at
+    INFO: through the PII mask, per message, in a wave of thousands. Only its warnings are kept;
+    bot.outbound logs each hand-over itself."""
+    logger = logging.getLogger("sinac.twilio.http")
+    if logger.level == logging.NOTSET:
+        logger.setLevel(logging.WARNING)
+    return logger
+
+
 def build_client(settings: Settings) -> Client:
-    http_client = BaseUrlHttpClient(settings.twilio_api_base_url, timeout=settings.twilio_timeout_seconds)
+    http_client = BaseUrlHttpClient(settings.twilio_api_base_url, timeout=settings.twilio_timeout_seconds,
+                                    logger=_http_logger())
     return Client(settings.twilio_account_sid, settings.twilio_auth_token, http_client=http_client)
 
 
