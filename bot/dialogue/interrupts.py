@@ -14,6 +14,7 @@ def interrupt(t: Turn) -> bool:
     """Inside a form or confirmation: handle a different request and resume. True if handled."""
     digit = t.signals.digit
     if digit == 6 or (t.signals.asks_human and t.intent == "hablar_con_persona") or \
+            "hablar_con_persona" in t.secondary or \
             (t.intent == "hablar_con_persona" and t.confidence >= STRONG):
         control.handoff(t)
         return True

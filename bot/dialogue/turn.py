@@ -98,8 +98,9 @@ class Turn:
         if digit in DIGIT_INTENT:
             self.menu_choice = True
             return DIGIT_INTENT[digit]
-        if self.signals.asks_human and self.intent not in FORM_INTENTS:
-            return "hablar_con_persona"
+        if "hablar_con_persona" in self.secondary or (
+                self.signals.asks_human and self.intent not in FORM_INTENTS):
+            return "hablar_con_persona"  # asked for a person, whatever else the message says
         return self.intent
 
 

@@ -46,16 +46,24 @@ _GREETING_RE = re.compile(
     r"una pregunta|senorita|joven|wenas|bnas|q onda|que onda)\b[\s,.;:!¡¿?-]*)+",
     re.IGNORECASE,
 )
+# an explicit ask for a person (stricter than the dialogue's "persona" anywhere)
+_PERSON_RE = re.compile(r"\b(?:hablar con (?:alguien|una persona|un humano)|asesor|operador)\b")
 _HINTS = (
-    ("hablar_con_persona", re.compile(
-        r"\b(?:hablar con (?:alguien|una persona|un humano)|asesor|operador)\b")),
+    ("hablar_con_persona", _PERSON_RE),
     ("estado_tramite", re.compile(
         r"\b(?:folio|como va mi|mi reporte|mi queja|seguimiento|estatus|status)\b")),
     ("cobro_injustificado", re.compile(
         r"\b(?:cobr\w*|me hicieron pagar|reembolso|devuelvan mi dinero)\b")),
     ("consulta_cobertura", re.compile(r"\b(?:cubre|cubren|cobertura|cubierto|cubierta)\b")),
-    ("felicitacion", re.compile(r"\b(?:felicitar|felicitacion|felicidades|reconocer a)\b")),
-    ("sugerencia", re.compile(r"\b(?:sugerencia|sugerir|sugiero|propuesta)\b")),
+    ("felicitacion", re.compile(
+        r"\b(?:felicitar|felicitacion|felicidades|reconocer a|mis respetos|son lo maximo|"
+        r"(?:muchas )?gracias a(?:l| la| los| las)? (?:doctor|doctora|enfermer|personal|hospital|"
+        r"clinica|centro de salud|equipo)|(?:excelente|muy buena|buenisima) (?:atencion|trato)|"
+        r"quiero agradecer)\b")),
+    ("sugerencia", re.compile(
+        r"\b(?:sugerencia|sugerir|sugiero|propuesta|un consejo|les recomiendo|seria bueno|"
+        r"estaria bien)\b|^\W*(?:mejoren|pongan|contraten|deberian|que (?:pongan|haya|abran|"
+        r"contraten|mejoren|arreglen|los|las|el|la) )")),
     ("queja", re.compile(
         r"\b(?:queja|quejarme|denuncia|denunciar|reclamo|reclamar|inconformidad|maltrato)\b")),
     ("solicitud_informacion", re.compile(r"\b(?:informacion|duda|pregunta|requisitos|tramite)\b")),
@@ -191,11 +199,19 @@ def interpret(text: str, parser, context: dict | None = None) -> Interpretation:
             intent in _WEAK or any(e.get("entity") == "monto" for e in entities)):
         # "no le daban el alta hasta que liquidáramos 3,800": money taken is a charge
         intent, conf, source = "cobro_injustificado", max(conf, CONTEXT_CONFIDENCE), "charge"
+    asks_person = hint == "hablar_con_persona" or (
+        intent == "hablar_con_persona" and bool(_PERSON_RE.search(_fold(text))))
+    if intent == "hablar_con_persona" and describes_charge(text) and not _asks_cost(text):
+        # "quiero hablar con alguien porque me cobraron 1,100": the charge, and the person
+        # asked for rides along as a secondary intent
+        intent, conf, source = "cobro_injustificado", max(conf, CONTEXT_CONFIDENCE), "charge"
     if intent == "cobro_injustificado" and _asks_cost(text):
         intent, conf, source = "consulta_cobertura", max(conf, CONTEXT_CONFIDENCE), "question"
     if _elliptical_coverage(text, intent, conf, ranking, context):
         intent, conf, source = "consulta_cobertura", max(conf, CONTEXT_CONFIDENCE), "context"
     secondary, clauses = _clauses(text, intent, parser)
+    if asks_person and intent != "hablar_con_persona" and "hablar_con_persona" not in secondary:
+        secondary.append("hablar_con_persona")
     return Interpretation(text=text, intent=intent, confidence=conf, entities=entities,
                           ranking=ranking, secondary=secondary, clauses=clauses,
                           candidates=_candidates(intent, ranking), source=source)
