@@ -22,8 +22,9 @@ from sqlalchemy.orm import Session
 
 from core.enums import CaseStatus
 from core.errors import DomainError
-from core.models import Case, Contact, Setting
+from core.models import Case, Contact
 from core.phones import normalize_phone
+from core.plazos import days_setting
 from core.text.fold import fold
 from core.timeutil import now
 
@@ -34,11 +35,7 @@ MAX_CANDIDATES = 5
 
 
 def window_days(session: Session) -> int:
-    row = session.get(Setting, WINDOW_SETTING)
-    try:
-        return max(1, int(row.value)) if row is not None else DEFAULT_WINDOW_DAYS
-    except ValueError:
-        return DEFAULT_WINDOW_DAYS
+    return days_setting(session, WINDOW_SETTING, DEFAULT_WINDOW_DAYS)
 
 
 def _phone_forms(raw: str | None) -> tuple[str | None, set[str]]:

@@ -63,15 +63,20 @@ def calendar(session: Session) -> BusinessCalendar:
     return BusinessCalendar(extra)
 
 
-def plazo_for(session: Session, tipo: str, *, devolucion: bool = False) -> int:
-    key = f"plazo.{DEVOLUCION if devolucion else tipo}"
-    value = session.get(Setting, key)
-    if value is not None:
+def days_setting(session: Session, key: str, default: int) -> int:
+    """A number of days kept in the settings table (at least 1), or `default` when unset or not a number."""
+    row = session.get(Setting, key)
+    if row is not None:
         try:
-            return max(1, int(value.value))
+            return max(1, int(row.value))
         except ValueError:
             pass
-    return DEFAULT_DEVOLUCION if devolucion else DEFAULT_PLAZOS.get(tipo, 10)
+    return default
+
+
+def plazo_for(session: Session, tipo: str, *, devolucion: bool = False) -> int:
+    key = f"plazo.{DEVOLUCION if devolucion else tipo}"
+    return days_setting(session, key, DEFAULT_DEVOLUCION if devolucion else DEFAULT_PLAZOS.get(tipo, 10))
 
 
 def set_plazo(session: Session, tipo_or_devolucion: str, days: int) -> None:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from core import audit
 from core.actors import Actor
+from core.duplicates import candidates_for
 from core.enums import (
     AMERITA_GESTION_DEFAULT,
     Canal,
@@ -454,8 +455,6 @@ def add_note(session: Session, case: Case, actor: Actor, body: str, *, seen: See
 
 def _flag_duplicate(session: Session, case: Case, actor: Actor) -> None:
     """Registration: remember the newest earlier case this one resembles (core.duplicates)."""
-    from core.duplicates import candidates_for
-
     found = candidates_for(session, case)
     if not found:
         return

@@ -23,8 +23,8 @@ from core.enums import CaseStatus, Role
 from core.errors import NotFound, ValidationError
 from core.jobs import Job, QueueName
 from core.lifecycle import Action
-from core.models import Case, Reopening, Setting, User
-from core.plazos import calendar
+from core.models import Case, Reopening, User
+from core.plazos import calendar, days_setting
 from core.services.cases import Result, _open_volante, _transition, enlace_for, turn_to_enlace
 from core.timeutil import now, today_mx
 from core.versions import Seen
@@ -37,11 +37,7 @@ AFFILIATE_REASON = "La persona afiliada indicó que su asunto no se resolvió."
 
 
 def window_days(session: Session) -> int:
-    row = session.get(Setting, WINDOW_SETTING)
-    try:
-        return max(1, int(row.value)) if row is not None else DEFAULT_WINDOW_DAYS
-    except ValueError:
-        return DEFAULT_WINDOW_DAYS
+    return days_setting(session, WINDOW_SETTING, DEFAULT_WINDOW_DAYS)
 
 
 def business_days_since_closed(session: Session, case: Case) -> int | None:
