@@ -19,6 +19,6 @@ from core.models.system import (
 
 __all__ = [
     "Attachment", "AuditEvent", "AuditIsAppendOnly", "BusinessDay", "Case", "Contact", "Estado", "FolioCounter",
-    "Fur", "Holiday", "Message", "Note", "Notification", "OutboxJob", "ReportSnapshot", "Reopening", "Review", "Setting",
+    "Fur", "Holiday", "Message", "Note", "Notification", "OutboxJob", "Reopening", "ReportSnapshot", "Review", "Setting",
     "User", "Volante", "WorkerHeartbeat",
 ]
