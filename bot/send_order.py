@@ -58,7 +58,9 @@ def predecessor(session: Session, message: Message) -> tuple[Message | None, boo
         .where(Message.contact_id == message.contact_id, Message.direction == Direction.OUTBOUND,
                Message.id < message.id, Message.fallback_of_id.is_(None),
                Message.status != MessageStatus.SUPPRESSED)
-        .order_by(Message.id.desc()).limit(1).execution_options(**fresh))
+        # created_at first: the (contact_id, created_at) index answers it; by id alone PostgreSQL
+        # may walk the primary key back through every other phone's messages
+        .order_by(Message.created_at.desc(), Message.id.desc()).limit(1).execution_options(**fresh))
     if previous is None:
         return None, False
     same_reply = bool(message.sequence) and previous.sequence == message.sequence - 1 \
