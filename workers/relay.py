@@ -34,7 +34,7 @@ from core.jobs import QUEUES
 log = logging.getLogger("sinac.relay")
 
 PASS_SECONDS = 2.0  # between passes when all is well
-BACKOFF_FIRST, BACKOFF_MAX = 1.0, 30.0  # after a failed pass (Redis or the database away)
+BACKOFF_FIRST, BACKOFF_MAX = 1.0, 5.0  # after a failed pass (Redis or the database away)
 GRACE = timedelta(seconds=3)  # a row this young may be being enqueued by its own process right now
 LOST_AFTER = timedelta(seconds=20)  # handed to RQ this long ago and not done: ask RQ about it
 PURGE_EVERY = 3600.0  # seconds between deletions of rows done over a week ago

@@ -21,7 +21,7 @@ from workers.schedule import SCHEDULE
 from workers.worker import refuse_unsafe
 
 SCHEDULER_TZ = "America/Mexico_City"
-BACKOFF_FIRST, BACKOFF_MAX = 1.0, 30.0  # seconds between attempts to reach Redis again
+BACKOFF_FIRST, BACKOFF_MAX = 1.0, 5.0  # seconds between attempts to reach Redis again (a ping)
 POLL_SECONDS = 5.0  # the cron loop checks Redis at least this often
 CATCH_UP_AGE = 5  # seconds: younger messages are still on their way through the webhook's enqueue
 REDIS_DOWN = (RedisConnectionError, RedisTimeoutError, OSError)

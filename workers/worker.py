@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import gc
 import logging
+import time
 
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from rq.worker import Worker
 
 log = logging.getLogger(__name__)
@@ -81,6 +84,10 @@ def refuse_unsafe(settings) -> None:
 # and requeues the job, well within a minute.
 HEARTBEAT_SECONDS = 10
 HEARTBEAT_GRACE = 15
+# RQ restarts a worker's scheduler process (it dies with a Redis outage) and cleans its registries
+# in its maintenance pass, every 10 minutes by default: retries waited that long after an outage.
+MAINTENANCE_SECONDS = 30
+BACKOFF_FIRST, BACKOFF_MAX = 1.0, 5.0  # seconds before listening again after losing Redis
 
 
 class SinacWorker(Worker):
@@ -88,6 +95,8 @@ class SinacWorker(Worker):
         # `rq worker` passes its own default (30 s): the shorter heartbeat wins.
         kwargs["job_monitoring_interval"] = min(kwargs.get("job_monitoring_interval") or HEARTBEAT_SECONDS,
                                                 HEARTBEAT_SECONDS)
+        kwargs["maintenance_interval"] = min(kwargs.get("maintenance_interval") or MAINTENANCE_SECONDS,
+                                             MAINTENANCE_SECONDS)
         super().__init__(*args, **kwargs)
 
     def get_heartbeat_ttl(self, job, working_time: float = 0.0) -> int:
@@ -105,4 +114,64 @@ class SinacWorker(Worker):
         except Exception:  # a cold worker still works: each job then loads what it needs
             log.exception("warm-up failed")
         freeze_heap()
-        return super().work(*args, **kwargs)
+        return self._work_through_outages(*args, **kwargs)
+
+    def _work_through_outages(self, *args, **kwargs):
+        """RQ's loop quits on some Redis errors (a timeout, a connection lost during a job's
+        heartbeat, Redis away at start-up): under honcho that took the whole stack down, under
+        systemd it cost a restart and a new warm-up. Here the loop is started again, after a
+        capped backoff, until a stop was asked for (burst and bounded runs end as RQ says)."""
+        delay = BACKOFF_FIRST
+        while True:
+            try:
+                self.connection.ping()
+                worked = super().work(*args, **kwargs)
+                if self._stopping or any(kwargs.get(k) for k in ("burst", "max_jobs", "max_idle_time")):
+                    return worked
+                log.error("the worker's loop ended without a stop request; listening again in %.0f s", delay)
+            except (RedisConnectionError, RedisTimeoutError) as exc:
+                if self._stopping:
+                    return False
+                log.error("Redis unavailable (%s); the worker starts listening again in %.0f s", exc, delay)
+            self._sleep_unless_stopped(delay)
+            if self._stopping:
+                return False
+            delay = min(delay * 2, BACKOFF_MAX)
+
+    @property
+    def _stopping(self) -> bool:
+        """A warm or cold stop was asked for (RQ notes the date even when idle)."""
+        return self._stop_requested or self._shutdown_requested_date is not None
+
+    def _sleep_unless_stopped(self, seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while not self._stopping and time.monotonic() < deadline:
+            time.sleep(0.2)
+
+    def clean_registries(self):
+        """Jobs whose worker died are requeued at once (workers/relay.py requeue_abandoned) before
+        RQ's own clean-up, which would schedule their retry behind the dead worker's scheduler
+        lock (a minute or more)."""
+        from workers.relay import requeue_abandoned
+
+        try:
+            requeue_abandoned(self.connection, [queue.name for queue in self.queues])
+        except (RedisConnectionError, RedisTimeoutError):
+            log.warning("abandoned jobs not checked: Redis unavailable")
+        super().clean_registries()
+
+    def heartbeat(self, timeout=None, pipeline=None):
+        """A Redis restarted empty forgot the worker (its key and its place in the workers' set):
+        register again, so health pages and `rq info` see it."""
+        super().heartbeat(timeout, pipeline=pipeline)
+        if pipeline is not None:
+            return
+        from rq import worker_registration
+
+        if not self.connection.sismember(worker_registration.REDIS_WORKER_KEYS, self.key):
+            with self.connection.pipeline() as pipe:
+                pipe.hset(self.key, mapping=self.serialize())
+                worker_registration.register(self, pipe)
+                pipe.expire(self.key, (timeout or self.worker_ttl) + 60)
+                pipe.execute()
+            log.warning("worker %s registered again (Redis had forgotten it)", self.name)

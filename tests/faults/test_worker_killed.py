@@ -3,8 +3,8 @@ case, inside its open transaction, and is about to queue the reply): the job is 
 affiliate gets one reply and the case is registered once.
 
 Two ways to die: only the work horse (the forked process running the job: RQ's parent notices and
-retries the job), and the whole worker (RQ's started-job registry cleanup finds the abandoned job
-and retries it)."""
+retries the job), and the whole worker (its heartbeat stops; the relay finds the expired entry in
+RQ's started registry and requeues the job)."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from core.models import Case, Message
 from tests.faults.conftest import inbound_form, sid, stop_process, wait_for
+from tests.faults.relay_support import relay_log, start_relay
 
 PHONE = "+523312345678"
 FOLIO_RE = re.compile(r"SINAC-\d{4}-\d{6}")
@@ -85,10 +86,13 @@ def test_work_horse_killed_mid_turn_is_retried_with_one_reply(stack, db, standin
 
 
 def test_whole_worker_killed_mid_turn_is_recovered_with_one_reply(stack, db, standin, enlace, tmp_path):
+    """Nothing is simulated: the job's heartbeat in RQ's started registry expires (25 s) and the
+    relay process requeues it, once; a worker started as systemd would restart it runs it."""
     _talk_until_summary(stack, standin)
     before = len(standin.messages(to=f"whatsapp:{PHONE}"))
     block = tmp_path / "block"
     block.mkdir()
+    start_relay(stack)
     worker = stack.start_worker(hooked=True, SINAC_FAULT_BLOCK_DIR=str(block))
     assert stack.post_webhook(inbound_form(sid(9), sender=f"whatsapp:{PHONE}", body="SI")).status_code == 200
     marker = wait_for(lambda: (block / "blocked").exists() and json.loads((block / "blocked").read_text()),
@@ -104,19 +108,11 @@ def test_whole_worker_killed_mid_turn_is_recovered_with_one_reply(stack, db, sta
     assert db.scalars(select(Case)).all() == []  # no half-registered case
     connection = Redis.from_url(stack.env["REDIS_URL"])
     registry = StartedJobRegistry("inbound", connection=connection)
-    assert f"inbound-{message.id}" in [j.split(":")[0] for j in registry.get_job_ids(cleanup=False)] or \
-        registry.get_job_ids(cleanup=False)
-    # The sweep leaves a job RQ still counts as started alone (it is not lost yet) …
-    Queue("default", connection=connection).enqueue("workers.tasks.sweep_stuck_inbound",
-                                                    kwargs={"older_than_seconds": 0})
-    # … and once its heartbeat has expired (simulated: cleanup as if 10 minutes had passed),
-    # RQ's abandoned-job handling retries it.
-    registry.cleanup(timestamp=time.time() + 600)
-    # The retry waits in the scheduled registry; the dead worker's scheduler lock would expire
-    # on its own after its TTL: expire it now so the next worker's scheduler takes over.
-    for key in connection.scan_iter("rq:scheduler-lock:*"):
-        connection.delete(key)
+    assert registry.get_job_ids(cleanup=False)  # RQ still believes it runs
     survivor = stack.start_worker()  # a normal worker, as after a restart
+    # Bounded by the promise (a retry within 60 s of the death), not a measurement.
+    wait_for(lambda: "lost its worker" in relay_log(stack) or "lost its worker" in stack.worker_logs(),
+             60, 0.3, "the dead worker's job to be found by its heartbeat and requeued")
     wait_for(lambda: _message(db, sid(9)).status == "processed", 90, 0.3, "the retried turn")
     wait_for(lambda: any(FOLIO_RE.search(m["body"]) for m in standin.messages(to=f"whatsapp:{PHONE}")[before:]),
              60, 0.3, "the confirmation to be sent")
@@ -125,3 +121,5 @@ def test_whole_worker_killed_mid_turn_is_recovered_with_one_reply(stack, db, sta
     time.sleep(0.5)
     stop_process(survivor)
     _check_one_case_one_reply(db, standin, before)
+    requeued = (relay_log(stack) + stack.worker_logs()).count("lost its worker")
+    assert requeued == 1, requeued  # retried once
