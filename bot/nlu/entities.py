@@ -246,6 +246,13 @@ _RELATIVE_FECHA_RE = re.compile(
 )
 
 
+# a month named alone as the when: "la renové en marzo", "no hay salbutamol desde diciembre"
+_MONTH_ONLY_RE = re.compile(
+    r"(?<![0-9a-z])(?:en|desde|a principios de|a finales de|a mediados de|a fines de)\s+"
+    r"(?:el mes de\s+|este\s+|el pasado\s+)?(?P<month>enero|febrero|marzo|abril|mayo|junio|julio|"
+    r"agosto|septiembre|setiembre|octubre|noviembre|diciembre)(?![0-9a-z])")
+
+
 def _fecha(f: Folded) -> list[dict]:
     out = []
     for m in _FECHA_RE.finditer(f.text):
@@ -258,10 +265,28 @@ def _fecha(f: Folded) -> list[dict]:
         out.append({"entity": "fecha", "value": f.original[s:e], "start": s, "end": e})
     if not out:
         for m in _RELATIVE_FECHA_RE.finditer(f.text):
+            if _duration_or_frequency(f.text, m):
+                continue
             s, e = f.span(m.start(), m.end())
             out.append({"entity": "fecha", "value": f.original[s:e], "start": s, "end": e})
             break  # the first one: "ayer… y hoy otra vez" tells when it started
+    if not out:
+        m = _MONTH_ONLY_RE.search(f.text)
+        if m:
+            s, e = f.span(m.start("month"), m.end("month"))
+            out.append({"entity": "fecha", "value": f.original[s:e], "start": s, "end": e})
     return out
+
+
+def _duration_or_frequency(text: str, m: re.Match) -> bool:
+    """'desde hace 3 semanas', 'hace 2 meses que no le dan', '2 veces a la semana': how long or
+    how often, not when it happened."""
+    before = text[max(0, m.start() - 12):m.start()]
+    after = text[m.end():m.end() + 6]
+    said = m.group(0)
+    if said.startswith("hace") and (before.endswith(("desde ", "ya ")) or after.startswith(" que ")):
+        return True
+    return "semana" in said and before.endswith(("a ", "por ", "cada "))
 
 
 # --------------------------------------------------------------------------- monto

@@ -210,6 +210,28 @@ def test_fecha_as_written(text, fecha):
     assert ents(text, "fecha") == [("fecha", fecha)]
 
 
+@pytest.mark.parametrize(
+    "text, fecha",
+    [
+        ("me cobraron hace 3 dias", "hace 3 dias"),
+        ("la renové en marzo", "marzo"),
+        ("no hay salbutamol desde diciembre", "diciembre"),
+        ("fue la semana pasada", "la semana pasada"),
+    ],
+)
+def test_when_it_happened_is_a_fecha(text, fecha):
+    assert ents(text, "fecha") == [("fecha", fecha)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["no hay doctor desde hace tres semanas", "hace 2 meses que no le dan la metformina",
+     "que el doctor venga 2 veces a la semana", "mayo es mi mes favorito"],
+)
+def test_how_long_or_how_often_is_not_a_fecha(text):
+    assert ents(text, "fecha") == []
+
+
 def test_curp_entity_needs_the_structure_not_the_check_digit():
     assert ents("mi curp es gomr850312mjcnrs02", "curp") == [("curp", "GOMR850312MJCNRS02")]
     # a slip in the last character keeps the CURP; staff forms still demand the check digit
