@@ -19,30 +19,55 @@ from sqlalchemy import text
 
 from core.config import Settings
 from core.db import Base, engine_for, session_factory
+from tests.parallel import SerialLock, free_port, worker_database_url, worker_id
 
 KEEP_TABLES = {"estados", "alembic_version"}
+_SERIAL_LOCK = pytest.StashKey[SerialLock]()
+_DATABASE_URL = pytest.StashKey[str]()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def pytest_configure(config):
+    if worker_id() and config.option.basetemp:  # an xdist worker: the run's shared basetemp is the parent
+        config.stash[_SERIAL_LOCK] = SerialLock(Path(config.option.basetemp).parent / "serial")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    """Under xdist, a `serial` test runs alone (tests/parallel.py)."""
+    lock = item.config.stash.get(_SERIAL_LOCK, None)
+    if lock is None:
+        return (yield)
+    with (lock.exclusive() if item.get_closest_marker("serial") else lock.shared()):
+        if lock.changed() and _DATABASE_URL in item.config.stash:
+            engine_for(item.config.stash[_DATABASE_URL]).dispose()  # the server may have restarted
+        return (yield)
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> str:
+def database_url(tmp_path_factory, pytestconfig) -> str:
     url = os.environ.get("TEST_DATABASE_URL")
     if not url:
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
     from core.migrate import upgrade
 
     if not url.startswith("sqlite"):
+        url = worker_database_url(url)  # under xdist, a database of this worker's own
         # A previous run may have left tables behind: start from empty.
         engine = engine_for(url)
         with engine.begin() as conn:
             conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
     upgrade(url)
+    pytestconfig.stash[_DATABASE_URL] = url
     return url
+
+
+@pytest.fixture(scope="session")
+def nlu_model() -> Path:
+    """The trained NLU model file, kept between sessions (tests/nlu_model.py); fixtures link it
+    into the instance directories meant to hold a trained model."""
+    from tests.nlu_model import cached_model
+
+    return cached_model()
 
 
 @pytest.fixture(scope="session")
@@ -60,7 +85,7 @@ def redis_url(tmp_path_factory):
     binary = shutil.which("redis-server")
     if binary is None:
         pytest.skip("redis-server is not installed")
-    port = _free_port()
+    port = free_port()
     workdir = tmp_path_factory.mktemp("redis")
     proc = subprocess.Popen([binary, "--port", str(port), "--save", "", "--appendonly", "no",
                              "--dir", str(workdir)], stdout=subprocess.DEVNULL)

@@ -3,7 +3,6 @@ signed webhook helpers and an app whose jobs go to the real Redis of the test se
 
 from __future__ import annotations
 
-import socket
 import threading
 
 import pytest
@@ -11,6 +10,7 @@ from twilio.request_validator import RequestValidator
 
 from core.config import Settings
 from standin import StandinServer
+from tests.parallel import free_port
 
 TOKEN = "test-auth-token"
 PUBLIC = "https://sinac.example.gob.mx"
@@ -72,12 +72,6 @@ def post_signed(client, form: dict, path: str = "/webhooks/twilio", base: str = 
     headers = {"X-Twilio-Signature": sign(base + path, form)}
     headers.update(kw.pop("headers", {}))
     return client.post(path, data=form, headers=headers, **kw)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture

@@ -19,16 +19,12 @@ import pytest
 import requests
 from twilio.request_validator import RequestValidator
 
+from tests.parallel import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 TOKEN = "fault-auth-token"
 WA_FROM = "whatsapp:+15550000000"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_for(predicate, timeout: float = 30.0, interval: float = 0.1, what: str = "condition"):
@@ -247,14 +243,12 @@ def sid(n: int, prefix: str = "SM") -> str:
 
 
 @pytest.fixture(scope="session")
-def shared_instance(tmp_path_factory) -> Path:
-    """One instance directory for every stack of the session, with the NLU model trained once
+def shared_instance(tmp_path_factory, nlu_model) -> Path:
+    """One instance directory for every stack of the session, holding the trained NLU model
     (each process would otherwise train it on its first message)."""
-    path = tmp_path_factory.mktemp("fault-instance")
-    subprocess.run([sys.executable, "-c", "from bot.nlu import get_parser; get_parser().parse('hola')"],
-                   cwd=ROOT, env={**os.environ, "SINAC_INSTANCE_DIR": str(path)}, check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=300)
-    return path
+    from tests.nlu_model import seed
+
+    return seed(tmp_path_factory.mktemp("fault-instance"), nlu_model)
 
 
 @pytest.fixture

@@ -68,6 +68,7 @@ def _buzon(base: str, n: int) -> int:
 
 
 @pytest.mark.postgres_only
+@pytest.mark.serial
 def test_postgres_restart_during_load(cluster, stack, db, make):
     make.enlace("14")
     counter = itertools.count(1)

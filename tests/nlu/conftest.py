@@ -1,17 +1,17 @@
-"""NLU fixtures: one model trained per test session into a temporary instance dir."""
+"""NLU fixtures: a temporary instance dir holding the trained model (trained once, kept between
+sessions: tests/nlu_model.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.nlu.engine import EmbeddedParser, train
+from bot.nlu.engine import EmbeddedParser
+from tests.nlu_model import seed
 
 
 @pytest.fixture(scope="session")
-def nlu_instance(tmp_path_factory):
-    path = tmp_path_factory.mktemp("nlu-instance")
-    train(inst_dir=path, progress=False)
-    return path
+def nlu_instance(tmp_path_factory, nlu_model):
+    return seed(tmp_path_factory.mktemp("nlu-instance"), nlu_model)
 
 
 @pytest.fixture(scope="session")

@@ -56,9 +56,7 @@ def live_worker(ops_redis_url, settings):
 
 
 @pytest.fixture(scope="session")
-def trained_nlu_dir(tmp_path_factory):
-    from bot.nlu.engine import train
+def trained_nlu_dir(tmp_path_factory, nlu_model):
+    from tests.nlu_model import seed
 
-    path = tmp_path_factory.mktemp("nlu-instance")
-    train(inst_dir=path)
-    return path
+    return seed(tmp_path_factory.mktemp("nlu-instance"), nlu_model)

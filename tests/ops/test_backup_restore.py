@@ -24,7 +24,7 @@ def test_pg_dump_and_restore_round_trip(database_url, is_postgres, make, db, tmp
     libpq = url.set(drivername="postgresql").render_as_string(hide_password=False)
     dump = tmp_path / "sinac.dump"
     subprocess.run(["pg_dump", "--format=custom", f"--file={dump}", libpq], check=True)
-    restore_db = "sinac_restore_check"
+    restore_db = f"{url.database}_restore_check"  # beside this xdist worker's own database
     admin = make_engine(database_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f"DROP DATABASE IF EXISTS {restore_db}"))

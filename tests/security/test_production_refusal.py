@@ -6,7 +6,6 @@ process (web, worker, scheduler) refuses to start and names what is missing."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +14,7 @@ import pytest
 import requests
 
 from core.config import Settings, UnsafeConfiguration
+from tests.parallel import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -49,12 +49,6 @@ def test_complete_production_settings_start():
     assert Settings.from_env(GOOD).require_safe().is_production
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _env(tmp_path, **extra) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SINAC_", "TWILIO_", "SECRET_KEY", "DATABASE_URL"))}
     env.update({"PATH": f"{BIN}:{env.get('PATH', '')}", "PYTHONPATH": str(ROOT), "SINAC_ENV": "production",
@@ -75,7 +69,7 @@ PROCESSES = {
 
 @pytest.mark.parametrize("process", sorted(PROCESSES))
 def test_real_process_refuses_production_on_defaults(process, tmp_path, redis_url):
-    proc = subprocess.run(PROCESSES[process](_free_port(), redis_url), cwd=ROOT, env=_env(tmp_path, REDIS_URL=redis_url),
+    proc = subprocess.run(PROCESSES[process](free_port(), redis_url), cwd=ROOT, env=_env(tmp_path, REDIS_URL=redis_url),
                           capture_output=True,
                           text=True, timeout=120, check=False)
     output = proc.stdout + proc.stderr
@@ -86,7 +80,7 @@ def test_real_process_refuses_production_on_defaults(process, tmp_path, redis_ur
 
 
 def test_web_starts_in_production_when_configured(tmp_path, database_url):
-    port = _free_port()
+    port = free_port()
     env = _env(tmp_path, **{**GOOD, "DATABASE_URL": database_url}, SINAC_JOBS="inline", WEB_CONCURRENCY="1")
     proc = subprocess.Popen(PROCESSES["web"](port), cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True, start_new_session=True)
