@@ -309,7 +309,12 @@ _MONEY_CUES = {
     "pagara", "pagaramos", "pagaran", "vendio", "vendieron", "vendian", "vende", "pagare",
     "garantia", "soltar", "solte", "soltamos", "sacaron", "quitaron", "poner", "puse",
     "pusimos", "compramos", "compre", "comprar", "gastos", "costar",
+    "pidiendo", "pedir", "exigiendo", "cobrando", "devolvian", "devolver", "devuelven",
+    "regresaran", "regresar", "reembolsaron", "reembolsar", "anticipo",
 }  # fmt: skip
+# what the money was for, named right after it: "3 mil de depósito", "500 de cooperación"
+_MONEY_NOUNS_AFTER_DE = {"deposito", "garantia", "cooperacion", "coperacion", "cuota", "anticipo",
+                         "consulta", "medicamento", "medicina", "estudios", "ultrasonido"}
 _NON_MONEY_AFTER = {
     "anos", "ano", "meses", "mes", "dias", "dia", "horas", "hora", "hrs", "hr", "semanas",
     "semana", "minutos", "min", "mins", "veces", "vez", "hijos", "hijas", "hijo", "hija",
@@ -418,8 +423,10 @@ def _monto(f: Folded, taken: list[tuple[int, int]]) -> list[dict]:
                 continue  # "15 de marzo", "3 de mis hijos"
         before = [t[0] for t in toks[max(0, start_i - _WINDOW) : start_i]]
         wide = [t[0] for t in toks[max(0, start_i - _WIDE_WINDOW) : start_i]]
+        named_after = nxt in ("de", "del") and end_i + 1 < len(toks) \
+            and toks[end_i + 1][0] in _MONEY_NOUNS_AFTER_DE
         cue = (any(b in _MONEY_CUES for b in before) or any(b in _STRONG_CUES for b in wide)
-               or (start_i - last_money_idx) <= _WINDOW)
+               or (start_i - last_money_idx) <= _WINDOW or named_after)
         if not (dollar or currency or cue):
             continue
         after = [t[0] for t in toks[end_i : end_i + 4]]

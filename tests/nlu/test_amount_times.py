@@ -24,3 +24,12 @@ def monto(text: str):
 ])
 def test_an_amount_is_multiplied_only_when_the_message_says_how_many_times(text, expected):
     assert monto(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("en el hospital me están pidiendo 3 mil de depósito para recibirla", 3000),
+    ("me dijeron que me devolvían los 2 mil 300 de la cesárea y nada", 2300),
+    ("tengo 3 mil de deuda con el banco", None),  # money, but not a charge
+])
+def test_money_asked_for_or_owed_back_is_a_monto(text, expected):
+    assert monto(text) == expected
