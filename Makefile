@@ -9,7 +9,7 @@ export SINAC_INSTANCE_DIR ?= $(CURDIR)/instance
 REDIS_PORT ?= 6379
 export REDIS_URL ?= redis://127.0.0.1:$(REDIS_PORT)/0
 
-.PHONY: run test setup system-deps system-deps-test bench lint clean
+.PHONY: run test chaos setup system-deps system-deps-test bench lint clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || PYTHON=python3; \
@@ -43,6 +43,12 @@ run: setup
 
 test: system-deps-test $(STAMP)
 	PATH=$(CURDIR)/$(BIN):$$PATH ./scripts/run-tests
+
+# Faults in real time on the real processes (Redis down 60 s, a worker killed mid-turn, PostgreSQL
+# restarted), on SQLite and PostgreSQL; ~15 minutes; not part of `make test`. Figures for
+# docs/benchmarks.md in instance/chaos-results.jsonl.
+chaos: system-deps-test $(STAMP)
+	PATH=$(CURDIR)/$(BIN):$$PATH ./scripts/run-chaos
 
 bench: system-deps-test $(STAMP)
 	PATH=$(CURDIR)/$(BIN):$$PATH ./scripts/run-bench

@@ -1,0 +1,34 @@
+"""`make chaos`: faults in real time on the real processes (gunicorn, two Procfile workers, the
+scheduler, the relay, the Twilio stand-in, Redis, the test database). Minutes per scenario, so
+never part of `make test`: collected only with SINAC_CHAOS=1 (scripts/run-chaos sets it).
+
+Each scenario writes its figures (recovery seconds, counts) to $CHAOS_RESULTS (a JSON-lines file)
+for docs/benchmarks.md."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+
+import pytest
+
+from tests.faults.conftest import own_redis, shared_instance, stack_factory, standin  # noqa: F401  (fixtures)
+
+collect_ignore_glob = [] if os.environ.get("SINAC_CHAOS") else ["test_*.py"]
+
+
+@pytest.fixture
+def record(database_url, request):
+    """record(scenario, **figures): one JSON line per scenario run, with the database kind."""
+
+    def write(scenario: str, **figures) -> None:
+        line = {"scenario": scenario, "database": "postgresql" if database_url.startswith("postgresql") else "sqlite",
+                "at": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime()), **figures}
+        print("CHAOS", json.dumps(line, ensure_ascii=False))
+        path = os.environ.get("CHAOS_RESULTS")
+        if path:
+            with open(path, "a", encoding="utf-8") as out:
+                out.write(json.dumps(line, ensure_ascii=False) + "\n")
+
+    return write
