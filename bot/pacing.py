@@ -58,9 +58,10 @@ return '0'
 class Pacer:
     """Turns for senders at `rates[channel]` messages per second (0 or missing: unpaced)."""
 
-    def __init__(self, redis: Redis, rates: dict[str, float]):
+    def __init__(self, redis: Redis, rates: dict[str, float], burst_seconds: float = BURST_SECONDS):
         self.redis = redis
         self.rates = rates
+        self.burst_seconds = burst_seconds
         self._script = redis.register_script(_GCRA)
 
     def _args(self, channel: str) -> tuple[float, float]:
@@ -68,7 +69,7 @@ class Pacer:
         rate = self.rates.get(channel) or 0.0
         if rate <= 0:
             return 0.0, 1.0
-        return 1.0 / rate, max(1.0, rate * BURST_SECONDS)
+        return 1.0 / rate, max(1.0, rate * self.burst_seconds)
 
     def wait_turn(self, sender: str, channel: str, sleep: Callable[[float], None] = time.sleep) -> float:
         """Block until this sender may send one message; returns the seconds waited. Redis
