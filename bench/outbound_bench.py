@@ -147,7 +147,8 @@ def main() -> None:
     throttled = standin.state.calls - len(received)
     backend = "PostgreSQL" if db_url.startswith("postgresql") else "SQLite"
 
-    body = header("make bench  (bench/outbound_bench.py under pg_virtualenv)")
+    overrides = " ".join(f"{k}={os.environ[k]}" for k in sorted(os.environ) if k.startswith("BENCH_"))
+    body = header(f"{overrides + ' ' if overrides else ''}pg_virtualenv -t -- python bench/outbound_bench.py")
     body += (f"{NOTICES:,} notices (one per phone, SMS, stored through `queue_notification` on {backend}: "
              f"{seeding:.0f} s), {len(kwargs) + len(kwargs[::10]):,} send jobs (a tenth enqueued twice) on the "
              f"`default` queue, {WORKERS} `rq worker --worker-class {WORKER_CLASS}` processes, the twilio "
