@@ -35,6 +35,8 @@ class Case(Base):
         # search box's full-text and phone-suffix indexes follow the class (PostgreSQL only).
         Index("ix_cases_estado_created_at", "estado_clave", "created_at"),
         Index("ix_cases_contacto_telefono", "contacto_telefono"),
+        # possible duplicates by CURP (core.duplicates, migration 0011)
+        Index("ix_cases_curp", "curp"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -9,7 +9,7 @@ Create Date: 2026-12-06
 - cases.ronda / volantes.ronda and the reopenings table: a concluded or attended case reopened
   for a new round on the same folio (core.reopen).
 - cases.merged_into_id / cases.possible_duplicate_id: duplicates detected at registration and
-  merged by vinculación (core.duplicates).
+  merged by vinculación (core.duplicates); ix_cases_curp for the look-up by CURP.
 """
 
 import sqlalchemy as sa
@@ -32,6 +32,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_cases_merged_into_id"), ["merged_into_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_cases_possible_duplicate_id"), ["possible_duplicate_id"],
                               unique=False)
+        batch_op.create_index("ix_cases_curp", ["curp"], unique=False)
     with op.batch_alter_table("volantes", schema=None) as batch_op:
         batch_op.add_column(sa.Column("ronda", sa.Integer(), server_default="1", nullable=False))
     with op.batch_alter_table("furs", schema=None) as batch_op:
@@ -69,6 +70,7 @@ def downgrade() -> None:
     with op.batch_alter_table("volantes", schema=None) as batch_op:
         batch_op.drop_column("ronda")
     with op.batch_alter_table("cases", schema=None) as batch_op:
+        batch_op.drop_index("ix_cases_curp")
         batch_op.drop_index(batch_op.f("ix_cases_possible_duplicate_id"))
         batch_op.drop_index(batch_op.f("ix_cases_merged_into_id"))
         batch_op.drop_column("possible_duplicate_id")
