@@ -3,11 +3,12 @@ transaction as the change that asks for them, so a commit can never leave its wo
 
 Who does what:
 - the caller stages the jobs (`stage`) and commits: the change and its jobs, together or not at all;
-- right after the commit the same process hands them to the queue and marks them (`mark_enqueued`,
-  workers/dispatch.py `commit_and_enqueue`);
-- the relay (workers/relay.py) hands over every row still unmarked once it is `available_at`
-  (Redis was down, the process died between commit and enqueue) and re-hands rows the queue
-  lost (Redis restarted empty) — so an outage delays work and loses none, whatever path made it;
+- right after the commit the same process hands them to the queue (workers/dispatch.py
+  `commit_and_enqueue`);
+- the relay (workers/relay.py), a few seconds after a row's `available_at`, marks it enqueued if
+  the queue holds its job and enqueues it if not (Redis was down, the process died between its
+  commit and its enqueue), and re-hands rows the queue lost (Redis restarted empty) — so an
+  outage delays work and loses none, whatever path made it;
 - the worker marks a row done when its job finished (`mark_done`).
 Jobs are idempotent, so a row handed over twice (rare races) does its work once.
 

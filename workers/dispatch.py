@@ -1,7 +1,7 @@
 """Commit a change with the jobs it asked for, then hand them to RQ: the one way jobs start.
 
 `commit_and_enqueue(session, jobs)` writes each job as an outbox row in the caller's transaction
-(core/outbox.py), commits, enqueues the jobs (or runs them inline in tests) and marks the rows.
+(core/outbox.py), commits and enqueues the jobs (or runs them inline in tests).
 If Redis is down, or this process dies right after the commit, the rows stay unmarked and the
 relay (workers/relay.py) enqueues them later: nothing committed is ever without its jobs.
 
@@ -48,8 +48,8 @@ def stage_jobs(session: Session, jobs: Iterable[Job], *, delay: timedelta | None
 def commit_and_enqueue(session: Session, jobs: Iterable[Job] = (), settings: Settings | None = None, *,
                        delay: timedelta | None = None) -> list[Job]:
     """Stage the jobs in the session's transaction (those not staged yet), commit, then enqueue
-    them and mark their rows; returns the staged jobs. The commit's errors are the caller's; once
-    committed nothing here raises for Redis or for marking the rows (the relay takes over).
+    them; returns the staged jobs. The commit's errors are the caller's; once committed nothing
+    here raises for Redis (the relay enqueues what Redis refused).
     With `delay` nothing is enqueued now: the rows are a backstop the relay enqueues after that
     long unless marked done first (work this process is about to do itself)."""
     settings = settings or Settings.from_env()
@@ -57,13 +57,10 @@ def commit_and_enqueue(session: Session, jobs: Iterable[Job] = (), settings: Set
     session.commit()
     if not staged or delay is not None:
         return staged
-    if enqueue_jobs(staged, settings):
-        try:
-            outbox.mark_enqueued(session, [job.outbox_id for job in staged])
-            session.commit()
-        except SQLAlchemyError as exc:  # the relay finds them in RQ and leaves them be
-            session.rollback()
-            log.error("marking enqueued jobs failed", extra={"error": str(exc)})
+    # Not marked here: a second commit per request would cost a WAL flush on every webhook. The
+    # relay marks, in one statement per pass, the rows RQ holds once their grace is over, and the
+    # worker marks each row done; most rows are done before the relay ever looks at them.
+    enqueue_jobs(staged, settings)
     return staged
 
 
