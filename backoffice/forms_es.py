@@ -74,8 +74,9 @@ def cleaned(field):
 
 
 def dispatch_after_commit(jobs) -> None:
-    """Enqueue the jobs of an already committed change. The data is saved whatever happens
-    here, so a failure is logged (the periodic sweep re-enqueues) rather than shown as a failed save."""
+    """Enqueue the jobs of a change committed with them (backoffice.db.stage_jobs). The data and
+    its jobs are saved whatever happens here, so a failure is logged (the outbox relay enqueues
+    them) rather than shown as a failed save."""
     import logging
 
     from backoffice.db import commit_and_dispatch
