@@ -310,7 +310,8 @@ _MONEY_CUES = {
     "garantia", "soltar", "solte", "soltamos", "sacaron", "quitaron", "poner", "puse",
     "pusimos", "compramos", "compre", "comprar", "gastos", "costar",
     "pidiendo", "pedir", "exigiendo", "cobrando", "devolvian", "devolver", "devuelven",
-    "regresaran", "regresar", "reembolsaron", "reembolsar", "anticipo",
+    "regresaran", "regresar", "reembolsaron", "reembolsar", "anticipo", "liquidar",
+    "liquidaramos", "liquidamos", "liquide", "liquidaron", "liquidara", "saldar",
 }  # fmt: skip
 # what the money was for, named right after it: "3 mil de depósito", "500 de cooperación"
 _MONEY_NOUNS_AFTER_DE = {"deposito", "garantia", "cooperacion", "coperacion", "cuota", "anticipo",

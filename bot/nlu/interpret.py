@@ -69,7 +69,10 @@ _HINTS = (
     ("solicitud_informacion", re.compile(r"\b(?:informacion|duda|pregunta|requisitos|tramite)\b")),
 )
 # where a message turns to another matter: "?", ";", ". ", "y/pero/además/también ¿…"
-_CLAUSE_RE = re.compile(r"[?;!]+|\.\s+|\s+(?:pero|ademas|tambien|otra cosa|y otra|aparte)\s+|\s+y\s+(?=¿)")
+# ("¿la hemodiálisis está cubierta? porque a mi esposo no le dan la cita…": the reason is a
+# matter of its own when it is long enough to be one)
+_CLAUSE_RE = re.compile(r"[?;!]+|\.\s+|\s+(?:pero|ademas|tambien|otra cosa|y otra|aparte)\s+|\s+y\s+(?=¿)"
+                        r"|,?\s+porque\s+(?=\S+(?:\s+\S+){4})")
 _COVERAGE_FOLLOWUP_RE = re.compile(
     r"^\W*(?:y\s+|tambien\s+|oiga\s+y\s+)?(?:el|la|los|las|lo|para|si|mi|de|del|en)?\b.*"
     r"(?:\?|\bentra\b|\bcubre\w*|\bgratis\b|\btambien\b|^\W*y\b)")
@@ -102,6 +105,7 @@ _CHARGE_RE = re.compile(
     r"|\b(?:hasta que|si no)\s+(?:pagara|pagaramos|pague|pagaba|dejaba|dejara|depositara|"
     r"liquidara|liquidaramos|liquidaba|liquide)"
     r"|\b(?:mandaron|hicieron|dijeron que)\s+(?:a\s+)?compr(?:ar|aramos|ara)\b"
+    r"|\b(?:deje|dejamos|deposite|depositamos|solte|soltamos)\s+(?:\$?\d|como|mas de|casi)"
     r"|\bgast(?:e|amos)\s+(?:\$?\d|como|mas de|casi)"
     r"(?!.{0,30}\b(?:pasaje|pasajes|camion|taxi|uber|combi|transporte|gasolina|comida|hotel)\b)"
 )

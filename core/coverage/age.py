@@ -138,10 +138,14 @@ _CHILD_RE = re.compile(r"\b(nin[oa]s?|ninit[oa]s?|chamac[oa]s?|chiquit[oa]s?|inf
                        r"menor de edad|escuincle|morrit[oa])\b")
 _OLD_RE = re.compile(r"\b(abuel[oa]s?|abuelit[oa]s?|adulto mayor|adultos mayores|tercera edad|"
                      r"ancian[oa]s?|viejit[oa]s?|jubilad[oa])\b")
+# someone the writer's own age or older: a spouse, a parent, a parent-in-law
+_ADULT_RE = re.compile(r"\bmi (?:espos[oa]|marido|mujer|señora|senora|señor|senor|pareja|suegr[oa]|"
+                       r"papa|papi|mama|mami|jefa|jefe|jefecita|padre|madre)\b")
 
 
 def age_hint(text: str) -> float | None:
-    """A rough age when the message only says "bebé", "niño" or "abuelita" (never reported)."""
+    """A rough age when the message only says "bebé", "niño", "abuelita" or "mi esposo" (never
+    reported, only used to pick among age variants)."""
     s = fold(text)
     if _INFANT_RE.search(s):
         return 0.5
@@ -149,4 +153,6 @@ def age_hint(text: str) -> float | None:
         return 6.0
     if _OLD_RE.search(s):
         return 70.0
+    if _ADULT_RE.search(s):
+        return 40.0
     return None

@@ -151,12 +151,14 @@ def covered_text(item: Intervention, limite: str | None, via: str | None = None)
     return text
 
 
-def age_excluded_text(item: Intervention, limite: str, edad: float) -> str:
+def age_excluded_text(item: Intervention, limite: str, edad: float | None) -> str:
+    """Covered only for another age; `edad` None: the message only said it is an adult."""
     nm = short_name(item.nombre, 60)
-    text = (f"{nm} está en {cite(item)} solo para {limite}; con {fmt_age(edad)} no aparece en los "
+    quien = f"con {fmt_age(edad)}" if edad is not None else "para una persona adulta"
+    text = (f"{nm} está en {cite(item)} solo para {limite}; {quien} no aparece en los "
             f"catálogos del Seguro Popular. {HUMANO}")
     if len(text) > MAX_CHARS:
-        text = (f"{short_name(item.nombre, 35)} se cubre solo para {limite}; con {fmt_age(edad)}"
+        text = (f"{short_name(item.nombre, 35)} se cubre solo para {limite}; {quien}"
                 f" no aparece en los catálogos. {HUMANO}")
     return text
 

@@ -39,7 +39,10 @@ SMSXXI_YIELD = 0.60  # SMSXXI gives way to a CAUSES/FPGC match scoring at least 
 GENERIC_CANCER = frozenset({"cancer", "tumor", "malign", "maligno", "oncologi", "quimioterapi"})
 GENERIC_CANCER_TERMS = GENERIC_CANCER | {"infantil", "sangr", "_p"}
 AGE_PENALTY = 0.06  # score lost by a variant whose age range excludes the patient
-VARIANT_MARGIN = 0.15  # an age variant of the same condition this close answers for that age
+ADULT = 18.0  # an age hint at least this old is an adult's, trusted to exclude child-only rows
+VARIANT_MARGIN = 0.15
+ADULT_GUESS = 40.0  # the age an adult named without an age is checked against
+ADULT_READING_MARGIN = 0.25  # an age variant of the same condition this close answers for that age
 VACCINE_STEM = "vacun"
 # Vaccines people ask for that no portfolio lists, written with words the catalogs never use
 # (so the search cannot tell them from filler): the name used in the reply.
@@ -182,6 +185,12 @@ class CoverageEngine:
             if second.settled:
                 return second
             return self._described(text, edad, ans)
+        elif ans.covered is False and ans.edad is None and _adult(text):
+            # a child-only reading refused to "mi esposo": the knowledge base may know the
+            # adult's condition ("dengue… plaquetas bajas" is not the children's púrpura)
+            second = self._ask(self.kb_index, text, edad)
+            if second.settled and second.covered:
+                return second
         elif ans.cartera == "CAUSES" and _small_child(ans.edad, text):
             # under 5, SMSXXI answers where its own terms name the condition (issue 20)
             second = self._ask(self.kb_index, text, edad)
@@ -241,16 +250,20 @@ class CoverageEngine:
                                                             all_ok and single),
                                   clarify=labels, topic=topic)
 
+        # the age told, or an adult named ("mi esposo", "mi papá"): a child-only intervention
+        # is not an adult's (DOMAIN.md §9), and a variant for that age answers instead
+        who = edad if edad is not None else (hint if hint is not None and hint >= ADULT else None)
         rng = self._range(top.item)
-        if edad is not None and rng is not None and not (rng[0] <= edad < rng[1]):
-            top = self._variant_for_age(hits, top, edad) or top
+        if who is not None and rng is not None and not (rng[0] <= who < rng[1]):
+            top = self._variant_for_age(hits, top, who) or (
+                self._adult_reading(hits, top) if edad is None else None) or top
             if top is not hits[0]:
                 hits = [top] + [h for h in hits if h is not top]
                 matches = [self._match(h) for h in hits[:5]]
         item = top.item
         rng = self._range(item)
         topic = txt.short_name(item.nombre)
-        if edad is not None and rng is not None and not (rng[0] <= edad < rng[1]):
+        if who is not None and rng is not None and not (rng[0] <= who < rng[1]):
             return CoverageAnswer(None, False, edad, matches,
                                   txt.age_excluded_text(item, rng[2], edad), topic=topic)
         limite = rng[2] if rng else None
@@ -378,6 +391,16 @@ class CoverageEngine:
                 return h
         return None
 
+    def _adult_reading(self, hits: list[Hit], top: Hit) -> Hit | None:
+        """Only "mi esposo" said the age: the best reading that fits an adult, if close enough
+        (a child-only row was a poor reading of an adult's question to begin with)."""
+        for h in hits[1:8]:
+            if h.score < max(MIN_ANSWER, top.score - ADULT_READING_MARGIN):
+                break
+            if self._ok(h.item, ADULT_GUESS):
+                return h
+        return None
+
     def _clarify_options(self, hits: list[Hit], top: Hit, edad: float | None,
                          qtoks: set[str], age: float | None = None) -> list[Hit]:
         """Different interventions equally likely for this question (and this age), or []."""
@@ -467,6 +490,11 @@ _POPULATION_WORDS = frozenset(tokens(
 
 def _condition_tokens(item: Intervention) -> frozenset[str]:
     return frozenset(t for t in tokens(item.nombre) if t not in _POPULATION_WORDS)
+
+
+def _adult(text: str | None) -> bool:
+    hint = age_hint(text or "")
+    return hint is not None and hint >= ADULT
 
 
 def _small_child(edad: float | None, text: str | None) -> bool:

@@ -125,3 +125,12 @@ def test_the_retriever_answers_alone_only_when_one_entry_is_clearly_ahead():
     tie = retriever.search("dolor de oído")
     assert {r.key for r in tie[:2]} == {("CAUSES", 3), ("CAUSES", 4)}
     assert retriever.confident(tie) is None  # two entries equally described: never a guess
+
+
+def test_a_child_only_row_is_not_an_adults_answer(full_engine):
+    """'mi esposo' says an adult: SMSXXI's renal failure (under 5) is refused in words that do
+    not invent an age, and an adult's condition the knowledge base knows answers instead."""
+    ans = full_engine.ask("¿la hemodiálisis está cubierta? a mi esposo no le dan la cita")
+    assert ans.covered is False and "para una persona adulta" in ans.answer and ans.edad is None
+    ans = full_engine.ask("mi esposo tiene dengue, le sangran las encías y tiene las plaquetas bajas")
+    assert ans.covered is True and ans.cartera == "CAUSES" and ans.matches[0]["numero"] == 204

@@ -270,3 +270,10 @@ def test_a_suggestion_is_not_asked_for_a_unit(phone, db):
     phone.send("quiero dejar una sugerencia")
     ask = joined(phone.send("que pongan mas sillas en la sala de espera porque la gente espera parada"))
     assert "clínica u hospital" not in ask
+
+
+def test_asking_for_a_person_while_reporting_a_charge_hands_off(phone, db):
+    phone.send("hola")
+    text = joined(phone.send("quiero hablar con una persona porque me cobraron 1100 de la consulta"))
+    assert "una persona" in text and phone.contact.handoff is True
+    assert cases(db) == []  # the person takes it from here

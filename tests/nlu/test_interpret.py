@@ -77,3 +77,23 @@ def test_the_interpreter_keeps_rasas_shape(real):
     out = Interpreter(real).parse("hola, quiero hablar con una persona")
     assert out["intent"]["name"] == "hablar_con_persona"
     assert isinstance(out["intent_ranking"], list) and "secondary_intents" in out
+
+
+def test_money_left_or_settled_is_a_charge_and_a_long_reason_is_a_matter_of_its_own(parser):
+    from bot.nlu.interpret import interpret
+
+    left = interpret("me mandaron a hacer la placa a un particular, ahí dejé 450", parser)
+    assert left.intent == "cobro_injustificado"
+    settled = interpret("no le daban el alta hasta que liquidáramos 3,800 de la cuenta del hospital", parser)
+    assert settled.intent == "cobro_injustificado"
+    assert any(e["entity"] == "monto" and float(e["value"]) == 3800 for e in settled.entities)
+    both = interpret("quiero saber si la hemodiálisis está cubierta porque a mi esposo no le dan la "
+                     "cita en el hospital de Morelia desde hace dos meses", parser)
+    assert both.intent == "consulta_cobertura" and "queja" in both.secondary
+
+
+def test_an_explicit_ask_for_a_person_rides_along_with_a_report(parser):
+    from bot.nlu.interpret import interpret
+
+    it = interpret("quiero hablar con una persona porque me cobraron 1,100 de la consulta de mi mamá", parser)
+    assert it.intent == "cobro_injustificado" and "hablar_con_persona" in it.secondary
