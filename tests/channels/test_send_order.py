@@ -115,3 +115,16 @@ def test_a_later_part_alone_waits_for_an_earlier_part_being_sent(chan_settings, 
     assert len(looks) >= 3
     assert [m["body"] for m in standin.messages(to=WA)] == ["Dos"]  # part 1 went through the other worker
     assert _messages(db)[1].message_sid
+
+
+def test_a_part_replaced_by_its_sms_fallback_is_followed_after_the_fallback(chan_settings, db, make, standin):
+    """Part 1 is refused by WhatsApp (outside the 24-hour window): its SMS copy goes, then part 2,
+    never part 2 before the copy of part 1."""
+    contact = make.contact(last_inbound_at=now())
+    [job] = queue_replies(db, contact, ["Uno", "Dos"])
+    db.commit()
+    standin.fail(1, "400", code=63016, match="whatsapp", message="Outside the allowed window")
+    send_messages(db, job.kwargs["message_ids"], settings=chan_settings)
+    assert [(m["to"], m["body"]) for m in standin.messages()] == [("+523312345678", "Uno"), (WA, "Dos")]
+    uno, dos, copy = _messages(db)
+    assert uno.status == "failed" and copy.fallback_of_id == uno.id and copy.message_sid and dos.message_sid
