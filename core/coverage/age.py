@@ -43,6 +43,7 @@ _AFTER_NOT_AGE = re.compile(
 # Words right before "N <unit>" that make it a duration or gestation.
 _BEFORE_NOT_AGE = re.compile(
     r"(?:hace|desde|durante|por|llevo|lleva|llevamos|llevan|cada|dentro\s+de|en|de\s+hace|"
+    r"(?:hace|desde\s+hace)\s+(?:mas\s+de|menos\s+de|casi|como|unos|unas|ya)|"
     r"nacio\s+de|nacio\s+a\s+los|naci\s+de|embarazada\s+de|embarazo\s+de|gestacion\s+de|"
     r"prematuro\s+de|prematura\s+de|sietemesino|antes\s+de|despues\s+de|hasta|"
     r"mis|sus|tus|primeros?|ultimos?|cumplir\s+los|otros?)\s*$"
@@ -66,6 +67,9 @@ _SOY_N = re.compile(rf"\b(?:tengo|tiene|cumpli|cumplio|soy\s+de|edad\s+(?:de\s+)
 
 _A_LOS_N = re.compile(rf"\ba\s+los\s+({_NUM})(?!\s*(?:[.,]\d|\d))(?!\s*{_UNIT})"
                       r"(?!\s*(?:pesos|mil|dias|kilos|kg|cm|minutos|horas|que|de\s+\w+))\b")
+
+
+_COUNTED_BEFORE = re.compile(r"\b(?:hij[oa]s|embarazos|partos|cesareas|ninos)\b")
 
 
 def _number(text: str) -> float | None:
@@ -122,6 +126,8 @@ def extract_age(text: str) -> float | None:
         return round(years, 2)
     for rx in (_PERSON_DE_N, _SOY_N, _A_LOS_N):
         m = rx.search(s)
+        if m and rx is _SOY_N and _COUNTED_BEFORE.search(s[max(0, m.start() - 40):m.start()]):
+            continue  # "para ya no tener hijos, ya tengo 4": how many, not how old
         if m:
             n = _number(m.group(1))
             if n is not None and 0 < n <= 110:

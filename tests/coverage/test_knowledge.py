@@ -134,3 +134,13 @@ def test_a_child_only_row_is_not_an_adults_answer(full_engine):
     assert ans.covered is False and "para una persona adulta" in ans.answer and ans.edad is None
     ans = full_engine.ask("mi esposo tiene dengue, le sangran las encías y tiene las plaquetas bajas")
     assert ans.covered is True and ans.cartera == "CAUSES" and ans.matches[0]["numero"] == 204
+
+
+@pytest.mark.parametrize("question", [
+    "me quiero poner implantes de busto, lo cubre el seguro?",
+    "mi mamá se quiere operar en Houston, lo cubre?",
+    "interrupción legal del embarazo, la cubren?",
+])
+def test_what_no_portfolio_covers_is_said_plainly(full_engine, question):
+    ans = full_engine.ask(question)
+    assert ans.covered is False and ans.answer.startswith("Lo siento")

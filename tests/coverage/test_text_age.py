@@ -66,3 +66,12 @@ def test_normalisation_meets_lay_spelling():
     # the letter of hepatitis C and the type of diabetes are meaning
     assert tokens("hepatitis C") != tokens("hepatitis B")
     assert tokens("diabetes tipo 1") != tokens("diabetes tipo 2")
+
+
+def test_a_duration_or_a_count_of_children_is_not_the_age():
+    from core.coverage.age import extract_age
+
+    assert extract_age("tengo tos con flema desde hace mas de 15 dias") is None
+    assert extract_age("hace como 3 meses me salió una bolita") is None
+    assert extract_age("quiero operarme para ya no tener hijos, ya tengo 4") is None
+    assert extract_age("tengo 35") == 35
