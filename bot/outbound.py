@@ -156,11 +156,10 @@ def send_messages(session: Session, message_ids: list[int], *, settings: Setting
     pending = list(dict.fromkeys(int(i) for i in message_ids))
     while pending:
         message_id = pending[0]
-        message = session.get(Message, message_id)
+        message = session.get(Message, message_id, populate_existing=True)  # fresh: others change it
         if message is None or message.direction != Direction.OUTBOUND:
             pending.pop(0)
             continue
-        session.refresh(message)
         if message.message_sid or message.status not in (MessageStatus.QUEUED, SENDING):
             pending.pop(0)  # handed over, or finished
             continue
@@ -171,8 +170,8 @@ def send_messages(session: Session, message_ids: list[int], *, settings: Setting
             if not _resolve_abandoned(session, client, message, settings):
                 return []  # Twilio cannot tell now; the sweep comes back to it
             continue  # recorded as Twilio has it, or queued again to be sent now
-        contact = session.get(Contact, message.contact_id)
-        session.refresh(contact)  # an opt-out may have been committed since the reply was queued
+        # fresh: an opt-out may have been committed since the reply was queued
+        contact = session.get(Contact, message.contact_id, populate_existing=True)
         if contact.opt_out and message.kind not in OPT_OUT_KINDS:
             pending.pop(0)
             _finish(session, message, MessageStatus.SUPPRESSED, "Número dado de baja: no se envía.")
