@@ -191,10 +191,16 @@ def _cases_registered(window):
 
 
 def _cases_attended(window):
-    """Cases answered directly without a volante (atendida), by the date they were closed."""
-    query = select(func.count().label("atendidos")).select_from(Case).where(
+    """Cases answered directly without a volante (atendida), by the date they were closed; a case
+    attended and later reopened (issue 17) still counts in the month it was attended (its
+    reopening keeps that closure's date)."""
+    closed = select(Case.id.label("case_id"), Case.closed_at.label("at")).where(
         window.during(Case.closed_at), _status(Case.status) == CaseStatus.ATENDIDA)
-    return query, "case", Case.closed_at
+    reopened = select(Reopening.case_id.label("case_id"), Reopening.closed_at.label("at")).where(
+        window.during(Reopening.closed_at), Reopening.from_status == CaseStatus.ATENDIDA)
+    events = union_all(closed, reopened).subquery("atendidos_ev")
+    query = select(func.count().label("atendidos")).select_from(events).join(Case, Case.id == events.c.case_id)
+    return query, "case", events.c.at
 
 
 def _concluded(window):

@@ -65,9 +65,9 @@ def reopen_case(session: Session, case: Case, actor: Actor, reason: str, *, seen
     _transition(session, case, Action.REABRIR, actor, reason=reason,
                 data={"ronda": ronda, "por_afiliado": by_affiliate}, seen=seen)
     case.ronda = ronda
-    case.closed_at = None
     session.add(Reopening(case_id=case.id, ronda=ronda, from_status=before, by_affiliate=by_affiliate,
-                          reason=reason, actor_id=actor.id, created_at=now()))
+                          reason=reason, actor_id=actor.id, closed_at=case.closed_at, created_at=now()))
+    case.closed_at = None
     jobs: list[Job] = []
     instructions = f"Reapertura (ronda {ronda}): {reason}"
     if before == CaseStatus.CONCLUIDA:

@@ -36,9 +36,11 @@ def test_reopenings_and_rate_per_month_and_estado(db, make):
         reopen_by_affiliate(db, contact, folio=a.folio, reason="sigo sin consulta")
     with clock_at(at(10, 9)):
         reopen_case(db, b, vin, "La unidad no cumplió lo acordado")
+    with clock_at(at(11, 4)):  # the attended one reopened in November: still attended in October
+        reopen_case(db, c, vin, "La información no aplicaba a su caso")
     _conclude(db, make, a, enlace, vin, at(11, 3))
     db.commit()
-    assert (a.ronda, a.status, b.ronda, b.status, c.status) == (2, "concluida", 2, "turnada", "atendida")
+    assert (a.ronda, a.status, b.ronda, b.status, c.status) == (2, "concluida", 2, "turnada", "turnada")
 
     oct_ = build_report(db, Month.parse("2026-10"), as_of=date(2026, 12, 1))
     nov = build_report(db, Month.parse("2026-11"), as_of=date(2026, 12, 1))
@@ -52,9 +54,13 @@ def test_reopenings_and_rate_per_month_and_estado(db, make):
     assert next(r for r in oct_["por_tipo"] if r["clave"] == "queja")["actual"]["reaperturas"] == 2
     # November: the new round of A concluded, counted from its own first volante (Oct 8 -> Nov 3)
     n = nov["total"]
-    assert (n["concluidos"], n["reaperturas"], n["tasa_reapertura"]) == (1, 0, 0.0)
+    assert (n["concluidos"], n["atendidos"], n["reaperturas"], n["tasa_reapertura"]) == (1, 0, 1, 1.0)
     assert n["dias_conclusion_n"] == 1 and n["dias_conclusion_mediana"] < 20
     assert nov["total_anterior"]["reaperturas"] == 2
     from core.reports.monthly import LABELS
 
     assert LABELS["tasa_reapertura"] == "Tasa de reapertura"
+    # the dashboard's bar opens exactly the cases its figure counts
+    from core.report_links import figure_case_ids
+
+    assert set(db.scalars(figure_case_ids("atendidos", Month.parse("2026-10")))) == {c.id}

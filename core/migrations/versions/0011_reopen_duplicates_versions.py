@@ -48,6 +48,7 @@ def upgrade() -> None:
         sa.Column("by_affiliate", sa.Boolean(), nullable=False),
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("actor_id", sa.Integer(), nullable=True),
+        sa.Column("closed_at", core.models._types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("created_at", core.models._types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["actor_id"], ["users.id"], name=op.f("fk_reopenings_actor_id_users")),
         sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name=op.f("fk_reopenings_case_id_cases")),
