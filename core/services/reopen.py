@@ -34,6 +34,8 @@ WINDOW_SETTING = "reapertura_dias_habiles"
 REASON_MAX = 2000
 CLOSED = (CaseStatus.CONCLUIDA, CaseStatus.ATENDIDA)
 AFFILIATE_REASON = "La persona afiliada indicó que su asunto no se resolvió."
+# Survey scores after which the bot offers to reopen (besides "no se resolvió").
+OFFER_AFTER_SCORES = frozenset({1, 2})
 
 
 def window_days(session: Session) -> int:
