@@ -21,7 +21,10 @@ from bot.dialogue.form_fill import (
     take_entities,
 )
 from bot.dialogue.registration import link_messages, register
-from bot.dialogue.turn import Turn
+from bot.dialogue.turn import FORM_INTENTS, Step, Turn
+from core.models import Case
+
+FORM_TIPOS = frozenset(FORM_INTENTS.values())  # reports, not information requests
 
 
 def on_form(t: Turn) -> bool:
@@ -242,6 +245,8 @@ def do_register(t: Turn) -> None:
         advance(t)
         return
     tipo = form["tipo"]
+    if _same_matter_asked(t, form):
+        return
     description = full_description(form)
     case = register(
         t,
@@ -273,6 +278,52 @@ def do_register(t: Turn) -> None:
         t.say(R.REEMBOLSO)
     S.clear_flow(t.state)
     t.state["last_case"] = {"id": case.id, "folio": case.folio}
+
+
+def _same_matter_asked(t: Turn, form: dict) -> bool:
+    """Before a second folio for what looks like the same matter (core.duplicates: same phone,
+    tipo and estado, unit and amount not contradicting, within the window), ask once."""
+    from core.duplicates import find_candidates
+
+    if form.get("same_checked") or form["tipo"] not in FORM_TIPOS:
+        return False
+    form["same_checked"] = True
+    slots = form["slots"]
+    found = find_candidates(t.session, tipo=form["tipo"], estado_clave=slots.get("estado_clave"),
+                            contact_id=t.contact.id, unidad=slots.get("unidad"), monto=slots.get("monto"))
+    if not found:
+        return False
+    earlier = found[0]
+    form["same_as"] = {"id": earlier.id, "folio": earlier.folio}
+    t.go(Step.SAME_MATTER)
+    t.say(R.same_matter(earlier.folio, earlier.created_at.date() if earlier.created_at else None))
+    return True
+
+
+def on_same_matter(t: Turn) -> bool:
+    form = t.form
+    if not form or not form.get("same_as"):
+        S.clear_flow(t.state, keep_form=True)
+        return False
+    _track(t, form)
+    if U.is_yes(t.text) or (t.intent == "afirmar" and U.content_words(t.text) <= 2):
+        case = t.session.get(Case, form["same_as"]["id"])
+        if case is None or case.contact_id != t.contact.id:
+            do_register(t)
+            return True
+        link_messages(t, case, form.get("msgs") or [])
+        t.case_id = case.id
+        t.say(R.added_to_folio(case.folio))
+        S.clear_flow(t.state)
+        t.state["last_case"] = {"id": case.id, "folio": case.folio}
+        return True
+    if U.is_no(t.text) or (t.intent == "negar" and U.content_words(t.text) <= 2):
+        do_register(t)
+        return True
+    if interrupts.interrupt(t):
+        return True
+    t.say(R.same_matter(form["same_as"]["folio"], None))
+    return True
 
 
 def _concepto_for_case(slots: dict) -> str | None:

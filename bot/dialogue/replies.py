@@ -218,3 +218,29 @@ def media_added(folio: str) -> str:
 
 
 MEDIA_ASK_TEXT = "Por favor escríbeme en un mensaje qué pasó o qué necesitas."
+
+
+# --- after a case is closed: reopen, same matter ------------------------------------------------
+
+
+def reopen_offer(folio: str) -> str:
+    return (f"Lamento que no se haya resuelto. ¿Quieres que reabramos tu folio {folio} para darle "
+            "seguimiento? Responde SÍ o NO.")
+
+
+def reopened(folio: str) -> str:
+    return (f"Listo, reabrimos tu folio {folio}. Lo revisará de nuevo el enlace de tu estado y te "
+            "avisaremos por aquí la nueva fecha de respuesta.")
+
+
+REOPEN_DECLINED = "Entendido, tu folio se queda cerrado. Si necesitas algo más, escribe MENÚ."
+
+
+def same_matter(folio: str, registered: date | None) -> str:
+    when = f" del {fecha(registered)}" if registered else ""
+    return (f"Ya tienes un reporte parecido: folio {folio}{when}. ¿Es el mismo asunto? Responde SÍ "
+            "para agregar esto a ese folio o NO para registrar uno nuevo.")
+
+
+def added_to_folio(folio: str) -> str:
+    return f"Listo, agregamos tu mensaje a tu folio {folio}. El enlace lo verá con tu reporte."

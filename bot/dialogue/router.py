@@ -14,7 +14,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.dialogue import control, coverage, form_fill, form_steps, info, information, tramite
+from bot.dialogue import (
+    control,
+    coverage,
+    form_fill,
+    form_steps,
+    info,
+    information,
+    reopen,
+    tramite,
+)
 from bot.dialogue import replies as R
 from bot.dialogue import state as S
 from bot.dialogue import understand as U
@@ -37,6 +46,7 @@ def run_turn(turn: Turn) -> Turn:
         control.keep_media(t)
         return t  # a person answers; the bot stays quiet
     if t.text.strip() and control.survey_answer(t):
+        reopen.offer_after_survey(t)
         return t
     if t.contact.privacy_notice_at is None:
         t.first_contact = True
@@ -60,6 +70,8 @@ def run_turn(turn: Turn) -> Turn:
     if len(t.text) > MAX_TEXT_OUTSIDE_FORM and not t.form:
         t.say(R.TOO_LONG)
     if _run_step(t):
+        return t
+    if reopen.unresolved(t):
         return t
     dispatch(t)
     return t
@@ -186,4 +198,6 @@ STEP_HANDLERS: dict[Step, Callable[[Turn], object]] = {
     Step.INFO_UNKNOWN: coverage.on_after_question,
     Step.INFO_MENU: information.on_info_menu,
     Step.TRAMITE: tramite.on_tramite,
+    Step.SAME_MATTER: form_steps.on_same_matter,
+    Step.REOPEN: reopen.on_reopen,
 }

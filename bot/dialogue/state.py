@@ -5,6 +5,7 @@
      "form": FormState | None,
      "coverage": {"question", "options", "edad", "case_id", "covered"} | None,
      "info": {"question"} | None,
+     "reopen": {"folio", "reason"} | None (Step.REOPEN),
      "media": [ids of media messages received outside a form],
      "fallbacks": consecutive messages not understood,
      "last_case": {"id", "folio"} of the last report registered here (a receipt photo sent
@@ -38,6 +39,8 @@ class Step(StrEnum):
     INFO_MENU = "info_menu"  # the list of information topics was shown
     INFO_UNKNOWN = "info_unknown"  # no answer; 4 sends the question to a person
     TRAMITE = "tramite"  # the open reports were listed; which folio
+    SAME_MATTER = "same_matter"  # the report looks like an earlier folio's: the same matter?
+    REOPEN = "reopen"  # a closed folio was not solved: reopen it?
 
     @classmethod
     def of(cls, raw) -> Step | None:
@@ -47,7 +50,7 @@ class Step(StrEnum):
             return None
 
 
-FORM_STEPS = (Step.FORM, Step.CONFIRM)
+FORM_STEPS = (Step.FORM, Step.CONFIRM, Step.SAME_MATTER)
 
 
 class FormState(TypedDict, total=False):
@@ -67,6 +70,7 @@ class DialogState(TypedDict, total=False):
     form: FormState | None
     coverage: dict | None
     info: dict | None
+    reopen: dict | None
     media: list[int]
     fallbacks: int
     last_case: dict | None

@@ -139,8 +139,12 @@ def test_satisfaction_survey_answer_is_recorded_not_taken_as_a_menu_choice(phone
     queue_replies(db, phone.contact, [satisfaction.QUESTION], case_id=case.id, kind=satisfaction.SURVEY_KIND)
     db.commit()
     text = joined(phone.send("1 nunca me resolvieron"))
-    assert text == satisfaction.THANKS
+    assert text.startswith(satisfaction.THANKS)
+    assert f"reabramos tu folio {case.folio}" in text  # a low score offers to reopen (issue 17)
     db.refresh(case)
     assert case.satisfaction == 1 and case.satisfaction_comment == "nunca me resolvieron"
     assert phone.last_message.case_id == case.id
+    assert "se queda cerrado" in joined(phone.send("no"))
+    db.refresh(case)
+    assert case.status == "concluida"
     assert "qué pasó" in joined(phone.send("1"))  # afterwards "1" is the menu again
