@@ -1,4 +1,5 @@
-"""Queue dashboard for admins: depth per queue, workers, failed jobs to inspect and retry."""
+"""Queue dashboard for admins: depth per queue, workers, failed jobs to inspect and retry, and the
+outbox's jobs not yet finished."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from rq.registry import FailedJobRegistry
 
 from backoffice.auth import current_actor, roles_required
 from backoffice.db import get_session
-from core import audit
+from core import audit, outbox
 from core.enums import Role
 from core.jobs import QUEUES
 from workers.connections import redis_for
@@ -47,7 +48,9 @@ def index():
         error = None
     except RedisError:
         queues, workers, error = [], [], "No hay conexión con Redis: las colas no están disponibles."
-    return render_template("queues/index.html", queues=queues, workers=workers, error=error)
+    # From the database, so it shows during a Redis outage too: work waiting for the relay.
+    backlog = outbox.backlog(get_session())
+    return render_template("queues/index.html", queues=queues, workers=workers, error=error, backlog=backlog)
 
 
 @bp.post("/<queue_name>/<job_id>/reintentar")
