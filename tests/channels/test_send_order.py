@@ -96,7 +96,7 @@ def test_a_later_part_alone_waits_for_an_earlier_part_being_sent(chan_settings, 
     and sends it once part 1 has its sid."""
     settings = _settings(monkeypatch, 0.05)
     contact = make.contact(last_inbound_at=now())
-    [job] = queue_replies(db, contact, ["Uno", "Dos"])
+    queue_replies(db, contact, ["Uno", "Dos"])
     db.commit()
     first, second = _messages(db)
     first.status, first.status_at, first.attempts = "sending", now(), 1
