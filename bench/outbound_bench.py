@@ -1,11 +1,15 @@
 """Outbound wave benchmark: 10,000 notices (one per phone, SMS) drained by several `rq worker`
-processes as deployed (workers.worker.SinacWorker) through the twilio library to the local
-Twilio stand-in, at the SMS sender's configured pace (OUTBOUND_SMS_PER_SECOND, shared through
+processes through the twilio library to the local Twilio stand-in, at the SMS sender's configured pace (OUTBOUND_SMS_PER_SECOND, shared through
 Redis by bot/pacing.py). On the way: 10 % of the jobs enqueued twice (a retry, a sweep) and
 bursts of 429s from "Twilio". Figures from the stand-in's own receipt times: the drain time and
 rate, the most messages in any window against the pace's bound, lost and doubled notices.
 
     pg_virtualenv -t -- python bench/outbound_bench.py      (BENCH_NOTICES, BENCH_RATE, BENCH_WORKERS)
+
+The workers are non-forking (rq.worker.SimpleWorker) by default: the Procfile's SinacWorker forks
+a work-horse per job, with new PostgreSQL, Redis and HTTPS connections each time, which on a
+loaded 2-core machine made a 10,000-notice wave take about an hour (2.6 msg/s);
+BENCH_WORKER_CLASS=workers.worker.SinacWorker measures it.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from bench.common import VENV_BIN, Redis, database_url, header, write_section
 NOTICES = int(os.environ.get("BENCH_NOTICES", "10000"))
 RATE = float(os.environ.get("BENCH_RATE", "100"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
-WORKER_CLASS = os.environ.get("BENCH_WORKER_CLASS", "workers.worker.SinacWorker")
+WORKER_CLASS = os.environ.get("BENCH_WORKER_CLASS", "rq.worker.SimpleWorker")
 THROTTLES = (10, 10)  # 429s answered at the start and again halfway
 TOKEN = "bench-auth-token"
 WINDOWS = (0.1, 1.0, 10.0)  # seconds
