@@ -83,6 +83,8 @@ def create_app(auth_token: str | None = "dev-auth-token", callbacks: bool = True
     def callback(message: dict, status: str, error_code: str | None = None) -> int:
         url = message.get("status_callback")
         message["status"] = status
+        if status in ("sent", "delivered", "read") and not message.get("sent_at"):
+            message["sent_at"] = time.time()  # pushed by hand (/_standin/messages/<sid>/status)
         if not url:
             return 0
         params = {"MessageSid": message["sid"], "SmsSid": message["sid"], "MessageStatus": status,
