@@ -53,7 +53,9 @@ _YES_FILLER = frozenset({"si", "mija", "mijo", "hija", "hijo", "senorita", "seno
                          "correcto", "de", "acuerdo", "perfecto", "exacto", "va", "sale", "ya",
                          "muchas", "mil", "que", "registralo", "registrelo", "confirmo",
                          "andale", "orale", "oiga", "mire", "seno", "amiga", "amigo", "jefe",
-                         "dios", "la", "bendiga", "le", "lo", "este", "hagalo", "hazlo", "eso"})
+                         "dios", "la", "bendiga", "le", "lo", "este", "hagalo", "hazlo", "eso",
+                         "se", "pague", "agradezco", "ahora", "quedo", "queda",
+                         "registre", "registren", "mande", "manden", "senito", "usted"})
 
 
 def is_yes(text: str | None) -> bool:
@@ -64,7 +66,7 @@ def is_yes(text: str | None) -> bool:
         return True
     words = k.split()
     # a yes word first and nothing after it but courtesy: never a "no" hiding in it
-    return bool(words) and words[0] in _YES_HEADS and len(words) <= 8 \
+    return bool(words) and words[0] in _YES_HEADS and len(words) <= 10 \
         and all(w in _YES_FILLER or w in _YES_HEADS for w in words[1:])
 
 
@@ -174,15 +176,21 @@ def amount(text: str | None) -> float | None:
 
 
 def last_amount(text: str | None) -> float | None:
-    """The last amount written: in a correction the right figure comes last ('no eran 300,
-    eran 350')."""
+    """The corrected amount: the last one written ('no eran 300, eran 350'), passing over one
+    the person negates ('fueron 1800 no 1500')."""
     raw = (text or "")[:500]
     k = unidecode(raw).lower()
-    for m in reversed(list(_DIGITS_RE.finditer(k))):
-        value = amount(k[m.start():])
-        if value is not None:
-            return value
-    return amount(raw)
+    found = [(value, start) for value, start, _end in number_runs(k)
+             if value > 0 and monto_in_range(value)
+             and not (1900 <= value <= 2100 and float(value).is_integer()
+                      and re.search(r"\b(?:pesos|mil)\b|\$", k) is None)]
+    if not found:
+        return None
+    kept = [v for v, start in found if not _NEGATED_BEFORE.search(k[max(0, start - 6):start])]
+    return float((kept or [v for v, _s in found])[-1])
+
+
+_NEGATED_BEFORE = re.compile(r"(?:^|\W)(?:no|ni)\s+\$?$")
 
 
 def dont_know(text: str | None) -> bool:

@@ -24,7 +24,15 @@ from core.text.curp import CURP_SEARCH_RE, is_well_formed
 
 from .amounts import combine_amounts, times
 from .normalize import find_folio
-from .numbers import HUNDREDS, NUMBER_WORDS, TENS, UNITS, as_number, words_to_number
+from .numbers import (
+    HUNDREDS,
+    NUMBER_WORDS,
+    TENS,
+    UNITS,
+    as_number,
+    thousands_group,
+    words_to_number,
+)
 
 MAX_ENTITY_CHARS = 5000
 
@@ -309,7 +317,7 @@ _MONEY_CUES = {
     "pagara", "pagaramos", "pagaran", "vendio", "vendieron", "vendian", "vende", "pagare",
     "garantia", "soltar", "solte", "soltamos", "sacaron", "quitaron", "poner", "puse",
     "pusimos", "compramos", "compre", "comprar", "gastos", "costar",
-    "pidiendo", "pedir", "exigiendo", "cobrando", "devolvian", "devolver", "devuelven",
+    "pidiendo", "pedir", "exigiendo", "devolvian", "devolver", "devuelven",
     "regresaran", "regresar", "reembolsaron", "reembolsar", "anticipo", "liquidar",
     "liquidaramos", "liquidamos", "liquide", "liquidaron", "liquidara", "saldar",
 }  # fmt: skip
@@ -382,6 +390,10 @@ def _monto(f: Folded, taken: list[tuple[int, int]]) -> list[dict]:
                 if not ((prev in TENS and nxt in UNITS) or (prev == "mil" and nxt == "medio")):
                     break
             if words and w[0].isdigit() and words[-1][0].isdigit():
+                if thousands_group(words, w):
+                    words[0] += w  # "1 200 pesos"
+                    j += 1
+                    continue
                 break  # two separate figures ("350 200")
             if w in ("medio",) and (not words or words[-1] not in ("y", "mil")):
                 break

@@ -105,6 +105,8 @@ _CHARGE_RE = re.compile(
     r"|\b(?:hasta que|si no)\s+(?:pagara|pagaramos|pague|pagaba|dejaba|dejara|depositara|"
     r"liquidara|liquidaramos|liquidaba|liquide)"
     r"|\b(?:mandaron|hicieron|dijeron que)\s+(?:a\s+)?compr(?:ar|aramos|ara)\b"
+    r"|\b(?:llevo|llevamos|tengo|tenemos|sigo|seguimos)\s+(?:\w+\s+){0,3}comprando"
+    r"|\bque (?:la|lo|las|los) compr(?:e|ara|emos|aramos)\b"
     r"|\b(?:deje|dejamos|deposite|depositamos|solte|soltamos)\s+(?:\$?\d|como|mas de|casi)"
     r"|\bgast(?:e|amos)\s+(?:\$?\d|como|mas de|casi)"
     r"(?!.{0,30}\b(?:pasaje|pasajes|camion|taxi|uber|combi|transporte|gasolina|comida|hotel)\b)"
@@ -259,6 +261,8 @@ def _clauses(text: str, main: str, parser) -> tuple[list[str], dict[str, str]]:
             intent, conf = hint, SECONDARY_MIN
         if intent not in SUBSTANTIVE or conf < SECONDARY_MIN:
             continue
+        if intent == "hablar_con_persona" and not Signals.read(part).asks_human:
+            continue  # "soy una persona mayor…": a person is asked for only in so many words
         where.setdefault(intent, part)
         if intent != main and intent not in found:
             found.append(intent)

@@ -23,6 +23,10 @@ HUNDREDS = {
     "quinientas": 500, "seiscientos": 600, "seiscientas": 600, "setecientos": 700,
     "setecientas": 700, "ochocientos": 800, "ochocientas": 800, "novecientos": 900,
     "novecientas": 900,
+    # as people also write them
+    "dosientos": 200, "tresientos": 300, "cuatrosientos": 400, "seisientos": 600,
+    "sietecientos": 700, "setesientos": 700, "ochosientos": 800, "nuevecientos": 900,
+    "novesientos": 900,
 }  # fmt: skip
 NUMBER_WORDS = set(UNITS) | set(TENS) | set(HUNDREDS) | {"mil", "y", "medio"}
 
@@ -106,6 +110,13 @@ _RUN_TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*k?(?![a-z0-9])|\d+(?=mil\b)|[a-z]+")
 _ARTICLES = frozenset({"un", "una", "uno", "y", "medio"})
 
 
+def thousands_group(before: list[str], tok: str) -> bool:
+    """'1 200', '12 500': a figure of one or two digits alone, then exactly three digits, is one
+    amount written with a space for the thousands (not two figures like '350 200')."""
+    return len(before) == 1 and bool(re.fullmatch(r"\d{1,2}", before[0])) \
+        and bool(re.fullmatch(r"\d{3}", tok))
+
+
 def number_runs(folded: str) -> list[tuple[float, int, int]]:
     """(value, start, end) of each amount written in digits, words or both, in a lowercase,
     accent-free text: 'dos mil 600' -> 2600, 'mil 300' -> 1300, '7 mil 200' -> 7200,
@@ -128,6 +139,9 @@ def number_runs(folded: str) -> list[tuple[float, int, int]]:
     for tok, s, e in toks:
         is_num = tok[0].isdigit() or tok in NUMBER_WORDS
         if is_num and tok[0].isdigit() and run and run[-1][0][0].isdigit():
+            if thousands_group([w for w, _s, _e in run], tok):
+                run[-1] = (run[-1][0] + tok, run[-1][1], e)
+                continue
             close()  # "350 200": two figures
         if is_num and not (tok == "y" and not run):
             run.append((tok, s, e))

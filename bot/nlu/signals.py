@@ -64,8 +64,14 @@ def menu_digit(text: str | None) -> int | None:
     return int(m.group(1)) if m else None
 
 
-_HUMAN_RE = re.compile(r"\b(?:persona|humano|humana|asesor|asesora|agente|operador|operadora|"
-                       r"alguien real|hablar con alguien|ejecutivo|ejecutiva)\b")
+# "humano", "asesor", "operador", or "persona" after a verb of asking ("quiero hablar con una
+# persona", "que me atienda una persona"): never "soy una persona mayor" or "la persona que me
+# atendió".
+_HUMAN_RE = re.compile(
+    r"\b(?:humano|humana|asesor|asesora|agente|operador|operadora|alguien real|persona real|"
+    r"hablar con alguien|ejecutivo|ejecutiva)\b"
+    r"|\b(?:hablar|comunica\w*|pasa\w*|atienda|conteste|responda|quiero|necesito|ocupo)\b"
+    r"[^.?!]{0,25}\bpersona\b")
 
 
 def asks_for_human(text: str | None) -> bool:

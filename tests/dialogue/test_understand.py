@@ -139,3 +139,15 @@ def test_conceptos_in_order():
     assert U.conceptos("me cobraron 250 la consulta y 180 la vacuna") == ["consulta", "vacuna"]
     assert U.conceptos("la vacuna 180 y la consulta 250") == ["vacuna", "consulta"]
     assert U.conceptos("me trataron mal") == []
+
+
+def test_readers_for_the_way_people_confirm_correct_and_write_amounts():
+    assert U.is_yes("Sí señorita, así está bien, Dios se lo pague")
+    assert not U.is_yes("si pero fueron 300")
+    assert U.last_amount("no espera, fueron 1800 no 1500, me equivoque") == 1800  # the negated one passed over
+    assert U.last_amount("no eran 300, eran 350") == 350
+    assert U.amount("1 200 pesos") == 1200  # thousands with a space
+    assert U.amount("350 200") == 350  # two figures stay two
+    assert U.amount("cuatrosientos cincuenta") == 450  # as people spell it
+    assert not U.asks_for_human("Soy una persona mayor y no sé mucho de esto")
+    assert U.asks_for_human("quiero que me atienda una persona")

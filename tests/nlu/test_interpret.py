@@ -97,3 +97,13 @@ def test_an_explicit_ask_for_a_person_rides_along_with_a_report(parser):
 
     it = interpret("quiero hablar con una persona porque me cobraron 1,100 de la consulta de mi mamá", parser)
     assert it.intent == "cobro_injustificado" and "hablar_con_persona" in it.secondary
+
+
+def test_a_person_is_a_secondary_intent_only_when_asked_for_in_so_many_words(parser):
+    from bot.nlu.interpret import interpret
+
+    it = interpret("Buenos días joven. Soy una persona mayor y no sé mucho de esto. En el centro de salud "
+                   "me dijeron que la medicina de la presión no hay y la tuve que comprar, me costó "
+                   "doscientos ochenta pesos", parser)
+    assert it.intent == "cobro_injustificado" and "hablar_con_persona" not in it.secondary
+    assert not it.signals.asks_human
