@@ -12,7 +12,6 @@ from core.duplicates import find_candidates, surviving
 from core.enums import CaseStatus, Role
 from core.errors import IllegalTransition, PermissionDenied, ValidationError
 from core.models import AuditEvent
-from core.services import cases as svc
 from core.services.merge import merge_cases
 from core.timeutil import now
 

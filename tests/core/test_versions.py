@@ -6,8 +6,8 @@ import threading
 
 import pytest
 
-from core.enums import CaseStatus, Role
 from core.db import session_factory
+from core.enums import CaseStatus, Role
 from core.models import Case, Fur, Note
 from core.services import cases as svc
 from core.versions import Seen, StaleVersion, last_event_id
