@@ -1,4 +1,4 @@
-"""Regression floors on the blind sets (tests/quality/blind_r2, blind_r3), scored with the real
+"""Regression floors on the blind sets (tests/quality/blind_r2, _r3, _r4), scored with the real
 engines the way the bot reads a message (bot/nlu/interpret.py). Nothing was trained or tuned on
 these sets; the floors sit a little under the figures recorded in docs/benchmarks.md, so a change
 that makes the bot understand people worse fails here."""
@@ -14,7 +14,12 @@ from bot.nlu.evaluate import load_blind_set, score_blind
 HERE = Path(__file__).parent
 NLU_FLOORS = {  # set: (macro-F1, accuracy, in-scope fallback at most, entity F1)
     "blind_r2": (0.92, 0.90, 0.03, 0.92),
-    "blind_r3": (0.92, 0.91, 0.03, 0.92),
+    "blind_r3": (0.94, 0.93, 0.03, 0.92),
+    "blind_r4": (0.91, 0.90, 0.03, 0.95),  # scored 0.913 before stop 26's changes, 0.926 after
+}
+COVERAGE_FLOORS = {  # set: (portfolio top-1, concept top-3, covered said "no" at most, unsure at most)
+    "blind_r2": (0.87, 0.89, 0.02, 0.05),
+    "blind_r4": (0.90, 0.94, 0.02, 0.06),  # 0.871 / 0.932 / 1.7% / 9.8% before, 0.919 / 0.962 / 1.3% / 4.7% after
 }
 
 
@@ -42,13 +47,15 @@ def test_nlu_on_blind_messages(name, interpreter):
     assert rep["per_entity"]["folio"]["recall"] >= 0.9
 
 
-def test_coverage_on_blind_questions():
+@pytest.mark.parametrize("name", sorted(COVERAGE_FLOORS))
+def test_coverage_on_blind_questions(name):
     from core.coverage.engine import CoverageEngine
     from core.coverage.evaluate import evaluate, read_set
 
-    rep = evaluate(CoverageEngine.from_files(), read_set(HERE / "blind_r2" / "coverage.csv"))
-    assert rep.total >= 300
-    assert rep.cartera_acc >= 0.85
-    assert rep.concepto_acc >= 0.87
-    assert rep.covered_said_no <= 0.02  # a covered service called "not covered" is the worst
-    assert rep.covered_said_unsure <= 0.07
+    rep = evaluate(CoverageEngine.from_files(), read_set(HERE / name / "coverage.csv"))
+    top1, top3, said_no, unsure = COVERAGE_FLOORS[name]
+    assert rep.total >= 250
+    assert rep.cartera_acc >= top1
+    assert rep.concepto_acc >= top3
+    assert rep.covered_said_no <= said_no  # a covered service called "not covered" is the worst
+    assert rep.covered_said_unsure <= unsure
