@@ -1,6 +1,7 @@
 """Redis goes away under the real scheduler process (`python -m workers.scheduler`), while
-webhooks keep arriving. The scheduler must stay up, reconnect when Redis returns and, without
-anybody enqueueing a sweep by hand, get every message stored during the outage processed once."""
+webhooks keep arriving. The scheduler must stay up and reconnect when Redis returns; with the
+relay beside it (as in the Procfile) and nobody enqueueing anything by hand, every message stored
+during the outage is processed once."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy import select
 
 from core.models import Message
 from tests.faults.conftest import inbound_form, sid, wait_for
+from tests.faults.relay_support import start_relay
 
 PHONES = ["+523314440001", "+523314440002"]
 
@@ -31,6 +33,7 @@ def _scheduler_registered(url: str) -> bool:
 def test_scheduler_survives_redis_outage_and_sweeps_what_arrived(own_redis, stack_factory, db, standin):
     stack = stack_factory(own_redis.url).start_server()
     scheduler = stack.start_scheduler()
+    start_relay(stack)
     wait_for(lambda: _scheduler_registered(own_redis.url), 60, 0.2, "the scheduler to register")
 
     own_redis.kill()
