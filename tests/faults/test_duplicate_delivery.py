@@ -9,7 +9,7 @@ from redis import Redis
 from rq import Queue
 from sqlalchemy import func, select
 
-from core.models import Contact, Message
+from core.models import Contact, Message, OutboxJob
 from tests.faults.conftest import inbound_form, sid
 
 DUP_PHONE = "+523312345678"
@@ -31,7 +31,9 @@ def test_five_concurrent_deliveries_store_one_message_and_reply_once(stack, db, 
     assert _count(db, Message, Message.message_sid == sid(1)) == 1
     assert _count(db, Contact) == 1
     [message] = db.scalars(select(Message).where(Message.message_sid == sid(1))).all()
-    assert Queue("inbound", connection=Redis.from_url(redis_url)).job_ids == [f"inbound-{message.id}"]
+    [row] = db.scalars(select(OutboxJob)).all()  # one job, written with the one message
+    assert row.kwargs == {"message_id": message.id}
+    assert Queue("inbound", connection=Redis.from_url(redis_url)).job_ids == [f"outbox-{row.id}"]
 
     # A control phone writes the same thing once: the duplicate gets exactly as many replies.
     assert stack.post_webhook(inbound_form(sid(2), sender=f"whatsapp:{CONTROL_PHONE}", body="hola")).status_code == 200
