@@ -21,7 +21,7 @@ from bot.dialogue.form_fill import (
     take_entities,
 )
 from bot.dialogue.registration import link_messages, register
-from bot.dialogue.turn import FORM_INTENTS, Step, Turn
+from bot.dialogue.turn import FORM_INTENTS, Step, Turn, says_no, says_yes
 from core.models import Case
 
 FORM_TIPOS = frozenset(FORM_INTENTS.values())  # reports, not information requests
@@ -306,7 +306,7 @@ def on_same_matter(t: Turn) -> bool:
         S.clear_flow(t.state, keep_form=True)
         return False
     _track(t, form)
-    if U.is_yes(t.text) or (t.intent == "afirmar" and U.content_words(t.text) <= 2):
+    if says_yes(t):
         case = t.session.get(Case, form["same_as"]["id"])
         if case is None or case.contact_id != t.contact.id:
             do_register(t)
@@ -317,7 +317,7 @@ def on_same_matter(t: Turn) -> bool:
         S.clear_flow(t.state)
         t.state["last_case"] = {"id": case.id, "folio": case.folio}
         return True
-    if U.is_no(t.text) or (t.intent == "negar" and U.content_words(t.text) <= 2):
+    if says_no(t):
         do_register(t)
         return True
     if interrupts.interrupt(t):

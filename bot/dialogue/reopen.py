@@ -9,7 +9,7 @@ import re
 from bot.dialogue import replies as R
 from bot.dialogue import state as S
 from bot.dialogue import understand as U
-from bot.dialogue.turn import Step, Turn
+from bot.dialogue.turn import Step, Turn, says_no, says_yes
 from core.errors import NotFound, ValidationError
 from core.models import Case
 
@@ -48,7 +48,7 @@ def _offer(t: Turn, folio: str | None) -> bool:
 
 def on_reopen(t: Turn) -> bool:
     pending = t.state.get("reopen") or {}
-    if U.is_yes(t.text) or (t.intent == "afirmar" and U.content_words(t.text) <= 2):
+    if says_yes(t):
         from core.services.reopen import reopen_by_affiliate
 
         t.state["reopen"] = None
@@ -65,7 +65,7 @@ def on_reopen(t: Turn) -> bool:
         t.case_id = result.case.id
         t.say(R.reopened(result.case.folio))
         return True
-    if U.is_no(t.text) or (t.intent == "negar" and U.content_words(t.text) <= 2):
+    if says_no(t):
         S.clear_flow(t.state)
         t.state["reopen"] = None
         t.say(R.REOPEN_DECLINED)

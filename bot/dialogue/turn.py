@@ -16,6 +16,7 @@ from typing import Final
 from sqlalchemy.orm import Session
 
 from bot.dialogue import state as S
+from bot.dialogue import understand as U
 from bot.dialogue.state import Step
 from bot.nlu.signals import Signals
 from core.config import Settings
@@ -102,6 +103,15 @@ class Turn:
                 self.signals.asks_human and self.intent not in FORM_INTENTS):
             return "hablar_con_persona"  # asked for a person, whatever else the message says
         return self.intent
+
+
+def says_yes(t: Turn) -> bool:
+    """The answer to a yes/no question the bot just asked: a yes word, or a short affirmation."""
+    return U.is_yes(t.text) or (t.intent == "afirmar" and U.content_words(t.text) <= 2)
+
+
+def says_no(t: Turn) -> bool:
+    return U.is_no(t.text) or (t.intent == "negar" and U.content_words(t.text) <= 2)
 
 
 def back_to_form(t: Turn):
