@@ -2,6 +2,7 @@
 
 from core.models import search_text  # noqa: F401  (keeps cases.search_text on every flush)
 from core.models.cases import Attachment, Case, Fur, Note, Reopening, Review, Volante
+from core.models.info_requests import InfoRequest
 from core.models.messages import Message
 from core.models.outbox import OutboxJob
 from core.models.people import Contact, Estado, User
@@ -19,6 +20,6 @@ from core.models.system import (
 
 __all__ = [
     "Attachment", "AuditEvent", "AuditIsAppendOnly", "BusinessDay", "Case", "Contact", "Estado", "FolioCounter",
-    "Fur", "Holiday", "Message", "Note", "Notification", "OutboxJob", "Reopening", "ReportSnapshot", "Review", "Setting",
+    "Fur", "Holiday", "InfoRequest", "Message", "Note", "Notification", "OutboxJob", "Reopening", "ReportSnapshot", "Review", "Setting",
     "User", "Volante", "WorkerHeartbeat",
 ]
