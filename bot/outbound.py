@@ -87,15 +87,36 @@ def queue_notification(session: Session, contact: Contact, text: str, *, templat
     Its send job goes to the `default` queue (NOTICE_QUEUE): a wave of notices drains at the
     senders' pace behind conversations (workers take `outbound` and `inbound` first)."""
     settings = settings or Settings.from_env()
-    if contact.channel != WHATSAPP or within_whatsapp_window(contact):
-        return queue_replies(session, contact, [text], case_id=case_id, kind=kind, queue=NOTICE_QUEUE)
-    if settings.whatsapp_template_sid:
+    _route, messages = store_notification(session, contact, text, template_vars=template_vars, case_id=case_id,
+                                          kind=kind, template_sid=settings.whatsapp_template_sid)
+    return send_job(messages, NOTICE_QUEUE)
+
+
+# How a message that is not an answer reaches the affiliate (the 24-hour rule, in one place).
+ROUTE_SESSION = "whatsapp"  # WhatsApp session text (inside the window)
+ROUTE_TEMPLATE = "plantilla"  # the approved WhatsApp template (outside it)
+ROUTE_SMS = "sms"  # SMS contacts, and WhatsApp outside the window with no template
+
+
+def notification_route(contact: Contact, template_sid: str, at=None) -> str:
+    if contact.channel != WHATSAPP or within_whatsapp_window(contact, at):
+        return ROUTE_SESSION if contact.channel == WHATSAPP else ROUTE_SMS
+    return ROUTE_TEMPLATE if template_sid else ROUTE_SMS
+
+
+def store_notification(session: Session, contact: Contact, text: str, *, template_vars: dict,
+                       case_id: int | None = None, kind: str = "notification", template_sid: str = "",
+                       sent_by_id: int | None = None) -> tuple[str, list[Message]]:
+    """Store a message that is not an answer by `notification_route`; returns (route, messages)
+    for the caller's send job."""
+    route = notification_route(contact, template_sid)
+    if route == ROUTE_TEMPLATE:
         variables = {str(k): "" if v is None else str(v) for k, v in (template_vars or {}).items()}
-        messages = _store(session, contact, WHATSAPP, [text], case_id=case_id, kind=kind,
-                          template_sid=settings.whatsapp_template_sid, template_vars=variables)
-        return send_job(messages, NOTICE_QUEUE)
-    bodies = format_for_channel(text, SMS)
-    return send_job(_store(session, contact, SMS, bodies, case_id=case_id, kind=kind), NOTICE_QUEUE)
+        return route, _store(session, contact, WHATSAPP, [text], case_id=case_id, kind=kind, sent_by_id=sent_by_id,
+                             template_sid=template_sid, template_vars=variables)
+    channel = WHATSAPP if route == ROUTE_SESSION else SMS
+    return route, _store(session, contact, channel, format_for_channel(text, channel), case_id=case_id, kind=kind,
+                         sent_by_id=sent_by_id)
 
 
 def within_whatsapp_window(contact: Contact, at=None) -> bool:

@@ -68,6 +68,9 @@ class Settings:
     smtp_starttls: bool = False
     metrics_token: str = ""
     whatsapp_template_sid: str = ""
+    # Approved template for a message written to the affiliate from the case outside WhatsApp's
+    # 24-hour window (core.services.affiliate_contact); empty: WHATSAPP_TEMPLATE_SID.
+    whatsapp_contact_template_sid: str = ""
     log_format: str = "text"
     database_url_set: bool = True  # False when DATABASE_URL fell back to the SQLite default
     # Reverse proxies in front of the web app whose X-Forwarded-* headers are believed (0: none),
@@ -111,6 +114,7 @@ class Settings:
             smtp_starttls=_bool(env.get("SMTP_STARTTLS"), False),
             metrics_token=env.get("METRICS_TOKEN") or "",
             whatsapp_template_sid=env.get("WHATSAPP_TEMPLATE_SID") or "",
+            whatsapp_contact_template_sid=env.get("WHATSAPP_CONTACT_TEMPLATE_SID") or "",
             log_format=env.get("LOG_FORMAT") or ("json" if env.get("SINAC_ENV") == "production" else "text"),
             database_url_set=bool(env.get("DATABASE_URL")),
             trusted_proxy_count=max(int(env.get("TRUSTED_PROXY_COUNT") or 0), 0),

@@ -23,6 +23,12 @@ class Action(StrEnum):
     CANCELAR = "cancelar"
     REABRIR = "reabrir"  # a closed case opens a new round on the same folio (core.services.reopen)
     FUSIONAR = "fusionar"  # a duplicate is merged into the surviving case (core.services.merge)
+    # A request for information to the affiliate (core.services.affiliate_contact): a fact beside
+    # the status, which it keeps; it pauses the round's plazo, and the reply (or closing it
+    # unanswered) resumes it.
+    SOLICITAR_INFORMACION = "solicitar_informacion"
+    RECIBIR_INFORMACION = "recibir_informacion"
+    CERRAR_SOLICITUD = "cerrar_solicitud"
 
 
 TRANSITIONS: dict[tuple[S | None, Action], S] = {
@@ -48,6 +54,12 @@ TRANSITIONS: dict[tuple[S | None, Action], S] = {
     (S.REGISTRADA, Action.FUSIONAR): S.CANCELADA,
     (S.TURNADA, Action.FUSIONAR): S.CANCELADA,
     (S.RESPONDIDA, Action.FUSIONAR): S.CANCELADA,
+    (S.REGISTRADA, Action.SOLICITAR_INFORMACION): S.REGISTRADA,
+    (S.TURNADA, Action.SOLICITAR_INFORMACION): S.TURNADA,
+    (S.REGISTRADA, Action.RECIBIR_INFORMACION): S.REGISTRADA,
+    (S.TURNADA, Action.RECIBIR_INFORMACION): S.TURNADA,
+    (S.REGISTRADA, Action.CERRAR_SOLICITUD): S.REGISTRADA,
+    (S.TURNADA, Action.CERRAR_SOLICITUD): S.TURNADA,
 }
 
 _STAFF = frozenset({Role.VINCULACION, Role.ADMIN})
@@ -68,6 +80,9 @@ ALLOWED_ROLES: dict[Action, frozenset[str]] = {
     Action.CANCELAR: frozenset({Role.VINCULACION}),
     Action.REABRIR: frozenset({Role.VINCULACION, "bot"}),  # the bot on the affiliate's request
     Action.FUSIONAR: frozenset({Role.VINCULACION}),
+    Action.SOLICITAR_INFORMACION: frozenset({Role.ENLACE, Role.VINCULACION}),
+    Action.RECIBIR_INFORMACION: frozenset({"bot"}),  # the affiliate's reply, routed by the bot
+    Action.CERRAR_SOLICITUD: frozenset({Role.ENLACE, Role.VINCULACION}) | _AUTO,
 }
 
 ACTION_LABELS = {
@@ -84,6 +99,9 @@ ACTION_LABELS = {
     Action.CANCELAR: "cancelar",
     Action.REABRIR: "reabrir",
     Action.FUSIONAR: "fusionar con otro folio",
+    Action.SOLICITAR_INFORMACION: "pedir información a la persona afiliada",
+    Action.RECIBIR_INFORMACION: "recibir la respuesta de la persona afiliada",
+    Action.CERRAR_SOLICITUD: "cerrar la solicitud de información",
 }
 
 
