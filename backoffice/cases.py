@@ -16,6 +16,8 @@ from sqlalchemy.orm import selectinload
 from backoffice import presence
 from backoffice.auth import current_actor, roles_required
 from backoffice.db import commit_and_dispatch, get_session
+from backoffice.review import answer_label, review_context
+from backoffice.transcript import transcript_items
 from core.access import can_edit, can_see_case, scope_cases, scope_volantes, sees_everything
 from core.duplicates import open_candidates
 from core.enums import OPEN_STATUSES, CaseStatus, Role
@@ -127,25 +129,7 @@ def _transcript(session, case: Case, merged_ids: list[int] = ()) -> list[dict]:
     messages = list(session.scalars(
         select(Message).where(cond).order_by(Message.created_at, Message.sequence, Message.id).limit(500)
     ))
-    stored: dict[int, list[Attachment]] = {}
-    if messages:
-        ids = [m.id for m in messages]
-        for att in session.scalars(select(Attachment).where(Attachment.message_id.in_(ids))):
-            stored.setdefault(att.message_id, []).append(att)
-    items = []
-    for m in messages:
-        media = []
-        for att in stored.get(m.id, []):
-            media.append({"url": url_for("attachments.download", attachment_id=att.id),
-                          "content_type": att.content_type, "name": att.filename})
-        if not stored.get(m.id):
-            for entry in m.media or []:
-                url = str((entry or {}).get("url") or "")
-                if url.startswith(("https://", "http://")):
-                    media.append({"url": url, "content_type": str(entry.get("content_type") or ""),
-                                  "name": "Archivo adjunto"})
-        items.append({"message": m, "media": media})
-    return items
+    return transcript_items(session, messages)
 
 
 def _duplicates(session, case: Case, staff: bool) -> dict:
@@ -201,10 +185,11 @@ def render_detail(case: Case, *, form: dict | None = None, errors: dict | None =
     pii = show_pii(user)
     phone = case.contact.phone if case.contact else case.contacto_telefono
     viewers = presence.touch(session, case.id, user.id)
+    transcript = _transcript(session, case, merged_ids)
     return render_template(
         "cases/detail.html",
         case=case, volantes=volantes, evidence=evidence, case_files=case_files, events=events, notes=notes,
-        transcript=_transcript(session, case, merged_ids), enlaces=enlaces, open_volante=open_volante,
+        transcript=transcript, enlaces=enlaces, open_volante=open_volante,
         seen_event=seen_event, stale=stale or [], presence_text=presence.sentence(viewers),
         presence_every=presence.HEARTBEAT, event_folios=folios, reopenings=reopenings, **dups,
         can_reopen=user.role == Role.VINCULACION and case.status in (CaseStatus.CONCLUIDA, CaseStatus.ATENDIDA),
@@ -218,6 +203,7 @@ def render_detail(case: Case, *, form: dict | None = None, errors: dict | None =
                     and user.role in (Role.ENLACE, Role.VINCULACION, Role.ADMIN)),
         handoff=bool(case.contact and case.contact.handoff),
         sees_everything=sees_everything(user),
+        **review_context(session, case, user, volantes, transcript), answer_label=answer_label,
     ), status
 
 

@@ -316,6 +316,9 @@ def save_fur(session: Session, volante: Volante, actor: Actor, data: dict, *, su
         names = ", ".join(FUR_LABELS[m] for m in missing)
         raise ValidationError(f"Faltan datos obligatorios del FUR: {names}.",
                               fields={m: "requerido" for m in missing})
+    from core.services.affiliate_contact import close_open_requests  # it imports this module's names
+
+    close_open_requests(session, actor, case, "Se envió el FUR antes de recibir la respuesta.")
     _transition(session, case, Action.RESPONDER, actor, data={"volante": volante.numero, "fur_id": fur.id})
     fur.is_draft = False
     fur.filed_by_id = actor.id
@@ -342,7 +345,8 @@ def accept_fur(session: Session, case: Case, actor: Actor, *, seen: Seen | None 
 
 
 def send_back(session: Session, case: Case, actor: Actor, reason: str, *, seen: Seen | None = None) -> Result:
-    """Ampliar gestión: close this round and open the next one to the same enlace."""
+    """Ampliar gestión: close this round and open the next one to the same enlace, its FUR a
+    draft copied from this one (core.services.rounds)."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError("Escribe el motivo de la devolución.", fields={"reason": "requerido"})
@@ -356,6 +360,9 @@ def send_back(session: Session, case: Case, actor: Actor, reason: str, *, seen: 
     volante.closed_at = now()
     nuevo = _open_volante(session, case, actor, numero=volante.numero + 1, enlace=volante.enlace,
                           instructions=reason, devolucion=True)
+    from core.services.rounds import carry_forward  # rounds imports this module's names
+
+    carry_forward(session, volante, nuevo)  # the next round starts from this one (docs/rounds.md)
     return Result(case, [Job("notify_volante_returned", {"volante_id": nuevo.id}, QueueName.DEFAULT)])
 
 
