@@ -18,6 +18,7 @@ from core.enums import VolanteStatus as VS
 from core.errors import DomainError, ValidationError
 from core.models import Attachment
 from core.services import cases as svc
+from core.services import rounds
 from core.text.money import monto_in_range
 from core.timeutil import today_mx
 from core.versions import Seen, StaleVersion
@@ -102,16 +103,31 @@ def _render(volante, form: dict, errors: dict, status: int = 200, stale: list | 
     if volante.fur is not None:
         evidence = list(session.scalars(select(Attachment).where(Attachment.fur_id == volante.fur.id)
                                         .order_by(Attachment.id)))
+    previous = rounds.previous_round(session, volante)
+    sent_back = rounds.send_back_review(session, previous) if previous is not None else None
     return render_template(
         "cases/fur.html", volante=volante, case=volante.case, form=form, errors=errors, evidence=evidence,
+        previous=previous, sent_back=sent_back,
+        previous_evidence=rounds.evidence_of(session, previous.fur.id) if previous and previous.fur else [],
+        removing=set(_ids(request.form.getlist("quitar_evidencia"))),
+        **_form_context(volante, stale),
+    ), status
+
+
+def _form_context(volante, stale):
+    return dict(
         RESULTADO_LABELS=RESULTADO_LABELS, is_cobro=volante.case.tipo == Tipo.COBRO_INJUSTIFICADO,
         allowed_label=ALLOWED_LABEL, max_mb=current_app.config["SINAC"].upload_max_bytes // (1024 * 1024),
         today=today_mx(), fur_version=volante.fur.version if volante.fur is not None else 0, stale=stale or [],
         FIELD_LABELS=svc.FUR_LABELS,
-    ), status
+    )
 
 
 ANSWERING = (Role.ENLACE, Role.VINCULACION, Role.ADMIN)
+
+
+def _ids(values) -> list[int]:
+    return [int(v) for v in values if str(v).strip().isdigit()]
 
 
 @bp.route("/volantes/<int:volante_id>/fur", methods=["GET", "POST"])
@@ -152,6 +168,7 @@ def edit(volante_id: int):
         # Evidence goes in before the submit check so a filed FUR carries it.
         seen = Seen(Seen.from_form(request.form, "fur_").version)
         result = svc.save_fur(session, volante, current_actor(), data, submit=False, seen=seen)
+        unused = rounds.remove_evidence(session, volante, _ids(request.form.getlist("quitar_evidencia")))
         for item in stored:
             session.add(Attachment(case_id=volante.case_id, fur_id=volante.fur.id, filename=item.filename,
                                    content_type=item.content_type, size=item.size, storage_key=item.storage_key,
@@ -175,6 +192,8 @@ def edit(volante_id: int):
             errs.setdefault("evidencia", "Vuelve a seleccionar los archivos de evidencia.")
         return _render(volante, form, errs, error_status(exc))
     commit_and_dispatch(result.jobs)
+    for key in unused:  # evidence taken off the draft that no other round points at
+        delete_stored(settings, key)
     if submit:
         flash("Respuesta enviada a Vinculación para su revisión.", "success")
         return redirect(url_for("cases.detail", case_id=volante.case_id))
