@@ -17,7 +17,8 @@ from core.enums import VolanteStatus as VS
 from core.errors import DomainError
 from core.estados import BY_CLAVE
 from core.models import Case, Contact, User, Volante
-from core.plazos import calendar
+from core.plazos import BusinessCalendar, calendar
+from core.reminders import dias_de_atraso, dias_restantes
 from core.report_links import LABELS as FIGURE_LABELS
 from core.report_links import counts_rounds, figure_case_ids, figure_rows
 from core.reports.months import Month
@@ -43,7 +44,9 @@ STATUS_CHOICES = {"": "Abiertos", **STATUS_LABELS, TODOS: "Todos"}
 PLAZO_LABELS = {"vencido": "Vencidos", "por_vencer": "Vencen en 2 días hábiles o menos"}
 SOON_DAYS = 2
 ROW_CASE_COLUMNS = (Case.id, Case.folio, Case.tipo, Case.canal, Case.estado_clave, Case.status, Case.created_at,
-                    Case.contacto_telefono, Case.contact_id, Case.current_volante_id)
+                    Case.contacto_telefono, Case.contact_id, Case.current_volante_id, Case.description, Case.monto,
+                    Case.ronda)
+SNIPPET_CHARS = 140
 ROW_VOLANTE_COLUMNS = (Volante.id, Volante.case_id, Volante.numero, Volante.estado_clave, Volante.enlace_id,
                        Volante.status, Volante.due_date, Volante.paused_at)
 
@@ -227,8 +230,13 @@ def _order(stmt, sort: str):
     return stmt.order_by(Case.created_at.desc(), Case.id.desc())
 
 
-def plazo_badge(volante: Volante | None, today: date, soon: date) -> dict | None:
-    """The due-date marker of a row: text and a CSS class (never color only)."""
+def _dias(n: int) -> str:
+    return f"{n} día hábil" if n == 1 else f"{n} días hábiles"
+
+
+def plazo_badge(volante: Volante | None, today: date, soon: date, cal: BusinessCalendar) -> dict | None:
+    """The due-date marker of a row: business days left or late (core.reminders, the same count
+    as reminders and escalations), as text and a CSS class (never color only)."""
     if volante is None:
         return None
     if volante.status == VS.RESPONDIDO:
@@ -238,11 +246,25 @@ def plazo_badge(volante: Volante | None, today: date, soon: date) -> dict | None
     if volante.paused_at is not None:
         return {"text": "Plazo pausado", "cls": ""}
     if volante.due_date < today:
-        days = (today - volante.due_date).days
-        return {"text": f"Vencido ({days} d)", "cls": "vencido"}
-    if volante.due_date <= soon:
-        return {"text": "Vence pronto", "cls": "por-vencer"}
-    return None
+        return {"text": f"Vencido hace {_dias(dias_de_atraso(volante, today, cal))}", "cls": "vencido"}
+    left = dias_restantes(volante, today, cal)
+    text = "Vence hoy" if left == 0 else f"Quedan {_dias(left)}"
+    return {"text": text, "cls": "por-vencer" if volante.due_date <= soon else ""}
+
+
+def sent_back_rounds(session, rows) -> set[int]:
+    """The listed cases whose current round opened because the previous one was sent back."""
+    wanted = {(c.id, v.numero - 1) for c, v, _ in rows if v is not None and v.numero > 1}
+    if not wanted:
+        return set()
+    found = session.execute(select(Volante.case_id, Volante.numero).where(
+        Volante.case_id.in_({case_id for case_id, _ in wanted}), Volante.status == VS.DEVUELTO)).all()
+    return {case_id for case_id, numero in found if (case_id, numero) in wanted}
+
+
+def enlace_filter_shown(user) -> bool:
+    """National roles filter by enlace; an enlace's queue is their state's, with no such filter."""
+    return user.role != Role.ENLACE
 
 
 def visible_enlaces(session, user) -> list[User]:
@@ -258,8 +280,11 @@ def index():
     session = get_session()
     user = current_user
     filters = parse_filters(request.args)
+    if not enlace_filter_shown(user):
+        filters.enlace = None
     today = today_mx()
-    soon = calendar(session).add(today, SOON_DAYS)
+    cal = calendar(session)
+    soon = cal.add(today, SOON_DAYS)
     kw = {"today": today, "soon": soon}
     if filters.q:
         filters.search = interpret(session, filters.q, today)
@@ -312,7 +337,9 @@ def index():
     return render_template(
         "queue/index.html", rows=rows, enlaces=enlaces, filters=filters, total=total, page=page,
         pages=pages, counts={} if capped else counts, capped=capped, COUNT_CAP=COUNT_CAP, overdue=overdue,
-        today=today, soon=soon, plazo_badge=plazo_badge, figure=figure,
+        today=today, soon=soon, cal=cal, plazo_badge=plazo_badge, figure=figure,
+        devueltos=sent_back_rounds(session, rows), SNIPPET_CHARS=SNIPPET_CHARS,
+        show_enlace_filter=enlace_filter_shown(user),
         SORTS=SORTS, PLAZO_LABELS=PLAZO_LABELS, STATUS_CHOICES=STATUS_CHOICES,
         counted=count_statuses(filters) or list(STATUS_LABELS), enlace_options=enlace_options,
         estados=sorted(BY_CLAVE.values(), key=lambda e: e.nombre) if sees_everything(user) else [],

@@ -77,6 +77,14 @@ def dias_de_atraso(volante: Volante, today: date, cal: BusinessCalendar) -> int:
     return cal.between(volante.due_date, today)
 
 
+def dias_restantes(volante: Volante, today: date, cal: BusinessCalendar) -> int | None:
+    """Business days left until the due date (0 on the day itself); None unless the round waits
+    for the enlace with its clock running and not yet past due (then see dias_de_atraso)."""
+    if volante.status != VS.ABIERTO or volante.paused_at is not None or volante.due_date < today:
+        return None
+    return cal.between(today, volante.due_date)
+
+
 def due_status(volante: Volante, today: date, cal: BusinessCalendar) -> str | None:
     """A label for badges: 'vencido', 'vence_hoy', 'por_vencer' (≤2 business days), 'pausado',
     'en_plazo'; None when the round is not waiting for the enlace."""
