@@ -123,7 +123,8 @@ def login():
         ip = request.remote_addr  # the client's, from trusted proxies only (backoffice/security.py)
         user = verify_login(db, form.email.data, form.password.data, ip=ip)
         if user is None:
-            audit.record(db, Actor(None, (form.email.data or "")[:200], None), "login_fallido", data={"ip": ip})
+            typed = (form.email.data or "").strip().lower()[:200]  # the label the audit screen searches
+            audit.record(db, Actor(None, typed, None), "login_fallido", data={"ip": ip})
             db.commit()
             if pair_locked_until(db, form.email.data, ip) is not None:
                 flash("Demasiados intentos fallidos con este correo desde tu conexión: espera 15 minutos e "
@@ -148,6 +149,7 @@ def logout():
     user = db.get(User, current_user.id)
     if user is not None:
         user.session_version = (user.session_version or 0) + 1
+        audit.record(db, Actor.from_user(user), "logout")
         db.commit()
     logout_user()
     session.clear()

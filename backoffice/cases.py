@@ -18,6 +18,7 @@ from backoffice.auth import current_actor, roles_required
 from backoffice.db import commit_and_dispatch, get_session
 from backoffice.review import answer_label, review_context
 from backoffice.transcript import transcript_items
+from core import audit
 from core.access import can_edit, can_see_case, scope_cases, scope_volantes, sees_everything
 from core.duplicates import open_candidates
 from core.enums import OPEN_STATUSES, CaseStatus, Role
@@ -167,7 +168,8 @@ def render_detail(case: Case, *, form: dict | None = None, errors: dict | None =
         select(Attachment).where(Attachment.case_id == case.id, Attachment.fur_id.is_(None),
                                  Attachment.message_id.is_(None)).order_by(Attachment.id)
     ))
-    events = list(session.scalars(select(AuditEvent).where(AuditEvent.case_id.in_([case.id, *merged_ids]))
+    events = list(session.scalars(select(AuditEvent).where(AuditEvent.case_id.in_([case.id, *merged_ids]),
+                                                          audit.history_only())
                                   .order_by(AuditEvent.created_at, AuditEvent.id)))
     seen_event = max((e.id for e in events if e.case_id == case.id), default=0)
     reopenings = list(session.scalars(select(Reopening).where(Reopening.case_id == case.id).order_by(Reopening.id)))
@@ -211,7 +213,11 @@ def render_detail(case: Case, *, form: dict | None = None, errors: dict | None =
 @login_required
 def detail(case_id: int):
     case = get_case_or_404(case_id)
-    return render_detail(case)
+    page = render_detail(case)
+    session = get_session()
+    audit.record_view(session, current_actor(), case)  # who opened which case (docs/audit.md)
+    session.commit()
+    return page
 
 
 @bp.get("/<int:case_id>/presencia")

@@ -25,6 +25,9 @@ Also purged: messages not tied to any case older than 5 years (bodies cleared), 
 no remaining unpurged case and no activity for 5 years (phone replaced by "anon:<id>", name and
 dialogue state cleared) unless they opted out — an opted-out phone is kept so it is never
 messaged again.
+Access events of the system audit (logins, failed logins, logouts and case views: core.audit
+ACCESS_ACTIONS) older than 5 years are deleted; they say who looked, not what happened to a case.
+Every other audit event (transitions, notes, exports, permission changes) is kept (docs/audit.md).
 Idempotent: anonymised rows are skipped, so running it twice purges nothing twice.
 """
 
@@ -41,7 +44,7 @@ from sqlalchemy.orm import Session
 from core import audit
 from core.actors import SYSTEM
 from core.enums import CaseStatus
-from core.models import Attachment, Case, Contact, Fur, Message, Note, Review, Volante
+from core.models import Attachment, AuditEvent, Case, Contact, Fur, Message, Note, Review, Volante
 from core.timeutil import now
 
 log = logging.getLogger(__name__)
@@ -69,12 +72,13 @@ class PurgeResult:
     notes: int = 0
     messages: int = 0
     contacts: int = 0
+    access_events: int = 0
     folios: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {"casos": self.cases, "volantes": self.volantes, "furs": self.furs,
                 "archivos": self.files, "notas": self.notes, "mensajes": self.messages,
-                "contactos": self.contacts}
+                "contactos": self.contacts, "eventos_de_acceso": self.access_events}
 
 
 def purgeable_cases_query(at: datetime):
@@ -184,6 +188,14 @@ def _purge_contacts(session: Session, limit: datetime) -> int:
     return len(contacts)
 
 
+def _purge_access_events(session: Session, limit: datetime) -> int:
+    """Logins and case views older than the retention period (a bulk delete: the append-only
+    guard stops edits through the ORM, this is the one deletion the retention rule allows)."""
+    stmt = (delete(AuditEvent).where(AuditEvent.action.in_(audit.ACCESS_ACTIONS), AuditEvent.created_at < limit)
+            .execution_options(synchronize_session=False))
+    return session.execute(stmt).rowcount or 0
+
+
 def purge(session: Session, instance_dir: Path, *, at: datetime | None = None,
           batch: int = 200) -> PurgeResult:
     """Purge everything over the retention period, committing per batch of cases.
@@ -211,7 +223,8 @@ def purge(session: Session, instance_dir: Path, *, at: datetime | None = None,
             break
     result.messages += _purge_loose_messages(session, limit)
     result.contacts += _purge_contacts(session, limit)
-    if result.cases or result.messages or result.contacts:
+    result.access_events += _purge_access_events(session, limit)
+    if result.cases or result.messages or result.contacts or result.access_events:
         audit.record(session, SYSTEM, "depuracion_resumen",
                      reason=f"Depuración de registros con más de {RETENTION_YEARS} años",
                      data=result.as_dict())

@@ -20,6 +20,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from core.audit import history_only
 from core.errors import DomainError
 from core.models import AuditEvent, User
 
@@ -92,7 +93,7 @@ def claim_case(session: Session, case, seen: Seen | None = None) -> None:
 def changes_since(session: Session, case_id: int, event_id: int | None) -> list[Change]:
     """The case's audit events after `event_id` (the newest ones when unknown), with names."""
     query = (select(AuditEvent, User.nombre).outerjoin(User, User.id == AuditEvent.actor_id)
-             .where(AuditEvent.case_id == case_id))
+             .where(AuditEvent.case_id == case_id, history_only()))
     if event_id is not None:
         query = query.where(AuditEvent.id > event_id)
     rows = session.execute(query.order_by(AuditEvent.id.desc()).limit(CHANGES_SHOWN)).all()
@@ -103,7 +104,7 @@ def changes_since(session: Session, case_id: int, event_id: int | None) -> list[
 def last_event_id(session: Session, case_id: int) -> int:
     from sqlalchemy import func
 
-    return session.scalar(select(func.max(AuditEvent.id)).where(AuditEvent.case_id == case_id)) or 0
+    return session.scalar(select(func.max(AuditEvent.id)).where(AuditEvent.case_id == case_id, history_only())) or 0
 
 
 def claim_fur(session: Session, fur, seen: Seen | None, posted: dict, fields) -> None:

@@ -13,10 +13,16 @@ from core.models._types import JSONType, UTCDateTime, utcnow
 
 
 class AuditEvent(Base):
-    """Append-only: who did what to which case, when, from which status to which, and why."""
+    """Append-only: who did what to which case, when, from which status to which, and why; from
+    which address and browser when it came through the web (core/audit.py)."""
 
     __tablename__ = "audit_events"
-    __table_args__ = (Index("ix_audit_events_case_id_id", "case_id", "id"),)
+    __table_args__ = (
+        Index("ix_audit_events_case_id_id", "case_id", "id"),
+        # the admin audit screen (core.audit_search): newest first, by action or by user
+        Index("ix_audit_events_action_id", "action", "id"),
+        Index("ix_audit_events_actor_label_id", "actor_label", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
@@ -28,6 +34,10 @@ class AuditEvent(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     data: Mapped[dict | None] = mapped_column(JSONType)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    # The web request's client address and user agent (core.audit.set_origin); empty for the
+    # bot, the worker and the scheduler.
+    ip: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(String(300))
 
 
 class AuditIsAppendOnly(Exception):
