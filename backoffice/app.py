@@ -83,6 +83,7 @@ BLUEPRINT_MODULES = (
     "backoffice.coverage_catalog",
     "backoffice.directory",
     "backoffice.admin",
+    "backoffice.canned",
     "backoffice.audit_log",
     "backoffice.queues",
     "backoffice.reports",

@@ -15,10 +15,11 @@ from sqlalchemy.orm import selectinload
 
 from backoffice import presence
 from backoffice.auth import current_actor, roles_required
+from backoffice.conversations import REPLY_FIELDS
 from backoffice.db import commit_and_dispatch, get_session
 from backoffice.review import answer_label, review_context
 from backoffice.transcript import transcript_items
-from core import audit
+from core import audit, canned
 from core.access import can_edit, can_see_case, scope_cases, scope_volantes, sees_everything
 from core.duplicates import open_candidates
 from core.enums import OPEN_STATUSES, CaseStatus, Role
@@ -206,6 +207,8 @@ def render_detail(case: Case, *, form: dict | None = None, errors: dict | None =
         handoff=bool(case.contact and case.contact.handoff),
         sees_everything=sees_everything(user),
         **review_context(session, case, user, volantes, transcript), answer_label=answer_label,
+        canned=canned.options_for(session, case) if case.contact and case.contact.handoff and user.role in STAFF
+        else [], picker_fields=REPLY_FIELDS,
     ), status
 
 

@@ -11,8 +11,9 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from backoffice.auth import current_actor, roles_required
+from backoffice.canned import INSERT, insert_into
 from backoffice.db import commit_and_dispatch, get_session
-from core import audit
+from core import audit, canned
 from core.access import scope_cases
 from core.enums import OPEN_STATUSES, Role
 from core.errors import DomainError, ValidationError
@@ -25,6 +26,7 @@ bp = Blueprint("conversations", __name__, url_prefix="/conversaciones")
 READERS = (Role.VINCULACION, Role.ADMIN, Role.PARTICIPACION_SOCIAL)
 ACTORS = (Role.VINCULACION, Role.ADMIN)
 BODY_MAX = 1500
+REPLY_FIELDS = [("body", "Respuesta")]
 PAGE = 100
 
 
@@ -67,8 +69,11 @@ def _render_detail(contact: Contact, *, form=None, errors=None, status=200):
         .order_by(Message.created_at.desc(), Message.sequence.desc(), Message.id.desc()).limit(100)
     ))
     messages.reverse()
+    can_act = current_user.role in ACTORS
     return render_template(
         "conversations/detail.html", contact=contact, messages=messages, cases=_contact_cases(session, contact),
+        canned=canned.options_for(session, _open_case(session, contact)) if can_act else [],
+        picker_fields=REPLY_FIELDS,
         phone=contact.phone if current_user.role in ACTORS else mask_phone(contact.phone),
         can_act=current_user.role in ACTORS, form=form or {}, errors=errors or {},
     ), status
@@ -82,12 +87,18 @@ def detail(contact_id: int):
 
 def _target_case(session, contact: Contact) -> Case | None:
     raw = (request.form.get("case_id") or "").strip()
-    stmt = scope_cases(select(Case).where(Case.contact_id == contact.id), current_user)
     if raw.isdigit():
+        stmt = scope_cases(select(Case).where(Case.contact_id == contact.id), current_user)
         case = session.scalar(stmt.where(Case.id == int(raw)))
         if case is None:
             abort(404)
         return case
+    return _open_case(session, contact)
+
+
+def _open_case(session, contact: Contact) -> Case | None:
+    """The contact's newest open case: where a reply is recorded, and what fills its placeholders."""
+    stmt = scope_cases(select(Case).where(Case.contact_id == contact.id), current_user)
     return session.scalar(stmt.where(Case.status.in_(list(OPEN_STATUSES))).order_by(Case.id.desc()).limit(1))
 
 
@@ -115,6 +126,9 @@ def reply(contact_id: int):
     session = get_session()
     contact = _contact_or_404(contact_id)
     case = _target_case(session, contact)
+    if request.form.get("accion") == INSERT:  # a canned response into the reply; nothing is sent
+        form, errors = insert_into(session, request.form.to_dict(), case, ("body",))
+        return _form_again(contact, case, form, errors)
     body = (request.form.get("body") or "").strip()
     try:
         if not body:
@@ -139,6 +153,15 @@ def reply(contact_id: int):
     commit_and_dispatch(jobs)
     flash("Respuesta enviada al ciudadano.", "success")
     return _back(contact, case)
+
+
+def _form_again(contact: Contact, case: Case | None, form: dict, errors: dict):
+    status = 422 if errors else 200
+    if request.form.get("next") == "case" and case is not None:
+        from backoffice.cases import get_case_or_404, render_detail
+
+        return render_detail(get_case_or_404(case.id), form=form, errors=errors, active="reply", status=status)
+    return _render_detail(contact, form=form, errors=errors, status=status)
 
 
 @bp.post("/<int:contact_id>/liberar")

@@ -10,9 +10,11 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from backoffice.auth import current_actor, roles_required
+from backoffice.canned import INSERT, insert_into
 from backoffice.cases import RESULTADO_LABELS, error_status, get_volante_or_404
 from backoffice.db import commit_and_dispatch, get_session
 from backoffice.uploads import ALLOWED_LABEL, delete_stored, store_upload, uploaded_files
+from core import canned
 from core.enums import Role, Tipo
 from core.enums import VolanteStatus as VS
 from core.errors import DomainError, ValidationError
@@ -31,6 +33,7 @@ TEXT_MAX = 10000
 MAX_FILES = 10
 REQUIRED = "Dato obligatorio para enviar la respuesta."
 LABEL_TO_FIELD = {label: name for name, label in svc.FUR_LABELS.items()}
+PICKER_FIELDS = ("respuesta_ciudadano", "acciones")  # the FUR's text fields a canned response fills
 
 
 def _money(raw: str, label: str, errors: dict, name: str):
@@ -115,12 +118,14 @@ def _render(volante, form: dict, errors: dict, status: int = 200, stale: list | 
 
 
 def _form_context(volante, stale):
-    return dict(
-        RESULTADO_LABELS=RESULTADO_LABELS, is_cobro=volante.case.tipo == Tipo.COBRO_INJUSTIFICADO,
-        allowed_label=ALLOWED_LABEL, max_mb=current_app.config["SINAC"].upload_max_bytes // (1024 * 1024),
-        today=today_mx(), fur_version=volante.fur.version if volante.fur is not None else 0, stale=stale or [],
-        FIELD_LABELS=svc.FUR_LABELS,
-    )
+    return {
+        "RESULTADO_LABELS": RESULTADO_LABELS, "is_cobro": volante.case.tipo == Tipo.COBRO_INJUSTIFICADO,
+        "allowed_label": ALLOWED_LABEL, "max_mb": current_app.config["SINAC"].upload_max_bytes // (1024 * 1024),
+        "today": today_mx(), "fur_version": volante.fur.version if volante.fur is not None else 0, "stale": stale or [],
+        "FIELD_LABELS": svc.FUR_LABELS,
+        "canned": canned.options_for(get_session(), volante.case),
+        "picker_fields": [(name, svc.FUR_LABELS[name].capitalize()) for name in PICKER_FIELDS],
+    }
 
 
 ANSWERING = (Role.ENLACE, Role.VINCULACION, Role.ADMIN)
@@ -141,6 +146,11 @@ def edit(volante_id: int):
         return _render(volante, _form_from_fur(volante.fur, volante), {})
 
     settings = current_app.config["SINAC"]
+    if request.form.get("accion") == INSERT:  # a canned response into a text field; nothing saved
+        form, errors = insert_into(get_session(), request.form.to_dict(), volante.case, PICKER_FIELDS)
+        if uploaded_files(request.files, "evidencia"):
+            errors["evidencia"] = "Vuelve a seleccionar los archivos de evidencia."
+        return _render(volante, form, errors, 422 if errors else 200)
     submit = request.form.get("accion") == "enviar"
     form = request.form.to_dict()
     data, errors = parse_fur_form(request.form, volante.case.tipo)

@@ -1,6 +1,7 @@
 """All mapped classes, importable from one place."""
 
 from core.models import search_text  # noqa: F401  (keeps cases.search_text on every flush)
+from core.models.canned import CannedResponse
 from core.models.cases import Attachment, Case, Fur, Note, Reopening, Review, Volante
 from core.models.info_requests import InfoRequest
 from core.models.messages import Message
@@ -19,7 +20,7 @@ from core.models.system import (
 )
 
 __all__ = [
-    "Attachment", "AuditEvent", "AuditIsAppendOnly", "BusinessDay", "Case", "Contact", "Estado", "FolioCounter",
+    "Attachment", "AuditEvent", "AuditIsAppendOnly", "BusinessDay", "CannedResponse", "Case", "Contact", "Estado", "FolioCounter",
     "Fur", "Holiday", "InfoRequest", "Message", "Note", "Notification", "OutboxJob", "Reopening", "ReportSnapshot", "Review", "Setting",
     "User", "Volante", "WorkerHeartbeat",
 ]

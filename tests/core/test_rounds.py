@@ -59,7 +59,7 @@ def test_diff_names_changed_fields_and_evidence_added_and_removed(sent_back, db,
     case, enlace, _ = sent_back
     first, second = case.volantes
     assert not rounds.round_diff(db, second).anything_changed
-    recibo, oficio = rounds.evidence_of(db, second.fur.id)
+    _recibo, oficio = rounds.evidence_of(db, second.fur.id)
     unused = rounds.remove_evidence(db, second, [oficio.id])
     assert unused == []  # the earlier round still points at the file
     _evidence(db, second.fur, "transferencia.pdf", "c" * 32)
