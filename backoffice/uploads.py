@@ -7,19 +7,12 @@ Content-Disposition; it never becomes part of a path.
 
 from __future__ import annotations
 
-import hashlib
-import io
 import re
-import secrets
 import unicodedata
-import zipfile
 from dataclasses import dataclass
-from pathlib import Path
 
 from core.errors import ValidationError
-from core.timeutil import now
-
-UPLOAD_DIR = "uploads"
+from core.files import UPLOAD_DIR, resolve_key, sniff, store_bytes, upload_root  # noqa: F401  (their home)
 
 # kind -> (content type, extension)
 KINDS: dict[str, tuple[str, str]] = {
@@ -42,39 +35,12 @@ class StoredFile:
     sha256: str
 
 
-def sniff(head: bytes, data: bytes | None = None) -> str | None:
-    """The kind of file by its first bytes (and, for ZIP-based Office files, its entries)."""
-    if head.startswith(b"%PDF-"):
-        return "pdf"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "jpeg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if head.startswith(b"PK\x03\x04") and data is not None:
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as zf:
-                names = zf.namelist()
-        except (zipfile.BadZipFile, ValueError):
-            return None
-        if "[Content_Types].xml" not in names:
-            return None
-        if any(n.startswith("word/") for n in names):
-            return "docx"
-        if any(n.startswith("xl/") for n in names):
-            return "xlsx"
-    return None
-
-
 def safe_display_name(name: str | None, default: str = "archivo") -> str:
     """The user's file name without directories or control characters (display only)."""
     name = (name or "").replace("\\", "/").split("/")[-1]
     name = unicodedata.normalize("NFC", name)
     name = re.sub(r"[\x00-\x1f\x7f\"<>:|?*]", "", name).strip().strip(".")
     return (name or default)[:200]
-
-
-def upload_root(settings) -> Path:
-    return (Path(settings.instance_dir) / UPLOAD_DIR).resolve()
 
 
 def store_upload(file_storage, settings, *, allowed: frozenset[str] = EVIDENCE_KINDS,
@@ -97,25 +63,9 @@ def store_upload(file_storage, settings, *, allowed: frozenset[str] = EVIDENCE_K
             fields={"evidencia": "tipo"},
         )
     content_type, ext = KINDS[kind]
-    stamp = now()
-    key = f"{stamp:%Y}/{stamp:%m}/{secrets.token_hex(16)}.{ext}"
-    path = resolve_key(settings, key)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "xb") as fh:
-        fh.write(data)
+    key, sha256 = store_bytes(settings, data, ext)
     return StoredFile(storage_key=key, filename=display, content_type=content_type, size=len(data),
-                      sha256=hashlib.sha256(data).hexdigest())
-
-
-def resolve_key(settings, key: str) -> Path:
-    """The absolute path of a storage key; refuses anything that escapes the upload root."""
-    root = upload_root(settings)
-    if not key or key.startswith(("/", "\\")) or ".." in Path(key).parts:
-        raise ValueError("invalid storage key")
-    path = (root / key).resolve()
-    if root not in path.parents:
-        raise ValueError("invalid storage key")
-    return path
+                      sha256=sha256)
 
 
 def delete_stored(settings, key: str) -> None:

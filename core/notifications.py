@@ -30,6 +30,7 @@ RECORDATORIO = "recordatorio"
 ESCALAMIENTO = "escalamiento"
 ENTREGA_FALLIDA = "entrega_fallida"
 CASO_REABIERTO = "caso_reabierto"
+RESPUESTA_AFILIADO = "respuesta_afiliado"
 
 KIND_LABELS = {
     VOLANTE_NUEVO: "Volante nuevo",
@@ -40,11 +41,12 @@ KIND_LABELS = {
     ESCALAMIENTO: "Volante vencido",
     ENTREGA_FALLIDA: "Mensaje no entregado",
     CASO_REABIERTO: "Caso reabierto",
+    RESPUESTA_AFILIADO: "Respuesta de la persona afiliada",
 }
 
 # What is also e-mailed (when SMTP is configured): work that lands on someone's desk.
 EMAIL_KINDS = frozenset({VOLANTE_NUEVO, VOLANTE_DEVUELTO, VOLANTE_REASIGNADO, RECORDATORIO, ESCALAMIENTO,
-                         CASO_REABIERTO})
+                         CASO_REABIERTO, RESPUESTA_AFILIADO})
 EMAIL_RETRY_WINDOW = timedelta(days=3)
 
 

@@ -301,6 +301,28 @@ def _tell_affiliate(session: Session, case: Case, kind: str, *, text: str, aviso
                                kind=kind)
 
 
+def affiliate_replied(request_id: int, settings: Settings | None = None) -> None:
+    """The affiliate answered a request for information sent from the case: the round's enlace
+    and whoever asked hear it (in-app, and e-mail with SMTP), once each."""
+    from core.models import InfoRequest
+
+    settings = settings or Settings.from_env()
+    with job_session(settings) as session:
+        request = session.get(InfoRequest, request_id)
+        if request is None or request.answered_at is None:
+            return
+        case = request.case
+        volante = session.get(Volante, request.volante_id) if request.volante_id else None
+        users = list(reminders.enlace_recipients(session, volante)) if volante is not None else []
+        if request.requested_by is not None and request.requested_by.active and request.requested_by not in users:
+            users.append(request.requested_by)
+        notif.notify_users(
+            session, users, kind=notif.RESPUESTA_AFILIADO,
+            text=f"La persona afiliada respondió la solicitud de información del folio {case.folio}.",
+            key=f"respuesta_afiliado:{request.id}", case_id=case.id, volante_id=request.volante_id)
+        _finish(session, [], settings)
+
+
 # ---- scheduled ----------------------------------------------------------------------------
 
 def send_reminders(settings: Settings | None = None, today=None) -> int:

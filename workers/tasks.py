@@ -124,6 +124,13 @@ def notify_case_merged(case_id: int) -> None:
 
 
 @task
+def notify_affiliate_replied(request_id: int) -> None:
+    from workers import notify
+
+    notify.affiliate_replied(request_id)
+
+
+@task
 def send_reminders() -> int:
     from workers import notify
 
@@ -235,6 +242,23 @@ def process_inbound_message(message_id: int) -> None:
         except Exception:
             log.exception("sending the reply from the dialogue job failed; left for the send job")
             enqueue_staged([job.outbox_id], settings)
+
+
+@task
+def fetch_message_media(message_id: int) -> int:
+    """Copy an inbound message's media from Twilio into SINAC's storage (bot.media). A host that
+    did not answer properly makes the job fail, so RQ tries again later."""
+    from bot.media import fetch_message_media as fetch
+    from core.config import Settings
+    from workers.connections import job_session
+
+    settings = Settings.from_env()
+    with job_session(settings) as session:
+        outcome = fetch(session, int(message_id), settings=settings)
+        session.commit()
+    if outcome.retry and settings.jobs_mode != "inline":
+        raise RuntimeError(f"{outcome.retry} media file(s) of message {message_id} not downloaded yet")
+    return outcome.stored
 
 
 # ---- informe mensual (issue 8) ----

@@ -220,6 +220,14 @@ def media_added(folio: str) -> str:
 MEDIA_ASK_TEXT = "Por favor escríbeme en un mensaje qué pasó o qué necesitas."
 
 
+def info_reply_received(folio: str, *, text: bool, media: int) -> str:
+    """The answer to a request for information sent from the case (bot/dialogue/info_reply.py)."""
+    files = "tu archivo" if media == 1 else "tus archivos"
+    what = (f"tu respuesta y {files}" if text else files) if media else "tu respuesta"
+    return (f"Gracias, agregamos {what} a tu folio {folio}. La persona que atiende tu caso ya puede "
+            "verlo y te avisaremos cuando haya novedades.")
+
+
 # --- after a case is closed: reopen, same matter ------------------------------------------------
 
 

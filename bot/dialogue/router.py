@@ -1,6 +1,7 @@
 """One dialogue turn: which rule gets the message, in a fixed order of precedence.
 
-opt-out / ALTA → silence while opted out or handed off → the satisfaction survey's answer →
+opt-out / ALTA → silence while opted out → the answer to a request for information sent from
+the case (info_reply) → silence while handed off → the satisfaction survey's answer →
 first-contact greeting → idle-session expiry → media → empty text → MENÚ → the step the
 conversation is waiting at (STEP_HANDLERS) → the intent (INTENT_HANDLERS) → fallback.
 
@@ -20,6 +21,7 @@ from bot.dialogue import (
     form_fill,
     form_steps,
     info,
+    info_reply,
     information,
     reopen,
     tramite,
@@ -42,6 +44,8 @@ def run_turn(turn: Turn) -> Turn:
         if t.signals.opt_in:
             control.opt_in(t)
         return t  # opted out: stored, never answered
+    if info_reply.answer(t):
+        return t  # the answer to a request for information sent from the case
     if t.contact.handoff:
         control.keep_media(t)
         return t  # a person answers; the bot stays quiet

@@ -316,7 +316,7 @@ def save_fur(session: Session, volante: Volante, actor: Actor, data: dict, *, su
         names = ", ".join(FUR_LABELS[m] for m in missing)
         raise ValidationError(f"Faltan datos obligatorios del FUR: {names}.",
                               fields={m: "requerido" for m in missing})
-    from core.services.affiliate_contact import close_open_requests  # it imports this module's names
+    from core.services.affiliate_contact import close_open_requests  # imports this module
 
     close_open_requests(session, actor, case, "Se envió el FUR antes de recibir la respuesta.")
     _transition(session, case, Action.RESPONDER, actor, data={"volante": volante.numero, "fur_id": fur.id})
