@@ -74,6 +74,7 @@ BLUEPRINT_MODULES = (
     "backoffice.webhooks",
     "backoffice.queue",
     "backoffice.cases",
+    "backoffice.affiliate_contact",
     "backoffice.furs",
     "backoffice.attachments",
     "backoffice.conversations",

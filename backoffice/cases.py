@@ -57,6 +57,10 @@ ACTION_NAMES = {
     "reabrir": "Reabierto (nueva ronda)", "fusionar": "Fusionado en otro folio",
     "fusion_recibida": "Se le fusionó un folio duplicado", "posible_duplicado": "Posible duplicado detectado",
     "encuesta_satisfaccion": "Encuesta de satisfacción respondida",
+    "mensaje_afiliado": "Mensaje a la persona afiliada",
+    "solicitar_informacion": "Solicitud de información a la persona afiliada",
+    "recibir_informacion": "Respuesta de la persona afiliada a la solicitud",
+    "cerrar_solicitud": "Solicitud de información cerrada", "solicitud_cerrada": "Solicitud de información cerrada",
 }
 VOLANTE_STATUS_LABELS = {
     VS.ABIERTO: "Abierto (esperando FUR)", VS.RESPONDIDO: "Respondido (en revisión)",

@@ -93,6 +93,9 @@ def writable_contact(actor: Actor, case: Case) -> Contact:
         raise PermissionDenied("Tu perfil no permite escribir a la persona afiliada.")
     if actor.role == Role.ENLACE and actor.estado_clave != case.estado_clave:
         raise PermissionDenied("Este caso no pertenece a tu estado.")
+    if actor.role == Role.ENLACE and getattr(case, "confidencial", False):
+        # the enlace does not see a confidential report's messages (docs/confidential.md)
+        raise PermissionDenied("Reporte confidencial: solo Vinculación Social escribe a la persona.")
     if case.status not in (CaseStatus.REGISTRADA, CaseStatus.TURNADA, CaseStatus.RESPONDIDA):
         raise ValidationError("El caso ya está cerrado: no se puede escribir a la persona afiliada desde aquí.")
     contact = case.contact
@@ -162,32 +165,41 @@ def _check_can_ask(session: Session, case: Case, contact: Contact) -> None:
     if case.status == CaseStatus.RESPONDIDA:
         raise ValidationError("El FUR está en revisión: envía un mensaje, o espera la revisión para pedir información.")
     pending = open_request_for(session, contact)
-    if pending is not None:
-        where = "este folio" if pending.case_id == case.id else f"el folio {pending.case.folio}"
-        raise ValidationError(f"Ya hay una solicitud de información esperando respuesta en {where}: "
+    if pending is not None and pending.case_id == case.id:
+        raise ValidationError("Ya hay una solicitud de información esperando respuesta en este folio: "
                               "ciérrala antes de enviar otra.", fields={"body": "pendiente"})
+    if pending is not None:  # its folio may be another estado's: not named
+        raise ValidationError("Esta persona tiene una solicitud de información esperando respuesta en otro "
+                              "folio: podrás pedirle información cuando responda o se cierre.",
+                              fields={"body": "pendiente"})
 
 
 # ---------------------------------------------------------------- the affiliate's reply (the bot)
 
+def newest_open_request(session: Session, contact: Contact) -> InfoRequest | None:
+    return session.scalar(
+        select(InfoRequest).where(InfoRequest.contact_id == contact.id, InfoRequest.status == ABIERTA)
+        .order_by(InfoRequest.id.desc()).limit(1))
+
+
+def still_waited_for(request: InfoRequest) -> bool:
+    """The request's case still waits for it: open, and on the round it was sent in."""
+    case = request.case
+    volante = case.open_volante
+    return case.status in (CaseStatus.REGISTRADA, CaseStatus.TURNADA) and (
+        request.volante_id is None or (volante is not None and volante.id == request.volante_id))
+
+
 def open_request_for(session: Session, contact: Contact) -> InfoRequest | None:
     """The contact's request still waiting for an answer. One whose case moved on (cancelled,
     merged, reassigned, or its round answered) is closed here and not returned."""
-    request = session.scalar(
-        select(InfoRequest).where(InfoRequest.contact_id == contact.id, InfoRequest.status == ABIERTA)
-        .order_by(InfoRequest.id.desc()).limit(1))
-    if request is None:
-        return None
-    case = request.case
-    volante = case.open_volante
-    current = case.status in (CaseStatus.REGISTRADA, CaseStatus.TURNADA) and (
-        request.volante_id is None or (volante is not None and volante.id == request.volante_id))
-    if current:
+    request = newest_open_request(session, contact)
+    if request is None or still_waited_for(request):
         return request
     request.status = CERRADA
     request.closed_at = now()
     request.close_reason = "El caso dejó de esperar esta respuesta."
-    audit.record(session, SYSTEM, "solicitud_cerrada", case=case, reason=request.close_reason,
+    audit.record(session, SYSTEM, "solicitud_cerrada", case=request.case, reason=request.close_reason,
                  data={"solicitud": request.id})
     return None
 
