@@ -77,9 +77,9 @@ def _templates(make, db):
 
 
 def test_enlace_inserts_a_filled_template_in_the_fur_without_javascript(client, make, db):
-    nacional, jalisco, otro = _templates(make, db)
+    nacional, _jalisco, otro = _templates(make, db)
     enlace = make.enlace("14")
-    case = make.case("cobro_injustificado", "14", monto=Decimal("800"), unidad="Hospital Civil")
+    case = make.case("cobro_injustificado", "14", monto=Decimal(800), unidad="Hospital Civil")
     login(client, enlace)
     url = f"/volantes/{case.open_volante.id}/fur"
     html = text(client.get(url))
@@ -104,7 +104,7 @@ def test_staff_insert_a_template_in_a_handoff_reply(client, make, db):
     nacional, jalisco, _ = _templates(make, db)
     make.enlace("14")
     contact = make.contact("+523398765432", handoff=True, handoff_at=now(), last_inbound_at=now())
-    case = make.case("cobro_injustificado", "14", contact=contact, monto=Decimal("300"), unidad="Centro de Salud")
+    case = make.case("cobro_injustificado", "14", contact=contact, monto=Decimal(300), unidad="Centro de Salud")
     login(client, make.user(Role.VINCULACION))
     page = f"/conversaciones/{contact.id}"
     assert "Gestor Jalisco" in text(client.get(page))
