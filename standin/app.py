@@ -1,4 +1,5 @@
-"""The stand-in itself: a small Flask app keeping "sent" messages in memory."""
+"""The stand-in itself: a small Flask app keeping "sent" messages in memory, and in a SQLite file
+when given one (standin.store), with the media files it serves as Twilio's media URLs."""
 
 from __future__ import annotations
 
@@ -9,29 +10,38 @@ import time
 import uuid
 from datetime import UTC, datetime
 from email.utils import format_datetime
+from pathlib import Path
 
 import requests
-from flask import Flask, jsonify, request
+from flask import Flask, Response, jsonify, request
 from twilio.request_validator import RequestValidator
 from werkzeug.serving import WSGIRequestHandler, make_server
+
+from standin.store import MemoryStore, open_store
 
 log = logging.getLogger("standin")
 
 API_VERSION = "2010-04-01"
+MAX_MEDIA_BYTES = 5 * 1024 * 1024  # WhatsApp's limit for images
 
 
 class State:
-    def __init__(self):
+    def __init__(self, store: MemoryStore | None = None):
         self.lock = threading.Lock()
-        self.messages: list[dict] = []
+        self.store = store or MemoryStore()
+        self.messages: list[dict] = self.store.load_messages()
         self.fail_rules: list[dict] = []
         self.calls = 0
+
+    def save(self, message: dict) -> None:
+        self.store.save_message(message)
 
     def reset(self) -> None:
         with self.lock:
             self.messages.clear()
             self.fail_rules.clear()
             self.calls = 0
+            self.store.clear()
 
     def take_failure(self, kind: set[str]) -> dict | None:
         with self.lock:
@@ -60,14 +70,15 @@ def _num_segments(body: str) -> int:
 
 
 def create_app(auth_token: str | None = "dev-auth-token", callbacks: bool = True,
-               send_jitter: float = 0.0) -> Flask:
+               send_jitter: float = 0.0, store: str | Path | None = None) -> Flask:
     """`auth_token`: checked on the REST calls (Basic auth, like Twilio) and used to sign status
     callbacks; None accepts any credentials. `callbacks`: post sent/delivered callbacks to each
     message's StatusCallback in the background. `send_jitter`: each message leaves Twilio's
     queue ("sent", `sent_at`) after a random 0..send_jitter seconds, as real Twilio does: two
-    messages queued back to back may go out in either order."""
+    messages queued back to back may go out in either order. `store`: a SQLite file that keeps
+    messages and media across restarts (None: memory only)."""
     app = Flask("standin")
-    state = State()
+    state = State(open_store(store))
     app.extensions["standin"] = state
 
     def signed_post(url: str, params: dict) -> int:
@@ -85,6 +96,7 @@ def create_app(auth_token: str | None = "dev-auth-token", callbacks: bool = True
         message["status"] = status
         if status in ("sent", "delivered", "read") and not message.get("sent_at"):
             message["sent_at"] = time.time()  # pushed by hand (/_standin/messages/<sid>/status)
+        state.save(message)
         if not url:
             return 0
         params = {"MessageSid": message["sid"], "SmsSid": message["sid"], "MessageStatus": status,
@@ -99,12 +111,14 @@ def create_app(auth_token: str | None = "dev-auth-token", callbacks: bool = True
         time.sleep(random.uniform(0, send_jitter) if send_jitter else 0.3)
         with state.lock:
             message["sent_at"] = time.time()
+        state.save(message)
         if callbacks:
             callback(message, "sent")
             time.sleep(0.2)
             callback(message, "delivered")
         else:
             message["status"] = "sent"
+            state.save(message)
 
     def resource(message: dict) -> dict:
         account_sid, sid = message["account_sid"], message["sid"]
@@ -192,6 +206,7 @@ def create_app(auth_token: str | None = "dev-auth-token", callbacks: bool = True
         with state.lock:
             message["index"] = len(state.messages)
             state.messages.append(message)
+        state.save(message)
         if send_jitter or (callbacks and message["status_callback"]):
             threading.Thread(target=dispatch, args=(message,), daemon=True).start()
         if rule:  # "hold": Twilio took the message, the answer comes late (a caller may be gone)
@@ -241,6 +256,31 @@ def create_app(auth_token: str | None = "dev-auth-token", callbacks: bool = True
         code = callback(message, str(data.get("status", "delivered")), data.get("error_code"))
         return jsonify(ok=True, callback_status=code)
 
+    @app.post("/_standin/media")
+    def upload_media():
+        """A file the phone sends (the simulator's photo): kept and served at a Twilio-shaped media
+        URL, which needs the account's Basic auth as Twilio's does with media authentication on."""
+        upload = request.files.get("file")
+        data = upload.read() if upload is not None else request.get_data()
+        content_type = (upload.mimetype if upload is not None else request.mimetype) or "application/octet-stream"
+        account_sid = request.form.get("account_sid") or request.args.get("account_sid") or "AC" + "0" * 32
+        if not data or len(data) > MAX_MEDIA_BYTES:
+            return _error(400, 11751, "Media is empty or exceeds the size limit (stand-in)")
+        message_sid, media_sid = "MM" + uuid.uuid4().hex, "ME" + uuid.uuid4().hex
+        state.store.add_media({"sid": media_sid, "account_sid": account_sid, "content_type": content_type,
+                               "data": data})
+        url = f"{request.host_url}{API_VERSION}/Accounts/{account_sid}/Messages/{message_sid}/Media/{media_sid}"
+        return jsonify(ok=True, sid=media_sid, url=url, content_type=content_type), 201
+
+    @app.get(f"/{API_VERSION}/Accounts/<account_sid>/Messages/<message_sid>/Media/<media_sid>")
+    def fetch_media(account_sid: str, message_sid: str, media_sid: str):
+        if not authorized(account_sid):
+            return _error(401, 20003, "Authenticate")
+        item = state.store.get_media(media_sid)
+        if item is None or item["account_sid"] != account_sid:
+            return _error(404, 20404, f"The requested resource /Media/{media_sid} was not found")
+        return Response(item["data"], mimetype=item["content_type"])
+
     @app.post("/_standin/reset")
     def reset():
         state.reset()
@@ -258,8 +298,9 @@ class StandinServer:
     """The stand-in on a free port in a background thread (tests)."""
 
     def __init__(self, auth_token: str | None = "dev-auth-token", callbacks: bool = False,
-                 host: str = "127.0.0.1", port: int = 0, send_jitter: float = 0.0):
-        self.app = create_app(auth_token=auth_token, callbacks=callbacks, send_jitter=send_jitter)
+                 host: str = "127.0.0.1", port: int = 0, send_jitter: float = 0.0,
+                 store: str | Path | None = None):
+        self.app = create_app(auth_token=auth_token, callbacks=callbacks, send_jitter=send_jitter, store=store)
         self.server = make_server(host, port, self.app, threaded=True, request_handler=_QuietHandler)
         self.url = f"http://{host}:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)

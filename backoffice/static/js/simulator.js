@@ -10,6 +10,8 @@
   var body = document.getElementById("sim-body");
   var error = document.getElementById("sim-error");
   var state = document.getElementById("sim-state");
+  var photo = document.getElementById("sim-photo");
+  var photoName = document.getElementById("sim-photo-name");
   var lastRendered = "";
   var timer = null;
 
@@ -23,7 +25,21 @@
       li.className = "sim-msg sim-" + m.from;
       var text = document.createElement("div");
       text.className = "sim-text";
-      text.textContent = m.body || "(sin texto)";
+      text.textContent = m.body || ((m.media && m.media.length) ? "" : "(sin texto)");
+      (m.media || []).forEach(function (item) {
+        if (item.url && item.content_type.indexOf("image/") === 0) {
+          var img = document.createElement("img");
+          img.className = "sim-photo";
+          img.src = item.url;
+          img.alt = "Foto enviada";
+          li.appendChild(img);
+        } else {
+          var note = document.createElement("div");
+          note.className = "sim-attachment";
+          note.textContent = item.content_type.indexOf("image/") === 0 ? "📎 Foto adjunta" : "📎 Archivo adjunto";
+          li.appendChild(note);
+        }
+      });
       var meta = document.createElement("div");
       meta.className = "sim-meta";
       var when = m.at ? new Date(m.at).toLocaleTimeString("es-MX") : "";
@@ -58,18 +74,25 @@
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var text = body.value.trim();
-    if (!text) { return; }
+    var file = photo && photo.files.length ? photo.files[0] : null;
+    if (!text && !file) { return; }
     error.textContent = "";
     var button = form.querySelector("button[type=submit]");
     button.disabled = true;
     state.textContent = "Enviando…";
+    var payload = new FormData();
+    payload.append("phone", phone.value);
+    payload.append("channel", channel.value);
+    payload.append("body", text);
+    if (file) { payload.append("photo", file); }
     fetch(root.dataset.sendUrl, {
       method: "POST", credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": root.dataset.csrf },
-      body: JSON.stringify({ phone: phone.value, channel: channel.value, body: text })
+      headers: { "X-CSRFToken": root.dataset.csrf },
+      body: payload
     }).then(function (r) { return r.json(); }).then(function (data) {
       if (!data.ok) { error.textContent = data.error || "No se pudo enviar."; return; }
       body.value = "";
+      if (photo) { photo.value = ""; photoName.textContent = ""; }
       refresh();
     }).catch(function () { error.textContent = "No se pudo enviar."; })
       .then(function () { button.disabled = false; body.focus(); });
@@ -78,6 +101,11 @@
   body.addEventListener("keydown", function (event) {
     if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); form.requestSubmit(); }
   });
+  if (photo) {
+    photo.addEventListener("change", function () {
+      photoName.textContent = photo.files.length ? "Foto lista para enviar: " + photo.files[0].name : "";
+    });
+  }
   phone.addEventListener("change", function () { lastRendered = ""; schedule(); });
   document.getElementById("sim-new-phone").addEventListener("click", function () {
     // A fresh Mexico City mobile number: a first contact, greeting and aviso de privacidad included.
