@@ -68,6 +68,7 @@ def expiry(t: Turn) -> bool:
     expired = S.is_expired(t.state, t.at, t.settings.session_idle_minutes)
     if not expired:
         return False
+    t.state.pop("place", None)
     form = t.form
     S.clear_flow(t.state, keep_form=True)
     if not form:

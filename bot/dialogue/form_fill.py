@@ -17,6 +17,9 @@ from bot.dialogue.turn import Step, Turn
 from core.estados import BY_CLAVE
 from core.text.money import monto_in_range
 
+# the reports a person files in the chat (an information request is not retyped)
+REPORT_TIPOS = ("queja", "cobro_injustificado", "sugerencia", "felicitacion")
+
 REQUIRED = {
     "cobro_injustificado": ("description", "estado_clave", "monto"),
 }
@@ -51,6 +54,10 @@ def start(t: Turn, tipo: str, *, story: bool) -> None:
     t.state["form"] = form
     t.go(Step.FORM)
     changed = take_entities(t, form, correction=False)
+    place = t.state.pop("place", None) or {}
+    for slot in ("estado_clave", "unidad"):  # "Veracruz" / "cs huamantla" said before the report
+        if place.get(slot) and not form["slots"].get(slot):
+            form["slots"][slot] = place[slot]
     if tipo == "cobro_injustificado" and form["slots"].get("monto") is None:
         approx = U.approx_amount(t.text)  # "me cobraron la consulta, como 300 creo"
         if approx is not None:
@@ -108,9 +115,7 @@ def take_entities(t: Turn, form: dict, *, correction: bool) -> list[str]:
     """Copy NLU entities into the slots; returns the names that changed."""
     slots = form["slots"]
     changed = []
-    from bot.dialogue.understand import estado_from_entities
-
-    clave = estado_from_entities(t.entities)
+    clave = U.estado_places(t.text, t.entities, current=slots.get("estado_clave"), correction=correction)
     if clave and slots.get("estado_clave") != clave:
         slots["estado_clave"] = clave
         slots.pop("estado_remembered", None)
@@ -155,14 +160,22 @@ def _set_monto(t: Turn, slots: dict, montos: list[tuple[float, int, int]], chang
         if len(labels) == len(parts):
             parts = [f"{label} {money}" for label, money in zip(labels, parts, strict=True)]
         detalle = " + ".join(parts)
+    previous = slots.get("monto")
+    labels = U.conceptos(t.text)
+    if previous and U.adds_charge(t.text):
+        # "y también los análisis, 620": one more charge on top of the one noted
+        first = slots.get("monto_detalle") or " ".join(filter(None, [slots.get("concepto"), R.money(previous)]))
+        added = detalle or " ".join(filter(None, [" y ".join(labels), R.money(amount)]))
+        detalle = f"{first} + {added}"
+        amount = float(previous) + amount
+        labels = [c for c in [slots.get("concepto"), *labels] if c]
     if slots.get("monto") != amount or slots.get("monto_detalle") != detalle:
         slots["monto"] = amount
         slots.pop("monto_unknown", None)
         if detalle:
             slots["monto_detalle"] = detalle
-            labels = U.conceptos(t.text)
             if labels:
-                slots["concepto"] = " y ".join(labels)
+                slots["concepto"] = " y ".join(dict.fromkeys(labels))
         else:
             slots.pop("monto_detalle", None)
         changed.append("monto")
@@ -233,6 +246,24 @@ def say_summary(t: Turn) -> None:
     shown = dict(slots, description=full_description(form))
     t.say(*R.summary(form["tipo"], shown, estado.nombre if estado else None, t.settings.privacy_url,
                      short=t.contact.channel == "sms"))
+
+def retype(t: Turn, form: dict) -> bool:
+    """The tipo follows what the person says while the report is open: the tipo they name ("no
+    es queja, más bien una sugerencia") or, for a complaint or praise, money taken ("nos
+    pidieron comprar las gasas", "dejamos 3000 de depósito"): a charge."""
+    tipo = form["tipo"]
+    if tipo not in REPORT_TIPOS:
+        return False
+    named = U.named_tipo(t.text)
+    new = named if named in REPORT_TIPOS else None
+    if new is None and tipo in ("queja", "felicitacion") and U.describes_charge(t.text):
+        new = "cobro_injustificado"
+    if new is None or new == tipo:
+        return False
+    form["tipo"] = new
+    form["amerita"] = None
+    return True
+
 
 def switch_tipo(t: Turn, form: dict, tipo: str) -> None:
     form["tipo"] = tipo

@@ -17,6 +17,7 @@ from bot.dialogue.form_fill import (
     full_description,
     missing,
     prompt,
+    retype,
     switch_tipo,
     take_entities,
 )
@@ -34,7 +35,7 @@ def on_form(t: Turn) -> bool:
         return False
     _track(t, form)
     asking = form.get("asking")
-    if U.is_clear_cancel(t.text) and not _answers_slot(t, form):
+    if (U.is_clear_cancel(t.text) or U.leads_with_cancel(t.text)) and not _answers_slot(t, form):
         cancel(t)  # "cancelar por favor", "ya no", "olvídalo": nothing is registered
         return True
     digit = t.signals.digit
@@ -50,9 +51,7 @@ def on_form(t: Turn) -> bool:
         return True
     if _small_talk(t, form):
         return True
-    if form["tipo"] == "queja" and U.describes_charge(t.text):
-        form["tipo"] = "cobro_injustificado"  # "quiero poner una queja" + "me hicieron pagar…"
-        form["amerita"] = None
+    retype(t, form)  # "quiero poner una queja" + "me hicieron pagar…": a charge
     changed = take_entities(t, form, correction=False)
     answered = False
     if asking == "estado_clave":
@@ -75,7 +74,7 @@ def on_form(t: Turn) -> bool:
     elif asking == "monto":
         if "monto" not in changed:
             dated = any(e.get("entity") == "fecha" for e in t.entities) or U.relative_date(t.text)
-            value = U.amount_with_cue(t.text) if dated else U.amount(t.text)
+            value = U.amount_with_cue(t.text) if dated else U.amount_answer(t.text)
             if value is not None:
                 form["slots"]["monto"] = value
                 form["slots"].pop("monto_detalle", None)
@@ -171,6 +170,14 @@ def on_confirm(t: Turn) -> bool:
     digit = t.signals.digit
     if digit in (1, 2):
         switch_tipo(t, form, "queja" if digit == 1 else "cobro_injustificado")
+        return True
+    if retype(t, form):  # "sí, como sugerencia", "y dejamos 3000 de depósito"
+        _corrections(t, form)
+        finish_slots(t, form)
+        advance(t)
+        return True
+    if U.leads_with_cancel(t.text):
+        cancel(t)  # "olvídelo, ya me lo regresaron"
         return True
     if U.is_yes(t.text):
         do_register(t)

@@ -31,6 +31,7 @@ from bot.dialogue import state as S
 from bot.dialogue import understand as U
 from bot.dialogue.state import FORM_STEPS
 from bot.dialogue.turn import FORM_INTENTS, TO_FORM, Step, Turn
+from core.estados import BY_CLAVE
 
 MAX_TEXT_OUTSIDE_FORM = 1500
 
@@ -102,7 +103,34 @@ def dispatch(t: Turn) -> None:
     if intent in FORM_INTENTS:
         _report(t, intent)
         return
+    if intent in _PLACE_READS and _place_only(t):
+        return
     INTENT_HANDLERS.get(intent, _fallback)(t)
+
+
+# readings under which a message that only names a place ("Veracruz", "cs huamantla",
+# "hospital regional de coatza") is that place, kept for the report that follows
+_PLACE_READS = frozenset({"nlu_fallback", "saludo", "fuera_de_alcance", "solicitud_informacion",
+                          "afirmar", "negar"})
+
+
+def _place_only(t: Turn) -> bool:
+    estado = U.estado_places(t.text, t.entities)
+    unidad = next((str(e["value"]) for e in t.entities if e.get("entity") == "unidad" and e.get("value")),
+                  None) or U.unit_words(t.text)
+    rest = U.without_entities(t.text, t.entities, ("estado", "unidad"))
+    if not (estado or unidad) or U.content_words(rest) > 1 or U.asks_coverage(t.text):
+        return False
+    place = t.state.get("place") or {}
+    if estado:
+        place["estado_clave"] = estado
+    if unidad:
+        place["unidad"] = unidad[:300]
+    t.state["place"] = place
+    nombre = BY_CLAVE[estado].nombre if estado in BY_CLAVE else None
+    t.say(R.place_noted(", ".join(x for x in (unidad, nombre) if x)))
+    t.say(R.MENU)
+    return True
 
 
 def _report(t: Turn, intent: str) -> None:

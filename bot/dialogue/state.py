@@ -7,6 +7,8 @@
      "info": {"question"} | None,
      "reopen": {"folio", "reason"} | None (Step.REOPEN),
      "media": [ids of media messages received outside a form],
+     "place": {"estado_clave", "unidad"} named on its own before any report (used by the next
+              report's form, dropped when the session expires),
      "fallbacks": consecutive messages not understood,
      "last_case": {"id", "folio"} of the last report registered here (a receipt photo sent
                   afterwards is attached to it),
@@ -72,6 +74,7 @@ class DialogState(TypedDict, total=False):
     info: dict | None
     reopen: dict | None
     media: list[int]
+    place: dict | None
     fallbacks: int
     last_case: dict | None
     last_at: str | None

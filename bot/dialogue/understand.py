@@ -65,6 +65,8 @@ def is_yes(text: str | None) -> bool:
     if k in _YES:
         return True
     words = k.split()
+    if words[:2] in (["asi", "es"], ["asi", "esta"], ["asi", "mero"]):
+        words = ["si", *words[2:]]  # "así es, gracias", "así está bien señorita"
     # a yes word first and nothing after it but courtesy: never a "no" hiding in it
     return bool(words) and words[0] in _YES_HEADS and len(words) <= 10 \
         and all(w in _YES_FILLER or w in _YES_HEADS for w in words[1:])
@@ -107,6 +109,19 @@ def is_clear_cancel(text: str | None) -> bool:
     return bool(k) and (k in _NO or bool(_CANCEL_RE.fullmatch(k[:120])))
 
 
+# "olvídelo, ya me lo regresaron", "ya no, mejor lo arreglo allá": a message that opens by
+# dropping the report, whatever reason follows
+_LEAD_CANCEL_RE = re.compile(
+    r"^(?:(?:no|ya|mejor|oiga|oye|sabe que|sabes que|ah|pues)\s+)*"
+    r"(?:olvid(?:e|a|en)lo|olvid(?:e|a|en)la|olvidate|olvidese|cancel(?:e|a|en)lo|cancel(?:e|a|en)la|"
+    r"dejelo|dejalo|dejenlo|ya no hace falta|ya no es necesario|ya no quiero|no lo registre\w*|"
+    r"mejor no)\b(?:\s*(?:,|\.|;|!|\bya\b|\bporque\b|\bpues\b|\bgracias\b|$))")
+
+
+def leads_with_cancel(text: str | None) -> bool:
+    return bool(_LEAD_CANCEL_RE.match(fold(text, keep=",.;!")[:200]))
+
+
 def starts_with_no(text: str | None) -> bool:
     return fold(text).split(" ", 1)[0] in {"no", "nel", "nop"}
 
@@ -127,15 +142,35 @@ _FOLDED_NAMES.update({fold(e.abreviatura): e.clave for e in ESTADOS})
 _FOLDED_NAMES.update(_ESTADO_ALIASES)
 
 
-def estado_from_entities(entities: list[dict]) -> str | None:
-    """The last estado the NLU found (a correction usually comes last)."""
-    found = None
+# "soy de Puebla", "mi póliza es de Puebla", "mi mamá es de Zacatecas": where a person is from,
+# not where it happened
+_ORIGIN_BEFORE_RE = re.compile(
+    r"(?:\b(?:soy|somos|vivo|vivimos|nacid[oa]|originari[oa]|poliza|poliza es|afiliad[oa]|"
+    r"(?:mama|papa|esposo|esposa|hijo|hija|familia|suegra|suegro|gente)\s+(?:es|son|vive|viven)))"
+    r"\s+(?:de|en|del estado de)\s*$")
+
+
+def estado_places(text: str | None, entities: list[dict], *, current: str | None = None,
+                  correction: bool = False) -> str | None:
+    """The estado where it happened among those the NLU found: mentions of where someone is from
+    count only when nothing else is named (and never as a correction); a correction naming the
+    current estado and another one means the other ("es Guadalupe Nuevo León, me confundí
+    porque mi mamá es de Zacatecas")."""
+    raw = text or ""
+    place, origin = [], []
     for ent in entities or []:
-        if ent.get("entity") == "estado":
-            clave = clave_for(str(ent.get("value") or ""))
-            if clave:
-                found = clave
-    return found
+        if ent.get("entity") != "estado":
+            continue
+        clave = clave_for(str(ent.get("value") or ""))
+        if not clave:
+            continue
+        start = int(ent.get("start") or 0)
+        before = fold(raw[max(0, start - 30):start])
+        (origin if _ORIGIN_BEFORE_RE.search(before) else place).append(clave)
+    found = place if (place or correction) else origin
+    if correction and current in found and len(set(found)) > 1:
+        return next(c for c in found if c != current)
+    return found[-1] if found else None
 
 
 def estado_loose(text: str | None) -> str | None:
@@ -160,37 +195,75 @@ def estado_loose(text: str | None) -> str | None:
 _DIGITS_RE = re.compile(r"\$?\s*(\d{1,3}(?:[,.]\d{3})+|\d+)(?:[.,](\d{1,2}))?\s*(k|mil)?(?![\d/])")
 
 
+def _peso_runs(k: str) -> list[tuple[float, int, int]]:
+    """The figures of a lowercase, accent-free text that can be pesos: not a year (unless pesos
+    are named), not a small count in words ("son los dos", "las tres"), within the range."""
+    money_named = re.search(r"\b(?:pesos|mil)\b|\$", k) is not None
+    out = []
+    for value, start, end in number_runs(k):
+        if 1900 <= value <= 2100 and float(value).is_integer() and not money_named:
+            continue
+        if value < 20 and not k[start].isdigit() and not re.match(r"\s*(?:pesos|mil)\b", k[end:]):
+            continue
+        if value <= 0 or not monto_in_range(value):
+            continue
+        out.append((float(value), start, end))
+    return out
+
+
 def amount(text: str | None) -> float | None:
     """A peso amount written alone or in a short phrase: '3500', '$3,500', 'fueron 1.200 pesos',
     '3 mil', 'tres mil quinientos', 'dos mil 600'. None when there is none (years and phone
     numbers excluded). The numbers are read by the NLU's one table (bot/nlu/numbers.py)."""
-    raw = (text or "")[:500]
-    k = unidecode(raw).lower()
-    for value, start, _end in number_runs(k):
-        is_year = 1900 <= value <= 2100 and float(value).is_integer() and re.search(
-            r"\b(?:pesos|mil)\b|\$", k) is None
-        if is_year or value <= 0 or not monto_in_range(value):
-            continue
-        return float(value)
-    return None
+    found = _peso_runs(unidecode((text or "")[:500]).lower())
+    return found[0][0] if found else None
+
+
+def amount_answer(text: str | None) -> float | None:
+    """The answer to "¿cuánto te cobraron?": one figure, or several charges added up ("el
+    antibiótico 310 y el paracetamol 95" -> 405; "250 y 180, en total 430" -> 430)."""
+    k = unidecode((text or "")[:500]).lower()
+    found = _peso_runs(k)
+    if len(found) < 2:
+        return found[0][0] if found else None
+    total, _summed = amounts.combine_amounts(k, found)
+    return float(total)
 
 
 def last_amount(text: str | None) -> float | None:
-    """The corrected amount: the last one written ('no eran 300, eran 350'), passing over one
-    the person negates ('fueron 1800 no 1500')."""
-    raw = (text or "")[:500]
-    k = unidecode(raw).lower()
-    found = [(value, start) for value, start, _end in number_runs(k)
-             if value > 0 and monto_in_range(value)
-             and not (1900 <= value <= 2100 and float(value).is_integer()
-                      and re.search(r"\b(?:pesos|mil)\b|\$", k) is None)]
+    """The corrected amount: one stated as the amount ('fueron 1800 porque la consulta fue de
+    300', '6,300 con todo'), else the last one written ('no eran 300, eran 350'), passing over
+    one the person negates ('fueron 1800 no 1500', 'no de 100')."""
+    k = unidecode((text or "")[:500]).lower()
+    found = _peso_runs(k)
     if not found:
         return None
-    kept = [v for v, start in found if not _NEGATED_BEFORE.search(k[max(0, start - 6):start])]
-    return float((kept or [v for v, _s in found])[-1])
+    kept = [(v, s, e) for v, s, e in found if not _NEGATED_BEFORE.search(k[max(0, s - 12):s])]
+    stated = [v for v, s, e in kept if _STATED_BEFORE.search(k[max(0, s - 16):s])
+              or amounts.TOTAL_AFTER_RE.search(k[e:e + 25])]
+    if stated:
+        return stated[0]
+    return float((kept or found)[-1][0])
 
 
-_NEGATED_BEFORE = re.compile(r"(?:^|\W)(?:no|ni)\s+\$?$")
+_NEGATED_BEFORE = re.compile(r"(?:^|\W)(?:no|ni)\s+(?:de\s+|eran\s+|era\s+|fue\s+|fueron\s+)?\$?$")
+_STATED_BEFORE = re.compile(r"(?:^|\W)(?:fueron|eran|son|en total|total|todo junto|en todo)"
+                            r"(?:\s+(?:de|unos|como))?\s+\$?$")
+
+
+# "y también los análisis, 620", "aparte nos pidieron otros 500": a charge on top of the one
+# already noted, not a correction of it
+_ADDS_RE = re.compile(r"^(?:y\s+|pero\s+|ah\s+)?(?:tambien|ademas|aparte|encima|luego|despues)\b"
+                      r"|\b(?:y tambien|ademas|aparte de eso|otros|otras|otro pago|otra cuota)\b")
+_CORRECTS_RE = re.compile(r"^(?:no|nel|perdon|perdona|perdone)\b|\b(?:me equivoque|corrijo|mejor dicho|"
+                          r"mas bien|en realidad|eran|no eran|no fueron|total|en total|con todo|"
+                          r"todo junto)\b")
+
+
+def adds_charge(text: str | None) -> bool:
+    """The amount in `text` is one more charge, to be added to the one already noted."""
+    k = fold(text)
+    return bool(_ADDS_RE.search(k)) and not _CORRECTS_RE.search(k)
 
 
 def dont_know(text: str | None) -> bool:
@@ -401,3 +474,41 @@ def conceptos(text: str | None) -> list[str]:
         if pos >= 0 and label not in [lb for _p, lb in found]:
             found.append((pos, label))
     return [label for _p, label in sorted(found)]
+
+
+# --- the tipo the person names for their report ---------------------------------------------
+
+_TIPO_NOUNS = (("queja", "queja"), ("quejarme", "queja"), ("sugerencia", "sugerencia"),
+               ("felicitacion", "felicitacion"), ("felicitar", "felicitacion"),
+               ("agradecimiento", "felicitacion"), ("cobro indebido", "cobro_injustificado"),
+               ("cobro injustificado", "cobro_injustificado"), ("cobro", "cobro_injustificado"),
+               ("reembolso", "cobro_injustificado"))
+_TIPO_RE = re.compile(
+    r"\b(?P<neg>no\s+)?"
+    r"(?:es|era|seria|sea|como|mas bien|en realidad|mejor|ponlo como|ponla como|quiero|quisiera|"
+    r"llegue|lleguen|hagan llegar|hacerles llegar|dejo|les dejo|va)"
+    r"\s+(?:poner\s+|hacer\s+|dejar\s+|levantar\s+|presentar\s+)?(?:una?\s+|mi\s+)?"
+    r"(?P<noun>" + "|".join(n for n, _t in _TIPO_NOUNS) + r")\b")
+
+
+def named_tipo(text: str | None) -> str | None:
+    """The tipo a person names for their report ("bueno no es queja, más bien una sugerencia",
+    "sí, como sugerencia", "es un cobro"): the last one not negated, or None."""
+    found = None
+    for m in _TIPO_RE.finditer(fold(text)[:300]):
+        if m.group("neg"):
+            continue
+        found = dict(_TIPO_NOUNS)[m.group("noun")]
+    return found
+
+
+# a message that is a health unit's name in short form ("cs huamantla", "hosp. general")
+_UNIT_WORDS_RE = re.compile(r"^(?:el |la |en el |en la )?(?:cs|c s|centro de salud|hospital|hosp|clinica|"
+                            r"hgz|hg|umf|unidad|modulo|uneme|caravana)\b")
+
+
+def unit_words(text: str | None) -> str | None:
+    """The message itself when it is a unit named in short form, else None."""
+    k = " ".join((text or "").split())
+    return k[:120] if k and len(k.split()) <= 6 and _UNIT_WORDS_RE.match(fold(k)) else None
+

@@ -23,6 +23,9 @@ _SUM_BETWEEN_RE = re.compile(r"(?:\by\b|\be\b|,|\+|\bmas\b|\botros?\b|\botras?\b
                              r"\bademas\b|\btambien\b|\bluego\b|\bdespues\b)")
 _TOTAL_RE = re.compile(r"\b(?:total|en total|todo junto|todo eso|entre todo|fueron en total)"
                        r"\s*(?:de|fue|fueron|son|:)?\s*$")
+# "6,300 con todo, me cobraron 300 más del cuarto": the total named after the figure
+TOTAL_AFTER_RE = re.compile(r"^\s*(?:pesos\s*)?(?:con todo|en total|de total|total|en todo|"
+                            r"todo junto|por todo|entre todo)\b")
 _COUNTED = (r"(?:sesiones|dias|noches|consultas|terapias|cajas|frascos|ampolletas|estudios|"
             r"radiografias|placas|veces|semanas|curaciones|inyecciones|unidades)")
 _COUNT = r"(?P<n>\d{1,2}|" + "|".join(sorted((w for w in UNITS if w not in ("un", "uno", "una")),
@@ -65,8 +68,9 @@ def combine_amounts(text: str, found: list[tuple[float, int, int]]) -> tuple[flo
     """Amounts found in one message ([(value, start, end)] in the original text, in order):
     (the amount charged, whether it is the sum of separate charges)."""
     text = text or ""
-    for value, start, _end in found:
-        if _TOTAL_RE.search(fold(text[max(0, start - 25):start])):
+    for value, start, end in found:
+        if _TOTAL_RE.search(fold(text[max(0, start - 25):start])) or TOTAL_AFTER_RE.search(
+                fold(text[end:end + 25])):
             return value, False
     if len(found) < 2:
         return (found[-1][0] if found else 0.0), False

@@ -22,7 +22,7 @@ from unidecode import unidecode
 from core.estados import NOMBRES
 from core.text.curp import CURP_SEARCH_RE, is_well_formed
 
-from .amounts import combine_amounts, times
+from .amounts import TOTAL_AFTER_RE, combine_amounts, times
 from .normalize import find_folio
 from .numbers import (
     HUNDREDS,
@@ -438,8 +438,11 @@ def _monto(f: Folded, taken: list[tuple[int, int]]) -> list[dict]:
         wide = [t[0] for t in toks[max(0, start_i - _WIDE_WINDOW) : start_i]]
         named_after = nxt in ("de", "del") and end_i + 1 < len(toks) \
             and toks[end_i + 1][0] in _MONEY_NOUNS_AFTER_DE
+        # or named right after it: "6,300 con todo", "1800 me cobraron", "500 que pagué"
+        cue_after = any(a in _STRONG_CUES for a in (t[0] for t in toks[end_i:end_i + 3])) \
+            or bool(TOTAL_AFTER_RE.search(f.text[fe:fe + 25]))
         cue = (any(b in _MONEY_CUES for b in before) or any(b in _STRONG_CUES for b in wide)
-               or (start_i - last_money_idx) <= _WINDOW or named_after)
+               or (start_i - last_money_idx) <= _WINDOW or named_after or cue_after)
         if not (dollar or currency or cue):
             continue
         after = [t[0] for t in toks[end_i : end_i + 4]]

@@ -106,11 +106,27 @@ _CHARGE_RE = re.compile(
     r"liquidara|liquidaramos|liquidaba|liquide)"
     r"|\b(?:mandaron|hicieron|dijeron que)\s+(?:a\s+)?compr(?:ar|aramos|ara)\b"
     r"|\b(?:llevo|llevamos|tengo|tenemos|sigo|seguimos)\s+(?:\w+\s+){0,3}comprando"
-    r"|\bque (?:la|lo|las|los) compr(?:e|ara|emos|aramos)\b"
+    r"|\bque (?:yo |nosotros )?(?:la|lo|las|los) compr(?:e|o|ara|emos|amos|aramos)\b"
+    r"|\b(?:la|lo|las|los) (?:tuve que |tuvimos que )?compr(?:e|amos|ar)\s+"
+    r"(?:en|afuera|aparte|por fuera|con|yo)\b"
+    r"|\b(?:pidieron|pedian|piden|pidio|dijeron|mandaron)\s+(?:que\s+)?(?:a\s+)?"
+    r"compr(?:ar|aramos|ara)\b"
     r"|\b(?:deje|dejamos|deposite|depositamos|solte|soltamos)\s+(?:\$?\d|como|mas de|casi)"
     r"|\bgast(?:e|amos)\s+(?:\$?\d|como|mas de|casi)"
     r"(?!.{0,30}\b(?:pasaje|pasajes|camion|taxi|uber|combi|transporte|gasolina|comida|hotel)\b)"
 )
+
+
+# "nunca nos cobraron nada", "sin costo", "no pagamos ni un peso": care that cost nothing, told
+# in praise far more often than in a report of money taken
+_NO_CHARGE_RE = re.compile(
+    r"\b(?:nunca|no|ni|jamas)\s+(?:nos|me|le|les)?\s*(?:cobraron|cobro|cobran|pagamos|pague|pagaron|"
+    r"pedieron|pidieron)\b|\bsin (?:costo|cobrar\w*|pagar)\b|\bgratis\b|\bni un peso\b")
+
+
+def no_charge(text: str | None) -> bool:
+    """Says that nothing was charged, and tells of no money taken."""
+    return bool(_NO_CHARGE_RE.search(fold(text)[:600])) and not describes_charge(text)
 
 
 def describes_charge(text: str | None) -> bool:
@@ -130,6 +146,35 @@ def after_greeting(text: str | None) -> str | None:
         return None
     rest = (text or "")[m.end():].strip()
     return rest if len(_fold(rest).split()) >= 2 else None
+
+
+# "¿hay alguien?", "alguien??", "me leen?": checking someone is there, a greeting (asking for a
+# person is said in so many words: bot/nlu/signals.py)
+_PRESENCE_RE = re.compile(r"(?:hola\s+)?(?:hay\s+)?alguien(?:\s+(?:ahi|alli|aqui|por ahi))?"
+                          r"|me (?:leen|escuchan|contestan)|estan ahi|sigue(?:n)? ahi")
+# the act a message opens with: "les sugiero que…", "quiero felicitar a…", "quiero poner una
+# queja…": it names the report even when later words sound like another intent ("…que
+# expliquen qué cubre el seguro")
+_LEAD_ACT_RE = re.compile(
+    r"^(?:(?:les|le|yo|pues|bueno|oigan|oiga|mire|miren)\s+)*(?:"
+    r"(?P<sugerencia>sugiero|quiero sugerir|quisiera sugerir|me gustaria sugerir|mi sugerencia|"
+    r"(?:tengo|les dejo|quiero hacer|quisiera hacer|quiero dejar|una) (?:una )?sugerencia|les propongo)"
+    r"|(?P<felicitacion>quiero felicitar|quisiera felicitar|quiero agradecer|quisiera agradecer|"
+    r"quiero reconocer|quiero hacer (?:un|una) (?:reconocimiento|felicitacion))"
+    r"|(?P<queja>quiero (?:poner|levantar|hacer|presentar|meter) (?:una )?queja|"
+    r"quisiera (?:poner|levantar|hacer|presentar) (?:una )?queja|vengo a quejarme|quiero quejarme))\b")
+LEAD_OVERRIDES_BELOW = 0.8
+
+
+def presence_check(text: str | None) -> bool:
+    return bool(_PRESENCE_RE.fullmatch(_fold(text)))
+
+
+def lead_act(text: str | None) -> str | None:
+    m = _LEAD_ACT_RE.match(_fold(text)[:200])
+    if not m:
+        return None
+    return next(name for name, value in m.groupdict().items() if value)
 
 
 def keyword_intent(text: str | None) -> str | None:
@@ -201,6 +246,16 @@ def interpret(text: str, parser, context: dict | None = None) -> Interpretation:
             intent in _WEAK or conf < HINT_WEAK_BELOW or (conf < HINT_OVERRIDES_BELOW and hint in runner_up)):
         # the word decides only what the classifier could not: it never overturns a reading
         intent, conf, source = hint, HINT_CONFIDENCE, "keyword"
+    if intent == "cobro_injustificado" and no_charge(text) and not _asks_cost(text):
+        # "…la operaron, nunca nos cobraron nada y los doctores…": not a charge
+        other = next((r for r in ranking if r.get("name") not in ("cobro_injustificado", FALLBACK_INTENT)), None)
+        if other is not None:
+            intent, conf, source = str(other.get("name")), float(other.get("confidence") or 0), "charge"
+    lead = lead_act(greeted or text)
+    if lead is not None and lead != intent and conf < LEAD_OVERRIDES_BELOW:
+        intent, conf, source = lead, max(conf, HINT_CONFIDENCE), "keyword"
+    if presence_check(text):
+        intent, conf, source = "saludo", max(conf, HINT_CONFIDENCE), "keyword"
     if intent in _CHARGE_READS and describes_charge(text) and not _asks_cost(text) and (
             intent in _WEAK or any(e.get("entity") == "monto" for e in entities)):
         # "no le daban el alta hasta que liquidáramos 3,800": money taken is a charge
