@@ -81,6 +81,7 @@ BLUEPRINT_MODULES = (
     "backoffice.simulator",
     "backoffice.intake",
     "backoffice.buzon",
+    "backoffice.follow",
     "backoffice.coverage_catalog",
     "backoffice.directory",
     "backoffice.admin",

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from backoffice.db import get_session
 from backoffice.uploads import resolve_key
-from core.access import can_see_case, scope_cases, sees_everything
+from core.access import can_see_case, scope_cases, sees_everything, sees_identity
 from core.models import Attachment, Case, Fur, Message
 
 bp = Blueprint("attachments", __name__, url_prefix="/adjuntos")
@@ -42,6 +42,8 @@ def get_attachment_or_404(attachment_id: int) -> Attachment:
     case = session.scalar(scope_cases(select(Case).where(Case.id == case_id), current_user))
     if case is None or not can_see_case(current_user, case):
         abort(404)
+    if att.fur_id is None and not sees_identity(current_user, case):
+        abort(404)  # the person's own files on a confidential case: Vinculación only
     return att
 
 

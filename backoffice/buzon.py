@@ -37,7 +37,7 @@ from backoffice.forms_es import (
     dispatch_after_commit,
     select,
 )
-from core import audit
+from core import audit, follow
 from core.actors import SYSTEM
 from core.enums import TIPO_LABELS, Canal, Tipo
 from core.errors import DomainError
@@ -67,6 +67,7 @@ class BuzonForm(FlaskForm):
                            render_kw={"autocomplete": "tel", "inputmode": "tel"})
     email = StringField("Correo electrónico (opcional)", [Optional()],
                         render_kw={"type": "email", "autocomplete": "email"})
+    confidencial = BooleanField("No quiero que la unidad médica ni el estado conozcan mi nombre (reporte confidencial).")
     consentimiento = BooleanField(
         "He leído el aviso de privacidad y acepto que mis datos se usen para atender mi solicitud.",
         [DataRequired("Para enviar tu mensaje debes aceptar el aviso de privacidad.")],
@@ -109,7 +110,7 @@ def index():
             db, SYSTEM, tipo=tipo, canal=Canal.BUZON, description=form.description.data,
             estado_clave=form.estado.data, contacto_nombre=(form.nombre.data or "").strip() or None,
             contacto_telefono=cleaned(form.telefono), contacto_email=cleaned(form.email),
-            amerita_gestion=True, route=True,
+            amerita_gestion=True, route=True, confidencial=bool(form.confidencial.data), follow_code=True,
         )
         audit.record(db, SYSTEM, "consentimiento_aviso", case=result.case,
                      data={"canal": "buzon", "aviso": AVISO_VERSION})
@@ -122,6 +123,7 @@ def index():
         return render_template("buzon/form.html", form=form, privacy_url=_privacy_url()), 500
     dispatch_after_commit(jobs)
     session["buzon_folio"] = result.case.folio
+    session["buzon_code"] = follow.display(result.follow_code)  # shown once on the next page
     return redirect(url_for("buzon.sent"))
 
 
@@ -130,7 +132,8 @@ def sent():
     if "buzon_folio" not in session:
         return redirect(url_for("buzon.index"))
     folio = session.pop("buzon_folio")
-    return render_template("buzon/sent.html", folio=folio)
+    code = session.pop("buzon_code", None)
+    return render_template("buzon/sent.html", folio=folio, code=code)
 
 
 def _privacy_url() -> str:

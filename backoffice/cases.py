@@ -20,7 +20,14 @@ from backoffice.db import commit_and_dispatch, get_session
 from backoffice.review import answer_label, review_context
 from backoffice.transcript import transcript_items
 from core import audit, canned
-from core.access import can_edit, can_see_case, scope_cases, scope_volantes, sees_everything
+from core.access import (
+    can_edit,
+    can_see_case,
+    scope_cases,
+    scope_volantes,
+    sees_everything,
+    sees_identity,
+)
 from core.duplicates import open_candidates
 from core.enums import OPEN_STATUSES, CaseStatus, Role
 from core.enums import VolanteStatus as VS
@@ -149,6 +156,11 @@ def _duplicates(session, case: Case, staff: bool) -> dict:
         later = list(session.scalars(
             select(Case).where(Case.possible_duplicate_id == case.id, Case.merged_into_id.is_(None),
                                Case.status != CaseStatus.CANCELADA).order_by(Case.id)))
+        # duplicates are found through the contact: a confidential case is tied to others for Vinculación only
+        if not sees_identity(current_user, case):
+            candidates, later = [], []
+        candidates = [c for c in candidates if sees_identity(current_user, c)]
+        later = [c for c in later if sees_identity(current_user, c)]
     return {"merged_into": merged_into, "merged_from": merged_from, "candidates": candidates,
             "later_duplicates": later}
 
@@ -192,7 +204,10 @@ def render_detail(case: Case, *, form: dict | None = None, errors: dict | None =
     pii = show_pii(user)
     phone = case.contact.phone if case.contact else case.contacto_telefono
     viewers = presence.touch(session, case.id, user.id)
-    transcript = _transcript(session, case, merged_ids)
+    identity = sees_identity(user, case)  # a confidential case: Vinculación only (docs/confidential.md)
+    transcript = _transcript(session, case, merged_ids) if identity else []
+    if not identity:
+        case_files = []
     return render_template(
         "cases/detail.html",
         case=case, volantes=volantes, evidence=evidence, case_files=case_files, events=events, notes=notes,
@@ -200,8 +215,10 @@ def render_detail(case: Case, *, form: dict | None = None, errors: dict | None =
         seen_event=seen_event, stale=stale or [], presence_text=presence.sentence(viewers),
         presence_every=presence.HEARTBEAT, event_folios=folios, reopenings=reopenings, **dups,
         can_reopen=user.role == Role.VINCULACION and case.status in (CaseStatus.CONCLUIDA, CaseStatus.ATENDIDA),
-        phone=phone if pii else mask_phone(phone), curp=case.curp if pii else mask_curp(case.curp),
-        email=case.contacto_email if pii else ("•••" if case.contacto_email else ""),
+        phone=(phone if pii else mask_phone(phone)) if identity else "",
+        curp=(case.curp if pii else mask_curp(case.curp)) if identity else "",
+        email=(case.contacto_email if pii else ("•••" if case.contacto_email else "")) if identity else "",
+        nombre=case.contacto_nombre if identity else "", identity_hidden=not identity,
         form=form or {}, errors=errors or {}, active=active,
         is_vinc=user.role == Role.VINCULACION, is_staff=user.role in STAFF, editor=can_edit(user),
         is_open=case.status in OPEN_STATUSES, estados=sorted(BY_CLAVE.values(), key=lambda e: e.nombre),

@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
-from wtforms import MultipleFileField, StringField, TextAreaField
+from wtforms import BooleanField, MultipleFileField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.validators import ValidationError as FormError
 
@@ -28,7 +28,7 @@ from backoffice.forms_es import (
     parse_form_date,
 )
 from backoffice.forms_es import select as choice_field
-from core import callcenter
+from core import callcenter, follow
 from core.enums import AMERITA_GESTION_DEFAULT, CANAL_LABELS, TIPO_LABELS, Canal, Role, Tipo
 from core.errors import DomainError, ValidationError
 from core.models import Attachment, Case, Contact
@@ -66,6 +66,7 @@ class CaseForm(FlaskForm):
     referencia = StringField("Número de llamada u oficio", [Optional(), Length(max=100, message="Máximo 100 caracteres.")],
                              render_kw={"autocomplete": "off"})
     adjuntos = MultipleFileField("Adjuntos (oficio, recibos, fotos)")
+    confidencial = BooleanField("Reporte confidencial: la persona pidió que la unidad no conozca su nombre")
 
     def validate_telefono(self, field):
         field.clean = clean_phone(field.data)
@@ -147,6 +148,7 @@ def new_case():
             concepto=(form.concepto.data or "").strip() or None, curp=cleaned(form.curp),
             contacto_nombre=(form.nombre.data or "").strip() or None, contacto_telefono=phone,
             contacto_email=cleaned(form.email), external_ref=referencia, amerita_gestion=amerita, route=True,
+            confidencial=bool(form.confidencial.data), follow_code=True,
         )
         for s in stored:
             session.add(Attachment(case_id=result.case.id, filename=s.filename, content_type=s.content_type,
@@ -169,7 +171,9 @@ def new_case():
         return render_template("intake/new_case.html", form=form, defaults=_defaults()), 500
     dispatch_after_commit(jobs)
     case = result.case
-    flash(f"Caso registrado con folio {case.folio}.", "success")
+    flash(f"Caso registrado con folio {case.folio}. Código de seguimiento para la persona: "
+          f"{follow.display(result.follow_code)} (díctaselo o envíaselo ahora: no se vuelve a mostrar; con el folio "
+          "y este código consulta su reporte en la página de seguimiento).", "success")
     if case.possible_duplicate_id is not None:  # core.duplicates: same person, tipo, estado, no contradiction
         earlier = session.get(Case, case.possible_duplicate_id)
         flash(f"Posible duplicado de {earlier.folio}: revísalo en el caso y fusiónalo si es el mismo asunto.",

@@ -11,7 +11,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import load_only
 
 from backoffice.db import get_session
-from core.access import scope_cases, sees_everything
+from core.access import hide_confidential, scope_cases, sees_everything, sees_identity
 from core.enums import CANAL_LABELS, STATUS_LABELS, TIPO_LABELS, CaseStatus, Role
 from core.enums import VolanteStatus as VS
 from core.errors import DomainError
@@ -22,7 +22,7 @@ from core.reminders import dias_de_atraso, dias_restantes
 from core.report_links import LABELS as FIGURE_LABELS
 from core.report_links import counts_rounds, figure_case_ids, figure_rows
 from core.reports.months import Month
-from core.search import Search, interpret
+from core.search import IDENTITY_KINDS, Search, interpret
 from core.timeutil import MX_TZ, today_mx
 
 bp = Blueprint("queue", __name__, url_prefix="/volantes")
@@ -45,7 +45,7 @@ PLAZO_LABELS = {"vencido": "Vencidos", "por_vencer": "Vencen en 2 días hábiles
 SOON_DAYS = 2
 ROW_CASE_COLUMNS = (Case.id, Case.folio, Case.tipo, Case.canal, Case.estado_clave, Case.status, Case.created_at,
                     Case.contacto_telefono, Case.contact_id, Case.current_volante_id, Case.description, Case.monto,
-                    Case.ronda)
+                    Case.ronda, Case.confidencial)
 SNIPPET_CHARS = 140
 ROW_VOLANTE_COLUMNS = (Volante.id, Volante.case_id, Volante.numero, Volante.estado_clave, Volante.enlace_id,
                        Volante.status, Volante.due_date, Volante.paused_at)
@@ -195,6 +195,8 @@ def base_query(user, columns, filters: Filters, *, with_status: bool = True, tod
         stmt = stmt.where(Case.created_at < _mx_start(filters.hasta + timedelta(days=1)))
     if filters.search is not None:
         stmt = stmt.where(filters.search.clause)
+        if filters.search.kind in IDENTITY_KINDS:
+            stmt = hide_confidential(stmt, user)  # a phone never leads to a confidential case
     return stmt
 
 
@@ -324,7 +326,8 @@ def index():
         select(Case, Volante, phone_col).select_from(Case).outerjoin(Volante, _current_volante_clause())
         .where(Case.id.in_(page_ids.correlate(None))), filters.sort,
     ).options(load_only(*ROW_CASE_COLUMNS), load_only(*ROW_VOLANTE_COLUMNS))
-    rows = [(c, v, tel or c.contacto_telefono) for c, v, tel in session.execute(rows_stmt)]
+    rows = [(c, v, (tel or c.contacto_telefono) if sees_identity(user, c) else None)
+            for c, v, tel in session.execute(rows_stmt)]
     if not sees_everything(user):
         rows = [(c, v, phone) for c, v, phone in rows if v is None or v.estado_clave == user.estado_clave]
     enlace_options = visible_enlaces(session, user)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from backoffice.transcript import transcript_items
-from core.access import scope_cases, sees_everything
+from core.access import hide_confidential, scope_cases, sees_everything, sees_identity
 from core.enums import CaseStatus
 from core.enums import VolanteStatus as VS
 from core.models import Case, Message
@@ -34,10 +34,10 @@ def review_context(session, case: Case, user, volantes, own_items: list[dict]) -
 def _phone_history(session, case: Case, user, own_ids: set[int]) -> tuple[list[Case], list[dict]]:
     """The same phone's other reports (those the user may see) and their messages, newest first;
     national roles also get the phone's messages that belong to no case."""
-    if case.contact_id is None:
-        return [], []
-    others = list(session.scalars(scope_cases(
-        select(Case).where(Case.contact_id == case.contact_id, Case.id != case.id), user)
+    if case.contact_id is None or not sees_identity(user, case):
+        return [], []  # a confidential case is not tied to the phone's other reports (docs/confidential.md)
+    others = list(session.scalars(hide_confidential(scope_cases(
+        select(Case).where(Case.contact_id == case.contact_id, Case.id != case.id), user), user)
         .order_by(Case.created_at.desc()).limit(50)))
     other_ids = [c.id for c in others]
     cond = Message.case_id.in_(other_ids) if other_ids else None

@@ -53,3 +53,18 @@ def can_see_case(user, case: Case | None) -> bool:
 def can_edit(user) -> bool:
     """Participación social reads; it never edits cases."""
     return user.role in (Role.ENLACE, Role.VINCULACION, Role.ADMIN)
+
+
+def sees_identity(user, case) -> bool:
+    """Who the affiliate is (name, phone, e-mail, CURP, their messages and files): on a
+    confidential case, Vinculación only (docs/confidential.md); on any other, as usual."""
+    return not getattr(case, "confidencial", False) or user.role == Role.VINCULACION
+
+
+def hide_confidential(query: Select, user) -> Select:
+    """For look-ups through the affiliate's identity (a phone, a CURP, the phone's other reports):
+    a confidential case is found that way by Vinculación only, so nobody else can tie it to a
+    person by searching."""
+    if user.role == Role.VINCULACION:
+        return query
+    return query.where(Case.confidencial.is_(False))

@@ -48,6 +48,11 @@ FULL_PHONE_DIGITS = 10
 MAX_CONTACTS = 5000
 
 
+# Searches that find a case through the affiliate's identity: confidential cases stay out of them
+# for everyone but Vinculación (core.access.hide_confidential).
+IDENTITY_KINDS = ("telefono", "folio_o_telefono")
+
+
 @dataclass
 class Search:
     """A query, read: the condition on Case and, in Spanish, what is being looked for."""

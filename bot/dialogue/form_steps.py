@@ -23,6 +23,7 @@ from bot.dialogue.form_fill import (
 )
 from bot.dialogue.registration import link_messages, register
 from bot.dialogue.turn import FORM_INTENTS, Step, Turn, says_no, says_yes
+from core.confidential import asks_confidentiality
 from core.models import Case
 
 FORM_TIPOS = frozenset(FORM_INTENTS.values())  # reports, not information requests
@@ -266,6 +267,8 @@ def do_register(t: Turn) -> None:
         concepto=_concepto_for_case(slots),
         fecha_hechos_texto=slots.get("fecha"),
         curp=slots.get("curp"),
+        confidencial=asks_confidentiality(f"{description}\n{t.text}"),  # «que no sepan mi nombre»
+        follow_code=True,
     )
     if case is None:
         t.say(R.REGISTER_FAILED)
@@ -281,6 +284,8 @@ def do_register(t: Turn) -> None:
         t.say(R.registered_info(case.folio, due))
     else:
         t.say(R.registered(case.folio, due))
+    if t.follow_code:
+        t.say(R.follow_code(t.follow_code, t.settings.public_base_url, confidential=case.confidencial))
     if tipo == "cobro_injustificado":
         t.say(R.REEMBOLSO)
     S.clear_flow(t.state)

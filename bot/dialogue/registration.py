@@ -32,6 +32,7 @@ def register(t: Turn, *, tipo: str, description: str, estado_clave: str | None, 
         log.warning("bot could not register a case", extra={"error": str(exc), "tipo": tipo})
         return None
     t.jobs.extend(result.jobs)
+    t.follow_code = result.follow_code
     t.message.case_id = result.case.id
     t.case_id = result.case.id
     return result.case

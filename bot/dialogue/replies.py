@@ -146,6 +146,18 @@ def registered_info(folio: str, due: date | None) -> str:
     return f"Enviamos tu pregunta a un asesor con el folio {folio}.{tail}"
 
 
+def follow_code(code: str, base_url: str, *, confidential: bool) -> str:
+    """The public follow page's code, said once right after registration (core.follow)."""
+    from core.follow import display
+
+    text = (f"Tu código de seguimiento es {display(code)}. Con tu folio y este código puedes ver en qué va "
+            f"tu reporte en {base_url}/seguimiento. Guárdalo y no lo compartas.")
+    if confidential:
+        text += (" Registramos tu reporte como confidencial: la unidad médica y el estado no sabrán tu nombre "
+                 "ni tu teléfono.")
+    return text
+
+
 REEMBOLSO = (
     "Sobre tu cobro: guarda tus recibos o comprobantes de pago (puedes enviarnos una foto aquí). "
     "El enlace del Seguro Popular de tu estado te contactará para gestionar tu reembolso."

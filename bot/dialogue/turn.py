@@ -68,6 +68,7 @@ class Turn:
     replies: list[str] = field(default_factory=list)
     jobs: list[Job] = field(default_factory=list)
     case_id: int | None = None
+    follow_code: str | None = None  # the public follow code of a case just registered: said once, never stored
     reply_kind: str = "reply"  # "opt_out": the one confirmation bot.outbound still sends
     menu_choice: bool = False
     first_contact: bool = False

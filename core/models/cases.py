@@ -18,6 +18,7 @@ from sqlalchemy import (
     func,
     literal_column,
 )
+from sqlalchemy import false as sa_false
 from sqlalchemy.dialects import postgresql  # noqa: F401  (registers func.to_tsvector's construct)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -82,6 +83,11 @@ class Case(Base):
     # resembled when it was registered. Plain indexed ids, like current_volante_id.
     merged_into_id: Mapped[int | None] = mapped_column(Integer, index=True)
     possible_duplicate_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    # Confidential report (docs/confidential.md): the affiliate asked that the unit not learn who
+    # they are; name, phone, e-mail, CURP and their own words are shown to Vinculación only.
+    confidencial: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
+    # The public follow page's secret code (core.follow), argon2-hashed; shown once at registration.
+    follow_code_hash: Mapped[str | None] = mapped_column(String(128))
 
     contact = relationship("Contact")
     estado = relationship("Estado")

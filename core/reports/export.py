@@ -1,7 +1,8 @@
 """Exports: the report (CSV and XLSX, one sheet per breakdown) and one row per case.
 
 Every cell goes through core.spreadsheets (text a spreadsheet would run as a formula is
-prefixed with an apostrophe). Personal data is masked (phone, CURP); names are never exported.
+prefixed with an apostrophe). Personal data is masked (phone, CURP); names are never exported; a confidential case's phone
+and CURP are not exported at all except to Vinculación (docs/confidential.md).
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from sqlalchemy import func, select, union
 from sqlalchemy.orm import Session, aliased
 
 from core import audit
-from core.access import scope_cases
+from core.access import scope_cases, sees_identity
+from core.confidential import HIDDEN
 from core.enums import CANAL_LABELS, STATUS_LABELS, TIPO_LABELS, CaseStatus, VolanteStatus
 from core.estados import BY_CLAVE
 from core.models import BusinessDay, Case, Contact, Fur, User, Volante
@@ -178,7 +180,7 @@ def _cases_query(ids: list[int]):
                 .order_by(fv.numero.desc()).limit(1).scalar_subquery())
 
     query = (
-        select(Case.id, Case.folio, Case.tipo, Case.canal, Case.estado_clave, Case.status, Case.curp,
+        select(Case.id, Case.folio, Case.tipo, Case.canal, Case.estado_clave, Case.status, Case.curp, Case.confidencial,
                func.coalesce(Contact.phone, Case.contacto_telefono).label("phone"),
                Case.created_at, Case.closed_at, Case.satisfaction,
                enlace.label("enlace"), rondas.label("rondas"), devueltos.label("devoluciones"),
@@ -233,8 +235,8 @@ def case_rows(session: Session, month: Month, user, *, estado: str | None = None
                 "estado": BY_CLAVE[r.estado_clave].nombre if r.estado_clave in BY_CLAVE else "",
                 "estatus": STATUS_LABELS.get(r.status, r.status),
                 "enlace": r.enlace or "",
-                "telefono": mask_phone(r.phone) if r.phone else "",
-                "curp": mask_curp(r.curp),
+                "telefono": (mask_phone(r.phone) if r.phone else "") if sees_identity(user, r) else HIDDEN,
+                "curp": mask_curp(r.curp) if sees_identity(user, r) else HIDDEN,
                 "fecha_registro": _day(r.created_at),
                 "fecha_primer_turno": _day(r.first_turn),
                 "fecha_primera_respuesta": _day(r.first_answer),

@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import audit
+from core import audit, follow
 from core.actors import Actor
 from core.duplicates import candidates_for
 from core.enums import (
@@ -42,6 +42,7 @@ from core.versions import Seen, claim_case, claim_fur
 class Result:
     case: Case
     jobs: list[Job] = field(default_factory=list)
+    follow_code: str | None = None  # registration with follow_code=True: the code, in clear, to show once
 
 
 def _transition(session: Session, case: Case, action: Action, actor: Actor, *, reason=None, data=None,
@@ -104,8 +105,12 @@ def register_case(
     topic: str | None = None,
     amerita_gestion: bool | None = None,
     route: bool = True,
+    confidencial: bool = False,
+    follow_code: bool = False,
 ) -> Result:
-    """Register a contact in the base de datos única; with `route`, decide and turn at once."""
+    """Register a contact in the base de datos única; with `route`, decide and turn at once.
+    `confidencial`: the affiliate asked that the unit not learn who they are; `follow_code`: make
+    the public follow page's code (core.follow), returned once in `Result.follow_code`."""
     check_role(Action.REGISTRAR, actor.role)
     if tipo not in Tipo.__members__.values():
         raise ValidationError("El tipo de solicitud no es válido.", fields={"tipo": "inválido"})
@@ -138,6 +143,7 @@ def register_case(
         topic=topic,
         ronda=1,
         version=1,
+        confidencial=bool(confidencial),
         created_by_id=actor.id,
         created_at=created,
         updated_at=created,
@@ -146,10 +152,10 @@ def register_case(
     session.flush()
     audit.record(
         session, actor, Action.REGISTRAR, case=case, to_status=CaseStatus.REGISTRADA,
-        data={"tipo": tipo, "canal": canal, "estado": estado_clave},
+        data={"tipo": tipo, "canal": canal, "estado": estado_clave, **({"confidencial": True} if confidencial else {})},
     )
     _flag_duplicate(session, case, actor)
-    result = Result(case)
+    result = Result(case, follow_code=follow.issue(case) if follow_code else None)
     if route:
         amerita = AMERITA_GESTION_DEFAULT[Tipo(tipo)] if amerita_gestion is None else amerita_gestion
         result.jobs += decide_amerita_gestion(session, case, actor, amerita).jobs

@@ -67,12 +67,13 @@ def test_removing_carried_evidence_keeps_the_earlier_rounds_file(client, make, d
     case, ec, vc = _file_and_send_back(client, make, db)
     v2 = db.get(type(case), case.id).open_volante
     carried = {a.filename: a for a in db.scalars(select(Attachment).where(Attachment.fur_id == v2.fur.id))}
+    foto_id, foto_key = carried["foto.png"].id, carried["foto.png"].storage_key
     resp = post(ec, _url(v2.id), {
         "accion": "enviar", "fecha_respuesta": today_mx().isoformat(),
         "acciones": "Llamé al administrador y envié el comprobante firmado.",
         "respuesta_ciudadano": "Le reembolsarán 800 pesos.", "resultado": "favorable",
         "monto_reclamado": "800", "monto_reembolsado": "800", "fecha_reembolso": today_mx().isoformat(),
-        "quitar_evidencia": [str(carried["foto.png"].id)],
+        "quitar_evidencia": [str(foto_id)],
         "evidencia": [(io.BytesIO(PDF), "comprobante.pdf")],
     }, page=_url(v2.id), content_type="multipart/form-data")
     assert resp.status_code == 302, text(resp)[:2000]
@@ -80,14 +81,14 @@ def test_removing_carried_evidence_keeps_the_earlier_rounds_file(client, make, d
     names = sorted(a.filename for a in db.scalars(select(Attachment).where(Attachment.fur_id == v2.fur.id)))
     assert names == ["comprobante.pdf", "recibo.pdf"]
     # the file stays on disk: round 1 still shows it
-    assert resolve_key(settings, carried["foto.png"].storage_key).is_file()
+    assert resolve_key(settings, foto_key).is_file()
 
     html = text(vc.get(f"/casos/{case.id}"))
     review = html[html.index('data-testid="review"'):]
     review = review[:review.index("</section>")]
     assert "Cambios respecto al volante 1" in review and REASON in review
     assert re.search(r'data-field="acciones".*?<del>Llamé al administrador\.</del>.*?'
-                     r'<ins>Llamé al administrador y envié el comprobante firmado\.</ins>', review, re.S)
+                     r'<ins>Llamé al administrador y envié el comprobante firmado\.</ins>', review, re.DOTALL)
     assert 'data-field="resultado"' not in review  # unchanged fields are not listed
     added = review[review.index('data-testid="diff-added"'):]
     assert "comprobante.pdf" in added[:added.index("</ul>")]
