@@ -105,6 +105,7 @@ def generate(database_url: str, n_cases: int, *, seed: int = 2026, today: date |
         if amerita:
             rounds = 2 if rnd.random() < 0.15 and status != CaseStatus.CANCELADA else 1
             sent = created_at
+            first_vol, answered_before = vol_id + 1, False
             for numero in range(1, rounds + 1):
                 vol_id += 1
                 plazo = 10 if numero == 1 else 5
@@ -122,8 +123,10 @@ def generate(database_url: str, n_cases: int, *, seed: int = 2026, today: date |
                     vstatus, answered_at, vclosed = "cancelado", None, sent + timedelta(days=2)
                 else:
                     vstatus, answered_at, vclosed = "aceptado", answered, answered + timedelta(days=rnd.randrange(1, 4))
+                first_answer = answered_at is not None and not answered_before
+                answered_before = answered_before or answered_at is not None
                 volantes.append((vol_id, case_id, numero, estado, enlaces.get(estado), "", vstatus, plazo, sent,
-                                 due, answered_at, vclosed, vin))
+                                 due, answered_at, vclosed, vin, canal, tipo, estado, first_answer, first_vol))
                 if answered_at is not None:
                     fur_id += 1
                     resultado = rnd.choices(["favorable", "no_favorable", "improcedente"], [70, 20, 10])[0]
@@ -161,7 +164,8 @@ def generate(database_url: str, n_cases: int, *, seed: int = 2026, today: date |
                    "description", "monto", "topic", "satisfaction", "created_at", "updated_at", "closed_at",
                    "current_volante_id", "search_text"], cases),
         "volantes": (["id", "case_id", "numero", "estado_clave", "enlace_id", "instructions", "status", "plazo_dias",
-                      "sent_at", "due_date", "answered_at", "closed_at", "turned_by_id"], volantes),
+                      "sent_at", "due_date", "answered_at", "closed_at", "turned_by_id", "canal", "tipo",
+                      "case_estado_clave", "first_answer", "round_first_id"], volantes),
         "furs": (["id", "volante_id", "case_id", "fecha_respuesta", "acciones", "respuesta_ciudadano", "resultado",
                   "monto_reclamado", "monto_reembolsado", "fecha_reembolso", "is_draft", "filed_by_id", "filed_at",
                   "created_at", "updated_at"], furs),

@@ -52,9 +52,10 @@ def figure_rows(figure: str, month: Month, *, estado: str | None = None, canal: 
     build, extra = FIGURES[figure]
     window = figures.Window(month, month, estado, as_of or today_mx())
     volante = figures.kind_of(build) == "volante"
-    query, kind, _event = build(window, with_case=True) if volante else build(window)
+    query, kind, _event = build(window)
     query = figures._scoped(query, kind, window)
-    conditions = [c for c in (extra, Case.canal == canal if canal else None, Case.tipo == tipo if tipo else None)
+    canal_of, tipo_of = (Volante.canal, Volante.tipo) if volante else (Case.canal, Case.tipo)  # the volante's copy
+    conditions = [c for c in (extra, canal_of == canal if canal else None, tipo_of == tipo if tipo else None)
                   if c is not None]
     if conditions:
         query = query.where(and_(*conditions))

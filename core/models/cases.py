@@ -129,6 +129,17 @@ class Volante(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     turned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     ronda: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # For the monthly report (core.reports.figures), kept by core.services.cases when the volante
+    # opens, when its FUR is filed and when the case is reassigned (migration 0016): the case's
+    # canal and tipo (they never change) and its current estado, so no figure joins every case;
+    # whether this volante's FUR was the case's first answer ("días a la primera respuesta"
+    # counts from it); and the first volante of its round ("días a la conclusión" counts from
+    # that one's sent_at).
+    canal: Mapped[str | None] = mapped_column(String(16))
+    tipo: Mapped[str | None] = mapped_column(String(32))
+    case_estado_clave: Mapped[str | None] = mapped_column(String(2))
+    first_answer: Mapped[bool] = mapped_column(Boolean, default=False, server_default=literal_column("false"))
+    round_first_id: Mapped[int | None] = mapped_column(Integer)
 
     case: Mapped[Case] = relationship(back_populates="volantes")
     enlace = relationship("User", foreign_keys=[enlace_id])

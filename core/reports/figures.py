@@ -8,7 +8,9 @@ trend) and returns one row per group: no Python loop over cases.
 Dimensions: for volante figures the estado is the volante's (the state that handled that round,
 even if the case was later reassigned); for case figures it is the case's current estado; for
 message figures the contact's estado. Canal and tipo are always the case's (or the message's
-channel for messages; messages have no tipo).
+channel for messages; messages have no tipo). Volantes carry a copy of the case's canal, tipo
+and current estado (core.services.cases keeps them), so no figure driven by volantes joins the
+cases table.
 """
 
 from __future__ import annotations
@@ -22,7 +24,6 @@ from sqlalchemy import (
     and_,
     case,
     cast,
-    exists,
     func,
     literal_column,
     or_,
@@ -83,7 +84,9 @@ def _dim_column(kind: str, dim: str, event, window: Window | None = None):
     if kind == "message":
         return {"estado": Contact.estado_clave, "canal": Message.channel}.get(dim, False)
     if dim == "estado":
-        return Case.estado_clave if kind == "case" else Volante.estado_clave
+        return {"case": Case.estado_clave, "round": Volante.case_estado_clave}.get(kind, Volante.estado_clave)
+    if kind in ("volante", "due", "round"):  # the volante's copy of the case's canal and tipo
+        return {"canal": Volante.canal, "tipo": Volante.tipo}[dim]
     return {"canal": Case.canal, "tipo": Case.tipo}[dim]
 
 
@@ -108,6 +111,8 @@ def _scoped(query: Select, kind: str, window: Window) -> Select:
         return query.where(Contact.estado_clave == window.estado)
     if kind == "case":
         return query.where(Case.estado_clave == window.estado)
+    if kind == "round":  # a case figure driven by its volantes: the volante's copy of the case's estado
+        return query.where(Volante.case_estado_clave == window.estado)
     return query.where(Volante.estado_clave == window.estado)  # volante and due
 
 
@@ -171,11 +176,6 @@ def _status(column):
     return _status_expr(column)
 
 
-def _with_case(query: Select, with_case: bool) -> Select:
-    """Volante figures join the case only when grouping by its canal or tipo."""
-    return query.join(Case, Case.id == Volante.case_id) if with_case else query
-
-
 def _flag(condition):
     return func.sum(case((condition, 1), else_=0))
 
@@ -207,8 +207,9 @@ def _concluded(window):
     """Conclusions (FUR accepted), by the date of acceptance, with the accepted FUR's resultado and,
     for cobro_injustificado, the amounts claimed and reimbursed. Driven by the accepted volantes,
     so a case reopened later (issue 17) keeps its earlier conclusion, and one concluded again
-    counts once per round. Case dimensions (the case's estado, canal, tipo)."""
-    cobro = Case.tipo == Tipo.COBRO_INJUSTIFICADO
+    counts once per round. Case dimensions (the case's current estado, canal and tipo, from the
+    volante's copy of them)."""
+    cobro = Volante.tipo == Tipo.COBRO_INJUSTIFICADO
     query = (
         select(
             func.count().label("concluidos"),
@@ -221,11 +222,10 @@ def _concluded(window):
             func.sum(case((cobro, func.coalesce(Fur.monto_reembolsado, 0)), else_=0)).label("monto_reembolsado"),
         )
         .select_from(Volante)
-        .join(Case, Case.id == Volante.case_id)
         .outerjoin(Fur, Fur.volante_id == Volante.id)
         .where(window.during(Volante.closed_at), _status(Volante.status) == VolanteStatus.ACEPTADO)
     )
-    return query, "case", Volante.closed_at
+    return query, "round", Volante.closed_at
 
 
 def _satisfaction(window):
@@ -250,27 +250,26 @@ def _reopened(window):
     return query, "case", Reopening.created_at
 
 
-def _volantes_opened(window, with_case: bool = True):
+def _volantes_opened(window):
     """Volantes sent to an enlace (first turns, re-turns after a devolución and reassignments)."""
     query = (
         select(func.count().label("volantes_abiertos"), _flag(Volante.numero == 1).label("casos_turnados"))
         .select_from(Volante).where(window.during(Volante.sent_at))
     )
-    query = _with_case(query, with_case)
     return query, "volante", Volante.sent_at
 
 
-def _volantes_answered(window, with_case: bool = True):
+def _volantes_answered(window):
     """FURs filed (volantes answered), and how many on or before the volante's due date."""
     query = (
         select(func.count().label("volantes_respondidos"),
                _flag(local_date(Volante.answered_at) <= Volante.due_date).label("respondidos_en_plazo"))
         .select_from(Volante).where(window.during(Volante.answered_at))
     )
-    return _with_case(query, with_case), "volante", Volante.answered_at
+    return query, "volante", Volante.answered_at
 
 
-def _volantes_reviewed(window, with_case: bool = True):
+def _volantes_reviewed(window):
     """Reviews by vinculación: FURs accepted and FURs sent back (ampliar gestión), by the date
     the volante was closed by the review."""
     query = (
@@ -280,10 +279,10 @@ def _volantes_reviewed(window, with_case: bool = True):
         .where(window.during(Volante.closed_at),
                _status(Volante.status).in_([VolanteStatus.ACEPTADO, VolanteStatus.DEVUELTO]))
     )
-    return _with_case(query, with_case), "volante", Volante.closed_at
+    return query, "volante", Volante.closed_at
 
 
-def _volantes_overdue(window, with_case: bool = True):
+def _volantes_overdue(window):
     """Volantes vencidos, counted in the month of their due date: answered after the due date,
     or still unanswered (and not paused) with the due date before `as_of`. A volante cancelled
     (case cancelled or reassigned) on or before its due date is not vencido."""
@@ -300,7 +299,7 @@ def _volantes_overdue(window, with_case: bool = True):
         .where(Volante.due_date >= window.first_day, Volante.due_date <= window.last_day,
                or_(answered_late, still_open))
     )
-    return _with_case(query, with_case), "due", Volante.due_date
+    return query, "due", Volante.due_date
 
 
 def _messages_query(window):
@@ -327,17 +326,14 @@ def _days(start, end):
 
 def _first_answer_days(window):
     """Business days to the first answer: for each case's first FUR filed, from the day its
-    volante was sent to the day the FUR was filed. Counted in the month of that first FUR."""
-    earlier = aliased(Volante)
+    volante was sent to the day the FUR was filed. Counted in the month of that first FUR. The
+    volante holding it is marked when the FUR is filed (`Volante.first_answer`)."""
     bs, be, days, on_start, on_end = _days(Volante.sent_at, Volante.answered_at)
     base = (
         select(days.label("d"))
-        .select_from(Volante).join(Case, Case.id == Volante.case_id)
+        .select_from(Volante)
         .join(bs, on_start).join(be, on_end)
-        .where(window.during(Volante.answered_at),
-               ~exists(select(earlier.id).where(earlier.case_id == Volante.case_id,
-                                                earlier.answered_at.is_not(None),
-                                                earlier.numero < Volante.numero)))
+        .where(window.during(Volante.answered_at), Volante.first_answer.is_(True))
     )
     return base, "volante", Volante.answered_at, "dias_respuesta"
 
@@ -347,21 +343,17 @@ def _conclusion_days(window):
     FUR was accepted (re-turns included). Counted in the month of conclusion, once per accepted
     round, so a reopened case keeps its first conclusion and adds its new round's."""
     first = aliased(Volante)
-    earliest = aliased(Volante)
     bs, be, days, on_start, on_end = _days(first.sent_at, Volante.closed_at)
-    # each round's first volante through equality joins only: a correlated min() in the join
-    # condition made PostgreSQL re-run it per candidate row (minutes on a few hundred cases)
-    starts = (select(earliest.case_id, earliest.ronda, func.min(earliest.numero).label("numero"))
-              .group_by(earliest.case_id, earliest.ronda).subquery("round_starts"))
+    # each round's first volante by the id every volante of the round keeps (`round_first_id`):
+    # one primary-key join instead of grouping every volante of the table per case and round
     base = (
         select(days.label("d"))
-        .select_from(Volante).join(Case, Case.id == Volante.case_id)
-        .join(starts, and_(starts.c.case_id == Volante.case_id, starts.c.ronda == Volante.ronda))
-        .join(first, and_(first.case_id == Volante.case_id, first.numero == starts.c.numero))
+        .select_from(Volante)
+        .join(first, first.id == Volante.round_first_id)
         .join(bs, on_start).join(be, on_end)
         .where(window.during(Volante.closed_at), _status(Volante.status) == VolanteStatus.ACEPTADO)
     )
-    return base, "case", Volante.closed_at, "dias_conclusion"
+    return base, "round", Volante.closed_at, "dias_conclusion"
 
 
 def _percentile_figures(session, window: Window, build, dims: tuple[str, ...]) -> dict:
@@ -473,7 +465,7 @@ def compute_many(session: Session, window: Window, dims: tuple[str, ...]) -> dic
     merged: dict = {d: {} for d in dims}
     trend = dims == ("mes",)
     for build in (TREND if trend else ADDITIVE):
-        query, kind, event = build(window, with_case=not trend) if kind_of(build) == "volante" else build(window)
+        query, kind, event = build(window)
         query = _scoped(query, kind, window)
         for dim, groups in _rolled_up(session, window, query, kind, event, dims).items():
             for key, values in groups.items():
@@ -526,7 +518,7 @@ def compute_months(session: Session, window: Window, dims: tuple[str, ...]) -> d
         m = m.shift(1)
     merged: dict = {mk: {d: {} for d in dims} for mk in months}
     for build in ADDITIVE:
-        query, kind, event = build(window, with_case=True) if kind_of(build) == "volante" else build(window)
+        query, kind, event = build(window)
         query = _scoped(query, kind, window)
         cols = [_dim_column(kind, d, event, window).label(f"k_{d}") for d in FINE]
         cols.append(_month_bucket(kind, event, window).label("k_mes"))

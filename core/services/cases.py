@@ -210,10 +210,17 @@ def _open_volante(session: Session, case: Case, actor: Actor, *, numero: int, en
         due_date=calendar(session).add(today_mx(sent), plazo),
         turned_by_id=actor.id,
         ronda=case.ronda or 1,
+        canal=case.canal,
+        tipo=case.tipo,
+        case_estado_clave=case.estado_clave,
     )
+    previous = case.volantes[-1] if case.volantes else None
     case.volantes.append(volante)
     session.flush()
     case.current_volante_id = volante.id
+    # the round's first volante: the previous one's when it belongs to the same round
+    same_round = previous is not None and previous.ronda == volante.ronda
+    volante.round_first_id = (previous.round_first_id or previous.id) if same_round else volante.id
     return volante
 
 
@@ -331,6 +338,7 @@ def save_fur(session: Session, volante: Volante, actor: Actor, data: dict, *, su
     fur.filed_at = now()
     volante.status = VS.RESPONDIDO
     volante.answered_at = fur.filed_at
+    volante.first_answer = not any(v.answered_at is not None for v in case.volantes if v is not volante)
     return Result(case, [Job("notify_fur_filed", {"volante_id": volante.id}, QueueName.DEFAULT)])
 
 
@@ -395,6 +403,8 @@ def reassign_estado(session: Session, case: Case, actor: Actor, estado_clave: st
     _transition(session, case, Action.REASIGNAR, actor, reason=reason,
                 data={"de": previous, "a": estado_clave}, seen=seen)
     case.estado_clave = estado_clave
+    for earlier in case.volantes:  # the report counts the case's conclusions under its current estado
+        earlier.case_estado_clave = estado_clave
     jobs: list[Job] = []
     volante = case.open_volante
     if volante is not None:
