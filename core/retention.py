@@ -21,7 +21,10 @@ append-only and stay):
   channel, status, intent and times kept for statistics).
 - Attachments of the case, its FURs and its messages: the stored files deleted, rows deleted.
 - Notes: deleted.
-Also purged: messages not tied to any case older than 5 years (bodies cleared), and contacts with
+- Requests for information to the affiliate (info_requests): the text asked and the closing reason
+  cleared. Kept: dates, route, status.
+Also purged: messages not tied to any case older than 5 years (bodies cleared, media files copied
+from them deleted with their rows), and contacts with
 no remaining unpurged case and no activity for 5 years (phone replaced by "anon:<id>", name and
 dialogue state cleared) unless they opted out — an opted-out phone is kept so it is never
 messaged again.
@@ -38,13 +41,24 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import delete, func, null, or_, select, update
+from sqlalchemy import and_, delete, func, null, or_, select, update
 from sqlalchemy.orm import Session
 
 from core import audit
 from core.actors import SYSTEM
 from core.enums import CaseStatus
-from core.models import Attachment, AuditEvent, Case, Contact, Fur, Message, Note, Review, Volante
+from core.models import (
+    Attachment,
+    AuditEvent,
+    Case,
+    Contact,
+    Fur,
+    InfoRequest,
+    Message,
+    Note,
+    Review,
+    Volante,
+)
 from core.timeutil import now
 
 log = logging.getLogger(__name__)
@@ -134,6 +148,8 @@ def anonymise_case(session: Session, case: Case, instance_dir: Path, result: Pur
     if fur_ids:
         session.execute(update(Fur).where(Fur.id.in_(fur_ids))
                         .values(acciones=None, respuesta_ciudadano=None))
+    session.execute(update(InfoRequest).where(InfoRequest.case_id == case.id)  # what staff asked the affiliate
+                    .values(text="", close_reason=None))
     if message_ids:
         session.execute(update(Message).where(Message.id.in_(message_ids))
                         .values(body="", media=null(), entities=null(), template_vars=null()))
@@ -157,6 +173,15 @@ def anonymise_case(session: Session, case: Case, instance_dir: Path, result: Pur
     result.notes += n_notes
     result.messages += len(message_ids)
     result.folios.append(case.folio)
+    return paths
+
+
+def _purge_loose_media(session: Session, instance_dir: Path, limit: datetime) -> list[Path]:
+    """Media copied from messages that never joined a case (bot.media), past the period: rows
+    now, files once committed."""
+    old = select(Message.id).where(Message.case_id.is_(None), Message.created_at < limit)
+    _count, paths = _delete_attachments(session, instance_dir, and_(
+        Attachment.case_id.is_(None), Attachment.fur_id.is_(None), Attachment.message_id.in_(old)))
     return paths
 
 
@@ -221,6 +246,8 @@ def purge(session: Session, instance_dir: Path, *, at: datetime | None = None,
                 log.warning("could not delete purged file", extra={"error": str(exc)})
         if len(cases) < batch:
             break
+    loose_files = _purge_loose_media(session, instance_dir, limit)
+    result.files += len(loose_files)
     result.messages += _purge_loose_messages(session, limit)
     result.contacts += _purge_contacts(session, limit)
     result.access_events += _purge_access_events(session, limit)
@@ -229,4 +256,9 @@ def purge(session: Session, instance_dir: Path, *, at: datetime | None = None,
                      reason=f"Depuración de registros con más de {RETENTION_YEARS} años",
                      data=result.as_dict())
     session.commit()
+    for path in loose_files:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError as exc:
+            log.warning("could not delete purged file", extra={"error": str(exc)})
     return result
