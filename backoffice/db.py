@@ -18,6 +18,17 @@ def get_session() -> Session:
     return g.db_session
 
 
+def get_report_session() -> Session:
+    """A session for the monthly report's reads: on REPORTS_DATABASE_URL (a read replica) when it
+    is set, else the request's own session. Nothing is written through it."""
+    settings = current_app.config["SINAC"]
+    if not settings.reports_database_url or settings.reports_database_url == settings.database_url:
+        return get_session()
+    if "db_report_session" not in g:
+        g.db_report_session = session_factory(settings.reports_database_url)()
+    return g.db_report_session
+
+
 def commit_and_dispatch(jobs=()) -> None:
     """Commit the request's change with the jobs it asked for (written in the same transaction,
     enqueued after the commit: workers/dispatch.py)."""
@@ -35,6 +46,7 @@ def stage_jobs(jobs) -> list:
 
 
 def _close_session(_exc) -> None:
-    session = g.pop("db_session", None)
-    if session is not None:
-        session.close()
+    for name in ("db_session", "db_report_session"):
+        session = g.pop(name, None)
+        if session is not None:
+            session.close()

@@ -9,7 +9,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user, login_required
 
 from backoffice.auth import current_actor, roles_required
-from backoffice.db import get_session
+from backoffice.db import get_report_session, get_session
 from core.access import sees_everything
 from core.enums import Role
 from core.errors import DomainError
@@ -88,7 +88,7 @@ def dashboard():
     session = get_session()
     # Without a month: the last month that has ended if it has cases, else the latest one that has.
     month = _month_arg() if (request.args.get("mes") or "").strip() else default_month(session, estado)
-    report = build_report(session, month, estado=estado)
+    report = build_report(get_report_session(), month, estado=estado, writer=session)
     session.commit()  # the business-day calendar may have been refreshed
     return _render(report)
 
@@ -181,7 +181,7 @@ def export_report():
     fmt = _fmt_arg()
     month = _month_arg()
     estado = _estado_for_user(request.args.get("estado"))
-    report = build_report(get_session(), month, estado=estado)
+    report = build_report(get_report_session(), month, estado=estado, writer=get_session())
     return _export_report(report, fmt, "informe")
 
 
@@ -200,7 +200,7 @@ def export_cases():
     month = _month_arg()
     estado = _estado_for_user(request.args.get("estado"))
     session = get_session()
-    rows = ex.case_rows(session, month, current_user, estado=estado)
+    rows = ex.case_rows(get_report_session(), month, current_user, estado=estado)
     body, n = ex.cases_xlsx(rows) if fmt == "xlsx" else ex.cases_csv(rows)
     ex.record_export(session, current_actor(), kind="casos", month=month, estado=estado, fmt=fmt, rows=n)
     session.commit()

@@ -36,6 +36,8 @@ class UnsafeConfiguration(RuntimeError):
 @dataclass(frozen=True)
 class Settings:
     database_url: str
+    # A read replica for the monthly report's queries (empty: database_url); backoffice/db.py.
+    reports_database_url: str = ""
     redis_url: str = "redis://127.0.0.1:6379/0"
     jobs_mode: str = "rq"  # "rq" or "inline"
     secret_key: str = DEV_SECRET_KEY
@@ -85,6 +87,7 @@ class Settings:
         default_db = f"sqlite:///{inst / 'sinac.db'}"
         return cls(
             database_url=env.get("DATABASE_URL") or default_db,
+            reports_database_url=(env.get("REPORTS_DATABASE_URL") or "").strip(),
             redis_url=env.get("REDIS_URL") or "redis://127.0.0.1:6379/0",
             jobs_mode=(env.get("SINAC_JOBS") or "rq").lower(),
             secret_key=env.get("SECRET_KEY") or DEV_SECRET_KEY,

@@ -50,10 +50,10 @@ def _same(want: list[dict], have: list) -> bool:
     )
 
 
-def ensure_calendar(session: Session, *also: date) -> None:
+def ensure_calendar(session: Session, *also: date) -> bool:
     """Make `business_days` cover every day the report may touch, with current holidays. The
     table only grows (a report for an old month never shrinks it back), so reports for
-    different months do not rebuild it in turn."""
+    different months do not rebuild it in turn. True when it was rewritten (the caller commits)."""
     first_year, last_year = year_range(session, *also)
     first, last = date(first_year, 1, 1), date(last_year, 12, 31)
     cal = business_calendar(session)
@@ -63,18 +63,19 @@ def ensure_calendar(session: Session, *also: date) -> None:
         .where(BusinessDay.fecha >= first, BusinessDay.fecha <= last).order_by(BusinessDay.fecha)
     ).all()
     if _same(want, have):
-        return
+        return False
     low, high = session.execute(select(func.min(BusinessDay.fecha), func.max(BusinessDay.fecha))).one()
     lo, hi = min(first, low or first), max(last, high or last)
     rows = want if (lo, hi) == (first, last) else expected_rows(cal, lo, hi)
     if session.get_bind().dialect.name != "postgresql":
         _replace(session, rows)  # SQLite serialises writers: a concurrent rebuild waits, then redoes it
-        return
+        return True
     try:
         with session.begin_nested():  # two reports rebuilding at once: the loser keeps the winner's rows
             _replace(session, rows)
     except IntegrityError:
         pass
+    return True
 
 
 def _replace(session: Session, rows: list[dict]) -> None:

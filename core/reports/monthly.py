@@ -184,12 +184,16 @@ def _trend(session: Session, month: Month, estado: str | None, as_of: date, curr
 
 
 def build_report(session: Session, month: Month, *, estado: str | None = None,
-                 as_of: date | None = None) -> dict:
-    """The report for `month` (national, or one estado), computed now from the database."""
+                 as_of: date | None = None, writer: Session | None = None) -> dict:
+    """The report for `month` (national, or one estado), computed now from the database.
+    `writer`: the primary's session when `session` reads a replica; the business-day calendar is
+    refreshed there (the caller commits), and read there too the one time it changes (the replica
+    may not have it yet)."""
     month.check_reportable()
     as_of = as_of or today_mx()
+    if ensure_calendar(writer or session, month.last_day, as_of) and writer is not None:
+        session = writer
     tune_for_reports(session)
-    ensure_calendar(session, month.last_day, as_of)
     previous = month.shift(-1)
     cur_w = Window(month, month, estado, as_of)
     prev_w = Window(previous, previous, estado, as_of)
