@@ -84,6 +84,7 @@ BLUEPRINT_MODULES = (
     "backoffice.follow",
     "backoffice.coverage_catalog",
     "backoffice.directory",
+    "backoffice.padron",
     "backoffice.admin",
     "backoffice.canned",
     "backoffice.audit_log",

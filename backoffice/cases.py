@@ -17,6 +17,7 @@ from backoffice import presence
 from backoffice.auth import current_actor, roles_required
 from backoffice.conversations import REPLY_FIELDS
 from backoffice.db import commit_and_dispatch, get_session
+from backoffice.padron import case_affiliation
 from backoffice.review import answer_label, review_context
 from backoffice.transcript import transcript_items
 from core import audit, canned
@@ -219,6 +220,7 @@ def render_detail(case: Case, *, form: dict | None = None, errors: dict | None =
         curp=(case.curp if pii else mask_curp(case.curp)) if identity else "",
         email=(case.contacto_email if pii else ("•••" if case.contacto_email else "")) if identity else "",
         nombre=case.contacto_nombre if identity else "", identity_hidden=not identity,
+        afiliacion=case_affiliation(case, identity),
         form=form or {}, errors=errors or {}, active=active,
         is_vinc=user.role == Role.VINCULACION, is_staff=user.role in STAFF, editor=can_edit(user),
         is_open=case.status in OPEN_STATUSES, estados=sorted(BY_CLAVE.values(), key=lambda e: e.nombre),

@@ -24,6 +24,7 @@ def register_commands(group) -> None:
     from backoffice.commands.nlu import nlu; group.add_command(nlu)  # noqa: I001
     from backoffice.commands.report import report; group.add_command(report)  # noqa: I001
     from backoffice.commands.schedule import schedule; group.add_command(schedule)  # noqa: I001
+    from backoffice.commands.padron import padron; group.add_command(padron)  # noqa: I001
 
 
 def main() -> None:

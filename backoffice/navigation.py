@@ -30,6 +30,7 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("reports.dashboard", "Informe mensual", ALL),
     NavEntry("coverage_catalog.index", "Cartera de servicios", ALL),
     NavEntry("directory.index", "Directorio de enlaces", ALL),
+    NavEntry("padron.lookup", "Padrón", frozenset({Role.ENLACE, Role.VINCULACION, Role.ADMIN})),
     NavEntry("notifications.index", "Avisos", ALL),
     NavEntry("simulator.index", "Simulador", STAFF),
     NavEntry("admin.index", "Administración", frozenset({Role.ADMIN})),

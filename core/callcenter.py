@@ -199,7 +199,7 @@ def _read_csv(data: bytes) -> list[list]:
     return [[_cell(c) for c in row] for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
 
 
-def _read_xlsx(data: bytes) -> list[list]:
+def _read_xlsx(data: bytes, max_rows: int = MAX_ROWS) -> list[list]:
     import zipfile
 
     from openpyxl import load_workbook
@@ -215,7 +215,7 @@ def _read_xlsx(data: bytes) -> list[list]:
         rows = []
         for row in sheet.iter_rows(values_only=True):
             rows.append([_cell(c) for c in row])
-            if len(rows) > MAX_ROWS + 2:
+            if len(rows) > max_rows + 2:
                 break
         return rows
     finally:
@@ -223,15 +223,21 @@ def _read_xlsx(data: bytes) -> list[list]:
 
 
 def read_table(data: bytes, filename: str, *, max_bytes: int | None = None,
-               max_rows: int = MAX_ROWS) -> tuple[dict[str, int], list[tuple[int, dict]], list[str]]:
-    """(column -> index, [(row number, {column: value})], ignored headers). Raises FileRejected."""
+               max_rows: int = MAX_ROWS, columns: tuple[str, ...] = COLUMNS,
+               aliases: dict[str, str] | None = None, required: tuple[str, ...] = REQUIRED_COLUMNS,
+               ) -> tuple[dict[str, int], list[tuple[int, dict]], list[str]]:
+    """(column -> index, [(row number, {column: value})], ignored headers). Raises FileRejected.
+    `columns`, `aliases` and `required` describe another layout read the same way (the padrón's:
+    core/padron/importer.py); the call center's by default."""
+    aliases = COLUMN_ALIASES if aliases is None else aliases
+    known = columns
     name = (filename or "").lower()
     if not data:
         raise FileRejected("El archivo está vacío.")
     if max_bytes is not None and len(data) > max_bytes:
         raise FileRejected(f"El archivo supera el tamaño máximo ({max_bytes // (1024 * 1024)} MB).")
     if name.endswith(".xlsx"):
-        rows = _read_xlsx(data)
+        rows = _read_xlsx(data, max_rows)
     elif name.endswith((".csv", ".txt")):
         if data.startswith(b"PK"):
             raise FileRejected("El archivo parece un XLSX con extensión .csv: revisa el formato.")
@@ -246,14 +252,14 @@ def read_table(data: bytes, filename: str, *, max_bytes: int | None = None,
     columns: dict[str, int] = {}
     ignored: list[str] = []
     names = [norm_header(raw) for raw in header]
-    exact = {name: i for i, name in reversed(list(enumerate(names))) if name in COLUMNS}
+    exact = {name: i for i, name in reversed(list(enumerate(names))) if name in known}
     for i, raw in enumerate(header):
-        key = COLUMN_ALIASES.get(names[i])
+        key = aliases.get(names[i])
         if key and exact.get(key, i) == i and key not in columns:
             columns[key] = i  # a column's own name wins over a variant ("motivo" beside "tipo")
         elif str(raw).strip():
             ignored.append(str(raw).strip())
-    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+    missing = [c for c in required if c not in columns]
     if missing:
         raise FileRejected("Faltan columnas obligatorias: " + ", ".join(missing) + ".")
     body = []

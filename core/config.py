@@ -79,6 +79,12 @@ class Settings:
     # and the addresses they connect from (backoffice/security.py).
     trusted_proxy_count: int = 0
     forwarded_allow_ips: str = "127.0.0.1"
+    # Where affiliations are looked up (core/padron/backends.py): "local" (the imported extract)
+    # or "http" (a registry service at PADRON_URL, with PADRON_TOKEN as a bearer token).
+    padron_backend: str = "local"
+    padron_url: str = ""
+    padron_token: str = ""
+    padron_timeout_seconds: float = 3.0
 
     @classmethod
     def from_env(cls, env: dict | None = None) -> Settings:
@@ -121,6 +127,10 @@ class Settings:
             log_format=env.get("LOG_FORMAT") or ("json" if env.get("SINAC_ENV") == "production" else "text"),
             database_url_set=bool(env.get("DATABASE_URL")),
             trusted_proxy_count=max(int(env.get("TRUSTED_PROXY_COUNT") or 0), 0),
+            padron_backend=(env.get("PADRON_BACKEND") or "local").strip().lower(),
+            padron_url=(env.get("PADRON_URL") or "").strip(),
+            padron_token=env.get("PADRON_TOKEN") or "",
+            padron_timeout_seconds=float(env.get("PADRON_TIMEOUT_SECONDS") or 3),
             forwarded_allow_ips=env.get("FORWARDED_ALLOW_IPS") or "127.0.0.1",
         )
 

@@ -158,6 +158,19 @@ def follow_code(code: str, base_url: str, *, confidential: bool) -> str:
     return text
 
 
+def own_affiliation(result) -> str:
+    """The padrón's answer (core/padron/answer.py): the vigencia only to the phone on file."""
+    if result.outcome == "confirmado":
+        if result.vigente:
+            return f"Tu afiliación al Seguro Popular está vigente hasta el {fecha(result.vigencia)}."
+        return (f"Tu afiliación al Seguro Popular venció el {fecha(result.vigencia)}. Para renovarla acude a tu "
+                "Módulo de Afiliación y Orientación (MAO) con tu póliza y una identificación.")
+    if result.outcome == "no_disponible":
+        return "En este momento no puedo consultar el padrón. Inténtalo más tarde o acude a tu Módulo de Afiliación."
+    return ("Por seguridad, solo confirmo la vigencia cuando escribes desde el teléfono registrado en tu póliza. "
+            "Puedes consultarla en tu Módulo de Afiliación y Orientación (MAO) con tu póliza o tu CURP.")
+
+
 REEMBOLSO = (
     "Sobre tu cobro: guarda tus recibos o comprobantes de pago (puedes enviarnos una foto aquí). "
     "El enlace del Seguro Popular de tu estado te contactará para gestionar tu reembolso."

@@ -23,6 +23,7 @@ from bot.dialogue import (
     info,
     info_reply,
     information,
+    padron,
     reopen,
     tramite,
 )
@@ -76,6 +77,8 @@ def run_turn(turn: Turn) -> Turn:
         t.say(R.TOO_LONG)
     if _run_step(t):
         return t
+    if padron.answer(t):
+        return t  # «¿sigo vigente?» with a CURP (core/padron/answer.py)
     if reopen.unresolved(t):
         return t
     dispatch(t)

@@ -6,6 +6,7 @@ from core.models.cases import Attachment, Case, Fur, Note, Reopening, Review, Vo
 from core.models.info_requests import InfoRequest
 from core.models.messages import Message
 from core.models.outbox import OutboxJob
+from core.models.padron import PadronAfiliado
 from core.models.people import Contact, Estado, User
 from core.models.reports import BusinessDay
 from core.models.system import (
@@ -21,6 +22,6 @@ from core.models.system import (
 
 __all__ = [
     "Attachment", "AuditEvent", "AuditIsAppendOnly", "BusinessDay", "CannedResponse", "Case", "Contact", "Estado", "FolioCounter",
-    "Fur", "Holiday", "InfoRequest", "Message", "Note", "Notification", "OutboxJob", "Reopening", "ReportSnapshot", "Review", "Setting",
+    "Fur", "Holiday", "InfoRequest", "Message", "Note", "Notification", "OutboxJob", "PadronAfiliado", "Reopening", "ReportSnapshot", "Review", "Setting",
     "User", "Volante", "WorkerHeartbeat",
 ]
