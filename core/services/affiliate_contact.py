@@ -46,7 +46,7 @@ STAFF_KIND = "staff"  # the outbound Message.kind, as a handoff reply: "Personal
 
 # The request most staff need, one click on the case page.
 RECEIPT_TEXT = ("Para dar seguimiento a tu reporte, ¿nos puedes enviar una foto del recibo o comprobante "
-                "de pago? Puedes responder a este mensaje con la foto.")
+                "de pago?")
 
 # How the message went (bot.outbound.notification_route's names), in the staff's words.
 ROUTE_LABELS = {
@@ -215,7 +215,7 @@ def record_reply(session: Session, actor: Actor, request: InfoRequest, message: 
     days = _resume(session, case, request)
     media = len(message.media or [])
     reason = "Respondió" + (f" con {media} archivo(s)" if media else "") + "."
-    if request.paused_clock:
+    if days is not None:
         reason += f" Plazo reanudado ({_days_text(days)})."
     _transition(session, case, Action.RECIBIR_INFORMACION, actor, reason=reason,
                 data={"solicitud": request.id, "message_id": message.id, "archivos": media, "dias": days})
@@ -258,17 +258,18 @@ def _close(session: Session, actor: Actor, case: Case, request: InfoRequest, rea
     request.closed_by_id = actor.id
     request.close_reason = reason
     days = _resume(session, case, request)
-    text = reason + (f" Plazo reanudado ({_days_text(days)})." if request.paused_clock else "")
+    text = reason + (f" Plazo reanudado ({_days_text(days)})." if days is not None else "")
     _transition(session, case, Action.CERRAR_SOLICITUD, actor, reason=text,
                 data={"solicitud": request.id, "dias": days})
 
 
-def _resume(session: Session, case: Case, request: InfoRequest) -> int:
-    """Resume the clock this request paused (only that one: a pause of Vinculación's stays)."""
+def _resume(session: Session, case: Case, request: InfoRequest) -> int | None:
+    """Resume the clock this request paused (only that one: a pause of Vinculación's stays);
+    the business days the due date moved, or None when there was nothing of it to resume."""
     volante = case.open_volante
     if (not request.paused_clock or volante is None or volante.id != request.volante_id
             or volante.paused_at is None or volante.pause_reason != PAUSE_REASON):
-        return 0
+        return None
     cal = calendar(session)
     days = cal.between(today_mx(volante.paused_at), today_mx())
     if days:

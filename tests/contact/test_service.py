@@ -207,3 +207,25 @@ def test_a_request_whose_case_moved_on_no_longer_catches_messages(make, db, stan
     request = db.scalar(select(InfoRequest))
     assert request.status == "cerrada" and request.reply_message_id is None
     assert date.today()  # the conversation went on (no error)
+
+
+def test_a_conversation_waiting_for_a_person_still_delivers_the_answer(make, db, standin, turned, phone_of):
+    enlace, contact, case = turned
+    _write(db, make.actor(enlace), case, "¿Tienes el recibo?", ask=True)
+    contact.handoff = True
+    db.commit()
+    replies = phone_of(AFFILIATE).send("Sí, lo tengo, es de 450")
+    db.expire_all()
+    request = db.scalar(select(InfoRequest))
+    assert request.status == "respondida" and db.get(Message, request.reply_message_id).case_id == case.id
+    assert replies and replies[0].startswith("Gracias, agregamos tu respuesta")
+
+
+def test_bajas_come_first_and_the_request_waits(make, db, standin, turned, phone_of):
+    enlace, contact, case = turned
+    _write(db, make.actor(enlace), case, "¿Tienes el recibo?", ask=True)
+    phone_of(AFFILIATE).send("BAJA")
+    db.expire_all()
+    assert db.get(type(contact), contact.id).opt_out
+    assert db.scalar(select(InfoRequest)).status == "abierta"
+    assert case.open_volante.paused_at is not None
