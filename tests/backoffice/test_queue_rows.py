@@ -14,7 +14,7 @@ from tests.backoffice.support import login, text
 
 
 def _row(html: str, folio: str) -> str:
-    match = re.search(rf'<tr[^>]*data-folio="{folio}">(.*?)</tr>', html, re.S)
+    match = re.search(rf'<tr[^>]*data-folio="{folio}">(.*?)</tr>', html, re.DOTALL)
     assert match, folio
     return match.group(1)
 

@@ -41,7 +41,7 @@ def test_only_admins_manage_templates(db, make):
 
 def test_fill_from_the_case_and_bracket_what_it_lacks(db, make, admin):
     make.enlace("14")
-    case = make.case("cobro_injustificado", "14", monto=Decimal("1250"), unidad="Hospital Civil de Guadalajara",
+    case = make.case("cobro_injustificado", "14", monto=Decimal(1250), unidad="Hospital Civil de Guadalajara",
                      contacto_nombre="Rosa Gómez", fecha_hechos=date(2026, 11, 3))
     t = canned.save(db, admin, estado_clave=None, titulo="Reembolso",
                     cuerpo="{nombre}: su folio {folio} ({tipo}, {estado}) por {monto} en {nombre_unidad}, "
