@@ -15,9 +15,10 @@ from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 from backoffice.db import get_session
 from backoffice.extensions import csrf, limiter
 from backoffice.security import FORWARDED_URL
-from bot.inbox import InboundRejected, record_inbound
+from backoffice.webhook_limits import limits_for
+from bot.inbox import InboundRejected, store_inbound
 from bot.outbound import record_status
-from core.jobs import Job, QueueName
+from core.jobs import Job
 from core.logs import new_request_id, request_id_var
 
 log = logging.getLogger(__name__)
@@ -91,30 +92,23 @@ def _rate_key() -> str:
     return "twilio-unsigned:" + (get_remote_address() or "-")
 
 
-def _rate_limit() -> str:
-    return current_app.config["SINAC"].webhook_rate_limit
+# The per-phone limit (WEBHOOK_RATE_LIMIT) is checked by backoffice/webhook_limits.py in one Redis
+# round trip for all its windows; Flask-Limiter (one round trip per window, and a GET and a TTL
+# after every request for X-RateLimit-* headers Twilio ignores) is kept off this blueprint.
+limiter.exempt(bp)
 
 
-def _not_inbound() -> bool:
-    return request.endpoint != "webhooks.twilio_inbound"
-
-
-# The per-phone limit is declared on the blueprint (status callbacks exempt) rather than as a
-# route decorator: Flask-Limiter then checks it once, in its before_request pass. A decorated
-# route costs that pass (which found nothing to check) plus a second one inside the view.
-limiter.limit(_rate_limit, key_func=_rate_key, exempt_when=_not_inbound)(bp)
-
-
-@bp.after_request
-def _skip_rate_limit_headers(response: Response) -> Response:
-    """Twilio ignores X-RateLimit-* headers, and Flask-Limiter reads them back from the storage
-    (a GET and a TTL on Redis) after every request: only a 429 keeps them (Retry-After).
-    Blueprint hooks run before the app's, where the limiter adds its headers."""
-    if response.status_code != 429:
-        try:
-            limiter.context.view_rate_limit = None
-        except (AttributeError, RuntimeError):  # another Flask-Limiter layout: the headers stay
-            log.debug("rate-limit headers not skipped")
+@bp.before_request
+def _per_phone_limit():
+    if request.endpoint != "webhooks.twilio_inbound":  # status callbacks are not limited
+        return None
+    refusal = limits_for(current_app).check(_rate_key())
+    if refusal is None:
+        return None
+    response = _text(429, "Too many messages from this number; try again later.")
+    response.headers["Retry-After"] = str(refusal.retry_after)
+    response.headers["X-RateLimit-Limit"] = str(refusal.limit.amount)
+    response.headers["X-RateLimit-Remaining"] = "0"
     return response
 
 
@@ -145,12 +139,13 @@ def twilio_inbound():
     request_id_var.set(request_id)
     session = get_session()
     try:
-        message, created = record_inbound(session, form.to_dict(flat=True), request_id=request_id)
+        # stored with its job's outbox row and committed (one statement on PostgreSQL)
+        _message_id, _created, jobs = store_inbound(session, form.to_dict(flat=True), request_id=request_id)
     except InboundRejected as exc:
         session.rollback()
         log.warning("twilio webhook rejected: %s", exc)
         return _text(400, f"Rejected: {exc}.")
-    _commit([Job("process_inbound_message", {"message_id": message.id}, QueueName.INBOUND)] if created else [])
+    _enqueue(jobs)
     return _twiml()
 
 
@@ -164,6 +159,15 @@ def twilio_status():
     session = get_session()
     _commit(record_status(session, form))
     return _text(200, "OK")
+
+
+def _enqueue(jobs: list[Job]) -> None:
+    """Jobs already committed as outbox rows: hand them to RQ now (the relay does it if Redis
+    does not take them)."""
+    from workers.dispatch import enqueue_jobs
+
+    if jobs:
+        enqueue_jobs(jobs, current_app.config["SINAC"])
 
 
 def _commit(jobs: list[Job]) -> None:

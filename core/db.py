@@ -82,5 +82,8 @@ def engine_for(url: str) -> Engine:
     return make_engine(url)
 
 
+@lru_cache(maxsize=8)
 def session_factory(url: str) -> sessionmaker[Session]:
+    """One sessionmaker per URL per process: each new one is a new Session class whose event
+    dispatch SQLAlchemy builds on first use (~1 ms per web request when made per request)."""
     return sessionmaker(bind=engine_for(url), expire_on_commit=False)
