@@ -36,9 +36,18 @@ def missing(form: dict) -> list[str]:
     for name in required(form["tipo"]):
         if name == "monto" and slots.get("monto_unknown"):
             continue
+        if name == "description" and _told_by_intro(form):
+            continue
         if slots.get(name) in (None, ""):
             out.append(name)
     return out
+
+
+def _told_by_intro(form: dict) -> bool:
+    """"me cobraron laboratorio" says what was charged: with the amount and the estado, a
+    charge needs no longer story."""
+    return form["tipo"] == "cobro_injustificado" and bool(form.get("intro")) \
+        and bool(form["slots"].get("concepto") or U.concepto(form.get("intro")))
 
 
 # --------------------------------------------------------------------------- start
@@ -153,22 +162,16 @@ def _set_monto(t: Turn, slots: dict, montos: list[tuple[float, int, int]], chang
     """One amount, or several charges in one message added up ('250 la consulta y 180 la
     vacuna' -> $430, with the breakdown kept for the summary and the case's concepto)."""
     amount, summed = U.combine_amounts(t.text, montos)
+    labels = U.conceptos(t.text)
     detalle = None
     if summed:
-        labels = U.conceptos(t.text)
         parts = [R.money(v) for v, _s, _e in montos]
         if len(labels) == len(parts):
             parts = [f"{label} {money}" for label, money in zip(labels, parts, strict=True)]
         detalle = " + ".join(parts)
-    previous = slots.get("monto")
-    labels = U.conceptos(t.text)
-    if previous and U.adds_charge(t.text):
-        # "y también los análisis, 620": one more charge on top of the one noted
-        first = slots.get("monto_detalle") or " ".join(filter(None, [slots.get("concepto"), R.money(previous)]))
-        added = detalle or " ".join(filter(None, [" y ".join(labels), R.money(amount)]))
-        detalle = f"{first} + {added}"
-        amount = float(previous) + amount
-        labels = [c for c in [slots.get("concepto"), *labels] if c]
+    if slots.get("monto") and U.adds_charge(t.text):
+        add_charge(t, slots, amount, detalle, changed)  # "y también los análisis, 620"
+        return
     if slots.get("monto") != amount or slots.get("monto_detalle") != detalle:
         slots["monto"] = amount
         slots.pop("monto_unknown", None)
@@ -179,6 +182,22 @@ def _set_monto(t: Turn, slots: dict, montos: list[tuple[float, int, int]], chang
         else:
             slots.pop("monto_detalle", None)
         changed.append("monto")
+
+
+def add_charge(t: Turn, slots: dict, amount: float, detalle: str | None, changed: list[str]) -> None:
+    """One more charge on top of the one noted ("y luego otros 1,300 de rayos x"): the total
+    grows and the breakdown keeps both."""
+    labels = U.conceptos(t.text)
+    first = slots.get("monto_detalle") or " ".join(filter(None, [slots.get("concepto"),
+                                                                 R.money(slots["monto"])]))
+    added = detalle or " ".join(filter(None, [" y ".join(labels), R.money(amount)]))
+    slots["monto_detalle"] = f"{first} + {added}"
+    slots["monto"] = float(slots["monto"]) + float(amount)
+    conceptos = [c for c in [slots.get("concepto"), *labels] if c]
+    if conceptos:
+        slots["concepto"] = " y ".join(dict.fromkeys(conceptos))
+    slots.pop("monto_unknown", None)
+    changed.append("monto")
 
 
 def finish_slots(t: Turn, form: dict) -> None:

@@ -9,6 +9,7 @@ from bot.dialogue import replies as R
 from bot.dialogue import state as S
 from bot.dialogue import understand as U
 from bot.dialogue.form_fill import (
+    add_charge,
     add_description,
     advance,
     ask,
@@ -188,6 +189,9 @@ def on_confirm(t: Turn) -> bool:
         t.say("Corregido.")
         advance(t)
         return True
+    if U.yes_restating(t.text):
+        do_register(t)  # "sí correcto, son los 405": what the summary says
+        return True
     if U.is_no(t.text) or U.is_clear_cancel(t.text) or (t.intent == "negar" and U.content_words(t.text) <= 1):
         cancel(t)
         return True
@@ -229,12 +233,15 @@ def _corrections(t: Turn, form: dict) -> list[str]:
             changed.append("estado_clave")
     if "monto" not in changed and (form["tipo"] == "cobro_injustificado" or slots.get("monto") is not None):
         k = U.fold(t.text)
-        cue = (U.starts_with_no(t.text) or any(w in k.split() for w in ("fueron", "pesos", "eran", "son",
-                                                                       "cobraron", "monto", "pague"))
+        adds = U.adds_charge(t.text) and slots.get("monto") is not None
+        cue = (adds or U.starts_with_no(t.text) or any(w in k.split() for w in (
+            "fueron", "pesos", "eran", "son", "cobraron", "monto", "pague"))
                or "$" in t.text or U.amount(t.text) is not None and len(k.split()) <= 2)
         has_date = any(e.get("entity") == "fecha" for e in t.entities)
         value = U.last_amount(t.text) if cue and not has_date else None
-        if value is not None and value != slots.get("monto"):
+        if value is not None and adds:
+            add_charge(t, slots, value, None, changed)  # "y luego otros 1,300 de rayos x"
+        elif value is not None and value != slots.get("monto"):
             slots["monto"] = value
             slots.pop("monto_unknown", None)
             slots.pop("monto_detalle", None)

@@ -13,7 +13,7 @@ import re
 from unidecode import unidecode
 
 from bot.nlu import amounts
-from bot.nlu.interpret import after_greeting, describes_charge, keyword_intent  # noqa: F401
+from bot.nlu.interpret import after_greeting, describes_charge, keyword_intent, lead_act  # noqa: F401
 from bot.nlu.numbers import NUMBER_WORDS, number_runs
 from bot.nlu.signals import (  # noqa: F401  (the dialogue reads them as U.*)
     OPT_IN_WORDS,
@@ -58,8 +58,17 @@ _YES_FILLER = frozenset({"si", "mija", "mijo", "hija", "hijo", "senorita", "seno
                          "registre", "registren", "mande", "manden", "senito", "usted"})
 
 
+# what may open a yes without changing it: "ah perdón, sí, regístrelo", "bueno pues sí"
+_YES_OPENERS = frozenset({"ah", "oh", "eh", "ay", "perdon", "perdone", "disculpe", "disculpa", "oiga",
+                          "mire", "bueno", "pues", "ok", "okey", "ah ok", "aa", "ahh"})
+
+
 def is_yes(text: str | None) -> bool:
     k = fold(text)
+    words = k.split()
+    while len(words) > 1 and words[0] in _YES_OPENERS and words[1] not in ("no", "nel", "nop"):
+        words = words[1:]
+    k = " ".join(words)
     if not k and "👍" in (text or ""):
         return True
     if k in _YES:
@@ -70,6 +79,16 @@ def is_yes(text: str | None) -> bool:
     # a yes word first and nothing after it but courtesy: never a "no" hiding in it
     return bool(words) and words[0] in _YES_HEADS and len(words) <= 10 \
         and all(w in _YES_FILLER or w in _YES_HEADS for w in words[1:])
+
+
+def yes_restating(text: str | None) -> bool:
+    """A yes followed by what the summary already says ("sí correcto, son los 405"): the caller
+    checks nothing in it differs from the summary; any "pero"/"no" keeps it from being a yes."""
+    words = fold(text).split()
+    while len(words) > 1 and words[0] in _YES_OPENERS:
+        words = words[1:]
+    return bool(words) and words[0] in _YES_HEADS and len(words) <= 12 \
+        and not {"no", "pero", "aunque", "falta", "cambia", "cambie", "corrige", "nel"} & set(words)
 
 
 def is_no(text: str | None) -> bool:
@@ -239,6 +258,11 @@ def last_amount(text: str | None) -> float | None:
     if not found:
         return None
     kept = [(v, s, e) for v, s, e in found if not _NEGATED_BEFORE.search(k[max(0, s - 12):s])]
+    values = [v for v, _s, _e in kept]
+    if len(values) >= 3:
+        for v in values:  # "1900, fueron 900 la sutura y mil de la vacuna": the total and its parts
+            if abs(v * 2 - sum(values)) < 0.01:
+                return v
     stated = [v for v, s, e in kept if _STATED_BEFORE.search(k[max(0, s - 16):s])
               or amounts.TOTAL_AFTER_RE.search(k[e:e + 25])]
     if stated:
@@ -491,10 +515,19 @@ _TIPO_RE = re.compile(
     r"(?P<noun>" + "|".join(n for n, _t in _TIPO_NOUNS) + r")\b")
 
 
+_TIPO_OPENING_RE = re.compile(r"^(?:si\s+)?(?:la|una|el|un|mi)\s+(?P<noun>queja|sugerencia|felicitacion|cobro)\b"
+                              r"(?!\s+(?:es|fue|era)\b)")
+
+
 def named_tipo(text: str | None) -> str | None:
     """The tipo a person names for their report ("bueno no es queja, más bien una sugerencia",
-    "sí, como sugerencia", "es un cobro"): the last one not negated, or None."""
-    found = None
+    "sí, como sugerencia", "es un cobro", "la queja, lo de la doctora nomás quería decirlo",
+    "sugiero que pongan letreros"): the last one not negated, or None."""
+    lead = lead_act(text)
+    if lead is not None:
+        return lead
+    m = _TIPO_OPENING_RE.match(fold(text)[:120])
+    found = dict(_TIPO_NOUNS)[m.group("noun")] if m else None
     for m in _TIPO_RE.finditer(fold(text)[:300]):
         if m.group("neg"):
             continue

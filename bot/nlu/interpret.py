@@ -107,6 +107,7 @@ _CHARGE_RE = re.compile(
     r"|\b(?:mandaron|hicieron|dijeron que)\s+(?:a\s+)?compr(?:ar|aramos|ara)\b"
     r"|\b(?:llevo|llevamos|tengo|tenemos|sigo|seguimos)\s+(?:\w+\s+){0,3}comprando"
     r"|\bque (?:yo |nosotros )?(?:la|lo|las|los) compr(?:e|o|ara|emos|amos|aramos)\b"
+    r"|\b(?:me|nos|le|les)\s+vend(?:ieron|io|ian|en)\b"
     r"|\b(?:la|lo|las|los) (?:tuve que |tuvimos que )?compr(?:e|amos|ar)\s+"
     r"(?:en|afuera|aparte|por fuera|con|yo)\b"
     r"|\b(?:pidieron|pedian|piden|pidio|dijeron|mandaron)\s+(?:que\s+)?(?:a\s+)?"
@@ -129,8 +130,15 @@ def no_charge(text: str | None) -> bool:
     return bool(_NO_CHARGE_RE.search(fold(text)[:600])) and not describes_charge(text)
 
 
+_NEGATION_BEFORE_RE = re.compile(r"\b(?:no|nunca|ni|jamas)\s+(?:(?:me|nos|le|les|te)\s+)?$")
+
+
 def describes_charge(text: str | None) -> bool:
-    return bool(_CHARGE_RE.search(fold(text)[:600]))
+    """Money taken from the affiliate, said any way; "no me cobraron, no lo quisieron ni ver"
+    is not."""
+    k = fold(text)[:600]
+    return any(not _NEGATION_BEFORE_RE.search(k[max(0, m.start() - 14):m.start()])
+               for m in _CHARGE_RE.finditer(k))
 
 
 def fold(text: str | None) -> str:

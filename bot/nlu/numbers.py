@@ -15,7 +15,7 @@ UNITS = {
 }  # fmt: skip
 TENS = {
     "treinta": 30, "cuarenta": 40, "cincuenta": 50, "sesenta": 60, "setenta": 70,
-    "ochenta": 80, "noventa": 90,
+    "ochenta": 80, "noventa": 90, "sincuenta": 50, "nobenta": 90,
 }  # fmt: skip
 HUNDREDS = {
     "cien": 100, "ciento": 100, "doscientos": 200, "doscientas": 200, "trescientos": 300,
@@ -26,7 +26,9 @@ HUNDREDS = {
     # as people also write them
     "dosientos": 200, "tresientos": 300, "cuatrosientos": 400, "seisientos": 600,
     "sietecientos": 700, "setesientos": 700, "ochosientos": 800, "nuevecientos": 900,
-    "novesientos": 900,
+    "novesientos": 900, "trecientos": 300, "trecientas": 300, "tresientas": 300,
+    "dosientas": 200, "seicientos": 600, "seisientas": 600, "setesientas": 700,
+    "ochosientas": 800, "novesientas": 900, "nobecientos": 900, "quiñentos": 500,
 }  # fmt: skip
 NUMBER_WORDS = set(UNITS) | set(TENS) | set(HUNDREDS) | {"mil", "y", "medio"}
 

@@ -41,6 +41,8 @@ _OPT_OUT_PHRASE_RE = re.compile(
     r"|\b(?:darme|denme|quiero darme)\s+de\s+baja\s+de\s+(?:los|sus|este|estos|la)\s+"
     r"(?:mensaj|servicio|lista|whats|sms|notificacion)"
     r"|^(?:stop|baja|alto)\b(?=.*\b(?:mensaj|escrib|mand|envi|ya\b|por favor|porfa))"
+    r"|[,.;!]\s*(?:stop|alto|baja)(?:\s+ya)?\s*[.!]*$"
+    r"|\bno\s+quiero\s+recibir\s+nada\b"
 )
 
 
