@@ -39,15 +39,16 @@ THANKS = "¡Con gusto! Si necesitas algo más, aquí estoy. " + MENU_HINT
 OUT_OF_SCOPE = ("Solo puedo ayudarte con temas del Seguro Popular: quejas, cobros, cobertura, "
                 "información y folios.")
 NOT_UNDERSTOOD = "Perdón, no te entendí."
+NOT_UNDERSTOOD_AGAIN = ("Sigo sin entenderte, perdón. Escribe 6 y una persona te atiende, "
+                        "o elige una opción del menú.")
+EMPTY = "No recibí texto en tu mensaje."
+TOO_LONG = "Recibí tu mensaje largo; lo guardo completo."
 
 
 def place_noted(lugar: str) -> str:
     """A message that only names a place: kept for the report that follows."""
     return f"Anoté: {lugar}. Cuéntame qué pasó ahí, o elige una opción."
-NOT_UNDERSTOOD_AGAIN = ("Sigo sin entenderte, perdón. Escribe 6 y una persona te atiende, "
-                        "o elige una opción del menú.")
-EMPTY = "No recibí texto en tu mensaje."
-TOO_LONG = "Recibí tu mensaje largo; lo guardo completo."
+
 
 # --- forms --------------------------------------------------------------------------------
 
