@@ -172,6 +172,33 @@ _LEAD_ACT_RE = re.compile(
     r"|(?P<queja>quiero (?:poner|levantar|hacer|presentar|meter) (?:una )?queja|"
     r"quisiera (?:poner|levantar|hacer|presentar) (?:una )?queja|vengo a quejarme|quiero quejarme))\b")
 LEAD_OVERRIDES_BELOW = 0.8
+OTHER_MATTER_BELOW = 0.6
+
+
+# prizes and links ("FELICIDADES HAS GANADO UN IPHONE, DA CLIC AQUI bit.ly/…"): spam, whatever
+# word of praise or money it carries
+_SPAM_RE = re.compile(r"\b(?:has ganado|ganaste|eres el ganador|eres la ganadora|reclama tu premio|"
+                      r"da clic|haz clic|dale clic|click aqui|clic aqui|bit ly|gana dinero|"
+                      r"credito aprobado|prestamo aprobado)\b")
+# another institution's or company's matter, when nothing names Seguro Popular: "cuánto cobra una
+# consulta en el Similares", "el recibo de la CFE", "el seguro de mi carro"
+_OTHER_HEALTH_RE = re.compile(r"\b(?:imss|issste|pemex|sedena|semar|similares)\b")
+_NOT_HEALTH_RE = re.compile(r"\b(?:cfe|telmex|seguro (?:de|del) (?:mi |el )?(?:carro|auto|coche|vida|casa|"
+                            r"celular)|aseguradora|afore|infonavit|fonacot|sat)\b")
+_OWN_PROGRAM_RE = re.compile(r"\b(?:seguro popular|poliza|afiliad\w*|afiliar\w*|centro de salud|"
+                             r"hospital general|gestor)\b")
+
+
+def other_matter(text: str | None, *, sure: bool = False) -> bool:
+    """Spam, or another institution's or company's matter with nothing of Seguro Popular in it;
+    `sure`: only what no reading could make ours (spam, bills, car insurance), not another
+    health institution (an affiliate may have been sent to one)."""
+    k = _fold(text)
+    if _SPAM_RE.search(k):
+        return True
+    if _OWN_PROGRAM_RE.search(k):
+        return False
+    return bool(_NOT_HEALTH_RE.search(k)) or (not sure and bool(_OTHER_HEALTH_RE.search(k)))
 
 
 def presence_check(text: str | None) -> bool:
@@ -259,12 +286,17 @@ def interpret(text: str, parser, context: dict | None = None) -> Interpretation:
         other = next((r for r in ranking if r.get("name") not in ("cobro_injustificado", FALLBACK_INTENT)), None)
         if other is not None:
             intent, conf, source = str(other.get("name")), float(other.get("confidence") or 0), "charge"
+    if other_matter(text, sure=True) or (other_matter(text) and (source == "keyword"
+                                                                  or conf < OTHER_MATTER_BELOW)):
+        # "FELICIDADES HAS GANADO…", "le mando el recibo de la CFE, me cobraron de más"
+        intent, conf, source = "fuera_de_alcance", max(conf, HINT_CONFIDENCE), "keyword"
     lead = lead_act(greeted or text)
     if lead is not None and lead != intent and conf < LEAD_OVERRIDES_BELOW:
         intent, conf, source = lead, max(conf, HINT_CONFIDENCE), "keyword"
     if presence_check(text):
         intent, conf, source = "saludo", max(conf, HINT_CONFIDENCE), "keyword"
-    if intent in _CHARGE_READS and describes_charge(text) and not _asks_cost(text) and (
+    if intent in _CHARGE_READS and describes_charge(text) and not _asks_cost(text) \
+            and not other_matter(text, sure=True) and (
             intent in _WEAK or any(e.get("entity") == "monto" for e in entities)):
         # "no le daban el alta hasta que liquidáramos 3,800": money taken is a charge
         intent, conf, source = "cobro_injustificado", max(conf, CONTEXT_CONFIDENCE), "charge"

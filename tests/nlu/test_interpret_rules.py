@@ -1,0 +1,49 @@
+"""The interpretation's rules for spam and other institutions, presence checks, the act a
+message opens with and care that cost nothing (bot/nlu/interpret.py), on a scripted parser."""
+
+from __future__ import annotations
+
+from bot.nlu.interpret import describes_charge, interpret, no_charge, other_matter
+from tests.nlu.test_interpret import Scripted
+
+
+def test_spam_and_bills_are_out_of_scope_whatever_word_they_carry():
+    spam = "FELICIDADES HAS GANADO UN IPHONE, DA CLIC AQUI bit.ly/premio"
+    assert interpret(spam, Scripted({spam: ("felicitacion", 0.9)})).intent == "fuera_de_alcance"
+    bill = "le mando la foto del recibo de la CFE, me cobraron de más"
+    assert interpret(bill, Scripted({bill: ("cobro_injustificado", 0.7)})).intent == "fuera_de_alcance"
+    car = "el seguro de mi carro cubre granizo?"
+    assert interpret(car, Scripted({car: ("consulta_cobertura", 0.92)})).intent == "fuera_de_alcance"
+
+
+def test_another_health_institution_decides_only_a_weak_reading():
+    weak = "cuánto cobra una consulta en el Similares?"
+    assert interpret(weak, Scripted({weak: ("cobro_injustificado", 0.5)})).intent == "fuera_de_alcance"
+    sent = "me mandaron del centro de salud al imss y ahi me cobraron 500"
+    assert interpret(sent, Scripted({sent: ("cobro_injustificado", 0.9)})).intent == "cobro_injustificado"
+    assert not other_matter("tengo imss, puedo tener seguro popular también?")
+
+
+def test_is_anybody_there_is_a_greeting():
+    for text in ("alguien?", "hay alguien ahi??", "Hola, ¿hay alguien ahí?"):
+        assert interpret(text, Scripted({text: ("hablar_con_persona", 0.72)})).intent == "saludo"
+    ask = "quiero hablar con alguien"
+    assert interpret(ask, Scripted({ask: ("hablar_con_persona", 0.9)})).intent == "hablar_con_persona"
+
+
+def test_the_act_a_message_opens_with_names_it_unless_the_classifier_is_sure():
+    text = "les sugiero que expliquen bien que cosas cubre el seguro"
+    assert interpret(text, Scripted({text: ("consulta_cobertura", 0.55)})).intent == "sugerencia"
+    sure = "quiero poner una queja: me cobraron 500 en el hospital"
+    assert interpret(sure, Scripted({sure: ("cobro_injustificado", 0.9)})).intent == "cobro_injustificado"
+
+
+def test_care_that_cost_nothing_is_not_a_charge():
+    story = "la operaron, nunca nos cobraron nada y los doctores siempre nos explicaron todo"
+    p = Scripted({story: ("cobro_injustificado", 0.55)},
+                 {story: [{"name": "cobro_injustificado", "confidence": 0.55},
+                          {"name": "felicitacion", "confidence": 0.4}]})
+    assert no_charge(story) and interpret(story, p).intent == "felicitacion"
+    assert not describes_charge("no me cobraron, no lo quisieron ni ver")
+    assert describes_charge("me vendieron el paracetamol en el centro de salud")
+    assert describes_charge("la compré en similares porque no había")
