@@ -30,7 +30,7 @@ from core.access import (
     sees_identity,
 )
 from core.duplicates import open_candidates
-from core.enums import OPEN_STATUSES, CaseStatus, Role
+from core.enums import OPEN_STATUSES, RESULTADO_LABELS, CaseStatus, Role
 from core.enums import VolanteStatus as VS
 from core.errors import DomainError, PermissionDenied, ValidationError
 from core.estados import BY_CLAVE
@@ -79,7 +79,6 @@ MESSAGE_STATUS_LABELS = {
     "accepted": "en cola", "sent": "enviado", "delivered": "entregado", "read": "leído", "failed": "falló",
     "undelivered": "no entregado", "suppressed": "no enviado (pidió BAJA)",
 }
-RESULTADO_LABELS = {"favorable": "Favorable", "no_favorable": "No favorable", "improcedente": "Improcedente"}
 
 
 # ---------------------------------------------------------------- scoped lookups (404 outside scope)

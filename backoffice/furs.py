@@ -11,11 +11,11 @@ from sqlalchemy import select
 
 from backoffice.auth import current_actor, roles_required
 from backoffice.canned import INSERT, insert_into
-from backoffice.cases import RESULTADO_LABELS, error_status, get_volante_or_404
+from backoffice.cases import error_status, get_volante_or_404
 from backoffice.db import commit_and_dispatch, get_session
 from backoffice.uploads import ALLOWED_LABEL, delete_stored, store_upload, uploaded_files
 from core import canned
-from core.enums import Role, Tipo
+from core.enums import RESULTADO_LABELS, Role, Tipo
 from core.enums import VolanteStatus as VS
 from core.errors import DomainError, ValidationError
 from core.models import Attachment

@@ -53,6 +53,11 @@ class Resultado(StrEnum):
     IMPROCEDENTE = "improcedente"
 
 
+# the FUR's result as staff read it (the notices use it in lower case)
+RESULTADO_LABELS = {Resultado.FAVORABLE: "Favorable", Resultado.NO_FAVORABLE: "No favorable",
+                    Resultado.IMPROCEDENTE: "Improcedente"}
+
+
 class ReviewDecision(StrEnum):
     ACEPTADA = "aceptada"
     DEVUELTA = "devuelta"

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from core import notifications as notif
 from core import reminders
 from core.config import Settings
-from core.enums import Canal, CaseStatus, Direction, Resultado
+from core.enums import RESULTADO_LABELS, Canal, CaseStatus, Direction
 from core.enums import VolanteStatus as VS
 from core.errors import ValidationError
 from core.jobs import Job
@@ -56,8 +56,6 @@ KIND_CONCLUSION = "aviso_conclusion"
 KIND_REAPERTURA = "aviso_reapertura"
 KIND_FUSION = "aviso_fusion"
 
-RESULTADO_LABELS = {Resultado.FAVORABLE: "favorable", Resultado.NO_FAVORABLE: "no favorable",
-                    Resultado.IMPROCEDENTE: "improcedente"}
 
 
 # ---- helpers ----------------------------------------------------------------------------------
@@ -204,7 +202,7 @@ def fur_filed(volante_id: int, settings: Settings | None = None) -> None:
             return
         case = volante.case
         estado = case.estado.nombre if case.estado else "sin estado"
-        resultado = RESULTADO_LABELS.get(volante.fur.resultado, volante.fur.resultado or "sin resultado")
+        resultado = RESULTADO_LABELS.get(volante.fur.resultado, "").lower() or volante.fur.resultado or "sin resultado"
         notif.notify_users(
             session, reminders.vinculacion_recipients(session), kind=notif.FUR_RECIBIDO,
             text=(f"FUR por revisar: {case.folio} de {estado} (vuelta {volante.numero}), "
