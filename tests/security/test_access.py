@@ -21,18 +21,19 @@ from tests.builders import PASSWORD
 from tests.security.conftest import CSRF_RE, make_app
 
 # endpoint prefixes / endpoints each role must never use (any method)
-ADMIN_ONLY = ("admin.", "queues.")
+ADMIN_ONLY = ("admin.", "queues.", "audit_log.")
 NATIONAL_ONLY = ("intake.", "simulator.", "conversations.")
 VINCULACION_ACTIONS = ("cases.decide", "cases.turn", "cases.cancel", "cases.reassign", "cases.review",
                        "cases.pause", "cases.resume")
 FORBIDDEN = {
-    "enlace": ADMIN_ONLY + NATIONAL_ONLY + VINCULACION_ACTIONS + ("reports.create_snapshot",),
+    "enlace": ADMIN_ONLY + NATIONAL_ONLY + VINCULACION_ACTIONS + ("reports.create_snapshot", "padron.upload"),
     "participacion_social": ADMIN_ONLY + ("intake.", "simulator.", "conversations.reply", "conversations.release",
-                                          "furs.edit", "cases.add_note") + VINCULACION_ACTIONS,
+                                          "furs.edit", "cases.add_note", "padron.") + VINCULACION_ACTIONS,
     "vinculacion": ADMIN_ONLY,
 }
 PUBLIC = {"static", "auth.login", "buzon.index", "buzon.sent", "health.healthz", "health.readyz",
-          "observability.metrics", "webhooks.twilio_inbound", "webhooks.twilio_status", "home"}
+          "observability.metrics", "webhooks.twilio_inbound", "webhooks.twilio_status", "home",
+          "follow.index"}  # the public follow page: a folio and its secret code (docs/confidential.md)
 
 
 class _Upload:
