@@ -37,7 +37,7 @@ ALIASES: dict[str, str] = {
     "tel": "telefono", "celular": "telefono", "telefono_contacto": "telefono", "movil": "telefono",
 }
 MAX_ROWS = 200_000  # per file (CLI); a state's extract larger than this is split
-WEB_MAX_ROWS = 20_000  # per upload: the import runs inside the web request
+WEB_MAX_ROWS = 5_000  # per upload: the import runs inside the web request (docs/benchmarks.md)
 POLIZA_MAX = 40
 
 
