@@ -20,7 +20,7 @@ bp = Blueprint("audit_log", __name__, url_prefix="/admin/auditoria")
 # page's (backoffice/cases.py ACTION_NAMES).
 SYSTEM_ACTION_NAMES = {
     "login": "Inicio de sesión", "login_fallido": "Inicio de sesión fallido", "logout": "Cierre de sesión",
-    audit.CASE_VIEW: "Consulta de un caso", "exportacion": "Exportación",
+    audit.CASE_VIEW: "Consulta de un caso", "exportacion": "Exportación", "informe_guardado": "Informe mensual guardado",
     "usuario_creado": "Usuario creado", "permiso_cambiado": "Cambio de perfil o acceso",
     "directorio_actualizado": "Directorio actualizado", "plazo_cambiado": "Plazo cambiado",
     "dia_inhabil_agregado": "Día inhábil agregado", "dia_inhabil_eliminado": "Día inhábil eliminado",

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 
 from backoffice.auth import current_actor, roles_required
 from backoffice.db import get_report_session, get_session
+from core import audit
 from core.access import sees_everything
 from core.enums import Role
 from core.errors import DomainError
@@ -138,6 +139,9 @@ def create_snapshot():
         session.rollback()
         flash(exc.message, "error")
         return redirect(url_for("reports.snapshots"))
+    if created:  # saving a snapshot is audited like its exports (docs/audit.md)
+        audit.record(session, current_actor(), "informe_guardado",
+                     data={"mes": month.key, "estado": estado, "reemplaza_parcial": had_partial})
     session.commit()
     if created and had_partial:
         flash(f"Se volvió a guardar el informe de {month.label}: el anterior se había tomado antes de que "

@@ -165,3 +165,16 @@ def test_retention_deletes_old_access_events_and_keeps_the_rest(db, make, settin
     left = {(e.action, e.created_at.year) for e in db.scalars(select(AuditEvent).where(
         AuditEvent.action.in_([audit.CASE_VIEW, "login", "exportacion"])))}
     assert left == {(audit.CASE_VIEW, 2026), ("exportacion", 2020)}
+
+
+def test_saving_a_snapshot_is_audited(client, db, make):
+    from core.reports import Month
+
+    vinc = make.user(Role.VINCULACION)
+    login(_from(client), vinc)
+    month = Month.previous_to_today().key
+    page = text(client.get("/informe/instantaneas"))
+    resp = client.post("/informe/instantaneas", data={"csrf_token": csrf_from(page), "mes": month})
+    assert resp.status_code == 302
+    saved, = _events(db, "informe_guardado")
+    assert (saved.actor_id, saved.data["mes"], saved.ip) == (vinc.id, month, IP)
