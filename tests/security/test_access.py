@@ -69,7 +69,7 @@ def world(make, db, settings, users):
     return {"case_id": case.id, "volante_id": case.volantes[0].id, "attachment_id": att.id,
             "contact_id": contact.id, "user_id": users["enlace"].id, "snapshot_id": snap.id,
             "queue_name": "inbound", "job_id": "inbound-1", "fecha": "2026-12-25",
-            "notification_id": notes["admin"].id}
+            "notification_id": notes["admin"].id, "request_id": 1, "template_id": 1}
 
 
 def _routes(app, ids):

@@ -72,7 +72,7 @@ def hostile(settings, db, make, users):
     return {"case_id": case.id, "volante_id": case.volantes[0].id, "contact_id": contact.id,
             "attachment_id": db.scalar(select(Attachment.id).where(Attachment.storage_key == stored.storage_key)),
             "user_id": enlace.id, "buzon_case_id": buzon_case.id, "notification_id": 1, "snapshot_id": 1,
-            "queue_name": "inbound", "job_id": "x", "fecha": "2026-12-25"}
+            "queue_name": "inbound", "job_id": "x", "fecha": "2026-12-25", "request_id": 1, "template_id": 1}
 
 
 def _get_urls(app, ids):

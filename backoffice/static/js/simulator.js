@@ -12,6 +12,7 @@
   var state = document.getElementById("sim-state");
   var photo = document.getElementById("sim-photo");
   var photoName = document.getElementById("sim-photo-name");
+  var CHANNELS = { whatsapp: "WhatsApp", sms: "SMS" };
   var lastRendered = "";
   var timer = null;
 
@@ -43,7 +44,7 @@
       var meta = document.createElement("div");
       meta.className = "sim-meta";
       var when = m.at ? new Date(m.at).toLocaleTimeString("es-MX") : "";
-      meta.textContent = (m.from === "bot" ? "SINAC · " : "Tú · ") + m.channel + " · " + when +
+      meta.textContent = (m.from === "bot" ? "SINAC · " : "Tú · ") + (CHANNELS[m.channel] || m.channel) + " · " + when +
         (m.status ? " · " + m.status : "");
       li.appendChild(text);
       li.appendChild(meta);
