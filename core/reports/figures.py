@@ -228,6 +228,14 @@ def _concluded(window):
     return query, "round", Volante.closed_at
 
 
+def _concluded_count(window):
+    """The trend's conclusions: the count of `_concluded` alone, without its FUR join (the trend
+    plots no resultado or amount; a volante has at most one FUR, so the count is the same)."""
+    query = select(func.count().label("concluidos")).select_from(Volante).where(
+        window.during(Volante.closed_at), _status(Volante.status) == VolanteStatus.ACEPTADO)
+    return query, "round", Volante.closed_at
+
+
 def _satisfaction(window):
     """Satisfaction answers (1-5) by the date the affiliate answered the survey (sum and count;
     the average is derived after rolling up)."""
@@ -422,7 +430,7 @@ def kind_of(build) -> str:
 ADDITIVE = (_cases_registered, _cases_attended, _volantes_opened, _volantes_answered, _volantes_reviewed,
             _volantes_overdue, _concluded, _satisfaction, _reopened)
 TREND = (_cases_registered, _volantes_opened, _volantes_answered, _volantes_reviewed, _volantes_overdue,
-         _concluded)
+         _concluded_count)
 PERCENTILES = (_first_answer_days, _conclusion_days)
 
 COUNTS = (

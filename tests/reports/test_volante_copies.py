@@ -13,6 +13,7 @@ from sqlalchemy import select
 from core.models import Case, Volante
 from core.plazos import BusinessCalendar
 from core.reports import Month, build_report
+from core.reports.figures import Window, compute
 from core.services import cases as svc
 from core.services.reopen import reopen_case
 from core.timeutil import clock_at, today_mx
@@ -153,6 +154,9 @@ def test_the_copies_follow_the_cases_and_the_figures_match_the_definitions(db, m
     # both conclusions of the reopened case count under its current estado (its first was in Jalisco)
     assert _report_groups(report, "estado", "concluidos")["15"] == 2
     assert (total["cobros_concluidos"], total["monto_reclamado"], total["monto_reembolsado"]) == (1, 900.0, 400.0)
+    # the trend's month (older months are computed by month alone) counts the same conclusions
+    trend = compute(db, Window(OCT, OCT, None, date(2026, 11, 30)), "mes")["2026-10"]
+    assert (trend["concluidos"], trend["volantes_abiertos"]) == (5, total["volantes_abiertos"])
     # one state's report reads the same copies
     mexico = build_report(db, OCT, estado="15", as_of=date(2026, 11, 30))
     assert mexico["total"]["concluidos"] == 2
