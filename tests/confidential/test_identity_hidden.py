@@ -147,3 +147,11 @@ def test_buzon_gives_a_code_and_can_be_confidential(client, db, make, monkeypatc
     assert case.confidencial is True
     code = page.split('data-testid="follow-code">')[1][:9]
     assert follow.public_status(db, case.folio, code).status == "turnada"
+
+
+def test_the_assigned_enlace_sees_no_phone_and_cannot_write_to_the_person(client, make, confidential):
+    case, _plain = confidential
+    login(client, case.open_volante.enlace)
+    page = _page(client, case)
+    assert "2222" not in page
+    assert "solo Vinculación Social escribe a la persona" in page  # core.services.affiliate_contact
