@@ -93,7 +93,7 @@ def writable_contact(actor: Actor, case: Case) -> Contact:
         raise PermissionDenied("Tu perfil no permite escribir a la persona afiliada.")
     if actor.role == Role.ENLACE and actor.estado_clave != case.estado_clave:
         raise PermissionDenied("Este caso no pertenece a tu estado.")
-    if actor.role == Role.ENLACE and getattr(case, "confidencial", False):
+    if actor.role == Role.ENLACE and case.confidencial:
         # the enlace does not see a confidential report's messages (docs/confidential.md)
         raise PermissionDenied("Reporte confidencial: solo Vinculación Social escribe a la persona.")
     if case.status not in (CaseStatus.REGISTRADA, CaseStatus.TURNADA, CaseStatus.RESPONDIDA):

@@ -229,3 +229,14 @@ def test_bajas_come_first_and_the_request_waits(make, db, standin, turned, phone
     assert db.get(type(contact), contact.id).opt_out
     assert db.scalar(select(InfoRequest)).status == "abierta"
     assert case.open_volante.paused_at is not None
+
+
+def test_a_confidential_report_is_written_to_by_vinculacion_only(make, db, standin, turned):
+    enlace, _contact, case = turned
+    case.confidencial = True  # its messages are Vinculación's only (docs/confidential.md)
+    db.commit()
+    with pytest.raises(PermissionDenied, match="confidencial"):
+        _write(db, make.actor(enlace), case, "¿Tienes el recibo?", ask=True)
+    db.rollback()
+    assert standin.messages() == []
+    assert _write(db, make.actor(make.user("vinculacion")), case, "¿Tienes el recibo?", ask=True).request
