@@ -53,7 +53,7 @@ def on_form(t: Turn) -> bool:
         return True
     if _small_talk(t, form):
         return True
-    retype(t, form)  # "quiero poner una queja" + "me hicieron pagar…": a charge
+    retyped = retype(t, form)  # "quiero poner una queja" + "me hicieron pagar…": a charge
     changed = take_entities(t, form, correction=False)
     answered = False
     if asking == "estado_clave":
@@ -105,7 +105,7 @@ def on_form(t: Turn) -> bool:
     if (form["tipo"] == "cobro_injustificado" and (answered or changed) and U.asks_coverage(t.text)
             and U.tells_story(t.text)):
         coverage.coverage_of_charge(t)  # "me cobraron la cesárea, ¿no que la cubren?"
-    if not answered and not changed:
+    if not answered and not changed and not retyped:
         form["misses"] = int(form.get("misses") or 0) + 1
         if form["misses"] >= 3:
             t.say("Si prefieres, escribe 6 y una persona te atiende.")
@@ -205,6 +205,9 @@ def on_confirm(t: Turn) -> bool:
         return True
     if "folio" in U.fold(t.text).split() and U.content_words(t.text) <= 4:
         t.say(R.FOLIO_AFTER_CONFIRM, R.CONFIRM_QUESTION)
+        return True
+    if U.is_question(t.text) and t.intent != "queja":
+        t.say(R.QUESTION_AT_CONFIRM, R.CONFIRM_QUESTION)  # "¿cuánto tardan en contestar?"
         return True
     if U.tells_story(t.text) and t.intent not in ("fuera_de_alcance",):
         add_description(form, t.text)

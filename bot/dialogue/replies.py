@@ -78,6 +78,8 @@ CONFIRM_HELP = ("Responde SI para registrarlo o NO para cancelarlo. Si algo est�
                 "dato correcto (ej.: «es Puebla» o «fueron 3500»).")
 ADDED_TO_DESCRIPTION = "Lo agregué a tu reporte."
 FOLIO_AFTER_CONFIRM = "Te doy tu folio en cuanto registremos el reporte."
+QUESTION_AT_CONFIRM = ("Al registrarlo te doy tu folio y la fecha límite para que el enlace de tu "
+                       "estado te responda; te avisaremos por aquí.")
 REGISTER_FAILED = "No pude registrar tu reporte en este momento. Inténtalo en unos minutos o escribe 6."
 
 

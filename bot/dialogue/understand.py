@@ -55,12 +55,13 @@ _YES_FILLER = frozenset({"si", "mija", "mijo", "hija", "hijo", "senorita", "seno
                          "andale", "orale", "oiga", "mire", "seno", "amiga", "amigo", "jefe",
                          "dios", "la", "bendiga", "le", "lo", "este", "hagalo", "hazlo", "eso",
                          "se", "pague", "agradezco", "ahora", "quedo", "queda",
-                         "registre", "registren", "mande", "manden", "senito", "usted"})
+                         "registre", "registren", "mande", "manden", "senito", "usted",
+                         "registrela", "registrala", "registrenla", "registrenlo"})
 
 
 # what may open a yes without changing it: "ah perdón, sí, regístrelo", "bueno pues sí"
 _YES_OPENERS = frozenset({"ah", "oh", "eh", "ay", "perdon", "perdone", "disculpe", "disculpa", "oiga",
-                          "mire", "bueno", "pues", "ok", "okey", "ah ok", "aa", "ahh"})
+                          "mire", "bueno", "pues", "ok", "okey", "aa", "ahh", "entonces"})
 
 
 def is_yes(text: str | None) -> bool:
@@ -504,14 +505,15 @@ def conceptos(text: str | None) -> list[str]:
 
 _TIPO_NOUNS = (("queja", "queja"), ("quejarme", "queja"), ("sugerencia", "sugerencia"),
                ("felicitacion", "felicitacion"), ("felicitar", "felicitacion"),
-               ("agradecimiento", "felicitacion"), ("cobro indebido", "cobro_injustificado"),
+               ("agradecimiento", "felicitacion"), ("reconocimiento", "felicitacion"),
+               ("cobro indebido", "cobro_injustificado"),
                ("cobro injustificado", "cobro_injustificado"), ("cobro", "cobro_injustificado"),
                ("reembolso", "cobro_injustificado"))
 _TIPO_RE = re.compile(
     r"\b(?P<neg>no\s+)?"
     r"(?:es|era|seria|sea|como|mas bien|en realidad|mejor|ponlo como|ponla como|quiero|quisiera|"
-    r"llegue|lleguen|hagan llegar|hacerles llegar|dejo|les dejo|va)"
-    r"\s+(?:poner\s+|hacer\s+|dejar\s+|levantar\s+|presentar\s+)?(?:una?\s+|mi\s+)?"
+    r"llegue|lleguen|hagan llegar|hacerles llegar|dejo|les dejo|va|den)"
+    r"\s+(?:poner\s+|hacer\s+|dejar\s+|levantar\s+|presentar\s+|dar\s+)?(?:una?\s+|mi\s+|esta\s+|la\s+|el\s+)?"
     r"(?P<noun>" + "|".join(n for n, _t in _TIPO_NOUNS) + r")\b")
 
 
@@ -544,4 +546,15 @@ def unit_words(text: str | None) -> str | None:
     """The message itself when it is a unit named in short form, else None."""
     k = " ".join((text or "").split())
     return k[:120] if k and len(k.split()) <= 6 and _UNIT_WORDS_RE.match(fold(k)) else None
+
+
+_QUESTION_START_RE = re.compile(r"^(?:(?:oiga|oye|y|pero|ah|ok|bueno|disculpe)\s+)*(?:cuanto|cuando|donde|"
+                                r"por que|para que|quien|cual|me van a|van a|y si|es cierto)\b")
+
+
+def is_question(text: str | None) -> bool:
+    """A question to the bot ("oiga, ¿y cuánto tardan en contestar?", "¿me van a devolver mi
+    dinero?"), not a line of the story."""
+    raw = text or ""
+    return "?" in raw or "¿" in raw or bool(_QUESTION_START_RE.match(fold(raw)[:80]))
 

@@ -338,6 +338,7 @@ _NON_MONEY_BEFORE = {
     "cama", "consultorio", "cuarto", "sala", "piso", "las", "la", "edad", "calle", "lote",
     "manzana", "mz", "lt", "km", "kilometro", "umf", "clinica", "hospital", "modulo", "salud",
     "cp", "expediente", "poliza", "ext", "interior", "exterior", "ventanilla", "turno", "ficha",
+    "general", "regional", "civil", "comunitario", "integral", "hgz", "hg", "umaa", "uneme",
 }  # fmt: skip
 _NON_HEALTH = {
     "pasaje", "pasajes", "camion", "camiones", "taxi", "uber", "combi", "transporte", "gano",

@@ -74,8 +74,8 @@ def test_saying_nothing_was_charged_keeps_a_complaint(phone, make, db):
 def test_where_a_person_is_from_does_not_move_the_report(phone, make, db):
     make.enlace("29")
     phone.send("soy de puebla pero en el hospital general de apizaco tlaxcala me cobraron 2500 del legrado")
-    summary = joined(phone.send("mi poliza es de puebla, eso importa?"))
-    assert "Tlaxcala" in summary
+    answer = joined(phone.send("mi poliza es de puebla, eso importa?"))
+    assert "Corregido" not in answer and "Puebla" not in answer
     phone.send("ah no perdón, es en apizaco, me confundí porque mi mamá es de puebla jaja")
     phone.send("sí")
     [case] = cases(db)

@@ -26,7 +26,7 @@ SETS = sorted(HERE.glob("blind_*/conversations.yaml")) + sorted(HERE.glob("dev_*
 # r4 was scored on the code of stop 25 before any change of stop 26 (0.812) and after (0.821),
 # never looked at; r2 has since been read and reached 1.000, r3 0.902
 FLOORS = {"blind_r2": 0.97, "blind_r3": 0.88, "blind_r4": 0.80, "blind_r5": 0.84,
-          "dev_r4": 0.95, "dev_r5": 0.0, "dev_r5b": 0.0}  # the development conversations: tuned on (0.987), a regression floor only
+          "dev_r4": 0.95, "dev_r5": 0.0, "dev_r5b": 0.0, "dev_r5c": 0.0}  # the development conversations: tuned on (0.987), a regression floor only
 
 
 @pytest.mark.slow
