@@ -469,7 +469,9 @@ def _monto(f: Folded, taken: list[tuple[int, int]]) -> list[dict]:
 
 _UNIT_HEAD_RE = re.compile(
     r"(?<![a-z0-9])(?:centro\s+de\s+salud|centro\s+medico|casa\s+de\s+salud|hospital(?:ito)?|"
-    r"clinica|unidad\s+medica(?:\s+familiar)?|umf|uneme|cessa|sanatorio|hosp\.?)(?![a-z0-9])"
+    r"clinica|unidad\s+medica(?:\s+familiar)?|umf|uneme|cessa|sanatorio|hosp\.?|hgz?|"
+    r"modulo\s+de\s+afiliacion|modulo\s+del\s+seguro(?:\s+popular)?|mao|caravana\s+de\s+salud|"
+    r"(?:(?<=del )|(?<=al )|(?<=el ))general(?=\s+de\s))(?![a-z0-9])"
 )
 _UNIT_QUALIFIERS = re.compile(
     r"\s+(?:general|civil|comunitario|regional|integral|rural|urbano|materno[\s-]+infantil|"
