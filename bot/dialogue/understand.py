@@ -64,12 +64,14 @@ _YES_OPENERS = frozenset({"ah", "oh", "eh", "ay", "perdon", "perdone", "disculpe
                           "mire", "bueno", "pues", "ok", "okey", "aa", "ahh", "entonces"})
 
 
-def is_yes(text: str | None) -> bool:
-    k = fold(text)
-    words = k.split()
+def _without_openers(words: list[str]) -> list[str]:
     while len(words) > 1 and words[0] in _YES_OPENERS and words[1] not in ("no", "nel", "nop"):
         words = words[1:]
-    k = " ".join(words)
+    return words
+
+
+def is_yes(text: str | None) -> bool:
+    k = " ".join(_without_openers(fold(text).split()))
     if not k and "👍" in (text or ""):
         return True
     if k in _YES:
@@ -85,9 +87,7 @@ def is_yes(text: str | None) -> bool:
 def yes_restating(text: str | None) -> bool:
     """A yes followed by what the summary already says ("sí correcto, son los 405"): the caller
     checks nothing in it differs from the summary; any "pero"/"no" keeps it from being a yes."""
-    words = fold(text).split()
-    while len(words) > 1 and words[0] in _YES_OPENERS:
-        words = words[1:]
+    words = _without_openers(fold(text).split())
     return bool(words) and words[0] in _YES_HEADS and len(words) <= 12 \
         and not {"no", "pero", "aunque", "falta", "cambia", "cambie", "corrige", "nel"} & set(words)
 

@@ -122,7 +122,7 @@ _CHARGE_RE = re.compile(
 # in praise far more often than in a report of money taken
 _NO_CHARGE_RE = re.compile(
     r"\b(?:nunca|no|ni|jamas)\s+(?:nos|me|le|les)?\s*(?:cobraron|cobro|cobran|pagamos|pague|pagaron|"
-    r"pedieron|pidieron)\b|\bsin (?:costo|cobrar\w*|pagar)\b|\bgratis\b|\bni un peso\b")
+    r"pidieron)\b|\bsin (?:costo|cobrar\w*|pagar)\b|\bgratis\b|\bni un peso\b")
 
 
 def no_charge(text: str | None) -> bool:
