@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import re
 
-from unidecode import unidecode
-
 from core.coverage.catalog import Intervention
+from core.text.gsm7 import segment_count, transliterate, units
 
 MAX_CHARS = 300
 
@@ -25,32 +24,22 @@ HUMANO = "Escribe 6 para hablar con una persona o 4 para abrir una solicitud de 
 GRATIS = "Es sin costo (sin desembolso) en unidades acreditadas de cualquier estado."
 COBRO = "Si te cobran, es un cobro injustificado: escribe 2 y lo reportamos."
 
-_GSM_BASIC = set(
-    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-    "ÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
-)
-_GSM_EXT = set("^{}\\[~]|€\f")
-_SMS_SAFE = str.maketrans({"á": "a", "í": "i", "ó": "o", "ú": "u", "Á": "A", "Í": "I", "Ó": "O",
-                           "Ú": "U", "“": '"', "”": '"', "‘": "'", "’": "'", "–": "-", "—": "-",
-                           "…": "...", "{": "(", "}": ")", "[": "(", "]": ")"})
+_SMS_SAFE = str.maketrans({"{": "(", "}": ")", "[": "(", "]": ")"})
 
 
 def sms_text(text: str) -> str:
-    """The reply as the SMS sender would send it: GSM-7 only (á -> a, no smart quotes)."""
-    out = []
-    for ch in text.translate(_SMS_SAFE):
-        out.append(ch if ch in _GSM_BASIC or ch in _GSM_EXT else unidecode(ch) or "?")
-    return "".join(out)
+    """The reply as the SMS sender would send it: GSM-7 only (á -> a, no smart quotes), and no
+    character of the extension table (two septets each)."""
+    return transliterate(text.translate(_SMS_SAFE))
 
 
 def gsm_septets(text: str) -> int:
     """Septets used by `text` in GSM-7 (extension characters count twice)."""
-    return sum(2 if ch in _GSM_EXT else 1 for ch in sms_text(text))
+    return sum(units(sms_text(text), "gsm7"))
 
 
 def sms_segments(text: str) -> int:
-    n = gsm_septets(text)
-    return 1 if n <= 160 else -(-n // 153)
+    return segment_count(sms_text(text))
 
 
 def clean(text: str) -> str:
