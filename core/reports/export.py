@@ -20,7 +20,7 @@ from core.estados import BY_CLAVE
 from core.models import BusinessDay, Case, Contact, Fur, User, Volante
 from core.phones import mask_phone
 from core.reports.calendar import ensure_calendar
-from core.reports.figures import Window
+from core.reports.figures import Window, _status
 from core.reports.monthly import LABELS, PERCENT
 from core.reports.months import Month
 from core.reports.sql import local_date, tune_for_reports
@@ -155,7 +155,9 @@ def _cases_query(ids: list[int]):
     enlace = (select(User.nombre).select_from(last).join(User, User.id == last.enlace_id)
               .where(last.case_id == Case.id).order_by(last.numero.desc()).limit(1).scalar_subquery())
     rondas = select(func.count(v.id)).where(v.case_id == Case.id).scalar_subquery()
-    devueltos = (select(func.count(v.id)).where(v.case_id == Case.id, v.status == VolanteStatus.DEVUELTO)
+    # the status through figures' expression: on SQLite (no statistics) a bare comparison made it
+    # search the status index, ~all sent-back volantes per case, instead of the case's own volantes
+    devueltos = (select(func.count(v.id)).where(v.case_id == Case.id, _status(v.status) == VolanteStatus.DEVUELTO)
                  .scalar_subquery())
     first_turn = select(func.min(v.sent_at)).where(v.case_id == Case.id).scalar_subquery()
     first_answer = select(func.min(v.answered_at)).where(v.case_id == Case.id).scalar_subquery()
