@@ -56,6 +56,12 @@ def split_to_fit(text: str, max_segments: int = MAX_SEGMENTS) -> list[str]:
         if segment_count(candidate.strip()) <= max_segments:
             current = candidate
             continue
+        cut = _sentence_end(current)
+        if cut and segment_count((current[cut:] + piece).strip()) <= max_segments:
+            # end the message where a sentence ends, not mid-sentence
+            parts.append(current[:cut].strip())
+            current = current[cut:].lstrip() + piece
+            continue
         if current.strip():
             parts.append(current.strip())
         current = piece.lstrip()
@@ -66,6 +72,16 @@ def split_to_fit(text: str, max_segments: int = MAX_SEGMENTS) -> list[str]:
     if current.strip():
         parts.append(current.strip())
     return parts
+
+
+_SENTENCE_END_RE = re.compile(r"[.!?…](?=\s)|\n")
+SENTENCE_MIN_SHARE = 0.4  # a message ends at a sentence only if it keeps this much of its room
+
+
+def _sentence_end(text: str) -> int:
+    """Where the last sentence (or line) of `text` ends, if late enough in it; 0 if none."""
+    ends = [m.end() for m in _SENTENCE_END_RE.finditer(text)]
+    return ends[-1] if ends and ends[-1] >= SENTENCE_MIN_SHARE * len(text) else 0
 
 
 def _longest_prefix(text: str, max_segments: int) -> int:

@@ -106,3 +106,18 @@ def test_any_text_parts_fit_and_keep_the_words(text):
     if text.strip() and not plan.transliterated:
         assert "".join(plan.parts).replace(" ", "").replace("\n", "") == \
             text.strip().replace(" ", "").replace("\n", "")
+
+
+def test_long_answers_are_split_where_a_sentence_ends():
+    from bot.channels.sms import split_to_fit
+
+    sentences = [f"Esta es la frase numero {i} de una respuesta larga sobre tu afiliacion." for i in range(12)]
+    text = " ".join(sentences)
+    parts = split_to_fit(text, max_segments=2)
+    assert len(parts) > 1
+    assert all(p.endswith(".") for p in parts), parts  # no message ends mid-sentence
+    assert " ".join(parts) == text  # nothing lost, nothing reordered
+    assert all(segment_count(p) <= 2 for p in parts)
+    # one sentence longer than a message is still cut at words
+    huge = "palabra " * 60
+    assert all(segment_count(p) <= 1 for p in split_to_fit(huge.strip(), max_segments=1))
