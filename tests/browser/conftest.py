@@ -9,6 +9,7 @@ import threading
 import pytest
 
 from tests.backoffice.support import standin  # noqa: F401  (the same stand-in fixture)
+from tests.builders import PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -43,3 +44,15 @@ def browser():
         chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+def login(context, base: str, email: str):
+    """A new page in `context`, signed in as `email` and landed on the queue."""
+    page = context.new_page()
+    page.goto(f"{base}/login")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/volantes/")
+    return page
+

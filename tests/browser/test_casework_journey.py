@@ -11,7 +11,7 @@ from sqlalchemy import select
 from core.models import Case
 from core.services import cases as svc
 from core.timeutil import now
-from tests.builders import PASSWORD
+from tests.browser.conftest import login
 
 pytestmark = pytest.mark.browser
 
@@ -32,15 +32,6 @@ def served(redis_env, live_server):
     return live_server
 
 
-def _login(context, base: str, email: str):
-    page = context.new_page()
-    page.goto(f"{base}/login")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/volantes/")
-    return page
-
 
 def test_reopen_merge_and_collision(browser, served, standin, make, db):
     base = served
@@ -59,7 +50,7 @@ def test_reopen_merge_and_collision(browser, served, standin, make, db):
 
     ana_ctx = browser.new_context(locale="es-MX")
     beto_ctx = browser.new_context(locale="es-MX")
-    apage = _login(ana_ctx, base, ana.email)
+    apage = login(ana_ctx, base, ana.email)
 
     # 1. reopen: the reason is required; then a new round with its own plazo
     apage.goto(f"{base}/casos/{concluded.id}")
@@ -88,7 +79,7 @@ def test_reopen_merge_and_collision(browser, served, standin, make, db):
 
     # 3. collision: both reviewers open the same FUR; each sees the other
     apage.goto(f"{base}/casos/{filed.id}")
-    bpage = _login(beto_ctx, base, beto.email)
+    bpage = login(beto_ctx, base, beto.email)
     bpage.goto(f"{base}/casos/{filed.id}")
     assert "También lo está viendo Ana Revisora." in bpage.inner_text("[data-testid=presence]")
     apage.wait_for_selector("[data-testid=presence]:has-text('Beto Revisor')", timeout=25000)  # heartbeat

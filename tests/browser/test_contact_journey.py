@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from core.models import Attachment, Case, InfoRequest
 from core.timeutil import now, today_mx
-from tests.builders import PASSWORD
+from tests.browser.conftest import login
 from tests.contact.conftest import png_bytes
 from tests.parallel import free_port
 
@@ -44,15 +44,6 @@ def served(standin, db, monkeypatch):
     thread.join(5)
 
 
-def _login(context, base: str, email: str):
-    page = context.new_page()
-    page.goto(f"{base}/login")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/volantes/")
-    return page
-
 
 def test_ask_for_the_receipt_photo_arrives_fur_sent_back_second_round(browser, served, standin, make, db):
     base = served
@@ -66,7 +57,7 @@ def test_ask_for_the_receipt_photo_arrives_fur_sent_back_second_round(browser, s
     errors: list[str] = []
 
     # 1. the enlace asks for the receipt from the case page; the phone stays masked
-    page = _login(enlace_ctx, base, enlace.email)
+    page = login(enlace_ctx, base, enlace.email)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(f"{base}/casos/{case.id}")
     assert AFFILIATE not in page.content()
@@ -77,7 +68,7 @@ def test_ask_for_the_receipt_photo_arrives_fur_sent_back_second_round(browser, s
     assert "Esperando respuesta" in page.inner_text("[data-testid=info-request]")
 
     # 2. the affiliate, in the simulator, reads the request and answers with a photo
-    vpage = _login(vinc_ctx, base, vinc.email)
+    vpage = login(vinc_ctx, base, vinc.email)
     vpage.on("pageerror", lambda exc: errors.append(str(exc)))
     vpage.goto(f"{base}/simulador")
     vpage.fill("#sim-phone", AFFILIATE)

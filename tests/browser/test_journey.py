@@ -9,21 +9,12 @@ from sqlalchemy import select
 
 from core.models import Case, Message
 from core.timeutil import now
-from tests.builders import PASSWORD
+from tests.browser.conftest import login
 
 pytestmark = pytest.mark.browser
 
 AFFILIATE = "+523311112222"
 
-
-def _login(context, base: str, email: str):
-    page = context.new_page()
-    page.goto(f"{base}/login")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/volantes/")
-    return page
 
 
 def _open_case(page, base: str, folio: str):
@@ -51,7 +42,7 @@ def test_fur_send_back_answer_again_accept_reaches_affiliate(browser, live_serve
     vinc_ctx = browser.new_context(locale="es-MX")
 
     # 1. the enlace sees only their state's queue
-    page = _login(enlace_ctx, base, enlace.email)
+    page = login(enlace_ctx, base, enlace.email)
     queue = page.inner_text("table[data-testid=queue]")
     assert case.folio in queue and other.folio not in queue
     assert page.goto(f"{base}/casos/{other.id}").status == 404
@@ -68,7 +59,7 @@ def test_fur_send_back_answer_again_accept_reaches_affiliate(browser, live_serve
     page.wait_for_selector("text=Respuesta enviada a Vinculación")
 
     # 3. vinculación sends it back with a reason (the reason is mandatory)
-    vpage = _login(vinc_ctx, base, vinc.email)
+    vpage = login(vinc_ctx, base, vinc.email)
     _open_case(vpage, base, case.folio)
     vpage.click("button[value=devolver]")
     assert "Escribe el motivo de la devolución." in vpage.inner_text("main")

@@ -11,7 +11,7 @@ import pytest
 
 from core import canned
 from core.enums import Role
-from tests.builders import PASSWORD
+from tests.browser.conftest import login
 
 pytestmark = pytest.mark.browser
 
@@ -19,15 +19,6 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 REASON = "Adjunte el comprobante del reembolso firmado por la unidad."
 
-
-def _login(context, base: str, email: str):
-    page = context.new_page()
-    page.goto(f"{base}/login")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/volantes/")
-    return page
 
 
 def test_sent_back_fur_opens_prefilled_and_the_reviewer_sees_the_diff(browser, live_server, make, db, tmp_path):
@@ -44,7 +35,7 @@ def test_sent_back_fur_opens_prefilled_and_the_reviewer_sees_the_diff(browser, l
     recibo.write_bytes(PDF)
     foto.write_bytes(PNG)
 
-    epage = _login(browser.new_context(locale="es-MX"), base, enlace.email)
+    epage = login(browser.new_context(locale="es-MX"), base, enlace.email)
     # the queue row tells what happened and how much
     row = epage.locator(f"tr[data-folio='{case.folio}']")
     assert "Me cobraron 800 pesos" in row.inner_text() and "$800.00" in row.inner_text()
@@ -64,7 +55,7 @@ def test_sent_back_fur_opens_prefilled_and_the_reviewer_sees_the_diff(browser, l
     epage.wait_for_selector("text=Respuesta enviada a Vinculación")
 
     # 2. vinculación reviews from the top of the page and sends it back
-    vpage = _login(browser.new_context(locale="es-MX"), base, vinc.email)
+    vpage = login(browser.new_context(locale="es-MX"), base, vinc.email)
     vpage.goto(f"{base}/casos/{case.id}")
     review = vpage.locator("[data-testid=review]")
     assert "Llamé al administrador del hospital." in review.inner_text()
