@@ -1,10 +1,13 @@
 """Scoring the engine on a set of lay questions (data/evaluacion.csv).
 
 Columns: pregunta, cartera (expected portfolio, empty = none), numero (expected concept: one or
-more intervention numbers separated by "|", empty = no concept), edad (expected age read from the
+more intervention numbers separated by "|" or ";", empty = no concept), edad (expected age read from the
 text, empty = none), cubierto (si / no / empty = not sure or nothing found).
 
-- portfolio top-1: ans.cartera == expected cartera (None == empty);
+- portfolio top-1: ans.cartera == expected cartera (None == empty). A row that expects a
+  portfolio *and* "not covered" (an FPGC row whose age limit leaves the patient out) is also right
+  when the answer says "not covered" through that portfolio's row (its first match): the two
+  labellings people use for that case (NO, or the portfolio with cubierto=no) state one fact;
 - concept top-3: for rows with numero, one of the first 3 matches has an expected number (in the
   expected cartera when one is given);
 - also reported: age accuracy, covered accuracy and the longest answer.
@@ -13,6 +16,7 @@ text, empty = none), cubierto (si / no / empty = not sure or nothing found).
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -114,7 +118,7 @@ def read_set(path: Path = DEFAULT_SET) -> list[EvalRow]:
             pregunta = (r.get("pregunta") or "").strip()
             if not pregunta:
                 continue
-            nums = {int(n) for n in (r.get("numero") or "").split("|") if n.strip().isdigit()}
+            nums = {int(n) for n in re.split(r"[|;]", r.get("numero") or "") if n.strip().isdigit()}
             edad = (r.get("edad") or "").strip()
             rows.append(EvalRow(
                 pregunta=pregunta,
@@ -126,12 +130,18 @@ def read_set(path: Path = DEFAULT_SET) -> list[EvalRow]:
     return rows
 
 
+def _excluded_by(ans, row: EvalRow) -> bool:
+    """ "Not covered" answered through a row of the portfolio the set names as not covering."""
+    return (row.cubierto is False and row.cartera is not None and ans.covered is False
+            and bool(ans.matches) and ans.matches[0]["cartera"] == row.cartera)
+
+
 def evaluate(engine, rows: list[EvalRow]) -> EvalReport:
     rep = EvalReport()
     for row in rows:
         ans = engine.ask(row.pregunta)
         rep.total += 1
-        ok_cartera = ans.cartera == row.cartera
+        ok_cartera = ans.cartera == row.cartera or _excluded_by(ans, row)
         rep.cartera_ok += ok_cartera
         ok_concepto = None
         if row.numeros:
