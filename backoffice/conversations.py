@@ -2,6 +2,9 @@
 
 National operators only (vinculación, admin act; participación social reads). Replies go out
 through bot.outbound.queue_replies(kind="staff") after the commit.
+
+A contact that made a confidential report is that report's identity (docs/confidential.md): its
+phone and messages are shown to Vinculación only, and only Vinculación answers it.
 """
 
 from __future__ import annotations
@@ -14,10 +17,11 @@ from backoffice.auth import current_actor, roles_required
 from backoffice.canned import INSERT, insert_into
 from backoffice.db import commit_and_dispatch, get_session
 from core import audit, canned
-from core.access import scope_cases
+from core.access import confidential_contact_ids, hide_confidential, scope_cases, sees_contact
 from core.enums import OPEN_STATUSES, Role
-from core.errors import DomainError, ValidationError
+from core.errors import DomainError, PermissionDenied, ValidationError
 from core.models import Case, Contact, Message
+from core.confidential import HIDDEN
 from core.phones import mask_phone
 from core.services import contacts
 
@@ -26,6 +30,7 @@ bp = Blueprint("conversations", __name__, url_prefix="/conversaciones")
 READERS = (Role.VINCULACION, Role.ADMIN, Role.PARTICIPACION_SOCIAL)
 ACTORS = (Role.VINCULACION, Role.ADMIN)
 BODY_MAX = 1500
+CONFIDENTIAL_REPLY = "Reporte confidencial: solo Vinculación Social escribe a la persona."
 REPLY_FIELDS = [("body", "Respuesta")]
 PAGE = 100
 
@@ -37,10 +42,15 @@ def _contact_or_404(contact_id: int) -> Contact:
     return contact
 
 
+def _sees(session, contact: Contact) -> bool:
+    """May the current user see this contact's phone and messages (core.access.sees_contact)?"""
+    return sees_contact(current_user, contact.id in confidential_contact_ids(session, [contact.id]))
+
+
 def _contact_cases(session, contact: Contact) -> list[Case]:
-    return list(session.scalars(
-        scope_cases(select(Case).where(Case.contact_id == contact.id), current_user).order_by(Case.id.desc())
-    ))
+    """The phone's reports this user may tie to it (a confidential one: Vinculación only)."""
+    query = scope_cases(select(Case).where(Case.contact_id == contact.id), current_user)
+    return list(session.scalars(hide_confidential(query, current_user).order_by(Case.id.desc())))
 
 
 @bp.get("/")
@@ -59,23 +69,31 @@ def index():
         for m in session.scalars(select(Message).where(Message.id.in_(latest))):
             last[m.contact_id] = m
     waiting = session.scalar(select(func.count()).select_from(Contact).where(Contact.handoff.is_(True))) or 0
-    return render_template("conversations/index.html", contacts=contacts, last=last, waiting=waiting)
+    confidential = confidential_contact_ids(session, [c.id for c in contacts])
+    hidden = {c.id for c in contacts if not sees_contact(current_user, c.id in confidential)}
+    return render_template("conversations/index.html", contacts=contacts, last=last, waiting=waiting,
+                           hidden=hidden, HIDDEN=HIDDEN)
 
 
 def _render_detail(contact: Contact, *, form=None, errors=None, status=200):
     session = get_session()
+    identity = _sees(session, contact)
     messages = list(session.scalars(
         select(Message).where(Message.contact_id == contact.id)
         .order_by(Message.created_at.desc(), Message.sequence.desc(), Message.id.desc()).limit(100)
-    ))
+    )) if identity else []
     messages.reverse()
-    can_act = current_user.role in ACTORS
+    is_actor = current_user.role in ACTORS
+    can_reply = is_actor and identity
+    if not identity:
+        phone = HIDDEN
+    else:
+        phone = contact.phone if is_actor else mask_phone(contact.phone)
     return render_template(
         "conversations/detail.html", contact=contact, messages=messages, cases=_contact_cases(session, contact),
-        canned=canned.options_for(session, _open_case(session, contact)) if can_act else [],
-        picker_fields=REPLY_FIELDS,
-        phone=contact.phone if current_user.role in ACTORS else mask_phone(contact.phone),
-        can_act=current_user.role in ACTORS, form=form or {}, errors=errors or {},
+        canned=canned.options_for(session, _open_case(session, contact)) if can_reply else [],
+        picker_fields=REPLY_FIELDS, phone=phone, identity_hidden=not identity,
+        can_act=is_actor, can_reply=can_reply, form=form or {}, errors=errors or {},
     ), status
 
 
@@ -131,6 +149,8 @@ def reply(contact_id: int):
         return _form_again(contact, case, form, errors)
     body = (request.form.get("body") or "").strip()
     try:
+        if not _sees(session, contact):  # they cannot read the conversation they would answer
+            raise PermissionDenied(CONFIDENTIAL_REPLY)
         if not body:
             raise ValidationError("Escribe la respuesta para el ciudadano.", fields={"body": "requerido"})
         if len(body) > BODY_MAX:
@@ -149,7 +169,7 @@ def reply(contact_id: int):
         audit.record(session, current_actor(), "respuesta_personal", case=case,
                      data={"contact_id": contact.id})
     except DomainError as exc:
-        return _error(contact, case, exc)
+        return _error(contact, case, exc, 403 if isinstance(exc, PermissionDenied) else 422)
     commit_and_dispatch(jobs)
     flash("Respuesta enviada al ciudadano.", "success")
     return _back(contact, case)

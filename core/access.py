@@ -61,6 +61,23 @@ def sees_identity(user, case) -> bool:
     return not getattr(case, "confidencial", False) or user.role == Role.VINCULACION
 
 
+def confidential_contact_ids(session, contact_ids) -> set[int]:
+    """Which of these contacts (phones) made a confidential report: their phone and messages are
+    the identity of that report, so `sees_contact` keeps them to Vinculación."""
+    from sqlalchemy import select
+
+    ids = list(contact_ids)
+    if not ids:
+        return set()
+    return set(session.scalars(select(Case.contact_id).where(Case.contact_id.in_(ids),
+                                                             Case.confidencial.is_(True)).distinct()))
+
+
+def sees_contact(user, confidential: bool) -> bool:
+    """A contact's phone and conversation: as `sees_identity`, for a contact with a confidential report."""
+    return not confidential or user.role == Role.VINCULACION
+
+
 def hide_confidential(query: Select, user) -> Select:
     """For look-ups through the affiliate's identity (a phone, a CURP, the phone's other reports):
     a confidential case is found that way by Vinculación only, so nobody else can tie it to a

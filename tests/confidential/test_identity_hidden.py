@@ -155,3 +155,61 @@ def test_the_assigned_enlace_sees_no_phone_and_cannot_write_to_the_person(client
     page = _page(client, case)
     assert "2222" not in page
     assert "solo Vinculación Social escribe a la persona" in page  # core.services.affiliate_contact
+
+
+def _waiting(db, case):
+    contact = case.contact
+    contact.handoff = True
+    db.commit()
+    return contact
+
+
+@pytest.mark.parametrize("role", ["admin", "participacion_social"])
+def test_conversations_page_hides_a_confidential_contact_from_all_but_vinculacion(client, make, db, confidential,
+                                                                                   role):
+    case, plain = confidential
+    contact = _waiting(db, case)
+    login(client, make.user(role))
+    listing = text(client.get("/conversaciones/"))
+    assert "Confidencial" in listing and "2222" not in listing and "Soy Rosa" not in listing
+    page = text(client.get(f"/conversaciones/{contact.id}"))
+    for private in ("3311112222", "2222", "Soy Rosa Pérez", case.folio):
+        assert private not in page
+    assert 'data-testid="transcript-hidden"' in page and plain.folio in page
+    assert 'name="body"' not in page  # no reply form: only Vinculación answers the person
+
+
+def test_an_admin_cannot_answer_a_confidential_contact(client, make, db, confidential, monkeypatch):
+    monkeypatch.setattr("workers.dispatch.enqueue_jobs", lambda jobs, settings=None: [])
+    case, _plain = confidential
+    contact = _waiting(db, case)
+    login(client, make.user("admin"))
+    page = f"/conversaciones/{contact.id}"
+    resp = client.post(f"{page}/responder", data={"csrf_token": csrf_from(text(client.get(page))),
+                                                  "body": "¿Me confirma su nombre?"})
+    assert resp.status_code == 403 and "solo Vinculación Social escribe a la persona" in text(resp)
+    assert db.scalar(select(Message).where(Message.body == "¿Me confirma su nombre?")) is None
+
+
+def test_vinculacion_sees_and_answers_a_confidential_contact(client, make, db, confidential, monkeypatch):
+    monkeypatch.setattr("workers.dispatch.enqueue_jobs", lambda jobs, settings=None: [])
+    case, plain = confidential
+    contact = _waiting(db, case)
+    login(client, make.user("vinculacion"))
+    assert "2222" in text(client.get("/conversaciones/"))
+    page = f"/conversaciones/{contact.id}"
+    html = text(client.get(page))
+    assert PHONE in html and "Soy Rosa Pérez" in html and case.folio in html and 'name="body"' in html
+    resp = client.post(f"{page}/responder", data={"csrf_token": csrf_from(html), "body": "Gracias, le damos seguimiento."})
+    assert resp.status_code == 302
+    assert db.scalar(select(Message).where(Message.body == "Gracias, le damos seguimiento.")) is not None
+
+
+def test_an_ordinary_contact_shows_as_before(client, make, db):
+    contact = make.contact("+523399998888")
+    make.case(contact=contact)
+    contact.handoff = True
+    db.commit()
+    login(client, make.user("admin"))
+    html = text(client.get(f"/conversaciones/{contact.id}"))
+    assert "+523399998888" in html and 'name="body"' in html and "transcript-hidden" not in html
