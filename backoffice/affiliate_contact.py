@@ -14,20 +14,14 @@ from backoffice.cases import error_status, field_errors, get_case_or_404, render
 from backoffice.db import commit_and_dispatch, get_session
 from bot.case_messages import sender
 from bot.outbound import WHATSAPP_WINDOW, notification_route, within_whatsapp_window
-from core.enums import CaseStatus, Role
+from core.enums import CaseStatus
 from core.errors import DomainError
 from core.phones import mask_phone
 from core.services import affiliate_contact as svc
 
 bp = Blueprint("affiliate_contact", __name__, url_prefix="/casos")
 
-WRITERS = (Role.ENLACE, Role.VINCULACION)
-ROUTE_NOTICE = {
-    "whatsapp": "por WhatsApp",
-    "plantilla": ("por WhatsApp con la plantilla aprobada, porque la persona no ha escrito en las últimas "
-                  "24 horas"),
-    "sms": "por SMS",
-}
+WRITERS = tuple(sorted(svc.WRITERS))  # who may write to the affiliate: the service's rule
 
 
 def _settings():
@@ -57,7 +51,7 @@ def write(case_id: int):
     except DomainError as exc:
         return _fail(case, exc)
     commit_and_dispatch(result.jobs)
-    how = ROUTE_NOTICE.get(result.route, result.route)
+    how = svc.ROUTE_LABELS.get(result.route, result.route)
     if not ask:
         flash(f"Mensaje enviado {how}.", "success")
     elif result.request is not None and result.request.paused_clock:
@@ -103,7 +97,7 @@ def affiliate_contact_panel(case) -> dict:
     settings = _settings()
     template_sid = settings.whatsapp_contact_template_sid or settings.whatsapp_template_sid
     panel.update(can_write=True, phone=mask_phone(contact.phone),
-                 route=ROUTE_NOTICE[notification_route(contact, template_sid)])
+                 route=svc.ROUTE_LABELS[notification_route(contact, template_sid)])
     if contact.channel == "whatsapp" and within_whatsapp_window(contact):
         panel["window"] = contact.last_inbound_at + WHATSAPP_WINDOW
     pending = svc.newest_open_request(session, contact)

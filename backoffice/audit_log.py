@@ -12,12 +12,13 @@ from backoffice.db import get_session
 from core import audit
 from core.audit_search import AuditFilter, search
 from core.enums import Role
+from core.lifecycle import HISTORY_NAMES
 from core.timeutil import MX_TZ
 
 bp = Blueprint("audit_log", __name__, url_prefix="/admin/auditoria")
 
 # What the system-audit actions are called on the screen; the case actions' names are the case
-# page's (backoffice/cases.py ACTION_NAMES).
+# page's (core.lifecycle.HISTORY_NAMES).
 SYSTEM_ACTION_NAMES = {
     "login": "Inicio de sesión", "login_fallido": "Inicio de sesión fallido", "logout": "Cierre de sesión",
     audit.CASE_VIEW: "Consulta de un caso", "exportacion": "Exportación", "informe_guardado": "Informe mensual guardado",
@@ -32,9 +33,7 @@ SYSTEM_ACTION_NAMES = {
 
 
 def action_names() -> dict[str, str]:
-    from backoffice.cases import ACTION_NAMES
-
-    return {**ACTION_NAMES, **SYSTEM_ACTION_NAMES}
+    return {**HISTORY_NAMES, **SYSTEM_ACTION_NAMES}
 
 
 @bp.before_app_request

@@ -30,10 +30,19 @@ from core.access import (
     sees_identity,
 )
 from core.duplicates import open_candidates
-from core.enums import OPEN_STATUSES, RESULTADO_LABELS, CaseStatus, Role
+from core.enums import (
+    MESSAGE_STATUS_LABELS,
+    OPEN_STATUSES,
+    RESULTADO_LABELS,
+    VOLANTE_STATUS_LABELS,
+    VOLANTE_WAITING_FOR,
+    CaseStatus,
+    Role,
+)
 from core.enums import VolanteStatus as VS
 from core.errors import DomainError, PermissionDenied, ValidationError
 from core.estados import BY_CLAVE
+from core.lifecycle import HISTORY_NAMES
 from core.models import (
     Attachment,
     AuditEvent,
@@ -56,29 +65,9 @@ bp = Blueprint("cases", __name__, url_prefix="/casos")
 STAFF = (Role.VINCULACION, Role.ADMIN)
 NOTE_MAX = svc.NOTE_MAX
 
-ACTION_NAMES = {
-    "registrar": "Registro", "decidir_gestion": "Decisión de gestión", "atender": "Atendido directamente",
-    "turnar": "Turnado al enlace", "responder": "FUR enviado", "aceptar": "Respuesta aceptada",
-    "devolver": "Devuelto al enlace", "reasignar": "Reasignado de estado", "pausar": "Plazo pausado",
-    "reanudar": "Plazo reanudado", "cancelar": "Cancelado", "nota": "Nota interna",
-    "respuesta_personal": "Respuesta del personal", "liberar_conversacion": "Conversación devuelta al bot",
-    "reabrir": "Reabierto (nueva ronda)", "fusionar": "Fusionado en otro folio",
-    "fusion_recibida": "Se le fusionó un folio duplicado", "posible_duplicado": "Posible duplicado detectado",
-    "encuesta_satisfaccion": "Encuesta de satisfacción respondida",
-    "mensaje_afiliado": "Mensaje a la persona afiliada",
-    "solicitar_informacion": "Solicitud de información a la persona afiliada",
-    "recibir_informacion": "Respuesta de la persona afiliada a la solicitud",
-    "cerrar_solicitud": "Solicitud de información cerrada", "solicitud_cerrada": "Solicitud de información cerrada",
-}
-VOLANTE_STATUS_LABELS = {
-    VS.ABIERTO: "Abierto (esperando FUR)", VS.RESPONDIDO: "Respondido (en revisión)",
-    VS.ACEPTADO: "Aceptado", VS.DEVUELTO: "Devuelto", VS.CANCELADO: "Cancelado",
-}
-MESSAGE_STATUS_LABELS = {
-    "received": "recibido", "processed": "recibido", "queued": "en cola", "sending": "enviando",
-    "accepted": "en cola", "sent": "enviado", "delivered": "entregado", "read": "leído", "failed": "falló",
-    "undelivered": "no entregado", "suppressed": "no enviado (pidió BAJA)",
-}
+# The case page's names of volante statuses: the status, and what an open round waits for.
+VOLANTE_STATUS_NAMES = {status: f"{label} ({VOLANTE_WAITING_FOR[status]})" if status in VOLANTE_WAITING_FOR
+                        else label for status, label in VOLANTE_STATUS_LABELS.items()}
 
 
 # ---------------------------------------------------------------- scoped lookups (404 outside scope)
@@ -223,7 +212,8 @@ def render_detail(case: Case, *, form: dict | None = None, errors: dict | None =
         form=form or {}, errors=errors or {}, active=active,
         is_vinc=user.role == Role.VINCULACION, is_staff=user.role in STAFF, editor=can_edit(user),
         is_open=case.status in OPEN_STATUSES, estados=sorted(BY_CLAVE.values(), key=lambda e: e.nombre),
-        ACTION_NAMES=ACTION_NAMES, MESSAGE_STATUS_LABELS=MESSAGE_STATUS_LABELS, VOLANTE_STATUS_LABELS=VOLANTE_STATUS_LABELS, RESULTADO_LABELS=RESULTADO_LABELS,
+        HISTORY_NAMES=HISTORY_NAMES, MESSAGE_STATUS_LABELS=MESSAGE_STATUS_LABELS,
+        VOLANTE_STATUS_NAMES=VOLANTE_STATUS_NAMES, RESULTADO_LABELS=RESULTADO_LABELS,
         can_answer=(open_volante is not None and open_volante.status == VS.ABIERTO
                     and user.role in (Role.ENLACE, Role.VINCULACION, Role.ADMIN)),
         handoff=bool(case.contact and case.contact.handoff),

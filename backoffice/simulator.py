@@ -20,10 +20,9 @@ from sqlalchemy import select
 from twilio.request_validator import RequestValidator
 
 from backoffice.auth import roles_required
-from backoffice.cases import MESSAGE_STATUS_LABELS
 from backoffice.db import get_session
 from bot.channels import SMS, WHATSAPP, channel_address
-from core.enums import Role
+from core.enums import MESSAGE_STATUS_LABELS, Role
 from core.errors import ValidationError
 from core.files import sniff
 from core.models import Attachment, Contact, Message

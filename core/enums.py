@@ -47,6 +47,13 @@ class VolanteStatus(StrEnum):
     CANCELADO = "cancelado"  # case cancelled or reassigned while open
 
 
+# A volante's status as staff read it; the case page adds what an open round waits for.
+VOLANTE_STATUS_LABELS = {VolanteStatus.ABIERTO: "Abierto", VolanteStatus.RESPONDIDO: "Respondido",
+                         VolanteStatus.ACEPTADO: "Aceptado", VolanteStatus.DEVUELTO: "Devuelto",
+                         VolanteStatus.CANCELADO: "Cancelado"}
+VOLANTE_WAITING_FOR = {VolanteStatus.ABIERTO: "esperando FUR", VolanteStatus.RESPONDIDO: "en revisión"}
+
+
 class Resultado(StrEnum):
     FAVORABLE = "favorable"
     NO_FAVORABLE = "no_favorable"
@@ -81,6 +88,14 @@ class MessageStatus(StrEnum):
     UNDELIVERED = "undelivered"
     SUPPRESSED = "suppressed"  # not sent: opted-out phone
 
+
+# A message's delivery as staff read it (Twilio's vocabulary, some of whose words never get a
+# member above: "sending", "accepted").
+MESSAGE_STATUS_LABELS = {
+    "received": "recibido", "processed": "recibido", "queued": "en cola", "sending": "enviando",
+    "accepted": "en cola", "sent": "enviado", "delivered": "entregado", "read": "leído", "failed": "falló",
+    "undelivered": "no entregado", "suppressed": "no enviado (pidió BAJA)",
+}
 
 TIPO_LABELS = {
     Tipo.QUEJA: "Queja",

@@ -85,6 +85,20 @@ ALLOWED_ROLES: dict[Action, frozenset[str]] = {
     Action.CERRAR_SOLICITUD: frozenset({Role.ENLACE, Role.VINCULACION}) | _AUTO,
 }
 
+class CaseEvent(StrEnum):
+    """Entries of a case's history that change no status (the transitions are Action's)."""
+
+    NOTA = "nota"
+    RESPUESTA_PERSONAL = "respuesta_personal"  # staff wrote to the affiliate in a handoff
+    LIBERAR_CONVERSACION = "liberar_conversacion"  # the conversation went back to the bot
+    FUSION_RECIBIDA = "fusion_recibida"  # the surviving case of a merge
+    POSIBLE_DUPLICADO = "posible_duplicado"
+    ENCUESTA_SATISFACCION = "encuesta_satisfaccion"
+    MENSAJE_AFILIADO = "mensaje_afiliado"  # written to the affiliate from the case
+    SOLICITUD_CERRADA = "solicitud_cerrada"  # a request for information closed by the system
+
+
+# An action as a verb, for sentences ("No se puede turnar al enlace un caso …").
 ACTION_LABELS = {
     Action.REGISTRAR: "registrar",
     Action.DECIDIR_GESTION: "decidir si amerita gestión",
@@ -102,6 +116,34 @@ ACTION_LABELS = {
     Action.SOLICITAR_INFORMACION: "pedir información a la persona afiliada",
     Action.RECIBIR_INFORMACION: "recibir la respuesta de la persona afiliada",
     Action.CERRAR_SOLICITUD: "cerrar la solicitud de información",
+}
+
+# What each entry of a case's history is called in its timeline and in the system audit.
+HISTORY_NAMES: dict[str, str] = {
+    Action.REGISTRAR: "Registro",
+    Action.DECIDIR_GESTION: "Decisión de gestión",
+    Action.ATENDER: "Atendido directamente",
+    Action.TURNAR: "Turnado al enlace",
+    Action.RESPONDER: "FUR enviado",
+    Action.ACEPTAR: "Respuesta aceptada",
+    Action.DEVOLVER: "Devuelto al enlace",
+    Action.REASIGNAR: "Reasignado de estado",
+    Action.PAUSAR: "Plazo pausado",
+    Action.REANUDAR: "Plazo reanudado",
+    Action.CANCELAR: "Cancelado",
+    Action.REABRIR: "Reabierto (nueva ronda)",
+    Action.FUSIONAR: "Fusionado en otro folio",
+    Action.SOLICITAR_INFORMACION: "Solicitud de información a la persona afiliada",
+    Action.RECIBIR_INFORMACION: "Respuesta de la persona afiliada a la solicitud",
+    Action.CERRAR_SOLICITUD: "Solicitud de información cerrada",
+    CaseEvent.NOTA: "Nota interna",
+    CaseEvent.RESPUESTA_PERSONAL: "Respuesta del personal",
+    CaseEvent.LIBERAR_CONVERSACION: "Conversación devuelta al bot",
+    CaseEvent.FUSION_RECIBIDA: "Se le fusionó un folio duplicado",
+    CaseEvent.POSIBLE_DUPLICADO: "Posible duplicado detectado",
+    CaseEvent.ENCUESTA_SATISFACCION: "Encuesta de satisfacción respondida",
+    CaseEvent.MENSAJE_AFILIADO: "Mensaje a la persona afiliada",
+    CaseEvent.SOLICITUD_CERRADA: "Solicitud de información cerrada",
 }
 
 

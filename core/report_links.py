@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from core.models import Case, Volante
 from core.reports import figures
+from core.reports.monthly import LABELS as MONTHLY_LABELS
 from core.reports.months import Month
 from core.reports.sql import local_date
 from core.timeutil import today_mx
@@ -33,15 +34,9 @@ FIGURES = {
     "respondidos_fuera_de_plazo": (figures._volantes_answered, not_(_IN_PLAZO)),
     "volantes_vencidos": (figures._volantes_overdue, None),
 }
-LABELS = {
-    "casos_registrados": "Contactos registrados (casos)",
-    "atendidos": "Atendidos directamente (sin volante)",
-    "volantes_abiertos": "Volantes abiertos",
-    "volantes_respondidos": "Volantes respondidos (FUR)",
-    "respondidos_en_plazo": "Respondidos en plazo",
-    "respondidos_fuera_de_plazo": "Respondidos fuera de plazo",
-    "volantes_vencidos": "Volantes vencidos",
-}
+# The report's own names (core.reports.monthly.LABELS), and the one figure only links show.
+LABELS = {**{name: MONTHLY_LABELS[name] for name in FIGURES if name in MONTHLY_LABELS},
+          "respondidos_fuera_de_plazo": "Respondidos fuera de plazo"}
 
 
 def figure_rows(figure: str, month: Month, *, estado: str | None = None, canal: str | None = None,

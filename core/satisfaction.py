@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from core import audit
 from core.actors import BOT
 from core.enums import CaseStatus, Direction, MessageStatus
+from core.lifecycle import CaseEvent
 from core.models import Case, Message
 from core.timeutil import now
 
@@ -126,6 +127,6 @@ def record_answer(session: Session, contact, text: str) -> bool:
     case.satisfaction = score
     case.satisfaction_comment = comment
     case.satisfaction_at = now()
-    audit.record(session, BOT, "encuesta_satisfaccion", case=case, data={"calificacion": score})
+    audit.record(session, BOT, CaseEvent.ENCUESTA_SATISFACCION, case=case, data={"calificacion": score})
     session.flush()
     return True

@@ -15,7 +15,14 @@ from sqlalchemy.orm import Session, aliased
 from core import audit
 from core.access import scope_cases, sees_identity
 from core.confidential import HIDDEN
-from core.enums import CANAL_LABELS, STATUS_LABELS, TIPO_LABELS, CaseStatus, VolanteStatus
+from core.enums import (
+    CANAL_LABELS,
+    STATUS_LABELS,
+    TIPO_LABELS,
+    VOLANTE_STATUS_LABELS,
+    CaseStatus,
+    VolanteStatus,
+)
 from core.estados import BY_CLAVE
 from core.models import BusinessDay, Case, Contact, Fur, User, Volante
 from core.phones import mask_phone
@@ -124,10 +131,6 @@ CASE_COLUMNS = (
     ("monto_reclamado", "Monto reclamado"), ("monto_reembolsado", "Monto reembolsado"),
     ("satisfaccion", "Satisfacción (1-5)"),
 )
-ROUND_STATUS = {
-    VolanteStatus.ABIERTO: "abierto", VolanteStatus.RESPONDIDO: "respondido", VolanteStatus.ACEPTADO: "aceptado",
-    VolanteStatus.DEVUELTO: "devuelto", VolanteStatus.CANCELADO: "cancelado",
-}
 
 
 def _case_ids_query(month: Month, user, estado: str | None):
@@ -214,7 +217,7 @@ def _rounds(session: Session, ids: list[int]) -> dict[int, str]:
         if r.answered_at:
             parts.append(f"respondido {_day(r.answered_at)}")
         if r.closed_at:
-            parts.append(f"{ROUND_STATUS.get(r.status, r.status)} {_day(r.closed_at)}")
+            parts.append(f"{VOLANTE_STATUS_LABELS.get(r.status, r.status).lower()} {_day(r.closed_at)}")
         out.setdefault(r.case_id, []).append(", ".join(parts))
     return {k: "; ".join(v) for k, v in out.items()}
 

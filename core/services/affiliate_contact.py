@@ -29,7 +29,7 @@ from core.enums import CaseStatus, Role
 from core.enums import VolanteStatus as VS
 from core.errors import NotFound, PermissionDenied, ValidationError
 from core.jobs import Job, QueueName
-from core.lifecycle import Action
+from core.lifecycle import Action, CaseEvent
 from core.models import Attachment, Case, Contact, InfoRequest, Message
 from core.plazos import calendar
 from core.services.cases import Result, _transition
@@ -51,7 +51,8 @@ RECEIPT_TEXT = ("Para dar seguimiento a tu reporte, ¿nos puedes enviar una foto
 # How the message went (bot.outbound.notification_route's names), in the staff's words.
 ROUTE_LABELS = {
     "whatsapp": "por WhatsApp",
-    "plantilla": "por WhatsApp con la plantilla aprobada (fuera de la ventana de 24 horas)",
+    "plantilla": ("por WhatsApp con la plantilla aprobada, porque la persona no ha escrito en las últimas "
+                  "24 horas"),
     "sms": "por SMS",
 }
 PAUSE_REASON = "Solicitud de información a la persona afiliada"
@@ -141,7 +142,7 @@ def write_to_affiliate(session: Session, actor: Actor, case: Case, text: str, *,
     first = outgoing.message_ids[0] if outgoing.message_ids else None
     how = ROUTE_LABELS.get(outgoing.route, outgoing.route)
     if not ask:
-        audit.record(session, actor, "mensaje_afiliado", case=case, reason=f"Enviado {how}.",
+        audit.record(session, actor, CaseEvent.MENSAJE_AFILIADO, case=case, reason=f"Enviado {how}.",
                      data={"ruta": outgoing.route, "message_id": first})
         return Sent(case, list(outgoing.jobs), route=outgoing.route)
     volante = case.open_volante
@@ -199,7 +200,7 @@ def open_request_for(session: Session, contact: Contact) -> InfoRequest | None:
     request.status = CERRADA
     request.closed_at = now()
     request.close_reason = "El caso dejó de esperar esta respuesta."
-    audit.record(session, SYSTEM, "solicitud_cerrada", case=request.case, reason=request.close_reason,
+    audit.record(session, SYSTEM, CaseEvent.SOLICITUD_CERRADA, case=request.case, reason=request.close_reason,
                  data={"solicitud": request.id})
     return None
 

@@ -30,7 +30,7 @@ from core.errors import PermissionDenied, ValidationError
 from core.estados import BY_CLAVE
 from core.folio import next_folio
 from core.jobs import Job, QueueName
-from core.lifecycle import Action, check_role, next_status
+from core.lifecycle import Action, CaseEvent, check_role, next_status
 from core.models import Case, Fur, Note, Review, User, Volante
 from core.plazos import calendar, plazo_for
 from core.text.money import monto_in_range
@@ -472,7 +472,7 @@ def add_note(session: Session, case: Case, actor: Actor, body: str, *, seen: See
         raise ValidationError(f"La nota es demasiado larga (máximo {NOTE_MAX} caracteres).", fields={"body": "largo"})
     claim_case(session, case, seen)
     session.add(Note(case_id=case.id, author_id=actor.id, body=body))
-    audit.record(session, actor, "nota", case=case)
+    audit.record(session, actor, CaseEvent.NOTA, case=case)
     return Result(case)
 
 
@@ -482,5 +482,5 @@ def _flag_duplicate(session: Session, case: Case, actor: Actor) -> None:
     if not found:
         return
     case.possible_duplicate_id = found[0].id
-    audit.record(session, actor, "posible_duplicado", case=case,
+    audit.record(session, actor, CaseEvent.POSIBLE_DUPLICADO, case=case,
                  data={"folios": [c.folio for c in found]})

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from core import audit
 from core.actors import Actor
+from core.lifecycle import CaseEvent
 from core.models import Case, Contact
 from core.timeutil import now
 
@@ -51,5 +52,5 @@ def release(session: Session, actor: Actor, contact: Contact, *, case: Case | No
         return False
     contact.handoff = False
     contact.handoff_at = None
-    audit.record(session, actor, "liberar_conversacion", case=case, data={"contact_id": contact.id})
+    audit.record(session, actor, CaseEvent.LIBERAR_CONVERSACION, case=case, data={"contact_id": contact.id})
     return True

@@ -17,7 +17,7 @@ from core.enums import CaseStatus
 from core.enums import VolanteStatus as VS
 from core.errors import ValidationError
 from core.jobs import Job, QueueName
-from core.lifecycle import Action
+from core.lifecycle import Action, CaseEvent
 from core.models import Case
 from core.services.cases import Result, _transition
 from core.timeutil import now
@@ -42,6 +42,6 @@ def merge_cases(session: Session, duplicate: Case, survivor: Case, actor: Actor,
         volante.closed_at = now()
     duplicate.closed_at = now()
     claim_case(session, survivor)
-    audit.record(session, actor, "fusion_recibida", case=survivor, reason=reason,
+    audit.record(session, actor, CaseEvent.FUSION_RECIBIDA, case=survivor, reason=reason,
                  data={"folio": duplicate.folio, "case_id": duplicate.id})
     return Result(duplicate, [Job("notify_case_merged", {"case_id": duplicate.id}, QueueName.DEFAULT)])
