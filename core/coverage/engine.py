@@ -33,6 +33,7 @@ from core.coverage.text import content_words, fold, stem, tokens
 MIN_MATCH = 0.30  # below this nothing is shown
 MIN_FOUND = 0.42  # below this the question is "no encontré" (nothing medical, or garbage)
 MIN_ANSWER = 0.48  # below this the answer is "not sure"
+MIN_AGREED = 0.35  # ...unless the three readers agree (Engine._agreed), down to this
 CLARIFY_MARGIN = 0.04  # top matches this close and different -> ask which one
 SMSXXI_FIRST = 0.9  # under 5, an SMSXXI term match this close to a CAUSES one answers first
 SMSXXI_YIELD = 0.60  # SMSXXI gives way to a CAUSES/FPGC match scoring at least this share of it
@@ -184,7 +185,7 @@ class CoverageEngine:
             second = self._ask(self.kb_index, text, edad)
             if second.settled:
                 return second
-            return self._described(text, edad, ans)
+            return self._agreed(text, edad, ans, second) or self._described(text, edad, ans)
         elif ans.covered is False and ans.edad is None and _adult(text):
             # a child-only reading refused to "mi esposo": the knowledge base may know the
             # adult's condition ("dengue… plaquetas bajas" is not the children's púrpura)
@@ -198,7 +199,28 @@ class CoverageEngine:
                 return second
         return ans
 
-    def _ask(self, index: Index, text: str, edad: float | None = None) -> CoverageAnswer:
+    def _agreed(self, text: str, edad: float | None, first: CoverageAnswer,
+                second: CoverageAnswer) -> CoverageAnswer | None:
+        """The answer when the three readers, each unsure alone, lead with one intervention.
+
+        A long message dilutes every score ("buenas tardes… mi esposo toma glibenclamida…"):
+        the catalogue index, the knowledge-base index and BM25 agreeing on the first place is
+        the evidence no single score gives."""
+        if not first.matches or not second.matches or self.retriever is None:
+            return None
+        key = (first.matches[0]["cartera"], first.matches[0]["numero"])
+        if (second.matches[0]["cartera"], second.matches[0]["numero"]) != key:
+            return None
+        found = [r for r in self.retriever.search(text) if r.key in self.by_number]
+        if not found or found[0].key != key:
+            return None
+        ans = self._ask(self.kb_index, text, edad, floor=MIN_AGREED)
+        if not ans.settled or not ans.matches:
+            return None
+        return ans if (ans.matches[0]["cartera"], ans.matches[0]["numero"]) == key else None
+
+    def _ask(self, index: Index, text: str, edad: float | None = None,
+             floor: float | None = None) -> CoverageAnswer:
         text = text or ""
         if edad is None:
             edad = extract_age(text)
@@ -218,7 +240,7 @@ class CoverageEngine:
         if vaccine is not None:
             return CoverageAnswer(None, None, edad, [], txt.vaccine_not_listed_text(vaccine),
                                   topic=f"Vacuna {vaccine}"[:100])
-        if not hits or hits[0].score < MIN_FOUND:
+        if not hits or hits[0].score < (MIN_FOUND if floor is None else floor):
             return CoverageAnswer(None, None, edad, matches, txt.not_found_text(), settled=False)
 
         group = self._cancer_group(qtoks, hint)
@@ -229,7 +251,7 @@ class CoverageEngine:
         if top is not hits[0]:  # the answered intervention leads the list
             hits = [top] + [h for h in hits if h is not top]
             matches = [self._match(h) for h in hits[:5]]
-        if top.score < MIN_ANSWER:
+        if top.score < (MIN_ANSWER if floor is None else floor):
             return CoverageAnswer(None, None, edad, matches, txt.not_sure_text(top.item),
                                   topic=txt.short_name(top.item.nombre), settled=False)
 

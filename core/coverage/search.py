@@ -20,7 +20,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from core.coverage.catalog import Intervention, Synonym
-from core.coverage.text import content_words, fold, phonetic, stem, tokens, words
+from core.coverage.text import content_words, fold, phonetic, snowball, stem, tokens, words
 
 
 @dataclass
@@ -175,6 +175,14 @@ class Index:
             if cur is None or df.get(stem(w), 0) > df.get(stem(cur), 0):
                 self.phon_words[key] = w
         self.phon_keys = sorted(self.phon_words)
+        # the same word in another form ("me pegué" ~ "se pegó", "me operaron" ~ "operación"):
+        # Snowball's Spanish stems, which undo verb endings the light stemmer keeps
+        self.by_snowball: dict[str, str] = {}
+        for w in self.vocab_words:
+            key, st = snowball(w), stem(w)
+            cur = self.by_snowball.get(key)
+            if len(key) >= 5 and st in df and (cur is None or df[st] > df.get(cur, 0)):
+                self.by_snowball[key] = st
         self.df = dict(df)
         self.postings: dict[str, list[int]] = defaultdict(list)
         for i, d in enumerate(self.docs):
@@ -203,6 +211,11 @@ class Index:
                         pref = cand
             if pref:
                 out[tok] = (pref, 0.85)
+                continue
+            key = snowball(raw)
+            other = self.by_snowball.get(key) if len(key) >= 5 else None
+            if other is not None:
+                out[tok] = (other, 0.85)
                 continue
             fixed = self._misspelling(raw)
             if fixed is not None:

@@ -8,6 +8,9 @@ names, synonyms, questions) goes through the same `tokens()` so that "Vesícula"
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+
+import snowballstemmer
 
 from unidecode import unidecode
 
@@ -193,6 +196,7 @@ STOPWORDS = FUNCTION_WORDS | frozenset(
     direccion ubicacion telefono numero whatsapp
     quimio quimios quimioterapia quimioterapias medicina medicinas medicamento medicamentos
     estudio estudios analisis laboratorio receta recetas cita citas
+    toma tomo tomar toman tomando tome tomaba
     """)
 )
 
@@ -271,6 +275,15 @@ def stem(word: str) -> str:
     if len(w) > 4 and w[-1] in "aeo":
         w = w[:-1]
     return w
+
+
+_SNOWBALL = snowballstemmer.stemmer("spanish")
+
+
+@lru_cache(maxsize=20000)
+def snowball(word: str) -> str:
+    """Snowball's Spanish stem of a folded word: verb forms meet their nouns' stems."""
+    return _SNOWBALL.stemWord(word)
 
 
 PERSON_TOKEN = "_p"  # any person, in loose mode: "tumor en la cabeza de un niño" ~ "... de mi hijo"
