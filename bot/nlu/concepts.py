@@ -96,6 +96,14 @@ CONCEPTS: dict[str, str] = {
 _COMPILED = [(name, re.compile(pattern)) for name, pattern in CONCEPTS.items()]
 
 
+_BY_NAME = dict(_COMPILED)
+
+
+def has_concept(name: str, norm: str) -> bool:
+    """Whether normalised text says concept `name` ("gracias", "saludo", …)."""
+    return bool(_BY_NAME[name].search(norm))
+
+
 def concept_tokens(norm: str) -> str:
     """'me cobraron 350' -> 'me cobraron 350 zzpago zznumero'."""
     extra = [f"zz{name}" for name, rx in _COMPILED if rx.search(norm)]

@@ -19,7 +19,9 @@ from unidecode import unidecode
 
 from core.text.fold import fold as _fold
 
+from .concepts import has_concept
 from .data import FALLBACK_INTENT
+from .normalize import normalize_text
 from .signals import Signals
 
 HINT_CONFIDENCE = 0.55
@@ -313,6 +315,7 @@ def interpret(text: str, parser, context: dict | None = None) -> Interpretation:
     secondary, clauses = _clauses(text, intent, parser)
     if asks_person and intent != "hablar_con_persona" and "hablar_con_persona" not in secondary:
         secondary.append("hablar_con_persona")
+    secondary += [c for c in _courtesies(text, intent) if c not in secondary]
     return Interpretation(text=text, intent=intent, confidence=conf, entities=entities,
                           ranking=ranking, secondary=secondary, clauses=clauses,
                           candidates=_candidates(intent, ranking), source=source)
@@ -362,6 +365,21 @@ def _clauses(text: str, main: str, parser) -> tuple[list[str], dict[str, str]]:
         if intent != main and intent not in found:
             found.append(intent)
     return found, where
+
+
+def _courtesies(text: str, main: str) -> list[str]:
+    """A greeting, thanks or goodbye said beside the main intent ("hola, me cobraron…",
+    "gracias, y otra pregunta…", "…eso es todo, bye"): reported, never acted on."""
+    norm = normalize_text(text).replace("emojigracias", "")
+    found = []
+    opening = _GREETING_RE.match(unidecode(text or ""))
+    if main != "saludo" and opening and has_concept("saludo", normalize_text(opening.group(0))):
+        found.append("saludo")
+    if main not in ("agradecimiento", "felicitacion") and has_concept("gracias", norm):
+        found.append("agradecimiento")
+    if main != "despedida" and has_concept("despedida", " ".join(norm.split()[-5:])):
+        found.append("despedida")
+    return found
 
 
 def _candidates(intent: str, ranking: list[dict]) -> list[str]:

@@ -47,3 +47,19 @@ def test_care_that_cost_nothing_is_not_a_charge():
     assert not describes_charge("no me cobraron, no lo quisieron ni ver")
     assert describes_charge("me vendieron el paracetamol en el centro de salud")
     assert describes_charge("la compré en similares porque no había")
+
+
+def test_a_greeting_thanks_or_goodbye_beside_the_request_is_reported_as_secondary():
+    opened = "hola buenas tardes, me cobraron 300 en el centro de salud"
+    it = interpret(opened, Scripted({opened: ("cobro_injustificado", 0.93)}))
+    assert it.intent == "cobro_injustificado" and it.secondary == ["saludo"]
+    thanked = "gracias, y otra pregunta, la vesicula la cubren?"
+    assert interpret(thanked, Scripted({thanked: ("consulta_cobertura", 0.8)})).secondary == [
+        "agradecimiento"]
+    left = "ya quedo, adios y gracias"
+    assert interpret(left, Scripted({left: ("despedida", 0.9)})).secondary == ["agradecimiento"]
+    # praise that thanks the staff is the praise only; "muy buenas" in the middle greets nobody
+    praise = "las enfermeras fueron muy buenas conmigo, gracias a todas"
+    assert interpret(praise, Scripted({praise: ("felicitacion", 0.9)})).secondary == []
+    alone = "me cobraron la consulta"
+    assert interpret(alone, Scripted({alone: ("cobro_injustificado", 0.9)})).secondary == []
