@@ -58,6 +58,7 @@ class Hit:
 
 
 UNKNOWN_WEIGHT = 1.0
+ORDINALS = frozenset({"primer", "segund", "tercer"})
 # A lay name points at its row; a drug, a symptom or a study less surely (a study is ordered for
 # many conditions: the condition named beside it should decide).
 KIND_WEIGHT = {"termino": 1.0, "medicamento": 0.9, "sintoma": 0.8, "estudio": 0.5}
@@ -343,6 +344,10 @@ class Index:
             if c > 0 and v in HEAD_TOKENS and v not in d.name_toks and v not in syn_explained:
                 score *= 0.7
                 break
+        # "tercer grado" is not "primer grado": a degree the question names rules out another
+        asked = ORDINALS & {v for v, c in q.values() if c > 0}
+        if asked and (ORDINALS & d.name_toks) and not (asked & d.name_toks):
+            score *= 0.6
         if best_syn is not None:
             score += 0.08 * best_syn.weight
         return Hit(d.item, min(score, 1.0), best_syn, qcov)
