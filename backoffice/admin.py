@@ -21,7 +21,8 @@ from core.enums import TIPO_LABELS, Role, Tipo
 from core.enums import VolanteStatus as VS
 from core.errors import ValidationError
 from core.models import Holiday, User, Volante
-from core.plazos import DEVOLUCION, plazo_for, set_plazo
+from core.plazos import DEVOLUCION, REVISION, plazo_for, review_plazo, set_plazo
+from core.review_clock import head_of_vinculacion, set_head_of_vinculacion
 from core.timeutil import today_mx
 from core.users import create_user, unlock
 
@@ -34,8 +35,10 @@ ROLE_LABELS = {
     Role.ADMIN: "Administración",
 }
 ROLE_CHOICES = [(r.value, ROLE_LABELS[r]) for r in Role]
-PLAZO_KEYS = [t.value for t in Tipo] + [DEVOLUCION]
-PLAZO_LABELS = {**{t.value: TIPO_LABELS[t] for t in Tipo}, DEVOLUCION: "Devolución (ampliar gestión)"}
+PLAZO_KEYS = [t.value for t in Tipo] + [DEVOLUCION, REVISION]
+PLAZO_LABELS = {**{t.value: TIPO_LABELS[t] for t in Tipo}, DEVOLUCION: "Devolución (ampliar gestión)",
+                REVISION: "Revisión del FUR por Vinculación"}
+NO_HEAD = ("", "— Nadie: los escalamientos van a todo Vinculación Social —")
 
 
 def _nombre_field(label="Nombre completo"):
@@ -90,7 +93,8 @@ def _plazo_validator(form, field):
 
 
 class PlazosForm(FlaskForm):
-    pass
+    # who hears that a FUR's review is late (core.review_clock); choices set per request
+    jefatura = select_field("Jefatura de Vinculación Social (recibe las revisiones vencidas)", [NO_HEAD])
 
 
 for _key in PLAZO_KEYS:
@@ -274,8 +278,12 @@ def activate_user(user_id: int):
 @roles_required(Role.ADMIN)
 def plazos():
     db = get_session()
-    current = {k: plazo_for(db, k, devolucion=True) if k == DEVOLUCION else plazo_for(db, k) for k in PLAZO_KEYS}
-    form = PlazosForm(data=None if request.method == "POST" else {k: str(v) for k, v in current.items()})
+    current = {k: _plazo_now(db, k) for k in PLAZO_KEYS}
+    head = head_of_vinculacion(db)
+    form = PlazosForm(data=None if request.method == "POST" else {
+        **{k: str(v) for k, v in current.items()}, "jefatura": str(head.id) if head else ""})
+    form.jefatura.choices = [NO_HEAD] + [(str(u.id), f"{u.nombre} ({u.email})") for u in db.scalars(
+        select(User).where(User.role == Role.VINCULACION, User.active.is_(True)).order_by(User.nombre))]
     if form.validate_on_submit():
         actor = current_actor()
         changed = 0
@@ -285,6 +293,11 @@ def plazos():
                 set_plazo(db, key, days)
                 audit.record(db, actor, "plazo_cambiado", data={"tipo": key, "de": current[key], "a": days})
                 changed += 1
+        chosen = int(form.jefatura.data) if form.jefatura.data else None
+        if chosen != (head.id if head else None):
+            set_head_of_vinculacion(db, chosen)
+            audit.record(db, actor, "jefatura_vinculacion", data={"de": head.id if head else None, "a": chosen})
+            changed += 1
         db.commit()
         flash("Plazos guardados. Se aplican a los volantes que se abran desde ahora." if changed
               else "No hubo cambios.", "success")
@@ -293,6 +306,12 @@ def plazos():
         flash("El formulario expiró. Vuelve a enviarlo.", "error")
     return render_template("admin/plazos.html", form=form, keys=PLAZO_KEYS), (
         422 if request.method == "POST" else 200)
+
+
+def _plazo_now(db, key: str) -> int:
+    if key == REVISION:
+        return review_plazo(db)
+    return plazo_for(db, key, devolucion=True) if key == DEVOLUCION else plazo_for(db, key)
 
 
 # -- holidays ------------------------------------------------------------------------------------

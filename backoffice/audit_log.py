@@ -24,6 +24,7 @@ SYSTEM_ACTION_NAMES = {
     audit.CASE_VIEW: "Consulta de un caso", "exportacion": "Exportación", "informe_guardado": "Informe mensual guardado",
     "usuario_creado": "Usuario creado", "permiso_cambiado": "Cambio de perfil o acceso",
     "directorio_actualizado": "Directorio actualizado", "plazo_cambiado": "Plazo cambiado",
+    "jefatura_vinculacion": "Jefatura de Vinculación designada",
     "dia_inhabil_agregado": "Día inhábil agregado", "dia_inhabil_eliminado": "Día inhábil eliminado",
     "importado_centro_atencion": "Importado del centro de atención", "consentimiento_aviso": "Aviso aceptado",
     "depuracion": "Depuración (5 años)", "depuracion_resumen": "Depuración (resumen)",

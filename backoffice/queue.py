@@ -19,6 +19,7 @@ from core.estados import BY_CLAVE
 from core.models import Case, Contact, User, Volante
 from core.plazos import BusinessCalendar, calendar
 from core.reminders import dias_de_atraso, dias_restantes
+from core.review_clock import review_late_clause, review_status
 from core.report_links import LABELS as FIGURE_LABELS
 from core.report_links import counts_rounds, figure_case_ids, figure_rows
 from core.reports.months import Month
@@ -41,14 +42,15 @@ SORTS = {
 OPEN = [str(x) for x in (CaseStatus.REGISTRADA, CaseStatus.TURNADA, CaseStatus.RESPONDIDA)]
 TODOS = "todos"
 STATUS_CHOICES = {"": "Abiertos", **STATUS_LABELS, TODOS: "Todos"}
-PLAZO_LABELS = {"vencido": "Vencidos", "por_vencer": "Vencen en 2 días hábiles o menos"}
+PLAZO_LABELS = {"vencido": "Vencidos", "por_vencer": "Vencen en 2 días hábiles o menos",
+                "revision_vencida": "Revisión del FUR vencida (Vinculación)"}
 SOON_DAYS = 2
 ROW_CASE_COLUMNS = (Case.id, Case.folio, Case.tipo, Case.canal, Case.estado_clave, Case.status, Case.created_at,
                     Case.contacto_telefono, Case.contact_id, Case.current_volante_id, Case.description, Case.monto,
                     Case.ronda, Case.confidencial)
 SNIPPET_CHARS = 140
 ROW_VOLANTE_COLUMNS = (Volante.id, Volante.case_id, Volante.numero, Volante.estado_clave, Volante.enlace_id,
-                       Volante.status, Volante.due_date, Volante.paused_at)
+                       Volante.status, Volante.due_date, Volante.paused_at, Volante.review_due_date)
 
 
 @dataclass
@@ -183,7 +185,9 @@ def base_query(user, columns, filters: Filters, *, with_status: bool = True, tod
         stmt = stmt.where(Case.status == statuses[0]) if len(statuses) == 1 else stmt.where(Case.status.in_(statuses))
     if filters.enlace:
         stmt = stmt.where(Volante.enlace_id == filters.enlace)
-    if filters.plazo:
+    if filters.plazo == "revision_vencida":
+        stmt = stmt.where(review_late_clause(today))
+    elif filters.plazo:
         running = and_(Volante.status == VS.ABIERTO, Volante.paused_at.is_(None))
         if filters.plazo == "vencido":
             stmt = stmt.where(running, Volante.due_date < today)
@@ -241,8 +245,15 @@ def plazo_badge(volante: Volante | None, today: date, soon: date, cal: BusinessC
     as reminders and escalations), as text and a CSS class (never color only)."""
     if volante is None:
         return None
-    if volante.status == VS.RESPONDIDO:
-        return {"text": "En revisión", "cls": ""}
+    if volante.status == VS.RESPONDIDO:  # the national review's clock (core.review_clock)
+        review = review_status(volante, today, cal)
+        if review is None:
+            return {"text": "En revisión", "cls": ""}
+        state, days = review
+        if state == "vencida":
+            return {"text": f"Revisión vencida hace {_dias(days)}", "cls": "vencido"}
+        text = "Revisión vence hoy" if state == "vence_hoy" else f"En revisión: quedan {_dias(days)}"
+        return {"text": text, "cls": "por-vencer" if volante.review_due_date <= soon else ""}
     if volante.status != VS.ABIERTO:
         return None
     if volante.paused_at is not None:

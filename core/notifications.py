@@ -31,6 +31,8 @@ ESCALAMIENTO = "escalamiento"
 ENTREGA_FALLIDA = "entrega_fallida"
 CASO_REABIERTO = "caso_reabierto"
 RESPUESTA_AFILIADO = "respuesta_afiliado"
+REVISION_POR_VENCER = "revision_por_vencer"  # core.review_clock
+REVISION_VENCIDA = "revision_vencida"
 
 KIND_LABELS = {
     VOLANTE_NUEVO: "Volante nuevo",
@@ -42,11 +44,13 @@ KIND_LABELS = {
     ENTREGA_FALLIDA: "Mensaje no entregado",
     CASO_REABIERTO: "Caso reabierto",
     RESPUESTA_AFILIADO: "Respuesta de la persona afiliada",
+    REVISION_POR_VENCER: "Revisión de FUR por vencer",
+    REVISION_VENCIDA: "Revisión de FUR vencida",
 }
 
 # What is also e-mailed (when SMTP is configured): work that lands on someone's desk.
 EMAIL_KINDS = frozenset({VOLANTE_NUEVO, VOLANTE_DEVUELTO, VOLANTE_REASIGNADO, RECORDATORIO, ESCALAMIENTO,
-                         CASO_REABIERTO, RESPUESTA_AFILIADO})
+                         CASO_REABIERTO, RESPUESTA_AFILIADO, REVISION_POR_VENCER, REVISION_VENCIDA})
 EMAIL_RETRY_WINDOW = timedelta(days=3)
 
 

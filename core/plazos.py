@@ -22,6 +22,9 @@ DEFAULT_PLAZOS: dict[str, int] = {
 }
 DEVOLUCION = "devolucion"
 DEFAULT_DEVOLUCION = 5
+# The national review of a filed FUR by Vinculación (core.review_clock): business days from filing.
+REVISION = "revision"
+DEFAULT_REVISION = 3
 
 
 @lru_cache(maxsize=64)
@@ -77,6 +80,11 @@ def days_setting(session: Session, key: str, default: int) -> int:
 def plazo_for(session: Session, tipo: str, *, devolucion: bool = False) -> int:
     key = f"plazo.{DEVOLUCION if devolucion else tipo}"
     return days_setting(session, key, DEFAULT_DEVOLUCION if devolucion else DEFAULT_PLAZOS.get(tipo, 10))
+
+
+def review_plazo(session: Session) -> int:
+    """Business days Vinculación has to review a filed FUR (admin page «Plazos»)."""
+    return days_setting(session, f"plazo.{REVISION}", DEFAULT_REVISION)
 
 
 def set_plazo(session: Session, tipo_or_devolucion: str, days: int) -> None:

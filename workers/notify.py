@@ -30,7 +30,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import notifications as notif
-from core import reminders
+from core import reminders, review_clock
 from core.config import Settings
 from core.enums import RESULTADO_LABELS, Canal, CaseStatus, Direction
 from core.enums import VolanteStatus as VS
@@ -324,17 +324,23 @@ def affiliate_replied(request_id: int, settings: Settings | None = None) -> None
 # ---- scheduled ----------------------------------------------------------------------------
 
 def send_reminders(settings: Settings | None = None, today=None) -> int:
+    """Reminders to enlaces (their plazo) and to Vinculación (the review's, core.review_clock)."""
     settings = settings or Settings.from_env()
+    today = today or today_mx()
     with job_session(settings) as session:
-        created = notif.deliver_due(session, reminders.reminders_due(session, today or today_mx()))
+        dues = reminders.reminders_due(session, today) + review_clock.reminders_due(session, today)
+        created = notif.deliver_due(session, dues)
         _finish(session, [], settings)
         return len(created)
 
 
 def escalate_overdue(settings: Settings | None = None, today=None) -> int:
+    """Vencido rounds to Vinculación; late reviews to the head of Vinculación (core.review_clock)."""
     settings = settings or Settings.from_env()
+    today = today or today_mx()
     with job_session(settings) as session:
-        created = notif.deliver_due(session, reminders.escalations_due(session, today or today_mx()))
+        dues = reminders.escalations_due(session, today) + review_clock.escalations_due(session, today)
+        created = notif.deliver_due(session, dues)
         _finish(session, [], settings)
         return len(created)
 

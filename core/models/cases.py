@@ -140,6 +140,9 @@ class Volante(Base):
     case_estado_clave: Mapped[str | None] = mapped_column(String(2))
     first_answer: Mapped[bool] = mapped_column(Boolean, default=False, server_default=literal_column("false"))
     round_first_id: Mapped[int | None] = mapped_column(Integer)
+    # The national review's clock (core.review_clock, migration 0018): the day Vinculación should
+    # have reviewed this round's FUR by, set when it is filed (core.plazos.review_plazo business days).
+    review_due_date: Mapped[date | None] = mapped_column(Date, index=True)
 
     case: Mapped[Case] = relationship(back_populates="volantes")
     enlace = relationship("User", foreign_keys=[enlace_id])

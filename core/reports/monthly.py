@@ -14,6 +14,10 @@ from core.models import ReportSnapshot
 from core.reports.calendar import ensure_calendar
 from core.reports.figures import DIMENSIONS, Window, compute, compute_months, finish, top_topics
 from core.reports.months import Month
+from core.reports.review_figures import DEFINITION as REVIEW_DEFINITION
+from core.reports.review_figures import LABELS as REVIEW_LABELS
+from core.reports.review_figures import PERCENT as REVIEW_PERCENT
+from core.reports.review_figures import add_review_figures
 from core.reports.sql import tune_for_reports
 from core.timeutil import now, today_mx
 
@@ -57,9 +61,10 @@ LABELS: dict[str, str] = {
     "reaperturas": "Casos reabiertos",
     "reaperturas_afiliado": "Reabiertos a petición de la persona afiliada",
     "tasa_reapertura": "Tasa de reapertura",
+    **REVIEW_LABELS,
 }
 FIGURES = tuple(LABELS)
-PERCENT = ("pct_en_plazo", "tasa_devolucion", "pct_favorable", "tasa_reapertura")
+PERCENT = ("pct_en_plazo", "tasa_devolucion", "pct_favorable", "tasa_reapertura", *REVIEW_PERCENT)
 MONEY = ("monto_reclamado", "monto_reembolsado")
 
 DEFINITIONS: dict[str, str] = {
@@ -87,6 +92,7 @@ DEFINITIONS: dict[str, str] = {
     "reaperturas": "Casos concluidos o atendidos que se reabrieron en el mes para una nueva ronda en el mismo "
                    "folio (por Vinculación o a petición de la persona afiliada); tasa = reabiertos / (concluidos "
                    "+ atendidos) del mes.",
+    "revision": REVIEW_DEFINITION,
     "estado": "En cifras de volantes, el estado que atendió cada volante; en cifras de casos, el estado "
               "actual del caso.",
     "tendencia": "Los dos últimos meses se calculan al momento; los anteriores se toman del informe guardado "
@@ -214,6 +220,7 @@ def build_report(session: Session, month: Month, *, estado: str | None = None,
     }
     for dim in ("estado", "canal", "tipo"):
         report[f"por_{dim}"] = _breakdown(current[dim], before[dim], dim, estado)
+    add_review_figures(session, report, month, estado, as_of)  # the national review's clock
     report["ranking_estados"] = _ranking(report["por_estado"])
     report["temas"] = top_topics(session, cur_w)
     report["temas_anterior"] = top_topics(session, prev_w)

@@ -330,6 +330,7 @@ def save_fur(session: Session, volante: Volante, actor: Actor, data: dict, *, su
         raise ValidationError(f"Faltan datos obligatorios del FUR: {names}.",
                               fields={m: "requerido" for m in missing})
     from core.services.affiliate_contact import close_open_requests  # imports this module
+    from core.review_clock import review_due_date
 
     close_open_requests(session, actor, case, "Se envió el FUR antes de recibir la respuesta.")
     _transition(session, case, Action.RESPONDER, actor, data={"volante": volante.numero, "fur_id": fur.id})
@@ -338,6 +339,7 @@ def save_fur(session: Session, volante: Volante, actor: Actor, data: dict, *, su
     fur.filed_at = now()
     volante.status = VS.RESPONDIDO
     volante.answered_at = fur.filed_at
+    volante.review_due_date = review_due_date(session, fur.filed_at)  # the national review's clock
     volante.first_answer = not any(v.answered_at is not None for v in case.volantes if v is not volante)
     return Result(case, [Job("notify_fur_filed", {"volante_id": volante.id}, QueueName.DEFAULT)])
 

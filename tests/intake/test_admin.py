@@ -165,7 +165,8 @@ def test_state_changing_posts_need_csrf(client, admin, make, db):
 
 def plazos_form(token, **overrides):
     data = {"csrf_token": token, "queja": "10", "cobro_injustificado": "10", "solicitud_informacion": "5",
-            "consulta_cobertura": "5", "sugerencia": "15", "felicitacion": "15", "devolucion": "5"}
+            "consulta_cobertura": "5", "sugerencia": "15", "felicitacion": "15", "devolucion": "5",
+            "revision": "3", "jefatura": ""}
     data.update(overrides)
     return data
 

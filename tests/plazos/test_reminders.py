@@ -138,7 +138,10 @@ def test_answered_round_is_not_reminded_nor_vencido(db, make):
     with mx_time(2026, 12, 4, 8):
         assert notify.send_reminders() == 0
     with mx_time(2026, 12, 10, 8):
-        assert notify.escalate_overdue() == 0
+        # the enlace's round is not vencido; only the national review is late (core.review_clock)
+        assert notify.escalate_overdue() == 1
+    assert _kinds(db) == []
+    assert db.scalar(select(Notification.kind)) == notif.REVISION_VENCIDA
     assert reminders.due_status(case.volantes[-1], date(2026, 12, 10), BusinessCalendar()) is None
 
 

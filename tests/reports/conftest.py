@@ -104,6 +104,7 @@ def scenario(db, make) -> Scenario:
         volante.due_date = due_date or due(sent, plazo or volante.plazo_dias)
         volante.answered_at = answered
         volante.closed_at = closed
+        volante.review_due_date = None  # the filing's review clock counted from today's date: none here
 
     # A
     a = new("A", created=at(10, 1))

@@ -7,6 +7,10 @@ import pytest
 from core.reports import Month, build_report
 from tests.reports.conftest import AS_OF
 
+# issue 17 item 5: the scenario's rounds carry no review clock (conftest's `timed` rewrites their
+# dates); tests/reports/test_review_figures.py counts the review figures
+NO_REVIEW_CLOCK = {"revisiones": 0, "revisiones_en_plazo": 0, "pct_revision_en_plazo": None, "revisiones_vencidas": 0}
+
 OCT_TOTAL = {
     "casos_registrados": 12,  # A B D E F G H I J K L N (M cancelled; O is Sept 30 local)
     "atendidos": 4,  # I J K L
@@ -31,6 +35,7 @@ OCT_TOTAL = {
     "dias_conclusion_n": 4, "dias_conclusion_mediana": 5.5, "dias_conclusion_p90": 6.7,
     # issue 17: nothing reopened in the scenario (tests/reports/test_reopen_figures.py reopens)
     "reaperturas": 0, "reaperturas_afiliado": 0, "tasa_reapertura": 0.0,
+    **NO_REVIEW_CLOCK,
 }
 
 SEPT_TOTAL = {
@@ -46,6 +51,7 @@ SEPT_TOTAL = {
     "dias_conclusion_n": 1, "dias_conclusion_mediana": 3.0, "dias_conclusion_p90": 3.0,
     # issue 17: nothing reopened in the scenario (tests/reports/test_reopen_figures.py reopens)
     "reaperturas": 0, "reaperturas_afiliado": 0, "tasa_reapertura": 0.0,
+    **NO_REVIEW_CLOCK,
 }
 
 JAL = {
@@ -59,6 +65,7 @@ JAL = {
     "dias_conclusion_n": 3, "dias_conclusion_mediana": 6.0, "dias_conclusion_p90": 6.8,
     # issue 17: nothing reopened in the scenario (tests/reports/test_reopen_figures.py reopens)
     "reaperturas": 0, "reaperturas_afiliado": 0, "tasa_reapertura": 0.0,
+    **NO_REVIEW_CLOCK,
 }
 
 CDMX = {
@@ -72,6 +79,7 @@ CDMX = {
     "dias_conclusion_n": 1, "dias_conclusion_mediana": 5.0, "dias_conclusion_p90": 5.0,
     # issue 17: nothing reopened in the scenario (tests/reports/test_reopen_figures.py reopens)
     "reaperturas": 0, "reaperturas_afiliado": 0, "tasa_reapertura": 0.0,
+    **NO_REVIEW_CLOCK,
 }
 
 ZERO = {
@@ -83,6 +91,7 @@ ZERO = {
     "satisfaccion_promedio": None, "satisfaccion_n": 0, "dias_respuesta_n": 0, "dias_respuesta_mediana": None,
     "dias_respuesta_p90": None, "dias_conclusion_n": 0, "dias_conclusion_mediana": None,
     "dias_conclusion_p90": None, "reaperturas": 0, "reaperturas_afiliado": 0, "tasa_reapertura": None,
+    **NO_REVIEW_CLOCK,
 }
 
 
