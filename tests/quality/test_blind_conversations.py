@@ -11,14 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.channels.conftest import (  # noqa: F401 - fixtures
-    chan_settings,
-    inbound_form,
-    make_app,
-    post_signed,
-    standin,
-)
+from tests.channels.conftest import chan_settings, make_app  # noqa: F401 (fixtures)
 from tests.quality.conversation_corpus import load_scenarios, run_scenario, summary
+from tests.support.twilio import inbound_form, post_signed, standin  # noqa: F401 (fixtures)
 
 HERE = Path(__file__).parent
 SETS = sorted(HERE.glob("blind_*/conversations.yaml")) + sorted(HERE.glob("dev_*/conversations.yaml"))
@@ -28,7 +23,7 @@ SETS = sorted(HERE.glob("blind_*/conversations.yaml")) + sorted(HERE.glob("dev_*
 # r3 0.939), never looked at; r2 has since been read and reached 1.000. The dev_* sets were
 # tuned on (dev_r4 0.987; dev_r5 0.82 -> 0.99, dev_r5b 0.87 -> 1.0, dev_r5c 0.95 -> 1.0):
 # regression floors only.
-FLOORS = {"blind_r2": 0.97, "blind_r3": 0.92, "blind_r4": 0.86, "blind_r5": 0.93,
+FLOORS = {"blind_r2": 0.97, "blind_r3": 0.92, "blind_r4": 0.86, "blind_r5": 0.93, "blind_r6": 0.90,
           "dev_r4": 0.95, "dev_r5": 0.97, "dev_r5b": 0.97, "dev_r5c": 0.97}
 
 
