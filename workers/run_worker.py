@@ -5,6 +5,8 @@ RQ's command reads Redis before its worker exists (suspension flag, registration
 status 1 when it cannot: under honcho that ended the whole stack, under systemd it was a restart
 loop. Here Redis is pinged with capped backoff first, and a start that still failed on Redis is
 tried again. Once running, SinacWorker (workers/worker.py) rides out later outages itself.
+Production on development secrets is refused before any wait: a worker waiting for Redis
+must not hide, for as long as Redis is away, that it would never be allowed to run.
 """
 
 from __future__ import annotations
@@ -53,10 +55,13 @@ def wait_for_redis(url: str, *, sleep=time.sleep) -> None:
 def main(args: list[str] | None = None) -> None:
     from rq.cli import main as rq_main
 
+    from core.config import Settings
     from core.logs import configure_logging
+    from workers.worker import refuse_unsafe
 
     args = list(sys.argv[1:] if args is None else args)
     configure_logging(os.environ.get("LOG_FORMAT", "text"))
+    refuse_unsafe(Settings.from_env())
     url = redis_url(args)
     while True:
         wait_for_redis(url)

@@ -63,20 +63,46 @@ PROCESSES = {
                          f"127.0.0.1:{port}", "backoffice.app:create_app()"],
     "worker": lambda port, redis: [str(BIN / "rq"), "worker", "--worker-class", "workers.worker.SinacWorker",
                                    "--url", redis, "--name", f"refusal-{port}", "default"],
+    # the Procfile's worker command, which waits for Redis before starting rq's
+    "procfile-worker": lambda port, redis: [sys.executable, "-m", "workers.run_worker", "--worker-class",
+                                            "workers.worker.SinacWorker", "--url", redis, "--name",
+                                            f"refusal-{port}", "default"],
     "scheduler": lambda port, redis=None: [sys.executable, "-m", "workers.scheduler"],
+    "relay": lambda port, redis=None: [sys.executable, "-m", "workers.relay"],
 }
+
+
+def _refusal(process: str, tmp_path, redis: str, **env) -> str:
+    """Run the process to its end (it must not start); its output."""
+    proc = subprocess.run(PROCESSES[process](free_port(), redis), cwd=ROOT, env=_env(tmp_path, REDIS_URL=redis, **env),
+                          capture_output=True, text=True, timeout=120, check=False)
+    output = proc.stdout + proc.stderr
+    assert proc.returncode != 0, output[-2000:]
+    assert "refusing to start" in output, output[-2000:]
+    return output
 
 
 @pytest.mark.parametrize("process", sorted(PROCESSES))
 def test_real_process_refuses_production_on_defaults(process, tmp_path, redis_url):
-    proc = subprocess.run(PROCESSES[process](free_port(), redis_url), cwd=ROOT, env=_env(tmp_path, REDIS_URL=redis_url),
-                          capture_output=True,
-                          text=True, timeout=120, check=False)
-    output = proc.stdout + proc.stderr
-    assert proc.returncode != 0, output[-2000:]
-    assert "refusing to start" in output, output[-2000:]
+    output = _refusal(process, tmp_path, redis_url)
     for name in ("SECRET_KEY", "TWILIO_AUTH_TOKEN", "DATABASE_URL"):
         assert name in output, output[-2000:]
+
+
+@pytest.mark.parametrize("process", sorted(set(PROCESSES) - {"worker"}))
+def test_refused_even_while_redis_is_away(process, tmp_path):
+    """Nothing listens on the Redis port: the deployed commands refuse at once, not once Redis
+    answers (the Procfile's worker waited for Redis first, and said nothing until then). Bare
+    `rq worker` is left out: RQ's command stops on Redis before any worker code runs."""
+    _refusal(process, tmp_path, f"redis://127.0.0.1:{free_port()}/0")
+
+
+@pytest.mark.parametrize("name,value", [("SECRET_KEY", "dev-secret-change-me"), ("TWILIO_AUTH_TOKEN", "dev-auth-token")])
+def test_one_development_value_is_named_alone(name, value, tmp_path, redis_url):
+    """Everything else set for production: the refusal names the one development value."""
+    output = _refusal("web", tmp_path, redis_url, **{**GOOD, name: value})
+    named = [other for other in ("SECRET_KEY", "TWILIO_AUTH_TOKEN", "DATABASE_URL") if f"{other} is missing" in output]
+    assert named == [name], output[-2000:]
 
 
 def test_web_starts_in_production_when_configured(tmp_path, database_url):
