@@ -26,7 +26,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from backoffice.db import get_session, stage_jobs
+from backoffice.db import commit_and_dispatch, get_session
 from backoffice.extensions import limiter
 from backoffice.forms_es import (
     ESTADO_CHOICES,
@@ -34,7 +34,6 @@ from backoffice.forms_es import (
     clean_phone,
     cleaned,
     csrf_failed,
-    dispatch_after_commit,
     select,
 )
 from core import audit, follow
@@ -114,14 +113,12 @@ def index():
         )
         audit.record(db, SYSTEM, "consentimiento_aviso", case=result.case,
                      data={"canal": "buzon", "aviso": AVISO_VERSION})
-        jobs = stage_jobs(result.jobs)
-        db.commit()
+        commit_and_dispatch(result.jobs)
     except (DomainError, SQLAlchemyError):
         db.rollback()
         log.exception("buzon submission failed")
         flash("No pudimos guardar tu mensaje. Inténtalo de nuevo en unos minutos.", "error")
         return render_template("buzon/form.html", form=form, privacy_url=_privacy_url()), 500
-    dispatch_after_commit(jobs)
     session["buzon_folio"] = result.case.folio
     session["buzon_code"] = follow.display(result.follow_code)  # shown once on the next page
     return redirect(url_for("buzon.sent"))

@@ -31,18 +31,12 @@ def get_report_session() -> Session:
 
 def commit_and_dispatch(jobs=()) -> None:
     """Commit the request's change with the jobs it asked for (written in the same transaction,
-    enqueued after the commit: workers/dispatch.py)."""
+    enqueued after the commit: workers/dispatch.py). The commit's errors are the caller's to
+    handle; once it is committed nothing here raises, so a view may call it inside its error
+    handling and never report a saved change as lost."""
     from workers.dispatch import commit_and_enqueue
 
     commit_and_enqueue(get_session(), list(jobs), current_app.config["SINAC"])
-
-
-def stage_jobs(jobs) -> list:
-    """Write the jobs into the request's transaction, for a view that commits itself inside its
-    own error handling; `commit_and_dispatch` (or forms_es.dispatch_after_commit) then enqueues."""
-    from workers.dispatch import stage_jobs as stage
-
-    return stage(get_session(), list(jobs))
 
 
 def _close_session(_exc) -> None:

@@ -71,17 +71,3 @@ def csrf_failed(form) -> bool:
 def cleaned(field):
     """The value a field's inline validator parsed (None when the field was empty and skipped)."""
     return getattr(field, "clean", None)
-
-
-def dispatch_after_commit(jobs) -> None:
-    """Enqueue the jobs of a change committed with them (backoffice.db.stage_jobs). The data and
-    its jobs are saved whatever happens here, so a failure is logged (the outbox relay enqueues
-    them) rather than shown as a failed save."""
-    import logging
-
-    from backoffice.db import commit_and_dispatch
-
-    try:
-        commit_and_dispatch(jobs)
-    except Exception:  # the commit already succeeded: never report the change as lost
-        logging.getLogger(__name__).exception("dispatch after commit failed")

@@ -16,7 +16,7 @@ from wtforms.validators import ValidationError as FormError
 
 from backoffice import uploads
 from backoffice.auth import current_actor, roles_required
-from backoffice.db import get_session, stage_jobs
+from backoffice.db import commit_and_dispatch, get_session
 from backoffice.forms_es import (
     ESTADO_CHOICES,
     check_email,
@@ -24,7 +24,6 @@ from backoffice.forms_es import (
     cleaned,
     csrf_failed,
     date_input,
-    dispatch_after_commit,
     parse_form_date,
 )
 from backoffice.forms_es import select as choice_field
@@ -154,8 +153,7 @@ def new_case():
             session.add(Attachment(case_id=result.case.id, filename=s.filename, content_type=s.content_type,
                                    size=s.size, storage_key=s.storage_key, sha256=s.sha256,
                                    uploaded_by_id=actor.id))
-        jobs = stage_jobs(result.jobs)
-        session.commit()
+        commit_and_dispatch(result.jobs)
     except DomainError as exc:
         session.rollback()
         for s in stored:
@@ -169,7 +167,6 @@ def new_case():
         log.exception("intake failed")
         flash("No se pudo guardar el caso. Inténtalo de nuevo.", "error")
         return render_template("intake/new_case.html", form=form, defaults=_defaults()), 500
-    dispatch_after_commit(jobs)
     case = result.case
     flash(f"Caso registrado con folio {case.folio}. Código de seguimiento para la persona: "
           f"{follow.display(result.follow_code)} (díctaselo o envíaselo ahora: no se vuelve a mostrar; con el folio "
@@ -214,8 +211,7 @@ def callcenter_upload():
                                               max_bytes=settings.upload_max_bytes,
                                               max_rows=callcenter.WEB_MAX_ROWS)
         if report.imported:
-            jobs = stage_jobs(jobs)
-            session.commit()
+            commit_and_dispatch(jobs)
     except callcenter.FileRejected as exc:
         session.rollback()
         form.archivo.errors = [exc.message]
@@ -230,7 +226,6 @@ def callcenter_upload():
         flash("No se importó ninguna fila: la base de datos rechazó la importación. Vuelve a intentarlo.",
               "error")
         return render_template("intake/callcenter.html", **context), 500
-    dispatch_after_commit(jobs)
     return render_template("intake/callcenter_report.html", report=report,
                            rejected_csv=callcenter.rejected_csv(report) if report.rejected else "",
                            case_url=_case_url_by_id), 200

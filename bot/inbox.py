@@ -23,7 +23,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from core import outbox
 from core.enums import Direction, MessageStatus
 from core.errors import ValidationError
-from core.jobs import Job, QueueName
+from core.jobs import Job, JobName, QueueName
 from core.models import Attachment, Contact, Message, OutboxJob
 from core.phones import parse_channel_address
 from core.timeutil import now as utc_now
@@ -145,7 +145,7 @@ def record_inbound(session: Session, form: dict, *, request_id: str | None = Non
     return existing, False
 
 
-PROCESS_JOB = "process_inbound_message"
+PROCESS_JOB = str(JobName.PROCESS_INBOUND_MESSAGE)  # a plain str: SQL literals are built from it
 
 
 def store_inbound(session: Session, form: dict, *, request_id: str | None = None) -> tuple[int, bool, list[Job]]:

@@ -32,7 +32,7 @@ from bot.send_order import FINAL_FAILURES, SENDING, before
 from bot.twilio_client import build_client, status_callback_url
 from core.config import Settings
 from core.enums import Direction, MessageStatus
-from core.jobs import Job, QueueName
+from core.jobs import Job, JobName, QueueName
 from core.models import Contact, Message
 from core.notifications import notify_delivery_failed
 from core.timeutil import now as utc_now
@@ -128,7 +128,7 @@ def within_whatsapp_window(contact: Contact, at=None) -> bool:
 
 def send_job(messages: list[Message], queue: QueueName = QueueName.OUTBOUND) -> list[Job]:
     ids = [m.id for m in messages if m.status == MessageStatus.QUEUED]
-    return [Job("send_outbound", {"message_ids": ids}, queue)] if ids else []
+    return [Job(JobName.SEND_OUTBOUND, {"message_ids": ids}, queue)] if ids else []
 
 
 def _store(session: Session, contact: Contact, channel: str, bodies: list[str], *, case_id=None,
@@ -212,7 +212,7 @@ def send_messages(session: Session, message_ids: list[int], *, settings: Setting
             continue
         outcome = _deliver(session, client, pacer, message, contact, settings, sleep, first_try_only=first_try_only)
         if outcome == _RELEASED:
-            return [Job("send_outbound", {"message_ids": [message_id, *pending]}, QueueName.OUTBOUND)]
+            return [Job(JobName.SEND_OUTBOUND, {"message_ids": [message_id, *pending]}, QueueName.OUTBOUND)]
         if outcome == _UNKNOWN:
             return []  # left `sending`: the sweep resolves it before anything later is sent
         if outcome is not None and outcome != _TAKEN:

@@ -25,7 +25,7 @@ from bot.dialogue.turn import DIGIT_INTENT, Turn
 from bot.nlu.interpret import Interpretation, interpret
 from core.config import Settings
 from core.enums import Direction, MessageStatus
-from core.jobs import Job, QueueName
+from core.jobs import Job, JobName, QueueName
 from core.models import Contact, Message
 from core.timeutil import now
 
@@ -113,7 +113,7 @@ def _process(session: Session, contact: Contact, message: Message, settings: Set
     message.processed_at = now()
     jobs = list(turn.jobs)
     if message.media:  # copied into SINAC's storage after the commit (bot.media)
-        jobs.append(Job("fetch_message_media", {"message_id": message.id}, QueueName.DEFAULT))
+        jobs.append(Job(JobName.FETCH_MESSAGE_MEDIA, {"message_id": message.id}, QueueName.DEFAULT))
     if turn.replies:
         jobs += send_replies(session, contact, turn.replies, case_id=turn.case_id, kind=turn.reply_kind)
     session.flush()

@@ -1,6 +1,7 @@
 """Jobs that domain services ask for, run by the caller after its commit.
 
-Queue names are declared here once; the Procfile's workers must listen on all of them.
+Queue names and job names are declared here once: the Procfile's workers must listen on every
+queue, and workers/registry.py maps every job name to the function that runs it.
 """
 
 from __future__ import annotations
@@ -18,9 +19,35 @@ class QueueName(StrEnum):
 QUEUES: tuple[str, ...] = tuple(q.value for q in QueueName)
 
 
+class JobName(StrEnum):
+    """Every job a service, the dialogue or the schedule can ask for (workers/registry.py)."""
+
+    # the affiliate's messages (queues inbound and outbound)
+    PROCESS_INBOUND_MESSAGE = "process_inbound_message"
+    SEND_OUTBOUND = "send_outbound"
+    FETCH_MESSAGE_MEDIA = "fetch_message_media"
+    SWEEP_STUCK_INBOUND = "sweep_stuck_inbound"
+    EXPIRE_IDLE_SESSIONS = "expire_idle_sessions"
+    # notices of the case's life
+    NOTIFY_VOLANTE_OPENED = "notify_volante_opened"
+    NOTIFY_VOLANTE_REASSIGNED = "notify_volante_reassigned"
+    NOTIFY_VOLANTE_RETURNED = "notify_volante_returned"
+    NOTIFY_FUR_FILED = "notify_fur_filed"
+    NOTIFY_CASE_CONCLUDED = "notify_case_concluded"
+    NOTIFY_CASE_REOPENED = "notify_case_reopened"
+    NOTIFY_CASE_MERGED = "notify_case_merged"
+    NOTIFY_AFFILIATE_REPLIED = "notify_affiliate_replied"
+    # the schedule's
+    SEND_REMINDERS = "send_reminders"
+    ESCALATE_OVERDUE = "escalate_overdue"
+    DELIVER_STAFF_EMAILS = "deliver_staff_emails"
+    PURGE_RETENTION = "purge_retention"
+    BUILD_MONTHLY_REPORT = "build_monthly_report"
+
+
 @dataclass(frozen=True)
 class Job:
-    """A task name (see workers.tasks.TASKS) with id-only keyword arguments. `outbox_id` is the
+    """A job's name (JobName) with id-only keyword arguments. `outbox_id` is the
     row the job was written as (core/outbox.py), once it was."""
 
     name: str

@@ -1,8 +1,8 @@
 """The one-question satisfaction survey sent after a case is concluded (DOMAIN.md §8).
 
-Flow: workers.tasks.notify_case_concluded sends the FUR's respuesta al ciudadano, then QUESTION as
-an outbound message with kind=SURVEY_KIND and the case id. When the affiliate writes next, the
-dialogue calls `record_answer(session, contact, text)` first; it returns True (and the dialogue
+Flow: the job notify_case_concluded (workers/jobs/notices.py) sends the FUR's respuesta al
+ciudadano, then QUESTION as an outbound message with kind=SURVEY_KIND and the case id. When the
+affiliate writes next, the dialogue calls `record_answer(session, contact, text)` first; it returns True (and the dialogue
 replies THANKS) only when:
 - the last outbound message to this contact is that survey question (so a "2" answering a menu
   the bot showed later is never taken as a score),

@@ -5,8 +5,10 @@
 If Redis is down, or this process dies right after the commit, the rows stay unmarked and the
 relay (workers/relay.py) enqueues them later: nothing committed is ever without its jobs.
 
-Jobs carry ids only; an outbox job's RQ id is its row's (`outbox-<id>`), and the worker marks the
-row done when the job finished (workers/tasks.py).
+Jobs carry ids only and are enqueued by their registered dotted path (workers/registry.py); an
+outbox job's RQ id is its row's (`outbox-<id>`), and the worker marks the row done when the job
+finished (workers/jobs/wrapper.py). This is the only place that commits a change and hands its
+jobs over: the web (backoffice/db.py), the CLI and the jobs all call `commit_and_enqueue`.
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ from core import outbox
 from core.config import Settings
 from core.jobs import Job
 from core.logs import request_id_var
-from workers.connections import redis_for
+from workers import registry
+from workers.connections import current_settings, job_session, redis_for, running_with
 
 log = logging.getLogger(__name__)
 
@@ -49,10 +52,11 @@ def commit_and_enqueue(session: Session, jobs: Iterable[Job] = (), settings: Set
                        delay: timedelta | None = None) -> list[Job]:
     """Stage the jobs in the session's transaction (those not staged yet), commit, then enqueue
     them; returns the staged jobs. The commit's errors are the caller's; once committed nothing
-    here raises for Redis (the relay enqueues what Redis refused).
+    here raises (the change and its jobs are saved: the relay enqueues what was not handed over,
+    and a job run inline that failed is logged, as a failed RQ job would be).
     With `delay` nothing is enqueued now: the rows are a backstop the relay enqueues after that
     long unless marked done first (work this process is about to do itself)."""
-    settings = settings or Settings.from_env()
+    settings = settings or current_settings()
     staged = stage_jobs(session, jobs, delay=delay)
     session.commit()
     if not staged or delay is not None:
@@ -60,7 +64,11 @@ def commit_and_enqueue(session: Session, jobs: Iterable[Job] = (), settings: Set
     # Not marked here: a second commit per request would cost a WAL flush on every webhook. The
     # relay marks, in one statement per pass, the rows RQ holds once their grace is over, and the
     # worker marks each row done; most rows are done before the relay ever looks at them.
-    enqueue_jobs(staged, settings)
+    try:
+        enqueue_jobs(staged, settings)
+    except Exception:
+        log.exception("jobs not handed over after their commit; the relay enqueues them",
+                      extra={"jobs": [job.name for job in staged]})
     return staged
 
 
@@ -71,21 +79,20 @@ def enqueue_jobs(jobs: Iterable[Job], settings: Settings | None = None) -> list[
     jobs = list(jobs)
     if not jobs:
         return []
-    settings = settings or Settings.from_env()
+    settings = settings or current_settings()
     if settings.jobs_mode == "inline":
-        from workers.tasks import TASKS
-
-        for job in jobs:
-            TASKS[job.name](**job.kwargs)
-            if job.outbox_id is not None:
-                finished([job.outbox_id], settings)
+        with running_with(settings):
+            for job in jobs:
+                registry.resolve(job.name)(**job.kwargs)
+                if job.outbox_id is not None:
+                    finished([job.outbox_id], settings)
         return []
     meta = {"request_id": request_id_var.get()}
     try:
         with redis_for(settings.redis_url).pipeline() as pipe:
             rq_jobs = [
                 _queue(str(job.queue), settings.redis_url).enqueue(
-                    f"workers.tasks.{job.name}", kwargs=job.kwargs, retry=DEFAULT_RETRY, job_id=_job_id(job),
+                    registry.path_of(job.name), kwargs=job.kwargs, retry=DEFAULT_RETRY, job_id=_job_id(job),
                     result_ttl=3600, failure_ttl=7 * 86400, meta={**meta, "outbox_id": job.outbox_id},
                     pipeline=pipe)
                 for job in jobs
@@ -100,9 +107,7 @@ def enqueue_jobs(jobs: Iterable[Job], settings: Settings | None = None) -> list[
 def enqueue_staged(ids: list[int], settings: Settings | None = None) -> bool:
     """Enqueue committed outbox rows by id now and mark them; False if Redis or the database
     failed (the relay takes them later)."""
-    from workers.connections import job_session
-
-    settings = settings or Settings.from_env()
+    settings = settings or current_settings()
     try:
         with job_session(settings) as session:
             return enqueue_rows(session, outbox.by_ids(session, ids), settings)
@@ -126,8 +131,6 @@ def enqueue_rows(session: Session, rows, settings: Settings) -> bool:
 
 def finished(outbox_ids: list[int], settings: Settings | None = None) -> None:
     """Mark outbox rows done in a transaction of their own (the job's work is committed)."""
-    from workers.connections import job_session
-
     with job_session(settings) as session:
         outbox.mark_done(session, outbox_ids)
         session.commit()

@@ -183,7 +183,7 @@ class Relay:
 
 def main() -> None:
     from core.logs import configure_logging
-    from workers.worker import refuse_unsafe
+    from workers.connections import refuse_unsafe
 
     settings = Settings.from_env()
     configure_logging(settings.log_format)

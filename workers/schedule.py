@@ -16,7 +16,7 @@ from core.jobs import QueueName
 
 @dataclass(frozen=True)
 class Periodic:
-    task: str  # name in workers.tasks.TASKS
+    task: str  # a job name (core.jobs.JobName, workers/registry.py)
     purpose: str
     cron: str | None = None  # "minute hour day month weekday", Mexico City time
     interval: int | None = None  # seconds

@@ -17,8 +17,9 @@ from rq.cron import CronScheduler
 from rq.exceptions import StopRequested
 
 from core.config import Settings
+from workers import registry
+from workers.connections import refuse_unsafe
 from workers.schedule import SCHEDULE
-from workers.worker import refuse_unsafe
 
 SCHEDULER_TZ = "America/Mexico_City"
 BACKOFF_FIRST, BACKOFF_MAX = 1.0, 5.0  # seconds between attempts to reach Redis again (a ping)
@@ -49,13 +50,11 @@ class SinacCron(CronScheduler):
 
 
 def build(connection, schedule=SCHEDULE) -> tuple[CronScheduler, list[str]]:
-    """A CronScheduler with every entry whose task exists; returns it and the names skipped."""
-    from workers.tasks import TASKS
-
+    """A CronScheduler with every entry whose task is registered; returns it and the names skipped."""
     cron = SinacCron(connection=connection, name=f"sinac-{os.getpid()}")
     skipped = []
     for entry in schedule:
-        func = TASKS.get(entry.task)
+        func = registry.resolve(entry.task) if entry.task in registry.JOBS else None
         if func is None:
             skipped.append(entry.task)
             log.warning("scheduled task %s does not exist; skipped", entry.task)
@@ -81,11 +80,9 @@ def catch_up(connection) -> None:
     was stored during the outage is queued within seconds."""
     from rq import Queue
 
-    from workers.tasks import TASKS
-
     entry = next(e for e in SCHEDULE if e.task == "sweep_stuck_inbound")
     Queue(str(entry.queue), connection=connection).enqueue(
-        TASKS[entry.task], kwargs={"older_than_seconds": CATCH_UP_AGE}, job_timeout=entry.timeout,
+        registry.path_of(entry.task), kwargs={"older_than_seconds": CATCH_UP_AGE}, job_timeout=entry.timeout,
         result_ttl=86400)
 
 

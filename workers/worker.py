@@ -17,42 +17,37 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from rq.worker import Worker
 
+from workers.connections import refuse_unsafe
+
 log = logging.getLogger(__name__)
 
 
-# Modules the jobs import lazily (inside the task functions): imported here once, otherwise
-# every forked work-horse imports them again (and, with PYTHONDONTWRITEBYTECODE, compiles them).
-JOB_MODULES = (
-    "bot.turns", "bot.outbound", "bot.inbox", "bot.dialogue.router", "bot.dialogue.expiry",
-    "core.services.cases", "core.satisfaction", "core.notifications", "core.reports",
-    "core.reports.snapshots", "core.retention", "workers.connections", "workers.dispatch",
-    "workers.metrics", "workers.notify",
-)
-
-
-def warm_up() -> None:
-    """Import every job's code and build the caches once. The database engine is created and
-    initialised (dialect, server version) with one connection that is closed again before any
-    fork: children inherit a ready engine with an empty pool, never a shared socket."""
+def warm_up(settings=None) -> None:
+    """Import every job's module (workers/registry.py; they import their code at the top, so
+    the dialogue, services and models come with them) and build the caches once: otherwise every
+    forked work-horse imports them again (and, with PYTHONDONTWRITEBYTECODE, compiles them). The
+    database engine is created and initialised (dialect, server version) with one connection
+    that is closed again before any fork: children inherit a ready engine with an empty pool,
+    never a shared socket."""
     import importlib
     from datetime import date
 
     import twilio.rest  # noqa: F401  (the client module tree is large)
 
-    import workers.tasks  # noqa: F401  (the dialogue, services, models...)
     from bot.nlu import get_parser
     from bot.twilio_client import build_client
-    from core.config import Settings
     from core.coverage import get_engine
     from core.db import engine_for
     from core.plazos import BusinessCalendar
+    from workers import registry
+    from workers.connections import current_settings
 
-    for name in JOB_MODULES:
+    for name in registry.modules():
         importlib.import_module(name)
     get_parser().parse("hola")
     get_engine().ask("vacuna")
     BusinessCalendar().add(date.today(), 30)  # loads the official holidays of this year and the next
-    settings = Settings.from_env()
+    settings = settings or current_settings()
     build_client(settings).messages  # noqa: B018  (imports the Messages API tree, no request)
     engine = engine_for(settings.database_url)
     with engine.connect():
@@ -65,17 +60,6 @@ def freeze_heap() -> None:
     work-horses fork from this heap; see the module docstring)."""
     gc.collect()
     gc.freeze()
-
-
-def refuse_unsafe(settings) -> None:
-    """Exit (status 2, reasons logged) instead of running production on public defaults."""
-    from core.config import UnsafeConfiguration
-
-    try:
-        settings.require_safe()
-    except UnsafeConfiguration as exc:
-        log.critical("%s", exc)
-        raise SystemExit(f"sinac: {exc}") from None
 
 
 # A running job's entry in RQ's started registry expires HEARTBEAT_SECONDS + HEARTBEAT_GRACE after
@@ -105,12 +89,14 @@ class SinacWorker(Worker):
     def work(self, *args, **kwargs):
         from core.config import Settings
         from core.logs import configure_logging
+        from workers.connections import use_settings
 
-        settings = Settings.from_env()
+        settings = Settings.from_env()  # once for this process: every job reads these
         configure_logging(settings.log_format)
         refuse_unsafe(settings)
+        use_settings(settings)
         try:
-            warm_up()
+            warm_up(settings)
         except Exception:  # a cold worker still works: each job then loads what it needs
             log.exception("warm-up failed")
         freeze_heap()

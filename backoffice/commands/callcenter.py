@@ -10,8 +10,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from backoffice.db import get_session, stage_jobs
-from backoffice.forms_es import dispatch_after_commit
+from backoffice.db import commit_and_dispatch, get_session
 
 
 @click.group("callcenter", help="Archivo diario del centro de atención telefónica.")
@@ -46,17 +45,15 @@ def import_command(file: Path, usuario: str | None, as_json: bool) -> None:
         _cols, body, ignored = cc.read_table(data, file.name, max_bytes=settings.upload_max_bytes)
         report = cc.validate_rows(session, body, file.name)
         report.ignored_columns = ignored
-        jobs = []
         if report.accepted:
             # A bar on a terminal; nothing when piped or redirected.
             with tqdm(total=len(report.accepted), desc="Importando", unit="fila",
                       disable=not sys.stderr.isatty(), file=sys.stderr) as bar:
-                jobs = stage_jobs(cc.import_rows(session, actor, report, on_row=lambda _row: bar.update(1)))
-            session.commit()
+                jobs = cc.import_rows(session, actor, report, on_row=lambda _row: bar.update(1))
+            commit_and_dispatch(jobs)  # once committed, a failure to enqueue is the relay's, not fatal
     except DomainError as exc:
         session.rollback()
         raise click.ClickException(exc.message) from exc
-    dispatch_after_commit(jobs)  # rows are committed; a failure here is logged, not fatal
     if as_json:
         click.echo(json.dumps({
             "archivo": report.filename,

@@ -15,12 +15,12 @@ def schedule() -> None:
 @schedule.command("list", help="Muestra cada trabajo periódico con su frecuencia.")
 @click.option("--json", "as_json", is_flag=True, help="Salida JSON (un objeto por trabajo).")
 def list_schedule(as_json: bool) -> None:
+    from workers.registry import JOBS
     from workers.schedule import SCHEDULE
-    from workers.tasks import TASKS
 
     for entry in SCHEDULE:
         row = {"task": entry.task, "cron": entry.cron, "interval": entry.interval, "queue": str(entry.queue),
-               "purpose": entry.purpose, "available": entry.task in TASKS}
+               "purpose": entry.purpose, "available": entry.task in JOBS}
         if as_json:
             click.echo(json.dumps(row, ensure_ascii=False))
         else:
@@ -31,12 +31,12 @@ def list_schedule(as_json: bool) -> None:
 @schedule.command("run", help="Ejecuta ahora, en este proceso, un trabajo periódico.")
 @click.argument("task")
 def run_task(task: str) -> None:
+    from workers import registry
     from workers.schedule import SCHEDULE
-    from workers.tasks import TASKS
 
     names = {entry.task for entry in SCHEDULE}
-    if task not in names or task not in TASKS:
+    if task not in names or task not in registry.JOBS:
         raise click.BadParameter(f"No es un trabajo periódico disponible: {task}. "
-                                 f"Opciones: {', '.join(sorted(names & set(TASKS)))}", param_hint="TASK")
-    result = TASKS[task]()
+                                 f"Opciones: {', '.join(sorted(names & set(registry.JOBS)))}", param_hint="TASK")
+    result = registry.resolve(task)()
     click.echo(json.dumps({"task": task, "result": result}, ensure_ascii=False, default=str))

@@ -28,7 +28,7 @@ from core.actors import SYSTEM, Actor
 from core.enums import CaseStatus, Role
 from core.enums import VolanteStatus as VS
 from core.errors import NotFound, PermissionDenied, ValidationError
-from core.jobs import Job, QueueName
+from core.jobs import Job, JobName, QueueName
 from core.lifecycle import Action, CaseEvent
 from core.models import Attachment, Case, Contact, InfoRequest, Message
 from core.plazos import calendar
@@ -220,7 +220,7 @@ def record_reply(session: Session, actor: Actor, request: InfoRequest, message: 
         reason += f" Plazo reanudado ({_days_text(days)})."
     _transition(session, case, Action.RECIBIR_INFORMACION, actor, reason=reason,
                 data={"solicitud": request.id, "message_id": message.id, "archivos": media, "dias": days})
-    return Result(case, [Job("notify_affiliate_replied", {"request_id": request.id}, QueueName.DEFAULT)])
+    return Result(case, [Job(JobName.NOTIFY_AFFILIATE_REPLIED, {"request_id": request.id}, QueueName.DEFAULT)])
 
 
 def link_message(session: Session, case: Case, message: Message) -> None:

@@ -29,7 +29,7 @@ from core.enums import VolanteStatus as VS
 from core.errors import PermissionDenied, ValidationError
 from core.estados import BY_CLAVE
 from core.folio import next_folio
-from core.jobs import Job, QueueName
+from core.jobs import Job, JobName, QueueName
 from core.lifecycle import Action, CaseEvent, check_role, next_status
 from core.models import Case, Fur, Note, Review, User, Volante
 from core.plazos import calendar, plazo_for
@@ -236,7 +236,7 @@ def turn_to_enlace(session: Session, case: Case, actor: Actor, *, enlace_id: int
     volante = _open_volante(session, case, actor, numero=numero, enlace=enlace,
                             instructions=instructions, devolucion=False)
     return Result(case, [
-        Job("notify_volante_opened", {"volante_id": volante.id}, QueueName.DEFAULT),
+        Job(JobName.NOTIFY_VOLANTE_OPENED, {"volante_id": volante.id}, QueueName.DEFAULT),
     ])
 
 
@@ -341,7 +341,7 @@ def save_fur(session: Session, volante: Volante, actor: Actor, data: dict, *, su
     volante.answered_at = fur.filed_at
     volante.review_due_date = review_due_date(session, fur.filed_at)  # the national review's clock
     volante.first_answer = not any(v.answered_at is not None for v in case.volantes if v is not volante)
-    return Result(case, [Job("notify_fur_filed", {"volante_id": volante.id}, QueueName.DEFAULT)])
+    return Result(case, [Job(JobName.NOTIFY_FUR_FILED, {"volante_id": volante.id}, QueueName.DEFAULT)])
 
 
 def accept_fur(session: Session, case: Case, actor: Actor, *, seen: Seen | None = None) -> Result:
@@ -357,7 +357,7 @@ def accept_fur(session: Session, case: Case, actor: Actor, *, seen: Seen | None 
     volante.status = VS.ACEPTADO
     volante.closed_at = now()
     case.closed_at = volante.closed_at
-    return Result(case, [Job("notify_case_concluded", {"case_id": case.id}, QueueName.DEFAULT)])
+    return Result(case, [Job(JobName.NOTIFY_CASE_CONCLUDED, {"case_id": case.id}, QueueName.DEFAULT)])
 
 
 def send_back(session: Session, case: Case, actor: Actor, reason: str, *, seen: Seen | None = None) -> Result:
@@ -379,7 +379,7 @@ def send_back(session: Session, case: Case, actor: Actor, reason: str, *, seen: 
     from core.services.rounds import carry_forward  # rounds imports this module's names
 
     carry_forward(session, volante, nuevo)  # the next round starts from this one (docs/rounds.md)
-    return Result(case, [Job("notify_volante_returned", {"volante_id": nuevo.id}, QueueName.DEFAULT)])
+    return Result(case, [Job(JobName.NOTIFY_VOLANTE_RETURNED, {"volante_id": nuevo.id}, QueueName.DEFAULT)])
 
 
 def _answered_volante(case: Case) -> Volante:
@@ -415,7 +415,7 @@ def reassign_estado(session: Session, case: Case, actor: Actor, estado_clave: st
         enlace = enlace_for(session, estado_clave)
         nuevo = _open_volante(session, case, actor, numero=volante.numero + 1, enlace=enlace,
                               instructions=f"Reasignado desde otro estado: {reason}", devolucion=False)
-        jobs.append(Job("notify_volante_reassigned", {"volante_id": nuevo.id}, QueueName.DEFAULT))
+        jobs.append(Job(JobName.NOTIFY_VOLANTE_REASSIGNED, {"volante_id": nuevo.id}, QueueName.DEFAULT))
     elif case.amerita_gestion:
         jobs += turn_to_enlace(session, case, actor).jobs
     return Result(case, jobs)

@@ -16,7 +16,7 @@ from core.duplicates import surviving
 from core.enums import CaseStatus
 from core.enums import VolanteStatus as VS
 from core.errors import ValidationError
-from core.jobs import Job, QueueName
+from core.jobs import Job, JobName, QueueName
 from core.lifecycle import Action, CaseEvent
 from core.models import Case
 from core.services.cases import Result, _transition
@@ -44,4 +44,4 @@ def merge_cases(session: Session, duplicate: Case, survivor: Case, actor: Actor,
     claim_case(session, survivor)
     audit.record(session, actor, CaseEvent.FUSION_RECIBIDA, case=survivor, reason=reason,
                  data={"folio": duplicate.folio, "case_id": duplicate.id})
-    return Result(duplicate, [Job("notify_case_merged", {"case_id": duplicate.id}, QueueName.DEFAULT)])
+    return Result(duplicate, [Job(JobName.NOTIFY_CASE_MERGED, {"case_id": duplicate.id}, QueueName.DEFAULT)])

@@ -21,7 +21,7 @@ from core.actors import BOT, Actor
 from core.duplicates import surviving
 from core.enums import CaseStatus, Role
 from core.errors import NotFound, ValidationError
-from core.jobs import Job, QueueName
+from core.jobs import Job, JobName, QueueName
 from core.lifecycle import Action
 from core.models import Case, Reopening, User
 from core.plazos import calendar, days_setting
@@ -77,7 +77,7 @@ def reopen_case(session: Session, case: Case, actor: Actor, reason: str, *, seen
         enlace = _previous_enlace(session, case, last)
         volante = _open_volante(session, case, actor, numero=len(case.volantes) + 1, enlace=enlace,
                                 instructions=instructions, devolucion=False)
-        jobs.append(Job("notify_case_reopened", {"case_id": case.id, "volante_id": volante.id}, QueueName.DEFAULT))
+        jobs.append(Job(JobName.NOTIFY_CASE_REOPENED, {"case_id": case.id, "volante_id": volante.id}, QueueName.DEFAULT))
         return Result(case, jobs)
     # atendida: it was answered directly; now it needs gestión
     case.amerita_gestion = True
@@ -87,7 +87,7 @@ def reopen_case(session: Session, case: Case, actor: Actor, reason: str, *, seen
         # notice tells the affiliate and the enlace instead.
         turn_to_enlace(session, case, actor, instructions=instructions)
         volante_id = case.current_volante_id
-    jobs.append(Job("notify_case_reopened", {"case_id": case.id, "volante_id": volante_id}, QueueName.DEFAULT))
+    jobs.append(Job(JobName.NOTIFY_CASE_REOPENED, {"case_id": case.id, "volante_id": volante_id}, QueueName.DEFAULT))
     return Result(case, jobs)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 
 import pytest
 from rq import Queue, SimpleWorker
@@ -12,8 +13,9 @@ from backoffice.app import create_app
 from core.config import Settings
 from core.jobs import Job
 from core.logs import mask_pii
-from workers import tasks as tasks_module
+from workers import registry
 from workers.dispatch import enqueue_jobs
+from workers.jobs.wrapper import job
 
 
 def _metric(text: str, name: str, labels: str = "") -> float | None:
@@ -52,14 +54,15 @@ def test_metrics_refused_from_outside_without_token(client):
 def test_request_id_reaches_job_logs(app, settings, redis_url, monkeypatch, caplog):
     seen = {}
 
-    @tasks_module.task
+    @job
     def _probe_task(value):
         logging.getLogger("sinac.test").info("probe ran with %s", value)
         from core.logs import request_id_var
 
         seen["rid"] = request_id_var.get()
 
-    monkeypatch.setattr(tasks_module, "_probe_task", _probe_task, raising=False)
+    monkeypatch.setattr(sys.modules[__name__], "_probe_task", _probe_task, raising=False)
+    monkeypatch.setitem(registry.JOBS, "_probe_task", f"{__name__}._probe_task")
     live = Settings(**{**settings.__dict__, "jobs_mode": "rq", "redis_url": redis_url})
 
     @app.get("/_probe")

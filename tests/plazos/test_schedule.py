@@ -17,9 +17,9 @@ from core.jobs import QUEUES
 from core.models import Notification
 from core.timeutil import MX_TZ
 from tests.plazos.conftest import mx_time
+from workers.registry import JOBS, path_of
 from workers.schedule import SCHEDULE, Periodic
 from workers.scheduler import SCHEDULER_TZ, build
-from workers.tasks import TASKS
 
 ROOT = Path(__file__).resolve().parents[2]
 MINE = {"send_reminders", "escalate_overdue", "deliver_staff_emails", "purge_retention"}
@@ -42,7 +42,7 @@ def test_schedule_entries_are_valid_and_unique():
 
 
 def test_every_scheduled_task_exists():
-    assert {entry.task for entry in SCHEDULE} - set(TASKS) == set()
+    assert {entry.task for entry in SCHEDULE} - set(JOBS) == set()
 
 
 def test_scheduler_is_a_procfile_process():
@@ -85,7 +85,7 @@ def test_reminders_are_enqueued_at_eight_mexico_city_time_and_run_by_a_worker(db
         due = {job.name for job in cron.enqueue_jobs()}
         assert due == {"send_reminders"}
         queued = Queue("default", connection=conn).jobs
-        assert [j.func_name for j in queued] == ["workers.tasks.send_reminders"]
+        assert [j.func_name for j in queued] == [path_of("send_reminders")]
         SimpleWorker([Queue("default", connection=conn)], connection=conn).work(burst=True)
     db.expire_all()
     [note] = db.scalars(select(Notification)).all()

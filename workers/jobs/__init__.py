@@ -1,0 +1,1 @@
+"""The job functions RQ runs, by subject; workers/registry.py names each one's dotted path."""
