@@ -1,0 +1,207 @@
+"""The monto entity: pesos charged or paid for health care, read from digits, words or both
+("mil 700", "$1.500", "2 mil y pico") next to a money cue; never ages, beds, times, days, counts,
+phone or folio numbers. Several amounts in one message are combined by bot/nlu/amounts.py."""
+
+from __future__ import annotations
+
+import re
+
+from .amounts import TOTAL_AFTER_RE, combine_amounts, times
+from .folded import Folded
+from .numbers import (
+    HUNDREDS,
+    NUMBER_WORDS,
+    TENS,
+    UNITS,
+    as_number,
+    thousands_group,
+    words_to_number,
+)
+
+_TOKEN_RE = re.compile(r"\$|\d+(?:[.,]\d+)*k?(?![a-z])|\d+(?=mil(?![a-z]))|[a-z]+")  # "3mil" = 3 mil
+_CURRENCY_AFTER = {"pesos", "peso", "pesitos", "varos", "baros", "mxn", "mn", "pesotes", "mx"}
+_MONEY_CUES = {
+    "cobraron", "cobro", "cobrar", "cobra", "cobran", "cobrando", "cobrado", "cobrada",
+    "cobre", "cobraran", "cobraban", "cobrarme", "cobrarnos", "cobrarle", "pague", "pago", "pagar", "pagamos", "pagaron", "pagando", "pagado", "pagarle",
+    "pagarles", "pagaba", "pagabamos", "pagarla", "pagarlo", "pagamo",
+    "cuesta", "costo", "costaron", "cuestan", "costaba", "salio", "salieron", "sale",
+    "pidieron", "pidio", "piden", "pide", "pedian", "exigieron", "exigen", "exigio",
+    "di", "dimos", "dar", "darles", "darle", "dejar", "deje", "dejamos", "deposite",
+    "depositar", "gaste", "gastamos", "gastado", "gastar", "cuota", "cooperacion",
+    "desembolse", "desembolsar", "reembolso", "reembolsen", "devuelvan", "devolvieran",
+    "regresen", "precio", "total", "cargo", "cargaron", "pagué",
+    "cobros", "pagos", "monto", "importe", "recibo", "ticket", "factura", "coperacion",
+    "aportacion", "donativo", "dieron", "cobrandome", "cobrandonos", "pagandole",
+    "paid", "charged", "pay", "charge", "depositamos", "depositaron", "deposito",
+    "pagara", "pagaramos", "pagaran", "vendio", "vendieron", "vendian", "vende", "pagare",
+    "garantia", "soltar", "solte", "soltamos", "sacaron", "quitaron", "poner", "puse",
+    "pusimos", "compramos", "compre", "comprar", "gastos", "costar",
+    "pidiendo", "pedir", "exigiendo", "devolvian", "devolver", "devuelven",
+    "regresaran", "regresar", "reembolsaron", "reembolsar", "anticipo", "liquidar",
+    "liquidaramos", "liquidamos", "liquide", "liquidaron", "liquidara", "saldar",
+}  # fmt: skip
+# what the money was for, named right after it: "3 mil de depósito", "500 de cooperación"
+_MONEY_NOUNS_AFTER_DE = {"deposito", "garantia", "cooperacion", "coperacion", "cuota", "anticipo",
+                         "consulta", "medicamento", "medicina", "estudios", "ultrasonido"}
+_NON_MONEY_AFTER = {
+    "anos", "ano", "meses", "mes", "dias", "dia", "horas", "hora", "hrs", "hr", "semanas",
+    "semana", "minutos", "min", "mins", "veces", "vez", "hijos", "hijas", "hijo", "hija",
+    "personas", "gente", "kilos", "kg", "cm", "km", "am", "pm", "gramos", "mg", "ml", "litros",
+    "pastillas", "tabletas", "cajas", "piso", "cuadras", "semanitas", "puntos", "centimetros",
+    "metros", "grados", "citas", "consultas", "recetas", "porciento", "sesiones",
+}  # fmt: skip
+# "de" after a number is usually a date or a count ("15 de marzo", "3 de mis hijos"); money
+# "de" forms ("1 de 500"?) are rare enough.
+_NON_MONEY_BEFORE = {
+    "folio", "sinac", "curp", "numero", "num", "no", "tel", "cel", "telefono", "celular",
+    "cama", "consultorio", "cuarto", "sala", "piso", "las", "la", "edad", "calle", "lote",
+    "manzana", "mz", "lt", "km", "kilometro", "umf", "clinica", "hospital", "modulo", "salud",
+    "cp", "expediente", "poliza", "ext", "interior", "exterior", "ventanilla", "turno", "ficha",
+    "general", "regional", "civil", "comunitario", "integral", "hgz", "hg", "umaa", "uneme",
+}  # fmt: skip
+_NON_HEALTH = {
+    "pasaje", "pasajes", "camion", "camiones", "taxi", "uber", "combi", "transporte", "gano",
+    "ganamos", "sueldo", "salario", "renta", "quincena", "semana",
+    "gasolina", "luz", "agua", "estacionamiento", "colegiatura", "ganaba", "ganar", "vendo",
+    "venta", "vende", "recarga", "saldo", "dolar", "dolares", "prestamo", "presta", "prestas",
+    "tamales", "credito", "tarjeta", "predial", "tenencia", "multa",
+}  # fmt: skip
+_WINDOW = 10
+_WIDE_WINDOW = 16  # "me cobraron la consulta en su consultorio de adentro del centro de salud, 150"
+_STRONG_CUES = frozenset({"cobraron", "cobro", "cobrar", "pague", "pagar", "pagamos", "gaste",
+                          "gastamos", "cobran", "compramos", "comprar", "pagaron"})
+_HAVE_NOT = {"tengo", "traigo", "tenia", "traia", "tenemos", "traemos", "teniamos", "alcanza"}
+_NOT_MONEY_AFTER_DE = {
+    "mis", "sus", "ellos", "ellas", "edad", "nosotros", "ustedes",
+    "cada", "todos", "todas", "tus", "nuestros", "nuestras", "esos", "esas", "estos", "estas",
+}  # fmt: skip
+_MONTH_WORD_RE = re.compile(
+    r"enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|"
+    r"noviembre|diciembre|ene|feb|mar|abr|jun|jul|ago|sep|sept|oct|nov|dic"
+)
+
+
+def _tokens(text: str) -> list[tuple[str, int, int]]:
+    return [(m.group(0), m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]
+
+
+def _is_num_token(tok: str) -> bool:
+    return tok[0].isdigit() or tok in NUMBER_WORDS
+
+
+def _monto(f: Folded, taken: list[tuple[int, int]]) -> list[dict]:
+    toks = _tokens(f.text)
+    out: list[dict] = []
+    i = 0
+    last_money_idx = -100
+    while i < len(toks):
+        tok = toks[i][0]
+        if not _is_num_token(tok) or tok in ("y", "medio"):
+            i += 1
+            continue
+        j = i
+        words: list[str] = []
+        while j < len(toks) and _is_num_token(toks[j][0]):
+            w = toks[j][0]
+            if w == "y":
+                # "treinta y cinco", "mil y medio"; otherwise "y" ends the amount
+                nxt = toks[j + 1][0] if j + 1 < len(toks) else ""
+                prev = words[-1] if words else ""
+                if not ((prev in TENS and nxt in UNITS) or (prev == "mil" and nxt == "medio")):
+                    break
+            if words and w[0].isdigit() and words[-1][0].isdigit():
+                if thousands_group(words, w):
+                    words[0] += w  # "1 200 pesos"
+                    j += 1
+                    continue
+                break  # two separate figures ("350 200")
+            if w in ("medio",) and (not words or words[-1] not in ("y", "mil")):
+                break
+            words.append(w)
+            j += 1
+        start_i, end_i = i, j
+        i = max(j, i + 1)
+        if not words or all(w in ("un", "una", "uno", "y", "medio") for w in words):
+            continue
+        small_words = not any(
+            w[0].isdigit() or w in HUNDREDS or w == "mil" or w in TENS for w in words
+        )
+        if small_words and not (start_i > 0 and toks[start_i - 1][0] == "$"):
+            # small number words ("dos", "quince") are counts far more often than prices
+            nxt = toks[end_i][0] if end_i < len(toks) else ""
+            if nxt not in _CURRENCY_AFTER:
+                continue
+        value = words_to_number(words)
+        if value is None or value <= 0:
+            continue
+        fs, fe = toks[start_i][1], toks[end_i - 1][2]
+        dollar = start_i > 0 and toks[start_i - 1][0] == "$"
+        if dollar:
+            fs = toks[start_i - 1][1]
+        os_, oe = f.span(fs, fe)
+        if any(os_ < e and s < oe for s, e in taken):
+            continue
+        nxt = toks[end_i][0] if end_i < len(toks) else ""
+        currency = nxt in _CURRENCY_AFTER
+        prev = toks[start_i - 1][0] if start_i > 0 else ""
+        if not (dollar or currency) and prev in _NON_MONEY_BEFORE:
+            continue
+        if prev == "ni" and start_i > 1 and toks[start_i - 2][0] in _HAVE_NOT:
+            continue  # "no tengo ni 50 pesos": what they lack, not what they paid
+        if not (dollar or currency) and nxt in _NON_MONEY_AFTER:
+            continue
+        if nxt in ("de", "del") and not (dollar or currency):
+            nxt2 = toks[end_i + 1][0] if end_i + 1 < len(toks) else ""
+            if nxt2 in _NOT_MONEY_AFTER_DE or _MONTH_WORD_RE.fullmatch(nxt2) or not nxt2:
+                continue  # "15 de marzo", "3 de mis hijos"
+        before = [t[0] for t in toks[max(0, start_i - _WINDOW) : start_i]]
+        wide = [t[0] for t in toks[max(0, start_i - _WIDE_WINDOW) : start_i]]
+        named_after = nxt in ("de", "del") and end_i + 1 < len(toks) \
+            and toks[end_i + 1][0] in _MONEY_NOUNS_AFTER_DE
+        # or named right after it: "6,300 con todo", "1800 me cobraron", "500 que pagué"
+        cue_after = any(a in _STRONG_CUES for a in (t[0] for t in toks[end_i:end_i + 3])) \
+            or bool(TOTAL_AFTER_RE.search(f.text[fe:fe + 25]))
+        cue = (any(b in _MONEY_CUES for b in before) or any(b in _STRONG_CUES for b in wide)
+               or (start_i - last_money_idx) <= _WINDOW or named_after or cue_after)
+        if not (dollar or currency or cue):
+            continue
+        after = [t[0] for t in toks[end_i : end_i + 4]]
+        if any(b in _NON_HEALTH for b in before[-6:]) or any(a in _NON_HEALTH for a in after):
+            continue
+        if not (dollar or currency) and value < 20:
+            continue  # "cobraron ... 3" is a count, not pesos
+        if (
+            not (dollar or currency)
+            and len(words) == 1
+            and re.fullmatch(r"(?:19|20)\d\d", words[0])
+            and prev not in _MONEY_CUES
+        ):
+            continue  # a year next to "pague"
+        if not (dollar or currency) and value >= 1_000_000:
+            continue  # phone numbers, ids
+        out.append({"entity": "monto", "value": as_number(value), "start": os_, "end": oe})
+        last_money_idx = end_i
+    return out
+
+
+def find_montos(f: Folded, taken: list[tuple[int, int]]) -> list[dict]:
+    """The amount charged in `f` (at most one monto, with its `parts` when several were combined),
+    skipping spans `taken` by other entities (dates, folios, CURPs)."""
+    return _combined(f.original, _monto(f, taken))
+
+
+def _combined(text: str, montos: list[dict]) -> list[dict]:
+    """The amount charged: one monto, the sum (or the correction, or the stated total) of those
+    found, each multiplied when the text says how many times it was paid; `parts` keeps them."""
+    if not montos:
+        return []
+    parts = [(float(m["value"]) * times(text, m["start"], m["end"]), m["start"], m["end"])
+             for m in montos]
+    if len(parts) == 1 and parts[0][0] == float(montos[0]["value"]):
+        return montos
+    total, _summed = combine_amounts(text, parts)
+    chosen = next((m for m, p in zip(montos, parts, strict=True) if p[0] == total), None)
+    start = montos[0]["start"] if chosen is None else chosen["start"]
+    end = montos[-1]["end"] if chosen is None else chosen["end"]
+    return [{"entity": "monto", "value": as_number(total), "start": start, "end": end,
+             "parts": [[as_number(v), s, e] for v, s, e in parts]}]
