@@ -159,6 +159,16 @@ def not_covered_text(etiqueta: str) -> str:
     return text if len(text) <= MAX_CHARS else f"Lo siento, eso no lo cubre el Seguro Popular. {HUMANO}"
 
 
+ADULT_CANCERS = ("mama, cervicouterino, ovario, próstata, testículo, colon y recto, esófago y "
+                 "linfoma no Hodgkin")
+
+
+def adult_cancer_text() -> str:
+    """Another adult cancer: the FPGC names only these for adults."""
+    return (f"En adultos, el FPGC cubre solo el cáncer de {ADULT_CANCERS}; ese no está en los "
+            f"catálogos (en menores de 18 años, el FPGC cubre todos). {HUMANO}")
+
+
 def not_sure_text(item: Intervention) -> str:
     text = (f"No estoy seguro de haber entendido. Lo más parecido es {short_name(item.nombre, 60)}"
             f" ({item.cartera}). {HUMANO}")

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from core.coverage import answer as txt
+from core.coverage import cancer
 from core.coverage.age import age_hint, extract_age
 from core.coverage.catalog import (
     Catalog,
@@ -135,6 +136,7 @@ class CoverageEngine:
         self.catalogs = active_catalogs(catalogs)
         items = [it for c in self.catalogs.values() for it in c.interventions]
         self.by_number = {(it.cartera, it.numero): it for it in items if it.numero is not None}
+        self.adult_cancers = cancer.adult_cancer_rows(items)
         # third reader, for questions told in words no single term holds (core/coverage/retrieval.py)
         self.retriever = retriever
         self.index = Index(items, synonyms)
@@ -178,6 +180,28 @@ class CoverageEngine:
         return [self._match(h) for h in hits if h.score >= MIN_MATCH]
 
     def ask(self, text: str, edad: float | None = None) -> CoverageAnswer:
+        ans = self._read(text, edad)
+        if cancer.applies(text, edad) and self._other_adult_cancer(text, ans):
+            return CoverageAnswer(None, False, ans.edad, [],
+                                  txt.adult_cancer_text(),
+                                  topic="Cáncer en personas adultas")
+        return ans
+
+    def _other_adult_cancer(self, text: str, ans: CoverageAnswer) -> bool:
+        """An adult's cancer that no answer found as a cancer: not one the FPGC names."""
+        if ans.covered is False or not set(tokens(text)) - GENERIC_CANCER:
+            return False  # already "not covered", or just "tengo cáncer" (the group is asked)
+        for m in ans.matches[:3]:
+            item = self.by_number.get((m["cartera"], m["numero"]))
+            if item is None:
+                continue
+            near = m is ans.matches[0] and ans.covered or m["score"] >= MIN_ANSWER
+            if near and (item in self.adult_cancers or "cancer" in fold(item.grupo or "")
+                         or cancer.answered_as_cancer(item.nombre, ans.topic)):
+                return False
+        return True
+
+    def _read(self, text: str, edad: float | None = None) -> CoverageAnswer:
         ans = self._ask(self.index, text, edad)
         if self.kb_index is None:
             return ans

@@ -4,12 +4,27 @@ import pytest
 
 from core.coverage.catalog import bundled_catalogs, bundled_synonyms, read_exclusions
 from core.coverage.engine import CoverageEngine
+from core.coverage.kb import kb_ages, kb_synonyms, read_kb
 
 
 @pytest.fixture(scope="session")
 def engine() -> CoverageEngine:
     """The engine over the bundled catalogs only (no instance dir involved)."""
     return CoverageEngine(bundled_catalogs(), bundled_synonyms(), read_exclusions())
+
+
+@pytest.fixture(scope="session")
+def entries():
+    return read_kb()
+
+
+@pytest.fixture(scope="session")
+def full_engine(entries) -> CoverageEngine:
+    """The engine as `get_engine` builds it: catalogues, knowledge base and BM25 reader."""
+    from core.coverage.retrieval import KnowledgeRetriever
+
+    return CoverageEngine(bundled_catalogs(), bundled_synonyms(), read_exclusions(),
+                          kb_synonyms(entries), kb_ages(entries), KnowledgeRetriever(entries))
 
 
 @pytest.fixture

@@ -5,22 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from core.coverage.catalog import bundled_catalogs, bundled_synonyms, read_exclusions
-from core.coverage.engine import CoverageEngine
-from core.coverage.kb import KINDS, kb_ages, kb_synonyms, read_kb
-
-
-@pytest.fixture(scope="module")
-def entries():
-    return read_kb()
-
-
-@pytest.fixture(scope="module")
-def full_engine(entries) -> CoverageEngine:
-    from core.coverage.retrieval import KnowledgeRetriever
-
-    return CoverageEngine(bundled_catalogs(), bundled_synonyms(), read_exclusions(),
-                          kb_synonyms(entries), kb_ages(entries), KnowledgeRetriever(entries))
+from core.coverage.catalog import bundled_catalogs
+from core.coverage.kb import KINDS, kb_ages
 
 
 def test_every_catalogue_row_has_exactly_one_entry_with_its_name(entries):

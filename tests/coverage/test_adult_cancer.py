@@ -1,0 +1,52 @@
+"""An adult's cancer the FPGC does not name is answered "not covered", with the list it does
+name; cancers it names, children's cancers, screenings and palliative care keep their answer."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.coverage.answer import ADULT_CANCERS, MAX_CHARS
+from core.coverage.text import fold
+
+HUMAN_OPTION = "6"
+
+
+@pytest.mark.parametrize("question", [
+    "cancer de pulmon, tengo 60 años",
+    "mi papá de 70 tiene cáncer de vejiga, le dan la quimio?",
+    "melanoma en la espalda, me lo quitan con el seguro?",
+    "cancer de pancreas lo cubre?",
+])
+def test_an_adult_cancer_the_fpgc_does_not_name_is_not_covered(full_engine, question):
+    ans = full_engine.ask(question)
+    assert (ans.cartera, ans.covered, ans.matches) == (None, False, [])
+    assert "FPGC" in ans.answer and "menores de 18" in ans.answer
+    assert HUMAN_OPTION in ans.answer and len(ans.answer) <= MAX_CHARS
+
+
+@pytest.mark.parametrize("question, numero", [
+    ("cancer de mama, tengo 45", 56),
+    ("mi papa tiene cancer de prostata", 53),
+    ("cáncer de colon mi mamá de 70", 57),
+])
+def test_the_adult_cancers_it_names_stay_covered(full_engine, question, numero):
+    ans = full_engine.ask(question)
+    assert (ans.cartera, ans.covered, ans.matches[0]["numero"]) == ("FPGC", True, numero)
+
+
+def test_a_childs_cancer_and_cancer_care_keep_their_answer(full_engine):
+    child = full_engine.ask("mi hijo de 10 años tiene cancer en el pulmon")
+    assert child.covered is not False or child.cartera == "FPGC"
+    pain = full_engine.ask("mi esposo tiene cancer terminal, le dan la morfina para el dolor?")
+    assert (pain.cartera, pain.covered) == ("CAUSES", True)
+    skin = full_engine.ask("cancer de piel en la cara, me lo quitan?")
+    assert skin.cartera == "CAUSES" and skin.covered is True
+
+
+def test_the_list_names_every_adult_cancer_row_of_the_catalogue(full_engine):
+    listed = fold(ADULT_CANCERS)
+    organs = {52: "ovario", 53: "prostata", 54: "testiculo", 55: "cervicouterino", 56: "mama",
+              57: "colon", 58: "recto", 59: "recto", 60: "linfoma no hodgkin",
+              61: "linfoma no hodgkin", 69: "esofago"}
+    assert {it.numero for it in full_engine.adult_cancers} == set(organs)
+    assert all(organ in listed for organ in organs.values())
