@@ -11,7 +11,6 @@ import re
 from functools import lru_cache
 
 import snowballstemmer
-
 from unidecode import unidecode
 
 from core.text.phonetic import phonetic  # noqa: F401 - re-exported for the search
