@@ -19,7 +19,8 @@ from core.models import AuditEvent, Case, Fur, Message, Note, Review, Volante
 from core.plazos import calendar
 from core.reports.months import Month
 from core.timeutil import local_date, now, today_mx
-from tests.reports.helpers import chart_data, login
+from tests.reports.helpers import chart_data
+from tests.support.web import login
 
 PASSWORD = "Demo-password-1"
 

@@ -14,7 +14,7 @@ from core.enums import Role
 from core.models import AuditEvent
 from core.timeutil import today_mx
 from core.versions import changes_since, last_event_id
-from tests.backoffice.support import csrf_from, login, text
+from tests.support.web import csrf_from, login, text
 
 UA = "Mozilla/5.0 (pruebas SINAC)"
 IP = "198.51.100.23"

@@ -10,15 +10,11 @@ from sqlalchemy import select
 from core.models import AuditEvent
 from core.users import pair_locked_until
 from tests.builders import PASSWORD
-
-
-def _csrf(client, path="/login") -> str:
-    html = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+from tests.support.web import csrf
 
 
 def login(client, email, password=PASSWORD):
-    return client.post("/login", data={"email": email, "password": password, "csrf_token": _csrf(client)})
+    return client.post("/login", data={"email": email, "password": password, "csrf_token": csrf(client, "/login")})
 
 
 def test_login_and_logout(client, make, db):
@@ -60,7 +56,7 @@ def test_login_without_csrf_is_rejected(client, make):
 
 def test_open_redirect_is_ignored(client, make):
     user = make.user("vinculacion")
-    token = _csrf(client)
+    token = csrf(client, "/login")
     resp = client.post("/login?next=https://evil.example/x",
                        data={"email": user.email, "password": PASSWORD, "csrf_token": token})
     assert resp.headers["Location"] == "/"

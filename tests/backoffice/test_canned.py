@@ -10,7 +10,7 @@ from core import canned
 from core.enums import Role
 from core.models import CannedResponse, Fur, Message
 from core.timeutil import now
-from tests.backoffice.support import csrf_from, login, post, text
+from tests.support.web import csrf_from, login, post, text
 
 PAGE = "/admin/respuestas/"
 

@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from core.models import Attachment, AuditEvent, Case, Contact, Message, Note, Volante
 from core.timeutil import now, today_mx
-from tests.backoffice.support import login, post, sclient, standin, text  # noqa: F401 (fixtures)
+from tests.support.twilio import sclient, standin  # noqa: F401 (fixtures)
+from tests.support.web import login, post, text
 
 CURP = "GOMA800101HJCRRN09"
 

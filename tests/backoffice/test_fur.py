@@ -13,7 +13,7 @@ from sqlalchemy import select
 from backoffice.uploads import resolve_key, safe_display_name, sniff
 from core.models import Attachment, Fur
 from core.timeutil import today_mx
-from tests.backoffice.support import login, post, text
+from tests.support.web import login, post, text
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32

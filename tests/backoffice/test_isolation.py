@@ -15,7 +15,7 @@ from werkzeug.routing import BuildError
 from backoffice.uploads import store_upload
 from core.models import Attachment, Message, Note, Volante
 from core.timeutil import now
-from tests.backoffice.support import login
+from tests.support.web import login
 
 OTHER_PHONE = "+528187654321"
 OTHER_CURP = "PEXJ900202HNLRRN04"

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from core.models import Case, Volante
 from core.plazos import calendar
 from core.timeutil import today_mx
-from tests.backoffice.support import login, text
+from tests.support.web import login, text
 
 
 def _rows(html: str) -> str:

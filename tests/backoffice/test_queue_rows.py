@@ -10,7 +10,7 @@ from core.plazos import calendar
 from core.reminders import dias_restantes
 from core.services import cases as svc
 from core.timeutil import today_mx
-from tests.backoffice.support import login, text
+from tests.support.web import login, text
 
 
 def _row(html: str, folio: str) -> str:

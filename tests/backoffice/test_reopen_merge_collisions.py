@@ -11,7 +11,8 @@ from sqlalchemy import select
 from core.models import Case, Fur, Note, Notification
 from core.services import cases as svc
 from core.timeutil import now
-from tests.backoffice.support import csrf_from, login, post, sclient, standin, text  # noqa: F401 (fixtures)
+from tests.support.twilio import sclient, standin  # noqa: F401 (fixtures)
+from tests.support.web import csrf_from, login, post, text
 
 
 def _hidden(html: str, name: str) -> str:

@@ -13,7 +13,7 @@ from core.models import Note
 from core.models.search_text import fold
 from core.search import interpret
 from core.timeutil import today_mx
-from tests.backoffice.support import login, text
+from tests.support.web import login, text
 
 
 def _rows(html: str) -> str:

@@ -8,8 +8,8 @@ import threading
 
 import pytest
 
-from tests.backoffice.support import standin  # noqa: F401  (the same stand-in fixture)
 from tests.builders import PASSWORD
+from tests.support.twilio import standin  # noqa: F401 (fixtures)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

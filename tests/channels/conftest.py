@@ -1,30 +1,19 @@
-"""Fixtures of the channel layer: the Twilio stand-in on a free port, settings pointing at it,
-signed webhook helpers and an app whose jobs go to the real Redis of the test session."""
+"""Fixtures of the channel layer: settings pointing at the Twilio stand-in and an app whose jobs
+go to the real Redis of the test session (the stand-in and signed webhooks: tests/support/twilio.py)."""
 
 from __future__ import annotations
 
 import threading
 
 import pytest
-from twilio.request_validator import RequestValidator
 
 from core.config import Settings
-from standin import StandinServer
 from tests.parallel import free_port
-
-TOKEN = "test-auth-token"
-PUBLIC = "https://sinac.example.gob.mx"
+from tests.support.twilio import PUBLIC, standin  # noqa: F401 (the stand-in fixture, for this area's tests)
 
 
 @pytest.fixture
-def standin():
-    server = StandinServer(auth_token=TOKEN, callbacks=False).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def chan_settings(settings, standin, monkeypatch) -> Settings:
+def chan_settings(settings, standin, monkeypatch) -> Settings:  # noqa: F811
     """Inline jobs, Twilio at the stand-in, a public URL different from the test host."""
     monkeypatch.setenv("TWILIO_API_BASE_URL", standin.url)
     monkeypatch.setenv("TWILIO_TIMEOUT_SECONDS", "1")
@@ -56,26 +45,8 @@ def rq_client(rq_settings, db):
     return make_app(rq_settings).test_client()
 
 
-def sign(url: str, params: dict, token: str = TOKEN) -> str:
-    return RequestValidator(token).compute_signature(url, params)
-
-
-def inbound_form(sid: str = "SM" + "a" * 32, sender: str = "whatsapp:+5213312345678", body: str = "hola",
-                 **extra) -> dict:
-    form = {"MessageSid": sid, "SmsMessageSid": sid, "AccountSid": "AC" + "0" * 32, "From": sender,
-            "To": "whatsapp:+15550000000", "Body": body, "NumMedia": "0"}
-    form.update(extra)
-    return form
-
-
-def post_signed(client, form: dict, path: str = "/webhooks/twilio", base: str = PUBLIC, **kw):
-    headers = {"X-Twilio-Signature": sign(base + path, form)}
-    headers.update(kw.pop("headers", {}))
-    return client.post(path, data=form, headers=headers, **kw)
-
-
 @pytest.fixture
-def running_app(settings, db, standin, monkeypatch):
+def running_app(settings, db, standin, monkeypatch):  # noqa: F811
     """The app served over HTTP at PUBLIC_BASE_URL (inline jobs), Twilio at the stand-in."""
     from werkzeug.serving import make_server
 

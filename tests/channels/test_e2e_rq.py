@@ -14,7 +14,8 @@ from sqlalchemy import select
 from core.config import Settings
 from core.jobs import QUEUES
 from core.models import Message, OutboxJob
-from tests.channels.conftest import inbound_form, make_app, post_signed
+from tests.channels.conftest import make_app
+from tests.support.twilio import inbound_form, post_signed
 from workers.dispatch import enqueue_jobs
 
 HAS_DIALOGUE = importlib.util.find_spec("bot.turns") is not None

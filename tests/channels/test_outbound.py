@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from bot.outbound import queue_notification, queue_replies, record_status, send_messages
 from core.models import Message
 from core.timeutil import now
-from tests.channels.conftest import PUBLIC
+from tests.support.twilio import PUBLIC
 from workers.tasks import TASKS
 
 WA = "whatsapp:+523312345678"

@@ -10,29 +10,21 @@ from sqlalchemy import select
 from core.config import Settings
 from core.enums import Role
 from core.models import Message
-from tests.builders import PASSWORD
 from tests.channels.conftest import make_app
-
-CSRF_RE = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
-
-
-def _login(client, user):
-    token = CSRF_RE.search(client.get("/login").get_data(as_text=True)).group(1)
-    response = client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
-    assert response.status_code == 302
+from tests.support.web import login
 
 
 def test_simulator_is_staff_only(running_app, make):
     client = running_app.test_client()
     assert client.get("/simulador").status_code == 302
-    _login(client, make.enlace("14"))
+    login(client, make.enlace("14"))
     assert client.get("/simulador").status_code == 403
     assert client.post("/simulador/enviar", json={"phone": "+523312345678", "body": "hola"}).status_code in (400, 403)
 
 
 def test_simulator_posts_signed_webhook_and_shows_replies(running_app, make, db, standin):
     client = running_app.test_client()
-    _login(client, make.user(Role.VINCULACION))
+    login(client, make.user(Role.VINCULACION))
     page = client.get("/simulador").get_data(as_text=True)
     assert "Simulador de teléfono" in page and "js/simulator.js" in page
     csrf = re.search(r'data-csrf="([^"]+)"', page).group(1)
@@ -53,7 +45,7 @@ def test_simulator_posts_signed_webhook_and_shows_replies(running_app, make, db,
 
 def test_simulator_sms_and_validation(running_app, make, db):
     client = running_app.test_client()
-    _login(client, make.user(Role.ADMIN))
+    login(client, make.user(Role.ADMIN))
     csrf = re.search(r'data-csrf="([^"]+)"', client.get("/simulador").get_data(as_text=True)).group(1)
     headers = {"X-CSRFToken": csrf}
     assert client.post("/simulador/enviar", json={"phone": "nada", "body": "hola"}, headers=headers).status_code == 400
@@ -69,7 +61,7 @@ def test_simulator_sms_and_validation(running_app, make, db):
 def test_simulator_without_standin_does_not_send(settings, db, make, monkeypatch):
     monkeypatch.setenv("TWILIO_API_BASE_URL", "")
     client = make_app(Settings.from_env()).test_client()
-    _login(client, make.user(Role.VINCULACION))
+    login(client, make.user(Role.VINCULACION))
     page = client.get("/simulador").get_data(as_text=True)
     assert "python -m standin" in page
     csrf = re.search(r'data-csrf="([^"]+)"', page).group(1)

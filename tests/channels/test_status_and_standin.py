@@ -16,15 +16,8 @@ from bot.outbound import queue_replies, send_messages
 from core.config import Settings
 from core.models import Contact, Message
 from core.timeutil import now
-from tests.channels.conftest import (
-    PUBLIC,
-    TOKEN,
-    free_port,
-    inbound_form,
-    make_app,
-    post_signed,
-    sign,
-)
+from tests.channels.conftest import free_port, make_app
+from tests.support.twilio import PUBLIC, TOKEN, inbound_form, post_signed, sign
 from workers.tasks import TASKS
 
 

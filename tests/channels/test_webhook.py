@@ -8,16 +8,13 @@ import threading
 import requests
 from redis import Redis
 from rq import Queue
-from sqlalchemy import func, select
+from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from core.models import Attachment, Contact, Message, OutboxJob
-from tests.channels.conftest import PUBLIC, inbound_form, make_app, post_signed, sign
-
-
-def _count(db, model=Message):
-    db.expire_all()
-    return db.scalar(select(func.count()).select_from(model))
+from tests.channels.conftest import make_app
+from tests.support.counts import count
+from tests.support.twilio import PUBLIC, inbound_form, post_signed, sign
 
 
 def test_signed_webhook_stores_message_contact_and_enqueues(rq_client, rq_settings, db):
@@ -43,7 +40,7 @@ def test_retried_delivery_is_a_no_op(rq_client, rq_settings, db):
     form = inbound_form()
     assert post_signed(rq_client, form).status_code == 200
     assert post_signed(rq_client, form).status_code == 200
-    assert _count(db) == 1
+    assert count(db, Message) == 1
     queue = Queue("inbound", connection=Redis.from_url(rq_settings.redis_url))
     assert len(queue.job_ids) == 1
 
@@ -82,8 +79,8 @@ def test_five_concurrent_duplicates_store_one_row(rq_settings, db):
         server.shutdown()
         server.server_close()
     assert codes == [200] * 5
-    assert _count(db) == 1
-    assert _count(db, Contact) == 1
+    assert count(db, Message) == 1
+    assert count(db, Contact) == 1
     queue = Queue("inbound", connection=Redis.from_url(rq_settings.redis_url))
     assert len(queue.job_ids) == 1
 
@@ -98,7 +95,7 @@ def test_forged_unsigned_and_tampered_are_403(rq_client, db, caplog):
     assert rq_client.post("/webhooks/twilio", data=tampered, headers=good).status_code == 403
     other_url = {"X-Twilio-Signature": sign("https://evil.example/webhooks/twilio", form)}
     assert rq_client.post("/webhooks/twilio", data=form, headers=other_url).status_code == 403
-    assert _count(db) == 0
+    assert count(db, Message) == 0
     assert "secreta" not in caplog.text
 
 
@@ -111,7 +108,7 @@ def test_behind_a_proxy_forwarded_host_and_proto(rq_settings, db):
     response = client.post("/webhooks/twilio?canal=wa", data=form, headers={
         "X-Twilio-Signature": signature, "X-Forwarded-Proto": "https", "X-Forwarded-Host": "bot.salud.gob.mx"})
     assert response.status_code == 200
-    assert _count(db) == 1
+    assert count(db, Message) == 1
 
 
 def test_public_base_url_with_query_string(rq_client, db):
@@ -138,12 +135,12 @@ def test_absurd_num_media_values_are_harmless(rq_client, db):
     for i, value in enumerate(["abc", "-3", "99999999999999999999", "1"]):
         form = inbound_form(sid=f"SM{i:032d}", NumMedia=value)
         assert post_signed(rq_client, form).status_code == 200
-    assert _count(db) == 4
-    assert _count(db, Attachment) == 0
+    assert count(db, Message) == 4
+    assert count(db, Attachment) == 0
     form = inbound_form(sid="SM" + "9" * 32, NumMedia="1", MediaUrl0="javascript:alert(1)",
                         MediaContentType0="text/html")
     assert post_signed(rq_client, form).status_code == 200
-    assert _count(db, Attachment) == 0
+    assert count(db, Attachment) == 0
 
 
 def test_missing_or_invalid_sender_is_400(rq_client, db):
@@ -157,14 +154,14 @@ def test_missing_or_invalid_sender_is_400(rq_client, db):
     del form["MessageSid"], form["SmsMessageSid"]
     assert post_signed(rq_client, form).status_code == 400
     assert post_signed(rq_client, inbound_form(sid="SM'; drop table--")).status_code == 400
-    assert _count(db) == 0
+    assert count(db, Message) == 0
 
 
 def test_huge_payload_is_400(rq_client, db):
     form = inbound_form(body="x" * 200_000)
     response = post_signed(rq_client, form)
     assert response.status_code == 400
-    assert _count(db) == 0
+    assert count(db, Message) == 0
 
 
 def test_long_body_nul_and_bad_utf8_are_stored_safely(rq_client, db):
@@ -188,7 +185,7 @@ def test_json_payload_is_rejected_not_500(rq_client, db):
     response = rq_client.post("/webhooks/twilio", json={"From": "+523312345678"},
                               headers={"X-Twilio-Signature": "abc"})
     assert response.status_code == 403
-    assert _count(db) == 0
+    assert count(db, Message) == 0
 
 
 def test_per_phone_rate_limit(rq_settings, db, monkeypatch):
@@ -206,7 +203,7 @@ def test_per_phone_rate_limit(rq_settings, db, monkeypatch):
         client.post("/webhooks/twilio", data=inbound_form(sid="SM" + "0" * 32, sender="whatsapp:+5215599998888"))
     again = post_signed(client, inbound_form(sid="SM" + "c" * 32, sender="whatsapp:+5215599998888"))
     assert again.status_code == 200
-    assert _count(db) == 5
+    assert count(db, Message) == 5
 
 
 def test_redis_down_keeps_the_message_for_the_sweep(chan_settings, db, monkeypatch):

@@ -16,7 +16,8 @@ from core.jobs import Job, QueueName
 from core.logs import request_id_var
 from core.models import Attachment, Contact, Message
 from core.timeutil import now as utc_now
-from tests.channels.conftest import inbound_form, make_app, post_signed
+from tests.channels.conftest import make_app
+from tests.support.twilio import inbound_form, post_signed
 
 
 def _writes(db):

@@ -11,8 +11,8 @@ from core import follow
 from core.actors import SYSTEM
 from core.models import Case
 from core.services import cases as svc
-from tests.backoffice.support import csrf_from, text
 from tests.security.conftest import make_app
+from tests.support.web import csrf_from, text
 
 URL = "/seguimiento"
 

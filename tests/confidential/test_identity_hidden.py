@@ -16,8 +16,7 @@ from core.confidential import asks_confidentiality
 from core.models import Attachment, Case, Message
 from core.services import cases as svc
 from core.timeutil import today_mx
-from tests.backoffice.support import csrf_from, login, text
-from tests.intake.conftest import csrf
+from tests.support.web import csrf, csrf_from, login, text
 
 NAME, PHONE, CURP, EMAIL = "Rosa Pérez Gómez", "+523311112222", "PEGR800101MJCRMS09", "rosa@example.mx"
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.backoffice.support import sclient, standin  # noqa: F401  (the same stand-in fixtures)
 from tests.channels.conftest import running_app  # noqa: F401  (the app over HTTP at PUBLIC_BASE_URL)
 from tests.dialogue.conftest import Phone
+from tests.support.twilio import sclient, standin  # noqa: F401 (fixtures)
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from core.models import InfoRequest, Message
 from core.phones import mask_phone
 from core.timeutil import now
-from tests.backoffice.support import login, post, text
+from tests.support.web import login, post, text
 
 AFFILIATE = "+523312340002"
 

@@ -15,8 +15,8 @@ from core.files import resolve_key
 from core.models import Attachment, InfoRequest, Message
 from core.services import affiliate_contact as svc
 from core.timeutil import now
-from tests.backoffice.support import login
 from tests.contact.conftest import png_bytes
+from tests.support.web import login
 from workers.dispatch import commit_and_enqueue
 
 AFFILIATE = "+523312340003"

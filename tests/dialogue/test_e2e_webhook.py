@@ -8,14 +8,8 @@ import itertools
 from sqlalchemy import select
 
 from core.models import Case
-from tests.channels.conftest import (  # noqa: F401 - fixtures
-    chan_settings,
-    inbound_form,
-    make_app,
-    post_signed,
-    rq_settings,
-    standin,
-)
+from tests.channels.conftest import chan_settings, make_app, rq_settings  # noqa: F401 (fixtures)
+from tests.support.twilio import inbound_form, post_signed, standin  # noqa: F401 (fixtures)
 
 PHONE = "whatsapp:+523398765432"
 _sids = itertools.count(1)

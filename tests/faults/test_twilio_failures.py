@@ -7,8 +7,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from core.models import Message
-from tests.backoffice.support import login
 from tests.faults.conftest import inbound_form, sid
+from tests.support.web import login
 
 PHONE = "+523312345678"
 WA = f"whatsapp:{PHONE}"

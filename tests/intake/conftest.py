@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
-from tests.builders import PASSWORD
-
-CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+from tests.support.web import login
 
 
 @pytest.fixture(autouse=True)
@@ -17,20 +13,6 @@ def jobs(monkeypatch):
     sent: list = []
     monkeypatch.setattr("workers.dispatch.enqueue_jobs", lambda jobs, settings=None: sent.extend(jobs) or [])
     return sent
-
-
-def csrf(client, path: str) -> str:
-    html = client.get(path).get_data(as_text=True)
-    match = CSRF_RE.search(html)
-    assert match, f"no CSRF token on {path}"
-    return match.group(1)
-
-
-def login(client, user, password: str = PASSWORD):
-    token = csrf(client, "/login")
-    resp = client.post("/login", data={"email": user.email, "password": password, "csrf_token": token})
-    assert resp.status_code == 302, resp.get_data(as_text=True)[:500]
-    return resp
 
 
 @pytest.fixture

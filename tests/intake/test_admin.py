@@ -9,7 +9,7 @@ from sqlalchemy import select
 from core.models import AuditEvent, Holiday, User
 from core.plazos import calendar
 from core.timeutil import today_mx
-from tests.intake.conftest import csrf, login
+from tests.support.web import csrf, login
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core.models import AuditEvent, Case
-from tests.intake.conftest import csrf
+from tests.support.web import csrf
 
 URL = "/buzon"
 

@@ -15,7 +15,7 @@ from sqlalchemy.exc import OperationalError
 from core import callcenter as cc
 from core.actors import SYSTEM
 from core.models import AuditEvent, Case
-from tests.intake.conftest import csrf
+from tests.support.web import csrf
 
 TODAY = date(2026, 11, 23)
 HEADER = "id_llamada,fecha,telefono,nombre,estado,tipo,descripcion,unidad,monto"

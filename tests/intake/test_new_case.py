@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core.models import Attachment, AuditEvent, Case
-from tests.intake.conftest import csrf
+from tests.support.web import csrf
 
 URL = "/registro/caso"
 

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from core.models import Fur, Notification, OutboxJob
 from core.notifications import FUR_RECIBIDO
 from core.timeutil import today_mx
-from tests.backoffice.support import login, post
+from tests.support.web import login, post
 from workers.relay import relay_pass
 
 

@@ -2,24 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 from rq import Queue, SimpleWorker
 from rq.registry import FailedJobRegistry
 
 from core.config import Settings
-from tests.builders import PASSWORD
-
-
-def _login(client, user):
-    html = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
-    resp = client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
-    assert resp.status_code == 302
-
-
-def _csrf(html):
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+from tests.support.web import csrf_from, login
 
 
 def _explode():
@@ -28,7 +15,7 @@ def _explode():
 
 def test_enlace_and_dps_cannot_open_queue_dashboard(client, make):
     for user in (make.enlace("14"), make.user("participacion_social"), make.user("vinculacion")):
-        _login(client, user)
+        login(client, user)
         assert client.get("/admin/colas/").status_code == 403
         client.get("/logout")
         client.delete_cookie("session")
@@ -44,14 +31,14 @@ def test_admin_sees_failed_job_and_retries_it(app, settings, redis_url, make):
     SimpleWorker([queue], connection=conn).work(burst=True)
     assert job.id in FailedJobRegistry(queue=queue).get_job_ids()
     client = app.test_client()
-    _login(client, make.user("admin"))
+    login(client, make.user("admin"))
     html = client.get("/admin/colas/").get_data(as_text=True)
     assert job.id in html and "boom in job" in html
-    resp = client.post(f"/admin/colas/default/{job.id}/reintentar", data={"csrf_token": _csrf(html)})
+    resp = client.post(f"/admin/colas/default/{job.id}/reintentar", data={"csrf_token": csrf_from(html)})
     assert resp.status_code == 302
     assert job.id not in FailedJobRegistry(queue=queue).get_job_ids()
     assert job.id in queue.get_job_ids()
-    assert client.post("/admin/colas/default/nope/reintentar", data={"csrf_token": _csrf(html)}).status_code == 404
+    assert client.post("/admin/colas/default/nope/reintentar", data={"csrf_token": csrf_from(html)}).status_code == 404
     queue.empty()
 
 
@@ -61,7 +48,7 @@ def test_dashboard_says_when_redis_is_down(app, settings, make, db):
 
     app.config["SINAC"] = Settings(**{**settings.__dict__, "redis_url": "redis://127.0.0.1:1/0"})
     client = app.test_client()
-    _login(client, make.user("admin"))
+    login(client, make.user("admin"))
     outbox.stage(db, [Job("purge_retention"), Job("send_reminders")])  # jobs Redis did not take
     db.commit()
     html = client.get("/admin/colas/").get_data(as_text=True)

@@ -18,8 +18,8 @@ from core.padron.answer import CONFIRMED, GENERIC, UNAVAILABLE, own_affiliation
 from core.padron.backends import HttpPadron, LocalPadron, PadronUnavailable, backend_for
 from core.spreadsheets import append, workbook, xlsx_bytes
 from core.timeutil import today_mx
-from tests.backoffice.support import login, text
 from tests.padron.standin import PadronStandin
+from tests.support.web import login, text
 
 CURP_ROSA = "PEGR800101MJCRMS00"
 CURP_JUAN = "HEGG560427MVZRRL04"
@@ -163,7 +163,7 @@ def test_enlace_cannot_import(client, make):
 
 
 def test_web_import(client, db, make):
-    from tests.intake.conftest import csrf
+    from tests.support.web import csrf
 
     login(client, make.user("vinculacion"))
     token = csrf(client, "/padron/importar")

@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 from sqlalchemy import select
 
 from core import notifications as notif
 from core.models import Notification
-from tests.builders import PASSWORD
-
-CSRF = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
-
-
-def _login(client, user):
-    token = CSRF.search(client.get("/login").get_data(as_text=True)).group(1)
-    resp = client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
-    assert resp.status_code == 302
+from tests.support.web import csrf_from, login
 
 
 def test_lists_only_my_notifications_and_marks_them_read(client, db, make):
@@ -28,12 +18,12 @@ def test_lists_only_my_notifications_and_marks_them_read(client, db, make):
     notif.notify(db, enlace, kind=notif.VOLANTE_NUEVO, text="Nuevo volante de prueba", dedupe_key="n1")
     notif.notify(db, other, kind=notif.RECORDATORIO, text="Aviso de otro estado", dedupe_key="o1")
     db.commit()
-    _login(client, enlace)
+    login(client, enlace)
     html = client.get("/avisos/").get_data(as_text=True)
     assert "Tienes 2 avisos sin leer." in html
     assert case.folio in html and "Nuevo volante de prueba" in html
     assert "Aviso de otro estado" not in html
-    token = CSRF.search(html).group(1)
+    token = csrf_from(html)
     resp = client.post("/avisos/leidos", data={"csrf_token": token, "ids": [str(mine.id)]})
     assert resp.status_code == 302
     db.expire_all()
@@ -53,10 +43,10 @@ def test_opening_marks_read_and_others_cannot_open_it(client, db, make):
     case = make.case("queja", "14")
     n = notif.notify(db, enlace, kind=notif.RECORDATORIO, text="vence", dedupe_key="r1", case_id=case.id)
     db.commit()
-    _login(client, intruder)
+    login(client, intruder)
     assert client.get(f"/avisos/{n.id}").status_code == 404
-    client.post("/logout", data={"csrf_token": CSRF.search(client.get("/avisos/").get_data(as_text=True)).group(1)})
-    _login(client, enlace)
+    client.post("/logout", data={"csrf_token": csrf_from(client.get("/avisos/").get_data(as_text=True))})
+    login(client, enlace)
     resp = client.get(f"/avisos/{n.id}")
     assert resp.status_code == 302
     db.expire_all()
@@ -66,5 +56,5 @@ def test_opening_marks_read_and_others_cannot_open_it(client, db, make):
 def test_mark_read_needs_csrf_and_login(client, db, make):
     assert client.get("/avisos/").status_code == 302  # to the login page
     user = make.user("vinculacion")
-    _login(client, user)
+    login(client, user)
     assert client.post("/avisos/leidos", data={"todos": "1"}).status_code == 400

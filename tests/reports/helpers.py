@@ -1,22 +1,10 @@
-"""Login and page helpers for the report tests."""
+"""Page helpers of the report tests (logging in: tests/support/web.py)."""
 
 from __future__ import annotations
 
 import re
 
-from tests.builders import PASSWORD
-
-CSRF_RE = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
-
-
-def login(client, user, password: str = PASSWORD) -> None:
-    token = CSRF_RE.search(client.get("/login").get_data(as_text=True)).group(1)
-    resp = client.post("/login", data={"email": user.email, "password": password, "csrf_token": token})
-    assert resp.status_code == 302, resp.get_data(as_text=True)[:300]
-
-
-def csrf(client, url: str) -> str:
-    return CSRF_RE.search(client.get(url).get_data(as_text=True)).group(1)
+from tests.support.web import csrf, login  # noqa: F401  (re-exported: report tests written against this module)
 
 
 def chart_data(html: str) -> dict:

@@ -10,7 +10,8 @@ from datetime import UTC, date, datetime
 from core.models import Case
 from core.report_links import FIGURES, default_month
 from core.reports.months import Month
-from tests.reports.helpers import chart_data, login
+from tests.reports.helpers import chart_data
+from tests.support.web import login
 
 
 def _rows(html: str) -> str:

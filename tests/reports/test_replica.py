@@ -15,7 +15,8 @@ from core.models import AuditEvent
 from core.reports.calendar import ensure_calendar
 from core.services import cases as svc
 from core.timeutil import clock_at
-from tests.reports.helpers import chart_data, login
+from tests.reports.helpers import chart_data
+from tests.support.web import login
 
 
 def test_the_dashboard_reads_the_report_database(settings, db, make, tmp_path):

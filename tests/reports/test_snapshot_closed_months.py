@@ -18,17 +18,13 @@ from core.models import ReportSnapshot
 from core.reports import Month, build_report
 from core.reports.snapshots import build_month_snapshots, build_snapshot, find, snapshot_is_partial
 from tests.reports.conftest import at
-from tests.reports.helpers import csrf, login
+from tests.support.counts import count
+from tests.support.web import csrf, login
 
 OCT, NOV, DEC = Month.parse("2026-10"), Month.parse("2026-11"), Month.parse("2026-12")
 ON_NOV_4 = "2026-11-04 10:00:00-06:00"  # October closed, November open
 ON_DEC_1 = "2026-12-01 06:00:00-06:00"  # the month-end job's run for November
 PARTIAL_CASES = 3
-
-
-def _count(db) -> int:
-    db.expire_all()
-    return db.scalar(select(func.count()).select_from(ReportSnapshot))
 
 
 def _cli(app, *args):
@@ -63,7 +59,7 @@ def test_core_refuses_the_current_and_future_months(db, scenario):
         snap, created = build_snapshot(db, OCT)  # October has ended: fine
         db.commit()
     assert created and not snapshot_is_partial(snap)
-    assert _count(db) == 1
+    assert count(db, ReportSnapshot) == 1
 
 
 def test_cli_refuses_an_open_month_in_spanish(app, db, scenario):
@@ -73,7 +69,7 @@ def test_cli_refuses_an_open_month_in_spanish(app, db, scenario):
         assert "Noviembre de 2026 todavía no termina" in result.output
         future = _cli(app, "report", "snapshot", "--month", "2027-01")
         assert future.exit_code == 2 and "todavía no empieza" in future.output
-        assert _count(db) == 0
+        assert count(db, ReportSnapshot) == 0
         # the live report of the open month is still available
         assert _cli(app, "report", "monthly", "--month", "2026-11").exit_code == 0
 
@@ -87,7 +83,7 @@ def test_page_refuses_an_open_month(client, db, make, scenario):
         assert resp.status_code == 302
         page = client.get(resp.headers["Location"]).get_data(as_text=True)
         assert "Noviembre de 2026 todavía no termina" in page
-        assert _count(db) == 0
+        assert count(db, ReportSnapshot) == 0
 
 
 def test_scheduled_job_refuses_an_open_month(db, scenario):
@@ -95,7 +91,7 @@ def test_scheduled_job_refuses_an_open_month(db, scenario):
 
     with time_machine.travel(ON_NOV_4, tick=False), pytest.raises(ValidationError, match="todavía no termina"):
         TASKS["build_monthly_report"](month="2026-11")
-    assert _count(db) == 0
+    assert count(db, ReportSnapshot) == 0
 
 
 def test_month_end_job_rebuilds_a_partial_snapshot_once(db, make, scenario):
@@ -144,7 +140,7 @@ def test_page_rebuilds_a_partial_snapshot_of_a_closed_month(client, db, make, sc
                                                           "csrf_token": csrf(client, "/informe/instantaneas")})
         page = client.get(resp.headers["Location"]).get_data(as_text=True)
     assert "Se volvió a guardar el informe de octubre 2026" in page
-    assert _count(db) == 1
+    assert count(db, ReportSnapshot) == 1
     snap = find(db, OCT)
     assert snap.data["total"]["casos_registrados"] == 12 and snap.created_by == dps.email
 

@@ -13,7 +13,8 @@ from core.models import ReportSnapshot
 from core.reports import Month, build_report
 from core.reports.snapshots import SnapshotIsFrozen, build_snapshot
 from tests.reports.conftest import AS_OF, at
-from tests.reports.helpers import chart_data, csrf, login
+from tests.reports.helpers import chart_data
+from tests.support.web import csrf, login
 
 OCT = Month.parse("2026-10")
 

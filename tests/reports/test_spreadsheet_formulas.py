@@ -15,7 +15,7 @@ from core.reports import Month
 from core.reports.snapshots import build_snapshot
 from core.spreadsheets import DANGEROUS, csv_text, neutralize, unneutralize
 from tests.reports.conftest import AS_OF, at
-from tests.reports.helpers import login
+from tests.support.web import login
 
 ROOT = Path(__file__).resolve().parents[2]
 OCT = Month.parse("2026-10")

@@ -9,7 +9,8 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from core.models import AuditEvent
-from tests.reports.helpers import chart_data, login
+from tests.reports.helpers import chart_data
+from tests.support.web import login
 
 
 def test_dashboard_for_participacion_social(client, make, scenario):

@@ -16,9 +16,9 @@ from sqlalchemy import func, select
 from backoffice.uploads import store_upload
 from core.models import Attachment, AuditEvent, Case, Message, Notification, ReportSnapshot, User
 from core.timeutil import now
-from tests.backoffice.support import login
 from tests.builders import PASSWORD
 from tests.security.conftest import CSRF_RE, make_app
+from tests.support.web import login
 
 # endpoint prefixes / endpoints each role must never use (any method)
 ADMIN_ONLY = ("admin.", "queues.", "audit_log.")

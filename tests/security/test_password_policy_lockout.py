@@ -116,7 +116,7 @@ def test_unknown_accounts_lock_the_same_way(db):
 
 
 def test_reactivating_an_account_lifts_its_locks(client, db, make):
-    from tests.backoffice.support import login
+    from tests.support.web import login
 
     admin, user = make.user("admin"), make.user("vinculacion")
     for _ in range(5):

@@ -9,9 +9,9 @@ import logging
 from sqlalchemy import select
 
 from core.models import AuditEvent, Case
-from tests.backoffice.support import login
 from tests.faults.conftest import TOKEN, inbound_form, sid
 from tests.security.conftest import CSRF_RE, make_app
+from tests.support.web import login
 
 PHONE = "+523312345678"
 CURP = "GOHM800101HJCMRR09"

@@ -15,8 +15,8 @@ from bot.inbox import record_inbound
 from core.models import Attachment, Case, Contact, Note, User
 from core.reports import Month
 from core.timeutil import now
-from tests.backoffice.support import login
 from tests.security.conftest import CSRF_RE, make_app
+from tests.support.web import login
 
 XSS = ['<script>alert("xss")</script>', '"><img src=x onerror=alert(1)>', "<svg/onload=alert(2)>",
        "javascript:alert(3)//", "</textarea><iframe srcdoc='<script>alert(4)</script>'>"]

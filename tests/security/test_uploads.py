@@ -9,11 +9,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from core.models import Attachment
-from tests.backoffice.support import login
 from tests.security.conftest import CSRF_RE, make_app
+from tests.support.counts import count
+from tests.support.web import login
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
 DISGUISED = {
@@ -46,11 +47,6 @@ def _post_evidence(client, url, files):
                                   "evidencia": files}, content_type="multipart/form-data")
 
 
-def _count(db) -> int:
-    db.expire_all()
-    return db.scalar(select(func.count()).select_from(Attachment))
-
-
 @pytest.mark.parametrize("name", sorted(DISGUISED))
 def test_disguised_files_are_refused_by_content(name, fur_page, db, settings):
     client, url, _ = fur_page
@@ -58,7 +54,7 @@ def test_disguised_files_are_refused_by_content(name, fur_page, db, settings):
     data = _zip() if data is None else data
     response = _post_evidence(client, url, [(io.BytesIO(data), filename)])
     assert response.status_code == 422
-    assert _count(db) == 0
+    assert count(db, Attachment) == 0
     uploads = Path(settings.instance_dir, "uploads")
     assert not uploads.exists() or not any(p.is_file() for p in uploads.rglob("*"))
 
@@ -106,7 +102,7 @@ def test_size_limits(fur_page, db, settings):
     response = _post_evidence(client, url, [(huge, "enorme.pdf")])
     assert response.status_code == 413
     assert "Archivo demasiado grande" in response.get_data(as_text=True)
-    assert _count(db) == 0
+    assert count(db, Attachment) == 0
 
 
 def test_callcenter_import_refuses_non_spreadsheets(settings, db, users):

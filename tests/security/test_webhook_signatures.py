@@ -5,19 +5,14 @@ names the rejection without the body, the phone or the signature."""
 from __future__ import annotations
 
 import requests
-from sqlalchemy import func, select
 from twilio.request_validator import RequestValidator
 
 from core.models import Message
 from tests.faults.conftest import TOKEN, inbound_form, sid
+from tests.support.counts import count
 
 SECRET_BODY = "Mi CURP es GOHM800101HJCMRR09 y no quiero que nadie la lea"
 PHONE = "+523312345678"
-
-
-def _count(db) -> int:
-    db.expire_all()
-    return db.scalar(select(func.count()).select_from(Message))
 
 
 def test_bad_signatures_are_403_and_logged_without_the_body(stack, db):
@@ -46,11 +41,11 @@ def test_bad_signatures_are_403_and_logged_without_the_body(stack, db):
     assert requests.post(url + "/status", data=dict(status_form, MessageStatus="failed"), timeout=10,
                          headers={"X-Twilio-Signature": RequestValidator(TOKEN).compute_signature(
                              url + "/status", status_form)}).status_code == 403
-    assert _count(db) == 0
+    assert count(db, Message) == 0
 
     # The genuine one still works (positive control).
     assert requests.post(url, data=form, headers={"X-Twilio-Signature": good}, timeout=10).status_code == 200
-    assert _count(db) == 1
+    assert count(db, Message) == 1
 
     log = stack.server_log()
     assert log.count("twilio webhook rejected: bad or missing signature") >= 10
