@@ -36,6 +36,8 @@ MIN_FOUND = 0.42  # below this the question is "no encontré" (nothing medical, 
 MIN_ANSWER = 0.48  # below this the answer is "not sure"
 MIN_AGREED = 0.35  # ...unless the three readers agree (Engine._agreed), down to this
 CLARIFY_MARGIN = 0.04  # top matches this close and different -> ask which one
+NEWBORN_FIRST = 0.6  # a newborn's specific row this close to a general reading answers first
+NEWBORN_CLOSE = 0.9  # any condition this close to routine newborn care answers instead
 SMSXXI_FIRST = 0.9  # under 5, an SMSXXI term match this close to a CAUSES one answers first
 SMSXXI_YIELD = 0.60  # SMSXXI gives way to a CAUSES/FPGC match scoring at least this share of it
 GENERIC_CANCER = frozenset({"cancer", "tumor", "malign", "maligno", "oncologi", "quimioterapi"})
@@ -271,7 +273,9 @@ class CoverageEngine:
         if group:
             return self._group_answer(group, hits, edad)
 
-        top = self._choose(hits, edad, small_child)
+        newborn = _newborn(edad, text)
+        top = self._choose(hits, edad, small_child, newborn)
+        newborn_row = newborn and top is not hits[0]  # the age decided: nothing to ask
         if top is not hits[0]:  # the answered intervention leads the list
             hits = [top] + [h for h in hits if h is not top]
             matches = [self._match(h) for h in hits[:5]]
@@ -279,7 +283,7 @@ class CoverageEngine:
             return CoverageAnswer(None, None, edad, matches, txt.not_sure_text(top.item),
                                   topic=txt.short_name(top.item.nombre), settled=False)
 
-        options = self._clarify_options(hits, top, edad, qtoks, hint)
+        options = [] if newborn_row else self._clarify_options(hits, top, edad, qtoks, hint)
         if options:
             if options[0] is not hits[0]:
                 hits = options + [h for h in hits if h not in options]
@@ -404,8 +408,23 @@ class CoverageEngine:
         out.sort(key=lambda h: -h.score)
         return out
 
-    def _choose(self, hits: list[Hit], edad: float | None, small_child: bool | None) -> Hit:
+    def _choose(self, hits: list[Hit], edad: float | None, small_child: bool | None,
+                newborn: bool = False) -> Hit:
         top = hits[0]
+        if newborn and not _neonatal(top.item):
+            # a newborn's condition: the perinatal row that names it ("convulsiones del recién
+            # nacido", "gastrosquisis") before a general one (epilepsy) or routine newborn care
+            for h in hits[1:6]:
+                if _neonatal(h.item) and not _routine_newborn(h.item) \
+                        and h.score >= NEWBORN_FIRST * top.score and self._ok(h.item, edad):
+                    return h
+        elif newborn and _routine_newborn(top.item):
+            for h in hits[1:6]:
+                if _routine_newborn(h.item) or not self._ok(h.item, edad):
+                    continue
+                if h.qcov > top.qcov and (h.score >= NEWBORN_CLOSE * top.score or (
+                        h.item.cartera != "CAUSES" and h.score >= NEWBORN_FIRST * top.score)):
+                    return h
         if small_child and top.item.cartera == "CAUSES":
             # Under 5, SMSXXI answers where it names the condition (issue 20): only through a
             # whole lay term of its own, never a shared word ("reflujo" of the urinary tract is
@@ -541,6 +560,30 @@ def _condition_tokens(item: Intervention) -> frozenset[str]:
 def _adult(text: str | None) -> bool:
     hint = age_hint(text or "")
     return hint is not None and hint >= ADULT
+
+
+_NEONATAL_RE = re.compile(r"recien nacid|neonat|perinatal|pretermino|prematur|feto\b|al nacer")
+
+
+def _neonatal(item: Intervention) -> bool:
+    """A row about the first weeks of life (SMSXXI's perinatal group, FPGC's newborn care)."""
+    return bool(_NEONATAL_RE.search(fold(f"{item.grupo or ''} {item.nombre}")))
+
+
+def _routine_newborn(item: Intervention) -> bool:
+    """CAUSES' "Atención del recién nacido": routine care, not a condition."""
+    return item.cartera == "CAUSES" and fold(item.nombre).startswith("atencion del recien nacido")
+
+
+def _newborn(edad: float | None, text: str | None) -> bool:
+    """A baby in its first weeks: told by age, or in words ("recién nacido", "nació con…")."""
+    if edad is not None:
+        return edad < 0.1
+    return bool(_NEWBORN_WORDS_RE.search(fold(text or "")))
+
+
+_NEWBORN_WORDS_RE = re.compile(r"\b(?:recien nacid[oa]|neonat\w*|naci[o] (?:con|sin|de)|"
+                               r"dias de nacid[oa]|acaba de nacer)\b")
 
 
 def _small_child(edad: float | None, text: str | None) -> bool:
