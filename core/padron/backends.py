@@ -19,7 +19,7 @@ import requests
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.callcenter import match_estado
+from core.callcenter.layout import match_estado
 from core.errors import DomainError
 from core.models import PadronAfiliado
 from core.phones import normalize_phone

@@ -16,7 +16,9 @@ from sqlalchemy.orm import Session
 
 from core import audit
 from core.actors import Actor
-from core.callcenter import _text, match_estado, parse_date, read_table
+from core.callcenter.layout import match_estado
+from core.callcenter.reading import read_table
+from core.callcenter.validation import cell_text, parse_date
 from core.errors import ValidationError
 from core.models import PadronAfiliado
 from core.phones import normalize_phone
@@ -68,15 +70,15 @@ def validate_row(number: int, raw: dict) -> PadronRow:
     err = row.errors.append
     curp = None
     try:
-        curp = clean_curp(_text(raw.get("curp")))
+        curp = clean_curp(cell_text(raw.get("curp")))
         if curp is None:
             err("Falta la CURP.")
     except ValidationError as exc:
         err(exc.message)
-    nombre = _text(raw.get("nombre"))[:200]
+    nombre = cell_text(raw.get("nombre"))[:200]
     if not nombre:
         err("Falta el nombre.")
-    poliza = _text(raw.get("poliza")).upper()
+    poliza = cell_text(raw.get("poliza")).upper()
     if not poliza:
         err("Falta la póliza.")
     elif len(poliza) > POLIZA_MAX:
@@ -87,15 +89,15 @@ def validate_row(number: int, raw: dict) -> PadronRow:
         if vigencia is None:
             err("Falta la vigencia.")
     except ValueError:
-        err(f"Vigencia no válida: «{_text(raw.get('vigencia'))}» (usa AAAA-MM-DD o DD/MM/AAAA).")
-    estado_raw = _text(raw.get("estado"))
+        err(f"Vigencia no válida: «{cell_text(raw.get('vigencia'))}» (usa AAAA-MM-DD o DD/MM/AAAA).")
+    estado_raw = cell_text(raw.get("estado"))
     estado = match_estado(estado_raw)
     if not estado_raw:
         err("Falta el estado.")
     elif estado is None:
         err(f"Estado desconocido: «{estado_raw}».")
     telefono = None
-    tel_raw = _text(raw.get("telefono"))
+    tel_raw = cell_text(raw.get("telefono"))
     if tel_raw:
         try:
             telefono = normalize_phone(tel_raw)
@@ -159,5 +161,5 @@ def import_file(session: Session, actor: Actor, data: bytes, filename: str, *, m
 def rejected_csv(report: PadronReport) -> str:
     """The rejected rows, as uploaded, with their number and reason: fix and upload just those."""
     rows = [["fila", "motivo", *COLUMNS]]
-    rows += [[r.number, r.reason, *(_text(r.raw.get(c)) for c in COLUMNS)] for r in report.rejected]
+    rows += [[r.number, r.reason, *(cell_text(r.raw.get(c)) for c in COLUMNS)] for r in report.rejected]
     return csv_text(rows)

@@ -196,7 +196,7 @@ def test_size_limit(db):
 
 
 def test_row_limits(db, monkeypatch):
-    monkeypatch.setattr(cc, "MAX_ROWS", 3)
+    monkeypatch.setattr("core.callcenter.reading.MAX_ROWS", 3)
     data = csv_bytes(*[f"R{i},2026-11-20,,,Jalisco,queja,Algo pasó,," for i in range(4)])
     with pytest.raises(cc.FileRejected) as err:
         cc.import_file(db, SYSTEM, data, "a.csv", max_rows=3, today=TODAY)
@@ -223,7 +223,7 @@ def test_concurrent_import_of_the_same_call_rolls_back_everything(db, make, monk
     """Validation passed, but another import registered one call before this one flushed: the
     unique (canal, external_ref) refuses it and nothing of this file is stored."""
     data = csv_bytes("P1,2026-11-20,,,Jalisco,queja,Primera,,", "P2,2026-11-20,,,Jalisco,queja,Segunda,,")
-    monkeypatch.setattr(cc, "_already_imported", lambda session, refs: {})
+    monkeypatch.setattr("core.callcenter.validation._already_imported", lambda session, refs: {})
     make.case("queja", "14", canal="call_center", external_ref="P2", actor=SYSTEM)
     with pytest.raises(cc.ImportFailed):
         cc.import_file(db, SYSTEM, data, "a.csv", today=TODAY)
