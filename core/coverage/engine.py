@@ -36,6 +36,7 @@ MIN_FOUND = 0.42  # below this the question is "no encontré" (nothing medical, 
 MIN_ANSWER = 0.48  # below this the answer is "not sure"
 MIN_AGREED = 0.35  # ...unless the three readers agree (Engine._agreed), down to this
 CLARIFY_MARGIN = 0.04  # top matches this close and different -> ask which one
+NOT_VACCINE_FIRST = 0.8  # without a vaccine asked for, the disease's row this close answers
 NEWBORN_FIRST = 0.6  # a newborn's specific row this close to a general reading answers first
 NEWBORN_CLOSE = 0.9  # any condition this close to routine newborn care answers instead
 SMSXXI_FIRST = 0.9  # under 5, an SMSXXI term match this close to a CAUSES one answers first
@@ -274,7 +275,7 @@ class CoverageEngine:
             return self._group_answer(group, hits, edad)
 
         newborn = _newborn(edad, text)
-        top = self._choose(hits, edad, small_child, newborn)
+        top = self._choose(hits, edad, small_child, newborn, VACCINE_STEM in qtoks)
         newborn_row = newborn and top is not hits[0]  # the age decided: nothing to ask
         if top is not hits[0]:  # the answered intervention leads the list
             hits = [top] + [h for h in hits if h is not top]
@@ -409,8 +410,15 @@ class CoverageEngine:
         return out
 
     def _choose(self, hits: list[Hit], edad: float | None, small_child: bool | None,
-                newborn: bool = False) -> Hit:
+                newborn: bool = False, asks_vaccine: bool = True) -> Hit:
         top = hits[0]
+        if not asks_vaccine and _vaccine(top.item):
+            # "tiene tosferina": the disease, not the vaccine that names it
+            for h in hits[1:6]:
+                if not _vaccine(h.item) and h.score >= NOT_VACCINE_FIRST * top.score \
+                        and self._ok(h.item, edad):
+                    top = h
+                    break
         if newborn and not _neonatal(top.item):
             # a newborn's condition: the perinatal row that names it ("convulsiones del recién
             # nacido", "gastrosquisis") before a general one (epilepsy) or routine newborn care
@@ -568,6 +576,10 @@ _NEONATAL_RE = re.compile(r"recien nacid|neonat|perinatal|pretermino|prematur|fe
 def _neonatal(item: Intervention) -> bool:
     """A row about the first weeks of life (SMSXXI's perinatal group, FPGC's newborn care)."""
     return bool(_NEONATAL_RE.search(fold(f"{item.grupo or ''} {item.nombre}")))
+
+
+def _vaccine(item: Intervention) -> bool:
+    return fold(item.nombre).startswith("vacun")
 
 
 def _routine_newborn(item: Intervention) -> bool:

@@ -210,6 +210,8 @@ def fold(text: str) -> str:
 # "hepatitis C", "diabetes tipo 1", "factor VIII": the letter or number is the meaning.
 _COMPOUND_RE = re.compile(
     r"\b(hepatitis|tipo|vitamina|factor)\s+(viii|vii|vi|iv|ix|iii|ii|i|[a-e]|\d{1,2})\b")
+# one disease written as one word or two ("tos ferina" / "tosferina")
+_SPLIT_WORDS_RE = re.compile(r"\btos ferina\b")
 # "va a tener a su bebé", "voy a tener un hijo": giving birth, not a person
 _HAVING_A_BABY_RE = re.compile(
     r"\b(?:tener|tenga|tuvo|tuve|tendra|tendre)\s+(?:a\s+)?(?:un|una|mi|su|el|la|sus|mis)?\s*"
@@ -236,6 +238,7 @@ def words(text: str) -> list[str]:
     out: list[str] = []
     folded = _MY_MOTHER_RE.sub(r"\1 madre", fold(text))  # "mi mamá" is a person, "mama" a breast
     folded = _COMPOUND_RE.sub(r"\1\2", folded)
+    folded = _SPLIT_WORDS_RE.sub(lambda m: m.group(0).replace(" ", ""), folded)
     folded = _HAVING_A_BABY_RE.sub(_having_a_baby, folded)
     folded = _PRETERM_RE.sub(" prematuro ", folded)
     folded = _FILLER_START_RE.sub(" ", folded)  # "oye, ..." opens a message, it is not hearing

@@ -20,3 +20,11 @@ def test_a_named_malformation_is_not_routine_newborn_care(full_engine):
 def test_newborn_jaundice_keeps_its_own_row(full_engine):
     ans = full_engine.ask("mi bebé recién nacido está amarillo")
     assert ans.covered is True and "ictericia" in ans.matches[0]["nombre"].lower()
+
+
+def test_a_disease_is_not_the_vaccine_that_names_it(full_engine):
+    ill = full_engine.ask("mi hija de 8 años tiene tos ferina, la cubren?")
+    assert ill.covered is True and "ferina" in ill.matches[0]["nombre"].lower()
+    assert not ill.matches[0]["nombre"].lower().startswith("vacun")
+    shot = full_engine.ask("la vacuna de la tosferina para mi bebe de 2 meses")
+    assert shot.covered is True and shot.matches[0]["nombre"].lower().startswith("vacun")
