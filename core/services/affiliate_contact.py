@@ -32,7 +32,7 @@ from core.jobs import Job, JobName, QueueName
 from core.lifecycle import Action, CaseEvent
 from core.models import Attachment, Case, Contact, InfoRequest, Message
 from core.plazos import calendar
-from core.services.cases import Result, _transition
+from core.services.transition import Result, _transition
 from core.timeutil import now, today_mx
 
 ABIERTA = "abierta"

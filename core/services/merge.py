@@ -19,7 +19,7 @@ from core.errors import ValidationError
 from core.jobs import Job, JobName, QueueName
 from core.lifecycle import Action, CaseEvent
 from core.models import Case
-from core.services.cases import Result, _transition
+from core.services.transition import Result, _transition
 from core.timeutil import now
 from core.versions import Seen, claim_case
 

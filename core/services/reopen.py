@@ -25,7 +25,8 @@ from core.jobs import Job, JobName, QueueName
 from core.lifecycle import Action
 from core.models import Case, Reopening, User
 from core.plazos import calendar, days_setting
-from core.services.cases import Result, _open_volante, _transition, enlace_for, turn_to_enlace
+from core.services.transition import Result, _transition
+from core.services.volantes import _open_volante, enlace_for, turn_to_enlace
 from core.timeutil import now, today_mx
 from core.versions import Seen
 

@@ -23,7 +23,7 @@ from core.enums import ReviewDecision
 from core.enums import VolanteStatus as VS
 from core.errors import ValidationError
 from core.models import Attachment, Fur, Review, Volante
-from core.services.cases import FUR_FORM_FIELDS as FIELDS
+from core.services.fur import FUR_FORM_FIELDS as FIELDS
 
 
 def carry_forward(session: Session, previous: Volante, nuevo: Volante) -> Fur | None:
