@@ -22,6 +22,9 @@ from core.coverage.text import tokens
 MIN_SCORE = 3.5  # BM25 score of the best entry below which it never answers alone
 MIN_LEAD = 1.15  # the best entry's score over the second's
 MIN_QUERY_COVERAGE = 0.5  # share of the question's words found in the best entry
+# a long story shares few of its words with any entry; far ahead, the best one answers anyway
+STRONG_SCORE = 5.5
+STRONG_LEAD = 1.3
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,8 @@ class KnowledgeRetriever:
         second = found[1].score if len(found) > 1 else 0.0
         if best.score >= MIN_SCORE and best.score >= MIN_LEAD * second \
                 and best.query_coverage >= MIN_QUERY_COVERAGE:
+            return best
+        if best.score >= STRONG_SCORE and best.score >= STRONG_LEAD * second:
             return best
         return None
 

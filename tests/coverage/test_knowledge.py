@@ -116,6 +116,18 @@ def test_the_retriever_answers_alone_only_when_one_entry_is_clearly_ahead():
     assert retriever.confident(tie) is None  # two entries equally described: never a guess
 
 
+def test_a_long_story_far_ahead_on_one_entry_is_answered_though_few_of_its_words_match():
+    from core.coverage.retrieval import KnowledgeRetriever, Retrieved
+
+    def found(best, second, coverage):
+        return [Retrieved(("CAUSES", 1), best, coverage), Retrieved(("CAUSES", 2), second, 0.2)]
+
+    assert KnowledgeRetriever.confident(found(6.0, 4.0, 0.3)).key == ("CAUSES", 1)
+    assert KnowledgeRetriever.confident(found(6.0, 5.0, 0.3)) is None  # not far enough ahead
+    assert KnowledgeRetriever.confident(found(4.0, 2.0, 0.3)) is None  # too weak for a long story
+    assert KnowledgeRetriever.confident(found(4.0, 2.0, 0.6)).key == ("CAUSES", 1)
+
+
 def test_a_child_only_row_is_not_an_adults_answer(full_engine):
     """'mi esposo' says an adult: SMSXXI's renal failure (under 5) is refused in words that do
     not invent an age, and an adult's condition the knowledge base knows answers instead."""
