@@ -21,6 +21,9 @@ _CORRECTION_BETWEEN_RE = re.compile(
     r"\b(?:no|perdon|digo|mejor dicho|o sea|sino|bueno|corrijo|eran|mas bien|me equivoque)\b")
 _SUM_BETWEEN_RE = re.compile(r"(?:\by\b|\be\b|,|\+|\bmas\b|\botros?\b|\botras?\b|\baparte\b|"
                              r"\bademas\b|\btambien\b|\bluego\b|\bdespues\b)")
+# "300 de consulta 500 de estudios y 200 de medicinas": each amount with what it paid for, listed
+_LABEL_BETWEEN_RE = re.compile(r"^\s*(?:pesos\s+)?(?:de|del|por|pa|para|x)\s+"
+                               r"(?:(?:la|el|los|las|un|una|unos|unas|mi|su)\s+)?[a-z]+\s*$")
 _TOTAL_RE = re.compile(r"\b(?:total|en total|todo junto|todo eso|entre todo|fueron en total)"
                        r"\s*(?:de|fue|fueron|son|:)?\s*$")
 # "6,300 con todo, me cobraron 300 más del cuarto": the total named after the figure
@@ -31,14 +34,19 @@ _COUNTED = (r"(?:sesiones|dias|noches|consultas|terapias|cajas|frascos|ampolleta
 _COUNT = r"(?P<n>\d{1,2}|" + "|".join(sorted((w for w in UNITS if w not in ("un", "uno", "una")),
                                               key=len, reverse=True)) + ")"
 # "3 sesiones de 1800", "dos consultas a 250"
-_TIMES_BEFORE_RE = re.compile(rf"\b{_COUNT}\s+{_COUNTED}\s+(?:de|a|por|en)\s*\$?\s*$")
+_TIMES_BEFORE_RE = re.compile(rf"\b{_COUNT}\s+(?:{_COUNTED}\s+(?:de|a|por|en)|veces\s+(?:(?:me|nos|le|les)\s+)?"
+                              r"(?:cobraron|pidieron|cobran|piden|pague|pagamos|pagaron))\s*\$?\s*$")
 # "$900 por día" (with "3 días" elsewhere), "2500 cada una" (with "dos sesiones" before); a bare
 # "por" is not "per": "1200 por unos rayos x ... hace 3 días" is one charge of 1200
 _PER_UNIT = (r"(?:dia|noche|sesion|consulta|terapia|caja|frasco|ampolleta|estudio|radiografia|"
              r"placa|vez|semana|curacion|inyeccion|unidad|pieza)")
-_PER_AFTER_RE = re.compile(rf"^\s*(?:pesos\s*)?(?:(?:por|x|cada|al|la)\s+{_PER_UNIT}\b|cada\s+(?:una|uno)\b"
-                           r"|c/u|c u\b|diarios?\b)")
+# ("800 la semana pasada" is when, not per week)
+_PER_AFTER_RE = re.compile(rf"^\s*(?:pesos\s*)?(?:(?:por\s+cada|por|x|cada|al|la)\s+{_PER_UNIT}\b"
+                           r"(?!\s+(?:pasad|antepasad))|cada\s+(?:una|uno)\b|c/u|c u\b|diarios?\b)")
 _COUNT_ANYWHERE_RE = re.compile(rf"\b{_COUNT}\s+{_COUNTED}\b")
+# "me hicieron dos": how many, told without naming the thing again
+_COUNT_DONE_RE = re.compile(rf"\b(?:me|le|nos|les)\s+(?:hicieron|pusieron|aplicaron|dieron)\s+{_COUNT}\b"
+                            r"(?!\s*(?:pesos|mil|de)\b)")
 
 
 def fold(text: str | None) -> str:
@@ -58,7 +66,8 @@ def times(text: str, start: int, end: int) -> int:
         return max(1, _count(m.group("n")))
     after = fold(text[end:end + 20])
     if _PER_AFTER_RE.search(after):
-        m = _COUNT_ANYWHERE_RE.search(fold(text[:start]) + " " + fold(text[end:]))
+        rest = fold(text[:start]) + " " + fold(text[end:])
+        m = _COUNT_ANYWHERE_RE.search(rest) or _COUNT_DONE_RE.search(rest)
         if m:
             return max(1, _count(m.group("n")))
     return 1
@@ -76,7 +85,7 @@ def combine_amounts(text: str, found: list[tuple[float, int, int]]) -> tuple[flo
         return (found[-1][0] if found else 0.0), False
     for (_v1, _s1, e1), (_v2, s2, _e2) in itertools.pairwise(found):
         between = fold(text[e1:s2])
-        if _CORRECTION_BETWEEN_RE.search(between) or not _SUM_BETWEEN_RE.search(
-                unidecode(text[e1:s2]).lower()):
+        if _CORRECTION_BETWEEN_RE.search(between) or not (_SUM_BETWEEN_RE.search(
+                unidecode(text[e1:s2]).lower()) or _LABEL_BETWEEN_RE.match(between)):
             return found[-1][0], False
     return float(sum(v for v, _s, _e in found)), True

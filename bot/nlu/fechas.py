@@ -6,43 +6,77 @@ from __future__ import annotations
 import re
 
 from .folded import Folded
+from .numbers import UNITS
 
 _MONTHS = (
     r"(?:enero|ene|febrero|feb|marzo|mar|abril|abr|mayo|junio|jun|julio|jul|agosto|ago|"
     r"septiembre|setiembre|sept|sep|octubre|oct|noviembre|nov|diciembre|dic)"
 )
-_DAY_WORDS = (
-    r"(?:primero|treinta\s+y\s+uno|treinta|veintinueve|veintiocho|veintisiete|veintiseis|"
-    r"veinticinco|veinticuatro|veintitres|veintidos|veintiuno|veinte|diecinueve|dieciocho|"
-    r"diecisiete|dieciseis|quince|catorce|trece|doce|once|diez|nueve|ocho|siete|seis|cinco|"
-    r"cuatro|tres|dos|uno)"
-)
+# a day of the month in words, from the one number-word table: "el quince de mayo"
+_DAY_WORDS = "(?:primero|treinta(?:\\s+y\\s+uno)?|" + "|".join(
+    sorted((w for w, v in UNITS.items() if 1 <= v <= 29), key=len, reverse=True)) + ")"
+_DAY = r"(?:0?[1-9]|[12]\d|3[01])(?:o|ro|er)?"  # "1o de junio", "1ro", "1er"
 _WEEKDAY = r"(?:lunes|martes|miercoles|jueves|viernes|sabado|domingo)"
+# "de marzo", "de este mes", "del mes pasado"
+_OF_MONTH = rf"(?:(?:de\s+)?{_MONTHS}\.?|de(?:l)?\s+(?:este|esta)\s+mes|del\s+mes(?:\s+pasado)?)"
+_ORDINAL = r"(?:primer|primera|segundo|segunda|tercer|tercera|cuarta|cuarto|ultimo|ultima|penultimo)"
+# a figure right after a weekday that is money, not the day
+# or a count: "el martes 300 pesos", "al dia 2 veces"
+_NOT_A_DAY_AFTER = (r"(?!\s*(?:pesos|peso|pesitos|varos|mil|mxn|%|por\s+ciento|[.,]\d|de\s+(?!este|mes)\w"
+                    r"|(?:veces|vez|horas?|dias?|semanas?|meses|pastillas|tabletas|cajas|citas|"
+                    r"consultas|personas|fichas)(?![a-z])))")
 _FECHA_RE = re.compile(
     r"(?<![0-9a-z])(?:"
     r"(?P<num>(?:0?[1-9]|[12]\d|3[01])[/.-](?:0?[1-9]|1[0-2])(?:[/.-](?:\d{4}|\d{2}))?)"
-    rf"|(?:{_WEEKDAY}\s+)?(?:0?[1-9]|[12]\d|3[01]|{_DAY_WORDS})\s+(?:de\s+)?{_MONTHS}\.?"
+    rf"|(?:{_WEEKDAY}\s+|dia\s+)?(?:{_DAY}|{_DAY_WORDS})\s+{_OF_MONTH}"
     r"(?:\s*(?:de|del|,)?\s*(?:20\d{2}|19\d{2}))?"
     rf"|{_MONTHS}\s+(?:0?[1-9]|[12]\d|3[01])(?:\s*(?:de|del|,)?\s*20\d{{2}})?"
+    # "el viernes 22", "el dia 2", "el dia quince"
+    rf"|{_WEEKDAY}\s+(?:0?[1-9]|[12]\d|3[01])(?![0-9a-z]){_NOT_A_DAY_AFTER}"
+    rf"|dia\s+(?:(?:0?[1-9]|[12]\d|3[01])(?![0-9a-z]){_NOT_A_DAY_AFTER}|{_DAY_WORDS})"
+    # "la primera semana de diciembre", "el último viernes del mes pasado"
+    rf"|{_ORDINAL}\s+(?:semana|quincena|{_WEEKDAY})\s+{_OF_MONTH}"
     r")(?![0-9a-z])"
 )
+# "salió el 14", "me cobraron … el 27": a day of this month named alone, at the end of a clause
+_BARE_DAY_RE = re.compile(
+    r"(?<![0-9a-z])el\s+(?P<day>0?[1-9]|[12]\d|3[01])(?:o|ro)?"
+    r"(?=\s*(?:$|[,.;:!?)]|y\s|en\s|a\s+las\s|que\s|cuando\s))")
+# the words before "el 14" that make it a bed, a room or an address, not a day
+_BARE_DAY_NOT_AFTER = re.compile(
+    r"(?:^|\s)(?:en|cama|cuarto|consultorio|sala|piso|calle|numero|folio|turno|ficha|modulo|"
+    r"ventanilla|lote)\s*$")
+_RELATIVE_WORDS = rf"(?:\d{{1,2}}|un\s+par\s+de|un|una|unos|unas|{_DAY_WORDS})"
+# "en la madrugada del sábado", "en la consulta del martes" (not "el partido del domingo")
+_AFTER_EVENT = "(?:" + "|".join(f"(?<={w} )" for w in ("manana", "tarde", "noche", "madrugada",
+                                                         "consulta", "cita")) + ")"
+_HOLIDAYS = (r"(?:navidad|nochebuena|ano\s+nuevo|semana\s+santa|dia\s+de\s+(?:muertos|reyes|"
+             r"la\s+madre|las\s+madres|la\s+candelaria)|domingo\s+de\s+ramos|jueves\s+santo|"
+             r"viernes\s+santo|fin\s+de\s+ano)")
 # When, said relative to today: "ayer", "antier", "el lunes pasado", "la semana pasada", "hace
-# 3 días" (never hours: "hace 3 horas esperando" is a wait, and never a bare duration).
+# 3 días", "hace un rato", "en navidad" (never a wait or a bare duration: _duration_or_frequency).
 _RELATIVE_FECHA_RE = re.compile(
     r"(?<![0-9a-z])(?:"
-    r"(?:apenas\s+)?(?:ayer|antier|anteayer|antes\s+de\s+ayer|anoche|hoy(?:\s+en\s+la\s+"
-    r"(?:manana|tarde|noche))?|esta\s+manana)"
-    rf"|(?:el|este|el\s+pasado)\s+{_WEEKDAY}(?:\s+pasado)?"
-    r"|(?:la|esta)\s+semana(?:\s+pasada)?|el\s+(?:mes|ano)\s+pasado|el\s+fin\s+de\s+semana"
+    r"(?:apenas\s+)?(?:ayer|antier|anteayer|antes\s+de\s+ayer|anoche|antenoche|anteanoche|"
+    r"hoy(?:\s+en\s+la\s+(?:manana|tarde|noche))?|esta\s+manana)"
+    rf"|(?:el|este|el\s+pasado|{_AFTER_EVENT}del)\s+{_WEEKDAY}"
     r"(?:\s+pasado)?"
-    rf"|hace\s+(?:\d{{1,2}}|un|una|{_DAY_WORDS})\s+(?:dias?|semanas?|mes(?:es)?)"
+    r"|(?:la|esta)\s+semana(?:\s+(?:pasada|antepasada))?|d?el\s+(?:mes|ano)\s+(?:pasado|antepasado)"
+    r"|el\s+fin\s+de\s+semana(?:\s+pasado)?|el\s+finde"
+    r"|a\s+(?:principios|mediados|finales|fines)\s+del?\s+(?:(?:este|esta)\s+)?(?:mes|semana|ano)"
+    r"(?:\s+pasad[oa])?"
+    r"|hace\s+(?:un\s+)?rat(?:o|ito)|hace\s+(?:un|una)\s+momento"
+    rf"|hace\s+(?:(?:como|unos|unas|casi|apenas)\s+)?{_RELATIVE_WORDS}\s+"
+    r"(?:dias?|semanas?|mes(?:es)?|anos?|horas?)"
+    rf"|(?:en|el|la|desde|para)\s+{_HOLIDAYS}"
     r")(?![0-9a-z])"
 )
 
 
 # a month named alone as the when: "la renové en marzo", "no hay salbutamol desde diciembre"
 _MONTH_ONLY_RE = re.compile(
-    r"(?<![0-9a-z])(?:en|desde|a principios de|a finales de|a mediados de|a fines de)\s+"
+    r"(?<![0-9a-z])(?:en|desde|durante|en\s+todo|a principios de|a finales de|a mediados de|"
+    r"a fines de)\s+"
     r"(?:el mes de\s+|este\s+|el pasado\s+)?(?P<month>enero|febrero|marzo|abril|mayo|junio|julio|"
     r"agosto|septiembre|setiembre|octubre|noviembre|diciembre)(?![0-9a-z])")
 
@@ -58,6 +92,13 @@ def find_fechas(f: Folded) -> list[dict]:
         s, e = f.span(m.start(), m.end())
         out.append({"entity": "fecha", "value": f.original[s:e], "start": s, "end": e})
     if not out:
+        for m in _BARE_DAY_RE.finditer(f.text):
+            if _BARE_DAY_NOT_AFTER.search(f.text, max(0, m.start() - 25), m.start()):
+                continue
+            s, e = f.span(m.start(), m.end())
+            out.append({"entity": "fecha", "value": f.original[s:e], "start": s, "end": e})
+            break
+    if not out:
         for m in _RELATIVE_FECHA_RE.finditer(f.text):
             if _duration_or_frequency(f.text, m):
                 continue
@@ -72,12 +113,21 @@ def find_fechas(f: Folded) -> list[dict]:
     return out
 
 
+_STATE_NOW_RE = re.compile(r"(?<![a-z])(?:tengo|tiene|tenemos|tienen|llevo|lleva|llevamos|llevan)"
+                           r"(?![a-z])")
+
+
 def _duration_or_frequency(text: str, m: re.Match) -> bool:
-    """'desde hace 3 semanas', 'hace 2 meses que no le dan', '2 veces a la semana': how long or
-    how often, not when it happened."""
+    """'desde hace 3 semanas', 'hace 2 meses que no le dan', 'el recibo de hace un año',
+    'tengo dolor hace 2 semanas', '2 veces a la semana', 'toda la semana': how long or how often,
+    not when it happened."""
     before = text[max(0, m.start() - 12):m.start()]
     after = text[m.end():m.end() + 6]
     said = m.group(0)
-    if said.startswith("hace") and (before.endswith(("desde ", "ya ")) or after.startswith(" que ")):
+    if said.startswith("hace") and (before.endswith(("desde ", "ya ", " de ")) or after.startswith(" que ")):
         return True
-    return "semana" in said and before.endswith(("a ", "por ", "cada "))
+    clause = re.split(r"[,.;:!?]", text[max(0, m.start() - 40):m.start()])[-1]
+    if said.startswith("hace") and _STATE_NOW_RE.search(clause):
+        return True  # "tengo dolor de muela hace 2 semanas": how long it has lasted
+    # "2 veces a la semana", "toda la semana", "durante la semana"
+    return "semana" in said and re.search(r"(?:^|\s)(?:a|por|cada|toda|durante)\s$", before) is not None

@@ -14,6 +14,7 @@ from .numbers import (
     TENS,
     UNITS,
     as_number,
+    spoken_cents,
     thousands_group,
     words_to_number,
 )
@@ -39,10 +40,18 @@ _MONEY_CUES = {
     "pidiendo", "pedir", "exigiendo", "devolvian", "devolver", "devuelven",
     "regresaran", "regresar", "reembolsaron", "reembolsar", "anticipo", "liquidar",
     "liquidaramos", "liquidamos", "liquide", "liquidaron", "liquidara", "saldar",
+    "debia", "debo", "debiamos", "debemos", "debe", "adeudo", "adeudaba", "regresaban", "fueron",
+    "regresaron", "regresarian", "devolvieron", "devolverian", "reembolsaran",
 }  # fmt: skip
 # what the money was for, named right after it: "3 mil de depósito", "500 de cooperación"
-_MONEY_NOUNS_AFTER_DE = {"deposito", "garantia", "cooperacion", "coperacion", "cuota", "anticipo",
-                         "consulta", "medicamento", "medicina", "estudios", "ultrasonido"}
+_MONEY_NOUNS_AFTER_DE = {
+    "deposito", "garantia", "cooperacion", "coperacion", "cuota", "anticipo", "consulta",
+    "medicamento", "medicamentos", "medicina", "medicinas", "estudio", "estudios", "ultrasonido",
+    "placa", "placas", "laboratorio", "analisis", "parto", "cesarea", "cirugia", "operacion",
+    "vacuna", "tomografia", "radiografia", "rayos", "hospitalizacion", "sutura", "curacion",
+    "inyeccion", "ambulancia", "receta", "quimio", "hemodialisis", "dialisis", "legrado",
+    "urgencias", "ecografia", "mastografia", "endoscopia", "resonancia", "certificado",
+}  # fmt: skip
 _NON_MONEY_AFTER = {
     "anos", "ano", "meses", "mes", "dias", "dia", "horas", "hora", "hrs", "hr", "semanas",
     "semana", "minutos", "min", "mins", "veces", "vez", "hijos", "hijas", "hijo", "hija",
@@ -81,6 +90,31 @@ _MONTH_WORD_RE = re.compile(
 )
 
 
+_PERCENT_AFTER_RE = re.compile(r"\s*(?:%|por\s*ciento|porciento)")
+_ARTICLES = frozenset({"la", "el", "los", "las", "un", "una", "su", "sus", "mi", "mis"})
+_PEOPLE = frozenset({
+    "papa", "mama", "hijo", "hija", "esposo", "esposa", "abuelo", "abuela", "abuelito", "abuelita",
+    "suegro", "suegra", "bebe", "nino", "nina", "hermano", "hermana", "tio", "tia", "senor",
+    "senora", "paciente", "muchacho", "muchacha", "sobrino", "sobrina", "nieto", "nieta", "primo",
+    "prima", "chamaco", "hijito", "hijita", "papi", "mami", "viejito", "viejita", "persona",
+})  # fmt: skip
+_AGE_VERBS = frozenset({"tiene", "tengo", "tenia", "tenemos", "cumple", "cumplio", "cumpli",
+                        "edad"})
+
+
+def _inside(f: Folded, tok: tuple[str, int, int], taken: list[tuple[int, int]]) -> bool:
+    a, b = f.span(tok[1], tok[2])
+    return any(s < b and a < e for s, e in taken)
+
+
+def _an_age(toks: list[tuple[str, int, int]], start_i: int) -> bool:
+    """'mi papá de 55', 'mi suegra de 77', 'tengo 62', 'mi mamá tiene 79': an age, not pesos."""
+    prev = toks[start_i - 1][0] if start_i > 0 else ""
+    if prev in _AGE_VERBS:
+        return True
+    return prev == "de" and start_i > 1 and toks[start_i - 2][0] in _PEOPLE
+
+
 def _tokens(text: str) -> list[tuple[str, int, int]]:
     return [(m.group(0), m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]
 
@@ -96,13 +130,16 @@ def _monto(f: Folded, taken: list[tuple[int, int]]) -> list[dict]:
     last_money_idx = -100
     while i < len(toks):
         tok = toks[i][0]
-        if not _is_num_token(tok) or tok in ("y", "medio"):
+        if not _is_num_token(tok) or tok in ("y", "medio") or (
+                tok == "ciento" and i > 0 and toks[i - 1][0] == "por"):  # "30 por ciento"
             i += 1
             continue
         j = i
         words: list[str] = []
         while j < len(toks) and _is_num_token(toks[j][0]):
             w = toks[j][0]
+            if words and f.text[toks[j - 1][2]:toks[j][1]].strip():
+                break  # "$1,850.00 (mil ochocientos cincuenta pesos)": the same amount twice
             if w == "y":
                 # "treinta y cinco", "mil y medio"; otherwise "y" ends the amount
                 nxt = toks[j + 1][0] if j + 1 < len(toks) else ""
@@ -135,38 +172,57 @@ def _monto(f: Folded, taken: list[tuple[int, int]]) -> list[dict]:
         if value is None or value <= 0:
             continue
         fs, fe = toks[start_i][1], toks[end_i - 1][2]
+        nxt_i = end_i  # the token after the amount (after its dictated cents)
+        cents = spoken_cents([t[0] for t in toks[end_i:end_i + 6]])
+        if cents is not None:  # "mil trescientos punto cincuenta", "490 pesos con 50 centavos"
+            value += cents[0]
+            i = max(i, end_i + cents[1])
+            if toks[end_i][0] not in _CURRENCY_AFTER:
+                nxt_i = end_i + cents[1]
+                fe = toks[nxt_i - 1][2]
         dollar = start_i > 0 and toks[start_i - 1][0] == "$"
         if dollar:
             fs = toks[start_i - 1][1]
         os_, oe = f.span(fs, fe)
         if any(os_ < e and s < oe for s, e in taken):
             continue
-        nxt = toks[end_i][0] if end_i < len(toks) else ""
+        nxt = toks[nxt_i][0] if nxt_i < len(toks) else ""
         currency = nxt in _CURRENCY_AFTER
         prev = toks[start_i - 1][0] if start_i > 0 else ""
         if not (dollar or currency) and prev in _NON_MONEY_BEFORE:
             continue
+        if not (dollar or currency) and _an_age(toks, start_i):
+            continue  # "mi papá de 55", "mi mamá tiene 79"
+        if not (dollar or currency) and _PERCENT_AFTER_RE.match(f.text, fe):
+            continue  # "el 50%", "un 30 por ciento"
         if prev == "ni" and start_i > 1 and toks[start_i - 2][0] in _HAVE_NOT:
             continue  # "no tengo ni 50 pesos": what they lack, not what they paid
         if not (dollar or currency) and nxt in _NON_MONEY_AFTER:
             continue
         if nxt in ("de", "del") and not (dollar or currency):
-            nxt2 = toks[end_i + 1][0] if end_i + 1 < len(toks) else ""
+            nxt2 = toks[nxt_i + 1][0] if nxt_i + 1 < len(toks) else ""
             if nxt2 in _NOT_MONEY_AFTER_DE or _MONTH_WORD_RE.fullmatch(nxt2) or not nxt2:
                 continue  # "15 de marzo", "3 de mis hijos"
         before = [t[0] for t in toks[max(0, start_i - _WINDOW) : start_i]]
         wide = [t[0] for t in toks[max(0, start_i - _WIDE_WINDOW) : start_i]]
-        named_after = nxt in ("de", "del") and end_i + 1 < len(toks) \
-            and toks[end_i + 1][0] in _MONEY_NOUNS_AFTER_DE
+        # what it paid for, named right after it: "500 de depósito", "los 600 de la placa"
+        named = [t[0] for t in toks[nxt_i + 1:nxt_i + 3]]
+        named_after = nxt in ("de", "del") and bool(named) and (
+            named[0] in _MONEY_NOUNS_AFTER_DE
+            or (named[0] in _ARTICLES and named[1:2] and named[1] in _MONEY_NOUNS_AFTER_DE))
         # or named right after it: "6,300 con todo", "1800 me cobraron", "500 que pagué"
-        cue_after = any(a in _STRONG_CUES for a in (t[0] for t in toks[end_i:end_i + 3])) \
+        cue_after = any(a in _STRONG_CUES for a in (t[0] for t in toks[nxt_i:nxt_i + 3])) \
             or bool(TOTAL_AFTER_RE.search(f.text[fe:fe + 25]))
         cue = (any(b in _MONEY_CUES for b in before) or any(b in _STRONG_CUES for b in wide)
                or (start_i - last_money_idx) <= _WINDOW or named_after or cue_after)
         if not (dollar or currency or cue):
             continue
-        after = [t[0] for t in toks[end_i : end_i + 4]]
-        if any(b in _NON_HEALTH for b in before[-6:]) or any(a in _NON_HEALTH for a in after):
+        # the words around it that make it money for something else ("pasaje", "renta"), neither
+        # the unit of another figure ("45 dólares, no, perdón, 450 pesos") nor inside a date
+        # ("pagué 800 la semana pasada")
+        near = [toks[k] for k in [*range(max(0, start_i - 6), start_i), *range(nxt_i, nxt_i + 4)]
+                if k < len(toks) and not (k < start_i and k > 0 and toks[k - 1][0][0].isdigit())]
+        if any(t[0] in _NON_HEALTH and not _inside(f, t, taken) for t in near):
             continue
         if not (dollar or currency) and value < 20:
             continue  # "cobraron ... 3" is a count, not pesos

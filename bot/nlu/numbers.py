@@ -87,6 +87,8 @@ def words_to_number(words: list[str]) -> float | None:
         elif w in HUNDREDS:
             current += HUNDREDS[w]
         elif w == "mil":
+            if current >= 1000:
+                continue  # "5,500 mil pesos": the thousands were already written in the figure
             total += (current or 1) * 1000
             current = 0
         elif w == "medio":
@@ -101,6 +103,45 @@ def words_to_number(words: list[str]) -> float | None:
     if not seen:
         return None
     return total + current
+
+
+# "mil trescientos punto cincuenta", "450 pesos con 50 centavos", "2500 coma cero cero": the
+# cents dictated after the pesos
+_CENTS_LEAD = frozenset({"punto", "coma", "con"})
+
+
+def spoken_cents(words: list[str]) -> tuple[float, int] | None:
+    """(cents as a fraction of a peso, words used) when `words` (what follows an amount) open with
+    dictated decimals: ['punto', 'cincuenta'] -> (0.5, 2), ['pesos', 'con', '50', 'centavos'] ->
+    (0.5, 4), ['punto', 'cinco'] -> (0.5, 2), ['coma', 'cero', 'cero'] -> (0.0, 3)."""
+    i = 1 if words[:1] in (["pesos"], ["peso"]) else 0
+    if i >= len(words) or words[i] not in _CENTS_LEAD:
+        return None
+    lead = words[i]
+    j = i + 1
+    digits: list[str] = []
+    while j < len(words) and len(digits) < 3 and (
+            words[j] in UNITS or words[j] in TENS or words[j] == "y" or re.fullmatch(r"\d{1,2}", words[j])):
+        digits.append(words[j])
+        j += 1
+    while digits and digits[-1] == "y":
+        digits.pop()
+        j -= 1
+    if not digits:
+        return None
+    named = j < len(words) and words[j] in ("centavos", "centavo", "ctvs", "cts")
+    if lead == "con" and not named:
+        return None  # "500 con 20 de propina" is not cents
+    if named:
+        j += 1
+    if all(d == "cero" for d in digits):
+        return 0.0, j
+    value = words_to_number(digits)
+    if value is None or value >= 100 or (lead == "coma" and value < 10 and not named):
+        return None  # "300 coma dos consultas": a dictated comma, then a count
+    # "punto cinco" is half a peso; "punto cincuenta", "punto 05" and "con 5 centavos" are cents
+    single = len(digits) == 1 and not named and not (digits[0].isdigit() and len(digits[0]) == 2)
+    return (value / 10 if single and value < 10 else value / 100), j
 
 
 def as_number(value: float) -> int | float:
@@ -150,4 +191,19 @@ def number_runs(folded: str) -> list[tuple[float, int, int]]:
         elif run:
             close()
     close()
+    return _with_cents(folded, out)
+
+
+def _with_cents(folded: str, runs: list[tuple[float, int, int]]) -> list[tuple[float, int, int]]:
+    """Dictated cents join the amount before them: 'mil trescientos punto cincuenta' is 1300.5,
+    not 1300 and 50."""
+    out: list[tuple[float, int, int]] = []
+    for value, start, end in runs:
+        if out and start < out[-1][2]:
+            continue  # the cents of the amount before
+        after = list(_RUN_TOKEN_RE.finditer(folded, end, min(len(folded), end + 60)))
+        cents = spoken_cents([m.group(0) for m in after[:6]])
+        if cents is not None:
+            value, end = value + cents[0], after[cents[1] - 1].end()
+        out.append((value, start, end))
     return out
