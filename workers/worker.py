@@ -1,6 +1,7 @@
-"""The RQ worker class of the Procfile: warms the NLU model, the coverage index and the twilio
+"""The RQ worker classes. SinacWorker warms the NLU model, the coverage index and the twilio
 client in the parent process, so each forked work-horse inherits them instead of loading them
-for every job (seconds → milliseconds per turn).
+for every job (seconds → milliseconds per turn). InProcessWorker, the Procfile's, runs each job
+in that warm process itself (no fork per job) and keeps the job's heartbeat from a thread.
 
 After the warm-up the parent's objects are moved to the garbage collector's permanent generation
 (`gc.freeze()`): otherwise the first full collection in each work-horse walks the whole warmed heap
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import threading
 import time
 
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -161,3 +163,44 @@ class SinacWorker(Worker):
                 pipe.expire(self.key, (timeout or self.worker_ttl) + 60)
                 pipe.execute()
             log.warning("worker %s registered again (Redis had forgotten it)", self.name)
+
+
+class InProcessWorker(SinacWorker):
+    """The Procfile's worker: SinacWorker running each job in its own process instead of a
+    forked work horse, with a thread that keeps the job's heartbeat going.
+
+    Why: a fork per job costs more than the job. Measured on this 2-core machine (docs/benchmarks.md,
+    "Faults in real time"): a dialogue turn took 75 ms of CPU in a fresh work horse (the fork, its
+    copy-on-write faults, SQLAlchemy compiling every statement again, a new database connection)
+    against 18 ms in a warm process; with two workers the backlog of a Redis outage drained at
+    the fork's pace. In one process the statement cache and the connection pool stay warm.
+
+    What the horse gave and how it is kept: the job's entry in RQ's started registry is renewed
+    every HEARTBEAT_SECONDS by the thread while the job runs (RQ's SimpleWorker renews it only at
+    the start, so the relay would requeue any job longer than the expiry); a job over its timeout
+    is stopped by RQ's SIGALRM death penalty in the main thread; a process that dies (kill -9, a
+    crash) stops the heartbeat and the relay requeues its job, as for a dead horse's parent."""
+
+    def execute_job(self, job, queue):
+        from rq.worker import WorkerStatus
+
+        execution = self.prepare_execution(job)
+        done = threading.Event()
+        beat = threading.Thread(target=self._beat, args=(job, execution, done), name="sinac-heartbeat",
+                                daemon=True)
+        beat.start()
+        try:
+            self.perform_job(job, queue, execution)
+        finally:
+            done.set()
+            beat.join(5)
+        self.set_state(WorkerStatus.IDLE)
+
+    def _beat(self, job, execution, done: threading.Event) -> None:
+        while not done.wait(self.job_monitoring_interval):
+            try:
+                self.maintain_heartbeats(job, execution)
+            except (RedisConnectionError, RedisTimeoutError) as exc:
+                log.warning("job heartbeat not renewed: Redis unavailable (%s)", exc)
+            except Exception:  # the job goes on; the next beat tries again
+                log.exception("job heartbeat not renewed")
