@@ -1,7 +1,10 @@
-"""`rq worker …` with a test hook: when SINAC_FAULT_BLOCK_DIR is set, the first dialogue turn that
-queues replies writes `blocked` there (its pid, and whether the turn's transaction already holds
-a new case) and then hangs, so a test can SIGKILL the process in the middle of the turn. Later
-turns (the retry) run normally because the marker exists."""
+"""`rq worker …` with a test hook: when SINAC_FAULT_BLOCK_DIR is set, the worker writes `blocked`
+there (its pid, and whether the turn's transaction already holds a new case) and then hangs, so a
+test can SIGKILL the process at that point. Later calls (the retry) run normally because the
+marker exists. Where it hangs (SINAC_FAULT_BLOCK_AT):
+- `turn` (default): in the middle of the first dialogue turn that queues replies, before its commit;
+- `send`: after a turn's commit, when its job is about to send the reply itself (the reply is
+  stored, its backstop send job is 30 s away)."""
 
 from __future__ import annotations
 
@@ -12,28 +15,49 @@ import time
 from pathlib import Path
 
 
+def _block(details) -> bool:
+    """Write the marker (with `details()`) and hang (at most 10 minutes; gone if the worker is
+    gone); False when the marker already exists (the hook has fired once)."""
+    block_dir = os.environ.get("SINAC_FAULT_BLOCK_DIR")
+    marker = Path(block_dir) / "blocked" if block_dir else None
+    if marker is None or marker.exists():
+        return False
+    tmp = marker.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"pid": os.getpid(), **details()}))
+    tmp.rename(marker)
+    parent = os.getppid()
+    for _ in range(3000):
+        time.sleep(0.2)
+        if os.getppid() != parent:
+            os._exit(1)
+    return True
+
+
 def install() -> None:
     from bot import outbound
+
+    if os.environ.get("SINAC_FAULT_BLOCK_AT", "turn") == "send":
+        original_send = outbound.send_messages
+
+        def send_messages(session, message_ids, **kw):
+            if kw.get("first_try_only"):
+                _block(lambda: {"message_ids": list(message_ids)})
+            return original_send(session, message_ids, **kw)
+
+        outbound.send_messages = send_messages
+        return
 
     original = outbound.queue_replies
 
     def queue_replies(session, contact, texts, **kw):
-        block_dir = os.environ.get("SINAC_FAULT_BLOCK_DIR")
-        marker = Path(block_dir) / "blocked" if block_dir else None
-        if marker is not None and not marker.exists():
+        def new_cases() -> dict:
             from core.models import Case
 
             session.flush()
-            new_cases = [obj.folio for obj in session.identity_map.values()
-                         if isinstance(obj, Case) and obj.contact_id == contact.id]
-            tmp = marker.with_suffix(".tmp")
-            tmp.write_text(json.dumps({"pid": os.getpid(), "cases_in_transaction": new_cases}))
-            tmp.rename(marker)
-            parent = os.getppid()
-            for _ in range(3000):  # hang (at most 10 minutes; gone if the worker is gone)
-                time.sleep(0.2)
-                if os.getppid() != parent:
-                    os._exit(1)
+            return {"cases_in_transaction": [obj.folio for obj in session.identity_map.values()
+                                             if isinstance(obj, Case) and obj.contact_id == contact.id]}
+
+        _block(new_cases)
         return original(session, contact, texts, **kw)
 
     outbound.queue_replies = queue_replies
