@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -21,72 +20,16 @@ from core.errors import DomainError, ValidationError
 from core.models import Attachment
 from core.services import cases as svc
 from core.services import rounds
-from core.text.money import monto_in_range
+from core.services.fur import FUR_FORM_FIELDS, clean_fur_form
 from core.timeutil import today_mx
 from core.versions import Seen, StaleVersion
 
 bp = Blueprint("furs", __name__)
 
-FIELDS = ("fecha_respuesta", "acciones", "respuesta_ciudadano", "resultado")
-COBRO_FIELDS = ("monto_reclamado", "monto_reembolsado", "fecha_reembolso")
-TEXT_MAX = 10000
 MAX_FILES = 10
 REQUIRED = "Dato obligatorio para enviar la respuesta."
 LABEL_TO_FIELD = {label: name for name, label in svc.FUR_LABELS.items()}
 PICKER_FIELDS = ("respuesta_ciudadano", "acciones")  # the FUR's text fields a canned response fills
-
-
-def _money(raw: str, label: str, errors: dict, name: str):
-    raw = (raw or "").strip().replace("$", "").replace(",", "").replace(" ", "")
-    if not raw:
-        return None
-    try:
-        amount = Decimal(raw).quantize(Decimal("0.01"))
-    except (InvalidOperation, ValueError):
-        errors[name] = f"{label}: escribe una cantidad en pesos, por ejemplo 1500.00."
-        return None
-    if not monto_in_range(amount):
-        errors[name] = f"{label}: la cantidad está fuera de rango."
-        return None
-    return amount
-
-
-def _date(raw: str, label: str, errors: dict, name: str, *, not_future: bool = True):
-    raw = (raw or "").strip()
-    if not raw:
-        return None
-    try:
-        value = date.fromisoformat(raw)
-    except ValueError:
-        errors[name] = f"{label}: escribe una fecha válida (AAAA-MM-DD)."
-        return None
-    if not_future and value > today_mx():
-        errors[name] = f"{label}: la fecha no puede ser futura."
-        return None
-    return value
-
-
-def parse_fur_form(form, tipo: str) -> tuple[dict, dict]:
-    """Clean the posted fields; returns (data for save_fur, errors per field in Spanish)."""
-    errors: dict[str, str] = {}
-    data: dict = {
-        "fecha_respuesta": _date(form.get("fecha_respuesta"), "Fecha de respuesta", errors, "fecha_respuesta"),
-        "acciones": (form.get("acciones") or "").strip(),
-        "respuesta_ciudadano": (form.get("respuesta_ciudadano") or "").strip(),
-        "resultado": (form.get("resultado") or "").strip() or None,
-    }
-    for name, label in (("acciones", "Acciones realizadas"), ("respuesta_ciudadano", "Respuesta al ciudadano")):
-        if len(data[name]) > TEXT_MAX:
-            errors[name] = f"{label}: el texto es demasiado largo (máximo {TEXT_MAX} caracteres)."
-    if data["resultado"] is not None and data["resultado"] not in RESULTADO_LABELS:
-        errors["resultado"] = "Resultado: elige una opción de la lista."
-        data["resultado"] = None
-    if tipo == Tipo.COBRO_INJUSTIFICADO:
-        data["monto_reclamado"] = _money(form.get("monto_reclamado"), "Monto reclamado", errors, "monto_reclamado")
-        data["monto_reembolsado"] = _money(form.get("monto_reembolsado"), "Monto reembolsado", errors,
-                                           "monto_reembolsado")
-        data["fecha_reembolso"] = _date(form.get("fecha_reembolso"), "Fecha de reembolso", errors, "fecha_reembolso")
-    return data, errors
 
 
 def _form_from_fur(fur, volante) -> dict:
@@ -97,7 +40,7 @@ def _form_from_fur(fur, volante) -> dict:
     def s(value):
         return "" if value is None else (value.isoformat() if isinstance(value, date) else str(value))
 
-    return {name: s(getattr(fur, name)) for name in FIELDS + COBRO_FIELDS}
+    return {name: s(getattr(fur, name)) for name in FUR_FORM_FIELDS}
 
 
 def _render(volante, form: dict, errors: dict, status: int = 200, stale: list | None = None):
@@ -153,7 +96,7 @@ def edit(volante_id: int):
         return _render(volante, form, errors, 422 if errors else 200)
     submit = request.form.get("accion") == "enviar"
     form = request.form.to_dict()
-    data, errors = parse_fur_form(request.form, volante.case.tipo)
+    data, errors = clean_fur_form(request.form, volante.case.tipo)
     files = uploaded_files(request.files, "evidencia")
     if len(files) > MAX_FILES:
         errors["evidencia"] = f"Puedes adjuntar como máximo {MAX_FILES} archivos a la vez."

@@ -33,6 +33,7 @@ from core.errors import DomainError, ValidationError
 from core.models import Attachment, Case, Contact
 from core.services.cases import register_case
 from core.text.curp import clean_curp
+from core.text.money import parse_amount
 
 log = logging.getLogger(__name__)
 bp = Blueprint("intake", __name__, url_prefix="/registro")
@@ -84,7 +85,7 @@ class CaseForm(FlaskForm):
 
     def validate_monto(self, field):
         try:
-            field.clean = callcenter.parse_money(field.data)
+            field.clean = parse_amount(field.data)
         except ValueError:
             raise FormError("Escribe una cantidad en pesos (p. ej. 350.00).") from None
         if field.clean is None and self.tipo.data == Tipo.COBRO_INJUSTIFICADO:

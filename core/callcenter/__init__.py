@@ -43,7 +43,6 @@ from core.callcenter.validation import (
     Row,
     cell_text,
     parse_date,
-    parse_money,
     rejected_csv,
     validate_rows,
 )
@@ -51,5 +50,5 @@ from core.callcenter.validation import (
 __all__ = [
     "COLUMNS", "MAX_ROWS", "REQUIRED_COLUMNS", "WEB_MAX_ROWS", "FileRejected", "ImportFailed", "ImportReport",
     "Row", "cell_text", "import_file", "import_rows", "match_estado", "match_tipo", "parse_date",
-    "parse_money", "read_table", "rejected_csv", "validate_rows",
+    "read_table", "rejected_csv", "validate_rows",
 ]

@@ -3,10 +3,8 @@ rejected row, in words the call center can act on, and the rejected rows as a fi
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,7 +16,7 @@ from core.models import Case
 from core.phones import normalize_phone
 from core.spreadsheets import csv_text
 from core.text.curp import clean_curp
-from core.text.money import monto_in_range
+from core.text.money import parse_amount
 from core.timeutil import today_mx
 from core.users import EMAIL_RE
 
@@ -72,22 +70,6 @@ def parse_date(value) -> date | None:
         except ValueError:
             continue
     raise ValueError(text)
-
-
-def parse_money(value) -> Decimal | None:
-    text = str(value or "").strip().replace("$", "").replace(" ", "").replace("MXN", "")
-    if not text:
-        return None
-    if "," in text and "." not in text and re.fullmatch(r"\d+,\d{1,2}", text):
-        text = text.replace(",", ".")  # 350,50
-    text = text.replace(",", "")
-    try:
-        amount = Decimal(text).quantize(Decimal("0.01"))
-    except InvalidOperation as exc:
-        raise ValueError(value) from exc
-    if not monto_in_range(amount):
-        raise ValueError(value)
-    return amount
 
 
 def cell_text(value) -> str:
@@ -147,7 +129,7 @@ def validate_row(number: int, raw: dict, *, today: date) -> Row:
     monto = None
     monto_raw = cell_text(raw.get("monto"))
     try:
-        monto = parse_money(monto_raw)
+        monto = parse_amount(monto_raw)
     except ValueError:
         err(f"Monto no válido: «{monto_raw}».")
     else:

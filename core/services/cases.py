@@ -11,6 +11,7 @@ are also reachable from here, the one name callers use for every service of a ca
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
@@ -29,15 +30,23 @@ from core.plazos import calendar
 from core.services.fur import (  # noqa: F401  (re-exported: svc.save_fur, svc.FUR_LABELS...)
     FUR_FORM_FIELDS,
     FUR_LABELS,
-    _money,
     fur_missing_fields,
     save_fur,
 )
 from core.services.review import accept_fur, send_back  # noqa: F401  (re-exported)
 from core.services.transition import Result, _transition
 from core.services.volantes import _open_volante, enlace_for, turn_to_enlace
+from core.text.money import parse_amount
 from core.timeutil import now, today_mx
 from core.versions import Seen, claim_case
+
+
+def _monto(value) -> Decimal | None:
+    try:
+        return parse_amount(value)
+    except ValueError:
+        raise ValidationError("Monto: escribe una cantidad en pesos, por ejemplo 1500.00.",
+                              fields={"monto": "inválido"}) from None
 
 
 def register_case(
@@ -90,7 +99,7 @@ def register_case(
         unidad=(unidad or None) and unidad[:300],
         fecha_hechos=fecha_hechos,
         fecha_hechos_texto=fecha_hechos_texto,
-        monto=_money(monto, "monto"),
+        monto=_monto(monto),
         concepto=(concepto or None) and concepto[:300],
         curp=(curp or None) and curp.upper()[:18],
         contacto_nombre=contacto_nombre,

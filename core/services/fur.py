@@ -4,7 +4,7 @@ map its errors to their fields), and filing it, which moves the case to respondi
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
@@ -18,33 +18,9 @@ from core.models import Fur, Volante
 from core.review_clock import review_due_date
 from core.services.affiliate_contact import close_open_requests
 from core.services.transition import Result, _transition
-from core.text.money import monto_in_range
-from core.timeutil import now
+from core.text.money import parse_amount
+from core.timeutil import now, today_mx
 from core.versions import Seen, claim_fur
-
-
-def _money(value, label: str) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    try:
-        amount = Decimal(str(value)).quantize(Decimal("0.01"))
-    except (InvalidOperation, ValueError):
-        raise ValidationError(f"{label}: escribe una cantidad en pesos.", fields={label: "inválido"})
-    if not monto_in_range(amount):
-        raise ValidationError(f"{label}: la cantidad está fuera de rango.", fields={label: "rango"})
-    return amount
-
-
-def _date(value, label: str) -> date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise ValidationError(f"{label}: escribe una fecha válida (AAAA-MM-DD).", fields={label: "inválido"})
-
 
 FUR_FIELDS = ("fecha_respuesta", "acciones", "respuesta_ciudadano", "resultado")
 FUR_FIELDS_COBRO = ("monto_reclamado", "monto_reembolsado")
@@ -83,6 +59,67 @@ FUR_FORM_FIELDS = ("fecha_respuesta", "acciones", "respuesta_ciudadano", "result
                    "monto_reembolsado", "fecha_reembolso")
 
 
+TEXT_MAX = 10000  # the FUR's free-text fields
+
+
+def _label(name: str) -> str:
+    return FUR_LABELS[name].capitalize()
+
+
+def parse_fur_money(value, name: str) -> Decimal | None:
+    """An amount of the FUR (core.text.money's one reading of amounts); ValidationError in words."""
+    try:
+        return parse_amount(value)
+    except ValueError:
+        raise ValidationError(f"{_label(name)}: escribe una cantidad en pesos, por ejemplo 1500.00.",
+                              fields={name: "inválido"}) from None
+
+
+def parse_fur_date(value, name: str, *, not_future: bool = True) -> date | None:
+    """A date of the FUR, AAAA-MM-DD and, from a form, never in the future (an answer or a refund
+    that already happened); ValidationError in words."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, date):
+        try:
+            value = date.fromisoformat(str(value).strip())
+        except ValueError:
+            raise ValidationError(f"{_label(name)}: escribe una fecha válida (AAAA-MM-DD).",
+                                  fields={name: "inválido"}) from None
+    if not_future and value > today_mx():
+        raise ValidationError(f"{_label(name)}: la fecha no puede ser futura.", fields={name: "futura"})
+    return value
+
+
+def clean_fur_form(form, tipo: str) -> tuple[dict, dict[str, str]]:
+    """The posted FUR form read by the rules save_fur applies, every field's problem at once:
+    (data for save_fur, {field: message in Spanish}). The view shows the messages beside the
+    fields; save_fur checks the same rules again for any other caller."""
+    errors: dict[str, str] = {}
+
+    def read(name, parse):
+        try:
+            return parse(form.get(name), name)
+        except ValidationError as exc:
+            errors[name] = exc.message
+            return None
+
+    data: dict = {"fecha_respuesta": read("fecha_respuesta", parse_fur_date),
+                  "resultado": (form.get("resultado") or "").strip() or None}
+    for name in ("acciones", "respuesta_ciudadano"):
+        data[name] = (form.get(name) or "").strip()
+        if len(data[name]) > TEXT_MAX:
+            errors[name] = f"{_label(name)}: el texto es demasiado largo (máximo {TEXT_MAX} caracteres)."
+    if data["resultado"] is not None and data["resultado"] not in Resultado.__members__.values():
+        errors["resultado"] = "Resultado: elige una opción de la lista."
+        data["resultado"] = None
+    if tipo == Tipo.COBRO_INJUSTIFICADO:
+        data["monto_reclamado"] = read("monto_reclamado", parse_fur_money)
+        data["monto_reembolsado"] = read("monto_reembolsado", parse_fur_money)
+        data["fecha_reembolso"] = read("fecha_reembolso", parse_fur_date)
+    return data, errors
+
+
 def save_fur(session: Session, volante: Volante, actor: Actor, data: dict, *, submit: bool,
              seen: Seen | None = None) -> Result:
     """Save a draft, or file the FUR (submit) which moves the case to respondida. `seen.version`
@@ -102,7 +139,11 @@ def save_fur(session: Session, volante: Volante, actor: Actor, data: dict, *, su
         fur.updated_by_id = actor.id
     for name in ("acciones", "respuesta_ciudadano"):
         if name in data:
-            setattr(fur, name, (data[name] or "").strip() or None)
+            text = (data[name] or "").strip()
+            if len(text) > TEXT_MAX:
+                raise ValidationError(f"{_label(name)}: el texto es demasiado largo (máximo {TEXT_MAX} caracteres).",
+                                      fields={name: "largo"})
+            setattr(fur, name, text or None)
     if "resultado" in data:
         res = data["resultado"] or None
         if res is not None and res not in Resultado.__members__.values():
@@ -110,10 +151,11 @@ def save_fur(session: Session, volante: Volante, actor: Actor, data: dict, *, su
         fur.resultado = res
     for name in ("fecha_respuesta", "fecha_reembolso"):
         if name in data:
-            setattr(fur, name, _date(data[name], FUR_LABELS[name]))
+            # the form's data was read by clean_fur_form (no future dates); other callers' as given
+            setattr(fur, name, parse_fur_date(data[name], name, not_future=False))
     for name in ("monto_reclamado", "monto_reembolsado"):
         if name in data:
-            setattr(fur, name, _money(data[name], FUR_LABELS[name]))
+            setattr(fur, name, parse_fur_money(data[name], name))
     if (fur.monto_reembolsado is not None and fur.monto_reclamado is not None
             and fur.monto_reembolsado > fur.monto_reclamado):
         raise ValidationError("El monto reembolsado no puede ser mayor que el reclamado.",
