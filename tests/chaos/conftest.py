@@ -13,9 +13,29 @@ import time
 
 import pytest
 
-from tests.faults.conftest import own_redis, shared_instance, stack_factory, standin  # noqa: F401  (fixtures)
+from tests.faults.conftest import TOKEN, own_redis, shared_instance, stack_factory  # noqa: F401  (fixtures)
 
 collect_ignore_glob = [] if os.environ.get("SINAC_CHAOS") else ["test_*.py"]
+
+
+@pytest.fixture
+def standin():
+    """The Twilio stand-in as Twilio behaves: each message sent a moment after it was taken, with
+    its `sent` and `delivered` callbacks to the web process (the fault tests' stand-in posts none).
+    The stacks keep production's part gap (OUTBOUND_PART_GAP_SECONDS=1, `part_gap` below), so the
+    order per phone costs what it costs in production: the next part waits for that callback."""
+    from standin import StandinServer
+
+    server = StandinServer(auth_token=TOKEN, callbacks=True).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(autouse=True)
+def part_gap(settings, monkeypatch):
+    """Production's part gap for every process a chaos scenario starts (the test settings' 0.05 s
+    stands for a stand-in without callbacks)."""
+    monkeypatch.setenv("OUTBOUND_PART_GAP_SECONDS", "1")
 
 
 @pytest.fixture
