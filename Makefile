@@ -20,12 +20,15 @@ $(STAMP): pyproject.toml
 
 setup: system-deps $(STAMP)
 
+# Pango and a font: WeasyPrint's system libraries, for the monthly report's PDF (core/reports/pdf.py).
+PDF_DEPS := /usr/share/doc/libpangoft2-1.0-0:libpangoft2-1.0-0 /usr/share/fonts/truetype/dejavu:fonts-dejavu-core
+
 system-deps:
-	@./scripts/apt-ensure redis-server:redis-server
+	@./scripts/apt-ensure redis-server:redis-server $(PDF_DEPS)
 
 system-deps-test:
 	@./scripts/apt-ensure redis-server:redis-server pg_virtualenv:postgresql-common \
-		/usr/lib/postgresql:postgresql chromium:chromium wrk:wrk
+		/usr/lib/postgresql:postgresql chromium:chromium wrk:wrk $(PDF_DEPS)
 
 run: setup
 	mkdir -p $(SINAC_INSTANCE_DIR)

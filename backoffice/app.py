@@ -90,6 +90,7 @@ BLUEPRINT_MODULES = (
     "backoffice.audit_log",
     "backoffice.queues",
     "backoffice.reports",
+    "backoffice.report_delivery",
     "backoffice.notifications",
 )
 

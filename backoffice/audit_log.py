@@ -25,6 +25,7 @@ SYSTEM_ACTION_NAMES = {
     "usuario_creado": "Usuario creado", "permiso_cambiado": "Cambio de perfil o acceso",
     "directorio_actualizado": "Directorio actualizado", "plazo_cambiado": "Plazo cambiado",
     "jefatura_vinculacion": "Jefatura de Vinculación designada",
+    "destinatarios_informe": "Destinatarios del informe por correo", "informe_reenviado": "Informe reenviado por correo",
     "dia_inhabil_agregado": "Día inhábil agregado", "dia_inhabil_eliminado": "Día inhábil eliminado",
     "importado_centro_atencion": "Importado del centro de atención", "consentimiento_aviso": "Aviso aceptado",
     "depuracion": "Depuración (5 años)", "depuracion_resumen": "Depuración (resumen)",

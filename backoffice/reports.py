@@ -20,16 +20,12 @@ from core.report_links import default_month
 from core.reports import Month, build_report
 from core.reports import export as ex
 from core.reports import snapshots as snaps
-from core.reports.monthly import LABELS, MIN_N, MONEY, PERCENT
+from core.reports.formatting import SUMMARY, fmt
+from core.reports.monthly import LABELS, MIN_N
 
 bp = Blueprint("reports", __name__, url_prefix="/informe")
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-SUMMARY = (
-    "casos_registrados", "personas", "volantes_abiertos", "volantes_respondidos", "pct_en_plazo",
-    "volantes_vencidos", "tasa_devolucion", "concluidos", "pct_favorable", "tasa_reapertura", "dias_respuesta_mediana",
-    "dias_conclusion_mediana", "monto_reembolsado", "satisfaccion_promedio",
-)
 
 
 def _estado_for_user(requested: str | None) -> str | None:
@@ -53,18 +49,6 @@ def _month_arg() -> Month:
         abort(400)
 
 
-def _format(value, name: str) -> str:
-    if value is None:
-        return "—"
-    if name in PERCENT:
-        return f"{value * 100:.1f} %"
-    if name in MONEY:
-        return f"$ {value:,.2f}"
-    if isinstance(value, float):
-        return f"{value:.1f}"
-    return f"{value:,}"
-
-
 def _queue_base(report: dict) -> dict:
     """What every bar's link to the queue carries; each bar adds its figure and group
     (static/js/reports.js, core/report_links.py)."""
@@ -77,7 +61,7 @@ def _render(report: dict, *, snapshot: ReportSnapshot | None = None):
     queue_url = url_for("queue.index") if "queue.index" in current_app.view_functions else None
     return render_template(
         "reports/dashboard.html", report=report, snapshot=snapshot, labels=LABELS, summary=SUMMARY,
-        fmt=_format, min_n=MIN_N, estados=ESTADOS, national=sees_everything(current_user),
+        fmt=fmt, min_n=MIN_N, estados=ESTADOS, national=sees_everything(current_user),
         chart_data={"report": report, "labels": LABELS, "queue_url": queue_url, "queue": _queue_base(report)},
     )
 

@@ -6,6 +6,7 @@ Built by `Settings.from_env()`; nothing is read at import time.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -68,6 +69,9 @@ class Settings:
     smtp_user: str = ""
     smtp_password: str = ""
     smtp_starttls: bool = False
+    # Who gets the national monthly report by e-mail on the 1st (core/reports/delivery.py), besides
+    # the addresses an admin lists on Administración › Envío de informes.
+    report_email_to: tuple[str, ...] = ()
     metrics_token: str = ""
     whatsapp_template_sid: str = ""
     # Approved template for a message written to the affiliate from the case outside WhatsApp's
@@ -121,6 +125,7 @@ class Settings:
             smtp_user=env.get("SMTP_USER") or "",
             smtp_password=env.get("SMTP_PASSWORD") or "",
             smtp_starttls=_bool(env.get("SMTP_STARTTLS"), False),
+            report_email_to=tuple(a for a in re.split(r"[\s,;]+", env.get("REPORT_EMAIL_TO") or "") if a),
             metrics_token=env.get("METRICS_TOKEN") or "",
             whatsapp_template_sid=env.get("WHATSAPP_TEMPLATE_SID") or "",
             whatsapp_contact_template_sid=env.get("WHATSAPP_CONTACT_TEMPLATE_SID") or "",

@@ -43,6 +43,8 @@ class JobName(StrEnum):
     DELIVER_STAFF_EMAILS = "deliver_staff_emails"
     PURGE_RETENTION = "purge_retention"
     BUILD_MONTHLY_REPORT = "build_monthly_report"
+    DELIVER_REPORT = "deliver_report"  # one frozen report by e-mail (workers/report_delivery.py)
+    DELIVER_PENDING_REPORTS = "deliver_pending_reports"  # the schedule's retries of those
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ CASO_REABIERTO = "caso_reabierto"
 RESPUESTA_AFILIADO = "respuesta_afiliado"
 REVISION_POR_VENCER = "revision_por_vencer"  # core.review_clock
 REVISION_VENCIDA = "revision_vencida"
+INFORME_NO_ENVIADO = "informe_no_enviado"  # core/reports/delivery.py, to admins
 
 KIND_LABELS = {
     VOLANTE_NUEVO: "Volante nuevo",
@@ -46,11 +47,13 @@ KIND_LABELS = {
     RESPUESTA_AFILIADO: "Respuesta de la persona afiliada",
     REVISION_POR_VENCER: "Revisión de FUR por vencer",
     REVISION_VENCIDA: "Revisión de FUR vencida",
+    INFORME_NO_ENVIADO: "Informe mensual no enviado",
 }
 
 # What is also e-mailed (when SMTP is configured): work that lands on someone's desk.
 EMAIL_KINDS = frozenset({VOLANTE_NUEVO, VOLANTE_DEVUELTO, VOLANTE_REASIGNADO, RECORDATORIO, ESCALAMIENTO,
-                         CASO_REABIERTO, RESPUESTA_AFILIADO, REVISION_POR_VENCER, REVISION_VENCIDA})
+                         CASO_REABIERTO, RESPUESTA_AFILIADO, REVISION_POR_VENCER, REVISION_VENCIDA,
+                         INFORME_NO_ENVIADO})
 EMAIL_RETRY_WINDOW = timedelta(days=3)
 
 

@@ -33,6 +33,8 @@ JOBS: dict[str, str] = {
     "purge_retention": "workers.jobs.notices.purge_retention",
     # the informe mensual (workers/jobs/reports.py)
     "build_monthly_report": "workers.jobs.reports.build_monthly_report",
+    "deliver_report": "workers.jobs.reports.deliver_report",
+    "deliver_pending_reports": "workers.jobs.reports.deliver_pending_reports",
 }
 
 

@@ -45,6 +45,8 @@ SCHEDULE: tuple[Periodic, ...] = (
              interval=600, timeout=300),
     Periodic("purge_retention", "anonymise cases, volantes and FURs over 5 years; delete evidence",
              cron="30 2 * * *", timeout=3600),
-    Periodic("build_monthly_report", "freeze the previous month's report",
+    Periodic("build_monthly_report", "freeze the previous month's report and e-mail it (PDF, XLSX)",
              cron="0 6 1 * *", timeout=1800),
+    Periodic("deliver_pending_reports", "send the e-mailed reports whose next try has come (SMTP retries)",
+             interval=600, timeout=900),
 )

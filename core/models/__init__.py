@@ -3,6 +3,7 @@
 from core.models import search_text  # noqa: F401  (keeps cases.search_text on every flush)
 from core.models.canned import CannedResponse
 from core.models.cases import Attachment, Case, Fur, Note, Reopening, Review, Volante
+from core.models.deliveries import ReportDelivery
 from core.models.info_requests import InfoRequest
 from core.models.messages import Message
 from core.models.outbox import OutboxJob
@@ -22,6 +23,6 @@ from core.models.system import (
 
 __all__ = [
     "Attachment", "AuditEvent", "AuditIsAppendOnly", "BusinessDay", "CannedResponse", "Case", "Contact", "Estado", "FolioCounter",
-    "Fur", "Holiday", "InfoRequest", "Message", "Note", "Notification", "OutboxJob", "PadronAfiliado", "Reopening", "ReportSnapshot", "Review", "Setting",
+    "Fur", "Holiday", "InfoRequest", "Message", "Note", "Notification", "OutboxJob", "PadronAfiliado", "Reopening", "ReportDelivery", "ReportSnapshot", "Review", "Setting",
     "User", "Volante", "WorkerHeartbeat",
 ]

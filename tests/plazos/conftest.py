@@ -29,3 +29,21 @@ def sent_jobs(monkeypatch):
 
     monkeypatch.setattr("workers.dispatch.enqueue_jobs", fake_enqueue)
     return captured
+
+
+def filed_today(make, estado: str = "14"):
+    """A case turned to the estado's enlace and its FUR filed now (the clock as frozen by the
+    caller), answered the same day."""
+    from sqlalchemy import select
+
+    from core.models import User
+    from core.services import cases as svc
+    from core.timeutil import today_mx
+
+    enlace = make.session.scalar(select(User).where(User.role == "enlace", User.estado_clave == estado)) \
+        or make.enlace(estado)
+    case = make.case("queja", estado)
+    svc.save_fur(make.session, case.open_volante, make.actor(enlace), make.fur_data(fecha_respuesta=today_mx()),
+                 submit=True)
+    make.session.commit()
+    return case

@@ -13,8 +13,8 @@ from core import review_clock
 from core.models import Holiday, Notification, Setting
 from core.plazos import BusinessCalendar
 from core.services import cases as svc
+from tests.plazos.conftest import filed_today, mx_time
 from tests.support.web import csrf_from, login, text
-from tests.plazos.conftest import mx_time
 from workers import notify
 
 
@@ -26,7 +26,7 @@ def _review_notes(db) -> list[tuple[int, str, str]]:
 
 def _filed_on(make, y, m, d, hour=10, **kw):
     with mx_time(y, m, d, hour):
-        return make.filed_case("queja", "14", **kw)
+        return filed_today(make, **kw)
 
 
 def test_the_review_is_due_three_business_days_after_filing(db, make):

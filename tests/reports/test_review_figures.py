@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from core.reports import Month, build_report
 from core.reports.export import report_xlsx
 from core.services import cases as svc
-from tests.plazos.conftest import mx_time
+from tests.plazos.conftest import filed_today, mx_time
 
 AS_OF = date(2026, 11, 10)
 
@@ -31,7 +31,7 @@ def reviewed(db, make):
 
     def filed(y, m, d, estado="14"):
         with mx_time(y, m, d, 10):
-            return make.filed_case("queja", estado)
+            return filed_today(make, estado)
 
     def review(case, y, m, d, accept=True):
         with mx_time(y, m, d, 12):
