@@ -20,6 +20,8 @@ from core.report_links import default_month
 from core.reports import Month, build_report
 from core.reports import export as ex
 from core.reports import snapshots as snaps
+from core.reports.enlaces import LABELS as ENLACE_LABELS
+from core.reports.enlaces import for_reader
 from core.reports.formatting import SUMMARY, fmt
 from core.reports.monthly import LABELS, MIN_N
 
@@ -59,9 +61,11 @@ def _render(report: dict, *, snapshot: ReportSnapshot | None = None):
     from flask import current_app
 
     queue_url = url_for("queue.index") if "queue.index" in current_app.view_functions else None
+    report = for_reader(report, current_user)  # per-enlace rows: an enlace reads only their own
     return render_template(
         "reports/dashboard.html", report=report, snapshot=snapshot, labels=LABELS, summary=SUMMARY,
         fmt=fmt, min_n=MIN_N, estados=ESTADOS, national=sees_everything(current_user),
+        enlace_labels=ENLACE_LABELS, per_enlace="por_enlace" in (snapshot.data if snapshot else report),
         chart_data={"report": report, "labels": LABELS, "queue_url": queue_url, "queue": _queue_base(report)},
     )
 
@@ -154,6 +158,7 @@ def _fmt_arg() -> str:
 
 
 def _export_report(report: dict, fmt: str, kind: str):
+    report = for_reader(report, current_user)  # per-enlace rows: an enlace exports only their own
     session = get_session()
     month = Month.parse(report["mes"])
     ex.record_export(session, current_actor(), kind=kind, month=month, estado=report.get("estado"), fmt=fmt)

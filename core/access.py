@@ -85,3 +85,13 @@ def hide_confidential(query: Select, user) -> Select:
     if user.role == Role.VINCULACION:
         return query
     return query.where(Case.confidencial.is_(False))
+
+
+def scope_enlace_rows(rows, user) -> list:
+    """Per-enlace figures of the informe mensual (rows with `usuario_id`): national roles read
+    every row; an enlace reads only their own; anyone else none."""
+    if sees_everything(user):
+        return list(rows)
+    if user.role == Role.ENLACE:
+        return [row for row in rows if row.get("usuario_id") == user.id]
+    return []

@@ -3,7 +3,7 @@ opens on.
 
 A bar of the dashboard opens the queue on exactly the cases behind it: the queue asks
 `figure_case_ids` for the figure, month and group (estado, canal, tipo) of the bar, and this
-module builds that set from the report's own queries (core.reports.figures), so a bar that
+module builds that set from the report's own definitions (core.reports.events), so a bar that
 says 2 opens 2 cases, whatever their status. Volante figures count rounds: a case with two
 rounds in the month (sent back and turned again) is one row of the list.
 """
@@ -12,27 +12,25 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Select, and_, not_, select
+from sqlalchemy import Select, not_, select, union_all
 from sqlalchemy.orm import Session
 
-from core.models import Case, Volante
-from core.reports import figures
+from core.models import Case
+from core.reports import events
 from core.reports.monthly import LABELS as MONTHLY_LABELS
 from core.reports.months import Month
-from core.reports.sql import local_date
+from core.reports.window import Window
 from core.timeutil import today_mx
 
-_IN_PLAZO = local_date(Volante.answered_at) <= Volante.due_date
-
-# figure -> (the report's query builder, an extra condition on its rows)
+# figure -> (the report's events it counts (core.reports.events), an extra condition on their rows)
 FIGURES = {
-    "casos_registrados": (figures._cases_registered, None),
-    "atendidos": (figures._cases_attended, None),
-    "volantes_abiertos": (figures._volantes_opened, None),
-    "volantes_respondidos": (figures._volantes_answered, None),
-    "respondidos_en_plazo": (figures._volantes_answered, _IN_PLAZO),
-    "respondidos_fuera_de_plazo": (figures._volantes_answered, not_(_IN_PLAZO)),
-    "volantes_vencidos": (figures._volantes_overdue, None),
+    "casos_registrados": (("registrados",), None),
+    "atendidos": (("atendidos", "atendidos_reabiertos"), None),
+    "volantes_abiertos": (("abiertos",), None),
+    "volantes_respondidos": (("respondidos",), None),
+    "respondidos_en_plazo": (("respondidos",), events.IN_PLAZO),
+    "respondidos_fuera_de_plazo": (("respondidos",), not_(events.IN_PLAZO)),
+    "volantes_vencidos": (("vencidos",), None),
 }
 # The report's own names (core.reports.monthly.LABELS), and the one figure only links show.
 LABELS = {**{name: MONTHLY_LABELS[name] for name in FIGURES if name in MONTHLY_LABELS},
@@ -44,17 +42,19 @@ def figure_rows(figure: str, month: Month, *, estado: str | None = None, canal: 
     """SELECT of one case id per row the figure counts (per volante for volante figures), for
     `month` and the group: estado as the report groups it (the volante's for volante figures,
     the case's for case figures), canal and tipo the case's."""
-    build, extra = FIGURES[figure]
-    window = figures.Window(month, month, estado, as_of or today_mx())
-    volante = figures.kind_of(build) == "volante"
-    query, kind, _event = build(window)
-    query = figures._scoped(query, kind, window)
-    canal_of, tipo_of = (Volante.canal, Volante.tipo) if volante else (Case.canal, Case.tipo)  # the volante's copy
-    conditions = [c for c in (extra, canal_of == canal if canal else None, tipo_of == tipo if tipo else None)
-                  if c is not None]
-    if conditions:
-        query = query.where(and_(*conditions))
-    return query.with_only_columns(Volante.case_id if volante else Case.id)
+    names, extra = FIGURES[figure]
+    window = Window(month, month, estado, as_of or today_mx())
+    found = events.by_name(window)
+    parts = []
+    for name in names:
+        event = found[name]
+        canal_of, tipo_of = event.canal_tipo()  # a volante's figures: its copy of the case's
+        conditions = [c for c in (extra, canal_of == canal if canal else None, tipo_of == tipo if tipo else None)
+                      if c is not None]
+        parts.append(events.event_rows(event, window).where(*conditions))
+    if len(parts) == 1:
+        return parts[0]
+    return select(union_all(*parts).subquery("rows").c.case_id)
 
 
 def figure_case_ids(figure: str, month: Month, **groups) -> Select:
@@ -63,7 +63,7 @@ def figure_case_ids(figure: str, month: Month, **groups) -> Select:
 
 
 def counts_rounds(figure: str) -> bool:
-    return figures.kind_of(FIGURES[figure][0]) == "volante"
+    return events.by_name()[FIGURES[figure][0][0]].table == "volantes"
 
 
 def default_month(session: Session, estado: str | None = None, today: date | None = None) -> Month:

@@ -26,11 +26,13 @@ from core.enums import (
 from core.estados import BY_CLAVE
 from core.models import BusinessDay, Case, Contact, Fur, User, Volante
 from core.phones import mask_phone
+from core.reports import enlaces
 from core.reports.calendar import ensure_calendar
-from core.reports.figures import Window, _status
+from core.reports.events import status
 from core.reports.monthly import LABELS, PERCENT
 from core.reports.months import Month
 from core.reports.sql import local_date, tune_for_reports
+from core.reports.window import Window
 from core.spreadsheets import append, csv_text, workbook, xlsx_bytes
 from core.timeutil import local_date as py_local_date
 
@@ -57,6 +59,10 @@ def report_rows(report: dict) -> Iterator[list]:
             for name, label in LABELS.items():
                 yield [dim, row["clave"] or "", row["etiqueta"], name, label, row["actual"].get(name),
                        row["anterior"].get(name)]
+    for row in report.get("por_enlace", []):  # already cut to what the reader may see
+        for name, label in enlaces.LABELS.items():
+            yield ["enlace", str(row["usuario_id"]), row["nombre"], name, label, row["actual"].get(name),
+                   row["anterior"].get(name)]
     for i, topic in enumerate(report["temas"], 1):
         yield ["tema", str(i), topic["tema"], "consultas", "Consultas de cobertura", topic["n"], ""]
 
@@ -85,6 +91,7 @@ def report_xlsx(report: dict) -> bytes:
         for row in report[key]:
             append(sheet, [row["clave"] or "", row["etiqueta"]]
                    + [row["actual"].get(n) for n in names] + [row["anterior"].get(n) for n in names])
+    _enlace_sheet(wb, report)
     topics = wb.create_sheet("Temas de cobertura")
     append(topics, ["Tema", report["mes"]])
     for topic in report["temas"]:
@@ -100,6 +107,22 @@ def report_xlsx(report: dict) -> bytes:
         append(notes, [name, text])
     _percent_format(wb)
     return xlsx_bytes(wb)
+
+
+def _enlace_sheet(wb, report: dict) -> None:
+    """Per-enlace figures (issue 17 item 6), as cut by core.access.scope_enlace_rows for the reader;
+    a snapshot saved before they existed has none."""
+    sheet = wb.create_sheet("Por enlace")
+    names = list(enlaces.LABELS)
+    append(sheet, ["Enlace", "Estado"] + [enlaces.LABELS[n] for n in names]
+           + [f"{enlaces.LABELS[n]} (mes anterior)" for n in names])
+    for row in report.get("por_enlace", []):
+        append(sheet, [row["nombre"], row["estado_nombre"]] + [row["actual"].get(n) for n in names]
+               + [row["anterior"].get(n) for n in names])
+    for index, name in enumerate(names * 2):
+        if name == "pct_en_plazo":
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=index + 3, max_col=index + 3):
+                cell.number_format = "0.0%"
 
 
 def _percent_format(wb) -> None:
@@ -160,7 +183,7 @@ def _cases_query(ids: list[int]):
     rondas = select(func.count(v.id)).where(v.case_id == Case.id).scalar_subquery()
     # the status through figures' expression: on SQLite (no statistics) a bare comparison made it
     # search the status index, ~all sent-back volantes per case, instead of the case's own volantes
-    devueltos = (select(func.count(v.id)).where(v.case_id == Case.id, _status(v.status) == VolanteStatus.DEVUELTO)
+    devueltos = (select(func.count(v.id)).where(v.case_id == Case.id, status(v.status) == VolanteStatus.DEVUELTO)
                  .scalar_subquery())
     first_turn = select(func.min(v.sent_at)).where(v.case_id == Case.id).scalar_subquery()
     first_answer = select(func.min(v.answered_at)).where(v.case_id == Case.id).scalar_subquery()

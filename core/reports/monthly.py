@@ -11,8 +11,10 @@ from sqlalchemy.orm import Session
 from core.enums import CANAL_LABELS, TIPO_LABELS, Canal, Tipo
 from core.estados import BY_CLAVE, ESTADOS
 from core.models import ReportSnapshot
+from core.reports import enlaces
 from core.reports.calendar import ensure_calendar
-from core.reports.figures import DIMENSIONS, Window, compute, compute_months, finish, top_topics
+from core.reports.durations import ENLACE
+from core.reports.figures import DIMENSIONS, Window, compute, compute_months, finish
 from core.reports.months import Month
 from core.reports.review_figures import DEFINITION as REVIEW_DEFINITION
 from core.reports.review_figures import LABELS as REVIEW_LABELS
@@ -97,6 +99,7 @@ DEFINITIONS: dict[str, str] = {
               "actual del caso.",
     "tendencia": "Los dos últimos meses se calculan al momento; los anteriores se toman del informe guardado "
                  "de cada mes cuando existe (cifras tal como se informaron) y si no, se calculan al momento.",
+    "por_enlace": enlaces.DEFINITION,
     "ranking": f"El ranking de estados por cumplimiento de plazo solo incluye estados con al menos {MIN_N} "
                "volantes respondidos en el mes.",
 }
@@ -201,9 +204,7 @@ def build_report(session: Session, month: Month, *, estado: str | None = None,
         session = writer
     tune_for_reports(session)
     previous = month.shift(-1)
-    cur_w = Window(month, month, estado, as_of)
-    prev_w = Window(previous, previous, estado, as_of)
-    both = compute_months(session, Window(previous, month, estado, as_of), DIMENSIONS)
+    both = compute_months(session, Window(previous, month, estado, as_of), DIMENSIONS, enlaces=True)
     current, before = both[month.key], both[previous.key]
     report = {
         "version": VERSION,
@@ -222,8 +223,9 @@ def build_report(session: Session, month: Month, *, estado: str | None = None,
         report[f"por_{dim}"] = _breakdown(current[dim], before[dim], dim, estado)
     add_review_figures(session, report, month, estado, as_of)  # the national review's clock
     report["ranking_estados"] = _ranking(report["por_estado"])
-    report["temas"] = top_topics(session, cur_w)
-    report["temas_anterior"] = top_topics(session, prev_w)
+    report["por_enlace"] = enlaces.rows(session, current[ENLACE], before[ENLACE])
+    report["temas"] = current["temas"]
+    report["temas_anterior"] = before["temas"]
     report["tendencia"] = _trend(session, month, estado, as_of, current["total"]["total"], before["total"]["total"])
     report["definiciones"] = DEFINITIONS
     return report

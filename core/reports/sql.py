@@ -44,7 +44,7 @@ PERCENTILES = {"mediana": (1, 2), "p90": (9, 10)}
 
 
 def percentiles(session, sub, fractions: dict[str, tuple[int, int]] = PERCENTILES, *,
-                partition: tuple[str, ...] = ("k",)) -> dict:
+                partition: tuple[str, ...] = ("k",), extra: dict | None = None) -> dict:
     """Linear-interpolation percentiles (PostgreSQL's percentile_cont) of `sub.c.d` per group of
     the `partition` columns, computed with window functions so SQLite gives the same numbers.
 
@@ -52,13 +52,16 @@ def percentiles(session, sub, fractions: dict[str, tuple[int, int]] = PERCENTILE
     integer arithmetic lo = num*(n-1) // den and the remainder r = num*(n-1) % den the value is
     v[lo] + r/den * (v[lo+1] - v[lo]). SQL picks v[lo] and v[lo+1]; Python combines the two
     numbers per group (never per row). Returns {key or key tuple: {"n": n, name: value, ...}}.
+    `extra`: {column of `sub`: aggregate function} computed per group in the same statement
+    (e.g. a count of the rows meeting a condition), returned under the column's name.
     """
+    extra = extra or {}
     keys = [sub.c[name] for name in partition]
     rn = func.row_number().over(partition_by=keys, order_by=sub.c.d).label("rn")
     n = func.count().over(partition_by=keys).label("n")
-    ranked = select(*keys, sub.c.d, rn, n).subquery()
+    ranked = select(*keys, sub.c.d, rn, n, *[sub.c[name] for name in extra]).subquery()
     rkeys = [ranked.c[name] for name in partition]
-    cols = [*rkeys, func.max(ranked.c.n).label("n")]
+    cols = [*rkeys, func.max(ranked.c.n).label("n"), *[fn(ranked.c[name]).label(name) for name, fn in extra.items()]]
     for name, (num, den) in fractions.items():
         pos = (ranked.c.n - 1) * num // den
         cols.append(func.sum(case((ranked.c.rn == pos + 1, ranked.c.d), else_=0)).label(f"{name}_lo"))
@@ -66,7 +69,7 @@ def percentiles(session, sub, fractions: dict[str, tuple[int, int]] = PERCENTILE
         cols.append(func.max((ranked.c.n - 1) * num % den).label(f"{name}_r"))
     out: dict = {}
     for row in session.execute(select(*cols).group_by(*rkeys)).mappings():
-        entry = {"n": int(row["n"])}
+        entry = {"n": int(row["n"]), **{name: row[name] for name in extra}}
         for name, (_num, den) in fractions.items():
             lo, hi, r = row[f"{name}_lo"], row[f"{name}_hi"], row[f"{name}_r"] or 0
             entry[name] = round(float(lo) + (float(hi) - float(lo)) * int(r) / den, 2)

@@ -66,7 +66,7 @@ def test_report_xlsx_has_one_sheet_per_breakdown_and_is_audited(client, db, make
     assert resp.status_code == 200
     assert resp.headers["Content-Disposition"] == 'attachment; filename="informe-2026-10-nacional.xlsx"'
     wb = load_workbook(io.BytesIO(resp.data))
-    assert wb.sheetnames == ["Resumen", "Por estado", "Por canal", "Por tipo", "Temas de cobertura",
+    assert wb.sheetnames == ["Resumen", "Por estado", "Por canal", "Por tipo", "Por enlace", "Temas de cobertura",
                              "Tendencia", "Definiciones"]
     summary = {row[1]: (row[2], row[3]) for row in wb["Resumen"].iter_rows(min_row=3, values_only=True)}
     assert summary["casos_registrados"] == (12, 4)
