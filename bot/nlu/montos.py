@@ -40,7 +40,7 @@ _MONEY_CUES = {
     "pidiendo", "pedir", "exigiendo", "devolvian", "devolver", "devuelven",
     "regresaran", "regresar", "reembolsaron", "reembolsar", "anticipo", "liquidar",
     "liquidaramos", "liquidamos", "liquide", "liquidaron", "liquidara", "saldar",
-    "debia", "debo", "debiamos", "debemos", "debe", "adeudo", "adeudaba", "regresaban", "fueron",
+    "dio", "debia", "debo", "debiamos", "debemos", "debe", "adeudo", "adeudaba", "regresaban", "fueron",
     "regresaron", "regresarian", "devolvieron", "devolverian", "reembolsaran",
 }  # fmt: skip
 # what the money was for, named right after it: "3 mil de depósito", "500 de cooperación"
@@ -189,7 +189,9 @@ def _monto(f: Folded, taken: list[tuple[int, int]]) -> list[dict]:
         nxt = toks[nxt_i][0] if nxt_i < len(toks) else ""
         currency = nxt in _CURRENCY_AFTER
         prev = toks[start_i - 1][0] if start_i > 0 else ""
-        if not (dollar or currency) and prev in _NON_MONEY_BEFORE:
+        # "cama 12", "hospital 450" (not "…del centro de salud, 150": a comma ends the name)
+        apart = start_i > 0 and bool(re.search(r"[,;:]", f.text[toks[start_i - 1][2]:fs]))
+        if not (dollar or currency) and prev in _NON_MONEY_BEFORE and not apart:
             continue
         if not (dollar or currency) and _an_age(toks, start_i):
             continue  # "mi papá de 55", "mi mamá tiene 79"

@@ -44,6 +44,9 @@ def fecha(text: str):
     ("cobran 120 por cada inyección y ya me pusieron tres", 360),
     ("van 4 terapias y pago 250 por cada terapia", 1000),
     ("fui tres veces y las tres veces me cobraron 90", 270),
+    # the amount after its cue, past a place name that a comma closes
+    ("me cobraron la placa en el laboratorio del hospital, 780", 780),
+    ("el camillero me vendió las gasas, me las dio en 260", 260),
     # money owed or to be given back, named by what it paid for
     ("en caja me dijeron que debía 2,750 de la hospitalización", 2750),
     ("cuándo me regresan los 1,300 del legrado?", 1300),
