@@ -39,7 +39,7 @@ def resend(delivery_id: int):
     if row is None:
         abort(404)
     try:
-        new = dl.resend(session, row, current_actor().label)
+        new = dl.resend(session, row, current_actor().label, current_app.config["SINAC"])
     except DomainError as exc:
         session.rollback()
         flash(exc.message, "error")

@@ -6,8 +6,9 @@ job sends it: one e-mail per address with the report as PDF (core/reports/pdf.py
 (core/reports/export.py, the dashboard's exporter). Rules:
 - Recipients: national = REPORT_EMAIL_TO (environment) plus the admin page's list; an estado's =
   the admin page's list for it (none: that estado's report is not sent).
-- Each address's outcome is committed as soon as it is known, so an address that took the
-  e-mail is never sent it again: a retry goes only to the addresses still pending.
+- Each address's outcome is committed as soon as it is known, so a retry goes only to the
+  addresses still pending (only a crash between the server's acceptance and that commit can
+  give one address a second copy).
 - A failed try (SMTP down, refused connection, a temporary 4xx) is recorded on the row
   (`last_error`, `attempts`) and retried later (RETRY_DELAYS) by the periodic job; after
   MAX_ATTEMPTS or RETRY_WINDOW the row is `fallido` and admins are told in-app. A permanent
@@ -147,11 +148,9 @@ def schedule_month(session: Session, month: Month, settings) -> list[ReportDeliv
     return made
 
 
-def resend(session: Session, delivery: ReportDelivery, requested_by: str) -> ReportDelivery:
+def resend(session: Session, delivery: ReportDelivery, requested_by: str, settings) -> ReportDelivery:
     """The same frozen report again, to the scope's recipients of this moment (a new row)."""
-    from core.config import Settings
-
-    recipients = recipients_for(session, Settings.from_env(), estado_of(delivery.scope))
+    recipients = recipients_for(session, settings, estado_of(delivery.scope))
     if not recipients:
         raise ValidationError("Este informe ya no tiene destinatarios: agrégalos en Administración › Envío de informes.")
     if session.get(ReportSnapshot, delivery.snapshot_id) is None:
