@@ -109,10 +109,13 @@ class SinacWorker(Worker):
         heartbeat, Redis away at start-up): under honcho that took the whole stack down, under
         systemd it cost a restart and a new warm-up. Here the loop is started again, after a
         capped backoff, until a stop was asked for (burst and bounded runs end as RQ says)."""
-        delay = BACKOFF_FIRST
+        delay, restarted = BACKOFF_FIRST, False
         while True:
             try:
                 self.connection.ping()
+                if restarted:
+                    self._forget_own_registration()
+                restarted = True
                 worked = super().work(*args, **kwargs)
                 if self._stopping or any(kwargs.get(k) for k in ("burst", "max_jobs", "max_idle_time")):
                     return worked
@@ -125,6 +128,17 @@ class SinacWorker(Worker):
             if self._stopping:
                 return False
             delay = min(delay * 2, BACKOFF_MAX)
+
+    def _forget_own_registration(self) -> None:
+        """RQ will not start a worker whose name is registered alive. After our own loop ended
+        in an outage (a job finished while Redis was away: the loop could not record its end),
+        that registration is ours, and a Redis restored from its append-only file still holds
+        it: mark it dead so the loop starts again (the process exited with 'There exists an
+        active worker named …' instead)."""
+        try:
+            self.register_death()
+        except (RedisConnectionError, RedisTimeoutError):
+            log.warning("could not clear the worker's old registration: Redis unavailable")
 
     @property
     def _stopping(self) -> bool:
