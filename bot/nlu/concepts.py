@@ -54,7 +54,7 @@ CONCEPTS: dict[str, str] = {
     r"|\balguien\b|\bsupervisor\b|\bencargado\b|\btelefono\b|\bperson\b|\bhuman\b"
     r"|\bcon quien (?:hablo|me comunico|puedo hablar|me dirijo)\b|\bquien me (?:atiende|ayuda)\b"
     r"|\bpersonal(?:mente)?\b|\bjefe\b|\bresponsable\b|\bcarne y hueso\b|\bllamada\b"
-    r"|\bsomeone\b|\bsomebody\b|\bagent\b",
+    r"|\bsomeone\b|\bsomebody\b|\bagent\b|\bejecutiv[oa]\b|\btransfier\w*|\bcomuniqu\w* con\b",
     "saludo": r"\bhola\b|\bbuen(?:os|as)? (?:dias|tardes|noches|dia)\b|\bbuenas\b|\bsaludos?\b"
     r"|\bhey\b|\bhi\b|\bhello\b|\bque onda\b|\bque tal\b|\bquiubo\b|\bemojihola\b|\bholis\b"
     r"|\bcomo (?:estas|esta|estan|le va|les va)\b|\bque hubo\b|\bquihubo\b|\bbonit[oa] (?:dia|tarde|noche)\b"
@@ -62,7 +62,7 @@ CONCEPTS: dict[str, str] = {
     "despedida": r"\badios\w*|\bbye\b|\bhasta (?:luego|pronto|manana|la proxima|la vista)\b"
     r"|\bnos vemos\b|\bcha[ou]\b|\bciao\b|\bcuid(?:ese|ense|ate)\b|\bme voy\b|\bdespido\b"
     r"|\bes todo\b|\bseria todo\b|\bque (?:le vaya|este|tenga|descanse)\w*\b|\bvidrios\b"
-    r"|\btake care\b|\bgood night\b|\bsee you\b",
+    r"|\btake care\b|\bgood night\b|\bsee you\b|\bxao\b|\bse cuida\b|\bterminar (?:la )?conversacion\b",
     "gracias": r"\bgracias\b|\bagradec\w*|\bamable\b|\bdios se lo pague\b|\bemojigracias\b"
     r"|\bthank\w*",
     "si": r"^(?:si|claro|ok|va|sale|orale|andale|correcto|exacto|dale|perfecto|aja|yes|yep)\b"
@@ -79,9 +79,10 @@ CONCEPTS: dict[str, str] = {
     r"|\bmuy human[oa]s?\b|\bbravo\b|\bgenial\b|\bde maravilla\b|\bla mejor\b|\bes muy buen[oa]\b"
     r"|\bmuy atent[oa]s?\b|\bgusto\b|\bme gusto\b|\b10 de 10\b|\bsalv\w*"
     r"|\b(?:muy |super |excelente )?buen (?:servicio|trato|trabajo|doctor|medico|personal)\b"
-    r"|\baplauso\w*|\brapido y bien\b|\bgreat\b|\bexcellent\b|\bvery kind\b|\bamazing\b",
+    r"|\baplauso\w*|\brapido y bien\b|\bgreat\b|\bexcellent\b|\bvery kind\b|\bamazing\b"
+    r"|\bque bonito (?:trato|servicio)\b|\bse nota el cambio\b|\bmuy limpi[oa]\b",
     "sugerir": r"\bsuger\w*|\bpropon\w*|\bpropuesta\b|\bdeberian\b|\bseria (?:bueno|mejor|util)\b"
-    r"|\bestaria (?:bien|bueno|padre)\b|\brecomiend\w*|\bojala\b|\bpongan\b"
+    r"|\b(?:estaria|seria) (?:bien|bueno|padre|chido|genial|excelente)\b|\brecomiend\w*|\bojala\b|\bpongan\b"
     r"|(?<!me )\bpodrian\b(?! (?:informar|decir|dar|ayudar|atender|explicar|orientar|pasar|comunicar))"
     r"|\bidea\b|\bme gustaria\b|\bsuggest\w*|\bwould be nice\b|\bshould\b"
     r"|^que (?:haya|pongan|tengan|capaciten|vengan|contraten|den|abran|hagan|mejoren)\b",
@@ -91,7 +92,9 @@ CONCEPTS: dict[str, str] = {
     r"|\bescuela\b|\bbasura\b|\bbache\b|\breceta de\b|\btarea\b|\bjaja\w*|\bjsjs\w*|\bxd\b"
     r"|\brob[oa]\w*|\bvecin[oa]s?\b|\bmusica\b|\bterreno\b|\bvend\w*|\bcompr(?:ar|o) un\b|\bcuentame\b|\bplati\w*|\baburr\w*|\bnovi[oa]\b|\bvot\w*|\belecciones\b|\bboleto\b|\bcamion\b|\btaxi\b|\brenta\b|\bcurso\b|\bingles\b|\btraduc\w*|\bcancion\b|\btele\b|\bjoke\b|\bweather\b|\bpresta\w*|\bsaldo\b|\bdepositame\b|\bdenuncia\b|\bministerio publico\b|\bregistro civil\b|\bcomo te llamas\b|\bque eres\b|\bcomiste\b"
     r"|\bcuanto es \d|\bcadena\b|\bfiesta\b|\benvio\b|\btenencia\b|\bproducto\b"
-    r"|\bkilo\b|\btortillas?\b|\blitro\b|\bgasolina\b|\brefresco\b|\bcerveza\b|\bcelular\b",
+    r"|\bkilo\b|\btortillas?\b|\blitro\b|\bgasolina\b|\brefresco\b|\bcerveza\b|\bcelular\b"
+    r"|\bpeli\b|\bfree fire\b|\bfortnite\b|\bjugamos\b|\bte amo\b|\bllover\b|\blluvia\b"
+    r"|\bok google\b|\boye siri\b|\bpredial\b",
 }
 _COMPILED = [(name, re.compile(pattern)) for name, pattern in CONCEPTS.items()]
 

@@ -401,6 +401,12 @@ def model_key(data_dir: Path | str) -> str:
     h = hashlib.sha256()
     h.update(data_hash(data_dir).encode())
     h.update(f"|engine={ENGINE_VERSION}|sklearn={sklearn.__version__}".encode())
+    # the features read the concept and slang tables: an edit to either retrains too
+    from .concepts import CONCEPTS
+    from .normalize import SLANG
+
+    h.update(repr(sorted(CONCEPTS.items())).encode())
+    h.update(repr(sorted(SLANG.items())).encode())
     return h.hexdigest()[:20]
 
 
