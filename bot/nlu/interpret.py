@@ -97,7 +97,8 @@ _PAST_CHARGE_RE = re.compile(
 # pidieron una garantía", "no le daban el alta hasta que liquidáramos", "nos mandaron a comprar
 # el material"): a charge, whatever word the person announced.
 _CHARGE_RE = re.compile(
-    r"\b(?:(?:me|nos|le|les|te)\s+)?cobr(?:aron|aban|o|an|ando|aria|ar)\b(?!\s+(?:nada|ni))"
+    r"(?<!van a )(?<!va a )\b(?:(?:me|nos|le|les|te)\s+)?cobr(?:aron|aban|o|an|ando|aria|ar)\b"
+    r"(?!\s+(?:nada|ni))"
     r"|\b(?:hicieron|hacen|hizo|obligaron a|tuve que|tuvimos que|toco)\s+"
     r"(?:pagar|poner|soltar|dar|dejar|depositar|comprar|firmar|liquidar)"
     r"|\bpag(?:ue|amos|aron|o)\s+(?:el|la|los|las|por|de|\$?\d)"
@@ -115,6 +116,10 @@ _CHARGE_RE = re.compile(
     r"|\b(?:pidieron|pedian|piden|pidio|dijeron|mandaron)\s+(?:que\s+)?(?:a\s+)?"
     r"compr(?:ar|aramos|ara)\b"
     r"|\b(?:deje|dejamos|deposite|depositamos|solte|soltamos)\s+(?:\$?\d|como|mas de|casi)"
+    r"|\b(?:pidieron|pedian|piden|pidio|exigieron|exigian)\s+(?:un\s+)?billete"
+    r"|\b(?:pidieron|pedian|piden|pidio)\s+(?:\w+\s+){0,2}para\s+(?:la\s+)?gasolina\b"
+    r"|\b(?:dejar|dar|poner)\s+(?:un|una)\s+(?:donativo|donacion|cooperacion|aportacion)\b"
+    r"|\b(?:obligaron|hicieron)\s+a\s+rentar\b|\brenta\s+de\s+\w+.{0,30}\d"
     r"|\bgast(?:e|amos)\s+(?:\$?\d|como|mas de|casi)"
     r"(?!.{0,30}\b(?:pasaje|pasajes|camion|taxi|uber|combi|transporte|gasolina|comida|hotel)\b)"
 )
@@ -125,6 +130,21 @@ _CHARGE_RE = re.compile(
 _NO_CHARGE_RE = re.compile(
     r"\b(?:nunca|no|ni|jamas)\s+(?:nos|me|le|les)?\s*(?:cobraron|cobro|cobran|pagamos|pague|pagaron|"
     r"pidieron)\b|\bsin (?:costo|cobrar\w*|pagar)\b|\bgratis\b|\bni un peso\b")
+
+
+# "me los regresaron el mismo día", "al final no pagué nada", "no tenía y no me atendieron":
+# no money is owed back, what is left to report is how the person was treated
+_NOT_OWED_RE = re.compile(
+    r"(?<!no )\b(?:me|nos|le|les)\s+(?:lo|la|los|las)\s+(?:regresaron|devolvieron|reembolsaron)\b"
+    r"|(?<!no )\bya\s+(?:me|nos|le|les)\s+(?:regresaron|devolvieron|reembolsaron)\b"
+    r"|\b(?:al final|total que|y)\s+no\s+(?:les\s+)?(?:pague|pagamos|pago|pagaron)\b"
+    r"|^no\s+(?:les\s+)?(?:pague|pagamos)\b"
+    r"|\bno\s+(?:tenia|teniamos|traia|traiamos|llevaba)\b.{0,40}\bno\s+(?:me|m|nos|lo|la|le)\s+atend")
+
+
+def not_owed(text: str | None) -> bool:
+    """The money was never paid, or was given back: nothing to reimburse."""
+    return bool(_NOT_OWED_RE.search(fold(text)[:600]))
 
 
 def no_charge(text: str | None) -> bool:
@@ -186,7 +206,8 @@ _SPAM_RE = re.compile(r"\b(?:has ganado|ganaste|eres el ganador|eres la ganadora
 # consulta en el Similares", "el recibo de la CFE", "el seguro de mi carro"
 _OTHER_HEALTH_RE = re.compile(r"\b(?:imss|issste|pemex|sedena|semar|similares)\b")
 _NOT_HEALTH_RE = re.compile(r"\b(?:cfe|telmex|seguro (?:de|del) (?:mi |el )?(?:carro|auto|coche|vida|casa|"
-                            r"celular)|aseguradora|afore|infonavit|fonacot|sat)\b")
+                            r"celular)|aseguradora|afore|infonavit|fonacot|sat|predial|tenencia|"
+                            r"recibo de (?:la )?luz|recibo del agua|licencia de manejo)\b")
 _OWN_PROGRAM_RE = re.compile(r"\b(?:seguro popular|poliza|afiliad\w*|afiliar\w*|centro de salud|"
                              r"hospital general|gestor)\b")
 
@@ -283,6 +304,9 @@ def interpret(text: str, parser, context: dict | None = None) -> Interpretation:
             intent in _WEAK or conf < HINT_WEAK_BELOW or (conf < HINT_OVERRIDES_BELOW and hint in runner_up)):
         # the word decides only what the classifier could not: it never overturns a reading
         intent, conf, source = hint, HINT_CONFIDENCE, "keyword"
+    if intent == "cobro_injustificado" and not_owed(text):
+        # "me cobraron 400 pero me los regresaron el mismo día; la enfermera me trató feo"
+        intent, conf, source = "queja", max(conf, CONTEXT_CONFIDENCE), "charge"
     if intent == "cobro_injustificado" and no_charge(text) and not _asks_cost(text):
         # "…la operaron, nunca nos cobraron nada y los doctores…": not a charge
         other = next((r for r in ranking if r.get("name") not in ("cobro_injustificado", FALLBACK_INTENT)), None)
@@ -297,9 +321,10 @@ def interpret(text: str, parser, context: dict | None = None) -> Interpretation:
         intent, conf, source = lead, max(conf, HINT_CONFIDENCE), "keyword"
     if presence_check(text):
         intent, conf, source = "saludo", max(conf, HINT_CONFIDENCE), "keyword"
+    has_monto = any(e.get("entity") == "monto" for e in entities)
     if intent in _CHARGE_READS and describes_charge(text) and not _asks_cost(text) \
-            and not other_matter(text, sure=True) and (
-            intent in _WEAK or any(e.get("entity") == "monto" for e in entities)):
+            and not other_matter(text, sure=True) and not not_owed(text) and (
+            intent in _WEAK or has_monto or _SAYS_CHARGED_RE.search(fold(text))):
         # "no le daban el alta hasta que liquidáramos 3,800": money taken is a charge
         intent, conf, source = "cobro_injustificado", max(conf, CONTEXT_CONFIDENCE), "charge"
     asks_person = hint == "hablar_con_persona" or (
@@ -319,6 +344,10 @@ def interpret(text: str, parser, context: dict | None = None) -> Interpretation:
     return Interpretation(text=text, intent=intent, confidence=conf, entities=entities,
                           ranking=ranking, secondary=secondary, clauses=clauses,
                           candidates=_candidates(intent, ranking), source=source)
+
+
+# "me cobraron y encima me trataron mal": the charge said in so many words leads a complaint
+_SAYS_CHARGED_RE = re.compile(r"\b(?:me|nos|le|les)\s+cobraron\b(?!\s+(?:nada|ni))")
 
 
 def _asks_cost(text: str) -> bool:

@@ -32,7 +32,10 @@ _STOP_OBJECT = (r"(?=\s*(?:[,.;:!?]|$|mas\b|ya\b|nada\b|nunca\b|mensaj|recado|ms
 _OPT_OUT_PHRASE_RE = re.compile(
     r"\bno\s+(?:me\s+|nos\s+)?(?:manden|mande|envien|envie|mandes|envies|escriban|escriba"
     r"|escribas|sigan\s+(?:mandando|escribiendo|enviando))" + _STOP_OBJECT
-    + r"|\bno\s+quiero\s+que\s+(?:me|nos)\s+(?:escriban|manden|envien|sigan)"
+    + r"|\bno\s+(?:quiero|queremos)\s+que\s+(?:me|nos)\s+(?:escriban|manden|envien|sigan)"
+    r"|\bno\s+(?:quiero|queremos)\s+que\s+(?:me|nos)\s+(?:sigan\s+)?(?:llegue|lleguen|llegando)\s+"
+    r"(?:\w+\s+)?(?:mensaj|msj|sms|whats|notificacion|recado)"
+    r"|\bya\s+no\s+(?:me|nos)\s+(?:lleguen|llegue)\s+(?:\w+\s+)?(?:mensaj|msj|sms|whats|notificacion)"
     r"|\bdej(?:en|e|a)\s+de\s+(?:mandar|enviar|escribir|molestar)(?:me|nos)"
     r"|\bno\s+quiero\s+(?:recibir|que me lleguen)\s+(?:mas\s+|sus\s+|ningun\s+)*"
     r"(?:mensaj|msj|sms|whats|notificacion|recado)"

@@ -63,3 +63,52 @@ def test_a_greeting_thanks_or_goodbye_beside_the_request_is_reported_as_secondar
     assert interpret(praise, Scripted({praise: ("felicitacion", 0.9)})).secondary == []
     alone = "me cobraron la consulta"
     assert interpret(alone, Scripted({alone: ("cobro_injustificado", 0.9)})).secondary == []
+
+
+def test_money_never_paid_or_given_back_leaves_a_complaint():
+    from bot.nlu.interpret import not_owed
+
+    back = "me cobraron 400 del parto pero me los regresaron el mismo dia, la enfermera me trato feo"
+    assert not_owed(back)
+    assert interpret(back, Scripted({back: ("cobro_injustificado", 0.9)})).intent == "queja"
+    unpaid = "m pidieron 300 x la consulta y no tenia, no m atendieron"
+    assert interpret(unpaid, Scripted({unpaid: ("cobro_injustificado", 0.8)})).intent == "queja"
+    owed = "me cobraron 400 y no me los han regresado"
+    assert not not_owed(owed)
+    assert interpret(owed, Scripted({owed: ("cobro_injustificado", 0.9)})).intent == "cobro_injustificado"
+
+
+def test_a_threat_of_a_future_charge_is_not_a_charge():
+    threat = "me dijeron que la proxima vez me van a cobrar si no traigo la copia de mi poliza"
+    assert not describes_charge(threat)
+    assert describes_charge("me cobraron la consulta")
+
+
+def test_money_asked_in_other_words_is_a_charge():
+    for text in ("me pidieron para la gasolina de la ambulancia para llevar a mi papa",
+                 "me dijeron que tenia que dejar un donativo para el hospital de mil quinientos",
+                 "el de la entrada me pidio un billete de quinientos para pasar a mi hijo",
+                 "me obligaron a rentar unas muletas para darme de alta, 150 de renta"):
+        assert describes_charge(text), text
+
+
+def test_a_complaint_that_says_they_charged_is_the_charge():
+    text = "me cobraron y encima me trataron mal"
+    assert interpret(text, Scripted({text: ("queja", 0.75)})).intent == "cobro_injustificado"
+
+
+def test_another_office_bill_is_out_of_scope():
+    text = "donde pago el predial"
+    assert interpret(text, Scripted({text: ("cobro_injustificado", 0.98)})).intent == "fuera_de_alcance"
+
+
+def test_a_named_hospital_tells_its_state():
+    from bot.nlu.entities import extract_entities
+
+    def estado(text):
+        return [e["value"] for e in extract_entities(text) if e["entity"] == "estado"]
+
+    assert estado("me operaron en el Hospital O'Horán") == ["Yucatán"]
+    assert estado("quiero quejarme del Hospital Central Dr. Ignacio Morones Prieto") == ["San Luis Potosí"]
+    assert estado("en el Hospital Juárez de México me pidieron comprar el stent") == ["Ciudad de México"]
+    assert estado("vivo en la calle ignacio zaragoza en puebla") == ["Puebla"]
