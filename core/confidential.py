@@ -32,3 +32,15 @@ _ASKS = re.compile(
 def asks_confidentiality(text: str | None) -> bool:
     """«que no sepan mi nombre», «no quiero que la clínica sepa quién soy», «es confidencial»."""
     return bool(_ASKS.search(fold(text or "")))
+
+
+# "¿no me van a dejar de atender si se enteran que me quejé?", "me da miedo que me traten peor"
+_FEARS = re.compile(
+    r"\b(?:represalia\w*|se (?:van a )?enter(?:an|en|aran)|dejar de atender(?:me|nos)?"
+    r"|(?:me|nos) (?:van a )?(?:trat(?:en|ar|aran) (?:peor|mal)|neg(?:ar|aran|uen) la atencion)"
+    r"|(?:me|nos) (?:van a )?(?:dejar|dejen) de atender|miedo (?:a|de) que)\b")
+
+
+def fears_reprisal(text: str | None) -> bool:
+    """A person afraid the unit will learn of the report and treat them worse."""
+    return bool(_FEARS.search(fold(text or "")))

@@ -24,7 +24,7 @@ from bot.dialogue.form_fill import (
 )
 from bot.dialogue.registration import link_messages, register
 from bot.dialogue.turn import FORM_INTENTS, Step, Turn, says_no, says_yes
-from core.confidential import asks_confidentiality
+from core.confidential import asks_confidentiality, fears_reprisal
 from core.models import Case
 
 FORM_TIPOS = frozenset(FORM_INTENTS.values())  # reports, not information requests
@@ -185,6 +185,10 @@ def on_confirm(t: Turn) -> bool:
         do_register(t)
         return True
     changed = _corrections(t, form)
+    if changed and U.yes_restating(t.text):
+        finish_slots(t, form)
+        do_register(t)  # "sí, 650 en total": the yes comes with the corrected figure
+        return True
     if changed:
         t.say("Corregido.")
         advance(t)
@@ -205,6 +209,9 @@ def on_confirm(t: Turn) -> bool:
         return True
     if "folio" in U.fold(t.text).split() and U.content_words(t.text) <= 4:
         t.say(R.FOLIO_AFTER_CONFIRM, R.CONFIRM_QUESTION)
+        return True
+    if fears_reprisal(t.text):
+        t.say(R.REPRISAL_AT_CONFIRM, R.CONFIRM_QUESTION)  # «¿no me van a dejar de atender?»
         return True
     if U.is_question(t.text) and t.intent != "queja":
         t.say(R.QUESTION_AT_CONFIRM, R.CONFIRM_QUESTION)  # "¿cuánto tardan en contestar?"

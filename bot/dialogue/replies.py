@@ -80,6 +80,8 @@ ADDED_TO_DESCRIPTION = "Lo agregué a tu reporte."
 FOLIO_AFTER_CONFIRM = "Te doy tu folio en cuanto registremos el reporte."
 QUESTION_AT_CONFIRM = ("Al registrarlo te doy tu folio y la fecha límite para que el enlace de tu "
                        "estado te responda; te avisaremos por aquí.")
+REPRISAL_AT_CONFIRM = ("Nadie puede negarte la atención por presentar un reporte. Si prefieres que la "
+                       "unidad y el estado no sepan tu nombre, responde «sí, confidencial».")
 REGISTER_FAILED = "No pude registrar tu reporte en este momento. Inténtalo en unos minutos o escribe 6."
 
 

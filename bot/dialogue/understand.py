@@ -13,7 +13,13 @@ import re
 from unidecode import unidecode
 
 from bot.nlu import amounts
-from bot.nlu.interpret import after_greeting, describes_charge, keyword_intent, lead_act  # noqa: F401
+from bot.nlu.interpret import (  # noqa: F401
+    after_greeting,
+    describes_charge,
+    keyword_intent,
+    lead_act,
+    not_owed,
+)
 from bot.nlu.numbers import NUMBER_WORDS, number_runs
 from bot.nlu.signals import (  # noqa: F401  (the dialogue reads them as U.*)
     OPT_IN_WORDS,
@@ -56,7 +62,8 @@ _YES_FILLER = frozenset({"si", "mija", "mijo", "hija", "hijo", "senorita", "seno
                          "dios", "la", "bendiga", "le", "lo", "este", "hagalo", "hazlo", "eso",
                          "se", "pague", "agradezco", "ahora", "quedo", "queda",
                          "registre", "registren", "mande", "manden", "senito", "usted",
-                         "registrela", "registrala", "registrenla", "registrenlo"})
+                         "registrela", "registrala", "registrenla", "registrenlo",
+                         "confidencial"})
 
 
 # what may open a yes without changing it: "ah perdón, sí, regístrelo", "bueno pues sí"
@@ -77,8 +84,9 @@ def is_yes(text: str | None) -> bool:
     if k in _YES:
         return True
     words = k.split()
-    if words[:2] in (["asi", "es"], ["asi", "esta"], ["asi", "mero"]):
-        words = ["si", *words[2:]]  # "así es, gracias", "así está bien señorita"
+    if words[:2] in (["asi", "es"], ["asi", "esta"], ["asi", "mero"], ["esta", "bien"],
+                     ["muy", "bien"], ["esta", "correcto"]):
+        words = ["si", *words[2:]]  # "así es, gracias", "muy bien, sí, está correcto"
     # a yes word first and nothing after it but courtesy: never a "no" hiding in it
     return bool(words) and words[0] in _YES_HEADS and len(words) <= 10 \
         and all(w in _YES_FILLER or w in _YES_HEADS for w in words[1:])
@@ -279,7 +287,8 @@ _STATED_BEFORE = re.compile(r"(?:^|\W)(?:fueron|eran|son|en total|total|todo jun
 # "y también los análisis, 620", "aparte nos pidieron otros 500": a charge on top of the one
 # already noted, not a correction of it
 _ADDS_RE = re.compile(r"^(?:y\s+|pero\s+|ah\s+)?(?:tambien|ademas|aparte|encima|luego|despues)\b"
-                      r"|\b(?:y tambien|ademas|aparte de eso|otros|otras|otro pago|otra cuota)\b")
+                      r"|\b(?:y tambien|ademas|aparte de eso|otros|otras|otro pago|otra cuota)\b"
+                      r"|\b(?:se me olvido|se me olvidaba|olvide decir|me falto)\b.{0,30}\btambien\b")
 _CORRECTS_RE = re.compile(r"^(?:no|nel|perdon|perdona|perdone)\b|\b(?:me equivoque|corrijo|mejor dicho|"
                           r"mas bien|en realidad|eran|no eran|no fueron|total|en total|con todo|"
                           r"todo junto)\b")
@@ -548,7 +557,8 @@ def unit_words(text: str | None) -> str | None:
     return k[:120] if k and len(k.split()) <= 6 and _UNIT_WORDS_RE.match(fold(k)) else None
 
 
-_QUESTION_START_RE = re.compile(r"^(?:(?:oiga|oye|y|pero|ah|ok|bueno|disculpe)\s+)*(?:cuanto|cuando|donde|"
+# "cuándo"/"dónde" open a question only with its mark: "pero cuando entró el doctor…" is the story
+_QUESTION_START_RE = re.compile(r"^(?:(?:oiga|oye|y|pero|ah|ok|bueno|disculpe)\s+)*(?:cuanto|"
                                 r"por que|para que|quien|cual|me van a|van a|y si|es cierto)\b")
 
 

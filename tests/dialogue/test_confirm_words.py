@@ -1,0 +1,36 @@
+"""What people write at the summary: yes in more words, a fear of reprisal, a last opt-out."""
+
+from __future__ import annotations
+
+from bot.dialogue.understand import is_question, is_yes
+from bot.nlu.signals import Signals
+from core.confidential import asks_confidentiality, fears_reprisal
+
+
+def test_yes_said_with_more_words():
+    for text in ("Muy bien, sí, está correcto. Gracias señorita", "bueno esta bien, si",
+                 "sí, confidencial", "está correcto"):
+        assert is_yes(text), text
+    for text in ("esta bien pero cambia el monto", "muy bien no"):
+        assert not is_yes(text), text
+
+
+def test_a_fear_of_reprisal_is_heard_and_a_confidential_yes_is_kept():
+    assert fears_reprisal("oiga pero no me van a dejar de atender si se enteran que me queje?")
+    assert fears_reprisal("tengo miedo de que me traten peor")
+    assert not fears_reprisal("me cobraron 300 en la consulta")
+    assert asks_confidentiality("sí, confidencial")
+
+
+def test_when_and_where_open_a_question_only_with_its_mark():
+    assert not is_question("Pero cuando entró el doctor de guardia todo cambió")
+    assert is_question("cuanto tardan en contestar")
+    assert is_question("¿cuándo me responden?")
+
+
+def test_stop_the_messages_in_a_familys_words():
+    text = ("hola, soy la hija, mi mama se equivoco, no queremos reportar nada, y no queremos que "
+            "nos sigan llegando mensajes, cancelar")
+    assert Signals.read(text).opt_out
+    assert Signals.read("ya no me lleguen mensajes por favor").opt_out
+    assert not Signals.read("no me llegan los mensajes de mi cita").opt_out
