@@ -24,7 +24,7 @@ SETS = sorted(HERE.glob("blind_*/conversations.yaml")) + sorted(HERE.glob("dev_*
 # tuned on (dev_r4 0.987; dev_r5 0.82 -> 0.99, dev_r5b 0.87 -> 1.0, dev_r5c 0.95 -> 1.0):
 # regression floors only.
 FLOORS = {"blind_r2": 0.97, "blind_r3": 0.92, "blind_r4": 0.86, "blind_r5": 0.93, "blind_r6": 0.90,
-          "dev_r4": 0.95, "dev_r5": 0.97, "dev_r5b": 0.97, "dev_r5c": 0.97}
+          "dev_r4": 0.95, "dev_r5": 0.97, "dev_r5b": 0.97, "dev_r5c": 0.97, "dev_r6": 0.85}
 
 
 @pytest.mark.slow
