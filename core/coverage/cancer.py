@@ -36,10 +36,17 @@ def adult_cancer_rows(interventions) -> list:
     return rows
 
 
+# skin cancers other than melanoma: CAUSES removes them ("lesión cancerosa de piel")
+_SKIN_RE = re.compile(r"\b(?:piel|basocelular|espinocelular|epidermoide|basalioma)\b")
+
+
 def applies(text: str, edad: float | None) -> bool:
-    """A malignant disease of someone who is not (said to be) a child."""
+    """A malignant disease of someone who is not (said to be) a child (skin cancers other than
+    melanoma are CAUSES' own)."""
     folded = fold(text or "")
     if not MALIGNANT_RE.search(folded):
+        return False
+    if _SKIN_RE.search(folded) and "melanoma" not in folded:
         return False
     age = edad if edad is not None else extract_age(text or "")
     if age is None:

@@ -34,6 +34,7 @@ from core.coverage.text import content_words, fold, stem, tokens
 MIN_MATCH = 0.30  # below this nothing is shown
 MIN_FOUND = 0.42  # below this the question is "no encontré" (nothing medical, or garbage)
 MIN_ANSWER = 0.48  # below this the answer is "not sure"
+KB_TERM = 0.9  # a knowledge-base reading this sure (a whole lay term) may overrule the catalogue's
 MIN_AGREED = 0.35  # ...unless the three readers agree (Engine._agreed), down to this
 CLARIFY_MARGIN = 0.04  # top matches this close and different -> ask which one
 NOT_VACCINE_FIRST = 0.8  # without a vaccine asked for, the disease's row this close answers
@@ -151,8 +152,10 @@ class CoverageEngine:
         # se da dentro de…")
         self.kinds = {fold(k.termino): k.kind for k in knowledge or [] if k.kind != "termino"}
         self.kb_ages = dict(ages or {})
-        self.exclusions = [(frozenset(tokens(e[0], strict=False)), e[1], len(e) > 2 and bool(e[2]))
-                           for e in exclusions]
+        # the words as written beside the stems: a stem may join words the exclusion never
+        # meant ("lentito" [slowly] and "lentes"); plural forms still match
+        self.exclusions = [(frozenset(tokens(e[0], strict=False)), e[1], len(e) > 2 and bool(e[2]),
+                            frozenset(content_words(e[0], strict=False))) for e in exclusions]
         self.exclusions = [e for e in self.exclusions if e[0]]
 
     def _range(self, item: Intervention) -> tuple[float, float, str] | None:
@@ -224,7 +227,21 @@ class CoverageEngine:
             second = self._ask(self.kb_index, text, edad)
             if second.settled and second.cartera == "SMSXXI" and second.covered:
                 return second
+        if ans.matches and self._kb_knows_more(text):
+            # "carcinoma basocelular": the catalogue knows only "carcinoma" (a children's row),
+            # the knowledge base names the very condition through a word the catalogue lacks
+            second = self._ask(self.kb_index, text, edad)
+            if second.settled and second.covered and second.matches \
+                    and second.matches[0]["score"] >= KB_TERM \
+                    and second.matches[0]["score"] > ans.matches[0]["score"] \
+                    and second.matches[0]["numero"] != ans.matches[0]["numero"]:
+                return second
         return ans
+
+    def _kb_knows_more(self, text: str) -> bool:
+        """A meaningful word of the question the catalogue index lacks and the knowledge base has."""
+        words = set(tokens(text))
+        return bool(words - self.index.vocab_stems & self.kb_index.vocab_stems)
 
     def _agreed(self, text: str, edad: float | None, first: CoverageAnswer,
                 second: CoverageAnswer) -> CoverageAnswer | None:
@@ -538,9 +555,11 @@ class CoverageEngine:
 
     def _exclusion(self, text: str, hits: list[Hit]) -> str | None:
         loose = set(tokens(text, strict=False))
+        said = set(content_words(text, strict=False))
         best = None
-        for toks, label, firm in self.exclusions:
-            if toks <= loose and (best is None or len(toks) > len(best[0])):
+        for toks, label, firm, written in self.exclusions:
+            if toks <= loose and _written(written, said) \
+                    and (best is None or len(toks) > len(best[0])):
                 best = (toks, label, firm)
         if best is None:
             return None
@@ -553,6 +572,14 @@ class CoverageEngine:
                     and len(h.syn.toks) >= len(best[0]) and not (h.syn.toks <= best[0]):
                 return None
         return best[1]
+
+
+def _written(words: frozenset[str], said: set[str]) -> bool:
+    """Every word of an exclusion is in the question as such, or in its plural/singular."""
+    def there(w: str) -> bool:
+        return w in said or f"{w}s" in said or f"{w}es" in said or (
+            w.endswith("s") and w[:-1] in said) or (w.endswith("es") and w[:-2] in said)
+    return all(there(w) for w in words)
 
 
 # words of an intervention's name that say who it is for or what is done, not the condition

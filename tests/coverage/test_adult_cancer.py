@@ -50,3 +50,14 @@ def test_the_list_names_every_adult_cancer_row_of_the_catalogue(full_engine):
               61: "linfoma no hodgkin", 69: "esofago"}
     assert {it.numero for it in full_engine.adult_cancers} == set(organs)
     assert all(organ in listed for organ in organs.values())
+
+
+def test_a_skin_cancer_other_than_melanoma_is_causes(full_engine):
+    ans = full_engine.ask("me salio un carcinoma basocelular en la cara, me lo quitan gratis?")
+    assert (ans.cartera, ans.covered, ans.matches[0]["numero"]) == ("CAUSES", True, 257)
+
+
+def test_an_exclusion_is_matched_on_its_words_not_a_shared_stem(full_engine):
+    slow = full_engine.ask("a mi papa le tiemblan las manos en reposo y camina lentito, le dieron levodopa")
+    assert slow.covered is True and slow.matches[0]["numero"] == 133
+    assert full_engine.ask("me dan los lentes?").covered is False
