@@ -26,6 +26,7 @@ SYSTEM_ACTION_NAMES = {
     "directorio_actualizado": "Directorio actualizado", "plazo_cambiado": "Plazo cambiado",
     "jefatura_vinculacion": "Jefatura de Vinculación designada",
     "destinatarios_informe": "Destinatarios del informe por correo", "informe_reenviado": "Informe reenviado por correo",
+    "informe_enviado_mes": "Informes de un mes enviados por correo",
     "dia_inhabil_agregado": "Día inhábil agregado", "dia_inhabil_eliminado": "Día inhábil eliminado",
     "importado_centro_atencion": "Importado del centro de atención", "consentimiento_aviso": "Aviso aceptado",
     "depuracion": "Depuración (5 años)", "depuracion_resumen": "Depuración (resumen)",

@@ -53,6 +53,32 @@ def resend(delivery_id: int):
     return redirect(url_for("report_delivery.history"))
 
 
+@bp.post("/informe/envios/mes")
+@roles_required(Role.ADMIN)
+def send_month():
+    """The month's frozen reports to every scope that has recipients and no delivery of its own
+    yet (e.g. a list added after the 1st); scopes already sent are left alone (re-send those)."""
+    from workers.report_delivery import delivery_job
+
+    session = get_session()
+    try:
+        month = Month.parse(request.form.get("mes", "")).check_closed()
+    except DomainError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("report_delivery.history"))
+    rows = dl.schedule_month(session, month, current_app.config["SINAC"])
+    if not rows:
+        session.rollback()
+        flash(f"No hay informes de {month.label} por enviar: cada alcance con destinatarios ya tiene su envío, "
+              "o el informe de ese mes no está guardado (Informes guardados).", "info")
+        return redirect(url_for("report_delivery.history"))
+    audit.record(session, current_actor(), "informe_enviado_mes",
+                 data={"mes": month.key, "alcances": [row.scope for row in rows]})
+    commit_and_dispatch([delivery_job(row.id) for row in rows])
+    flash(f"Se están enviando {len(rows)} informe(s) de {month.label}.", "success")
+    return redirect(url_for("report_delivery.history"))
+
+
 @bp.route("/admin/informes", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def recipients():

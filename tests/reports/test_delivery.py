@@ -204,10 +204,34 @@ def test_directorate_page_lists_deliveries_and_an_admin_resends(db, smtp, smtp_c
     assert client.post("/informe/envios/999999/reenviar", data={"csrf_token": csrf_from(page)}).status_code == 404
 
 
+def test_an_admin_sends_a_month_to_a_list_added_after_the_first(db, smtp, smtp_client, make):
+    _frozen_and_sent(db)  # national and Jalisco sent on the 1st
+    from core.reports.snapshots import build_snapshot
+
+    with mx_time(2026, 11, 1, 6):
+        build_snapshot(db, OCTOBER, estado="09")
+    dl.set_recipients(db, "09", "cdmx@salud.example.mx")
+    db.commit()
+    client = smtp_client
+    login(client, make.user("admin"))
+    page = text(client.get("/informe/envios"))
+    resp = client.post("/informe/envios/mes", data={"csrf_token": csrf_from(page), "mes": "2026-10"})
+    assert resp.status_code == 302
+    rows = _rows(db)
+    assert [(r.scope, r.status) for r in rows][-1] == ("estado:09", "enviado") and len(rows) == 3
+    assert [m.rcpt_to for m in smtp.messages][-1] == ["cdmx@salud.example.mx"] and len(smtp.messages) == 4
+    again = client.post("/informe/envios/mes", data={"csrf_token": csrf_from(page), "mes": "2026-10"})
+    assert "No hay informes de octubre 2026 por enviar" in text(client.get(again.headers["Location"]))
+    assert len(_rows(db)) == 3  # nothing twice
+    future = client.post("/informe/envios/mes", data={"csrf_token": csrf_from(page), "mes": "2099-01"})
+    assert future.status_code == 302 and len(_rows(db)) == 3
+
+
 def test_an_enlace_sees_no_deliveries(client, make, db):
     login(client, make.enlace("14"))
     assert client.get("/informe/envios").status_code == 403
     assert client.get("/admin/informes").status_code == 403
+    assert client.post("/informe/envios/mes", data={"mes": "2026-10"}).status_code in (400, 403)
 
 
 def test_admin_page_sets_the_recipients_and_refuses_bad_addresses(client, db, make):
