@@ -110,7 +110,7 @@ _CHARGE_RE = re.compile(
     r"|\b(?:mandaron|hicieron|dijeron que)\s+(?:a\s+)?compr(?:ar|aramos|ara)\b"
     r"|\b(?:llevo|llevamos|tengo|tenemos|sigo|seguimos)\s+(?:\w+\s+){0,3}comprando"
     r"|\bque (?:yo |nosotros )?(?:la|lo|las|los) compr(?:e|o|ara|emos|amos|aramos)\b"
-    r"|\b(?:me|nos|le|les)\s+vend(?:ieron|io|ian|en)\b"
+    r"|\b(?:me|nos|le|les)\s+(?:(?:la|lo|las|los)\s+)?vend(?:ieron|io|ian|en)\b"
     r"|\b(?:la|lo|las|los) (?:tuve que |tuvimos que )?compr(?:e|amos|ar)\s+"
     r"(?:en|afuera|aparte|por fuera|con|yo)\b"
     r"|\b(?:pidieron|pedian|piden|pidio|dijeron|mandaron)\s+(?:que\s+)?(?:a\s+)?"

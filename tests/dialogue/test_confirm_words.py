@@ -34,3 +34,18 @@ def test_stop_the_messages_in_a_familys_words():
     assert Signals.read(text).opt_out
     assert Signals.read("ya no me lleguen mensajes por favor").opt_out
     assert not Signals.read("no me llegan los mensajes de mi cita").opt_out
+
+
+def test_praise_asked_for_in_a_verb_names_the_tipo():
+    from bot.dialogue.understand import named_tipo
+
+    assert named_tipo("pero cuando entró el doctor todo cambió. Quiero que le feliciten a él") \
+        == "felicitacion"
+    assert named_tipo("me gustaria que reconocieran a la enfermera") == "felicitacion"
+    assert named_tipo("no quiero que lo feliciten, nos trató mal") != "felicitacion"
+
+
+def test_medicine_sold_at_the_window_is_a_charge():
+    from bot.nlu.interpret import describes_charge
+
+    assert describes_charge("la ultima vez me la vendieron ahi mismo en la ventanilla en 90 pesos")
