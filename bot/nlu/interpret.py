@@ -324,8 +324,11 @@ def interpret(text: str, parser, context: dict | None = None) -> Interpretation:
     has_monto = any(e.get("entity") == "monto" for e in entities)
     if intent in _CHARGE_READS and describes_charge(text) and not _asks_cost(text) \
             and not other_matter(text, sure=True) and not not_owed(text) and (
-            intent in _WEAK or has_monto or _SAYS_CHARGED_RE.search(fold(text))):
-        # "no le daban el alta hasta que liquidáramos 3,800": money taken is a charge
+            intent in _WEAK or has_monto or _SAYS_CHARGED_RE.search(fold(text))) \
+            or (intent == "felicitacion" and has_monto and describes_charge(text)
+                and not no_charge(text) and not _asks_cost(text)):
+        # "no le daban el alta hasta que liquidáramos 3,800": money taken is a charge (also
+        # told with gratitude: "me pidió un billete de 500 para pasarlo, se lo di…")
         intent, conf, source = "cobro_injustificado", max(conf, CONTEXT_CONFIDENCE), "charge"
     asks_person = hint == "hablar_con_persona" or (
         intent == "hablar_con_persona" and bool(_PERSON_RE.search(_fold(text))))

@@ -112,3 +112,18 @@ def test_a_named_hospital_tells_its_state():
     assert estado("quiero quejarme del Hospital Central Dr. Ignacio Morones Prieto") == ["San Luis Potosí"]
     assert estado("en el Hospital Juárez de México me pidieron comprar el stent") == ["Ciudad de México"]
     assert estado("vivo en la calle ignacio zaragoza en puebla") == ["Puebla"]
+
+
+def test_money_asked_told_with_gratitude_is_still_a_charge():
+    text = ("el de la entrada me pidio un billete de quinientos para pasar a mi hijo mas rapido, "
+            "se lo di porque se estaba ahogando")
+
+    class WithAmount(Scripted):
+        def parse(self, t):
+            out = super().parse(t)
+            out["entities"] = [{"entity": "monto", "value": 500}]
+            return out
+
+    assert interpret(text, WithAmount({text: ("felicitacion", 0.6)})).intent == "cobro_injustificado"
+    thanks = "muchas gracias a la doctora, no me cobraron nada y me atendio rapido"
+    assert interpret(thanks, Scripted({thanks: ("felicitacion", 0.85)})).intent == "felicitacion"
