@@ -11,7 +11,7 @@ from wtforms.validators import ValidationError as FormError
 from core.errors import ValidationError
 from core.estados import ESTADOS
 from core.phones import normalize_phone
-from core.users import EMAIL_RE
+from core.users import valid_email
 
 INVALID_CHOICE = "Elige una opción de la lista."
 ESTADO_CHOICES = [(e.clave, e.nombre) for e in ESTADOS]
@@ -59,7 +59,7 @@ def check_email(value: str | None) -> str | None:
     text = (value or "").strip().lower()
     if not text:
         return None
-    if len(text) > 254 or not EMAIL_RE.match(text):
+    if not valid_email(text):
         raise FormError("El correo electrónico no es válido.")
     return text
 

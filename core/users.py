@@ -35,7 +35,13 @@ MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
 FORGET_AFTER = timedelta(days=1)  # throttle rows untouched this long are deleted
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+EMAIL_MAX = 254  # an address's longest form (RFC 5321), the width of every e-mail column
 NO_ADDRESS = "-"
+
+
+def valid_email(text: str) -> bool:
+    """The one check of an e-mail address (forms, the call center's file, staff accounts)."""
+    return len(text) <= EMAIL_MAX and EMAIL_RE.match(text) is not None
 
 
 def hash_password(password: str) -> str:
@@ -50,7 +56,7 @@ def check_password_policy(password: str, *, email: str | None = None) -> None:
 def create_user(session: Session, actor: Actor, *, email: str, nombre: str, role: str, password: str,
                 estado_clave: str | None = None, cargo: str | None = None) -> User:
     email = (email or "").strip().lower()
-    if not EMAIL_RE.match(email):
+    if not valid_email(email):
         raise ValidationError("El correo electrónico no es válido.", fields={"email": "inválido"})
     if role not in Role.__members__.values():
         raise ValidationError("El perfil no es válido.", fields={"role": "inválido"})
@@ -71,7 +77,7 @@ def create_user(session: Session, actor: Actor, *, email: str, nombre: str, role
 
 
 def _key(email: str | None, ip: str | None) -> tuple[str, str]:
-    return (email or "").strip().lower()[:254], (ip or NO_ADDRESS).strip()[:64] or NO_ADDRESS
+    return (email or "").strip().lower()[:EMAIL_MAX], (ip or NO_ADDRESS).strip()[:64] or NO_ADDRESS
 
 
 def pair_locked_until(session: Session, email: str, ip: str | None):

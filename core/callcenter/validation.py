@@ -18,7 +18,7 @@ from core.spreadsheets import csv_text
 from core.text.curp import clean_curp
 from core.text.money import parse_amount
 from core.timeutil import today_mx
-from core.users import EMAIL_RE
+from core.users import valid_email
 
 
 @dataclass
@@ -143,7 +143,7 @@ def validate_row(number: int, raw: dict, *, today: date) -> Row:
         err(exc.message)
 
     email = cell_text(raw.get("email")).lower() or None
-    if email and (len(email) > 254 or not EMAIL_RE.match(email)):
+    if email and not valid_email(email):
         err(f"Correo electrónico no válido: «{email}».")
 
     row.data = {

@@ -55,3 +55,13 @@ def test_a_fur_date_outside_the_form_may_be_any_day():
     with pytest.raises(ValidationError) as refused:
         parse_fur_date(later, "fecha_respuesta")
     assert refused.value.fields == {"fecha_respuesta": "futura"}
+
+
+@pytest.mark.parametrize("address,valid", [
+    ("persona@correo.mx", True), ("sin-arroba.mx", False), ("dos@@correo.mx", False),
+    ("a b@correo.mx", False), ("x@" + "d" * 250 + ".mx", False),
+])
+def test_one_check_of_an_email_address(address, valid):
+    from core.users import valid_email
+
+    assert valid_email(address) is valid
