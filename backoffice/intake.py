@@ -31,7 +31,7 @@ from core import callcenter, follow
 from core.enums import AMERITA_GESTION_DEFAULT, CANAL_LABELS, TIPO_LABELS, Canal, Role, Tipo
 from core.errors import DomainError, ValidationError
 from core.models import Attachment, Case, Contact
-from core.services.cases import register_case
+from core.services.cases import CONCEPTO_MAX, DESCRIPTION_MAX, UNIDAD_MAX, register_case
 from core.text.curp import clean_curp
 from core.text.money import parse_amount
 
@@ -53,16 +53,18 @@ class CaseForm(FlaskForm):
         ("no", "No: se atiende y se cierra"),
     ])
     description = TextAreaField("Descripción", [DataRequired("Describe lo que pasó."),
-                                                Length(max=10000, message="Máximo 10,000 caracteres.")])
+                                                Length(max=DESCRIPTION_MAX, message=f"Máximo {DESCRIPTION_MAX:,} caracteres.")])
     nombre = StringField("Nombre de la persona", [Optional(), Length(max=200, message="Máximo 200 caracteres.")])
     telefono = StringField("Teléfono", [Optional(), Length(max=32, message="Máximo 32 caracteres.")],
                            render_kw={"inputmode": "tel", "autocomplete": "off"})
     email = StringField("Correo electrónico", [Optional()], render_kw={"type": "email"})
     curp = StringField("CURP", [Optional()], render_kw={"autocomplete": "off", "maxlength": 18})
-    unidad = StringField("Unidad médica", [Optional(), Length(max=300, message="Máximo 300 caracteres.")])
+    unidad = StringField("Unidad médica", [Optional(),
+                                           Length(max=UNIDAD_MAX, message=f"Máximo {UNIDAD_MAX} caracteres.")])
     fecha_hechos = date_input("Fecha de los hechos")
     monto = StringField("Monto cobrado (pesos)", render_kw={"inputmode": "decimal"})
-    concepto = StringField("Concepto del cobro", [Optional(), Length(max=300, message="Máximo 300 caracteres.")])
+    concepto = StringField("Concepto del cobro", [Optional(),
+                                                  Length(max=CONCEPTO_MAX, message=f"Máximo {CONCEPTO_MAX} caracteres.")])
     referencia = StringField("Número de llamada u oficio", [Optional(), Length(max=100, message="Máximo 100 caracteres.")],
                              render_kw={"autocomplete": "off"})
     adjuntos = MultipleFileField("Adjuntos (oficio, recibos, fotos)")

@@ -9,7 +9,6 @@ from core.text.fold import fold
 
 MAX_ROWS = 10_000  # per file (CLI)
 WEB_MAX_ROWS = 500  # per upload: the import runs inside the web request (docs/benchmarks.md)
-MAX_TEXT = 10_000
 REQUIRED_COLUMNS = ("id_llamada", "tipo", "estado", "descripcion")
 OPTIONAL_COLUMNS = ("fecha", "telefono", "nombre", "unidad", "monto", "concepto", "fecha_hechos",
                     "curp", "email")

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.callcenter.layout import COLUMNS, MAX_TEXT, match_estado, match_tipo
+from core.callcenter.layout import COLUMNS, match_estado, match_tipo
 from core.enums import Canal, Tipo
 from core.errors import ValidationError
 from core.models import Case
@@ -149,14 +149,14 @@ def validate_row(number: int, raw: dict, *, today: date) -> Row:
     row.data = {
         "tipo": tipo,
         "estado_clave": estado,
-        "description": descripcion[:MAX_TEXT],
+        "description": descripcion,  # register_case keeps at most DESCRIPTION_MAX
         "contacto_nombre": cell_text(raw.get("nombre"))[:200] or None,
         "contacto_telefono": telefono,
         "contacto_email": email,
-        "unidad": cell_text(raw.get("unidad"))[:300] or None,
+        "unidad": cell_text(raw.get("unidad")) or None,
         "fecha_hechos": fecha_hechos,
         "monto": monto,
-        "concepto": cell_text(raw.get("concepto"))[:300] or None,
+        "concepto": cell_text(raw.get("concepto")) or None,
         "curp": curp,
     }
     return row

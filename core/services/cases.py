@@ -40,6 +40,12 @@ from core.text.money import parse_amount
 from core.timeutil import now, today_mx
 from core.versions import Seen, claim_case
 
+# The longest texts a case keeps; longer input is cut, so registering never fails on length
+# (forms say the limit before that).
+DESCRIPTION_MAX = 10_000
+UNIDAD_MAX = 300
+CONCEPTO_MAX = 300
+
 
 def _monto(value) -> Decimal | None:
     try:
@@ -95,12 +101,12 @@ def register_case(
         estado_clave=estado_clave,
         contact_id=contact.id if contact is not None else None,
         status=CaseStatus.REGISTRADA,
-        description=description[:10000],
-        unidad=(unidad or None) and unidad[:300],
+        description=description[:DESCRIPTION_MAX],
+        unidad=(unidad or None) and unidad[:UNIDAD_MAX],
         fecha_hechos=fecha_hechos,
         fecha_hechos_texto=fecha_hechos_texto,
         monto=_monto(monto),
-        concepto=(concepto or None) and concepto[:300],
+        concepto=(concepto or None) and concepto[:CONCEPTO_MAX],
         curp=(curp or None) and curp.upper()[:18],
         contacto_nombre=contacto_nombre,
         contacto_telefono=contacto_telefono,
