@@ -13,6 +13,7 @@ import re
 from unidecode import unidecode
 
 from bot.nlu import amounts
+from bot.nlu.fechas import relative_when
 from bot.nlu.interpret import (  # noqa: F401
     after_greeting,
     describes_charge,
@@ -307,16 +308,9 @@ def dont_know(text: str | None) -> bool:
 
 # --- dates, concepto --------------------------------------------------------------------------
 
-_RELATIVE_DATE_RE = re.compile(
-    r"\b(?:hoy|ayer|antier|anteayer|anoche|esta manana|la semana pasada|el mes pasado|"
-    r"hace (?:un|una|dos|tres|cuatro|cinco|seis|\d+) (?:dias?|semanas?|mes(?:es)?|horas?)|"
-    r"el (?:lunes|martes|miercoles|jueves|viernes|sabado|domingo)(?: pasado)?)\b"
-)
-
-
 def relative_date(text: str | None) -> str | None:
-    m = _RELATIVE_DATE_RE.search(fold(text))
-    return m.group(0) if m else None
+    """'fue ayer en la tarde' -> 'ayer': the NLU's reading of a relative when (bot/nlu/fechas.py)."""
+    return relative_when((text or "")[:500])
 
 
 _CONCEPTOS = (  # (folded word, what the case records): the thing itself, never just its family

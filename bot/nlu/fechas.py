@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from .folded import Folded
+from .folded import Folded, fold
 from .numbers import UNITS
 
 _MONTHS = (
@@ -111,6 +111,16 @@ def find_fechas(f: Folded) -> list[dict]:
             s, e = f.span(m.start("month"), m.end("month"))
             out.append({"entity": "fecha", "value": f.original[s:e], "start": s, "end": e})
     return out
+
+
+def relative_when(text: str) -> str | None:
+    """The first when said relative to today in `text` ('ayer', 'hace 3 dias', 'el lunes pasado'),
+    folded; None when there is none or it is a duration. The dialogue reads answers with it."""
+    folded = fold(text).text
+    for m in _RELATIVE_FECHA_RE.finditer(folded):
+        if not _duration_or_frequency(folded, m):
+            return m.group(0)
+    return None
 
 
 _STATE_NOW_RE = re.compile(r"(?<![a-z])(?:tengo|tiene|tenemos|tienen|llevo|lleva|llevamos|llevan)"

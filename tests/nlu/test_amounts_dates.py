@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from bot.nlu.entities import extract_entities
+from bot.nlu.fechas import relative_when
 from bot.nlu.numbers import number_runs, spoken_cents, words_to_number
 
 
@@ -133,3 +134,15 @@ def test_the_dialogue_reads_dictated_cents_with_the_same_table():
     # bot/dialogue/understand.py reads answers through number_runs
     assert [v for v, _s, _e in number_runs("fueron mil trescientos punto cincuenta")] == [1300.5]
     assert [v for v, _s, _e in number_runs("980 pesos con 40 centavos y 200")] == [980.4, 200]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("fue antier en la noche", "antier"),
+    ("creo que fue hace unos 4 días", "hace unos 4 dias"),
+    ("esta mañana", "esta manana"),
+    ("desde hace un mes no hay doctor", None),  # how long, not when
+    ("1500", None),
+])
+def test_the_dialogue_reads_a_relative_when_with_the_same_rule(text, expected):
+    # bot/dialogue/understand.relative_date answers "¿cuándo fue?" through it
+    assert relative_when(text) == expected
