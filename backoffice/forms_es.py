@@ -11,6 +11,7 @@ from wtforms.validators import ValidationError as FormError
 from core.errors import ValidationError
 from core.estados import ESTADOS
 from core.phones import normalize_phone
+from core.timeutil import FutureDay, parse_day
 from core.users import valid_email
 
 INVALID_CHOICE = "Elige una opción de la lista."
@@ -30,19 +31,12 @@ def date_input(label: str, validators=None) -> StringField:
 
 
 def parse_form_date(value: str | None, *, not_future: bool = True) -> date | None:
-    text = (value or "").strip()
-    if not text:
-        return None
     try:
-        day = date.fromisoformat(text)
+        return parse_day(value, not_future=not_future)
+    except FutureDay:
+        raise FormError("La fecha no puede estar en el futuro.") from None
     except ValueError:
         raise FormError("Escribe una fecha válida (AAAA-MM-DD).") from None
-    if not_future:
-        from core.timeutil import today_mx
-
-        if day > today_mx():
-            raise FormError("La fecha no puede estar en el futuro.")
-    return day
 
 
 def clean_phone(value: str | None) -> str | None:

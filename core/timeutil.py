@@ -40,3 +40,18 @@ def local_date(moment: datetime) -> date:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(MX_TZ).date()
+
+
+class FutureDay(ValueError):
+    """A day after today (Mexico City) where only days that already happened are accepted."""
+
+
+def parse_day(value, *, not_future: bool = False) -> date | None:
+    """A day as forms send it (AAAA-MM-DD, what <input type=date> posts), or a date; None when
+    empty; ValueError when it is not a day, FutureDay when `not_future` and it is after today."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    day = value if isinstance(value, date) else date.fromisoformat(str(value).strip())
+    if not_future and day > today_mx():
+        raise FutureDay(day.isoformat())
+    return day

@@ -19,7 +19,7 @@ from core.review_clock import review_due_date
 from core.services.affiliate_contact import close_open_requests
 from core.services.transition import Result, _transition
 from core.text.money import parse_amount
-from core.timeutil import now, today_mx
+from core.timeutil import FutureDay, now, parse_day
 from core.versions import Seen, claim_fur
 
 FUR_FIELDS = ("fecha_respuesta", "acciones", "respuesta_ciudadano", "resultado")
@@ -78,17 +78,13 @@ def parse_fur_money(value, name: str) -> Decimal | None:
 def parse_fur_date(value, name: str, *, not_future: bool = True) -> date | None:
     """A date of the FUR, AAAA-MM-DD and, from a form, never in the future (an answer or a refund
     that already happened); ValidationError in words."""
-    if value is None or value == "":
-        return None
-    if not isinstance(value, date):
-        try:
-            value = date.fromisoformat(str(value).strip())
-        except ValueError:
-            raise ValidationError(f"{_label(name)}: escribe una fecha válida (AAAA-MM-DD).",
-                                  fields={name: "inválido"}) from None
-    if not_future and value > today_mx():
-        raise ValidationError(f"{_label(name)}: la fecha no puede ser futura.", fields={name: "futura"})
-    return value
+    try:
+        return parse_day(value, not_future=not_future)
+    except FutureDay:
+        raise ValidationError(f"{_label(name)}: la fecha no puede ser futura.", fields={name: "futura"}) from None
+    except ValueError:
+        raise ValidationError(f"{_label(name)}: escribe una fecha válida (AAAA-MM-DD).",
+                              fields={name: "inválido"}) from None
 
 
 def clean_fur_form(form, tipo: str) -> tuple[dict, dict[str, str]]:
