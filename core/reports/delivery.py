@@ -222,6 +222,7 @@ class Attachment:
 
 def attachments(session: Session, row: ReportDelivery) -> list[Attachment]:
     """The frozen report as PDF and XLSX (made again on each try from the unchanging snapshot)."""
+    from core.reports.enlaces import for_mailing
     from core.reports.export import report_xlsx
     from core.reports.pdf import report_pdf
 
@@ -230,8 +231,9 @@ def attachments(session: Session, row: ReportDelivery) -> list[Attachment]:
         raise ValidationError("El informe guardado de este envío ya no existe.")
     estado = estado_of(row.scope)
     base = f"informe-{row.month}-{BY_CLAVE[estado].abreviatura.lower() if estado in BY_CLAVE else 'nacional'}"
-    return [Attachment(f"{base}.pdf", PDF, report_pdf(snapshot.data, snapshot.created_at)),
-            Attachment(f"{base}.xlsx", XLSX, report_xlsx(snapshot.data))]
+    data = for_mailing(snapshot.data, national=estado is None)  # a state's list may hold its enlaces
+    return [Attachment(f"{base}.pdf", PDF, report_pdf(data, snapshot.created_at)),
+            Attachment(f"{base}.xlsx", XLSX, report_xlsx(data))]
 
 
 def scope_label(scope: str) -> str:

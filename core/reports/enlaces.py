@@ -66,3 +66,10 @@ def for_reader(report: dict, user) -> dict:
     """The report as `user` may read it (page, chart data, exports): the per-enlace rows cut by
     core.access.scope_enlace_rows. A snapshot saved before these figures existed has none."""
     return {**report, "por_enlace": scope_enlace_rows(report.get("por_enlace") or [], user)}
+
+
+def for_mailing(report: dict, *, national: bool) -> dict:
+    """The report as e-mailed on the 1st (core.reports.delivery): a state's report goes to a list
+    of addresses, not of users, which may include that state's enlaces, who read only their own
+    row; so it carries no per-enlace rows. The national one goes to the directorate's list."""
+    return report if national else {**report, "por_enlace": []}

@@ -93,6 +93,12 @@ def test_the_first_sends_the_national_and_estado_reports_as_pdf_and_xlsx(db, smt
     jalisco = _parts(mails["jalisco@salud.example.mx"])
     assert sorted(jalisco) == ["informe-2026-10-jal.pdf", "informe-2026-10-jal.xlsx"]
     assert "Jalisco" in PdfReader(io.BytesIO(jalisco["informe-2026-10-jal.pdf"])).pages[0].extract_text()
+    # per-enlace rows (issue 17 item 6): in the directorate's report; a state's list may hold its
+    # enlaces, who read only their own row, so the state's report carries none
+    national_enlaces = load_workbook(io.BytesIO(files["informe-2026-10-nacional.xlsx"]))["Por enlace"]
+    assert len(list(national_enlaces.iter_rows(min_row=2, values_only=True))) == 1
+    state_enlaces = load_workbook(io.BytesIO(jalisco["informe-2026-10-jal.xlsx"]))["Por enlace"]
+    assert list(state_enlaces.iter_rows(min_row=2, values_only=True)) == []
 
     rows = _rows(db)
     assert [(r.scope, r.status) for r in rows] == [("nacional", "enviado"), ("estado:14", "enviado")]
