@@ -21,12 +21,14 @@ from tests.security.conftest import CSRF_RE, make_app
 from tests.support.web import login
 
 # endpoint prefixes / endpoints each role must never use (any method)
-ADMIN_ONLY = ("admin.", "queues.", "audit_log.")
+ADMIN_ONLY = ("admin.", "queues.", "audit_log.", "report_delivery.resend", "report_delivery.send_month",
+              "report_delivery.recipients")
 NATIONAL_ONLY = ("intake.", "simulator.", "conversations.")
 VINCULACION_ACTIONS = ("cases.decide", "cases.turn", "cases.cancel", "cases.reassign", "cases.review",
                        "cases.pause", "cases.resume")
 FORBIDDEN = {
-    "enlace": ADMIN_ONLY + NATIONAL_ONLY + VINCULACION_ACTIONS + ("reports.create_snapshot", "padron.upload"),
+    "enlace": ADMIN_ONLY + NATIONAL_ONLY + VINCULACION_ACTIONS + ("reports.create_snapshot", "padron.upload",
+                                                                  "report_delivery."),
     "participacion_social": ADMIN_ONLY + ("intake.", "simulator.", "conversations.reply", "conversations.release",
                                           "furs.edit", "cases.add_note", "padron.") + VINCULACION_ACTIONS,
     "vinculacion": ADMIN_ONLY,
@@ -69,7 +71,7 @@ def world(make, db, settings, users):
     return {"case_id": case.id, "volante_id": case.volantes[0].id, "attachment_id": att.id,
             "contact_id": contact.id, "user_id": users["enlace"].id, "snapshot_id": snap.id,
             "queue_name": "inbound", "job_id": "inbound-1", "fecha": "2026-12-25",
-            "notification_id": notes["admin"].id, "request_id": 1, "template_id": 1}
+            "notification_id": notes["admin"].id, "request_id": 1, "template_id": 1, "delivery_id": 1}
 
 
 def _routes(app, ids):
