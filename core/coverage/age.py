@@ -44,7 +44,8 @@ _AFTER_NOT_AGE = re.compile(
 _BEFORE_NOT_AGE = re.compile(
     r"(?:hace|desde|durante|por|llevo|lleva|llevamos|llevan|cada|dentro\s+de|en|de\s+hace|"
     r"(?:hace|desde\s+hace)\s+(?:mas\s+de|menos\s+de|casi|como|unos|unas|ya)|"
-    r"nacio\s+de|nacio\s+a\s+los|naci\s+de|embarazada\s+de|embarazo\s+de|gestacion\s+de|"
+    r"nacio\s+de|nacio\s+a\s+los|nacio\s+a\s+las|nacio\s+con|naci\s+de|naci\s+a\s+las|"
+    r"embarazada\s+de|embarazo\s+de|gestacion\s+de|"
     r"prematuro\s+de|prematura\s+de|sietemesino|antes\s+de|despues\s+de|hasta|"
     r"mis|sus|tus|primeros?|ultimos?|cumplir\s+los|otros?)\s*$"
 )

@@ -155,7 +155,7 @@ class CoverageEngine:
         # the words as written beside the stems: a stem may join words the exclusion never
         # meant ("lentito" [slowly] and "lentes"); plural forms still match
         self.exclusions = [(frozenset(tokens(e[0], strict=False)), e[1], len(e) > 2 and bool(e[2]),
-                            frozenset(content_words(e[0], strict=False))) for e in exclusions]
+                            tuple(content_words(e[0], strict=False))) for e in exclusions]
         self.exclusions = [e for e in self.exclusions if e[0]]
 
     def _range(self, item: Intervention) -> tuple[float, float, str] | None:
@@ -555,10 +555,12 @@ class CoverageEngine:
 
     def _exclusion(self, text: str, hits: list[Hit]) -> str | None:
         loose = set(tokens(text, strict=False))
-        said = set(content_words(text, strict=False))
+        said = content_words(text, strict=False)
         best = None
+        folded = fold(text)
         for toks, label, firm, written in self.exclusions:
             if toks <= loose and _written(written, said) \
+                    and not (len(written) == 1 and re.search(rf"\bno\s+{re.escape(written[0])}\b", folded)) \
                     and (best is None or len(toks) > len(best[0])):
                 best = (toks, label, firm)
         if best is None:
@@ -574,12 +576,14 @@ class CoverageEngine:
         return best[1]
 
 
-def _written(words: frozenset[str], said: set[str]) -> bool:
-    """Every word of an exclusion is in the question as such, or in its plural/singular."""
-    def there(w: str) -> bool:
-        return w in said or f"{w}s" in said or f"{w}es" in said or (
-            w.endswith("s") and w[:-1] in said) or (w.endswith("es") and w[:-2] in said)
-    return all(there(w) for w in words)
+def _written(words: tuple[str, ...], said: list[str]) -> bool:
+    """The exclusion's words in the question as written (or in the plural/singular), one after
+    the other: "médico … en particular" is no private doctor, "camina lentito" no lenses."""
+    def same(w: str, x: str) -> bool:
+        return x in (w, f"{w}s", f"{w}es") or w in (f"{x}s", f"{x}es")
+    n = len(words)
+    return any(all(same(w, said[i + j]) for j, w in enumerate(words))
+               for i in range(len(said) - n + 1))
 
 
 # words of an intervention's name that say who it is for or what is done, not the condition

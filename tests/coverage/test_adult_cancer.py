@@ -61,3 +61,21 @@ def test_an_exclusion_is_matched_on_its_words_not_a_shared_stem(full_engine):
     slow = full_engine.ask("a mi papa le tiemblan las manos en reposo y camina lentito, le dieron levodopa")
     assert slow.covered is True and slow.matches[0]["numero"] == 133
     assert full_engine.ask("me dan los lentes?").covered is False
+
+
+def test_an_exclusion_is_a_phrase_said_as_such(full_engine):
+    # "médico" … "particular" apart is no private doctor; "para no embarazarme" is contraception
+    diet = full_engine.ask("quiero bajar de peso con nutriologo y medico, es gratis o solo en particular?")
+    assert diet.covered is True
+    contraception = full_engine.ask("quiero la inyeccion mensual para no embarazarme, me la ponen gratis?")
+    assert contraception.covered is True
+    assert full_engine.ask("la consulta con un medico particular me la reembolsan?").covered is False
+    # a device named beside the condition it serves leaves the condition covered
+    child = full_engine.ask("mi niña de 9 años tiene diabetes juvenil, necesita insulina y glucometro")
+    assert child.covered is True
+    assert full_engine.ask("una silla de ruedas para mi papa, la dan?").covered is False
+
+
+def test_weeks_at_birth_are_not_an_age(full_engine):
+    ans = full_engine.ask("mi bebe nacio a las 35 semanas, sin complicaciones, lo cubren?")
+    assert ans.edad is None or ans.edad < 0.1
