@@ -18,10 +18,10 @@ from backoffice.canned import INSERT, insert_into
 from backoffice.db import commit_and_dispatch, get_session
 from core import audit, canned
 from core.access import confidential_contact_ids, hide_confidential, scope_cases, sees_contact
+from core.confidential import HIDDEN
 from core.enums import OPEN_STATUSES, Role
 from core.errors import DomainError, PermissionDenied, ValidationError
 from core.models import Case, Contact, Message
-from core.confidential import HIDDEN
 from core.phones import mask_phone
 from core.services import contacts
 

@@ -19,10 +19,10 @@ from core.estados import BY_CLAVE
 from core.models import Case, Contact, User, Volante
 from core.plazos import BusinessCalendar, calendar
 from core.reminders import dias_de_atraso, dias_restantes
-from core.review_clock import review_late_clause, review_status
 from core.report_links import LABELS as FIGURE_LABELS
 from core.report_links import counts_rounds, figure_case_ids, figure_rows
 from core.reports.months import Month
+from core.review_clock import review_late_clause, review_status
 from core.search import IDENTITY_KINDS, Search, interpret
 from core.timeutil import MX_TZ, today_mx
 

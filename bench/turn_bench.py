@@ -169,7 +169,6 @@ def profile_turn(db_url: str, instance: Path) -> str:
     from core.config import Settings
     from core.db import session_factory
     from core.models import Contact, Message
-
     from workers.worker import warm_up
 
     warm_up()  # as the worker does before forking: the profile shows a turn, not first imports

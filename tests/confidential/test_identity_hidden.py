@@ -192,7 +192,7 @@ def test_an_admin_cannot_answer_a_confidential_contact(client, make, db, confide
 
 def test_vinculacion_sees_and_answers_a_confidential_contact(client, make, db, confidential, monkeypatch):
     monkeypatch.setattr("workers.dispatch.enqueue_jobs", lambda jobs, settings=None: [])
-    case, plain = confidential
+    case, _plain = confidential
     contact = _waiting(db, case)
     login(client, make.user("vinculacion"))
     assert "2222" in text(client.get("/conversaciones/"))
