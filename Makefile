@@ -49,7 +49,7 @@ test: system-deps-test $(STAMP)
 
 # Faults in real time on the real processes at ~2 msg/s (Redis down 60 s, a worker killed mid-turn
 # and mid-send, PostgreSQL restarted, honcho with a process killed), on SQLite and PostgreSQL;
-# ~20 minutes; not part of `make test`. Figures for
+# ~30 minutes; not part of `make test`. Figures for
 # docs/benchmarks.md in instance/chaos-results.jsonl.
 chaos: system-deps-test $(STAMP)
 	PATH=$(CURDIR)/$(BIN):$$PATH ./scripts/run-chaos
