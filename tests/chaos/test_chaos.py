@@ -41,6 +41,7 @@ from tests.faults.relay_support import (
     start_deployed_worker,
     start_relay,
 )
+from tests.support.postgres import restart_cluster
 
 OUTAGE_SECONDS = 60
 # Citizens starting a conversation per second (two messages each: ~2 messages/s, issue 18's load).
@@ -351,8 +352,7 @@ def test_postgres_restarted_under_load(chaos, database_url, db, standin, record)
     load = Load(chaos.stack).start()
     time.sleep(10)
     started = time.monotonic()
-    subprocess.run(["pg_ctlcluster", *cluster, "restart", "-m", "fast"], check=True, capture_output=True,
-                   timeout=120)
+    restart_cluster(*cluster)
     restarted = time.monotonic()
     time.sleep(15)
     load.finish()

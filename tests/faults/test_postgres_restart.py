@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 
 from core.models import AuditEvent, Case, Message, Volante
 from tests.faults.conftest import inbound_form, sid, wait_for
+from tests.support.postgres import restart_cluster
 
 CSRF_RE = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
 BODY_MARK = "Texto-privado-del-ciudadano"
@@ -49,9 +50,7 @@ def cluster(is_postgres, database_url):
 
 
 def _restart(cluster) -> None:
-    version, name = cluster
-    subprocess.run(["pg_ctlcluster", version, name, "restart", "-m", "fast"], check=True,
-                   capture_output=True, timeout=120)
+    restart_cluster(*cluster)
 
 
 def _buzon(base: str, n: int) -> int:
