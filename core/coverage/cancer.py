@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from core.coverage.age import age_hint, extract_age
+from core.coverage.age import age_hint
 from core.coverage.text import fold
 
 MALIGNANT_RE = re.compile(
@@ -42,15 +42,13 @@ _SKIN_RE = re.compile(r"\b(?:piel|basocelular|espinocelular|epidermoide|basaliom
 
 def applies(text: str, edad: float | None) -> bool:
     """A malignant disease of someone who is not (said to be) a child (skin cancers other than
-    melanoma are CAUSES' own)."""
+    melanoma are CAUSES' own); `edad`: the age the answer already read from the question."""
     folded = fold(text or "")
     if not MALIGNANT_RE.search(folded):
         return False
     if _SKIN_RE.search(folded) and "melanoma" not in folded:
         return False
-    age = edad if edad is not None else extract_age(text or "")
-    if age is None:
-        age = age_hint(text or "")
+    age = edad if edad is not None else age_hint(text or "")
     return age is None or age >= ADULT_AGE
 
 

@@ -187,7 +187,7 @@ class CoverageEngine:
 
     def ask(self, text: str, edad: float | None = None) -> CoverageAnswer:
         ans = self._read(text, edad)
-        if cancer.applies(text, edad) and self._other_adult_cancer(text, ans):
+        if cancer.applies(text, ans.edad) and self._other_adult_cancer(text, ans):
             return CoverageAnswer(None, False, ans.edad, [],
                                   txt.adult_cancer_text(),
                                   topic="Cáncer en personas adultas")
