@@ -44,6 +44,15 @@ _PER_UNIT = (r"(?:dia|noche|sesion|consulta|terapia|caja|frasco|ampolleta|estudi
 _PER_AFTER_RE = re.compile(rf"^\s*(?:pesos\s*)?(?:(?:por\s+cada|por|x|cada|al|la)\s+{_PER_UNIT}\b"
                            r"(?!\s+(?:pasad|antepasad))|cada\s+(?:una|uno)\b|c/u|c u\b|diarios?\b)")
 _COUNT_ANYWHERE_RE = re.compile(rf"\b{_COUNT}\s+{_COUNTED}\b")
+# "2 de a cien", "3 cajas de a 150", "dos bolsas de suero de a 85": "de a" is "each" in Mexico
+_DE_A_BEFORE_RE = re.compile(rf"\b{_COUNT}\s+(?:[a-z]+\s+){{0,3}}?de\s+a\s*\$?\s*$")
+DE_A_BEFORE_RE = re.compile(r"\bde\s+a\s*\$?\s*$")
+# "dos a 1200 cada una": the count right before "a", only with "each" after the amount
+_COUNT_A_BEFORE_RE = re.compile(rf"\b{_COUNT}\s+(?:[a-z]+\s+){{0,3}}?a\s*\$?\s*$")
+_EACH_AFTER_RE = re.compile(r"^\s*(?:pesos\s*)?(?:cada\s+(?:una|uno)\b|c/u|c u\b)")
+# "2 bolsas de suero de 85 cada una": any counted thing, not an age or a time
+_COUNT_NOUN_RE = re.compile(rf"\b{_COUNT}\s+(?!(?:anos|ano|meses|mes|pesos|mil|de|del|y|a|horas|"
+                            r"hora|am|pm|hrs)\b)[a-z]{3,}")
 # "me hicieron dos": how many, told without naming the thing again
 _COUNT_DONE_RE = re.compile(rf"\b(?:me|le|nos|les)\s+(?:hicieron|pusieron|aplicaron|dieron)\s+{_COUNT}\b"
                             r"(?!\s*(?:pesos|mil|de)\b)")
@@ -61,16 +70,26 @@ def _count(word: str) -> int:
 def times(text: str, start: int, end: int) -> int:
     """How many times the amount at text[start:end] was paid (1 when nothing says)."""
     before = fold(text[max(0, start - 40):start])
-    m = _TIMES_BEFORE_RE.search(before)
+    m = _TIMES_BEFORE_RE.search(before) or _DE_A_BEFORE_RE.search(before)
     if m:
         return max(1, _count(m.group("n")))
     after = fold(text[end:end + 20])
     if _PER_AFTER_RE.search(after):
+        each = _EACH_AFTER_RE.search(after)
+        m = _COUNT_A_BEFORE_RE.search(before) if each else None
         rest = fold(text[:start]) + " " + fold(text[end:])
-        m = _COUNT_ANYWHERE_RE.search(rest) or _COUNT_DONE_RE.search(rest)
+        m = m or _COUNT_ANYWHERE_RE.search(rest) or _COUNT_DONE_RE.search(rest)
+        if not m and each:
+            m = next(reversed(list(_COUNT_NOUN_RE.finditer(before))), None)
         if m:
             return max(1, _count(m.group("n")))
     return 1
+
+
+def said_each(text: str, start: int, end: int) -> bool:
+    """'de a 150', '250 c/u', '85 cada una': a price per piece, so money even with no other cue."""
+    return bool(DE_A_BEFORE_RE.search(fold(text[max(0, start - 12):start]))
+                or _EACH_AFTER_RE.search(fold(text[end:end + 20])))
 
 
 def combine_amounts(text: str, found: list[tuple[float, int, int]]) -> tuple[float, bool]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from .amounts import TOTAL_AFTER_RE, combine_amounts, times
+from .amounts import TOTAL_AFTER_RE, combine_amounts, said_each, times
 from .folded import Folded
 from .numbers import (
     HUNDREDS,
@@ -216,7 +216,8 @@ def _monto(f: Folded, taken: list[tuple[int, int]]) -> list[dict]:
         cue_after = any(a in _STRONG_CUES for a in (t[0] for t in toks[nxt_i:nxt_i + 3])) \
             or bool(TOTAL_AFTER_RE.search(f.text[fe:fe + 25]))
         cue = (any(b in _MONEY_CUES for b in before) or any(b in _STRONG_CUES for b in wide)
-               or (start_i - last_money_idx) <= _WINDOW or named_after or cue_after)
+               or (start_i - last_money_idx) <= _WINDOW or named_after or cue_after
+               or said_each(f.text, fs, fe))
         if not (dollar or currency or cue):
             continue
         # the words around it that make it money for something else ("pasaje", "renta"), neither

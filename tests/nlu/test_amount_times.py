@@ -33,3 +33,16 @@ def test_an_amount_is_multiplied_only_when_the_message_says_how_many_times(text,
 ])
 def test_money_asked_for_or_owed_back_is_a_monto(text, expected):
     assert monto(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("pague 2 de a cien", 200),  # "de a" is "each"
+    ("3 cajas de a 150", 450),  # and money with no other cue
+    ("eran 3 ampolletas de 250 c/u", 750),
+    ("me cobraron dos a 1200 cada una", 2400),
+    ("me pidieron 2 bolsas de suero de 85 cada una", 170),  # any counted thing
+    ("mi hijo de 4 años, me cobraron 300 cada consulta", 300),  # an age is not a count
+    ("me cobraron 500 de la consulta", 500),
+])
+def test_a_price_each_is_multiplied_by_the_count_before_it(text, expected):
+    assert monto(text) == expected
