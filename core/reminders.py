@@ -20,16 +20,17 @@ Rules (issue 7, DOMAIN.md §6):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import Session, selectinload
 
+from core import due_notices
+from core.due_notices import DueNotice
 from core.enums import Role
 from core.enums import VolanteStatus as VS
 from core.models import Case, User, Volante
-from core.plazos import BusinessCalendar, calendar
+from core.plazos import BusinessCalendar
 
 REMINDER_BEFORE = "previo"
 REMINDER_TODAY = "vence_hoy"
@@ -103,23 +104,13 @@ def due_status(volante: Volante, today: date, cal: BusinessCalendar) -> str | No
 
 # ---- what is due today ------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Due:
-    """One reminder or escalation about one volante, for its recipients."""
+class Due(DueNotice):
+    """One reminder or escalation of the enlace's plazo about one volante, for its recipients."""
 
-    volante: Volante
-    kind: str  # REMINDER_BEFORE | REMINDER_TODAY | ESCALATION
-    recipients: tuple[User, ...]
-    today: date
-    atraso: int = 0  # business days past due (escalations)
+    KINDS = NOTIFICATION_KINDS
 
-    @property
-    def notification_kind(self) -> str:
-        return NOTIFICATION_KINDS[self.kind]
-
-    def dedupe_key(self, user: User) -> str:
-        prefix = "escalation" if self.kind == ESCALATION else "reminder"
-        return f"{prefix}:{self.volante.id}:{self.kind}:{self.volante.due_date.isoformat()}:u{user.id}"
+    def key_prefix(self) -> str:
+        return "escalation" if self.kind == ESCALATION else "reminder"
 
     @property
     def text(self) -> str:
@@ -164,35 +155,16 @@ def vinculacion_recipients(session: Session) -> tuple[User, ...]:
 
 
 def reminders_due(session: Session, today: date, cal: BusinessCalendar | None = None) -> list[Due]:
-    """Reminders to enlaces for `today` (empty on non-business days)."""
-    cal = cal or calendar(session)
-    if not cal.is_business_day(today):
-        return []
-    # 2 business days span at most a few weeks, even with an admin's office closure.
-    horizon = today + timedelta(days=31)
-    query = _open_running(session).where(Volante.due_date >= today, Volante.due_date <= horizon)
-    due: list[Due] = []
-    for volante in session.scalars(query):
-        if volante.due_date == today:
-            kind = REMINDER_TODAY
-        elif 1 <= cal.between(today, volante.due_date) <= REMIND_DAYS_BEFORE:
-            kind = REMINDER_BEFORE
-        else:
-            continue
-        recipients = enlace_recipients(session, volante)
-        if recipients:
-            due.append(Due(volante, kind, recipients, today))
-    return due
+    """Reminders to enlaces for `today` (empty on non-business days): "vence_hoy" on the due day,
+    "previo" 1-2 business days before."""
+    return due_notices.reminders_due(
+        session, today, cal, notice=Due, waiting=_open_running(session), before=REMINDER_BEFORE,
+        on_the_day=REMINDER_TODAY, days_ahead=range(1, REMIND_DAYS_BEFORE + 1),
+        recipients=lambda volante: enlace_recipients(session, volante))
 
 
 def escalations_due(session: Session, today: date, cal: BusinessCalendar | None = None) -> list[Due]:
     """Escalations to vinculación of every vencido round (empty on non-business days)."""
-    cal = cal or calendar(session)
-    if not cal.is_business_day(today):
-        return []
-    recipients = vinculacion_recipients(session)
-    if not recipients:
-        return []
-    query = _open_running(session).where(Volante.due_date < today)
-    return [Due(volante, ESCALATION, recipients, today, cal.between(volante.due_date, today))
-            for volante in session.scalars(query)]
+    return due_notices.escalations_due(
+        session, today, cal, notice=Due, waiting=_open_running(session), kind=ESCALATION,
+        recipients=lambda: vinculacion_recipients(session))

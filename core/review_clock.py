@@ -20,12 +20,13 @@ notifications through core.notifications.deliver_due.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session, selectinload
 
+from core import due_notices
+from core.due_notices import DueNotice
 from core.enums import Role
 from core.enums import VolanteStatus as VS
 from core.models import Case, Setting, User, Volante
@@ -114,22 +115,14 @@ def escalation_recipients(session: Session) -> tuple[User, ...]:
 
 # ---- what is due today ------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class ReviewDue:
-    """One review reminder or escalation about one round (the shape core.notifications.deliver_due reads)."""
+class ReviewDue(DueNotice):
+    """One review reminder or escalation about one round, for its recipients."""
 
-    volante: Volante
-    kind: str
-    recipients: tuple[User, ...]
-    today: date
-    atraso: int = 0
+    KINDS = NOTIFICATION_KINDS
+    DUE_COLUMN = "review_due_date"
 
-    @property
-    def notification_kind(self) -> str:
-        return NOTIFICATION_KINDS[self.kind]
-
-    def dedupe_key(self, user: User) -> str:
-        return f"review:{self.volante.id}:{self.kind}:{self.volante.review_due_date.isoformat()}:u{user.id}"
+    def key_prefix(self) -> str:
+        return "review"
 
     @property
     def text(self) -> str:
@@ -156,32 +149,19 @@ def _waiting(session: Session):
 
 
 def reminders_due(session: Session, today: date, cal: BusinessCalendar | None = None) -> list[ReviewDue]:
-    """Reminders to Vinculación for `today` (empty on non-business days)."""
-    cal = cal or calendar(session)
-    if not cal.is_business_day(today):
-        return []
+    """Reminders to Vinculación for `today` (empty on non-business days): "revision_hoy" on the
+    due day, "revision_previo" up to one business day before — also on the last business day
+    before a due day that became a holiday (0 business days ahead), where the enlace's clock
+    says nothing."""
     recipients = vinculacion_recipients(session)
-    if not recipients:
-        return []
-    horizon = today + timedelta(days=31)  # one business day ahead, even across an office closure
-    query = _waiting(session).where(Volante.review_due_date >= today, Volante.review_due_date <= horizon)
-    due = []
-    for volante in session.scalars(query):
-        if volante.review_due_date == today:
-            due.append(ReviewDue(volante, REVIEW_TODAY, recipients, today))
-        elif cal.between(today, volante.review_due_date) <= REMIND_DAYS_BEFORE:
-            due.append(ReviewDue(volante, REVIEW_BEFORE, recipients, today))
-    return due
+    return due_notices.reminders_due(
+        session, today, cal, notice=ReviewDue, waiting=_waiting(session), before=REVIEW_BEFORE,
+        on_the_day=REVIEW_TODAY, days_ahead=range(REMIND_DAYS_BEFORE + 1),
+        recipients=lambda _volante: recipients)
 
 
 def escalations_due(session: Session, today: date, cal: BusinessCalendar | None = None) -> list[ReviewDue]:
     """Escalations of every late review to the head of Vinculación (empty on non-business days)."""
-    cal = cal or calendar(session)
-    if not cal.is_business_day(today):
-        return []
-    recipients = escalation_recipients(session)
-    if not recipients:
-        return []
-    query = _waiting(session).where(Volante.review_due_date < today)
-    return [ReviewDue(v, REVIEW_LATE, recipients, today, cal.between(v.review_due_date, today))
-            for v in session.scalars(query)]
+    return due_notices.escalations_due(
+        session, today, cal, notice=ReviewDue, waiting=_waiting(session), kind=REVIEW_LATE,
+        recipients=lambda: escalation_recipients(session))

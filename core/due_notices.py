@@ -1,0 +1,102 @@
+"""What a clock on a round says before and after its due day: reminders (the day before or on
+the day) and escalations (once it is late), for both clocks SINAC runs — the enlace's plazo for
+the FUR (core.reminders) and Vinculación's plazo for the review (core.review_clock).
+
+The two differ only in which rounds wait, which column holds the due day, who hears it and the
+words; the rules they share live here once: business days only (nothing on weekends and
+holidays), the reminder window, business days of delay, and one notification per (round, kind,
+due date, recipient) — the dedupe key core.notifications.deliver_due uses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Container
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import ClassVar
+
+from sqlalchemy import Select
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from core.models import User, Volante
+from core.plazos import BusinessCalendar, calendar
+
+# How far ahead a reminder query looks: a few business days span at most a few weeks, even
+# across an admin's office closure.
+HORIZON = timedelta(days=31)
+
+
+@dataclass(frozen=True)
+class DueNotice:
+    """One reminder or escalation about one round, for its recipients (what deliver_due reads).
+    A clock subclasses it with its kinds (KINDS: kind -> Notification.kind), the column of its
+    due day and its words (`text`)."""
+
+    volante: Volante
+    kind: str
+    recipients: tuple[User, ...]
+    today: date
+    atraso: int = 0  # business days past due (escalations)
+
+    KINDS: ClassVar[dict[str, str]] = {}
+    DUE_COLUMN: ClassVar[str] = "due_date"
+
+    @property
+    def notification_kind(self) -> str:
+        return self.KINDS[self.kind]
+
+    @property
+    def due_date(self) -> date:
+        return getattr(self.volante, self.DUE_COLUMN)
+
+    def key_prefix(self) -> str:
+        raise NotImplementedError
+
+    def dedupe_key(self, user: User) -> str:
+        return f"{self.key_prefix()}:{self.volante.id}:{self.kind}:{self.due_date.isoformat()}:u{user.id}"
+
+    @property
+    def text(self) -> str:
+        raise NotImplementedError
+
+
+def reminders_due(session: Session, today: date, cal: BusinessCalendar | None, *,
+                  notice: type[DueNotice], waiting: Select, before: str, on_the_day: str,
+                  days_ahead: Container[int],
+                  recipients: Callable[[Volante], tuple[User, ...]]) -> list[DueNotice]:
+    """`on_the_day` for the rounds of `waiting` due today, `before` for those due a number of
+    business days ahead that `days_ahead` holds; empty on non-business days and for rounds
+    nobody would hear of."""
+    cal = cal or calendar(session)
+    if not cal.is_business_day(today):
+        return []
+    column: InstrumentedAttribute = getattr(Volante, notice.DUE_COLUMN)
+    due: list[DueNotice] = []
+    for volante in session.scalars(waiting.where(column >= today, column <= today + HORIZON)):
+        day = getattr(volante, notice.DUE_COLUMN)
+        if day == today:
+            kind = on_the_day
+        elif cal.between(today, day) in days_ahead:
+            kind = before
+        else:
+            continue
+        who = recipients(volante)
+        if who:
+            due.append(notice(volante, kind, who, today))
+    return due
+
+
+def escalations_due(session: Session, today: date, cal: BusinessCalendar | None, *,
+                    notice: type[DueNotice], waiting: Select, kind: str,
+                    recipients: Callable[[], tuple[User, ...]]) -> list[DueNotice]:
+    """`kind` for every round of `waiting` past its due day, with its business days of delay;
+    empty on non-business days and when nobody would hear of it."""
+    cal = cal or calendar(session)
+    if not cal.is_business_day(today):
+        return []
+    who = recipients()
+    if not who:
+        return []
+    column: InstrumentedAttribute = getattr(Volante, notice.DUE_COLUMN)
+    return [notice(volante, kind, who, today, cal.between(getattr(volante, notice.DUE_COLUMN), today))
+            for volante in session.scalars(waiting.where(column < today))]
