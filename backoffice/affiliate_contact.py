@@ -13,7 +13,7 @@ from backoffice.auth import current_actor, roles_required
 from backoffice.cases import error_status, field_errors, get_case_or_404, render_detail
 from backoffice.db import commit_and_dispatch, get_session
 from bot.case_messages import sender
-from bot.outbound import WHATSAPP_WINDOW, notification_route, within_whatsapp_window
+from bot.outbound.queueing import WHATSAPP_WINDOW, notification_route, within_whatsapp_window
 from core.enums import CaseStatus
 from core.errors import DomainError
 from core.phones import mask_phone

@@ -1,7 +1,7 @@
 """Conversations awaiting a person (Contact.handoff): read, reply through the same channel, release.
 
 National operators only (vinculación, admin act; participación social reads). Replies go out
-through bot.outbound.queue_replies(kind="staff") after the commit.
+through bot.outbound.queueing.queue_replies(kind="staff") after the commit.
 
 A contact that made a confidential report is that report's identity (docs/confidential.md): its
 phone and messages are shown to Vinculación only, and only Vinculación answers it.
@@ -162,7 +162,7 @@ def reply(contact_id: int):
         if contact.opt_out:
             raise ValidationError("El ciudadano pidió no recibir mensajes (BAJA): no se puede enviar.",
                                   fields={"body": "baja"})
-        from bot.outbound import queue_replies
+        from bot.outbound.queueing import queue_replies
 
         jobs = queue_replies(session, contact, [body], case_id=case.id if case else None, kind="staff",
                              sent_by_id=current_user.id)

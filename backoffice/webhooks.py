@@ -18,7 +18,7 @@ from backoffice.extensions import csrf, limiter
 from backoffice.security import FORWARDED_URL
 from backoffice.webhook_limits import limits_for
 from bot.inbox import InboundRejected, store_inbound
-from bot.outbound import record_status
+from bot.outbound.status import record_status
 from core.jobs import Job
 from core.logs import new_request_id, request_id_var
 

@@ -50,7 +50,7 @@ def seed(db_url: str, instance: Path) -> list[dict]:
     """Migrate, store the notices (as notify jobs do: queue_notification, one per phone) and
     return their send jobs' arguments."""
     os.environ.update(DATABASE_URL=db_url, SINAC_INSTANCE_DIR=str(instance), SINAC_JOBS="rq")
-    from bot.outbound import queue_notification
+    from bot.outbound.queueing import queue_notification
     from core.config import Settings
     from core.db import session_factory
     from core.migrate import upgrade

@@ -5,7 +5,7 @@ The messages go on the `outbound` queue: a person is waiting on them, unlike a w
 
 from __future__ import annotations
 
-from bot.outbound import send_job, store_notification
+from bot.outbound.queueing import send_job, store_notification
 from core.config import Settings
 from core.jobs import QueueName
 from core.models import Case, Contact

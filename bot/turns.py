@@ -122,6 +122,6 @@ def _process(session: Session, contact: Contact, message: Message, settings: Set
 
 def send_replies(session: Session, contact: Contact, texts: list[str], *, case_id: int | None = None,
                  kind: str = "reply") -> list[Job]:
-    from bot.outbound import queue_replies
+    from bot.outbound.queueing import queue_replies
 
     return list(queue_replies(session, contact, texts, case_id=case_id, kind=kind) or [])

@@ -4,7 +4,7 @@ Each function opens its own session, commits what it decided, then enqueues the 
 (`workers.dispatch.commit_and_enqueue`) and e-mails staff when SMTP is configured. All are idempotent:
 staff notifications by dedupe_key, affiliate messages by (case, kind, since) in `messages`.
 
-Affiliate notices (through bot.outbound.queue_notification, which applies the 24-hour rule,
+Affiliate notices (through bot.outbound.queueing.queue_notification, which applies the 24-hour rule,
 the template with SMS fallback, and never writes to an opted-out phone):
 - volante opened: folio and due date — only when the bot did not just say it in the conversation:
   the case came from call_center, buzón or oficio, or it was turned later than OPENED_BY_BOT_WINDOW
@@ -99,7 +99,7 @@ def already_sent(session: Session, case_id: int, kind: str, since: datetime | No
 
 def _queue_notification(session: Session, contact: Contact, text: str, *, folio: str, aviso: str,
                         case_id: int, kind: str) -> list[Job]:
-    from bot.outbound import queue_notification
+    from bot.outbound.queueing import queue_notification
 
     return list(queue_notification(session, contact, text, template_vars={"1": folio, "2": _one_line(aviso)},
                                    case_id=case_id, kind=kind))

@@ -40,7 +40,7 @@ def expire_idle_sessions(session: Session, settings: Settings | None = None, *, 
         .limit(limit)
         .with_for_update(skip_locked=True)
     ).all()
-    from bot.outbound import queue_replies
+    from bot.outbound.queueing import queue_replies
 
     jobs: list[Job] = []
     for contact in contacts:

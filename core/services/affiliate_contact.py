@@ -48,7 +48,7 @@ STAFF_KIND = "staff"  # the outbound Message.kind, as a handoff reply: "Personal
 RECEIPT_TEXT = ("Para dar seguimiento a tu reporte, ¿nos puedes enviar una foto del recibo o comprobante "
                 "de pago?")
 
-# How the message went (bot.outbound.notification_route's names), in the staff's words.
+# How the message went (bot.outbound.queueing.notification_route's names), in the staff's words.
 ROUTE_LABELS = {
     "whatsapp": "por WhatsApp",
     "plantilla": ("por WhatsApp con la plantilla aprobada, porque la persona no ha escrito en las últimas "

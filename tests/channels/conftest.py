@@ -18,7 +18,7 @@ def chan_settings(settings, standin, monkeypatch) -> Settings:  # noqa: F811
     monkeypatch.setenv("TWILIO_API_BASE_URL", standin.url)
     monkeypatch.setenv("TWILIO_TIMEOUT_SECONDS", "1")
     monkeypatch.setenv("PUBLIC_BASE_URL", PUBLIC)
-    monkeypatch.setattr("bot.outbound.RETRY_DELAYS", (0.0, 0.0, 0.0))
+    monkeypatch.setattr("bot.outbound.handover.RETRY_DELAYS", (0.0, 0.0, 0.0))
     return Settings.from_env()
 
 
@@ -53,7 +53,7 @@ def running_app(settings, db, standin, monkeypatch):  # noqa: F811
     port = free_port()
     monkeypatch.setenv("PUBLIC_BASE_URL", f"http://127.0.0.1:{port}")
     monkeypatch.setenv("TWILIO_API_BASE_URL", standin.url)
-    monkeypatch.setattr("bot.outbound.RETRY_DELAYS", (0.0, 0.0, 0.0))
+    monkeypatch.setattr("bot.outbound.handover.RETRY_DELAYS", (0.0, 0.0, 0.0))
     app = make_app(Settings.from_env())
     server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

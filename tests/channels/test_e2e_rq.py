@@ -34,7 +34,7 @@ def _inbound(db):
 
 
 def test_outbound_through_rq_worker_in_order(rq_settings, db, make, standin):
-    from bot.outbound import queue_replies
+    from bot.outbound.queueing import queue_replies
     from core.timeutil import now
 
     contact = make.contact(last_inbound_at=now())
@@ -113,7 +113,7 @@ def test_redis_down_during_intake_then_relay_recovers(rq_settings, db, standin, 
 
 def test_sweep_ignores_recent_messages_and_resends_lost_outbound(rq_settings, db, make, standin):
     from bot.inbox import stuck_inbound_ids
-    from bot.outbound import queue_replies
+    from bot.outbound.queueing import queue_replies
     from core.timeutil import now
     from workers.tasks import TASKS
 

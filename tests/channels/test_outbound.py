@@ -8,7 +8,9 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from bot.outbound import queue_notification, queue_replies, record_status, send_messages
+from bot.outbound.queueing import queue_notification, queue_replies
+from bot.outbound.sending import send_messages
+from bot.outbound.status import record_status
 from core.models import Message
 from core.timeutil import now
 from tests.support.twilio import PUBLIC

@@ -12,7 +12,8 @@ import time
 import pytest
 from redis import Redis
 
-from bot.outbound import queue_replies, send_messages
+from bot.outbound.queueing import queue_replies
+from bot.outbound.sending import send_messages
 from bot.pacing import BURST_SECONDS, Pacer
 from core.models import Message
 from core.timeutil import now
@@ -84,7 +85,7 @@ def test_redis_unreachable_grants_the_turn():
 
 def test_429s_pause_the_sender_do_not_count_as_tries_and_never_drop(chan_settings, db, make, standin, redis,
                                                                     monkeypatch):
-    monkeypatch.setattr("bot.outbound.THROTTLE_DELAYS", (0.05, 0.1, 0.2, 0.4, 0.8))
+    monkeypatch.setattr("bot.outbound.handover.THROTTLE_DELAYS", (0.05, 0.1, 0.2, 0.4, 0.8))
     contact = make.contact(last_inbound_at=now())
     [job] = queue_replies(db, contact, ["Uno", "Dos"])
     db.commit()

@@ -10,7 +10,9 @@ import time
 import time_machine
 from sqlalchemy import select
 
-from bot.outbound import queue_replies, record_status, send_messages
+from bot.outbound.queueing import queue_replies
+from bot.outbound.sending import send_messages
+from bot.outbound.status import record_status
 from core.config import Settings
 from core.models import Message
 from core.timeutil import now

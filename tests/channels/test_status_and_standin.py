@@ -12,7 +12,8 @@ import requests
 from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
-from bot.outbound import queue_replies, send_messages
+from bot.outbound.queueing import queue_replies
+from bot.outbound.sending import send_messages
 from core.config import Settings
 from core.models import Contact, Message
 from core.timeutil import now

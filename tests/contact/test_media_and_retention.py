@@ -9,7 +9,7 @@ import requests
 from sqlalchemy import select
 
 from bot.media import fetch_message_media
-from bot.outbound import notification_route
+from bot.outbound.queueing import notification_route
 from core.config import Settings
 from core.enums import Direction
 from core.files import resolve_key

@@ -130,7 +130,7 @@ def test_bot_registered_contacts_carry_the_channel(sms_phone, db):
 
 
 def test_satisfaction_survey_answer_is_recorded_not_taken_as_a_menu_choice(phone, db, make):
-    from bot.outbound import queue_replies
+    from bot.outbound.queueing import queue_replies
     from core import satisfaction
 
     phone.send("hola")

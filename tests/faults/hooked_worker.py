@@ -34,20 +34,20 @@ def _block(details) -> bool:
 
 
 def install() -> None:
-    from bot import outbound
+    from bot.outbound import queueing, sending
 
     if os.environ.get("SINAC_FAULT_BLOCK_AT", "turn") == "send":
-        original_send = outbound.send_messages
+        original_send = sending.send_messages  # before workers.jobs.messages imports it by name
 
         def send_messages(session, message_ids, **kw):
             if kw.get("first_try_only"):
                 _block(lambda: {"message_ids": list(message_ids)})
             return original_send(session, message_ids, **kw)
 
-        outbound.send_messages = send_messages
+        sending.send_messages = send_messages
         return
 
-    original = outbound.queue_replies
+    original = queueing.queue_replies  # bot.turns imports it at each turn
 
     def queue_replies(session, contact, texts, **kw):
         def new_cases() -> dict:
@@ -60,7 +60,7 @@ def install() -> None:
         _block(new_cases)
         return original(session, contact, texts, **kw)
 
-    outbound.queue_replies = queue_replies
+    queueing.queue_replies = queue_replies
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from redis import Redis
 from rq import Queue
 from sqlalchemy import select
 
-from bot.outbound import queue_replies
+from bot.outbound.queueing import queue_replies
 from core.models import Message
 from core.timeutil import now
 from tests.faults.conftest import wait_for

@@ -11,7 +11,7 @@ from redis import Redis
 from rq import Queue
 from sqlalchemy import select
 
-from bot.outbound import queue_replies
+from bot.outbound.queueing import queue_replies
 from core.models import Message
 from core.timeutil import now
 from tests.faults.conftest import TOKEN, wait_for

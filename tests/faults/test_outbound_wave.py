@@ -12,7 +12,7 @@ from redis import Redis
 from rq import Queue
 from sqlalchemy import func, select
 
-from bot.outbound import queue_notification
+from bot.outbound.queueing import queue_notification
 from bot.pacing import BURST_SECONDS
 from core.models import Message
 

@@ -19,7 +19,7 @@ def standin(settings, monkeypatch):
     server = StandinServer(auth_token=TOKEN, callbacks=False).start()
     monkeypatch.setenv("TWILIO_API_BASE_URL", server.url)
     monkeypatch.setenv("TWILIO_TIMEOUT_SECONDS", "2")
-    monkeypatch.setattr("bot.outbound.RETRY_DELAYS", (0.0, 0.0, 0.0))
+    monkeypatch.setattr("bot.outbound.handover.RETRY_DELAYS", (0.0, 0.0, 0.0))
     yield server
     server.stop()
 

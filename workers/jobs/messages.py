@@ -9,7 +9,7 @@ from datetime import timedelta
 from bot.dialogue.expiry import expire_idle_sessions as expire
 from bot.inbox import claim_for_sweep, stuck_inbound_ids
 from bot.media import fetch_message_media as fetch
-from bot.outbound import send_messages, stuck_outbound_ids
+from bot.outbound.sending import send_messages, stuck_outbound_ids
 from bot.turns import handle_inbound
 from core import outbox
 from core.jobs import Job, JobName, QueueName
