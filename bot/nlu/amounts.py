@@ -43,13 +43,22 @@ _PER_UNIT = (r"(?:dia|noche|sesion|consulta|terapia|caja|frasco|ampolleta|estudi
 # ("800 la semana pasada" is when, not per week)
 _PER_AFTER_RE = re.compile(rf"^\s*(?:pesos\s*)?(?:(?:por\s+cada|por|x|cada|al|la)\s+{_PER_UNIT}\b"
                            r"(?!\s+(?:pasad|antepasad))|cada\s+(?:una|uno)\b|c/u|c u\b|diarios?\b)")
+_PER_DAY_AFTER_RE = re.compile(r"^\s*(?:pesos\s*)?(?:(?:por|x|cada|al)\s+dia\b|diarios?\b)")
+_WEEKS_RE = re.compile(r"\b" + _COUNT.replace("(?P<n>", "(?P<n>una|un|", 1) + r"\s+semanas?\b")
 _COUNT_ANYWHERE_RE = re.compile(rf"\b{_COUNT}\s+{_COUNTED}\b")
 # "2 de a cien", "3 cajas de a 150", "dos bolsas de suero de a 85": "de a" is "each" in Mexico
-_DE_A_BEFORE_RE = re.compile(rf"\b{_COUNT}\s+(?:[a-z]+\s+){{0,3}}?de\s+a\s*\$?\s*$")
-DE_A_BEFORE_RE = re.compile(r"\bde\s+a\s*\$?\s*$")
+_DE_A_BEFORE_RE = re.compile(rf"\b{_COUNT}\s+(?:[a-z]+\s+){{0,3}}?de?\s+a\s*\$?\s*$")
+DE_A_BEFORE_RE = re.compile(r"\bde?\s+a\s*\$?\s*$")  # "d a 150" typed short
+# "los dos me los cobraron a 900", "cada vez me cobran 80" (with "5 veces" told)
+_BOTH_AT_RE = re.compile(rf"\b(?:los|las)\s+{_COUNT}\b(?:\s+[a-z]+){{0,4}}\s+a\s*\$?\s*$")
+_EACH_TIME_BEFORE_RE = re.compile(r"\bcada\s+(?:vez|consulta|visita|dia|sesion)\s+(?:que\s+\w+\s+)?"
+                                  r"(?:(?:me|nos|le|les)\s+)?(?:cobran|cobraban|cobraron|piden|pedian|"
+                                  r"pidieron|pago|pague|pagaba)\s*\$?\s*$")
+_TIMES_TOLD_RE = re.compile(rf"\b{_COUNT}\s+(?:veces|consultas|visitas|dias|sesiones)\b")
 # "dos a 1200 cada una": the count right before "a", only with "each" after the amount
 _COUNT_A_BEFORE_RE = re.compile(rf"\b{_COUNT}\s+(?:[a-z]+\s+){{0,3}}?a\s*\$?\s*$")
-_EACH_AFTER_RE = re.compile(r"^\s*(?:pesos\s*)?(?:cada\s+(?:una|uno)\b|c/u|c u\b)")
+_EACH_AFTER_RE = re.compile(r"^\s*(?:pesos\s*)?(?:(?:por\s+|a\s+|x\s+)?cada\s+(?:una|uno)\b|c/u|c u\b|"
+                            r"por\s+(?:persona|cabeza|nino|hijo)\b)")
 # "2 bolsas de suero de 85 cada una": any counted thing, not an age or a time
 _COUNT_NOUN_RE = re.compile(rf"\b{_COUNT}\s+(?!(?:anos|ano|meses|mes|pesos|mil|de|del|y|a|horas|"
                             r"hora|am|pm|hrs)\b)[a-z]{3,}")
@@ -70,17 +79,24 @@ def _count(word: str) -> int:
 def times(text: str, start: int, end: int) -> int:
     """How many times the amount at text[start:end] was paid (1 when nothing says)."""
     before = fold(text[max(0, start - 40):start])
-    m = _TIMES_BEFORE_RE.search(before) or _DE_A_BEFORE_RE.search(before)
+    m = _TIMES_BEFORE_RE.search(before) or _DE_A_BEFORE_RE.search(before) or _BOTH_AT_RE.search(before)
     if m:
         return max(1, _count(m.group("n")))
+    if _EACH_TIME_BEFORE_RE.search(fold(text[max(0, start - 30):start])):
+        m = _TIMES_TOLD_RE.search(fold(text[:start]) + " " + fold(text[end:]))
+        return max(1, _count(m.group("n"))) if m else 1
     after = fold(text[end:end + 20])
-    if _PER_AFTER_RE.search(after):
+    if _PER_AFTER_RE.search(after) or _EACH_AFTER_RE.search(after):
         each = _EACH_AFTER_RE.search(after)
+        if _PER_DAY_AFTER_RE.search(after):  # "una semana internada ... 400 por día"
+            week = _WEEKS_RE.search(fold(text[:start]) + " " + fold(text[end:]))
+            if week:
+                return 7 * (1 if week.group("n") in ("una", "un") else _count(week.group("n")))
         m = _COUNT_A_BEFORE_RE.search(before) if each else None
         rest = fold(text[:start]) + " " + fold(text[end:])
         m = m or _COUNT_ANYWHERE_RE.search(rest) or _COUNT_DONE_RE.search(rest)
         if not m and each:
-            m = next(reversed(list(_COUNT_NOUN_RE.finditer(before))), None)
+            m = next(reversed(list(_COUNT_NOUN_RE.finditer(fold(text[:start])))), None)
         if m:
             return max(1, _count(m.group("n")))
     return 1

@@ -70,7 +70,7 @@ _NON_MONEY_BEFORE = {
 }  # fmt: skip
 _NON_HEALTH = {
     "pasaje", "pasajes", "camion", "camiones", "taxi", "uber", "combi", "transporte", "gano",
-    "ganamos", "sueldo", "salario", "renta", "quincena", "semana",
+    "ganamos", "sueldo", "salario", "renta", "quincena",
     "gasolina", "luz", "agua", "estacionamiento", "colegiatura", "ganaba", "ganar", "vendo",
     "venta", "vende", "recarga", "saldo", "dolar", "dolares", "prestamo", "presta", "prestas",
     "tamales", "credito", "tarjeta", "predial", "tenencia", "multa",
@@ -227,6 +227,8 @@ def _monto(f: Folded, taken: list[tuple[int, int]]) -> list[dict]:
                 if k < len(toks) and not (k < start_i and k > 0 and toks[k - 1][0][0].isdigit())]
         if any(t[0] in _NON_HEALTH and not _inside(f, t, taken) for t in near):
             continue
+        if re.match(r"\s*(?:pesos\s+)?(?:a la|por|x|cada)\s+semana\b(?!\s+pasad)", f.text[fe:fe + 30]):
+            continue  # "800 a la semana": a wage or an allowance, not a charge
         if not (dollar or currency) and value < 20:
             continue  # "cobraron ... 3" is a count, not pesos
         if (

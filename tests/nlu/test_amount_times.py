@@ -43,6 +43,13 @@ def test_money_asked_for_or_owed_back_is_a_monto(text, expected):
     ("me pidieron 2 bolsas de suero de 85 cada una", 170),  # any counted thing
     ("mi hijo de 4 años, me cobraron 300 cada consulta", 300),  # an age is not a count
     ("me cobraron 500 de la consulta", 500),
+    ("me cobraron 3 cajas d medicina d a 150", 450),  # "d a" typed short
+    ("lleve a mis tres hijos a consulta y me cobraron 200 por cada uno", 600),
+    ("me hicieron 2 ultrasonidos y los dos me los cobraron a 900", 1800),
+    ("fui 5 veces a consulta y cada vez me cobran 80 pesos de cuota", 400),
+    ("una semana estuvo internada y nos cobraron 400 x dia", 2800),  # a week of days
+    ("gano 800 a la semana y me cobraron 500 de la consulta", 500),  # a wage is not the charge
+    ("pague 800 la semana pasada", 800),
 ])
 def test_a_price_each_is_multiplied_by_the_count_before_it(text, expected):
     assert monto(text) == expected
