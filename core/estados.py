@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.text.fold import fold
+
 
 @dataclass(frozen=True)
 class EstadoInfo:
@@ -69,3 +71,45 @@ def clave_for(nombre_or_clave: str) -> str | None:
         if e.abreviatura == upper or e.nombre.upper() == upper or e.nombre_oficial.upper() == upper:
             return e.clave
     return None
+
+
+# Ways the estados are written that are none of their names or abbreviations above, folded
+# (core.text.fold): old names, short forms, spellings without the accents' help. The one table:
+# the call center's file and the bot read it through FOLDED_NAMES / match_estado.
+ALIASES: dict[str, str] = {
+    "df": "09", "d f": "09", "distrito federal": "09", "mexico df": "09", "cd de mexico": "09",
+    "cd mexico": "09", "ciudad mexico": "09",
+    "edomex": "15", "edo mex": "15", "edo de mex": "15", "edo de mexico": "15",
+    "q roo": "23", "baja california norte": "02", "bcn": "02",
+}
+
+
+def _folded_names() -> dict[str, str]:
+    index = {}
+    for e in ESTADOS:
+        for name in (e.nombre, e.nombre_oficial, e.abreviatura):
+            index.setdefault(fold(name), e.clave)
+    index.update(ALIASES)
+    return index
+
+
+# folded name, official name, abbreviation or alias -> INEGI key
+FOLDED_NAMES: dict[str, str] = _folded_names()
+
+
+def match_estado(value) -> str | None:
+    """INEGI key for a sloppy estado name ('jalisco', 'EDOMEX', 'Michoacan', '9'), else None."""
+    raw = str(value or "").strip()
+    if not raw:
+        return None
+    exact = clave_for(raw)
+    if exact:
+        return exact
+    if raw.isdigit() and len(raw) == 1:
+        return clave_for("0" + raw)
+    key = fold(raw)
+    if key not in FOLDED_NAMES and key.startswith("estado de "):
+        key = key[len("estado de "):]
+    if key in BY_CLAVE:  # '09.', ' 9 '
+        return key
+    return FOLDED_NAMES.get(key)

@@ -32,7 +32,7 @@ from bot.nlu.signals import (  # noqa: F401  (the dialogue reads them as U.*)
     keyword,
     menu_digit,
 )
-from core.estados import ESTADOS, clave_for
+from core.estados import FOLDED_NAMES, clave_for
 from core.text.fold import fold
 from core.text.money import monto_in_range
 
@@ -157,18 +157,10 @@ def starts_with_no(text: str | None) -> bool:
 
 # --- estado ----------------------------------------------------------------------------------
 
-_ESTADO_ALIASES = {
-    "edomex": "15", "edo mex": "15", "edo de mex": "15", "estado de mexico": "15", "mexico": "15",
-    "cdmx": "09", "df": "09", "d f": "09", "distrito federal": "09", "ciudad de mexico": "09",
-    "ciudad mexico": "09", "mexico df": "09", "la capital": "09",
-    "nuevo leon": "19", "nl": "19", "slp": "24", "san luis": "24", "bc": "02", "baja": "02",
-    "bcs": "03", "qroo": "23", "q roo": "23", "quintana": "23", "veracruz": "30", "coahuila": "05",
-    "michoacan": "16", "edo": "15",
-}
-_FOLDED_NAMES = {fold(e.nombre): e.clave for e in ESTADOS}
-_FOLDED_NAMES.update({fold(e.nombre_oficial): e.clave for e in ESTADOS})
-_FOLDED_NAMES.update({fold(e.abreviatura): e.clave for e in ESTADOS})
-_FOLDED_NAMES.update(_ESTADO_ALIASES)
+# the estados' names, abbreviations and aliases (core.estados), and the words people use for a
+# few of them in a chat
+_FOLDED_NAMES = {**FOLDED_NAMES, "la capital": "09", "san luis": "24", "baja": "02", "quintana": "23",
+                 "edo": "15"}
 
 
 # "soy de Puebla", "mi póliza es de Puebla", "mi mamá es de Zacatecas": where a person is from,

@@ -1,10 +1,10 @@
 """The call center file's layout: its columns and the names they go by, the limits of a file,
-and how a sloppy tipo or estado is recognised."""
+and how a sloppy tipo is recognised (a sloppy estado: core.estados.match_estado)."""
 
 from __future__ import annotations
 
 from core.enums import TIPO_LABELS, Tipo
-from core.estados import ESTADOS, clave_for
+from core.estados import match_estado  # noqa: F401  (the estado column's rule, core.estados)
 from core.text.fold import fold
 
 MAX_ROWS = 10_000  # per file (CLI)
@@ -54,45 +54,9 @@ TIPO_SYNONYMS: dict[str, str] = {
     "reconocimiento": Tipo.FELICITACION, "agradecimiento": Tipo.FELICITACION,
 }
 
-ESTADO_ALIASES: dict[str, str] = {
-    "df": "09", "d f": "09", "distrito federal": "09", "cdmx": "09", "cd de mexico": "09",
-    "cd mexico": "09", "mexico df": "09", "ciudad de mexico": "09",
-    "edomex": "15", "edo mex": "15", "edo de mexico": "15", "estado de mexico": "15", "mexico": "15",
-    "coahuila": "05", "michoacan": "16", "veracruz": "30", "q roo": "23", "qroo": "23",
-    "baja california norte": "02", "bcn": "02", "nuevo leon": "19", "slp": "24",
-}
-
-
 def norm(value) -> str:
     """A cell folded for matching (core.text.fold): 'Michoacán de  Ocampo' -> 'michoacan de ocampo'."""
     return fold(str(value or ""))
-
-
-def _estado_index() -> dict[str, str]:
-    index = dict(ESTADO_ALIASES)
-    for e in ESTADOS:
-        for name in (e.nombre, e.nombre_oficial, e.abreviatura, e.clave):
-            index.setdefault(norm(name), e.clave)
-    return index
-
-
-def match_estado(value) -> str | None:
-    """INEGI key for a sloppy state name ('jalisco', 'EDOMEX', 'Michoacan', '9'), else None."""
-    raw = str(value or "").strip()
-    if not raw:
-        return None
-    exact = clave_for(raw)
-    if exact:
-        return exact
-    if raw.isdigit() and len(raw) == 1:
-        return clave_for("0" + raw)
-    key = norm(raw)
-    index = _estado_index()
-    if key in index:
-        return index[key]
-    if key.startswith("estado de "):
-        return index.get(key[len("estado de "):])
-    return None
 
 
 def match_tipo(value) -> str | None:

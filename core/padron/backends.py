@@ -19,8 +19,8 @@ import requests
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.callcenter.layout import match_estado
 from core.errors import DomainError
+from core.estados import match_estado
 from core.models import PadronAfiliado
 from core.phones import normalize_phone
 from core.timeutil import today_mx

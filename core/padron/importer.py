@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session
 
 from core import audit
 from core.actors import Actor
-from core.callcenter.layout import match_estado
 from core.callcenter.reading import read_table
 from core.callcenter.validation import cell_text, parse_date
 from core.errors import ValidationError
+from core.estados import match_estado
 from core.models import PadronAfiliado
 from core.phones import normalize_phone
 from core.spreadsheets import csv_text
