@@ -125,12 +125,17 @@ def generate(database_url: str, n_cases: int, *, seed: int = 2026, today: date |
                     vstatus, answered_at, vclosed = "aceptado", answered, answered + timedelta(days=rnd.randrange(1, 4))
                 first_answer = answered_at is not None and not answered_before
                 answered_before = answered_before or answered_at is not None
-                volantes.append((vol_id, case_id, numero, estado, enlaces.get(estado), "", vstatus, plazo, sent,
-                                 due, answered_at, vclosed, vin, canal, tipo, estado, first_answer, first_vol))
+                resultado = reemb = filer = review_due = None
                 if answered_at is not None:
-                    fur_id += 1
                     resultado = rnd.choices(["favorable", "no_favorable", "improcedente"], [70, 20, 10])[0]
                     reemb = monto if (monto and resultado == "favorable") else (0 if monto else None)
+                    filer = enlaces.get(estado)
+                    review_due = answered_at.date() + timedelta(days=4)  # the review clock, ~3 business days
+                volantes.append((vol_id, case_id, numero, estado, enlaces.get(estado), "", vstatus, plazo, sent,
+                                 due, answered_at, vclosed, vin, canal, tipo, estado, first_answer, first_vol,
+                                 created_at, review_due, filer, resultado, monto if answered_at else None, reemb))
+                if answered_at is not None:
+                    fur_id += 1
                     fur_texts.append(FUR_TEXTS)
                     furs.append((fur_id, vol_id, case_id, answered_at.date(), *FUR_TEXTS, resultado, monto, reemb,
                                  answered_at.date() if reemb else None, False, enlaces.get(estado), answered_at,
@@ -165,7 +170,8 @@ def generate(database_url: str, n_cases: int, *, seed: int = 2026, today: date |
                    "current_volante_id", "search_text"], cases),
         "volantes": (["id", "case_id", "numero", "estado_clave", "enlace_id", "instructions", "status", "plazo_dias",
                       "sent_at", "due_date", "answered_at", "closed_at", "turned_by_id", "canal", "tipo",
-                      "case_estado_clave", "first_answer", "round_first_id"], volantes),
+                      "case_estado_clave", "first_answer", "round_first_id", "round_sent_at", "review_due_date",
+                      "fur_filed_by_id", "fur_resultado", "fur_monto_reclamado", "fur_monto_reembolsado"], volantes),
         "furs": (["id", "volante_id", "case_id", "fecha_respuesta", "acciones", "respuesta_ciudadano", "resultado",
                   "monto_reclamado", "monto_reembolsado", "fecha_reembolso", "is_draft", "filed_by_id", "filed_at",
                   "created_at", "updated_at"], furs),

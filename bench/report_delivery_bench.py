@@ -1,7 +1,6 @@
-"""Time what issue 17 items 5 and 7 add to the informe mensual: the review figures' queries
-(core/reports/review_figures.py) and the e-mailed files (PDF by WeasyPrint, XLSX), on a
-generated database (bench/generate.py; review due dates filled as filing day + 4 calendar days,
-about 3 business days). Figures go to docs/benchmarks.md under "## Review clock and report
+"""Time what issue 17 item 7 adds to the informe mensual: the e-mailed files (PDF by WeasyPrint,
+XLSX), on a generated database (bench/generate.py; review due dates filled as filing day + 4
+calendar days, about 3 business days). Figures go to docs/benchmarks.md under "## Review clock and report
 delivery (issue 17 items 5, 7)".
 
     python bench/report_delivery_bench.py [--cases 50000] [--no-write]
@@ -41,7 +40,6 @@ def run(n_cases: int, write: bool) -> str:
     from core.reports import Month
     from core.reports.export import report_xlsx
     from core.reports.pdf import report_pdf
-    from core.reports.review_figures import compute
     from core.reports.snapshots import build_snapshot
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -61,8 +59,6 @@ def run(n_cases: int, write: bool) -> str:
         month = Month.of(today).shift(-1)
         Session = session_factory(url)
         with Session() as s:
-            review_ms, figures = _best(lambda: compute(s, month, None, today))
-            review_estado_ms, _ = _best(lambda: compute(s, month, "15", today))
             national, _ = build_snapshot(s, month, created_by="bench")
             estado, _ = build_snapshot(s, month, estado="15", created_by="bench")
             s.commit()
@@ -70,7 +66,7 @@ def run(n_cases: int, write: bool) -> str:
             pdf_estado_ms, pdf_estado = _best(lambda: report_pdf(estado.data, estado.created_at))
             xlsx_ms, xlsx = _best(lambda: report_xlsx(national.data))
     backend = "PostgreSQL" if postgres else "SQLite"
-    total = figures["total"].get("total", {})
+    total = national.data["total"]  # the review figures ride the report's volantes pass (issue 22)
     body = header(f"python bench/report_delivery_bench.py --cases {n_cases}") + "\n".join([
         (f"Backend: **{backend}**. {counts['cases']:,} cases, {counts['volantes']:,} volantes generated; "
          f"report month {month.key}: {total.get('revisiones', 0):,} FURs reviewed "
@@ -78,15 +74,13 @@ def run(n_cases: int, write: bool) -> str:
         "",
         "| operation | time (best of 3) |",
         "| --- | ---: |",
-        f"| review figures, national (2 grouped queries over volantes, one month) | {review_ms:,.0f} ms |",
-        f"| review figures, one state (Estado de México) | {review_estado_ms:,.0f} ms |",
         f"| national PDF (WeasyPrint; {len(pdf) / 1024:,.0f} KB) | {pdf_ms:,.0f} ms |",
         f"| one state's PDF ({len(pdf_estado) / 1024:,.0f} KB) | {pdf_estado_ms:,.0f} ms |",
         f"| national XLSX ({len(xlsx) / 1024:,.0f} KB) | {xlsx_ms:,.0f} ms |",
         "",
-        ("The report itself adds the review figures twice (the month and the previous one); the files "
-         "are made once per delivery try, from the frozen snapshot, so 33 scopes on the 1st cost about "
-         "33 × (PDF + XLSX)."),
+        ("The review figures have no statement of their own since issue 22 (two more events of the report's "
+         "volantes pass: bench/report_bench.py times the report); the files are made once per delivery try, "
+         "from the frozen snapshot, so 33 scopes on the 1st cost about 33 × (PDF + XLSX)."),
     ])
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     body += f"\n\nLoad average while measuring: {load} (other jobs on the machine inflate these times)."

@@ -143,6 +143,17 @@ class Volante(Base):
     # The national review's clock (core.review_clock, migration 0018): the day Vinculación should
     # have reviewed this round's FUR by, set when it is filed (core.plazos.review_plazo business days).
     review_due_date: Mapped[date | None] = mapped_column(Date, index=True)
+    # What the monthly report reads of this volante's FUR, copied when it is filed
+    # (core.services.fur.save_fur; a filed FUR is never edited, a sent-back round gets a new
+    # volante and FUR) so no report statement joins every FUR (migration 0020): who filed it (the
+    # per-enlace figures), its resultado and amounts (conclusions, cobros). NULL until filed.
+    fur_filed_by_id: Mapped[int | None] = mapped_column(Integer)
+    fur_resultado: Mapped[str | None] = mapped_column(String(16))
+    fur_monto_reclamado: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    fur_monto_reembolsado: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    # when its round's first volante was sent ("días a la conclusión" counts from it), kept by
+    # core.services.volantes when the volante opens, so that figure joins no other volante
+    round_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     case: Mapped[Case] = relationship(back_populates="volantes")
     enlace = relationship("User", foreign_keys=[enlace_id])

@@ -3,20 +3,21 @@ conclusion, and per enlace to each FUR they filed (issue 17 item 6), for every m
 and every breakdown in one statement per figure.
 
 Business days come from the business_days calendar (core.reports.calendar: two primary-key
-joins). Percentiles are linear interpolation: on PostgreSQL `percentile_cont` with GROUPING
-SETS; on SQLite the rows as a CTE, stacked per breakdown with UNION ALL and ranked with window
-functions (core.reports.sql.percentiles), which gives the same numbers.
+joins). The statement counts the rows per business-day value (a histogram per month and
+breakdown, stacked with UNION ALL over the rows as a CTE: hash aggregates, no sort of the rows);
+core.reports.sql.percentiles_of turns each histogram into PostgreSQL's percentile_cont (linear
+interpolation), the same numbers on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Integer, String, case, cast, func, literal_column, select, union_all
+from sqlalchemy import String, case, cast, exists, func, literal, literal_column, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from core.enums import VolanteStatus
-from core.models import BusinessDay, Fur, Volante
+from core.models import BusinessDay, Volante
 from core.reports.events import IN_PLAZO, status
-from core.reports.sql import local_date, percentiles
+from core.reports.sql import local_date, percentiles_of
 from core.reports.window import Window, month_bucket
 
 ENLACE = "enlace"  # the breakdown by the user who filed the FUR
@@ -28,17 +29,31 @@ def _days(start, end):
     return bs, be, (be.ordinal - bs.ordinal), bs.fecha == local_date(start), be.fecha == local_date(end)
 
 
+def _first_of_enlace(window: Window):
+    """1 when no earlier volante of the same case had its FUR filed by the same user in the same
+    month (and the window's estado): the per-enlace count of distinct cases, as a sum. Only a
+    re-turn (numero > 1) can repeat a case, so only those look (the unique (case_id, numero) index)."""
+    earlier = aliased(Volante)
+    repeat = exists().where(
+        earlier.case_id == Volante.case_id, earlier.numero < Volante.numero,
+        earlier.fur_filed_by_id == Volante.fur_filed_by_id, window.during(earlier.answered_at),
+        month_bucket(earlier.answered_at, window) == month_bucket(Volante.answered_at, window),
+        *([earlier.estado_clave == window.estado] if window.estado is not None else []),
+    )
+    return case((Volante.numero == 1, 1), (repeat, 0), else_=1)
+
+
 def answer_rows(window: Window):
     """Every FUR filed in the window: the business days from its volante's sending to the filing,
     whether it was the case's first answer (`Volante.first_answer`, marked when filed: "días a la
-    primera respuesta" counts only those), whether it was in plazo, and who filed it."""
+    primera respuesta" counts only those), whether it was in plazo, who filed it (the volante's
+    copy, `fur_filed_by_id`) and whether it is that user's first FUR of the case in the month."""
     bs, be, days, on_start, on_end = _days(Volante.sent_at, Volante.answered_at)
     query = (
         select(days.label("d"), Volante.first_answer.label("primera"),
-               case((IN_PLAZO, 1), else_=0).label("en_plazo"), Volante.case_id.label("caso"),
-               cast(Fur.filed_by_id, String).label(f"k_{ENLACE}"))
+               case((IN_PLAZO, 1), else_=0).label("en_plazo"), _first_of_enlace(window).label("nuevo"),
+               cast(Volante.fur_filed_by_id, String).label(f"k_{ENLACE}"))
         .select_from(Volante)
-        .join(Fur, Fur.volante_id == Volante.id)  # an answered volante always has its FUR
         .join(bs, on_start).join(be, on_end)
         .where(window.during(Volante.answered_at))
     )
@@ -48,14 +63,12 @@ def answer_rows(window: Window):
 def conclusion_rows(window: Window):
     """Business days to conclusion: from the day the round's first volante was sent to the day its
     FUR was accepted (re-turns included), once per accepted round, so a reopened case keeps its
-    first conclusion and adds its new round's. Each round's first volante is found by the id
-    every volante of the round keeps (`round_first_id`): one primary-key join."""
-    first = aliased(Volante)
-    bs, be, days, on_start, on_end = _days(first.sent_at, Volante.closed_at)
+    first conclusion and adds its new round's. Every volante of the round keeps when its first
+    volante was sent (`round_sent_at`), so no other volante is read."""
+    bs, be, days, on_start, on_end = _days(Volante.round_sent_at, Volante.closed_at)
     query = (
         select(days.label("d"))
         .select_from(Volante)
-        .join(first, first.id == Volante.round_first_id)
         .join(bs, on_start).join(be, on_end)
         .where(window.during(Volante.closed_at), status(Volante.status) == VolanteStatus.ACEPTADO)
     )
@@ -67,16 +80,6 @@ def _keys(estado_col, dims):
     return [cast(cols[d], String).label(f"k_{d}") for d in dims if d in cols]
 
 
-def _figures(prefix: str, n, mediana, p90) -> dict:
-    return {f"{prefix}_mediana": round(float(mediana), 2), f"{prefix}_p90": round(float(p90), 2),
-            f"{prefix}_n": int(n)}
-
-
-def _enlace_figures(n, mediana, p90, casos, en_plazo) -> dict:
-    return {"respondidos": int(n), "casos": int(casos), "respondidos_en_plazo": int(en_plazo or 0),
-            "dias_mediana": round(float(mediana), 2), "dias_p90": round(float(p90), 2)}
-
-
 def duration_months(session: Session, window: Window, build, prefix: str, dims: tuple[str, ...], *,
                     first_only: bool = False, enlaces: bool = False) -> dict:
     """{month: {dimension: {key: figures}}} for one duration. `first_only`: the breakdowns count
@@ -86,79 +89,36 @@ def duration_months(session: Session, window: Window, build, prefix: str, dims: 
     if window.estado is not None:
         base = base.where(estado_col == window.estado)
     mes = month_bucket(event, window).label("k_mes")
-    keyed = [d for d in dims if d != "total"]
-    rows = base.add_columns(mes, *_keys(estado_col, keyed))
-    if session.get_bind().dialect.name == "postgresql":
-        return _pg(session, rows.subquery("filas"), prefix, dims, keyed, first_only, enlaces)
-    return _sqlite(session, rows.cte("filas"), prefix, dims, first_only, enlaces)
-
-
-def _put(out, mk, dim, key, values):
-    out.setdefault(mk, {}).setdefault(dim, {})[key] = values
-
-
-def _sqlite(session, cte, prefix, dims, first_only, enlaces) -> dict:
+    rows = base.add_columns(mes, *_keys(estado_col, [d for d in dims if d != "total"])).cte("filas")
+    zero = literal(0)
     parts = []
     for dim in dims:
-        key = literal_column("'total'") if dim == "total" else cte.c[f"k_{dim}"]
-        part = select(cte.c.k_mes.label("mes"), literal_column(f"'{dim}'").label("dim"), key.label("k"), cte.c.d,
-                      *([cte.c.en_plazo, cte.c.caso] if enlaces else []))
-        parts.append(part.where(cte.c.primera.is_(True)) if first_only else part)
+        key = literal_column("'total'") if dim == "total" else rows.c[f"k_{dim}"]
+        by = [rows.c.k_mes, rows.c.d] if dim == "total" else [rows.c.k_mes, key, rows.c.d]
+        part = (select(literal_column(f"'{dim}'").label("dim"), rows.c.k_mes.label("mes"), key.label("k"), rows.c.d,
+                       func.count().label("n"), zero.label("en_plazo"), zero.label("nuevos"))
+                .group_by(*by))
+        parts.append(part.where(rows.c.primera.is_(True)) if first_only else part)
     if enlaces:
-        parts.append(select(cte.c.k_mes.label("mes"), literal_column(f"'{ENLACE}'").label("dim"),
-                            cte.c[f"k_{ENLACE}"].label("k"), cte.c.d, cte.c.en_plazo, cte.c.caso))
-    stacked = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery()
-    extra = {"en_plazo": func.sum, "caso": lambda c: func.count(func.distinct(c))} if enlaces else None
+        key = rows.c[f"k_{ENLACE}"]
+        parts.append(select(literal_column(f"'{ENLACE}'").label("dim"), rows.c.k_mes.label("mes"), key.label("k"),
+                            rows.c.d, func.count().label("n"), func.sum(rows.c.en_plazo).label("en_plazo"),
+                            func.sum(rows.c.nuevo).label("nuevos"))
+                     .where(key.is_not(None)).group_by(rows.c.k_mes, key, rows.c.d))
+    groups: dict = {}
+    for dim, mk, key, d, n, en_plazo, nuevos in session.execute(union_all(*parts) if len(parts) > 1 else parts[0]):
+        group = groups.setdefault((mk, dim, key), [{}, 0, 0])
+        group[0][d] = n
+        group[1] += int(en_plazo or 0)
+        group[2] += int(nuevos or 0)
     out: dict = {}
-    for (mk, dim, key), v in percentiles(session, stacked, partition=("mes", "dim", "k"), extra=extra).items():
+    for (mk, dim, key), (counts, en_plazo, nuevos) in groups.items():
+        p = percentiles_of(counts)
         if dim == ENLACE:
-            if key is not None:
-                _put(out, mk, ENLACE, int(key), _enlace_figures(v["n"], v["mediana"], v["p90"], v["caso"],
-                                                                v["en_plazo"]))
+            values = {"respondidos": p["n"], "casos": nuevos, "respondidos_en_plazo": en_plazo,
+                      "dias_mediana": p["mediana"], "dias_p90": p["p90"]}
+            key = int(key)
         else:
-            _put(out, mk, dim, key, {f"{prefix}_mediana": v["mediana"], f"{prefix}_p90": v["p90"],
-                                     f"{prefix}_n": v["n"]})
-    return out
-
-
-def _pg(session, rows, prefix, dims, keyed, first_only, enlaces) -> dict:
-    """percentile_cont per breakdown and month in one pass with GROUPING SETS; the breakdowns'
-    figures FILTER to first answers when asked, the enlaces' take every FUR."""
-    groups = list(keyed) + ([ENLACE] if enlaces else [])
-    kcols = [rows.c[f"k_{d}"] for d in groups]
-    only = rows.c.primera.is_(True) if first_only else None
-
-    def agg(expr):
-        return expr.filter(only) if only is not None else expr
-
-    cols = [rows.c.k_mes, *kcols,
-            agg(func.count()).label("n"),
-            agg(func.percentile_cont(0.5).within_group(rows.c.d)).label("mediana"),
-            agg(func.percentile_cont(0.9).within_group(rows.c.d)).label("p90")]
-    if enlaces:
-        cols += [func.count().label("n_todos"),
-                 func.percentile_cont(0.5).within_group(rows.c.d).label("mediana_todos"),
-                 func.percentile_cont(0.9).within_group(rows.c.d).label("p90_todos"),
-                 func.sum(cast(rows.c.en_plazo, Integer)).label("en_plazo"),
-                 func.count(func.distinct(rows.c.caso)).label("casos")]
-    sets = ", ".join("(k_mes)" if d == "total" else f"(k_mes, k_{d})" for d in [*dims, *([ENLACE] if enlaces else [])])
-    if kcols:
-        cols.append(func.grouping(*kcols).label("g"))
-        query = select(*cols).group_by(literal_column(f"GROUPING SETS ({sets})"))
-    else:
-        query = select(*cols).group_by(rows.c.k_mes)
-    width, out = len(groups), {}
-    for row in session.execute(query).mappings():
-        g = row["g"] if kcols else (1 << width) - 1
-        if g == (1 << width) - 1:
-            dim, key = "total", "total"
-        else:
-            i = next(i for i in range(width) if not g & (1 << (width - 1 - i)))
-            dim, key = groups[i], row[f"k_{groups[i]}"]
-        if dim == ENLACE:
-            if key is not None:
-                _put(out, row["k_mes"], ENLACE, int(key), _enlace_figures(
-                    row["n_todos"], row["mediana_todos"], row["p90_todos"], row["casos"], row["en_plazo"]))
-        elif dim in dims and row["n"]:
-            _put(out, row["k_mes"], dim, key, _figures(prefix, row["n"], row["mediana"], row["p90"]))
+            values = {f"{prefix}_mediana": p["mediana"], f"{prefix}_p90": p["p90"], f"{prefix}_n": p["n"]}
+        out.setdefault(mk, {}).setdefault(dim, {})[key] = values
     return out

@@ -21,7 +21,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 from core.enums import CaseStatus, Resultado, Tipo, VolanteStatus
-from core.models import Case, Fur, Reopening, Volante
+from core.models import Case, Reopening, Volante
 from core.reports.sql import local_date
 from core.reports.window import Window
 
@@ -65,7 +65,6 @@ class Event:
     at: object
     figures: tuple[tuple[str, object], ...]
     where: object = None
-    needs_fur: bool = False
 
     @property
     def dated(self) -> bool:
@@ -84,6 +83,10 @@ class Event:
 
 IN_PLAZO = local_date(Volante.answered_at) <= Volante.due_date
 COBRO = Volante.tipo == Tipo.COBRO_INJUSTIFICADO
+REVIEWED = (VolanteStatus.ACEPTADO, VolanteStatus.DEVUELTO)
+# the national review's clock (core/review_clock.py, core/reports/review_figures.py): rounds
+# filed before it existed have no review due date and count in neither review figure
+HAS_REVIEW_CLOCK = Volante.review_due_date.is_not(None)
 
 
 def _overdue(as_of: date | None):
@@ -100,40 +103,57 @@ def _overdue(as_of: date | None):
     return or_(answered_late, still_open)
 
 
+def _review_late(as_of: date | None):
+    """Revisiones vencidas, counted in the month of the review due date: reviewed (or
+    cancelled) after it, or still waiting for the review with the due date before `as_of`."""
+    closed_late = and_(Volante.status.in_((*REVIEWED, VolanteStatus.CANCELADO)),
+                       local_date(Volante.closed_at) > Volante.review_due_date)
+    waiting = and_(Volante.status == VolanteStatus.RESPONDIDO, Volante.review_due_date < (as_of or date.max))
+    return or_(closed_late, waiting)
+
+
 def volante_events(window: Window, *, trend: bool = False) -> tuple[Event, ...]:
     """Volantes sent (first turns, re-turns after a devolución and reassignments); FURs filed
     and how many on or before the due date; reviews (accepted / sent back, by the date the
-    review closed the volante); vencidos; conclusions (FUR accepted) with the accepted FUR's
-    resultado and, for cobro_injustificado, the amounts. Conclusions are driven by the accepted
-    volantes, so a case reopened later (issue 17) keeps its earlier conclusion, and one
-    concluded again counts once per round; they use the case's dimensions. The trend plots no
-    resultado or amount, so its conclusions are only counted (no FUR join)."""
+    review closed the volante), with those under the review clock and reviewed on or before its
+    due date; vencidos; late reviews (by the review due date); conclusions (FUR accepted) with
+    the accepted FUR's resultado and, for cobro_injustificado, the amounts (the volante's copies
+    of its FUR). Conclusions are driven by the accepted volantes, so a case reopened later
+    (issue 17) keeps its earlier conclusion, and one concluded again counts once per round; they
+    use the case's dimensions. `trend`: only what the trend plots (core.reports.monthly)."""
     accepted = status(Volante.status) == VolanteStatus.ACEPTADO
     concluded = (("concluidos", ONE),) if trend else (
         ("concluidos", ONE),
-        ("favorables", Fur.resultado == Resultado.FAVORABLE),
-        ("no_favorables", Fur.resultado == Resultado.NO_FAVORABLE),
-        ("improcedentes", Fur.resultado == Resultado.IMPROCEDENTE),
+        ("favorables", Volante.fur_resultado == Resultado.FAVORABLE),
+        ("no_favorables", Volante.fur_resultado == Resultado.NO_FAVORABLE),
+        ("improcedentes", Volante.fur_resultado == Resultado.IMPROCEDENTE),
         ("cobros_concluidos", COBRO),
-        ("reembolsos", and_(COBRO, Fur.monto_reembolsado > 0)),
-        ("monto_reclamado", (COBRO, Fur.monto_reclamado)),
-        ("monto_reembolsado", (COBRO, Fur.monto_reembolsado)),
+        ("reembolsos", and_(COBRO, Volante.fur_monto_reembolsado > 0)),
+        ("monto_reclamado", (COBRO, Volante.fur_monto_reclamado)),
+        ("monto_reembolsado", (COBRO, Volante.fur_monto_reembolsado)),
     )
-    return (
+    reviewed = (("volantes_revisados", ONE),
+                ("volantes_aceptados", Volante.status == VolanteStatus.ACEPTADO),
+                ("volantes_devueltos", Volante.status == VolanteStatus.DEVUELTO))
+    if not trend:
+        reviewed += (("revisiones", HAS_REVIEW_CLOCK),
+                     ("revisiones_en_plazo", and_(HAS_REVIEW_CLOCK,
+                                                  local_date(Volante.closed_at) <= Volante.review_due_date)))
+    out = (
         Event("abiertos", "volantes", "volante", Volante.sent_at,
-              (("volantes_abiertos", ONE), ("casos_turnados", Volante.numero == 1))),
+              (("volantes_abiertos", ONE),) + (() if trend else (("casos_turnados", Volante.numero == 1),))),
         Event("respondidos", "volantes", "volante", Volante.answered_at,
               (("volantes_respondidos", ONE), ("respondidos_en_plazo", IN_PLAZO))),
-        Event("revisados", "volantes", "volante", Volante.closed_at,
-              (("volantes_revisados", ONE),
-               ("volantes_aceptados", Volante.status == VolanteStatus.ACEPTADO),
-               ("volantes_devueltos", Volante.status == VolanteStatus.DEVUELTO)),
-              where=status(Volante.status).in_([VolanteStatus.ACEPTADO, VolanteStatus.DEVUELTO])),
+        Event("revisados", "volantes", "volante", Volante.closed_at, reviewed,
+              where=status(Volante.status).in_(REVIEWED)),
         Event("vencidos", "volantes", "due", Volante.due_date, (("volantes_vencidos", ONE),),
               where=_overdue(window.as_of)),
-        Event("concluidos", "volantes", "round", Volante.closed_at, concluded, where=accepted,
-              needs_fur=not trend),
+        Event("concluidos", "volantes", "round", Volante.closed_at, concluded, where=accepted),
     )
+    if trend:
+        return out
+    return out + (Event("revisiones_vencidas", "volantes", "due", Volante.review_due_date,
+                        (("revisiones_vencidas", ONE),), where=_review_late(window.as_of)),)
 
 
 def case_events(window: Window, *, trend: bool = False) -> tuple[Event, ...]:
@@ -172,11 +192,10 @@ def reopening_events(window: Window) -> tuple[Event, ...]:
     )
 
 
-def source(table: str, *, fur: bool = False) -> Select:
+def source(table: str) -> Select:
     """The FROM of a table's events (no columns yet)."""
     if table == "volantes":
-        query = select().select_from(Volante)
-        return query.outerjoin(Fur, Fur.volante_id == Volante.id) if fur else query
+        return select().select_from(Volante)
     if table == "reopenings":
         return select().select_from(Reopening).join(Case, Case.id == Reopening.case_id)
     return select().select_from(Case)
@@ -188,7 +207,7 @@ def case_id_of(table: str):
 
 def event_rows(event: Event, window: Window) -> Select:
     """One row (the case id) per row the event counts in the window, in the window's estado."""
-    query = source(event.table, fur=event.needs_fur).add_columns(case_id_of(event.table).label("case_id"))
+    query = source(event.table).add_columns(case_id_of(event.table).label("case_id"))
     query = query.where(window.during(event.at, dated=event.dated))
     if event.where is not None:
         query = query.where(event.where)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from core.enums import Tipo
 from core.models import Case
-from core.reports import durations, events
+from core.reports import durations, events, review_figures
 from core.reports.events import Event
 from core.reports.passes import group_key, messages_pass, table_pass
 from core.reports.window import Window
@@ -29,7 +29,7 @@ COUNTS = (
     "casos_turnados", "volantes_respondidos", "respondidos_en_plazo", "volantes_aceptados",
     "volantes_devueltos", "volantes_vencidos", "concluidos", "favorables", "no_favorables",
     "improcedentes", "cobros_concluidos", "reembolsos", "satisfaccion_n", "dias_respuesta_n",
-    "dias_conclusion_n", "reaperturas", "reaperturas_afiliado",
+    "dias_conclusion_n", "reaperturas", "reaperturas_afiliado", *review_figures.COUNTS,
 )
 MONEY = ("monto_reclamado", "monto_reembolsado")
 NULLABLE = ("satisfaccion_promedio", "dias_respuesta_mediana", "dias_respuesta_p90",
@@ -62,6 +62,7 @@ def finish(row: dict) -> dict:
     out["pct_favorable"] = _ratio(out["favorables"], out["concluidos"])
     # reopened in the month per case closed in the month (concluded or attended)
     out["tasa_reapertura"] = _ratio(out["reaperturas"], out["concluidos"] + out["atendidos"])
+    out["pct_revision_en_plazo"] = _ratio(out["revisiones_en_plazo"], out["revisiones"])
     return out
 
 

@@ -19,7 +19,6 @@ from core.reports.months import Month
 from core.reports.review_figures import DEFINITION as REVIEW_DEFINITION
 from core.reports.review_figures import LABELS as REVIEW_LABELS
 from core.reports.review_figures import PERCENT as REVIEW_PERCENT
-from core.reports.review_figures import add_review_figures
 from core.reports.sql import tune_for_reports
 from core.timeutil import now, today_mx
 
@@ -221,7 +220,6 @@ def build_report(session: Session, month: Month, *, estado: str | None = None,
     }
     for dim in ("estado", "canal", "tipo"):
         report[f"por_{dim}"] = _breakdown(current[dim], before[dim], dim, estado)
-    add_review_figures(session, report, month, estado, as_of)  # the national review's clock
     report["ranking_estados"] = _ranking(report["por_estado"])
     report["por_enlace"] = enlaces.rows(session, current[ENLACE], before[ENLACE])
     report["temas"] = current["temas"]

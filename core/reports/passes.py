@@ -97,7 +97,7 @@ def table_pass(session: Session, table: str, events: tuple[Event, ...], window: 
     values = [_value(e, value).label(_value_name(e, name)) for e in events for name, value in e.figures]
     estados = {f"k_{_estado_key(e)}": e.estado_column() for e in events} if window.estado is not None else {}
     scope = [] if groups else [c.label(name) for name, c in estados.items()]  # to drop the other kind's rows
-    inner = source(table, fur=any(e.needs_fur for e in events)).add_columns(*keys, *dates.values(), *values, *scope)
+    inner = source(table).add_columns(*keys, *dates.values(), *values, *scope)
     inner = inner.where(or_(*ranges))
     if estados:
         inner = inner.where(or_(*[c == window.estado for c in estados.values()]))

@@ -173,4 +173,9 @@ def save_fur(session: Session, volante: Volante, actor: Actor, data: dict, *, su
     volante.answered_at = fur.filed_at
     volante.review_due_date = review_due_date(session, fur.filed_at)  # the national review's clock
     volante.first_answer = not any(v.answered_at is not None for v in case.volantes if v is not volante)
+    # the report's copies of the filed FUR (migration 0020): it is never edited from now on
+    volante.fur_filed_by_id = fur.filed_by_id
+    volante.fur_resultado = fur.resultado
+    volante.fur_monto_reclamado = fur.monto_reclamado
+    volante.fur_monto_reembolsado = fur.monto_reembolsado
     return Result(case, [Job(JobName.NOTIFY_FUR_FILED, {"volante_id": volante.id}, QueueName.DEFAULT)])
