@@ -169,7 +169,9 @@ def _set_monto(t: Turn, slots: dict, montos: list[tuple[float, int, int]], chang
         if len(labels) == len(parts):
             parts = [f"{label} {money}" for label, money in zip(labels, parts, strict=True)]
         detalle = " + ".join(parts)
-    if slots.get("monto") and U.adds_charge(t.text):
+    # "bueno 2000 del ultrasonido y 350 de los análisis que también me cobraron": the whole again
+    restated = summed and any(v == slots.get("monto") for v, _s, _e in montos)
+    if slots.get("monto") and U.adds_charge(t.text) and not restated:
         add_charge(t, slots, amount, detalle, changed)  # "y también los análisis, 620"
         return
     if slots.get("monto") != amount or slots.get("monto_detalle") != detalle:

@@ -97,6 +97,8 @@ def on_form(t: Turn) -> bool:
             answered = True
     if form["tipo"] == "cobro_injustificado" and form["slots"].get("monto") is None and "monto" not in changed:
         value = U.amount_with_cue(t.text) or U.approx_amount(t.text)  # "como 300 creo"
+        if value is None and not any(e.get("entity") == "fecha" for e in t.entities):
+            value = U.leading_amount(t.text)  # "450 en el hospital general de cuautla"
         if value is not None:
             form["slots"]["monto"] = value
             form["slots"].pop("monto_detalle", None)

@@ -163,6 +163,15 @@ def _coverage_question(t: Turn) -> None:
         form_fill.start(t, FORM_INTENTS[report], story=True)
 
 
+def _status_question(t: Turn) -> None:
+    tramite.tramite(t)
+    report = None if t.menu_choice else next((i for i in t.secondary if i in FORM_INTENTS), None)
+    if report is not None:
+        # "¿cómo va mi folio …? y otra cosa, me volvieron a cobrar 250": the status, then the
+        # report of the new matter
+        form_fill.start(t, FORM_INTENTS[report], story=True)
+
+
 def _greeting(t: Turn) -> None:
     if not t.first_contact:
         t.say(R.GREETING_AGAIN if t.state.get("last_at") else R.HOLA)
@@ -214,7 +223,7 @@ INTENT_HANDLERS: dict[str, Callable[[Turn], None]] = {
     "hablar_con_persona": control.handoff,
     "consulta_cobertura": _coverage_question,
     "solicitud_informacion": lambda t: information.information(t, None if t.menu_choice else t.text),
-    "estado_tramite": tramite.tramite,
+    "estado_tramite": _status_question,
     "saludo": _greeting,
     "despedida": lambda t: t.say(R.GOODBYE),
     "agradecimiento": lambda t: t.say(R.THANKS),

@@ -279,8 +279,11 @@ _STATED_BEFORE = re.compile(r"(?:^|\W)(?:fueron|eran|son|en total|total|todo jun
 
 # "y también los análisis, 620", "aparte nos pidieron otros 500": a charge on top of the one
 # already noted, not a correction of it
-_ADDS_RE = re.compile(r"^(?:y\s+|pero\s+|ah\s+)?(?:tambien|ademas|aparte|encima|luego|despues)\b"
-                      r"|\b(?:y tambien|ademas|aparte de eso|otros|otras|otro pago|otra cuota)\b"
+_ADDS_RE = re.compile(r"^(?:(?:y|pero|ah|a|ha|oh|ay|e|eh|se me olvido|olvide decirle)\s+)*"
+                      r"(?:tambien|ademas|aparte|encima|luego|despues|mas(?!\s+(?:o\s+menos|bien|que))|\+)"
+                      r"|\b(?:y tambien|ademas|aparte de eso|otros|otras|otro pago|otra cuota|y aparte)\b"
+                      r"|\btambien\s+(?:me|nos|le|les)\s+(?:cobraron|pidieron|hicieron pagar)\b"
+                      r"|\b(?:agreguelo|agregalo|agreguele|agregale|sumele|sumale|sumelo|sumalo)\b"
                       r"|\b(?:se me olvido|se me olvidaba|olvide decir|me falto)\b.{0,30}\btambien\b")
 _CORRECTS_RE = re.compile(r"^(?:no|nel|perdon|perdona|perdone)\b|\b(?:me equivoque|corrijo|mejor dicho|"
                           r"mas bien|en realidad|eran|no eran|no fueron|total|en total|con todo|"
@@ -290,6 +293,8 @@ _CORRECTS_RE = re.compile(r"^(?:no|nel|perdon|perdona|perdone)\b|\b(?:me equivoq
 def adds_charge(text: str | None) -> bool:
     """The amount in `text` is one more charge, to be added to the one already noted."""
     k = fold(text)
+    if (text or "").lstrip().startswith("+"):  # "+120 d la inyeccion"
+        k = "+ " + k
     return bool(_ADDS_RE.search(k)) and not _CORRECTS_RE.search(k)
 
 
@@ -409,6 +414,20 @@ def amount_with_cue(text: str | None) -> float | None:
     if not _MONEY_CUE_RE.search(fold(text) if "$" not in (text or "") else "$"):
         return None
     return amount(text)
+
+
+# "450 en el hospital general de cuautla": inside a charge report with no amount yet, a figure
+# that opens the message is what was paid (not "12 de marzo", "2 hijos", "3 dias")
+_LEADING_FIGURE_RE = re.compile(r"^\s*\$?\s*((?:\d{1,3}(?:[,.]\d{3})+|\d{2,7})(?:\.\d{1,2})?)\s*(?:pesos\s*)?"
+                                r"(?=$|[,.;]|\s+(?:en|de|del|por|y|la|el|los|las|que)\b)(?!\s+de\s+"
+                                r"(?:enero|febrero|marzo|abril|mayo|junio|julio|agosto|sep|oct|nov|dic))")
+
+
+def leading_amount(text: str | None) -> float | None:
+    m = _LEADING_FIGURE_RE.match(unidecode((text or "")[:500]).lower())
+    value = amount(m.group(0)) if m and not re.match(r"\s*de\s+la\s+(?:manana|tarde|noche)",
+                                                        fold(text)[len(m.group(0).strip()):]) else None
+    return value if value is not None and value >= 20 else None
 
 
 # "como 300 creo", "unos 250 pesos", "aprox $1,200", "300 más o menos": an amount given as an

@@ -43,6 +43,8 @@ _BLOCKERS_BEFORE = re.compile(
     r"licenciada|sr|sra|senor|senora|enfermera|enfermero|miguel|jose\s+maria|benito|ignacio|"
     r"vicente|ejido|fracc|fraccionamiento|apellido|calzada)[\s.]*$"
 )
+# "el hospital Hidalgo" (Aguascalientes), "la clínica Morelos": a unit named after an estado
+_UNIT_BEFORE = re.compile(r"(?:hospital|clinica|sanatorio|nosocomio|policlinica)\s*$")
 
 
 _NEGATED_BEFORE = re.compile(r"(?<![a-z])no\s+(?:(?:es|era|fue|en|de|del|estado\s+de)\s+){0,2}$")
@@ -111,6 +113,8 @@ def _estado(f: Folded, gaz: Gazetteer) -> list[dict]:
             # variants written with dots/spaces ("d.f.", "edo. mex")
             value = next((v for k, v in gaz.values.items() if _squash(k) == _squash(key)), None)
         if value is None:
+            continue
+        if key == _fold_plain(value) and _UNIT_BEFORE.search(f.text, max(0, m.start() - 15), m.start()):
             continue
         s, e = f.span(m.start(), m.end())
         negated = bool(_NEGATED_BEFORE.search(f.text, max(0, m.start() - 20), m.start()))

@@ -22,7 +22,7 @@ from core.text.fold import fold as _fold
 from .concepts import has_concept
 from .data import FALLBACK_INTENT
 from .normalize import normalize_text
-from .signals import Signals
+from .signals import ASKS_OFFICIAL, Signals
 
 HINT_CONFIDENCE = 0.55
 HINT_OVERRIDES_BELOW = 0.7
@@ -49,7 +49,8 @@ _GREETING_RE = re.compile(
     re.IGNORECASE,
 )
 # an explicit ask for a person (stricter than the dialogue's "persona" anywhere)
-_PERSON_RE = re.compile(r"\b(?:hablar con (?:alguien|una persona|un humano)|asesor|operador)\b")
+_PERSON_RE = re.compile(r"\b(?:hablar con (?:alguien|una persona|un humano)|asesor|operador)\b|"
+                        + ASKS_OFFICIAL)
 _HINTS = (
     ("hablar_con_persona", _PERSON_RE),
     ("estado_tramite", re.compile(

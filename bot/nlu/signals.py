@@ -39,7 +39,9 @@ _OPT_OUT_PHRASE_RE = re.compile(
     r"|\bdej(?:en|e|a)\s+de\s+(?:mandar|enviar|escribir|molestar)(?:me|nos)"
     r"|\bno\s+quiero\s+(?:recibir|que me lleguen)\s+(?:mas\s+|sus\s+|ningun\s+)*"
     r"(?:mensaj|msj|sms|whats|notificacion|recado)"
-    r"|\b(?:quit|sac|borr|elimin)(?:en|e|a)(?:me|nos)\s+de\s+(?:su|sus|la|esta|esa)\s+(?:lista|base)"
+    r"|\b(?:quit|sac|saqu|borr|elimin)(?:en|e|a)(?:me|nos)\s+de\s+(?:su|sus|la|esta|esa)\s+(?:lista|base)"
+    r"|\bno\s+(?:me|nos)\s+vuelvan?\s+a\s+(?:escribir|molestar|contactar|(?:mandar|enviar)"
+    + _STOP_OBJECT + ")"
     r"|\b(?:quiten|borren|eliminen|saquen)\s+mi\s+(?:numero|telefono|cel)"
     r"|\b(?:darme|denme|quiero darme)\s+de\s+baja\s+de\s+(?:los|sus|este|estos|la)\s+"
     r"(?:mensaj|servicio|lista|whats|sms|notificacion)"
@@ -72,11 +74,17 @@ def menu_digit(text: str | None) -> int | None:
 # "humano", "asesor", "operador", or "persona" after a verb of asking ("quiero hablar con una
 # persona", "que me atienda una persona"): never "soy una persona mayor" or "la persona que me
 # atendió".
+# "ocupo que me atienda un licenciado", "comuníqueme con el encargado": a person asked for by role
+ASKS_OFFICIAL = (
+    r"\b(?:atienda|atiendan|hablar con|comunique\w*|comunicar\w*|pase\w* con)\s+(?:con\s+)?"
+    r"(?:un|una|el|la|algun|alguna)?\s*(?:licenciad[oa]|funcionari[oa]|encargad[oa]|"
+    r"responsable|supervisor|supervisora|alguien)\b"
+    r"(?!\s+(?:del|de la|de el)\s+(?:hospital|clinica|centro|farmacia|laboratorio|area))")
 _HUMAN_RE = re.compile(
     r"\b(?:humano|humana|asesor|asesora|agente|operador|operadora|alguien real|persona real|"
     r"hablar con alguien|ejecutivo|ejecutiva)\b"
     r"|\b(?:hablar|comunica\w*|pasa\w*|atienda|conteste|responda|quiero|necesito|ocupo)\b"
-    r"[^.?!]{0,25}\bpersona\b")
+    r"[^.?!]{0,25}\bpersona\b|" + ASKS_OFFICIAL)
 
 
 def asks_for_human(text: str | None) -> bool:

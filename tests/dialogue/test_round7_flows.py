@@ -1,0 +1,72 @@
+"""Conversations from the round-7 development set: charges added at the summary, an amount that
+opens an answer about the place, a hospital named after an estado, a status question with a new
+charge, and asking for a person or to stop in other words."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from core.models import Case, Contact
+from tests.dialogue.conftest import joined
+
+
+def test_a_charge_added_at_the_summary_is_summed(phone, db):
+    phone.send("en el centro de salud de ixmiquilpan me cobraron 300 de la consulta")
+    summary = joined(phone.send("ah y aparte 200 de la placa de rayos x"))
+    assert "$500" in summary
+    summary = joined(phone.send("+120 d la inyeccion"))
+    assert "$620" in summary
+    phone.send("si")
+    assert float(db.scalars(select(Case)).one().monto) == 620
+
+
+def test_the_whole_told_again_replaces_instead_of_adding(phone, db):
+    phone.send("en el hospital de gomez palacio me cobraron 2000 del ultrasonido")
+    summary = joined(phone.send("bueno 2000 del ultrasonido y 350 de los analisis que tambien me cobraron"))
+    assert "$2,350" in summary and "$4,350" not in summary
+
+
+def test_an_amount_that_opens_the_answer_about_the_place_is_kept(phone, db):
+    phone.send("me cobraron medicina")
+    summary = joined(phone.send("450 en el hospital general de cuautla"))
+    assert "$450" in summary and "Morelos" in summary
+
+
+def test_a_hospital_named_after_an_estado_does_not_move_the_case(phone, db):
+    phone.send("me cobraron 350 en aguascalientes")
+    summary = joined(phone.send("el hospital hidalgo"))
+    assert "Aguascalientes" in summary and "hospital hidalgo" in summary.lower()
+    phone.send("si")
+    assert db.scalars(select(Case)).one().estado_clave == "01"
+
+
+def test_a_status_question_with_a_new_charge_answers_then_takes_the_charge(phone, db):
+    text = joined(phone.send("como va mi folio 2026 4521? y otra cosa, me volvieron a cobrar otra "
+                             "consulta, 250, en el mismo centro de salud de tenosique"))
+    assert "folio" in text and "$250" in text and "Tabasco" in text
+    phone.send("si")
+    case = db.scalars(select(Case)).one()
+    assert case.tipo == "cobro_injustificado" and float(case.monto) == 250
+
+
+def test_a_person_asked_for_by_role_is_a_handoff(phone, db):
+    phone.send("ocupo que me atienda un licenciado del seguro popular es urgente mi mama esta "
+               "internada y no me dan informes")
+    assert db.scalars(select(Contact)).one().handoff
+
+
+def test_stop_in_other_words_in_the_middle_of_a_report(phone, db):
+    phone.send("me cobraron 300 en el centro de salud de ocosingo")
+    phone.send("sabe que ya no quiero nada, no me vuelvan a escribir")
+    assert db.scalars(select(Contact)).one().opt_out
+    assert db.scalars(select(Case)).first() is None
+
+
+def test_the_new_stop_and_person_words_keep_their_limits():
+    from bot.nlu.signals import Signals
+
+    assert Signals.read("saquenme de su lista de difusion porfa").opt_out
+    assert not Signals.read("no me vuelvan a mandar a ese hospital").opt_out
+    assert Signals.read("comuniqueme con el encargado").asks_human
+    assert not Signals.read("el encargado me atendio mal").asks_human
+    assert not Signals.read("quiero hablar con el encargado del hospital").asks_human
