@@ -25,7 +25,8 @@ valid rows, all in the caller's single transaction. Any database error rolls eve
 
 The package: layout.py (columns, aliases, limits, tipo and estado matching), reading.py (CSV/XLSX
 to rows), validation.py (every row checked, the rejected rows as CSV), importing.py (the accepted
-rows registered as cases). The names below are what the back office, the CLI and the tests use.
+rows registered as cases); the rules any imported file's rows share (dates, estado, phone, CURP)
+are core.file_rows'. The names below are what the back office, the CLI and the tests use.
 """
 
 from core.callcenter.importing import ImportFailed, import_file, import_rows
@@ -38,14 +39,8 @@ from core.callcenter.layout import (
     match_tipo,
 )
 from core.callcenter.reading import FileRejected, read_table
-from core.callcenter.validation import (
-    ImportReport,
-    Row,
-    cell_text,
-    parse_date,
-    rejected_csv,
-    validate_rows,
-)
+from core.callcenter.validation import ImportReport, Row, rejected_csv, validate_rows
+from core.file_rows import cell_text, parse_date
 
 __all__ = [
     "COLUMNS", "MAX_ROWS", "REQUIRED_COLUMNS", "WEB_MAX_ROWS", "FileRejected", "ImportFailed", "ImportReport",

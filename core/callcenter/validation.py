@@ -3,131 +3,61 @@ rejected row, in words the call center can act on, and the rejected rows as a fi
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.callcenter.layout import COLUMNS, match_estado, match_tipo
+from core import file_rows
+from core.callcenter.layout import COLUMNS, match_tipo
 from core.enums import Canal, Tipo
-from core.errors import ValidationError
+from core.file_rows import CheckedRow, FileReport, RowChecks, cell_text, mark_repeated
 from core.models import Case
-from core.phones import normalize_phone
-from core.spreadsheets import csv_text
-from core.text.curp import clean_curp
 from core.text.money import parse_amount
 from core.timeutil import today_mx
 from core.users import valid_email
 
 
 @dataclass
-class Row:
-    number: int
-    id_llamada: str
-    raw: dict
-    data: dict = field(default_factory=dict)
+class Row(CheckedRow):
+    """A row of the call center's file: its call's id and date, and once imported its case."""
+
+    id_llamada: str = ""
     fecha_llamada: date | None = None
-    errors: list[str] = field(default_factory=list)
     folio: str | None = None
     case_id: int | None = None
 
-    @property
-    def reason(self) -> str:
-        return " ".join(self.errors)
-
 
 @dataclass
-class ImportReport:
-    filename: str
-    accepted: list[Row] = field(default_factory=list)
-    rejected: list[Row] = field(default_factory=list)
-    ignored_columns: list[str] = field(default_factory=list)
+class ImportReport(FileReport):
     imported: bool = False
-
-    @property
-    def total(self) -> int:
-        return len(self.accepted) + len(self.rejected)
-
-
-_DATE_FORMATS = ("%Y-%m-%d", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S",
-                 "%d/%m/%Y", "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d-%m-%Y", "%d-%m-%Y %H:%M",
-                 "%d/%m/%y")
-
-
-def parse_date(value) -> date | None:
-    """A date from an XLSX cell or text; None when empty; ValueError when not a date."""
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = str(value or "").strip()
-    if not text:
-        return None
-    for fmt in _DATE_FORMATS:
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(text)
-
-
-def cell_text(value) -> str:
-    """A cell as trimmed text (dates in ISO form)."""
-    return str(value or "").strip() if not isinstance(value, (date, datetime)) else value.isoformat()
 
 
 def validate_row(number: int, raw: dict, *, today: date) -> Row:
     row = Row(number=number, id_llamada=cell_text(raw.get("id_llamada")), raw=raw)
     err = row.errors.append
+    check = RowChecks(raw, row.errors)
     if not row.id_llamada:
         err("Falta el identificador de la llamada (id_llamada).")
     elif len(row.id_llamada) > 100:
         err("El identificador de la llamada es demasiado largo (máximo 100 caracteres).")
 
-    tipo_raw = cell_text(raw.get("tipo"))
+    tipo_raw = check.required("tipo", "Falta el tipo de solicitud.")
     tipo = match_tipo(tipo_raw)
-    if not tipo_raw:
-        err("Falta el tipo de solicitud.")
-    elif tipo is None:
+    if tipo_raw and tipo is None:
         err(f"Tipo de solicitud desconocido: «{tipo_raw}».")
 
-    estado_raw = cell_text(raw.get("estado"))
-    estado = match_estado(estado_raw)
-    if not estado_raw:
-        err("Falta el estado.")
-    elif estado is None:
-        err(f"Estado desconocido: «{estado_raw}».")
-
-    descripcion = cell_text(raw.get("descripcion"))
-    if not descripcion:
-        err("Falta la descripción.")
-
-    try:
-        row.fecha_llamada = parse_date(raw.get("fecha"))
-        if row.fecha_llamada and row.fecha_llamada > today:
-            err("La fecha de la llamada está en el futuro.")
-    except ValueError:
-        err(f"Fecha no válida: «{cell_text(raw.get('fecha'))}» (usa AAAA-MM-DD o DD/MM/AAAA).")
-
-    fecha_hechos = None
-    try:
-        fecha_hechos = parse_date(raw.get("fecha_hechos"))
-        if fecha_hechos and fecha_hechos > today:
-            err("La fecha de los hechos está en el futuro.")
-    except ValueError:
-        err(f"Fecha de los hechos no válida: «{cell_text(raw.get('fecha_hechos'))}».")
-
-    telefono = None
-    tel_raw = cell_text(raw.get("telefono"))
-    if tel_raw:
-        try:
-            telefono = normalize_phone(tel_raw)
-        except ValidationError:
-            err(f"Teléfono no válido: «{tel_raw}».")
+    estado = check.estado()
+    descripcion = check.required("descripcion", "Falta la descripción.")
+    row.fecha_llamada = check.date("fecha", "Fecha", not_after=today,
+                                   future="La fecha de la llamada está en el futuro.")
+    fecha_hechos = check.date("fecha_hechos", "Fecha de los hechos", not_after=today,
+                              future="La fecha de los hechos está en el futuro.")
+    telefono = check.phone()
 
     monto = None
-    monto_raw = cell_text(raw.get("monto"))
+    monto_raw = check.text("monto")
     try:
         monto = parse_amount(monto_raw)
     except ValueError:
@@ -136,13 +66,9 @@ def validate_row(number: int, raw: dict, *, today: date) -> Row:
         if tipo == Tipo.COBRO_INJUSTIFICADO and monto is None:
             err("Falta el monto (obligatorio para cobro injustificado).")
 
-    curp = None
-    try:
-        curp = clean_curp(cell_text(raw.get("curp")))
-    except ValidationError as exc:
-        err(exc.message)
+    curp = check.curp()
 
-    email = cell_text(raw.get("email")).lower() or None
+    email = check.text("email").lower() or None
     if email and not valid_email(email):
         err(f"Correo electrónico no válido: «{email}».")
 
@@ -150,13 +76,13 @@ def validate_row(number: int, raw: dict, *, today: date) -> Row:
         "tipo": tipo,
         "estado_clave": estado,
         "description": descripcion,  # register_case keeps at most DESCRIPTION_MAX
-        "contacto_nombre": cell_text(raw.get("nombre"))[:200] or None,
+        "contacto_nombre": check.nombre() or None,
         "contacto_telefono": telefono,
         "contacto_email": email,
-        "unidad": cell_text(raw.get("unidad")) or None,
+        "unidad": check.text("unidad") or None,
         "fecha_hechos": fecha_hechos,
         "monto": monto,
-        "concepto": cell_text(raw.get("concepto")) or None,
+        "concepto": check.text("concepto") or None,
         "curp": curp,
     }
     return row
@@ -168,14 +94,7 @@ def validate_rows(session: Session, body: list[tuple[int, dict]], filename: str 
     today = today or today_mx()
     report = ImportReport(filename=filename)
     rows = [validate_row(n, raw, today=today) for n, raw in body]
-    seen: dict[str, int] = {}
-    for row in rows:
-        if not row.id_llamada:
-            continue
-        if row.id_llamada in seen:
-            row.errors.insert(0, f"Llamada repetida en el archivo (ya aparece en la fila {seen[row.id_llamada]}).")
-        else:
-            seen[row.id_llamada] = row.number
+    seen = mark_repeated(rows, lambda row: row.id_llamada, "Llamada")
     existing = _already_imported(session, list(seen))
     for row in rows:
         if row.id_llamada in existing and not any(e.startswith("Llamada repetida") for e in row.errors):
@@ -197,9 +116,5 @@ def _already_imported(session: Session, refs: list[str]) -> dict[str, str]:
 
 
 def rejected_csv(report: ImportReport) -> str:
-    """The rejected rows as CSV (the known columns, as uploaded, plus row number and reason), so
-    the call center can correct and resend just those. Cells are formula-neutralised (an
-    uploaded "=HYPERLINK(...)" stays text); reading the file back drops that apostrophe."""
-    rows = [["fila", "motivo", *COLUMNS]]
-    rows += [[row.number, row.reason, *(cell_text(row.raw.get(c)) for c in COLUMNS)] for row in report.rejected]
-    return csv_text(rows)
+    """The rejected rows as CSV, to correct and resend just those (core.file_rows.rejected_csv)."""
+    return file_rows.rejected_csv(report.rejected, COLUMNS)

@@ -1,5 +1,6 @@
 """The state padrón extract (CSV or XLSX), read like the call center's file (core.callcenter's
-reader: encodings, separators, header variants) and validated row by row.
+reader: encodings, separators, header variants) and validated row by row with the rules every
+imported file's rows share (core.file_rows: dates, estado, phone, CURP).
 
 Layout (docs/padron.md): curp, nombre, poliza, vigencia (the last day in force) and estado are
 required; telefono is optional (the phone the REPSS has on file; it ties a phone to the affiliation
@@ -9,21 +10,16 @@ for the bot). Valid rows are written in one transaction, a CURP already in the p
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import audit
+from core import audit, file_rows
 from core.actors import Actor
 from core.callcenter.reading import read_table
-from core.callcenter.validation import cell_text, parse_date
-from core.errors import ValidationError
-from core.estados import match_estado
+from core.file_rows import CheckedRow, FileReport, RowChecks, mark_repeated
 from core.models import PadronAfiliado
-from core.phones import normalize_phone
-from core.spreadsheets import csv_text
-from core.text.curp import clean_curp
 
 REQUIRED = ("curp", "nombre", "poliza", "vigencia", "estado")
 COLUMNS = REQUIRED + ("telefono",)
@@ -43,66 +39,27 @@ WEB_MAX_ROWS = 5_000  # per upload: the import runs inside the web request (docs
 POLIZA_MAX = 40
 
 
-@dataclass
-class PadronRow:
-    number: int
-    raw: dict
-    data: dict = field(default_factory=dict)
-    errors: list[str] = field(default_factory=list)
-
-    @property
-    def reason(self) -> str:
-        return " ".join(self.errors)
+class PadronRow(CheckedRow):
+    """A row of the padrón extract."""
 
 
 @dataclass
-class PadronReport:
-    filename: str
-    accepted: list[PadronRow] = field(default_factory=list)
-    rejected: list[PadronRow] = field(default_factory=list)
-    ignored_columns: list[str] = field(default_factory=list)
+class PadronReport(FileReport):
     created: int = 0
     updated: int = 0
 
 
 def validate_row(number: int, raw: dict) -> PadronRow:
     row = PadronRow(number, raw)
-    err = row.errors.append
-    curp = None
-    try:
-        curp = clean_curp(cell_text(raw.get("curp")))
-        if curp is None:
-            err("Falta la CURP.")
-    except ValidationError as exc:
-        err(exc.message)
-    nombre = cell_text(raw.get("nombre"))[:200]
-    if not nombre:
-        err("Falta el nombre.")
-    poliza = cell_text(raw.get("poliza")).upper()
-    if not poliza:
-        err("Falta la póliza.")
-    elif len(poliza) > POLIZA_MAX:
-        err(f"La póliza es demasiado larga (máximo {POLIZA_MAX} caracteres).")
-    vigencia = None
-    try:
-        vigencia = parse_date(raw.get("vigencia"))
-        if vigencia is None:
-            err("Falta la vigencia.")
-    except ValueError:
-        err(f"Vigencia no válida: «{cell_text(raw.get('vigencia'))}» (usa AAAA-MM-DD o DD/MM/AAAA).")
-    estado_raw = cell_text(raw.get("estado"))
-    estado = match_estado(estado_raw)
-    if not estado_raw:
-        err("Falta el estado.")
-    elif estado is None:
-        err(f"Estado desconocido: «{estado_raw}».")
-    telefono = None
-    tel_raw = cell_text(raw.get("telefono"))
-    if tel_raw:
-        try:
-            telefono = normalize_phone(tel_raw)
-        except ValidationError:
-            err(f"Teléfono no válido: «{tel_raw}».")
+    check = RowChecks(raw, row.errors)
+    curp = check.curp(missing="Falta la CURP.")
+    nombre = check.nombre(missing="Falta el nombre.")
+    poliza = check.required("poliza", "Falta la póliza.").upper()
+    if len(poliza) > POLIZA_MAX:
+        row.errors.append(f"La póliza es demasiado larga (máximo {POLIZA_MAX} caracteres).")
+    vigencia = check.date("vigencia", "Vigencia", missing="Falta la vigencia.")
+    estado = check.estado()
+    telefono = check.phone()
     row.data = {"curp": curp, "nombre": nombre, "poliza": poliza, "vigencia": vigencia,
                 "estado_clave": estado, "telefono": telefono}
     return row
@@ -110,14 +67,9 @@ def validate_row(number: int, raw: dict) -> PadronRow:
 
 def validate(body: list[tuple[int, dict]], filename: str = "") -> PadronReport:
     report = PadronReport(filename)
-    seen: dict[str, int] = {}
-    for number, raw in body:
-        row = validate_row(number, raw)
-        curp = row.data.get("curp")
-        if curp and curp in seen:
-            row.errors.insert(0, f"CURP repetida en el archivo (ya aparece en la fila {seen[curp]}).")
-        elif curp:
-            seen[curp] = number
+    rows = [validate_row(number, raw) for number, raw in body]
+    mark_repeated(rows, lambda row: row.data.get("curp"), "CURP")
+    for row in rows:
         (report.rejected if row.errors else report.accepted).append(row)
     return report
 
@@ -160,6 +112,4 @@ def import_file(session: Session, actor: Actor, data: bytes, filename: str, *, m
 
 def rejected_csv(report: PadronReport) -> str:
     """The rejected rows, as uploaded, with their number and reason: fix and upload just those."""
-    rows = [["fila", "motivo", *COLUMNS]]
-    rows += [[r.number, r.reason, *(cell_text(r.raw.get(c)) for c in COLUMNS)] for r in report.rejected]
-    return csv_text(rows)
+    return file_rows.rejected_csv(report.rejected, COLUMNS)
