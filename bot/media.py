@@ -19,7 +19,7 @@ import requests
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.config import Settings
+from core.config import Settings, current_settings
 from core.files import store_bytes
 from core.models import Attachment
 
@@ -62,7 +62,7 @@ def _allowed(url: str, settings: Settings) -> bool:
 def fetch_message_media(session: Session, message_id: int, *, settings: Settings | None = None,
                         http=None) -> Fetched:
     """Download every not-yet-stored media file of the message; the caller commits."""
-    settings = settings or Settings.from_env()
+    settings = settings or current_settings()
     http = http or requests
     outcome = Fetched()
     rows = session.scalars(select(Attachment).where(Attachment.message_id == message_id,

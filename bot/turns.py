@@ -23,7 +23,7 @@ from bot.dialogue import state as S
 from bot.dialogue.router import run_turn
 from bot.dialogue.turn import DIGIT_INTENT, Turn
 from bot.nlu.interpret import Interpretation, interpret
-from core.config import Settings
+from core.config import Settings, current_settings
 from core.enums import Direction, MessageStatus
 from core.jobs import Job, JobName, QueueName
 from core.models import Contact, Message
@@ -37,7 +37,7 @@ ERROR_REPLY = "Perdón, tuve un problema con tu mensaje. Inténtalo de nuevo o e
 
 
 def handle_inbound(session: Session, message_id: int, *, settings: Settings | None = None) -> list[Job]:
-    settings = settings or Settings.from_env()
+    settings = settings or current_settings()
     if session.get_bind().dialect.name == "sqlite":
         # Take SQLite's write lock first so a concurrent worker waits and then sees `processed`.
         session.execute(update(Message).where(Message.id == message_id).values(status=Message.status)

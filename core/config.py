@@ -1,12 +1,16 @@
 """Settings read from the environment (documented in .env.example).
 
-Built by `Settings.from_env()`; nothing is read at import time.
+Built by `Settings.from_env()` once per process (its entry point), then passed down or read with
+`current_settings()`; nothing is read at import time.
 """
 
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -172,3 +176,35 @@ class Settings:
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+
+# ---- the settings of this process ----------------------------------------------------------
+# Built once by the process's entry point (the worker, the scheduler) and handed to
+# `use_settings`; code below the entry points that was not given settings reads
+# `current_settings()` instead of building its own. Jobs run inline (tests, SINAC_JOBS=inline)
+# see the settings of the process that ran them (`running_with`).
+
+_process_settings: Settings | None = None
+_inline_settings: ContextVar[Settings | None] = ContextVar("sinac_inline_settings", default=None)
+
+
+def use_settings(settings: Settings) -> None:
+    """The settings everything in this process runs with (its entry point, once)."""
+    global _process_settings
+    _process_settings = settings
+
+
+def current_settings() -> Settings:
+    """The settings of the work running now: those of an inline runner, else the process's; a
+    process that set none (a test, a one-off script) reads the environment."""
+    return _inline_settings.get() or _process_settings or Settings.from_env()
+
+
+@contextmanager
+def running_with(settings: Settings) -> Iterator[None]:
+    """Work run inside this block (inline jobs) uses `settings`."""
+    token = _inline_settings.set(settings)
+    try:
+        yield
+    finally:
+        _inline_settings.reset(token)

@@ -2,28 +2,30 @@
 sessions, built on first use (never at import).
 
 Settings are built once per process: its entry point (the RQ worker, `sinac schedule run`) hands
-them to `use_settings`, and jobs read `current_settings()` and pass them down. Jobs run inline
-(tests, SINAC_JOBS=inline) see the settings of the process that ran them (`running_with`).
+them to `use_settings`, and jobs read `current_settings()` and pass them down (both in
+core.config, so bot/ and core/ read the same). Jobs run inline (tests, SINAC_JOBS=inline) see the
+settings of the process that ran them (`running_with`).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
 from functools import lru_cache
 
 from redis import Redis
 from sqlalchemy.orm import Session
 
-from core.config import Settings, UnsafeConfiguration
+from core.config import (  # noqa: F401  (the process's settings live in core.config)
+    Settings,
+    UnsafeConfiguration,
+    current_settings,
+    running_with,
+    use_settings,
+)
 from core.db import session_factory
 
 log = logging.getLogger(__name__)
-
-_process_settings: Settings | None = None
-_inline_settings: ContextVar[Settings | None] = ContextVar("sinac_inline_settings", default=None)
 
 
 def refuse_unsafe(settings: Settings) -> None:
@@ -34,28 +36,6 @@ def refuse_unsafe(settings: Settings) -> None:
     except UnsafeConfiguration as exc:
         log.critical("%s", exc)
         raise SystemExit(f"sinac: {exc}") from None
-
-
-def use_settings(settings: Settings) -> None:
-    """The settings every job of this process runs with (the process's entry point, once)."""
-    global _process_settings
-    _process_settings = settings
-
-
-def current_settings() -> Settings:
-    """The settings of the job running now: those of an inline runner, else the process's; a
-    process that set none (a test, a one-off script) reads the environment."""
-    return _inline_settings.get() or _process_settings or Settings.from_env()
-
-
-@contextmanager
-def running_with(settings: Settings) -> Iterator[None]:
-    """Jobs run inside this block (inline) use `settings`."""
-    token = _inline_settings.set(settings)
-    try:
-        yield
-    finally:
-        _inline_settings.reset(token)
 
 
 @lru_cache(maxsize=4)

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from core import notifications as notif
 from core import reminders, review_clock
-from core.config import Settings
+from core.config import Settings, current_settings
 from core.enums import RESULTADO_LABELS, Canal, CaseStatus, Direction
 from core.enums import VolanteStatus as VS
 from core.errors import ValidationError
@@ -134,7 +134,7 @@ def _finish(session: Session, jobs: list[Job], settings: Settings, *, emails: bo
 # ---- event notifications ----------------------------------------------------------------------
 
 def volante_opened(volante_id: int, settings: Settings | None = None) -> None:
-    settings = settings or Settings.from_env()
+    settings = settings or current_settings()
     with job_session(settings) as session:
         volante = session.get(Volante, volante_id)
         if volante is None:
@@ -156,7 +156,7 @@ def volante_opened(volante_id: int, settings: Settings | None = None) -> None:
 
 
 def volante_reassigned(volante_id: int, settings: Settings | None = None) -> None:
-    settings = settings or Settings.from_env()
+    settings = settings or current_settings()
     with job_session(settings) as session:
         volante = session.get(Volante, volante_id)
         if volante is None:
@@ -178,7 +178,7 @@ def volante_reassigned(volante_id: int, settings: Settings | None = None) -> Non
 
 def volante_returned(volante_id: int, settings: Settings | None = None) -> None:
     """Internal: the enlace hears it was sent back; nothing goes to the affiliate."""
-    settings = settings or Settings.from_env()
+    settings = settings or current_settings()
     with job_session(settings) as session:
         volante = session.get(Volante, volante_id)
         if volante is None:
@@ -195,7 +195,7 @@ def volante_returned(volante_id: int, settings: Settings | None = None) -> None:
 
 def fur_filed(volante_id: int, settings: Settings | None = None) -> None:
     """Vinculación hears (in-app) that a FUR awaits review."""
-    settings = settings or Settings.from_env()
+    settings = settings or current_settings()
     with job_session(settings) as session:
         volante = session.get(Volante, volante_id)
         if volante is None or volante.fur is None:
@@ -213,7 +213,7 @@ def fur_filed(volante_id: int, settings: Settings | None = None) -> None:
 
 def case_concluded(case_id: int, settings: Settings | None = None) -> None:
     """The accepted FUR's respuesta al ciudadano, then the satisfaction question."""
-    settings = settings or Settings.from_env()
+    settings = settings or current_settings()
     with job_session(settings) as session:
         case = session.get(Case, case_id)
         if case is None or case.status != CaseStatus.CONCLUIDA:
@@ -238,7 +238,7 @@ def case_reopened(case_id: int, volante_id: int | None = None, settings: Setting
     the round's enlace gets the volante; vinculación hears when the affiliate asked for it."""
     from core.models import Reopening
 
-    settings = settings or Settings.from_env()
+    settings = settings or current_settings()
     with job_session(settings) as session:
         case = session.get(Case, case_id)
         reopening = session.scalar(select(Reopening).where(Reopening.case_id == case_id)
@@ -272,7 +272,7 @@ def case_reopened(case_id: int, volante_id: int | None = None, settings: Setting
 
 def case_merged(case_id: int, settings: Settings | None = None) -> None:
     """The affiliate of a merged duplicate hears which folio carries on."""
-    settings = settings or Settings.from_env()
+    settings = settings or current_settings()
     with job_session(settings) as session:
         case = session.get(Case, case_id)
         if case is None or case.merged_into_id is None:
@@ -304,7 +304,7 @@ def affiliate_replied(request_id: int, settings: Settings | None = None) -> None
     and whoever asked hear it (in-app, and e-mail with SMTP), once each."""
     from core.models import InfoRequest
 
-    settings = settings or Settings.from_env()
+    settings = settings or current_settings()
     with job_session(settings) as session:
         request = session.get(InfoRequest, request_id)
         if request is None or request.answered_at is None:
@@ -325,7 +325,7 @@ def affiliate_replied(request_id: int, settings: Settings | None = None) -> None
 
 def send_reminders(settings: Settings | None = None, today=None) -> int:
     """Reminders to enlaces (their plazo) and to Vinculación (the review's, core.review_clock)."""
-    settings = settings or Settings.from_env()
+    settings = settings or current_settings()
     today = today or today_mx()
     with job_session(settings) as session:
         dues = reminders.reminders_due(session, today) + review_clock.reminders_due(session, today)
@@ -336,7 +336,7 @@ def send_reminders(settings: Settings | None = None, today=None) -> int:
 
 def escalate_overdue(settings: Settings | None = None, today=None) -> int:
     """Vencido rounds to Vinculación; late reviews to the head of Vinculación (core.review_clock)."""
-    settings = settings or Settings.from_env()
+    settings = settings or current_settings()
     today = today or today_mx()
     with job_session(settings) as session:
         dues = reminders.escalations_due(session, today) + review_clock.escalations_due(session, today)
@@ -348,7 +348,7 @@ def escalate_overdue(settings: Settings | None = None, today=None) -> int:
 def purge_retention(settings: Settings | None = None):
     from core.retention import purge
 
-    settings = settings or Settings.from_env()
+    settings = settings or current_settings()
     with job_session(settings) as session:
         result = purge(session, settings.instance_dir)
         log.info("retention purge", extra=result.as_dict())
@@ -357,7 +357,7 @@ def purge_retention(settings: Settings | None = None):
 
 def send_staff_emails(settings: Settings | None = None) -> int:
     """E-mail pending notifications (SMTP_HOST set); commits after each so none goes twice."""
-    settings = settings or Settings.from_env()
+    settings = settings or current_settings()
     if not settings.smtp_host:
         return 0
     sent = 0

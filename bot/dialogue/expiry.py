@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from bot.dialogue import replies as R
 from bot.dialogue import state as S
-from core.config import Settings
+from core.config import Settings, current_settings
 from core.jobs import Job
 from core.models import Contact
 from core.timeutil import now
@@ -27,7 +27,7 @@ KIND = "session_expired"
 
 def expire_idle_sessions(session: Session, settings: Settings | None = None, *, at=None,
                          limit: int = 500) -> list[Job]:
-    settings = settings or Settings.from_env()
+    settings = settings or current_settings()
     at = at or now()
     idle = timedelta(minutes=settings.session_idle_minutes)
     if settings.session_idle_minutes <= 0:
