@@ -58,7 +58,7 @@ CONCEPTS: dict[str, str] = {
     "saludo": r"\bhola\b|\bbuen(?:os|as)? (?:dias|tardes|noches|dia)\b|\bbuenas\b|\bsaludos?\b"
     r"|\bhey\b|\bhi\b|\bhello\b|\bque onda\b|\bque tal\b|\bquiubo\b|\bemojihola\b|\bholis\b"
     r"|\bcomo (?:estas|esta|estan|le va|les va)\b|\bque hubo\b|\bquihubo\b|\bbonit[oa] (?:dia|tarde|noche)\b"
-    r"|^alo\b|^bueno\b",
+    r"|^alo\b|^bueno\b|\bcon quien tengo el gusto\b|\bmucho gusto\b",
     "despedida": r"\badios\w*|\bbye\b|\bhasta (?:luego|pronto|manana|la proxima|la vista)\b"
     r"|\bnos vemos\b|\bcha[ou]\b|\bciao\b|\bcuid(?:ese|ense|ate)\b|\bme voy\b|\bdespido\b"
     r"|\bes todo\b|\bseria todo\b|\bque (?:le vaya|este|tenga|descanse)\w*\b|\bvidrios\b"
@@ -69,6 +69,7 @@ CONCEPTS: dict[str, str] = {
     r"|\bde acuerdo\b|\basi es\b|\bemojiok\b|(?<!no )\bacepto\b|(?<!no )\bconfirmo\b"
     r"|^(?:cierto|exacto|exactamente|yep|simon|afirmativo|efectivamente|asi mero)\b|\bes cierto\b",
     "no": r"^(?:no|nel|nop|nope|nunca|negativo|tampoco|nah)(?:\s+\S+){0,4}$|\bpara nada\b|\bemojino\b"
+    r"|^nada(?:\s+(?:gracias|mas|de eso|por ahora|por el momento))?$"
     r"|\bolvidalo\b|\bni loca\b|\bde ninguna manera\b|\bincorrect\w*|\bclaro que no\b|\bno acepto\b"
     r"|\bno es correcto\b|\bno esta bien\b"
     r"|\bnada de eso\b|\bdejalo\b|\bno (?:fue|era|es) (?:asi|eso|ese|esa)\b|^eso no\b|\bni al caso\b|\bno quiero (?:poner|registrar|dar)\b",
@@ -77,7 +78,7 @@ CONCEPTS: dict[str, str] = {
     r"|\bemojifeliz\b|\bemojiaplauso\b|\bsatisfech\w*|\brespetos\b|\bamor\b|\bangel\w*"
     r"|\bcontent[oa]s?\b|\bencant\w*|\bmuy buen[oa]s?\b|\b(?:gran|buen) trabajo\b|\bdedicad\w*"
     r"|\bmuy human[oa]s?\b|\bbravo\b|\bgenial\b|\bde maravilla\b|\bla mejor\b|\bes muy buen[oa]\b"
-    r"|\bmuy atent[oa]s?\b|\bgusto\b|\bme gusto\b|\b10 de 10\b|\bsalv\w*"
+    r"|\bmuy atent[oa]s?\b|(?<!tengo el )\bgusto\b|\bme gusto\b|\b10 de 10\b|\bsalv\w*"
     r"|\b(?:muy |super |excelente )?buen (?:servicio|trato|trabajo|doctor|medico|personal)\b"
     r"|\baplauso\w*|\brapido y bien\b|\bgreat\b|\bexcellent\b|\bvery kind\b|\bamazing\b"
     r"|\bque bonito (?:trato|servicio)\b|\bse nota el cambio\b|\bmuy limpi[oa]\b",

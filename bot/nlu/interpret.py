@@ -22,7 +22,7 @@ from core.text.fold import fold as _fold
 from .concepts import has_concept
 from .data import FALLBACK_INTENT
 from .normalize import normalize_text
-from .signals import ASKS_OFFICIAL, Signals
+from .signals import ASKS_OFFICIAL, CALL_ME, Signals
 
 HINT_CONFIDENCE = 0.55
 HINT_OVERRIDES_BELOW = 0.7
@@ -50,7 +50,7 @@ _GREETING_RE = re.compile(
 )
 # an explicit ask for a person (stricter than the dialogue's "persona" anywhere)
 _PERSON_RE = re.compile(r"\b(?:hablar con (?:alguien|una persona|un humano)|asesor|operador)\b|"
-                        + ASKS_OFFICIAL)
+                        + ASKS_OFFICIAL + "|" + CALL_ME)
 _HINTS = (
     ("hablar_con_persona", _PERSON_RE),
     ("estado_tramite", re.compile(
@@ -202,13 +202,31 @@ OTHER_MATTER_BELOW = 0.6
 # word of praise or money it carries
 _SPAM_RE = re.compile(r"\b(?:has ganado|ganaste|eres el ganador|eres la ganadora|reclama tu premio|"
                       r"da clic|haz clic|dale clic|click aqui|clic aqui|bit ly|gana dinero|"
-                      r"credito aprobado|prestamo aprobado)\b")
+                      r"credito aprobado|prestamo aprobado|usted gano|gano un premio|"
+                      r"(?:ganado|ganaste|gano) (?:un|el) (?:premio|sorteo|iphone|auto|carro)|"
+                      r"para cobrar(?:lo)? deposite)\b")
+# adverts and wrong numbers: "rento cuarto amueblado, informes aquí", "se solicita ayudante",
+# "quién es? no tengo agendado este número"
+_AD_RE = re.compile(r"^(?:\W*)(?:rento|se renta|se rentan|vendo|se vende|se venden|se solicita|"
+                    r"solicito (?:ayudante|empleada?|personal|chofer)|se traspasa)\b"
+                    r"|\b(?:no tengo agendado|numero equivocado|se equivocaron de numero|"
+                    r"me equivoque de numero|no conozco (?:a )?ningun seguro|pasenme el pack)\b")
+# an animal as the patient: "a qué veterinario lo llevo", "cuánto cobran por vacunar a mi gato"
+# (never a bite: "me mordió un perro, ¿me cubren la antirrábica?")
+_PET_RE = re.compile(r"\b(?:veterinari\w*|mi (?:perr\w*|gat[oaio]\w*|mascota\w*)|mis (?:perr\w*|gat\w*|"
+                     r"mascotas)|(?:la|el) (?:perrit[oa]|gatit[oa])|cachorr\w*)\b")
+# a question about the bot itself: "¿eres un robot?", "eres persona o máquina??"
+_ABOUT_BOT_RE = re.compile(r"^\W*(?:oye\s+|oiga\s+)?(?:eres|es usted|usted es|sos|tu eres)\s+(?:un\s+|una\s+)?"
+                           r"(?:robot|bot|maquina|persona|humano|humana|real|ia|inteligencia artificial|"
+                           r"contestadora)\b")
+_BITE_RE = re.compile(r"\b(?:mordi\w*|mordio|rabia|antirrabic\w*|aranazo|arano)\b")
 # another institution's or company's matter, when nothing names Seguro Popular: "cuánto cobra una
 # consulta en el Similares", "el recibo de la CFE", "el seguro de mi carro"
 _OTHER_HEALTH_RE = re.compile(r"\b(?:imss|issste|pemex|sedena|semar|similares)\b")
 _NOT_HEALTH_RE = re.compile(r"\b(?:cfe|telmex|seguro (?:de|del) (?:mi |el )?(?:carro|auto|coche|vida|casa|"
                             r"celular)|aseguradora|afore|infonavit|fonacot|sat|predial|tenencia|"
-                            r"recibo de (?:la )?luz|recibo del agua|licencia de manejo)\b")
+                            r"recibo de (?:la )?luz|recibo del agua|licencia de manejo|izzi|totalplay|"
+                            r"megacable|telcel|movistar|at t|el internet|el cable|la tele)\b")
 _OWN_PROGRAM_RE = re.compile(r"\b(?:seguro popular|poliza|afiliad\w*|afiliar\w*|centro de salud|"
                              r"hospital general|gestor)\b")
 
@@ -218,11 +236,29 @@ def other_matter(text: str | None, *, sure: bool = False) -> bool:
     `sure`: only what no reading could make ours (spam, bills, car insurance), not another
     health institution (an affiliate may have been sent to one)."""
     k = _fold(text)
-    if _SPAM_RE.search(k):
+    if _SPAM_RE.search(k) or _AD_RE.search(k) or _ABOUT_BOT_RE.search(k) or insult_only(k):
         return True
     if _OWN_PROGRAM_RE.search(k):
         return False
+    if _PET_RE.search(k) and not _BITE_RE.search(k):
+        return True
     return bool(_NOT_HEALTH_RE.search(k)) or (not sure and bool(_OTHER_HEALTH_RE.search(k)))
+
+
+_INSULT_RE = re.compile(r"(?:pendej\w*|idiota\w*|estupid\w*|imbecil\w*|mens[oa]s?|babos[oa]s?|"
+                        r"inutil(?:es)?|ratas?|rateros?|chinguen|chingen|chinga\w*|verga|alv|ptm|hdp|"
+                        r"put[oa]s?|culer[oa]s?|pinches?|mierda|cabron\w*|mamones|ojetes?|naco?s?|"
+                        r"lacras?|buenos para nada|vayanse|al carajo)")
+_INSULT_FILLER = frozenset({"ya", "no", "son", "unos", "unas", "bola", "de", "todos", "ustedes", "que",
+                            "a", "la", "el", "los", "bien", "bola", "y", "muy", "tan", "eres", "es",
+                            "me", "nos", "su", "sus", "madre", "vayan", "se", "por", "bot", "robot"})
+
+
+def insult_only(k: str) -> bool:
+    """'pendejos', 'ya no chinguen', 'bola de inútiles': an insult with nothing to act on."""
+    words = k.split()
+    insults = [w for w in words if _INSULT_RE.fullmatch(w)]
+    return bool(insults) and all(w in _INSULT_FILLER or _INSULT_RE.fullmatch(w) for w in words)
 
 
 def presence_check(text: str | None) -> bool:
@@ -317,6 +353,9 @@ def interpret(text: str, parser, context: dict | None = None) -> Interpretation:
                                                                   or conf < OTHER_MATTER_BELOW)):
         # "FELICIDADES HAS GANADO…", "le mando el recibo de la CFE, me cobraron de más"
         intent, conf, source = "fuera_de_alcance", max(conf, HINT_CONFIDENCE), "keyword"
+    if not normalize_text(text).strip() and "?" not in (text or ""):
+        # "🍆🍑", ".": nothing to read (a "???" stays not understood: they are lost, not playing)
+        intent, conf, source = "fuera_de_alcance", HINT_CONFIDENCE, "keyword"
     lead = lead_act(greeted or text)
     if lead is not None and lead != intent and conf < LEAD_OVERRIDES_BELOW:
         intent, conf, source = lead, max(conf, HINT_CONFIDENCE), "keyword"
@@ -341,6 +380,10 @@ def interpret(text: str, parser, context: dict | None = None) -> Interpretation:
         intent, conf, source = "consulta_cobertura", max(conf, CONTEXT_CONFIDENCE), "question"
     if _elliptical_coverage(text, intent, conf, ranking, context):
         intent, conf, source = "consulta_cobertura", max(conf, CONTEXT_CONFIDENCE), "context"
+    if intent == "despedida" and has_concept("gracias", normalize_text(text).replace("emojigracias", "")):
+        # "gracias, bye": the thanks is the message, the goodbye rides along (a goodbye is one only
+        # when it says nothing else)
+        intent, source = "agradecimiento", "courtesy"
     secondary, clauses = _clauses(text, intent, parser)
     if asks_person and intent != "hablar_con_persona" and "hablar_con_persona" not in secondary:
         secondary.append("hablar_con_persona")

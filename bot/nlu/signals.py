@@ -80,11 +80,15 @@ ASKS_OFFICIAL = (
     r"(?:un|una|el|la|algun|alguna)?\s*(?:licenciad[oa]|funcionari[oa]|encargad[oa]|"
     r"responsable|supervisor|supervisora|alguien)\b"
     r"(?!\s+(?:del|de la|de el)\s+(?:hospital|clinica|centro|farmacia|laboratorio|area))")
+# "mejor háblenme por teléfono", "¿me pueden llamar?"
+CALL_ME = (r"\b(?:hableme|hablenme|llameme|llamenme|marqueme|marquenme)\b"
+           r"|\bme (?:puede|pueden|podrian|podria) (?:llamar|marcar|hablar por telefono)\b")
 _HUMAN_RE = re.compile(
     r"\b(?:humano|humana|asesor|asesora|agente|operador|operadora|alguien real|persona real|"
     r"hablar con alguien|ejecutivo|ejecutiva)\b"
     r"|\b(?:hablar|comunica\w*|pasa\w*|atienda|conteste|responda|quiero|necesito|ocupo)\b"
-    r"[^.?!]{0,25}\bpersona\b|" + ASKS_OFFICIAL)
+    r"[^.?!]{0,25}\bpersona\b"
+    r"|" + CALL_ME + "|" + ASKS_OFFICIAL)
 
 
 def asks_for_human(text: str | None) -> bool:

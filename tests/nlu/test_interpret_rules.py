@@ -56,8 +56,12 @@ def test_a_greeting_thanks_or_goodbye_beside_the_request_is_reported_as_secondar
     thanked = "gracias, y otra pregunta, la vesicula la cubren?"
     assert interpret(thanked, Scripted({thanked: ("consulta_cobertura", 0.8)})).secondary == [
         "agradecimiento"]
+    # thanks with a goodbye is the thanks (a goodbye is one only when it says nothing else)
     left = "ya quedo, adios y gracias"
-    assert interpret(left, Scripted({left: ("despedida", 0.9)})).secondary == ["agradecimiento"]
+    it = interpret(left, Scripted({left: ("despedida", 0.9)}))
+    assert it.intent == "agradecimiento" and it.secondary == ["despedida"]
+    bye = "ya quedo, adios"
+    assert interpret(bye, Scripted({bye: ("despedida", 0.9)})).intent == "despedida"
     # praise that thanks the staff is the praise only; "muy buenas" in the middle greets nobody
     praise = "las enfermeras fueron muy buenas conmigo, gracias a todas"
     assert interpret(praise, Scripted({praise: ("felicitacion", 0.9)})).secondary == []
@@ -127,3 +131,23 @@ def test_money_asked_told_with_gratitude_is_still_a_charge():
     assert interpret(text, WithAmount({text: ("felicitacion", 0.6)})).intent == "cobro_injustificado"
     thanks = "muchas gracias a la doctora, no me cobraron nada y me atendio rapido"
     assert interpret(thanks, Scripted({thanks: ("felicitacion", 0.85)})).intent == "felicitacion"
+
+
+def test_what_is_nobody_s_matter_here_is_out_of_scope():
+    for text, read in [
+        ("cuanto cobran por vacunar a mi gato", "consulta_cobertura"),
+        ("usted gano un premio de 50,000 pesos, para cobrarlo deposite 500", "cobro_injustificado"),
+        ("rento cuarto amueblado en Pachuca centro informes aqui", "solicitud_informacion"),
+        ("quien es? no tengo agendado este numero", "negar"),
+        ("los de izzi me cobraron doble el internet", "cobro_injustificado"),
+        ("eres un robot?", "hablar_con_persona"),
+        ("ya no chinguen", "negar"),
+        ("🍆🍑", "nlu_fallback"),
+    ]:
+        assert interpret(text, Scripted({text: (read, 0.7)})).intent == "fuera_de_alcance", text
+    for text, read in [
+        ("me mordio un perro me cubren la vacuna antirrabica", "consulta_cobertura"),
+        ("son unos rateros me cobraron 300", "cobro_injustificado"),
+        ("???", "nlu_fallback"),
+    ]:
+        assert interpret(text, Scripted({text: (read, 0.7)})).intent == read, text
