@@ -9,14 +9,14 @@ from __future__ import annotations
 import os
 import statistics
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import database_url, header, write_section
+from bench.common import header, write_section
+from bench.dataset import estados_session, fresh_database
 
 N_EVENTS = int(os.environ.get("BENCH_AUDIT_EVENTS", "300000"))
 N_PADRON = int(os.environ.get("BENCH_PADRON", "20000"))
@@ -48,18 +48,12 @@ def main() -> None:
     from core import audit, follow
     from core.actors import SYSTEM, Actor
     from core.audit_search import AuditFilter, search
-    from core.db import session_factory
-    from core.migrate import upgrade
     from core.models import AuditEvent, Case, User
     from core.padron import importer
     from core.padron.backends import LocalPadron
-    from core.seed import ensure_estados
 
-    tmp = Path(tempfile.mkdtemp())
-    url = database_url(tmp)
-    upgrade(url)
-    session = session_factory(url)()
-    ensure_estados(session)
+    url = fresh_database()
+    session = estados_session(url)
     session.commit()
     n_cases = 2000
     start = datetime(2026, 1, 1, tzinfo=UTC)

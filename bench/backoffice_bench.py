@@ -6,26 +6,18 @@ query plan of the slowest queue query. Run under pg_virtualenv (make bench).
 from __future__ import annotations
 
 import os
-import re
 import sys
-import tempfile
 import time
 from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import database_url, header, percentile, write_section
+from bench.common import header, percentile, write_section
+from bench.dataset import app_database, login
 
 N_CASES = int(os.environ.get("BENCH_CASES", "500000"))
 REPS = int(os.environ.get("BENCH_REPS", "20"))
-
-
-def login(client, email):
-    html = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
-    resp = client.post("/login", data={"email": email, "password": "Bench-password-1", "csrf_token": token})
-    assert resp.status_code == 302, resp.status_code
 
 
 def timed(client, url, reps=REPS):
@@ -40,19 +32,7 @@ def timed(client, url, reps=REPS):
 
 
 def main() -> None:
-    tmp = Path(tempfile.mkdtemp(prefix="sinac-bench-"))
-    url = database_url(tmp)
-    os.environ.update(DATABASE_URL=url, SINAC_JOBS="inline", SINAC_INSTANCE_DIR=str(tmp / "instance"),
-                      SECRET_KEY="bench")
-    from core.migrate import upgrade
-
-    upgrade(url)
-    from bench.generate import generate
-
-    started = time.perf_counter()
-    counts = generate(url, N_CASES)
-    gen_seconds = time.perf_counter() - started
-    print(f"generated {counts} in {gen_seconds:.1f}s", flush=True)
+    url, counts, gen_seconds = app_database(N_CASES)
 
     from sqlalchemy import event, select
 

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import database_url, header, write_section
+from bench.common import header, write_section
+from bench.dataset import estados_session, fresh_database
 
 N_CALLS = int(os.environ.get("BENCH_CALLS", "2000"))
 
@@ -23,19 +23,13 @@ def main() -> None:
 
     from core import callcenter as cc
     from core.actors import SYSTEM
-    from core.db import session_factory
     from core.enums import Role
     from core.estados import ESTADOS
-    from core.migrate import upgrade
     from core.models import Case, User
-    from core.seed import ensure_estados
     from core.users import hash_password
 
-    tmp = Path(tempfile.mkdtemp())
-    url = database_url(tmp)
-    upgrade(url)
-    session = session_factory(url)()
-    ensure_estados(session)
+    url = fresh_database()
+    session = estados_session(url)
     hashed = hash_password("Bench-password-1")  # one hash reused: argon2 is not what is measured
     for e in ESTADOS:
         for k in range(2):

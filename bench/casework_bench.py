@@ -12,25 +12,17 @@ pg_virtualenv: `pg_virtualenv -t -- python bench/casework_bench.py`.
 from __future__ import annotations
 
 import os
-import re
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import Redis, database_url, header, percentile, write_section
+from bench.common import Redis, header, percentile, write_section
+from bench.dataset import app_database, login
 
 N_CASES = int(os.environ.get("BENCH_CASES", "500000"))
 REPS = int(os.environ.get("BENCH_REPS", "30"))
-
-
-def login(client, email):
-    html = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
-    resp = client.post("/login", data={"email": email, "password": "Bench-password-1", "csrf_token": token})
-    assert resp.status_code == 302, resp.status_code
 
 
 def samples_ms(fn, reps=REPS) -> tuple[float, float]:
@@ -44,20 +36,9 @@ def samples_ms(fn, reps=REPS) -> tuple[float, float]:
 
 
 def main() -> None:
-    tmp = Path(tempfile.mkdtemp(prefix="sinac-bench-"))
-    url = database_url(tmp)
     redis = Redis()
-    os.environ.update(DATABASE_URL=url, SINAC_JOBS="inline", SINAC_INSTANCE_DIR=str(tmp / "instance"),
-                      SECRET_KEY="bench", REDIS_URL=redis.url)
-    from core.migrate import upgrade
-
     load_before = os.getloadavg()[0]
-    upgrade(url)
-    from bench.generate import generate
-
-    started = time.perf_counter()
-    counts = generate(url, N_CASES)
-    print(f"generated {counts} in {time.perf_counter() - started:.1f}s", flush=True)
+    url, _, _ = app_database(N_CASES, REDIS_URL=redis.url)
 
     from sqlalchemy import func, select
 

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import database_url, header, percentile, write_section
+from bench.common import header, percentile, write_section
+from bench.dataset import app_database, login
 
 N_CASES = int(os.environ.get("BENCH_CASES", "500000"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "8"))
@@ -41,23 +41,10 @@ def _plain_badge(volante, today, soon, cal):
 
 
 def main() -> None:
-    tmp = Path(tempfile.mkdtemp(prefix="sinac-bench-"))
-    url = database_url(tmp)
-    os.environ.update(DATABASE_URL=url, SINAC_JOBS="inline", SINAC_INSTANCE_DIR=str(tmp / "instance"),
-                      SECRET_KEY="bench")
-    from core.migrate import upgrade
-
-    upgrade(url)
-    from bench.generate import generate
-
-    started = time.perf_counter()
-    counts = generate(url, N_CASES)
-    gen_seconds = time.perf_counter() - started
-    print(f"generated {counts} in {gen_seconds:.1f}s", flush=True)
+    _, counts, gen_seconds = app_database(N_CASES)
 
     from backoffice import queue
     from backoffice.app import create_app
-    from bench.backoffice_bench import login
 
     app = create_app(TESTING=False, RATELIMIT_ENABLED=False)
     built = {"sent_back_rounds": queue.sent_back_rounds, "plazo_badge": queue.plazo_badge}

@@ -13,43 +13,29 @@ import argparse
 import os
 import sys
 import tempfile
-import time
 from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import database_url, header, write_section
-
-
-def _timed(fn, repeat: int = 1) -> tuple[float, object]:
-    best, result = float("inf"), None
-    for _ in range(repeat):
-        started = time.perf_counter()
-        result = fn()
-        best = min(best, (time.perf_counter() - started) * 1000)
-    return best, result
+from bench.common import header, write_section
+from bench.dataset import best_ms, fresh_database
 
 
 def run(n_cases: int, write: bool) -> str:
-    from sqlalchemy import func, select, text
+    from sqlalchemy import func, select
 
     from bench.generate import generate
-    from core.db import engine_for, session_factory
-    from core.migrate import upgrade
+    from core.db import session_factory
     from core.models import Case, Volante
     from core.reports import Month, build_report
     from core.reports.export import case_rows
     from core.reports.snapshots import build_month_snapshots, build_snapshot
 
     with tempfile.TemporaryDirectory() as tmp:
-        url = database_url(Path(tmp))
-        if not url.startswith("sqlite"):
-            with engine_for(url).begin() as conn:  # a throw-away database (pg_virtualenv)
-                conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        upgrade(url)
+        url = fresh_database(Path(tmp), empty_first=True)
         today = date.today()
-        gen_ms, counts = _timed(lambda: generate(url, n_cases, today=today, progress=False))
+        gen_ms, counts = best_ms(lambda: generate(url, n_cases, today=today, progress=False))
         month = Month.of(today).shift(-1)
         Session = session_factory(url)
         with Session() as s:
@@ -57,23 +43,23 @@ def run(n_cases: int, write: bool) -> str:
                 Case.created_at >= month.start_utc, Case.created_at < month.end_utc))
             vol_month = s.scalar(select(func.count()).select_from(Volante).where(
                 Volante.sent_at >= month.start_utc, Volante.sent_at < month.end_utc))
-            cold_ms, _ = _timed(lambda: build_report(s, month))
+            cold_ms, _ = best_ms(lambda: build_report(s, month))
             s.commit()
-            warm_ms, report = _timed(lambda: build_report(s, month), repeat=3)
-            estado_ms, _ = _timed(lambda: build_report(s, month, estado="15"), repeat=3)
+            warm_ms, report = best_ms(lambda: build_report(s, month), repeat=3)
+            estado_ms, _ = best_ms(lambda: build_report(s, month, estado="15"), repeat=3)
 
             class Reader:  # a national reader for core.access
                 role, estado_clave = "participacion_social", None
 
-            export_ms, n_rows = _timed(lambda: sum(1 for _ in case_rows(s, month, Reader())))
+            export_ms, n_rows = best_ms(lambda: sum(1 for _ in case_rows(s, month, Reader())))
         with Session() as s:
-            snap_ms, created = _timed(lambda: build_month_snapshots(s, month, created_by="bench"))
+            snap_ms, created = best_ms(lambda: build_month_snapshots(s, month, created_by="bench"))
             s.commit()
         with Session() as s:  # steady state: the scheduler has frozen every older month
             for back in range(2, 12):
                 build_snapshot(s, month.shift(-back), created_by="bench")
             s.commit()
-            steady_ms, _ = _timed(lambda: build_report(s, month), repeat=3)
+            steady_ms, _ = best_ms(lambda: build_report(s, month), repeat=3)
         backend = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
         total = report["total"]
         body = header(f"python bench/report_bench.py --cases {n_cases}") + "\n".join([

@@ -13,44 +13,29 @@ import argparse
 import os
 import sys
 import tempfile
-import time
 from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import database_url, header, write_section
-
-
-def _best(fn, repeat: int = 3) -> tuple[float, object]:
-    best, result = float("inf"), None
-    for _ in range(repeat):
-        started = time.perf_counter()
-        result = fn()
-        best = min(best, (time.perf_counter() - started) * 1000)
-    return best, result
+from bench.common import header, write_section
+from bench.dataset import best_ms, filled, fresh_database
 
 
 def run(n_cases: int, write: bool) -> str:
     from sqlalchemy import text
 
-    from bench.generate import generate
     from core.db import engine_for, session_factory
-    from core.migrate import upgrade
     from core.reports import Month
     from core.reports.export import report_xlsx
     from core.reports.pdf import report_pdf
     from core.reports.snapshots import build_snapshot
 
     with tempfile.TemporaryDirectory() as tmp:
-        url = database_url(Path(tmp))
+        url = fresh_database(Path(tmp), empty_first=True)
         postgres = url.startswith("postgresql")
-        if postgres:
-            with engine_for(url).begin() as conn:  # a throw-away database (pg_virtualenv)
-                conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        upgrade(url)
         today = date.today()
-        counts = generate(url, n_cases, today=today, progress=False)
+        counts, _ = filled(url, n_cases, today=today, progress=False)
         fill = ("UPDATE volantes SET review_due_date = CAST(answered_at AS DATE) + 4 WHERE answered_at IS NOT NULL"
                 if postgres else
                 "UPDATE volantes SET review_due_date = date(answered_at, '+4 days') WHERE answered_at IS NOT NULL")
@@ -62,9 +47,9 @@ def run(n_cases: int, write: bool) -> str:
             national, _ = build_snapshot(s, month, created_by="bench")
             estado, _ = build_snapshot(s, month, estado="15", created_by="bench")
             s.commit()
-            pdf_ms, pdf = _best(lambda: report_pdf(national.data, national.created_at))
-            pdf_estado_ms, pdf_estado = _best(lambda: report_pdf(estado.data, estado.created_at))
-            xlsx_ms, xlsx = _best(lambda: report_xlsx(national.data))
+            pdf_ms, pdf = best_ms(lambda: report_pdf(national.data, national.created_at), 3)
+            pdf_estado_ms, pdf_estado = best_ms(lambda: report_pdf(estado.data, estado.created_at), 3)
+            xlsx_ms, xlsx = best_ms(lambda: report_xlsx(national.data), 3)
     backend = "PostgreSQL" if postgres else "SQLite"
     total = national.data["total"]  # the review figures ride the report's volantes pass (issue 22)
     body = header(f"python bench/report_delivery_bench.py --cases {n_cases}") + "\n".join([
