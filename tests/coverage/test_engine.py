@@ -156,7 +156,13 @@ def test_a_vaccine_the_catalogs_list_is_answered_with_it(engine, text, numeros):
 @pytest.mark.parametrize(
     "text",
     ["me quiero hacer una cirugía estética", "cubre la liposucción", "lentes de contacto",
-     "me atendí en un hospital privado me lo reembolsan", "brackets para mi hija"],
+     "me atendí en un hospital privado me lo reembolsan", "brackets para mi hija",
+     # what a child's question shares a word with: teeth, allergy, asthma, autism, milk
+     "los brackets para mi hija de 13, tiene los dientes muy encimados",
+     "el tratamiento homeopatico para las alergias de mi hijo lo paga el seguro popular?",
+     "el aparato nebulizador para tenerlo en la casa para mi niño con asma lo regala el seguro?",
+     "la terapia con delfines para mi hijo con autismo de 6 años la cubre el seguro?",
+     "la leche de formula para mi bebe de 2 meses me la da el seguro? ya no tengo leche"],
 )
 def test_not_covered_is_honest_and_offers_a_person(engine, text):
     ans = engine.ask(text)
