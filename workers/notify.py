@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -133,71 +134,79 @@ def _finish(session: Session, jobs: list[Job], settings: Settings, *, emails: bo
 
 # ---- event notifications ----------------------------------------------------------------------
 
+@contextmanager
+def _volante_job(volante_id: int, settings: Settings):
+    """The session of a notice about one volante, and the volante (None when it is gone)."""
+    with job_session(settings) as session:
+        yield session, session.get(Volante, volante_id)
+
+
+def _promise(fecha: str, *, sentence: bool = False) -> str:
+    """What the affiliate is promised when a volante opens: the round's due date."""
+    return f"{'Te' if sentence else 'te'} daremos respuesta a más tardar el {fecha}"
+
+
+def _tell_enlaces(session: Session, volante: Volante, kind: str, text: str, *, key: str | None = None) -> None:
+    """The volante's enlace (or every enlace of its estado: core.reminders.enlace_recipients) hears
+    it in the back office, once per `key` (by default the kind and the volante)."""
+    notif.notify_users(session, reminders.enlace_recipients(session, volante), kind=kind, text=text,
+                       key=key or f"{kind}:{volante.id}", case_id=volante.case_id, volante_id=volante.id)
+
+
 def volante_opened(volante_id: int, settings: Settings | None = None) -> None:
     settings = settings or current_settings()
-    with job_session(settings) as session:
-        volante = session.get(Volante, volante_id)
+    with _volante_job(volante_id, settings) as (session, volante):
         if volante is None:
             return
         case = volante.case
         fecha = fecha_larga(volante.due_date)
-        notif.notify_users(
-            session, reminders.enlace_recipients(session, volante), kind=notif.VOLANTE_NUEVO,
-            text=f"Nuevo volante {case.folio} ({case.tipo.replace('_', ' ')}): vence el {fecha}.",
-            key=f"volante_nuevo:{volante.id}", case_id=case.id, volante_id=volante.id)
+        _tell_enlaces(session, volante, notif.VOLANTE_NUEVO,
+                      f"Nuevo volante {case.folio} ({case.tipo.replace('_', ' ')}): vence el {fecha}.")
         jobs: list[Job] = []
         if volante.numero == 1 and not opening_told_by_bot(case, volante):
             jobs = _tell_affiliate(
                 session, case, KIND_VOLANTE, since=volante.sent_at,
-                text=(f"SINAC: registramos tu solicitud con el folio {case.folio}. Te daremos respuesta "
-                      f"a más tardar el {fecha}. Guarda tu folio para consultar cómo va."),
-                aviso=f"registramos tu solicitud; te daremos respuesta a más tardar el {fecha}")
+                text=(f"SINAC: registramos tu solicitud con el folio {case.folio}. {_promise(fecha, sentence=True)}. "
+                      "Guarda tu folio para consultar cómo va."),
+                aviso=f"registramos tu solicitud; {_promise(fecha)}")
         _finish(session, jobs, settings)
 
 
 def volante_reassigned(volante_id: int, settings: Settings | None = None) -> None:
     settings = settings or current_settings()
-    with job_session(settings) as session:
-        volante = session.get(Volante, volante_id)
+    with _volante_job(volante_id, settings) as (session, volante):
         if volante is None:
             return
         case = volante.case
         fecha = fecha_larga(volante.due_date)
         estado = case.estado.nombre if case.estado else "otro estado"
-        notif.notify_users(
-            session, reminders.enlace_recipients(session, volante), kind=notif.VOLANTE_REASIGNADO,
-            text=f"Se te reasignó el volante {case.folio} desde otro estado: vence el {fecha}.",
-            key=f"volante_reasignado:{volante.id}", case_id=case.id, volante_id=volante.id)
+        _tell_enlaces(session, volante, notif.VOLANTE_REASIGNADO,
+                      f"Se te reasignó el volante {case.folio} desde otro estado: vence el {fecha}.")
         jobs = _tell_affiliate(
             session, case, KIND_REASIGNADO, since=volante.sent_at,
-            text=(f"SINAC: tu folio {case.folio} ahora lo atiende {estado}. Te daremos respuesta "
-                  f"a más tardar el {fecha}."),
-            aviso=f"ahora lo atiende {estado}; te daremos respuesta a más tardar el {fecha}")
+            text=f"SINAC: tu folio {case.folio} ahora lo atiende {estado}. {_promise(fecha, sentence=True)}.",
+            aviso=f"ahora lo atiende {estado}; {_promise(fecha)}")
         _finish(session, jobs, settings)
 
 
 def volante_returned(volante_id: int, settings: Settings | None = None) -> None:
     """Internal: the enlace hears it was sent back; nothing goes to the affiliate."""
     settings = settings or current_settings()
-    with job_session(settings) as session:
-        volante = session.get(Volante, volante_id)
+    with _volante_job(volante_id, settings) as (session, volante):
         if volante is None:
             return
         case = volante.case
         motivo = _one_line(volante.instructions, 300)
-        notif.notify_users(
-            session, reminders.enlace_recipients(session, volante), kind=notif.VOLANTE_DEVUELTO,
-            text=(f"Vinculación devolvió el volante {case.folio} (vuelta {volante.numero}) para ampliar "
-                  f"gestión: «{motivo}». Vence el {fecha_larga(volante.due_date)}."),
-            key=f"volante_devuelto:{volante.id}", case_id=case.id, volante_id=volante.id)
+        _tell_enlaces(session, volante, notif.VOLANTE_DEVUELTO,
+                      f"Vinculación devolvió el volante {case.folio} (vuelta {volante.numero}) para ampliar "
+                      f"gestión: «{motivo}». Vence el {fecha_larga(volante.due_date)}.")
         _finish(session, [], settings)
 
 
 def fur_filed(volante_id: int, settings: Settings | None = None) -> None:
     """Vinculación hears (in-app) that a FUR awaits review."""
     settings = settings or current_settings()
-    with job_session(settings) as session:
-        volante = session.get(Volante, volante_id)
+    with _volante_job(volante_id, settings) as (session, volante):
         if volante is None or volante.fur is None:
             return
         case = volante.case
@@ -249,14 +258,11 @@ def case_reopened(case_id: int, volante_id: int | None = None, settings: Setting
         motivo = _one_line(reopening.reason, 300)
         if volante is not None:
             fecha = fecha_larga(volante.due_date)
-            notif.notify_users(
-                session, reminders.enlace_recipients(session, volante), kind=notif.CASO_REABIERTO,
-                text=(f"Se reabrió el folio {case.folio} (ronda {reopening.ronda}): «{motivo}». "
-                      f"Vence el {fecha}."),
-                key=f"caso_reabierto:{reopening.id}", case_id=case.id, volante_id=volante.id)
-            text = (f"SINAC: reabrimos tu folio {case.folio} para darle seguimiento. Te daremos respuesta "
-                    f"a más tardar el {fecha}.")
-            aviso = f"reabrimos tu folio; te daremos respuesta a más tardar el {fecha}"
+            _tell_enlaces(session, volante, notif.CASO_REABIERTO,
+                          f"Se reabrió el folio {case.folio} (ronda {reopening.ronda}): «{motivo}». "
+                          f"Vence el {fecha}.", key=f"caso_reabierto:{reopening.id}")
+            text = f"SINAC: reabrimos tu folio {case.folio} para darle seguimiento. {_promise(fecha, sentence=True)}."
+            aviso = f"reabrimos tu folio; {_promise(fecha)}"
         else:
             text = (f"SINAC: reabrimos tu folio {case.folio} para darle seguimiento. Te avisaremos "
                     "cuando se turne a tu estado.")
