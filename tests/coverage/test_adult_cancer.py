@@ -79,3 +79,14 @@ def test_an_exclusion_is_a_phrase_said_as_such(full_engine):
 def test_weeks_at_birth_are_not_an_age(full_engine):
     ans = full_engine.ask("mi bebe nacio a las 35 semanas, sin complicaciones, lo cubren?")
     assert ans.edad is None or ans.edad < 0.1
+
+
+@pytest.mark.parametrize(("text", "numero"), [
+    ("mi hijo de 17 tiene cancer en el testiculo", 48),
+    ("a mi hija de 15 años le encontraron un tumor maligno de ovario", 48),
+    ("mi esposo de 30 tiene cancer de testiculo", 54),
+    ("tengo 45 años y cancer de ovario", 52),
+])
+def test_a_gonadal_tumour_is_the_childrens_row_under_18_and_the_adults_after(full_engine, text, numero):
+    ans = full_engine.ask(text)
+    assert (ans.cartera, ans.covered, ans.matches[0]["numero"]) == ("FPGC", True, numero)
