@@ -133,7 +133,7 @@ def generate(database_url: str, n_cases: int, *, seed: int = 2026, today: date |
                     review_due = answered_at.date() + timedelta(days=4)  # the review clock, ~3 business days
                 volantes.append((vol_id, case_id, numero, estado, enlaces.get(estado), "", vstatus, plazo, sent,
                                  due, answered_at, vclosed, vin, canal, tipo, estado, first_answer, first_vol,
-                                 created_at, review_due, filer, resultado, monto if answered_at else None, reemb))
+                                 review_due, filer, resultado, monto if answered_at else None, reemb))
                 if answered_at is not None:
                     fur_id += 1
                     fur_texts.append(FUR_TEXTS)
@@ -170,7 +170,7 @@ def generate(database_url: str, n_cases: int, *, seed: int = 2026, today: date |
                    "current_volante_id", "search_text"], cases),
         "volantes": (["id", "case_id", "numero", "estado_clave", "enlace_id", "instructions", "status", "plazo_dias",
                       "sent_at", "due_date", "answered_at", "closed_at", "turned_by_id", "canal", "tipo",
-                      "case_estado_clave", "first_answer", "round_first_id", "round_sent_at", "review_due_date",
+                      "case_estado_clave", "first_answer", "round_first_id", "review_due_date",
                       "fur_filed_by_id", "fur_resultado", "fur_monto_reclamado", "fur_monto_reembolsado"], volantes),
         "furs": (["id", "volante_id", "case_id", "fecha_respuesta", "acciones", "respuesta_ciudadano", "resultado",
                   "monto_reclamado", "monto_reembolsado", "fecha_reembolso", "is_draft", "filed_by_id", "filed_at",
@@ -194,7 +194,9 @@ def generate(database_url: str, n_cases: int, *, seed: int = 2026, today: date |
         finally:
             raw.close()
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text("ANALYZE"))
+            # statistics and the visibility map, as autovacuum keeps them on a live database
+            # (index-only scans read the map; a bulk load has not been vacuumed yet)
+            conn.execute(text("VACUUM ANALYZE"))
     else:
         with engine.begin() as conn:
             for table, (columns, rows) in tables.items():

@@ -38,6 +38,10 @@ class Case(Base):
         Index("ix_cases_contacto_telefono", "contacto_telefono"),
         # possible duplicates by CURP (core.duplicates, migration 0011)
         Index("ix_cases_curp", "curp"),
+        # the monthly report (migration 0021): the trend counts cases registered per month from the
+        # index alone (covering), one state's report finds its cases closed in the month
+        Index("ix_cases_created_status_estado", "created_at", "status", "estado_clave"),
+        Index("ix_cases_estado_closed_at", "estado_clave", "closed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -111,6 +115,9 @@ class Volante(Base):
         UniqueConstraint("case_id", "numero", name="uq_volantes_case_numero"),
         Index("ix_volantes_estado_status_due", "estado_clave", "status", "due_date"),
         Index("ix_volantes_sent_at", "sent_at"),
+        # one state's monthly report: volantes by the case's current estado as well as their own
+        # (a bitmap OR of the two instead of reading every volante; migration 0021)
+        Index("ix_volantes_case_estado_clave", "case_estado_clave"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -151,9 +158,6 @@ class Volante(Base):
     fur_resultado: Mapped[str | None] = mapped_column(String(16))
     fur_monto_reclamado: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
     fur_monto_reembolsado: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
-    # when its round's first volante was sent ("días a la conclusión" counts from it), kept by
-    # core.services.volantes when the volante opens, so that figure joins no other volante
-    round_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     case: Mapped[Case] = relationship(back_populates="volantes")
     enlace = relationship("User", foreign_keys=[enlace_id])

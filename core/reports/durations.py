@@ -63,9 +63,13 @@ def answer_rows(window: Window):
 def conclusion_rows(window: Window):
     """Business days to conclusion: from the day the round's first volante was sent to the day its
     FUR was accepted (re-turns included), once per accepted round, so a reopened case keeps its
-    first conclusion and adds its new round's. Every volante of the round keeps when its first
-    volante was sent (`round_sent_at`), so no other volante is read."""
-    bs, be, days, on_start, on_end = _days(Volante.round_sent_at, Volante.closed_at)
+    first conclusion and adds its new round's. Each round's first volante is the one every
+    volante of the round names (`round_first_id`): most accepted volantes are their round's
+    first, and only the others look theirs up by primary key (a join would hash every volante)."""
+    first = aliased(Volante)
+    round_sent = case((Volante.round_first_id == Volante.id, Volante.sent_at),
+                      else_=select(first.sent_at).where(first.id == Volante.round_first_id).scalar_subquery())
+    bs, be, days, on_start, on_end = _days(round_sent, Volante.closed_at)
     query = (
         select(days.label("d"))
         .select_from(Volante)

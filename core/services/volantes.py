@@ -59,7 +59,6 @@ def _open_volante(session: Session, case: Case, actor: Actor, *, numero: int, en
     # the round's first volante: the previous one's when it belongs to the same round
     same_round = previous is not None and previous.ronda == volante.ronda
     volante.round_first_id = (previous.round_first_id or previous.id) if same_round else volante.id
-    volante.round_sent_at = (previous.round_sent_at or previous.sent_at) if same_round else volante.sent_at
     return volante
 
 

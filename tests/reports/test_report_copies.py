@@ -1,20 +1,16 @@
 """Issue 22 item 1: each volante keeps a copy of what the monthly report reads of its FUR (who
-filed it, its resultado and amounts) and of its round (when the round's first volante was sent;
-migration 0020), so no report statement joins every FUR or every volante. The copies must
-follow the FUR through filing, sending back, re-filing and the review, and the rounds through
-re-turns, reassignments and reopenings."""
+filed it, its resultado and amounts; migration 0020), so no report statement joins every FUR.
+The copies must follow the FUR through filing, sending back, re-filing and the review."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select, text
 
 from core.models import Fur, Volante
 from core.services import cases as svc
-from core.services.reopen import reopen_case
-from core.timeutil import clock_at
 
 
 def _copies(volante: Volante) -> tuple:
@@ -62,48 +58,8 @@ def test_copies_follow_the_fur_when_filed_sent_back_refiled_and_reviewed(db, mak
         assert _copies(volante) == _of_fur(volante.fur)
 
 
-def test_round_start_follows_re_turns_reassignments_and_reopenings(db, make):
-    make.enlace("14")
-    make.enlace("09")
-    vin = make.actor(make.user("vinculacion"))
-
-    def at(day):
-        return datetime(2026, 10, day, 16, tzinfo=UTC)
-
-    def filed(case, day):
-        with clock_at(at(day)):
-            svc.save_fur(db, case.open_volante, vin, make.fur_data(), submit=True)
-            db.commit()
-
-    with clock_at(at(1)):
-        case = make.case("queja", "14")
-    filed(case, 2)
-    with clock_at(at(5)):
-        svc.send_back(db, case, vin, "Ampliar gestión: falta la constancia.")   # same round
-        db.commit()
-    with clock_at(at(6)):
-        svc.reassign_estado(db, case, vin, "09", "Lo atendieron en la Ciudad de México.")  # same round
-        db.commit()
-    filed(case, 7)
-    with clock_at(at(8)):
-        svc.accept_fur(db, case, vin)
-        db.commit()
-    with clock_at(at(12)):
-        reopen_case(db, case, vin, "La unidad no cumplió lo acordado")        # a new round
-        db.commit()
-    db.expire_all()
-    volantes = list(db.scalars(select(Volante).where(Volante.case_id == case.id).order_by(Volante.numero)))
-    assert [v.ronda for v in volantes] == [1, 1, 1, 2]
-    first_sent = volantes[0].sent_at
-    assert [v.round_sent_at for v in volantes] == [first_sent, first_sent, first_sent, volantes[3].sent_at]
-    assert volantes[3].sent_at > first_sent
-    for v in volantes:  # the same moment as its round's first volante's, whatever path opened it
-        assert v.round_sent_at == db.get(Volante, v.round_first_id).sent_at
-
-
 def test_migration_backfills_the_copies(tmp_path):
-    """Rows written before migration 0020 get the copies of their filed FUR (a draft gives none)
-    and their round's start."""
+    """Rows written before migration 0020 get the copies of their filed FUR; a draft gives none."""
     from core.db import make_engine
     from core.migrate import upgrade
 
@@ -133,9 +89,8 @@ def test_migration_backfills_the_copies(tmp_path):
     upgrade(url)
     with engine.connect() as conn:
         rows = conn.execute(select(Volante.id, Volante.fur_filed_by_id, Volante.fur_resultado,
-                                   Volante.fur_monto_reclamado, Volante.fur_monto_reembolsado, Volante.round_sent_at)
+                                   Volante.fur_monto_reclamado, Volante.fur_monto_reembolsado)
                             .order_by(Volante.id)).all()
     engine.dispose()
-    first_sent = datetime(2026, 10, 1, 16, tzinfo=UTC)
-    assert [tuple(r) for r in rows] == [(1, 7, "no_favorable", Decimal("900.00"), Decimal("0.00"), first_sent),
-                                        (2, None, None, None, None, first_sent)]
+    assert [tuple(r) for r in rows] == [(1, 7, "no_favorable", Decimal("900.00"), Decimal("0.00")),
+                                        (2, None, None, None, None)]
