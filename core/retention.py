@@ -221,6 +221,15 @@ def _purge_access_events(session: Session, limit: datetime) -> int:
     return session.execute(stmt).rowcount or 0
 
 
+def _delete_files(paths: list[Path]) -> None:
+    """After the commit: a file that cannot be deleted is logged, never undoes the purge."""
+    for path in paths:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError as exc:
+            log.warning("could not delete purged file", extra={"error": str(exc)})
+
+
 def purge(session: Session, instance_dir: Path, *, at: datetime | None = None,
           batch: int = 200) -> PurgeResult:
     """Purge everything over the retention period, committing per batch of cases.
@@ -239,11 +248,7 @@ def purge(session: Session, instance_dir: Path, *, at: datetime | None = None,
         for case in cases:
             paths += anonymise_case(session, case, instance_dir, result, at)
         session.commit()
-        for path in paths:
-            try:
-                path.unlink(missing_ok=True)
-            except OSError as exc:
-                log.warning("could not delete purged file", extra={"error": str(exc)})
+        _delete_files(paths)
         if len(cases) < batch:
             break
     loose_files = _purge_loose_media(session, instance_dir, limit)
@@ -256,9 +261,5 @@ def purge(session: Session, instance_dir: Path, *, at: datetime | None = None,
                      reason=f"Depuración de registros con más de {RETENTION_YEARS} años",
                      data=result.as_dict())
     session.commit()
-    for path in loose_files:
-        try:
-            path.unlink(missing_ok=True)
-        except OSError as exc:
-            log.warning("could not delete purged file", extra={"error": str(exc)})
+    _delete_files(loose_files)
     return result

@@ -18,39 +18,31 @@ from core.models import Case, Contact
 from core.timeutil import now
 
 
+def _switch(session: Session, actor: Actor, contact: Contact, flag: str, on: bool, action: str, *,
+            at: datetime | None = None, case: Case | None = None) -> bool:
+    """Turn `flag` on (stamping `<flag>_at`) or off (clearing it) with its audit event; False, and
+    nothing recorded, when it already was so."""
+    if bool(getattr(contact, flag)) == on:
+        return False
+    setattr(contact, flag, on)
+    setattr(contact, f"{flag}_at", (at or now()) if on else None)
+    audit.record(session, actor, action, case=case, data={"contact_id": contact.id})
+    return True
+
+
 def opt_out(session: Session, actor: Actor, contact: Contact, *, at: datetime | None = None) -> bool:
     """True when the contact was in and is now out (the one confirmation is then due)."""
-    if contact.opt_out:
-        return False
-    contact.opt_out = True
-    contact.opt_out_at = at or now()
-    audit.record(session, actor, "baja_contacto", data={"contact_id": contact.id})
-    return True
+    return _switch(session, actor, contact, "opt_out", True, "baja_contacto", at=at)
 
 
 def opt_in(session: Session, actor: Actor, contact: Contact) -> bool:
-    if not contact.opt_out:
-        return False
-    contact.opt_out = False
-    contact.opt_out_at = None
-    audit.record(session, actor, "alta_contacto", data={"contact_id": contact.id})
-    return True
+    return _switch(session, actor, contact, "opt_out", False, "alta_contacto")
 
 
 def hand_off(session: Session, actor: Actor, contact: Contact, *, at: datetime | None = None) -> bool:
-    if contact.handoff:
-        return False
-    contact.handoff = True
-    contact.handoff_at = at or now()
-    audit.record(session, actor, "pasar_a_persona", data={"contact_id": contact.id})
-    return True
+    return _switch(session, actor, contact, "handoff", True, "pasar_a_persona", at=at)
 
 
 def release(session: Session, actor: Actor, contact: Contact, *, case: Case | None = None) -> bool:
     """The conversation goes back to the bot; False when it already was."""
-    if not contact.handoff:
-        return False
-    contact.handoff = False
-    contact.handoff_at = None
-    audit.record(session, actor, CaseEvent.LIBERAR_CONVERSACION, case=case, data={"contact_id": contact.id})
-    return True
+    return _switch(session, actor, contact, "handoff", False, CaseEvent.LIBERAR_CONVERSACION, case=case)
