@@ -23,8 +23,7 @@ from core.enums import TIPO_LABELS, Role
 from core.errors import PermissionDenied, ValidationError
 from core.estados import BY_CLAVE
 from core.models import CannedResponse, Case
-from core.reminders import fecha_larga
-from core.timeutil import today_mx
+from core.timeutil import fecha_larga, today_mx
 
 PLACEHOLDERS = {
     "folio": "folio del caso",

@@ -20,6 +20,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from core.models import User, Volante
 from core.plazos import BusinessCalendar, calendar
+from core.timeutil import fecha_larga
 
 # How far ahead a reminder query looks: a few business days span at most a few weeks, even
 # across an admin's office closure.
@@ -48,6 +49,16 @@ class DueNotice:
     @property
     def due_date(self) -> date:
         return getattr(self.volante, self.DUE_COLUMN)
+
+    @property
+    def fecha(self) -> str:
+        """The due day in words ('lunes 7 de diciembre de 2026')."""
+        return fecha_larga(self.due_date)
+
+    @property
+    def atraso_text(self) -> str:
+        """'1 día hábil', '3 días hábiles'."""
+        return f"{self.atraso} {'día hábil' if self.atraso == 1 else 'días hábiles'}"
 
     def key_prefix(self) -> str:
         raise NotImplementedError

@@ -44,16 +44,6 @@ NOTIFICATION_KINDS = {
     ESCALATION: "escalamiento",
 }
 
-_MONTHS = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
-           "octubre", "noviembre", "diciembre")
-_DAYS = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
-
-
-def fecha_larga(day: date) -> str:
-    """date(2026, 12, 7) -> 'lunes 7 de diciembre de 2026'."""
-    return f"{_DAYS[day.weekday()]} {day.day} de {_MONTHS[day.month - 1]} de {day.year}"
-
-
 # ---- vencido -------------------------------------------------------------------------------
 
 def is_vencido(volante: Volante, today: date) -> bool:
@@ -114,9 +104,8 @@ class Due(DueNotice):
 
     @property
     def text(self) -> str:
-        v, case = self.volante, self.volante.case
+        v, case, fecha = self.volante, self.volante.case, self.fecha
         ronda = f" (vuelta {v.numero})" if v.numero > 1 else ""
-        fecha = fecha_larga(v.due_date)
         if self.kind == REMINDER_BEFORE:
             return (f"Recordatorio: el volante {case.folio}{ronda} vence el {fecha}. "
                     "Registra el FUR antes de esa fecha.")
@@ -124,9 +113,8 @@ class Due(DueNotice):
             return f"El volante {case.folio}{ronda} vence hoy, {fecha}. Registra el FUR hoy mismo."
         enlace = v.enlace.nombre if v.enlace is not None else "sin enlace asignado"
         estado = case.estado.nombre if case.estado is not None else "sin estado"
-        dias = "día hábil" if self.atraso == 1 else "días hábiles"
         return (f"Volante vencido: {case.folio}{ronda} de {estado} ({enlace}) venció el {fecha}; "
-                f"lleva {self.atraso} {dias} de atraso sin FUR.")
+                f"lleva {self.atraso_text} de atraso sin FUR.")
 
 
 def _open_running(session: Session):

@@ -31,7 +31,7 @@ from core.enums import Role
 from core.enums import VolanteStatus as VS
 from core.models import Case, Setting, User, Volante
 from core.plazos import BusinessCalendar, calendar, review_plazo
-from core.reminders import fecha_larga, vinculacion_recipients
+from core.reminders import vinculacion_recipients
 from core.timeutil import today_mx
 
 REVIEW_BEFORE = "revision_previo"
@@ -126,17 +126,15 @@ class ReviewDue(DueNotice):
 
     @property
     def text(self) -> str:
-        v, case = self.volante, self.volante.case
+        v, case, fecha = self.volante, self.volante.case, self.fecha
         estado = case.estado.nombre if case.estado is not None else "sin estado"
         fur = f"el FUR del folio {case.folio} de {estado} (volante {v.numero})"
-        fecha = fecha_larga(v.review_due_date)
         if self.kind == REVIEW_BEFORE:
             return f"Revisión por vencer: {fur} debe revisarse a más tardar el {fecha}."
         if self.kind == REVIEW_TODAY:
             return f"La revisión de {fur} vence hoy, {fecha}: acéptalo o devuélvelo hoy mismo."
-        dias = "día hábil" if self.atraso == 1 else "días hábiles"
         return (f"Revisión vencida: {fur} debía revisarse a más tardar el {fecha}; "
-                f"lleva {self.atraso} {dias} de atraso en Vinculación.")
+                f"lleva {self.atraso_text} de atraso en Vinculación.")
 
 
 def _waiting(session: Session):

@@ -55,3 +55,15 @@ def parse_day(value, *, not_future: bool = False) -> date | None:
     if not_future and day > today_mx():
         raise FutureDay(day.isoformat())
     return day
+
+
+# ---- days in words ---------------------------------------------------------------------------
+
+MESES = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
+         "octubre", "noviembre", "diciembre")
+DIAS = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
+
+
+def fecha_larga(day: date) -> str:
+    """date(2026, 12, 7) -> 'lunes 7 de diciembre de 2026'."""
+    return f"{DIAS[day.weekday()]} {day.day} de {MESES[day.month - 1]} de {day.year}"

@@ -39,9 +39,8 @@ from core.errors import ValidationError
 from core.jobs import Job
 from core.models import Case, Contact, Message, User, Volante
 from core.phones import normalize_phone
-from core.reminders import fecha_larga
 from core.satisfaction import QUESTION, SURVEY_KIND
-from core.timeutil import now, today_mx
+from core.timeutil import fecha_larga, now, today_mx
 from workers.connections import job_session
 from workers.dispatch import commit_and_enqueue
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from core.errors import ValidationError
-from core.timeutil import MX_TZ, today_mx
+from core.timeutil import MESES, MX_TZ, today_mx
 
 _MONTH = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
 
@@ -88,7 +88,3 @@ class Month:
     @property
     def label(self) -> str:
         return f"{MESES[self.month - 1]} {self.year}"
-
-
-MESES = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
-         "octubre", "noviembre", "diciembre")
