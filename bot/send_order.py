@@ -9,6 +9,11 @@ whichever comes first. A predecessor not handed over yet is sent first; one that
 good takes the rest of its own reply with it (a part never goes out alone), but not the
 messages of other replies. A WhatsApp message replaced by its SMS fallback is followed once
 the fallback's last part is accepted; the fallback's own parts follow each other.
+
+Nobody sleeps through the wait: the send job stops at a part that must wait and leaves it to
+the status callback that accepts its predecessor (bot/outbound/status.py starts a send job for
+the phone's waiting parts) and, should no callback come, to a job delayed until the gap is over
+(`Before.seconds`), which the outbox relay enqueues then.
 """
 
 from __future__ import annotations
@@ -24,6 +29,9 @@ from core.models import Message
 from core.timeutil import now as utc_now
 
 SENDING = "sending"  # claimed by a worker that is calling Twilio (no sid yet)
+# A predecessor another worker is handing over right now: look again after this long (its
+# callback usually comes first), never sooner.
+RECHECK_SECONDS = 0.5
 ACCEPTED = frozenset({"sent", "delivered", "read"})
 FINAL_FAILURES = frozenset({MessageStatus.FAILED.value, MessageStatus.UNDELIVERED.value})
 
@@ -31,8 +39,9 @@ FINAL_FAILURES = frozenset({MessageStatus.FAILED.value, MessageStatus.UNDELIVERE
 @dataclass(frozen=True)
 class Before:
     """What stands before a message: `go`, `send_first` (the predecessor is still to be handed
-    over), `wait` (handed over or being handed over, not accepted yet), `fail` (an earlier
-    part of the same reply failed for good)."""
+    over), `wait` (handed over or being handed over, not accepted yet: look again after
+    `seconds` unless a callback comes first), `fail` (an earlier part of the same reply failed
+    for good)."""
 
     action: str
     message: Message | None = None
@@ -96,10 +105,10 @@ def before(session: Session, message: Message, *, gap_seconds: float, stale: tim
             since = previous.status_at or previous.created_at
             if utc_now() - since > stale:  # its worker died: whoever sends next resolves it
                 return Before("send_first", previous)
-            return Before("wait", previous, 0.05)
+            return Before("wait", previous, max(gap_seconds, RECHECK_SECONDS))
         return GO  # suppressed or another final state without a sid
     if previous.status in ACCEPTED:
         return GO
     handed = previous.status_at or previous.created_at
     left = gap_seconds - (utc_now() - handed).total_seconds()
-    return Before("wait", previous, min(left, 0.05)) if left > 0 else GO
+    return Before("wait", previous, left) if left > 0 else GO

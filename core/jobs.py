@@ -50,9 +50,12 @@ class JobName(StrEnum):
 @dataclass(frozen=True)
 class Job:
     """A job's name (JobName) with id-only keyword arguments. `outbox_id` is the
-    row the job was written as (core/outbox.py), once it was."""
+    row the job was written as (core/outbox.py), once it was. `delay`: seconds after the commit
+    before it may start (its row is enqueued by the relay then, not at the commit: a job waiting
+    for something to happen holds no worker meanwhile)."""
 
     name: str
     kwargs: dict = field(default_factory=dict)
     queue: QueueName = QueueName.DEFAULT
     outbox_id: int | None = field(default=None, compare=False)
+    delay: float = field(default=0.0, compare=False)

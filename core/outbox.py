@@ -22,7 +22,7 @@ import json
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from core.jobs import Job, QueueName
@@ -47,13 +47,15 @@ def job_key(job: Job) -> str:
 
 def stage(session: Session, jobs: Iterable[Job], *, delay: timedelta | None = None) -> list[int]:
     """Write the jobs into the caller's transaction (the caller commits); returns the row ids.
-    `delay` keeps the relay off a row for a while (a job the caller is about to do itself)."""
+    `delay` keeps the relay off a row for a while (a job the caller is about to do itself); a
+    job's own `delay` makes its row available that long after now (a job that must not start
+    before then)."""
     jobs = list(jobs)
     if not jobs:
         return []
     at = wall_clock()
     rows = [OutboxJob(name=job.name, kwargs=dict(job.kwargs), queue=str(job.queue), key=job_key(job),
-                      created_at=at, available_at=at + (delay or timedelta(0)), enqueues=0)
+                      created_at=at, available_at=at + (delay or timedelta(seconds=job.delay)), enqueues=0)
             for job in jobs]
     session.add_all(rows)
     session.flush()
@@ -95,12 +97,22 @@ def mark_failed(session: Session, ids: list[int]) -> None:
 
 def unsent(session: Session, grace: timedelta = timedelta(0), limit: int = 500) -> list[OutboxJob]:
     """Rows never handed to the queue, `grace` after their time came (the committing process
-    is handing them over itself meanwhile), oldest first."""
-    at = wall_clock() - grace
+    is handing them over itself meanwhile), oldest first; a delayed row (available after its
+    creation: nobody hands it over at the commit) as soon as its time came."""
+    at = wall_clock()
     return list(session.scalars(
         select(OutboxJob)
-        .where(OutboxJob.done_at.is_(None), OutboxJob.enqueued_at.is_(None), OutboxJob.available_at <= at)
+        .where(OutboxJob.done_at.is_(None), OutboxJob.enqueued_at.is_(None), OutboxJob.available_at <= at,
+               or_(OutboxJob.available_at <= at - grace, OutboxJob.available_at > OutboxJob.created_at))
         .order_by(OutboxJob.id).limit(limit)))
+
+
+def next_due(session: Session) -> datetime | None:
+    """When the earliest row not handed over yet becomes available, if that is still to come
+    (the relay wakes up for it instead of waiting its whole period)."""
+    return session.scalar(
+        select(func.min(OutboxJob.available_at))
+        .where(OutboxJob.done_at.is_(None), OutboxJob.enqueued_at.is_(None), OutboxJob.available_at > wall_clock()))
 
 
 def unfinished(session: Session, older_than: timedelta, limit: int = 500) -> list[OutboxJob]:

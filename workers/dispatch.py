@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import time
 from collections.abc import Iterable
 from datetime import timedelta
 from functools import lru_cache
@@ -55,17 +56,22 @@ def commit_and_enqueue(session: Session, jobs: Iterable[Job] = (), settings: Set
     here raises (the change and its jobs are saved: the relay enqueues what was not handed over,
     and a job run inline that failed is logged, as a failed RQ job would be).
     With `delay` nothing is enqueued now: the rows are a backstop the relay enqueues after that
-    long unless marked done first (work this process is about to do itself)."""
+    long unless marked done first (work this process is about to do itself). A job with its own
+    `delay` is not enqueued now either: the relay enqueues it when its time comes (inline runs
+    wait it out)."""
     settings = settings or current_settings()
     staged = stage_jobs(session, jobs, delay=delay)
     session.commit()
     if not staged or delay is not None:
         return staged
+    now = staged if settings.jobs_mode == "inline" else [job for job in staged if not job.delay]
+    if not now:
+        return staged
     # Not marked here: a second commit per request would cost a WAL flush on every webhook. The
     # relay marks, in one statement per pass, the rows RQ holds once their grace is over, and the
     # worker marks each row done; most rows are done before the relay ever looks at them.
     try:
-        enqueue_jobs(staged, settings)
+        enqueue_jobs(now, settings)
     except Exception:
         log.exception("jobs not handed over after their commit; the relay enqueues them",
                       extra={"jobs": [job.name for job in staged]})
@@ -83,6 +89,8 @@ def enqueue_jobs(jobs: Iterable[Job], settings: Settings | None = None) -> list[
     if settings.jobs_mode == "inline":
         with running_with(settings):
             for job in jobs:
+                if job.delay:
+                    time.sleep(job.delay)  # one process: the wait the relay would keep
                 registry.resolve(job.name)(**job.kwargs)
                 if job.outbox_id is not None:
                     finished([job.outbox_id], settings)

@@ -2,7 +2,9 @@
 
 Every few seconds it makes the queue agree with the outbox (core/outbox.py):
 - rows never handed to RQ once their time has come (Redis was down at the commit, the process
-  died between its commit and its enqueue, a reply's backstop) are enqueued and marked;
+  died between its commit and its enqueue, a reply's backstop, a delayed job such as a reply's
+  next part waiting for its gap: the relay wakes up when the earliest one falls due) are
+  enqueued and marked;
 - rows handed over a while ago and not done are looked up in RQ: gone (Redis restarted empty)
   → enqueued again; finished → marked done; failed after its retries → marked failed;
 - jobs whose worker died (`kill -9`, machine lost) are found by their heartbeat: RQ's started
@@ -22,7 +24,7 @@ from __future__ import annotations
 import logging
 import signal
 import time
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
@@ -33,7 +35,8 @@ from core.jobs import QUEUES
 
 log = logging.getLogger("sinac.relay")
 
-PASS_SECONDS = 2.0  # between passes when all is well
+PASS_SECONDS = 2.0  # between passes when all is well (sooner when a delayed row falls due)
+MIN_WAIT = 0.02  # the shortest wait between passes
 BACKOFF_FIRST, BACKOFF_MAX = 1.0, 5.0  # after a failed pass (Redis or the database away)
 GRACE = timedelta(seconds=3)  # a row this young may be being enqueued by its own process right now
 LOST_AFTER = timedelta(seconds=20)  # handed to RQ this long ago and not done: ask RQ about it
@@ -43,7 +46,7 @@ WAITING = frozenset({"queued", "started", "scheduled", "deferred"})
 
 def relay_pass(session, connection, settings: Settings) -> dict[str, int]:
     """One pass; returns what it did (counts). Raises RedisError / SQLAlchemyError."""
-    counts = {"enqueued": 0, "lost": 0, "done": 0, "failed": 0, "abandoned": 0}
+    counts = {"enqueued": 0, "delayed": 0, "lost": 0, "done": 0, "failed": 0, "abandoned": 0}
     counts["abandoned"] = requeue_abandoned(connection)
     rows = outbox.unsent(session, GRACE)
     if rows:
@@ -55,9 +58,11 @@ def relay_pass(session, connection, settings: Settings) -> dict[str, int]:
             from workers.dispatch import enqueue_rows
 
             if enqueue_rows(session, fresh, settings):
-                counts["enqueued"] = len(fresh)
-                log.warning("relay enqueued %d job(s) that were never handed to the queue", len(fresh),
-                            extra={"outbox_ids": [row.id for row in fresh][:50]})
+                stranded = [row.id for row in fresh if row.available_at <= row.created_at]
+                counts["enqueued"], counts["delayed"] = len(stranded), len(fresh) - len(stranded)
+                if stranded:
+                    log.warning("relay enqueued %d job(s) that were never handed to the queue", len(stranded),
+                                extra={"outbox_ids": stranded[:50]})
             else:
                 raise RedisError("enqueue failed")
     rows = outbox.unfinished(session, LOST_AFTER)
@@ -127,6 +132,16 @@ def requeue_abandoned(connection, queues=QUEUES, at: float | None = None) -> int
     return requeued
 
 
+def until_due(due, period: float) -> float:
+    """Seconds to wait before the next pass: the period, or less when a delayed row (a reply's
+    next part waiting for its gap) becomes available sooner."""
+    if due is None:
+        return period
+    if due.tzinfo is None:
+        due = due.replace(tzinfo=UTC)
+    return min(period, max((due - outbox.wall_clock()).total_seconds(), MIN_WAIT))
+
+
 class Relay:
     def __init__(self, settings: Settings, *, pass_seconds: float = PASS_SECONDS, sleep=time.sleep):
         self.settings = settings
@@ -152,6 +167,7 @@ class Relay:
                 with job_session(self.settings) as session:
                     counts = relay_pass(session, connection, self.settings)
                     self._purge(session)
+                    due = outbox.next_due(session)
             except (RedisError, SQLAlchemyError, OSError) as exc:
                 failures += 1
                 log.error("relay pass failed (%s: %s); trying again in %.0f s", type(exc).__name__,
@@ -164,7 +180,7 @@ class Relay:
             delay, failures = BACKOFF_FIRST, 0
             if any(counts.values()):
                 log.info("relay pass", extra=counts)
-            self._wait(self.pass_seconds)
+            self._wait(until_due(due, self.pass_seconds))
 
     def _purge(self, session) -> None:
         if time.monotonic() - self.last_purge < PURGE_EVERY:

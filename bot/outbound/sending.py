@@ -36,7 +36,9 @@ def send_messages(session: Session, message_ids: list[int], *, settings: Setting
     (bot/send_order.py: a predecessor still waiting is sent first; a part left `sending` by a
     crashed worker is resolved against Twilio's message list). A part that fails for good takes
     the rest of its reply with it (marked failed, never sent out of order or alone). WhatsApp
-    template failures get an SMS fallback, sent right away.
+    template failures get an SMS fallback, sent right away. A part whose predecessor is not
+    accepted yet ends the job: the rest goes when the predecessor's status callback comes, or
+    by the returned job, delayed until the part gap is over (the worker is free meanwhile).
 
     `first_try_only` is the dialogue job sending its own reply at once (no second job between the
     affiliate and the answer): on a transient failure it never waits; the part goes back to
@@ -75,9 +77,9 @@ def send_messages(session: Session, message_ids: list[int], *, settings: Setting
             pending.insert(0, step.message.id)
             continue
         if step.action == "wait":
-            session.commit()  # end the read transaction: the next look sees other commits
-            sleep(step.seconds)
-            continue
+            # not slept through: the predecessor's status callback starts the rest
+            # (bot/outbound/status.py), or this job, delayed, once the gap is over
+            return [Job(JobName.SEND_OUTBOUND, {"message_ids": pending}, QueueName.OUTBOUND, delay=step.seconds)]
         pending.pop(0)
         if step.action == "fail":
             finish(session, message, MessageStatus.FAILED, "No enviado: falló una parte anterior del mismo mensaje.")

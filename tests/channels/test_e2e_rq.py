@@ -1,4 +1,5 @@
-"""End to end with the real Redis and an RQ worker (SimpleWorker, burst, in this process):
+"""End to end with the real Redis and an RQ worker (SimpleWorker, burst, in this process, with the
+relay's passes for delayed jobs: tests/support/jobs.py):
 signed webhook → inbound job → dialogue → outbound job → twilio library → stand-in; Redis down
 during intake; the sweep."""
 
@@ -8,24 +9,18 @@ import importlib.util
 
 import pytest
 from redis import Redis
-from rq import Queue, SimpleWorker
+from rq import Queue
 from sqlalchemy import select
 
 from core.config import Settings
-from core.jobs import QUEUES
 from core.models import Message, OutboxJob
 from tests.channels.conftest import make_app
+from tests.support.jobs import run_jobs
 from tests.support.twilio import inbound_form, post_signed
 from workers.dispatch import enqueue_jobs
 
 HAS_DIALOGUE = importlib.util.find_spec("bot.turns") is not None
 WA = "whatsapp:+523312345678"
-
-
-def run_worker(redis_url: str) -> None:
-    connection = Redis.from_url(redis_url)
-    worker = SimpleWorker([Queue(name, connection=connection) for name in QUEUES], connection=connection)
-    worker.work(burst=True)
 
 
 def _inbound(db):
@@ -42,7 +37,7 @@ def test_outbound_through_rq_worker_in_order(rq_settings, db, make, standin):
     db.commit()
     assert enqueue_jobs(jobs, rq_settings)
     assert standin.messages() == []
-    run_worker(rq_settings.redis_url)
+    run_jobs(rq_settings, db)
     assert [m["body"] for m in standin.messages(to=WA)] == ["Primero", "Segundo", "Tercero"]
     db.expire_all()
     assert all(m.message_sid for m in db.scalars(select(Message).where(Message.direction == "outbound")))
@@ -63,7 +58,7 @@ def test_webhook_job_reaches_the_worker(rq_client, rq_settings, db, standin):
     assert Queue("inbound", connection=Redis.from_url(rq_settings.redis_url)).job_ids == [f"outbox-{row.id}"]
     if not HAS_DIALOGUE:
         pytest.skip("bot.turns (dialogue) not available yet: intake checked up to the enqueued job")
-    run_worker(rq_settings.redis_url)
+    run_jobs(rq_settings, db)
     [message] = _inbound(db)
     assert message.status == "processed"
     assert all(row.done_at is not None for row in _outbox(db))  # the job and the reply's backstop
@@ -73,7 +68,7 @@ def test_webhook_job_reaches_the_worker(rq_client, rq_settings, db, standin):
     # Running the worker again (e.g. a re-delivered job) sends nothing more.
     Queue("inbound", connection=Redis.from_url(rq_settings.redis_url)).enqueue(
         "workers.tasks.process_inbound_message", kwargs={"message_id": message.id})
-    run_worker(rq_settings.redis_url)
+    run_jobs(rq_settings, db)
     assert len(standin.messages(to=WA)) == len(replies)
 
 
@@ -104,7 +99,7 @@ def test_redis_down_during_intake_then_relay_recovers(rq_settings, db, standin, 
     assert inbound_queue.job_ids == [f"outbox-{row.id}"]
     if not HAS_DIALOGUE:
         pytest.skip("bot.turns (dialogue) not available yet")
-    run_worker(rq_settings.redis_url)
+    run_jobs(rq_settings, db)
     [message] = _inbound(db)
     assert message.status == "processed"
     assert standin.messages(to=WA)
@@ -129,8 +124,7 @@ def test_sweep_ignores_recent_messages_and_resends_lost_outbound(rq_settings, db
     outbound = Queue("outbound", connection=Redis.from_url(rq_settings.redis_url))
     assert len(outbound.job_ids) == 1
     # Only the outbound queue: the dialogue is not under test here.
-    connection = Redis.from_url(rq_settings.redis_url)
-    SimpleWorker([outbound], connection=connection).work(burst=True)
+    run_jobs(rq_settings, db, queues=("outbound",))
     assert [m["body"] for m in standin.messages(to=WA)] == ["Uno", "Dos"]
 
 

@@ -354,12 +354,20 @@ def test_first_try_only_hands_over_in_order_and_keeps_the_total_tries(chan_setti
     assert last.status == "failed" and last.attempts == 4 and standin.state.calls == 4
 
 
+def _no_sleep(seconds):
+    raise AssertionError(f"the dialogue job slept {seconds} s")
+
+
 def test_first_try_only_sends_what_twilio_takes_and_stops_at_the_first_refusal(chan_settings, db, make, standin):
     contact = make.contact(last_inbound_at=now())
     [job] = queue_replies(db, contact, ["Uno", "Dos"])
     db.commit()
     ids = job.kwargs["message_ids"]
-    assert send_messages(db, ids, first_try_only=True) == []
+    # part 2 waits for part 1 to be accepted: not in this job (it never sleeps), in a delayed one
+    [later] = send_messages(db, ids, first_try_only=True, sleep=_no_sleep)
+    assert [m["body"] for m in standin.messages(to=WA)] == ["Uno"]
+    assert later.kwargs["message_ids"] == ids[1:] and 0 < later.delay <= chan_settings.outbound_part_gap_seconds
+    _send([later])
     assert [m["body"] for m in standin.messages(to=WA)] == ["Uno", "Dos"]
     assert all(m.message_sid for m in _messages(db))
 

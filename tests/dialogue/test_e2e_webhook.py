@@ -53,18 +53,14 @@ def test_conversation_through_the_webhook_inline(chan_settings, standin, db, mak
 
 
 def test_conversation_with_redis_and_a_worker(rq_settings, standin, db):  # noqa: F811
-    from redis import Redis
-    from rq import Queue, SimpleWorker
+    from tests.support.jobs import run_jobs
 
-    from core.jobs import QUEUES
-
-    conn = Redis.from_url(rq_settings.redis_url)
     client = make_app(rq_settings).test_client()
 
     def turn(body: str) -> list[str]:
         before = len(bodies(standin))
         say(client, body)
-        SimpleWorker([Queue(q, connection=conn) for q in QUEUES], connection=conn).work(burst=True)
+        run_jobs(rq_settings, db)  # a worker, and the relay for the parts after the first
         return bodies(standin, before)
 
     assert "1 Queja" in "\n".join(turn("hola"))

@@ -144,6 +144,7 @@ class Stack:
             "PYTHONPATH": str(ROOT),
         }
         self.server: subprocess.Popen | None = None
+        self.relay: subprocess.Popen | None = None  # the outbox relay, once started (relay_support)
         self.workers: list[subprocess.Popen] = []
         self._n = 0
         self._handles: list = []
@@ -208,8 +209,35 @@ class Stack:
         return path.read_text(errors="replace") if path.exists() else ""
 
     def run_burst_worker(self, timeout: float = 120) -> None:
-        proc = self.start_worker(burst=True, scheduler=False, simple=True)
-        proc.wait(timeout)
+        """Burst workers until no outbox row is left for the relay to hand over: a reply's next
+        part is a job delayed until the part gap is over, which the relay (started here unless the
+        test started one) enqueues after a burst worker has left."""
+        deadline = time.monotonic() + timeout
+        while True:
+            proc = self.start_worker(burst=True, scheduler=False, simple=True)
+            proc.wait(max(deadline - time.monotonic(), 1))
+            if not self._delayed_rows() or time.monotonic() > deadline:
+                return
+            if self.relay is None:
+                from tests.faults.relay_support import start_relay
+
+                start_relay(self)
+            wait_for(lambda: not self._delayed_rows(waiting=True), max(deadline - time.monotonic(), 1), 0.1,
+                     "the relay to enqueue the delayed jobs")
+
+    def _delayed_rows(self, waiting: bool = False) -> int:
+        """Outbox rows of delayed jobs not done (`waiting`: not handed to the queue yet)."""
+        from sqlalchemy import func, select
+
+        from core.db import engine_for
+        from core.models import OutboxJob
+
+        query = select(func.count()).select_from(OutboxJob).where(
+            OutboxJob.done_at.is_(None), OutboxJob.available_at > OutboxJob.created_at)
+        if waiting:
+            query = query.where(OutboxJob.enqueued_at.is_(None))
+        with engine_for(self.env["DATABASE_URL"]).connect() as conn:
+            return conn.scalar(query)
 
     def worker_logs(self) -> str:
         return "".join(p.read_text(errors="replace") for p in sorted(self.logs.glob("worker*.log")))

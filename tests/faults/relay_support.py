@@ -22,6 +22,7 @@ def start_relay(stack, **env) -> subprocess.Popen:
     proc = subprocess.Popen([sys.executable, "-m", "workers.relay"], cwd=ROOT, env={**stack.env, **env},
                             stdout=stack._log("relay.log"), stderr=subprocess.STDOUT, start_new_session=True)
     stack.workers.append(proc)
+    stack.relay = proc
     return proc
 
 

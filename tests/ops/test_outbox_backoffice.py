@@ -55,5 +55,5 @@ def test_fur_submitted_while_redis_is_down_notifies_vinculacion_once(settings, d
     notices = db.scalars(select(Notification).where(Notification.kind == FUR_RECIBIDO)).all()
     assert [(n.user_id, n.volante_id) for n in notices] == [(vinculacion.id, volante.id)]
     assert db.get(OutboxJob, row.id).done_at is not None
-    assert relay_pass(db, connection, up) == {"enqueued": 0, "lost": 0, "done": 0, "failed": 0, "abandoned": 0}
+    assert not any(relay_pass(db, connection, up).values())  # nothing left to do
     connection.flushdb()

@@ -21,7 +21,7 @@ from core import outbox
 from core.jobs import Job, QueueName
 from core.models import OutboxJob
 from workers.dispatch import commit_and_enqueue, rq_job_id
-from workers.relay import LOST_AFTER, relay_pass, requeue_abandoned
+from workers.relay import LOST_AFTER, relay_pass, requeue_abandoned, until_due
 
 PROBE = Job("purge_retention", {}, QueueName.DEFAULT)  # a real task that needs no arguments
 
@@ -91,6 +91,33 @@ def test_relay_enqueues_what_redis_refused_after_its_grace(db, rq_settings, conn
     assert Queue("default", connection=connection).job_ids == ids
     assert relay_pass(db, connection, rq_settings)["enqueued"] == 0  # marked: not twice
     assert Queue("default", connection=connection).job_ids == ids
+
+
+def test_a_delayed_job_is_enqueued_by_the_relay_when_its_time_comes(db, rq_settings, connection):
+    """A job that must not start yet (a reply's next part waiting for its gap) is written at the
+    commit and enqueued by nobody then; the relay knows when to wake up for it and enqueues it as
+    soon as its time came (no grace: nobody else hands it over)."""
+    [job] = commit_and_enqueue(db, [dataclasses.replace(PROBE, delay=30)], rq_settings)
+    [row] = _rows(db)
+    assert Queue("default", connection=connection).job_ids == []  # not at the commit
+    assert abs((row.available_at - row.created_at).total_seconds() - 30) < 1
+    assert relay_pass(db, connection, rq_settings)["delayed"] == 0  # not before its time
+    assert outbox.next_due(db) == row.available_at
+    assert 29 < until_due(outbox.next_due(db), 60) <= 30 and until_due(outbox.next_due(db), 2) == 2
+    _age(db, created_at=30.5, available_at=30.5)  # its time came half a second ago
+    assert outbox.next_due(db) is None
+    counts = relay_pass(db, connection, rq_settings)
+    assert (counts["delayed"], counts["enqueued"]) == (1, 0)  # not counted as stranded
+    assert Queue("default", connection=connection).job_ids == [rq_job_id(job.outbox_id)]
+    assert relay_pass(db, connection, rq_settings)["delayed"] == 0  # marked: not twice
+
+
+def test_an_inline_delayed_job_runs_after_its_delay(db, settings):
+    started = time.monotonic()
+    commit_and_enqueue(db, [dataclasses.replace(PROBE, delay=0.2)], settings)  # SINAC_JOBS=inline
+    assert time.monotonic() - started >= 0.2
+    [row] = _rows(db)
+    assert row.done_at is not None
 
 
 def test_relay_marks_rows_the_queue_holds_without_enqueueing_them_again(db, rq_settings, connection):

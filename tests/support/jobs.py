@@ -1,0 +1,32 @@
+"""Running queued jobs in the test process as the deployed workers and relay would: a burst RQ
+worker, then the relay's passes (workers/relay.py) for jobs delayed until their time (a reply's
+next part waits for the part gap in such a job, bot/send_order.py), each followed by a burst
+worker again, until no delayed job is left to hand over."""
+
+from __future__ import annotations
+
+import time
+
+from redis import Redis
+from rq import Queue, SimpleWorker
+from sqlalchemy import select
+
+from core import outbox
+from core.jobs import QUEUES
+from core.models import OutboxJob
+
+
+def run_jobs(settings, db, queues=QUEUES) -> None:
+    from workers.relay import relay_pass
+
+    connection = Redis.from_url(settings.redis_url)
+    while True:
+        SimpleWorker([Queue(name, connection=connection) for name in queues], connection=connection).work(burst=True)
+        db.expire_all()
+        waiting = db.scalars(select(OutboxJob).where(OutboxJob.done_at.is_(None), OutboxJob.enqueued_at.is_(None),
+                                                     OutboxJob.available_at > OutboxJob.created_at)).all()
+        if not waiting:
+            return
+        due = min(row.available_at for row in waiting)
+        time.sleep(max((due - outbox.wall_clock()).total_seconds(), 0) + 0.01)
+        relay_pass(db, connection, settings)
