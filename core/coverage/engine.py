@@ -35,6 +35,8 @@ MIN_MATCH = 0.30  # below this nothing is shown
 MIN_FOUND = 0.42  # below this the question is "no encontré" (nothing medical, or garbage)
 MIN_ANSWER = 0.48  # below this the answer is "not sure"
 KB_TERM = 0.9  # a knowledge-base reading this sure (a whole lay term) may overrule the catalogue's
+MIN_NAMED = 0.30  # ...or down to this when the question names one row's condition (_named)
+NAMED_IDF = 4.0  # how rare the naming term must be ("meningitis", "crup", not "dolor")
 MIN_AGREED = 0.35  # ...unless the three readers agree (Engine._agreed), down to this
 CLARIFY_MARGIN = 0.04  # top matches this close and different -> ask which one
 NOT_VACCINE_FIRST = 0.8  # without a vaccine asked for, the disease's row this close answers
@@ -215,7 +217,13 @@ class CoverageEngine:
             second = self._ask(self.kb_index, text, edad)
             if second.settled:
                 return second
-            return self._agreed(text, edad, ans, second) or self._described(text, edad, ans)
+            agreed = self._agreed(text, edad, ans, second)
+            if agreed is not None:
+                return agreed
+            described = self._described(text, edad, ans)
+            if described.covered:
+                return described
+            return self._named_answer(text, edad, ans, second) or described
         elif ans.covered is False and ans.edad is None and _adult(text):
             # a child-only reading refused to "mi esposo": the knowledge base may know the
             # adult's condition ("dengue… plaquetas bajas" is not the children's púrpura)
@@ -263,8 +271,20 @@ class CoverageEngine:
             return None
         return ans if (ans.matches[0]["cartera"], ans.matches[0]["numero"]) == key else None
 
+    def _named_answer(self, text: str, edad: float | None, first: CoverageAnswer,
+                      second: CoverageAnswer) -> CoverageAnswer | None:
+        """Both indexes lead with the row whose own term the question names (_named)."""
+        if not first.matches or not second.matches:
+            return None
+        key = (first.matches[0]["cartera"], first.matches[0]["numero"])
+        if (second.matches[0]["cartera"], second.matches[0]["numero"]) != key:
+            return None
+        ans = self._ask(self.index, text, edad, floor=MIN_NAMED, named=True)
+        return ans if ans.settled and ans.matches and (
+            ans.matches[0]["cartera"], ans.matches[0]["numero"]) == key else None
+
     def _ask(self, index: Index, text: str, edad: float | None = None,
-             floor: float | None = None) -> CoverageAnswer:
+             floor: float | None = None, named: bool = False) -> CoverageAnswer:
         text = text or ""
         if edad is None:
             edad = extract_age(text)
@@ -297,7 +317,11 @@ class CoverageEngine:
         if top is not hits[0]:  # the answered intervention leads the list
             hits = [top] + [h for h in hits if h is not top]
             matches = [self._match(h) for h in hits[:5]]
-        if top.score < (MIN_ANSWER if floor is None else floor):
+        if named:
+            if top.score < MIN_NAMED or not _named(index, hits, text):
+                return CoverageAnswer(None, None, edad, matches, txt.not_sure_text(top.item),
+                                      topic=txt.short_name(top.item.nombre), settled=False)
+        elif top.score < (MIN_ANSWER if floor is None else floor):
             return CoverageAnswer(None, None, edad, matches, txt.not_sure_text(top.item),
                                   topic=txt.short_name(top.item.nombre), settled=False)
 
@@ -574,6 +598,23 @@ class CoverageEngine:
                     and len(h.syn.toks) >= len(best[0]) and not (h.syn.toks <= best[0]):
                 return None
         return best[1]
+
+
+def _named(index, hits: list, text: str) -> bool:
+    """The question names the first row's condition by a rare term of its own, written as such
+    (not a typo's guess: "precio" is no "presión"), and no other row is named at all: "…el cuello
+    tieso, lo internaron por meningitis" is meningitis however long the story."""
+    syn = hits[0].syn
+    if syn is None or syn.weight < 1.0 or syn.kind != "termino" or syn.ask:
+        return False
+    if not syn.toks <= set(tokens(text)):
+        return False
+    if sum(index.idf.get(t, 0.0) for t in syn.toks) < NAMED_IDF:
+        return False
+    written = set(tokens(text))
+    return not any(h.syn is not None and h.syn.kind == "termino" and h.syn.toks <= written
+                   and sum(index.idf.get(t, 0.0) for t in h.syn.toks) >= NAMED_IDF
+                   for h in hits[1:4] if h.item is not hits[0].item)
 
 
 def _written(words: tuple[str, ...], said: list[str]) -> bool:

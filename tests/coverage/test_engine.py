@@ -283,3 +283,19 @@ def test_a_different_disease_never_stands_in_for_an_age_excluded_one(engine):
     ans = engine.ask("a mi papá de 70 le dio un infarto, lo atienden?")
     assert ans.matches[0]["cartera"] == "FPGC"  # not the intestinal infarct of CAUSES 225
     assert "225" not in ans.answer
+
+
+@pytest.mark.parametrize(("text", "numero"), [
+    ("a mi niño de 2 años se le cierra la garganta en las noches y tose como perrito, crup le "
+     "dijo la doctora", 110),
+    ("mi hija de 15 esta muy triste, no sale de su cuarto y se corta los brazos, el psiquiatra "
+     "dijo depresion, el tratamiento se lo cubren?", 129),
+])
+def test_a_long_story_that_names_one_condition_is_answered(full_engine, text, numero):
+    ans = full_engine.ask(text)
+    assert ans.covered is True and ans.matches[0]["numero"] == numero
+
+
+def test_a_guessed_word_never_names_a_condition(full_engine):
+    ans = full_engine.ask("cual es el precio del boleto de avion a cancun")  # "precio" is no "presión"
+    assert ans.covered is not True
