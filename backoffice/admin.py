@@ -14,7 +14,7 @@ from wtforms.validators import ValidationError as FormError
 
 from backoffice.auth import current_actor, roles_required
 from backoffice.db import get_session
-from backoffice.forms_es import ESTADO_CHOICES, csrf_failed, date_input, parse_form_date
+from backoffice.forms_es import ESTADO_CHOICES, date_input, parse_form_date, say_if_expired
 from backoffice.forms_es import select as select_field
 from core import audit
 from core.enums import TIPO_LABELS, Role, Tipo
@@ -155,8 +155,7 @@ def _render_index(form: UserCreateForm, status: int = 200):
 def index():
     form = UserCreateForm(prefix="nuevo")
     if not form.validate_on_submit():
-        if csrf_failed(form):
-            flash("El formulario expiró. Vuelve a enviarlo.", "error")
+        say_if_expired(form)
         return _render_index(form, 422 if request.method == "POST" else 200)
     db = get_session()
     try:
@@ -222,8 +221,8 @@ def edit_user(user_id: int):
             if pending and user.role == Role.ENLACE:
                 flash(f"Este enlace tiene {pending} volantes abiertos.", "info")
             return redirect(url_for("admin.edit_user", user_id=user.id))
-    elif csrf_failed(form):
-        flash("El formulario expiró. Vuelve a enviarlo.", "error")
+    else:
+        say_if_expired(form)
     status = 422 if request.method == "POST" else 200
     return render_template("admin/user_edit.html", form=form, user=user, roles=ROLE_LABELS,
                            confirm=ConfirmForm(), open_volantes=_open_volantes(db, user.id)), status
@@ -302,8 +301,7 @@ def plazos():
         flash("Plazos guardados. Se aplican a los volantes que se abran desde ahora." if changed
               else "No hubo cambios.", "success")
         return redirect(url_for("admin.plazos"))
-    if csrf_failed(form):
-        flash("El formulario expiró. Vuelve a enviarlo.", "error")
+    say_if_expired(form)
     return render_template("admin/plazos.html", form=form, keys=PLAZO_KEYS), (
         422 if request.method == "POST" else 200)
 
@@ -331,8 +329,7 @@ def _render_holidays(form: HolidayForm, status: int = 200):
 def holidays():
     form = HolidayForm()
     if not form.validate_on_submit():
-        if csrf_failed(form):
-            flash("El formulario expiró. Vuelve a enviarlo.", "error")
+        say_if_expired(form)
         return _render_holidays(form, 422 if request.method == "POST" else 200)
     db = get_session()
     day = form.fecha.clean

@@ -33,7 +33,7 @@ from backoffice.forms_es import (
     check_email,
     clean_phone,
     cleaned,
-    csrf_failed,
+    say_if_expired,
     select,
 )
 from core import audit, follow
@@ -97,8 +97,7 @@ def index():
         session["buzon_folio"] = None
         return redirect(url_for("buzon.sent"))
     if not form.validate_on_submit():
-        if csrf_failed(form):
-            flash("El formulario expiró. Revisa tus datos y vuelve a enviarlo.", "error")
+        say_if_expired(form, "Revisa tus datos y vuelve a enviarlo.")
         return render_template("buzon/form.html", form=form, privacy_url=_privacy_url()), (
             422 if request.method == "POST" else 200)
 

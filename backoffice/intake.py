@@ -17,14 +17,15 @@ from wtforms.validators import ValidationError as FormError
 from backoffice import uploads
 from backoffice.auth import current_actor, roles_required
 from backoffice.db import commit_and_dispatch, get_session
+from backoffice.file_imports import import_upload
 from backoffice.forms_es import (
     ESTADO_CHOICES,
     check_email,
     clean_phone,
     cleaned,
-    csrf_failed,
     date_input,
     parse_form_date,
+    say_if_expired,
 )
 from backoffice.forms_es import select as choice_field
 from core import callcenter, follow
@@ -113,8 +114,7 @@ def new_case():
     if request.method == "GET" and request.args.get("canal") in {c.value for c in INTAKE_CANALES}:
         form.canal.data = request.args["canal"]
     if not form.validate_on_submit():
-        if csrf_failed(form):
-            flash("El formulario expiró. Revisa los datos y vuelve a enviarlo.", "error")
+        say_if_expired(form, "Revisa los datos y vuelve a enviarlo.")
         status = 422 if request.method == "POST" else 200
         return render_template("intake/new_case.html", form=form, defaults=_defaults()), status
 
@@ -199,36 +199,18 @@ def callcenter_upload():
     form = CallCenterForm()
     context = {"form": form, "columns": callcenter.COLUMNS, "required": callcenter.REQUIRED_COLUMNS,
                "web_max_rows": callcenter.WEB_MAX_ROWS}
-    if not form.validate_on_submit():
-        if csrf_failed(form):
-            flash("El formulario expiró. Vuelve a elegir el archivo.", "error")
-        return render_template("intake/callcenter.html", **context), 422 if request.method == "POST" else 200
 
-    settings = current_app.config["SINAC"]
-    upload = form.archivo.data
-    filename = uploads.safe_display_name(upload.filename)
-    data = upload.stream.read(settings.upload_max_bytes + 1)
-    session = get_session()
-    try:
+    def run(session, filename, data):
         report, jobs = callcenter.import_file(session, current_actor(), data, filename,
-                                              max_bytes=settings.upload_max_bytes,
+                                              max_bytes=current_app.config["SINAC"].upload_max_bytes,
                                               max_rows=callcenter.WEB_MAX_ROWS)
         if report.imported:
             commit_and_dispatch(jobs)
-    except callcenter.FileRejected as exc:
-        session.rollback()
-        form.archivo.errors = [exc.message]
-        return render_template("intake/callcenter.html", **context), 422
-    except DomainError as exc:  # ImportFailed: rolled back, nothing stored
-        session.rollback()
-        flash(exc.message, "error")
-        return render_template("intake/callcenter.html", **context), 409
-    except SQLAlchemyError:
-        session.rollback()
-        log.exception("call-center import commit failed")
-        flash("No se importó ninguna fila: la base de datos rechazó la importación. Vuelve a intentarlo.",
-              "error")
-        return render_template("intake/callcenter.html", **context), 500
+        return report
+
+    report, refused = import_upload(form, "intake/callcenter.html", context, run)
+    if refused:
+        return refused
     return render_template("intake/callcenter_report.html", report=report,
                            rejected_csv=callcenter.rejected_csv(report) if report.rejected else "",
                            case_url=_case_url_by_id), 200

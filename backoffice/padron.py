@@ -8,18 +8,15 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, current_app, flash, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from sqlalchemy.exc import SQLAlchemyError
 
-from backoffice import uploads
 from backoffice.auth import current_actor, roles_required
 from backoffice.db import get_session
-from backoffice.forms_es import csrf_failed
+from backoffice.file_imports import import_upload
 from core import audit
-from core.callcenter import FileRejected
 from core.enums import Role
 from core.padron import importer
 from core.padron.backends import Afiliacion, PadronUnavailable, backend_for
@@ -75,28 +72,17 @@ def upload():
     form = PadronForm()
     context = {"form": form, "columns": importer.COLUMNS, "required": importer.REQUIRED,
                "web_max_rows": importer.WEB_MAX_ROWS}
-    if not form.validate_on_submit():
-        if csrf_failed(form):
-            flash("El formulario expiró. Vuelve a elegir el archivo.", "error")
-        return render_template("padron/import.html", **context), 422 if request.method == "POST" else 200
-    settings = current_app.config["SINAC"]
-    upload_file = form.archivo.data
-    filename = uploads.safe_display_name(upload_file.filename)
-    data = upload_file.stream.read(settings.upload_max_bytes + 1)
-    session = get_session()
-    try:
+
+    def run(session, filename, data):
         report = importer.import_file(session, current_actor(), data, filename,
-                                      max_bytes=settings.upload_max_bytes, max_rows=importer.WEB_MAX_ROWS)
+                                      max_bytes=current_app.config["SINAC"].upload_max_bytes,
+                                      max_rows=importer.WEB_MAX_ROWS)
         session.commit()
-    except FileRejected as exc:
-        session.rollback()
-        form.archivo.errors = [exc.message]
-        return render_template("padron/import.html", **context), 422
-    except SQLAlchemyError:
-        session.rollback()
-        log.exception("padron import failed")
-        flash("No se importó ninguna fila: la base de datos rechazó la importación. Vuelve a intentarlo.", "error")
-        return render_template("padron/import.html", **context), 500
+        return report
+
+    report, refused = import_upload(form, "padron/import.html", context, run)
+    if refused:
+        return refused
     return render_template("padron/import_report.html", report=report,
                            rejected_csv=importer.rejected_csv(report) if report.rejected else "")
 

@@ -79,3 +79,9 @@ def delete_stored(settings, key: str) -> None:
 def uploaded_files(files, name: str) -> list:
     """Non-empty FileStorage objects under a multipart field name."""
     return [f for f in files.getlist(name) if f and f.filename]
+
+
+def read_bounded(file_storage, settings) -> tuple[str, bytes]:
+    """An uploaded file's display name and its bytes, read up to one byte past
+    UPLOAD_MAX_BYTES: the importers refuse a larger file without the rest ever being read."""
+    return safe_display_name(file_storage.filename), file_storage.stream.read(settings.upload_max_bytes + 1)
