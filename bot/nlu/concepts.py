@@ -59,16 +59,16 @@ CONCEPTS: dict[str, str] = {
     r"|\bhey\b|\bhi\b|\bhello\b|\bque onda\b|\bque tal\b|\bquiubo\b|\bemojihola\b|\bholis\b"
     r"|\bcomo (?:estas|esta|estan|le va|les va)\b|\bque hubo\b|\bquihubo\b|\bbonit[oa] (?:dia|tarde|noche)\b"
     r"|^alo\b|^bueno\b|\bcon quien tengo el gusto\b|\bmucho gusto\b",
-    "despedida": r"\badios\w*|\bbye\b|\bhasta (?:luego|pronto|manana|la proxima|la vista)\b"
+    "despedida": r"\badios\w*|\bbye\b|\bbai+\b|\b(?:despues|luego|al rato|mas tarde) (?:(?:le|te|les) )?(?:sigo|escribo|vuelvo a escribir)\b|\bvuelvo a escribir\b|\bhasta (?:luego|pronto|manana|la proxima|la vista)\b"
     r"|\bnos vemos\b|\bcha[ou]\b|\bciao\b|\bcuid(?:ese|ense|ate)\b|\bme voy\b|\bdespido\b"
     r"|\bes todo\b|\bseria todo\b|\bque (?:le vaya|este|tenga|descanse)\w*\b|\bvidrios\b"
     r"|\btake care\b|\bgood night\b|\bsee you\b|\bxao\b|\bse cuida\b|\bterminar (?:la )?conversacion\b",
     "gracias": r"\bgracias\b|\bagradec\w*|\bamable\b|\bdios se lo pague\b|\bemojigracias\b"
     r"|\bthank\w*",
-    "si": r"^(?:si|claro|ok|va|sale|orale|andale|correcto|exacto|dale|perfecto|aja|yes|yep)\b"
+    "si": r"^(?:si|claro|ok|va|sale|orale|andale|correcto|exacto|dale|perfecto|aja|yes|yep|ss|sisi|sip|sii+)\b"
     r"|\bde acuerdo\b|\basi es\b|\bemojiok\b|(?<!no )\bacepto\b|(?<!no )\bconfirmo\b"
     r"|^(?:cierto|exacto|exactamente|yep|simon|afirmativo|efectivamente|asi mero)\b|\bes cierto\b",
-    "no": r"^(?:no|nel|nop|nope|nunca|negativo|tampoco|nah)(?:\s+\S+){0,4}$|\bpara nada\b|\bemojino\b"
+    "no": r"^(?:no|nel|nop|nope|nunca|negativo|tampoco|nah|nanay|nones)(?:\s+\S+){0,4}$|\bpara nada\b|\bemojino\b"
     r"|^nada(?:\s+(?:gracias|mas|de eso|por ahora|por el momento))?$"
     r"|\bolvidalo\b|\bni loca\b|\bde ninguna manera\b|\bincorrect\w*|\bclaro que no\b|\bno acepto\b"
     r"|\bno es correcto\b|\bno esta bien\b"
@@ -87,7 +87,7 @@ CONCEPTS: dict[str, str] = {
     r"|(?<!me )\bpodrian\b(?! (?:informar|decir|dar|ayudar|atender|explicar|orientar|pasar|comunicar))"
     r"|\bidea\b|\bme gustaria\b|\bsuggest\w*|\bwould be nice\b|\bshould\b"
     r"|^que (?:haya|pongan|tengan|capaciten|vengan|contraten|den|abran|hagan|mejoren)\b",
-    "otro_tema": r"\bchiste\b|\bclima\b|\bpartido\b|\bempleo\b|\btrabajo\b|\bvacantes?\b"
+    "otro_tema": r"\bchiste\b|\bprueba \d+\b|\bprobando\b|\bclima\b|\bpartido\b|\bempleo\b|\btrabajo\b|\bvacantes?\b"
     r"|\bdolar\b|\bluz\b|\bcfe\b|\bine\b|\bpension\b|\binfonavit\b|\bafore\b|\bnetflix\b"
     r"|\bpelicula\b|\bnovia\b|\bvendo\b|\bpromocion\b|\bpremio\b|\brecarga\b|\bbanco\b"
     r"|\bescuela\b|\bbasura\b|\bbache\b|\breceta de\b|\btarea\b|\bjaja\w*|\bjsjs\w*|\bxd\b"

@@ -353,6 +353,9 @@ def interpret(text: str, parser, context: dict | None = None) -> Interpretation:
                                                                   or conf < OTHER_MATTER_BELOW)):
         # "FELICIDADES HAS GANADO…", "le mando el recibo de la CFE, me cobraron de más"
         intent, conf, source = "fuera_de_alcance", max(conf, HINT_CONFIDENCE), "keyword"
+    if intent == FALLBACK_INTENT and has_concept("otro_tema", normalize_text(text)):
+        # "jugamos free fire?", "prueba 123": unsure, but about something else entirely
+        intent, conf, source = "fuera_de_alcance", max(conf, HINT_CONFIDENCE), "keyword"
     if not normalize_text(text).strip() and "?" not in (text or ""):
         # "🍆🍑", ".": nothing to read (a "???" stays not understood: they are lost, not playing)
         intent, conf, source = "fuera_de_alcance", HINT_CONFIDENCE, "keyword"

@@ -151,3 +151,15 @@ def test_what_is_nobody_s_matter_here_is_out_of_scope():
         ("???", "nlu_fallback"),
     ]:
         assert interpret(text, Scripted({text: (read, 0.7)})).intent == read, text
+
+
+def test_short_words_of_leaving_and_refusing():
+    from bot.nlu.concepts import has_concept
+    from bot.nlu.normalize import normalize_text
+
+    assert has_concept("despedida", normalize_text("bai 👋"))
+    assert has_concept("despedida", normalize_text("despues le sigo, ahorita estoy en el trabajo"))
+    assert has_concept("despedida", normalize_text("ok ya luego vuelvo a escribir"))
+    assert has_concept("no", normalize_text("nanay"))
+    text = "jugamos free fire?"  # unsure, but about something else entirely
+    assert interpret(text, Scripted({text: ("nlu_fallback", 0.3)})).intent == "fuera_de_alcance"
