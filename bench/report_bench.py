@@ -78,8 +78,8 @@ def run(n_cases: int, write: bool) -> str:
             "",
             (f"Sanity: casos_registrados={total['casos_registrados']:,}, volantes_respondidos="
              f"{total['volantes_respondidos']:,}, mediana días a primera respuesta={total['dias_respuesta_mediana']}, "
-             f"p90={total['dias_respuesta_p90']}. All figures are SQL aggregates (GROUP BY and window "
-             "functions over a business_days calendar table); Python only touches one row per group."),
+             f"p90={total['dias_respuesta_p90']}. All figures are SQL aggregates (GROUP BY, business days from a "
+             "business_days calendar table, medians from per-day counts); Python only touches one row per group."),
         ])
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     body += f"\n\nLoad average while measuring: {load} (other jobs on the machine inflate these times)."
