@@ -81,6 +81,11 @@ def on_form(t: Turn) -> bool:
                 form["slots"]["monto"] = value
                 form["slots"].pop("monto_detalle", None)
                 changed.append("monto")
+        told = U.count_told(form["slots"].get("description") or "")
+        if "monto" in changed and form["slots"].get("monto") and told and told > 1 \
+                and U.price_each(t.text) and not U.count_told(t.text):
+            # "me cobraron 3 consultas" … "de 150 cada una"
+            form["slots"]["monto"] = float(form["slots"]["monto"]) * told
         if "monto" not in changed and U.dont_know(t.text) and form.get("misses", 0) >= 1:
             form["slots"]["monto_unknown"] = True
             changed.append("monto")

@@ -11,6 +11,7 @@ import re
 from unidecode import unidecode
 
 from bot.nlu import amounts
+from bot.nlu.amounts import count_told, price_each  # noqa: F401  (read as U.* too)
 from bot.nlu.numbers import NUMBER_WORDS, number_runs
 from core.text.fold import fold
 from core.text.money import monto_in_range

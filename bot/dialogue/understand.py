@@ -39,9 +39,11 @@ from .money import (  # noqa: F401  (the dialogue reads them as U.*)
     amount_answer,
     amount_with_cue,
     approx_amount,
+    count_told,
     dont_know,
     last_amount,
     leading_amount,
+    price_each,
 )
 
 _YES = {"si", "s", "sip", "sii", "claro", "ok", "okey", "okay", "va", "sale", "dale", "correcto",

@@ -102,6 +102,19 @@ def times(text: str, start: int, end: int) -> int:
     return 1
 
 
+def count_told(text: str) -> int | None:
+    """How many things charged the text counts ("me cobraron 3 consultas" -> 3), if it does."""
+    m = _COUNT_ANYWHERE_RE.search(fold(text))
+    return _count(m.group("n")) if m else None
+
+
+def price_each(answer: str) -> bool:
+    """An answer that gives a price per thing: "de 150", "a 200 cada una", "150 c/u"."""
+    k = fold(answer)
+    return bool(re.match(r"^(?:de|d|a)\s+\$?\s*\d", k) or re.search(
+        r"\d\s*(?:pesos\s*)?(?:(?:por\s+|a\s+)?cada\s+(?:una|uno)\b|c/u|c u\b)", k))
+
+
 def said_each(text: str, start: int, end: int) -> bool:
     """'de a 150', '250 c/u', '85 cada una': a price per piece, so money even with no other cue."""
     return bool(DE_A_BEFORE_RE.search(fold(text[max(0, start - 12):start]))

@@ -70,3 +70,9 @@ def test_the_new_stop_and_person_words_keep_their_limits():
     assert Signals.read("comuniqueme con el encargado").asks_human
     assert not Signals.read("el encargado me atendio mal").asks_human
     assert not Signals.read("quiero hablar con el encargado del hospital").asks_human
+
+
+def test_a_price_each_answered_after_a_count_is_multiplied(phone, db):
+    phone.send("me cobraron 3 consultas en el centro de salud de jojutla")
+    summary = joined(phone.send("de 150 cada una"))
+    assert "$450" in summary
