@@ -277,8 +277,9 @@ def retype(t: Turn, form: dict) -> bool:
         return False
     named = U.named_tipo(t.text)
     new = named if named in REPORT_TIPOS else None
-    if new is None and tipo in ("queja", "felicitacion") and U.describes_charge(t.text) \
+    if new in (None, "queja") and tipo in ("queja", "felicitacion") and U.describes_charge(t.text) \
             and not U.not_owed(t.text):
+        # "quiero quejarme, me hicieron pagar 1,500": complaining of a charge is the charge
         new = "cobro_injustificado"
     if new is None and tipo == "cobro_injustificado" and U.not_owed(t.text):
         new = "queja"  # "al final no pagué nada, pero me tuvieron esperando 6 horas"

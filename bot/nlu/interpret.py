@@ -136,7 +136,8 @@ _NO_CHARGE_RE = re.compile(
 # "me los regresaron el mismo día", "al final no pagué nada", "no tenía y no me atendieron":
 # no money is owed back, what is left to report is how the person was treated
 _NOT_OWED_RE = re.compile(
-    r"(?<!no )\b(?:me|nos|le|les)\s+(?:lo|la|los|las)\s+(?:regresaron|devolvieron|reembolsaron)\b"
+    r"(?<!no )(?<!nunca )(?<!jamas )(?<!ni )\b(?:me|nos|le|les)\s+(?:lo|la|los|las)\s+"
+    r"(?:regresaron|devolvieron|reembolsaron)\b"
     r"|(?<!no )\bya\s+(?:me|nos|le|les)\s+(?:regresaron|devolvieron|reembolsaron)\b"
     r"|\b(?:al final|total que|y)\s+no\s+(?:les\s+)?(?:pague|pagamos|pago|pagaron)\b"
     r"|^no\s+(?:les\s+)?(?:pague|pagamos)\b"
@@ -148,9 +149,16 @@ def not_owed(text: str | None) -> bool:
     return bool(_NOT_OWED_RE.search(fold(text)[:600]))
 
 
+# "…y según es gratis", "no que era gratis": free as it should have been, not as it was
+_SHOULD_BE_FREE_RE = re.compile(r"\b(?:segun|se supone|supuestamente|no que|y eso que|siendo que|"
+                                r"que no que|si (?:es|era)|deberia ser|tendria que ser)\b\W*(?:\w+\W+){0,2}gratis")
+
+
 def no_charge(text: str | None) -> bool:
     """Says that nothing was charged, and tells of no money taken."""
-    return bool(_NO_CHARGE_RE.search(fold(text)[:600])) and not describes_charge(text)
+    k = fold(text)[:600]
+    return bool(_NO_CHARGE_RE.search(k)) and not describes_charge(text) \
+        and not _SHOULD_BE_FREE_RE.search(k)
 
 
 _NEGATION_BEFORE_RE = re.compile(r"\b(?:no|nunca|ni|jamas)\s+(?:(?:me|nos|le|les|te)\s+)?$")

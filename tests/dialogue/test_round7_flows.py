@@ -76,3 +76,26 @@ def test_a_price_each_answered_after_a_count_is_multiplied(phone, db):
     phone.send("me cobraron 3 consultas en el centro de salud de jojutla")
     summary = joined(phone.send("de 150 cada una"))
     assert "$450" in summary
+
+
+def test_complaining_of_a_charge_after_choosing_queja_is_the_charge(phone, db):
+    phone.send("1")
+    phone.send("quiero quejarme, me hicieron pagar 1,500 por la radiografía de mi hijo en el "
+               "hospital regional de Colima")
+    phone.send("sí")
+    assert db.scalars(select(Case)).one().tipo == "cobro_injustificado"
+
+
+def test_a_deposit_never_given_back_stays_a_charge(phone, db):
+    phone.send("el laboratorio del hospital general de Pachuca me pidió una garantía de 1,200 "
+               "para hacerme los estudios de sangre")
+    phone.send("dijeron que me la regresaban cuando saliera el resultado y nunca me la devolvieron")
+    phone.send("sí, es correcto")
+    assert db.scalars(select(Case)).one().tipo == "cobro_injustificado"
+
+
+def test_supposedly_free_is_said_of_a_charge():
+    from bot.nlu.interpret import no_charge
+
+    assert not no_charge("me bajaron 400 varos por la consulta y según es gratis")
+    assert no_charge("me atendieron gratis y muy bien")
