@@ -23,10 +23,11 @@ SETS = sorted(HERE.glob("blind_*/conversations.yaml")) + sorted(HERE.glob("dev_*
 # r3 0.939), never looked at; r6 on the code of stop 27 before any change of stop 28 (0.927) and
 # after (0.935; r5 then 0.957, r4 0.875); r2 has since been read and reached 1.000. The dev_* sets were
 # tuned on (dev_r4 0.987; dev_r5 0.82 -> 0.99, dev_r5b 0.87 -> 1.0, dev_r5c 0.95 -> 1.0;
-# dev_r6 0.83 -> 0.97); r7 on the code of stop 28 before any change of stop 29 (0.870); dev_r7 0.877 ->:
+# dev_r6 0.83 -> 0.97); r7 on the code of stop 28 before any change of stop 29 (0.870) and after
+# (0.878); dev_r7 0.877 -> 0.986:
 # regression floors only.
 FLOORS = {"blind_r2": 0.97, "blind_r3": 0.92, "blind_r4": 0.86, "blind_r5": 0.94, "blind_r6": 0.92,
-          "blind_r7": 0.86, "dev_r4": 0.95, "dev_r5": 0.97, "dev_r5b": 0.97, "dev_r5c": 0.97, "dev_r6": 0.95, "dev_r7": 0.87}
+          "blind_r7": 0.87, "dev_r4": 0.95, "dev_r5": 0.97, "dev_r5b": 0.97, "dev_r5c": 0.97, "dev_r6": 0.95, "dev_r7": 0.97}
 
 
 @pytest.mark.slow
