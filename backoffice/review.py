@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from backoffice.queue import SOON_DAYS, plazo_badge
 from backoffice.transcript import transcript_items
 from core.access import hide_confidential, scope_cases, sees_everything, sees_identity
 from core.enums import CaseStatus
 from core.enums import VolanteStatus as VS
 from core.models import Case, Message
+from core.plazos import calendar
 from core.services import rounds
 from core.services.cases import FUR_LABELS
+from core.timeutil import today_mx
 
 HISTORY_SHOWN = 200
 
@@ -28,7 +31,15 @@ def review_context(session, case: Case, user, volantes, own_items: list[dict]) -
     diff = rounds.round_diff(session, under_review) if under_review is not None else None
     other_cases, history = _phone_history(session, case, user, {i["message"].id for i in own_items})
     return {"under_review": under_review, "round_diff": diff, "other_cases": other_cases,
-            "phone_history": history, "FUR_LABELS": FUR_LABELS}
+            "phone_history": history, "FUR_LABELS": FUR_LABELS, "review_badge": _review_badge(session, under_review)}
+
+
+def _review_badge(session, volante) -> dict | None:
+    """The queue's marker of the review's clock (days left, due today, vencida), for the FUR on top."""
+    if volante is None or volante.review_due_date is None:
+        return None
+    cal, today = calendar(session), today_mx()
+    return plazo_badge(volante, today, cal.add(today, SOON_DAYS), cal)
 
 
 def _phone_history(session, case: Case, user, own_ids: set[int]) -> tuple[list[Case], list[dict]]:
