@@ -227,6 +227,10 @@ _PET_RE = re.compile(r"\b(?:veterinari\w*|mi (?:perr\w*|gat[oaio]\w*|mascota\w*)
 _ABOUT_BOT_RE = re.compile(r"^\W*(?:oye\s+|oiga\s+)?(?:eres|es usted|usted es|sos|tu eres)\s+(?:un\s+|una\s+)?"
                            r"(?:robot|bot|maquina|persona|humano|humana|real|ia|inteligencia artificial|"
                            r"contestadora)\b")
+_COURTESY = frozenset({"saludo", "agradecimiento", "despedida"})
+# what makes an unsure message ours even when it also names something else ("trabajo")
+_IN_SCOPE_CONCEPTS = ("pago", "mal_servicio", "cobertura", "enfermedad", "info", "plazo", "datos",
+                      "seguimiento", "humano", "felicitar", "sugerir")
 _BITE_RE = re.compile(r"\b(?:mordi\w*|mordio|rabia|antirrabic\w*|aranazo|arano)\b")
 # another institution's or company's matter, when nothing names Seguro Popular: "cuánto cobra una
 # consulta en el Similares", "el recibo de la CFE", "el seguro de mi carro"
@@ -244,8 +248,10 @@ def other_matter(text: str | None, *, sure: bool = False) -> bool:
     `sure`: only what no reading could make ours (spam, bills, car insurance), not another
     health institution (an affiliate may have been sent to one)."""
     k = _fold(text)
-    if _SPAM_RE.search(k) or _AD_RE.search(k) or _ABOUT_BOT_RE.search(k) or insult_only(k):
+    if _SPAM_RE.search(k) or _AD_RE.search(k) or insult_only(k):
         return True
+    if _ABOUT_BOT_RE.search(k) and not Signals.read(text).asks_human:
+        return True  # "¿eres un robot? quiero hablar con una persona" asks for the person
     if _OWN_PROGRAM_RE.search(k):
         return False
     if _PET_RE.search(k) and not _BITE_RE.search(k):
@@ -361,7 +367,9 @@ def interpret(text: str, parser, context: dict | None = None) -> Interpretation:
                                                                   or conf < OTHER_MATTER_BELOW)):
         # "FELICIDADES HAS GANADO…", "le mando el recibo de la CFE, me cobraron de más"
         intent, conf, source = "fuera_de_alcance", max(conf, HINT_CONFIDENCE), "keyword"
-    if intent == FALLBACK_INTENT and has_concept("otro_tema", normalize_text(text)):
+    norm = normalize_text(text)
+    if intent == FALLBACK_INTENT and has_concept("otro_tema", norm) and not any(
+            has_concept(c, norm) for c in _IN_SCOPE_CONCEPTS):
         # "jugamos free fire?", "prueba 123": unsure, but about something else entirely
         intent, conf, source = "fuera_de_alcance", max(conf, HINT_CONFIDENCE), "keyword"
     if not normalize_text(text).strip() and "?" not in (text or ""):
@@ -396,6 +404,11 @@ def interpret(text: str, parser, context: dict | None = None) -> Interpretation:
         # when it says nothing else)
         intent, source = "agradecimiento", "courtesy"
     secondary, clauses = _clauses(text, intent, parser)
+    asked = next((i for i in secondary if i not in _COURTESY), None)
+    if intent in _COURTESY and asked is not None:
+        # "gracias, y ¿el parto lo cubren?": the request is the message, the courtesy rides along
+        intent, source = asked, "courtesy"
+        secondary = [i for i in secondary if i != asked]
     if asks_person and intent != "hablar_con_persona" and "hablar_con_persona" not in secondary:
         secondary.append("hablar_con_persona")
     secondary += [c for c in _courtesies(text, intent) if c not in secondary]

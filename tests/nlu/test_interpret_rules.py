@@ -163,3 +163,14 @@ def test_short_words_of_leaving_and_refusing():
     assert has_concept("no", normalize_text("nanay"))
     text = "jugamos free fire?"  # unsure, but about something else entirely
     assert interpret(text, Scripted({text: ("nlu_fallback", 0.3)})).intent == "fuera_de_alcance"
+
+
+def test_a_courtesy_never_hides_the_request_beside_it():
+    text = "mil gracias por todo joven. oiga y la operacion de la vesicula la cubre el seguro?"
+    it = interpret(text, Scripted({text: ("agradecimiento", 0.8),
+                                   "oiga y la operacion de la vesicula la cubre el seguro?": ("consulta_cobertura", 0.95)}))
+    assert it.intent == "consulta_cobertura" and "agradecimiento" in it.secondary
+    bot = "eres un robot? quiero hablar con una persona"
+    assert interpret(bot, Scripted({bot: ("hablar_con_persona", 0.8)})).intent == "hablar_con_persona"
+    work = "voy a estar trabajando en sinaloa, me atienden con mi poliza?"
+    assert interpret(work, Scripted({work: ("nlu_fallback", 0.2)})).intent != "fuera_de_alcance"
