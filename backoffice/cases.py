@@ -18,7 +18,7 @@ from backoffice.auth import current_actor, roles_required
 from backoffice.conversations import REPLY_FIELDS
 from backoffice.db import commit_and_dispatch, get_session
 from backoffice.padron import case_affiliation
-from backoffice.review import answer_label, review_context
+from backoffice.review import answer_label, review_context, round_badge
 from backoffice.transcript import transcript_items
 from core import audit, canned
 from core.access import (
@@ -219,6 +219,7 @@ def render_detail(case: Case, *, form: dict | None = None, errors: dict | None =
         handoff=bool(case.contact and case.contact.handoff),
         sees_everything=sees_everything(user),
         **review_context(session, case, user, volantes, transcript), answer_label=answer_label,
+        plazo=round_badge(session, open_volante),
         canned=canned.options_for(session, case) if case.contact and case.contact.handoff and user.role in STAFF
         else [], picker_fields=REPLY_FIELDS,
     ), status

@@ -31,12 +31,13 @@ def review_context(session, case: Case, user, volantes, own_items: list[dict]) -
     diff = rounds.round_diff(session, under_review) if under_review is not None else None
     other_cases, history = _phone_history(session, case, user, {i["message"].id for i in own_items})
     return {"under_review": under_review, "round_diff": diff, "other_cases": other_cases,
-            "phone_history": history, "FUR_LABELS": FUR_LABELS, "review_badge": _review_badge(session, under_review)}
+            "phone_history": history, "FUR_LABELS": FUR_LABELS, "review_badge": round_badge(session, under_review)}
 
 
-def _review_badge(session, volante) -> dict | None:
-    """The queue's marker of the review's clock (days left, due today, vencida), for the FUR on top."""
-    if volante is None or volante.review_due_date is None:
+def round_badge(session, volante) -> dict | None:
+    """The queue's marker of a round's clock (the enlace's plazo, or the review's once the FUR is
+    filed: days left, due today, late, paused), for the case page."""
+    if volante is None:
         return None
     cal, today = calendar(session), today_mx()
     return plazo_badge(volante, today, cal.add(today, SOON_DAYS), cal)

@@ -40,9 +40,17 @@ def test_sent_back_fur_opens_prefilled_and_the_reviewer_sees_the_diff(browser, l
     row = epage.locator(f"tr[data-folio='{case.folio}']")
     assert "Me cobraron 800 pesos" in row.inner_text() and "$800.00" in row.inner_text()
     assert "Quedan" in row.inner_text()
+    queue_badge = row.locator("[data-testid=plazo]").inner_text()
 
-    # 1. the first round, with two evidence files
+    # 1. the case opens on its data, where it stands and the plazo, first in the main column
     epage.goto(f"{base}/casos/{case.id}")
+    card = epage.locator("[data-testid=case-data]")
+    assert epage.locator(".case-main > section").first.get_attribute("data-testid") == "case-data"
+    standing = card.locator("[data-testid=case-standing]").inner_text()
+    assert "Turnada" in standing and "Quedan" in standing and "Enlace Jalisco" in standing
+    assert card.locator("[data-testid=case-plazo]").inner_text() == queue_badge
+    assert "Hospital Civil" in card.inner_text() and "$800.00" in card.inner_text()
+    # the first round, with two evidence files
     epage.click("text=Responder con FUR")
     epage.fill("#acciones", "Llamé al administrador del hospital.")
     epage.fill("#respuesta_ciudadano", "Le reembolsarán 800 pesos.")
@@ -100,8 +108,9 @@ def test_sent_back_fur_opens_prefilled_and_the_reviewer_sees_the_diff(browser, l
     assert filled in diff.locator("[data-field=respuesta_ciudadano] ins").inner_text()
     assert "foto.png" in vpage.inner_text("[data-testid=diff-removed]")
     assert vpage.locator("[data-field=resultado]").count() == 0
-    # the FUR under review comes before the conversation
-    boxes = [vpage.locator(sel).bounding_box()["y"] for sel in ("[data-testid=review]", "#conversacion")]
-    assert boxes[0] < boxes[1]
+    # the case's data first, then the FUR under review, then the conversation
+    boxes = [vpage.locator(sel).bounding_box()["y"] for sel in ("#datos", "[data-testid=review]", "#conversacion")]
+    assert boxes[0] < boxes[1] < boxes[2]
+    assert "En revisión" in vpage.inner_text("[data-testid=case-plazo]")
     vpage.click("#review-form button[value=aceptar]")
     vpage.wait_for_selector("text=Respuesta aceptada")
