@@ -71,5 +71,11 @@ def for_reader(report: dict, user) -> dict:
 def for_mailing(report: dict, *, national: bool) -> dict:
     """The report as e-mailed on the 1st (core.reports.delivery): a state's report goes to a list
     of addresses, not of users, which may include that state's enlaces, who read only their own
-    row; so it carries no per-enlace rows. The national one goes to the directorate's list."""
-    return report if national else {**report, "por_enlace": []}
+    row; so it carries no per-enlace figures at all (no rows, no table in its PDF, no definition
+    of them). The national one goes to the directorate's list, with every row."""
+    if national:
+        return report
+    out = {key: value for key, value in report.items() if key != "por_enlace"}
+    if isinstance(report.get("definiciones"), dict):
+        out["definiciones"] = {k: v for k, v in report["definiciones"].items() if k != "por_enlace"}
+    return out

@@ -9,6 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from core.estados import BY_CLAVE
+from core.reports import enlaces
 from core.reports.export import BREAKDOWNS
 from core.reports.formatting import SUMMARY, fmt
 from core.reports.monthly import LABELS
@@ -33,11 +34,12 @@ def scope_name(report: dict) -> str:
 def report_html(report: dict, saved_at: datetime | None = None) -> str:
     guardado = saved_at.astimezone(MX_TZ).strftime("%d/%m/%Y %H:%M") if saved_at else "—"
     return _template().render(r=report, scope=scope_name(report), labels=LABELS, summary=SUMMARY, fmt=fmt,
-                              breakdowns=BREAKDOWNS, guardado=guardado)
+                              breakdowns=BREAKDOWNS, guardado=guardado, enlace_labels=enlaces.LABELS)
 
 
 def report_pdf(report: dict, saved_at: datetime | None = None) -> bytes:
     """The report's PDF (A4 landscape): summary beside the previous month, the breakdowns, the
+    per-enlace figures when the report carries them (the national one: enlaces.for_mailing), the
     coverage topics and how each figure is counted."""
     from weasyprint import HTML
 
