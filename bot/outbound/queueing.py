@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.channels import SMS, WHATSAPP, format_for_channel
-from core.config import Settings
+from core.config import Settings, current_settings
 from core.enums import Direction, MessageStatus
 from core.jobs import Job, JobName, QueueName
 from core.models import Contact, Message
@@ -52,7 +52,7 @@ def queue_notification(session: Session, contact: Contact, text: str, *, templat
 
     Its send job goes to the `default` queue (NOTICE_QUEUE): a wave of notices drains at the
     senders' pace behind conversations (workers take `outbound` and `inbound` first)."""
-    settings = settings or Settings.from_env()
+    settings = settings or current_settings()
     _route, messages = store_notification(session, contact, text, template_vars=template_vars, case_id=case_id,
                                           kind=kind, template_sid=settings.whatsapp_template_sid)
     return send_job(messages, NOTICE_QUEUE)

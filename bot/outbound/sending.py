@@ -19,7 +19,7 @@ from bot.outbound.queueing import OPT_OUT_KINDS, SUPPRESSED_TEXT, fallback_for
 from bot.pacing import pacer_for
 from bot.send_order import SENDING, before
 from bot.twilio_client import build_client
-from core.config import Settings
+from core.config import Settings, current_settings
 from core.enums import Direction, MessageStatus
 from core.jobs import Job, JobName, QueueName
 from core.models import Contact, Message
@@ -45,7 +45,7 @@ def send_messages(session: Session, message_ids: list[int], *, settings: Setting
     `queued` and a `send_outbound` job for it and the parts after it is returned, whose tries
     continue the count (a message still gets 1 + len(RETRY_DELAYS) tries in all). Twilio's 429s
     never count as tries: the sender is paused for every worker and the part is sent later."""
-    settings = settings or Settings.from_env()
+    settings = settings or current_settings()
     client = client or build_client(settings)
     pacer = pacer or pacer_for(settings)
     pending = list(dict.fromkeys(int(i) for i in message_ids))
@@ -139,7 +139,7 @@ def stuck_outbound_ids(session: Session, older_than_seconds: float, limit: int =
     """Outbound messages still waiting to be handed to Twilio after the given age (their job was
     lost: Redis down, worker died), and parts left `sending` by a worker that died during the
     call (resolved against Twilio by the send job), grouped per contact in their original order."""
-    settings = settings or Settings.from_env()
+    settings = settings or current_settings()
     cutoff = utc_now() - timedelta(seconds=older_than_seconds)
     abandoned_before = utc_now() - stale_sending(settings)
     rows = session.execute(
