@@ -16,7 +16,10 @@ NLU_FLOORS = {  # set: (macro-F1, accuracy, in-scope fallback at most, entity F1
     "blind_r2": (0.92, 0.90, 0.03, 0.92),
     "blind_r3": (0.94, 0.93, 0.03, 0.92),
     "blind_r4": (0.91, 0.90, 0.03, 0.95),  # scored 0.913 before stop 26's changes, 0.926 after
-    "blind_r5": (0.93, 0.92, 0.03, 0.94),  # 0.914 / 0.903 / 0.6% / 0.929 before stop 27, 0.934 / 0.927 / 0.6% / 0.945 after
+    # 0.914 / 0.903 / 0.6% / 0.929 before stop 27, 0.934 / 0.927 / 0.6% / 0.945 after; 0.927 after
+    # stop 29, whose "thanks with a goodbye is the thanks" round 5's writers labelled the other
+    # way (agradecimiento 0.91 -> 0.88, despedida 0.95 -> 0.90; rounds 6 and 7 went up with it)
+    "blind_r5": (0.92, 0.92, 0.03, 0.94),
     "blind_r6": (0.93, 0.93, 0.03, 0.96),  # 0.935 / 0.933 / 0.3% / 0.971 before stop 28, 0.938 / 0.936 / 0.4% / 0.972 after
     "blind_r7": (0.93, 0.93, 0.03, 0.96),  # 0.932 / 0.932 / 0.4% / 0.972 before stop 29, 0.943 / 0.940 / 0.3% / 0.973 after
 }
