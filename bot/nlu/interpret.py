@@ -264,7 +264,7 @@ _INSULT_RE = re.compile(r"(?:pendej\w*|idiota\w*|estupid\w*|imbecil\w*|mens[oa]s
                         r"put[oa]s?|culer[oa]s?|pinches?|mierda|cabron\w*|mamones|ojetes?|naco?s?|"
                         r"lacras?|buenos para nada|vayanse|al carajo)")
 _INSULT_FILLER = frozenset({"ya", "no", "son", "unos", "unas", "bola", "de", "todos", "ustedes", "que",
-                            "a", "la", "el", "los", "bien", "bola", "y", "muy", "tan", "eres", "es",
+                            "a", "la", "el", "los", "bien", "y", "muy", "tan", "eres", "es",
                             "me", "nos", "su", "sus", "madre", "vayan", "se", "por", "bot", "robot"})
 
 
