@@ -286,10 +286,10 @@ def test_a_different_disease_never_stands_in_for_an_age_excluded_one(engine):
 
 
 @pytest.mark.parametrize(("text", "numero"), [
-    ("a mi niño de 2 años se le cierra la garganta en las noches y tose como perrito, crup le "
-     "dijo la doctora", 110),
-    ("mi hija de 15 esta muy triste, no sale de su cuarto y se corta los brazos, el psiquiatra "
-     "dijo depresion, el tratamiento se lo cubren?", 129),
+    (("a mi niño de 2 años se le cierra la garganta en las noches y tose como perrito, crup le "
+      "dijo la doctora"), 110),
+    (("mi hija de 15 esta muy triste, no sale de su cuarto y se corta los brazos, el psiquiatra "
+      "dijo depresion, el tratamiento se lo cubren?"), 129),
 ])
 def test_a_long_story_that_names_one_condition_is_answered(full_engine, text, numero):
     ans = full_engine.ask(text)
