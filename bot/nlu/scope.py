@@ -1,0 +1,75 @@
+"""What is not this service's matter: spam and prize scams, adverts and wrong numbers, questions
+about the bot, insults with nothing to act on, another institution's or company's paperwork, an
+animal as the patient. Read by bot/nlu/interpret.py before it settles an intent."""
+
+from __future__ import annotations
+
+import re
+
+from core.text.fold import fold as _fold
+
+from .signals import Signals
+
+# prizes and links ("FELICIDADES HAS GANADO UN IPHONE, DA CLIC AQUI bit.ly/…"): spam, whatever
+# word of praise or money it carries
+_SPAM_RE = re.compile(r"\b(?:has ganado|ganaste|eres el ganador|eres la ganadora|reclama tu premio|"
+                      r"da clic|haz clic|dale clic|click aqui|clic aqui|bit ly|gana dinero|"
+                      r"credito aprobado|prestamo aprobado|usted gano|gano un premio|"
+                      r"(?:ganado|ganaste|gano) (?:un|el) (?:premio|sorteo|iphone|auto|carro)|"
+                      r"para cobrar(?:lo)? deposite)\b")
+# adverts and wrong numbers: "rento cuarto amueblado, informes aquí", "se solicita ayudante",
+# "quién es? no tengo agendado este número"
+_AD_RE = re.compile(r"^(?:\W*)(?:rento|se renta|se rentan|vendo|se vende|se venden|se solicita|"
+                    r"solicito (?:ayudante|empleada?|personal|chofer)|se traspasa)\b"
+                    r"|\b(?:no tengo agendado|numero equivocado|se equivocaron de numero|"
+                    r"me equivoque de numero|no conozco (?:a )?ningun seguro|pasenme el pack)\b")
+# an animal as the patient: "a qué veterinario lo llevo", "cuánto cobran por vacunar a mi gato"
+# (never a bite: "me mordió un perro, ¿me cubren la antirrábica?")
+_PET_RE = re.compile(r"\b(?:veterinari\w*|mi (?:perr\w*|gat[oaio]\w*|mascota\w*)|mis (?:perr\w*|gat\w*|"
+                     r"mascotas)|(?:la|el) (?:perrit[oa]|gatit[oa])|cachorr\w*)\b")
+# a question about the bot itself: "¿eres un robot?", "eres persona o máquina??"
+_ABOUT_BOT_RE = re.compile(r"^\W*(?:oye\s+|oiga\s+)?(?:eres|es usted|usted es|sos|tu eres)\s+(?:un\s+|una\s+)?"
+                           r"(?:robot|bot|maquina|persona|humano|humana|real|ia|inteligencia artificial|"
+                           r"contestadora)\b")
+_BITE_RE = re.compile(r"\b(?:mordi\w*|mordio|rabia|antirrabic\w*|aranazo|arano)\b")
+# another institution's or company's matter, when nothing names Seguro Popular: "cuánto cobra una
+# consulta en el Similares", "el recibo de la CFE", "el seguro de mi carro"
+_OTHER_HEALTH_RE = re.compile(r"\b(?:imss|issste|pemex|sedena|semar|similares)\b")
+_NOT_HEALTH_RE = re.compile(r"\b(?:cfe|telmex|seguro (?:de|del) (?:mi |el )?(?:carro|auto|coche|vida|casa|"
+                            r"celular)|aseguradora|afore|infonavit|fonacot|sat|predial|tenencia|"
+                            r"recibo de (?:la )?luz|recibo del agua|licencia de manejo|izzi|totalplay|"
+                            r"megacable|telcel|movistar|at t|el internet|el cable|la tele)\b")
+_OWN_PROGRAM_RE = re.compile(r"\b(?:seguro popular|poliza|afiliad\w*|afiliar\w*|centro de salud|"
+                             r"hospital general|gestor)\b")
+
+
+def other_matter(text: str | None, *, sure: bool = False) -> bool:
+    """Spam, or another institution's or company's matter with nothing of Seguro Popular in it;
+    `sure`: only what no reading could make ours (spam, bills, car insurance), not another
+    health institution (an affiliate may have been sent to one)."""
+    k = _fold(text)
+    if _SPAM_RE.search(k) or _AD_RE.search(k) or insult_only(k):
+        return True
+    if _ABOUT_BOT_RE.search(k) and not Signals.read(text).asks_human:
+        return True  # "¿eres un robot? quiero hablar con una persona" asks for the person
+    if _OWN_PROGRAM_RE.search(k):
+        return False
+    if _PET_RE.search(k) and not _BITE_RE.search(k):
+        return True
+    return bool(_NOT_HEALTH_RE.search(k)) or (not sure and bool(_OTHER_HEALTH_RE.search(k)))
+
+
+_INSULT_RE = re.compile(r"(?:pendej\w*|idiota\w*|estupid\w*|imbecil\w*|mens[oa]s?|babos[oa]s?|"
+                        r"inutil(?:es)?|ratas?|rateros?|chinguen|chingen|chinga\w*|verga|alv|ptm|hdp|"
+                        r"put[oa]s?|culer[oa]s?|pinches?|mierda|cabron\w*|mamones|ojetes?|naco?s?|"
+                        r"lacras?|buenos para nada|vayanse|al carajo)")
+_INSULT_FILLER = frozenset({"ya", "no", "son", "unos", "unas", "bola", "de", "todos", "ustedes", "que",
+                            "a", "la", "el", "los", "bien", "y", "muy", "tan", "eres", "es",
+                            "me", "nos", "su", "sus", "madre", "vayan", "se", "por", "bot", "robot"})
+
+
+def insult_only(k: str) -> bool:
+    """'pendejos', 'ya no chinguen', 'bola de inútiles': an insult with nothing to act on."""
+    words = k.split()
+    insults = [w for w in words if _INSULT_RE.fullmatch(w)]
+    return bool(insults) and all(w in _INSULT_FILLER or _INSULT_RE.fullmatch(w) for w in words)
