@@ -42,6 +42,7 @@ _MONEY_CUES = {
     "liquidaramos", "liquidamos", "liquide", "liquidaron", "liquidara", "saldar",
     "dio", "debia", "debo", "debiamos", "debemos", "debe", "adeudo", "adeudaba", "regresaban", "fueron",
     "regresaron", "regresarian", "devolvieron", "devolverian", "reembolsaran",
+    "bajaron", "tumbaron", "transferi", "transferimos", "transferencia",
 }  # fmt: skip
 # what the money was for, named right after it: "3 mil de depósito", "500 de cooperación"
 _MONEY_NOUNS_AFTER_DE = {
@@ -215,7 +216,9 @@ def _monto(f: Folded, taken: list[tuple[int, int]]) -> list[dict]:
         # or named right after it: "6,300 con todo", "1800 me cobraron", "500 que pagué"
         cue_after = any(a in _STRONG_CUES for a in (t[0] for t in toks[nxt_i:nxt_i + 3])) \
             or bool(TOTAL_AFTER_RE.search(f.text[fe:fe + 25]))
-        cue = (any(b in _MONEY_CUES for b in before) or any(b in _STRONG_CUES for b in wide)
+        # or right after what it paid for: "la consulta 250 y la medicina 300"
+        named_before = prev in _MONEY_NOUNS_AFTER_DE and not apart
+        cue = (any(b in _MONEY_CUES for b in before) or any(b in _STRONG_CUES for b in wide) or named_before
                or (start_i - last_money_idx) <= _WINDOW or named_after or cue_after
                or said_each(f.text, fs, fe))
         if not (dollar or currency or cue):

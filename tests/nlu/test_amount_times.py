@@ -53,3 +53,13 @@ def test_money_asked_for_or_owed_back_is_a_monto(text, expected):
 ])
 def test_a_price_each_is_multiplied_by_the_count_before_it(text, expected):
     assert monto(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("la consulta 250 y la medicina 300", 550),  # right after what it paid for
+    ("me bajaron 400 en el centro de salud", 400),
+    ("tengo cita de consulta 15 de marzo", None),
+    ("estuve en el cuarto 305 del hospital", None),
+])
+def test_money_named_right_after_what_it_paid_for(text, expected):
+    assert monto(text) == expected
