@@ -120,13 +120,13 @@ def amount_with_cue(text: str | None) -> float | None:
 # that opens the message is what was paid (not "12 de marzo", "2 hijos", "3 dias")
 _LEADING_FIGURE_RE = re.compile(r"^\s*\$?\s*((?:\d{1,3}(?:[,.]\d{3})+|\d{2,7})(?:\.\d{1,2})?)\s*(?:pesos\s*)?"
                                 r"(?=$|[,.;]|\s+(?:en|de|del|por|y|la|el|los|las|que)\b)(?!\s+de\s+"
-                                r"(?:enero|febrero|marzo|abril|mayo|junio|julio|agosto|sep|oct|nov|dic))")
+                                r"(?:enero|febrero|marzo|abril|mayo|junio|julio|agosto|sep|oct|nov|dic|"
+                                r"la\s+(?:manana|tarde|noche)))")
 
 
 def leading_amount(text: str | None) -> float | None:
     m = _LEADING_FIGURE_RE.match(unidecode((text or "")[:500]).lower())
-    value = amount(m.group(0)) if m and not re.match(r"\s*de\s+la\s+(?:manana|tarde|noche)",
-                                                        fold(text)[len(m.group(0).strip()):]) else None
+    value = amount(m.group(0)) if m else None
     return value if value is not None and value >= 20 else None
 
 

@@ -47,8 +47,9 @@ _PER_DAY_AFTER_RE = re.compile(r"^\s*(?:pesos\s*)?(?:(?:por|x|cada|al)\s+dia\b|d
 _WEEKS_RE = re.compile(r"\b" + _COUNT.replace("(?P<n>", "(?P<n>una|un|", 1) + r"\s+semanas?\b")
 _COUNT_ANYWHERE_RE = re.compile(rf"\b{_COUNT}\s+{_COUNTED}\b")
 # "2 de a cien", "3 cajas de a 150", "dos bolsas de suero de a 85": "de a" is "each" in Mexico
-_DE_A_BEFORE_RE = re.compile(rf"\b{_COUNT}\s+(?:[a-z]+\s+){{0,3}}?de?\s+a\s*\$?\s*$")
-DE_A_BEFORE_RE = re.compile(r"\bde?\s+a\s*\$?\s*$")  # "d a 150" typed short
+_DE_A = r"\bde?\s+a\s*\$?\s*$"  # "de a 150", "d a 150" typed short
+DE_A_BEFORE_RE = re.compile(_DE_A)
+_DE_A_BEFORE_RE = re.compile(rf"\b{_COUNT}\s+(?:[a-z]+\s+){{0,3}}?" + _DE_A[2:])
 # "los dos me los cobraron a 900", "cada vez me cobran 80" (with "5 veces" told)
 _BOTH_AT_RE = re.compile(rf"\b(?:los|las)\s+{_COUNT}\b(?:\s+[a-z]+){{0,4}}\s+a\s*\$?\s*$")
 _EACH_TIME_BEFORE_RE = re.compile(r"\bcada\s+(?:vez|consulta|visita|dia|sesion)\s+(?:que\s+\w+\s+)?"
@@ -111,8 +112,8 @@ def count_told(text: str) -> int | None:
 def price_each(answer: str) -> bool:
     """An answer that gives a price per thing: "de 150", "a 200 cada una", "150 c/u"."""
     k = fold(answer)
-    return bool(re.match(r"^(?:de|d|a)\s+\$?\s*\d", k) or re.search(
-        r"\d\s*(?:pesos\s*)?(?:(?:por\s+|a\s+)?cada\s+(?:una|uno)\b|c/u|c u\b)", k))
+    return bool(re.match(r"^(?:de|d|a)\s+\$?\s*\d", k)) or any(
+        _EACH_AFTER_RE.search(k[m.end():m.end() + 20]) for m in re.finditer(r"\d+", k))
 
 
 def said_each(text: str, start: int, end: int) -> bool:
