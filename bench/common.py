@@ -107,6 +107,20 @@ class Redis:
         self.proc.wait(10)
 
 
+def stop_processes(procs, wait: float = 30.0) -> None:
+    """Terminate every process still running, then wait for each (a loaded machine can take a
+    while to stop gunicorn's or rq's workers), killing the ones that outlast `wait`."""
+    for proc in procs:
+        if proc.poll() is None:
+            proc.terminate()
+    for proc in procs:
+        try:
+            proc.wait(wait)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(10)
+
+
 def database_url(tmp: Path) -> str:
     """PostgreSQL when the script runs under pg_virtualenv (PG* variables), else SQLite."""
     if os.environ.get("BENCH_DATABASE_URL"):

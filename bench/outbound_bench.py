@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import VENV_BIN, Redis, database_url, header, write_section
+from bench.common import VENV_BIN, Redis, database_url, header, stop_processes, write_section
 
 NOTICES = int(os.environ.get("BENCH_NOTICES", "10000"))
 RATE = float(os.environ.get("BENCH_RATE", "100"))
@@ -127,14 +127,7 @@ def main() -> None:
             print(f"  {count} received", flush=True)
             time.sleep(5)
     finally:
-        for proc in workers:
-            if proc.poll() is None:
-                proc.terminate()
-                try:
-                    proc.wait(30)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait(10)
+        stop_processes(workers)
         standin.stop()
         redis.stop()
 

@@ -25,6 +25,7 @@ from bench.common import (
     header,
     percentile,
     rss_mb,
+    stop_processes,
     wait_port,
     write_section,
 )
@@ -126,14 +127,7 @@ def main() -> None:
                 results[key].append(driver.turn(cobro_phone, text))
         rss_after = (rss_mb(web.pid), rss_mb(worker.pid))
     finally:
-        for proc in (web, worker):
-            proc.terminate()
-        for proc in (web, worker):
-            try:  # a loaded machine can take a while to stop gunicorn's workers
-                proc.wait(60)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(10)
+        stop_processes((web, worker), wait=60)
         standin.stop()
         redis.stop()
     profile = profile_turn(db_url, instance)

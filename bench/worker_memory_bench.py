@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import ROOT, VENV_BIN, Redis, database_url, header, write_section
+from bench.common import ROOT, VENV_BIN, Redis, database_url, header, stop_processes, write_section
 
 TURNS = int(os.environ.get("BENCH_TURNS", "10000"))
 SAMPLE_EVERY = int(os.environ.get("BENCH_SAMPLE_EVERY", "500"))
@@ -129,14 +129,7 @@ def main() -> None:
                 print(f"  {fed} turns: RSS {samples[-1][1]:.1f} MiB (peak {samples[-1][2]:.1f})", flush=True)
         time.sleep(5)  # the relay's delayed sends, the last callbacks
     finally:
-        for proc in procs:
-            if proc.poll() is None:
-                proc.terminate()
-                try:
-                    proc.wait(30)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait(10)
+        stop_processes(procs)
         standin.stop()
         redis.stop()
 
