@@ -75,7 +75,7 @@ def on_form(t: Turn) -> bool:
             answered = True
     elif asking == "monto":
         if "monto" not in changed:
-            dated = any(e.get("entity") == "fecha" for e in t.entities) or U.relative_date(t.text)
+            dated = _names_a_date(t) or U.relative_date(t.text)
             value = U.amount_with_cue(t.text) if dated else U.amount_answer(t.text)
             if value is not None:
                 form["slots"]["monto"] = value
@@ -102,7 +102,7 @@ def on_form(t: Turn) -> bool:
             answered = True
     if form["tipo"] == "cobro_injustificado" and form["slots"].get("monto") is None and "monto" not in changed:
         value = U.amount_with_cue(t.text) or U.approx_amount(t.text)  # "como 300 creo"
-        if value is None and not any(e.get("entity") == "fecha" for e in t.entities):
+        if value is None and not _names_a_date(t):
             value = U.leading_amount(t.text)  # "450 en el hospital general de cuautla"
         if value is not None:
             form["slots"]["monto"] = value
@@ -120,6 +120,11 @@ def on_form(t: Turn) -> bool:
         return True
     advance(t)
     return True
+
+
+def _names_a_date(t: Turn) -> bool:
+    """The NLU found a fecha: a figure beside it may be a day, not pesos ("el 15 pagué")."""
+    return any(e.get("entity") == "fecha" for e in t.entities)
 
 
 def _answers_slot(t: Turn, form: dict) -> bool:
@@ -254,7 +259,7 @@ def _corrections(t: Turn, form: dict) -> list[str]:
         cue = (adds or U.starts_with_no(t.text) or any(w in k.split() for w in (
             "fueron", "pesos", "eran", "son", "cobraron", "monto", "pague"))
                or "$" in t.text or U.amount(t.text) is not None and len(k.split()) <= 2)
-        has_date = any(e.get("entity") == "fecha" for e in t.entities)
+        has_date = _names_a_date(t)
         value = U.last_amount(t.text) if cue and not has_date else None
         if value is not None and adds:
             add_charge(t, slots, value, None, changed)  # "y luego otros 1,300 de rayos x"

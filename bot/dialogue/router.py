@@ -156,19 +156,20 @@ def _coverage_question(t: Turn) -> None:
         t.say(R.ASK_COVERAGE)
         return
     coverage.coverage(t, t.clauses.get("consulta_cobertura") or t.text)
-    report = next((i for i in t.secondary if i in FORM_INTENTS), None)
-    if report is not None:
-        # "¿el VIH lo cubren? y quiero quejarme porque me negaron la consulta": the answer,
-        # then the report of the other topic
-        form_fill.start(t, FORM_INTENTS[report], story=True)
+    _report_beside(t)
 
 
 def _status_question(t: Turn) -> None:
     tramite.tramite(t)
-    report = None if t.menu_choice else next((i for i in t.secondary if i in FORM_INTENTS), None)
+    if not t.menu_choice:
+        _report_beside(t)
+
+
+def _report_beside(t: Turn) -> None:
+    """After the answer to a question, the report of the other matter the message told ("¿el VIH
+    lo cubren? y quiero quejarme…", "¿cómo va mi folio? y otra cosa, me volvieron a cobrar 250")."""
+    report = next((i for i in t.secondary if i in FORM_INTENTS), None)
     if report is not None:
-        # "¿cómo va mi folio …? y otra cosa, me volvieron a cobrar 250": the status, then the
-        # report of the new matter
         form_fill.start(t, FORM_INTENTS[report], story=True)
 
 
