@@ -602,19 +602,18 @@ class CoverageEngine:
 
 def _named(index, hits: list, text: str) -> bool:
     """The question names the first row's condition by a rare term of its own, written as such
-    (not a typo's guess: "precio" is no "presión"), and no other row is named at all: "…el cuello
-    tieso, lo internaron por meningitis" is meningitis however long the story."""
-    syn = hits[0].syn
-    if syn is None or syn.weight < 1.0 or syn.kind != "termino" or syn.ask:
-        return False
-    if not syn.toks <= set(tokens(text)):
-        return False
-    if sum(index.idf.get(t, 0.0) for t in syn.toks) < NAMED_IDF:
-        return False
+    (not a typo's guess: "precio" is no "presión"), and no other row is named by such a term:
+    "…el cuello tieso, lo internaron por meningitis" is meningitis however long the story."""
     written = set(tokens(text))
-    return not any(h.syn is not None and h.syn.kind == "termino" and h.syn.toks <= written
-                   and sum(index.idf.get(t, 0.0) for t in h.syn.toks) >= NAMED_IDF
-                   for h in hits[1:4] if h.item is not hits[0].item)
+
+    def names(syn) -> bool:
+        return syn is not None and syn.kind == "termino" and syn.toks <= written \
+            and sum(index.idf.get(t, 0.0) for t in syn.toks) >= NAMED_IDF
+
+    first = hits[0].syn
+    if first is None or first.weight < 1.0 or first.ask or not names(first):
+        return False
+    return not any(names(h.syn) for h in hits[1:4] if h.item is not hits[0].item)
 
 
 def _written(words: tuple[str, ...], said: list[str]) -> bool:
