@@ -310,7 +310,7 @@ def interpret(text: str, parser, context: dict | None = None) -> Interpretation:
             has_concept(c, norm) for c in _IN_SCOPE_CONCEPTS):
         # "jugamos free fire?", "prueba 123": unsure, but about something else entirely
         intent, conf, source = "fuera_de_alcance", max(conf, HINT_CONFIDENCE), "keyword"
-    if not normalize_text(text).strip() and "?" not in (text or ""):
+    if not norm.strip() and "?" not in (text or ""):
         # "🍆🍑", ".": nothing to read (a "???" stays not understood: they are lost, not playing)
         intent, conf, source = "fuera_de_alcance", HINT_CONFIDENCE, "keyword"
     lead = lead_act(greeted or text)
@@ -337,7 +337,7 @@ def interpret(text: str, parser, context: dict | None = None) -> Interpretation:
         intent, conf, source = "consulta_cobertura", max(conf, CONTEXT_CONFIDENCE), "question"
     if _elliptical_coverage(text, intent, conf, ranking, context):
         intent, conf, source = "consulta_cobertura", max(conf, CONTEXT_CONFIDENCE), "context"
-    if intent == "despedida" and has_concept("gracias", normalize_text(text).replace("emojigracias", "")):
+    if intent == "despedida" and _thanks(norm):
         # "gracias, bye": the thanks is the message, the goodbye rides along (a goodbye is one only
         # when it says nothing else)
         intent, source = "agradecimiento", "courtesy"
@@ -349,7 +349,7 @@ def interpret(text: str, parser, context: dict | None = None) -> Interpretation:
         secondary = [i for i in secondary if i != asked]
     if asks_person and intent != "hablar_con_persona" and "hablar_con_persona" not in secondary:
         secondary.append("hablar_con_persona")
-    secondary += [c for c in _courtesies(text, intent) if c not in secondary]
+    secondary += [c for c in _courtesies(text, norm, intent) if c not in secondary]
     return Interpretation(text=text, intent=intent, confidence=conf, entities=entities,
                           ranking=ranking, secondary=secondary, clauses=clauses,
                           candidates=_candidates(intent, ranking), source=source)
@@ -405,17 +405,23 @@ def _clauses(text: str, main: str, parser) -> tuple[list[str], dict[str, str]]:
     return found, where
 
 
-def _courtesies(text: str, main: str) -> list[str]:
+def _thanks(norm: str) -> bool:
+    """Thanks in words (a 🙏 alone is a courtesy of the emoji, not a thanks said)."""
+    return has_concept("gracias", norm.replace("emojigracias", ""))
+
+
+def _courtesies(text: str, norm: str, main: str) -> list[str]:
     """A greeting, thanks or goodbye said beside the main intent ("hola, me cobraron…",
-    "gracias, y otra pregunta…", "…eso es todo, bye"): reported, never acted on."""
-    norm = normalize_text(text).replace("emojigracias", "")
+    "gracias, y otra pregunta…", "…eso es todo, bye"): reported, never acted on; `norm` is the
+    text as normalize_text gave it."""
     found = []
     opening = _GREETING_RE.match(unidecode(text or ""))
     if main != "saludo" and opening and has_concept("saludo", normalize_text(opening.group(0))):
         found.append("saludo")
-    if main not in ("agradecimiento", "felicitacion") and has_concept("gracias", norm):
+    if main not in ("agradecimiento", "felicitacion") and _thanks(norm):
         found.append("agradecimiento")
-    if main != "despedida" and has_concept("despedida", " ".join(norm.split()[-5:])):
+    bare = norm.replace("emojigracias", "")
+    if main != "despedida" and has_concept("despedida", " ".join(bare.split()[-5:])):
         found.append("despedida")
     return found
 
