@@ -14,7 +14,7 @@ from wtforms.validators import ValidationError as FormError
 
 from backoffice.auth import current_actor, roles_required
 from backoffice.db import get_session
-from backoffice.forms_es import ESTADO_CHOICES, date_input, parse_form_date, say_if_expired
+from backoffice.forms_es import ESTADO_CHOICES, date_input, parse_form_date
 from backoffice.forms_es import select as select_field
 from core import audit
 from core.enums import TIPO_LABELS, Role, Tipo
@@ -155,7 +155,6 @@ def _render_index(form: UserCreateForm, status: int = 200):
 def index():
     form = UserCreateForm(prefix="nuevo")
     if not form.validate_on_submit():
-        say_if_expired(form)
         return _render_index(form, 422 if request.method == "POST" else 200)
     db = get_session()
     try:
@@ -221,8 +220,6 @@ def edit_user(user_id: int):
             if pending and user.role == Role.ENLACE:
                 flash(f"Este enlace tiene {pending} volantes abiertos.", "info")
             return redirect(url_for("admin.edit_user", user_id=user.id))
-    else:
-        say_if_expired(form)
     status = 422 if request.method == "POST" else 200
     return render_template("admin/user_edit.html", form=form, user=user, roles=ROLE_LABELS,
                            confirm=ConfirmForm(), open_volantes=_open_volantes(db, user.id)), status
@@ -301,7 +298,6 @@ def plazos():
         flash("Plazos guardados. Se aplican a los volantes que se abran desde ahora." if changed
               else "No hubo cambios.", "success")
         return redirect(url_for("admin.plazos"))
-    say_if_expired(form)
     return render_template("admin/plazos.html", form=form, keys=PLAZO_KEYS), (
         422 if request.method == "POST" else 200)
 
@@ -329,7 +325,6 @@ def _render_holidays(form: HolidayForm, status: int = 200):
 def holidays():
     form = HolidayForm()
     if not form.validate_on_submit():
-        say_if_expired(form)
         return _render_holidays(form, 422 if request.method == "POST" else 200)
     db = get_session()
     day = form.fecha.clean

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, redirect, render_template, url_for
 from flask_login import current_user
 
-from backoffice import auth, db, observability, security
+from backoffice import auth, db, expired_form, observability, security
 from backoffice.extensions import csrf, limiter
 from core.config import Settings
 
@@ -32,6 +32,7 @@ def create_app(settings: Settings | None = None, **config) -> Flask:
     observability.init_app(app)
     security.init_app(app)
     csrf.init_app(app)
+    expired_form.init_app(app)
     limiter.init_app(app)
     auth.init_app(app)
     _register_template_helpers(app)

@@ -33,7 +33,6 @@ from backoffice.forms_es import (
     check_email,
     clean_phone,
     cleaned,
-    say_if_expired,
     select,
 )
 from core import audit, follow
@@ -97,7 +96,6 @@ def index():
         session["buzon_folio"] = None
         return redirect(url_for("buzon.sent"))
     if not form.validate_on_submit():
-        say_if_expired(form, "Revisa tus datos y vuelve a enviarlo.")
         return render_template("buzon/form.html", form=form, privacy_url=_privacy_url()), (
             422 if request.method == "POST" else 200)
 

@@ -15,7 +15,7 @@ from wtforms import StringField, TextAreaField
 
 from backoffice.auth import current_actor, roles_required
 from backoffice.db import get_session
-from backoffice.forms_es import ESTADO_CHOICES, say_if_expired
+from backoffice.forms_es import ESTADO_CHOICES
 from backoffice.forms_es import select as select_field
 from core import canned
 from core.enums import Role
@@ -47,7 +47,6 @@ def _render(form: CannedForm, editing: CannedResponse | None = None, status: int
 def _save(form: CannedForm, template: CannedResponse | None):
     session = get_session()
     if not form.validate_on_submit():
-        say_if_expired(form)
         return _render(form, template, 422)
     try:
         saved = canned.save(session, current_actor(), titulo=form.titulo.data, cuerpo=form.cuerpo.data,

@@ -15,7 +15,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from backoffice.db import get_session
-from backoffice.forms_es import say_if_expired
 from backoffice.uploads import read_bounded
 from core.callcenter.reading import FileRejected
 from core.errors import DomainError
@@ -29,7 +28,6 @@ def import_upload(form, template: str, context: dict, run: Callable[[Session, st
     """(report, None) when `run(session, filename, data)` imported (it commits), else (None, the
     response to return). `form.archivo` is the file field; `template` the upload page."""
     if not form.validate_on_submit():
-        say_if_expired(form, "Vuelve a elegir el archivo.")
         return None, (render_template(template, **context), 422 if request.method == "POST" else 200)
     filename, data = read_bounded(form.archivo.data, current_app.config["SINAC"])
     session = get_session()

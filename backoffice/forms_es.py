@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import flash
 from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError as FormError
@@ -57,17 +56,6 @@ def check_email(value: str | None) -> str | None:
     if not valid_email(text):
         raise FormError("El correo electrónico no es válido.")
     return text
-
-
-def csrf_failed(form) -> bool:
-    return bool(getattr(form, "csrf_token", None) is not None and form.csrf_token.errors)
-
-
-def say_if_expired(form, again: str = "Vuelve a enviarlo.") -> None:
-    """The one answer to a form whose CSRF token expired (or was forged): nothing was saved,
-    `again` says what to do."""
-    if csrf_failed(form):
-        flash(f"El formulario expiró. {again}", "error")
 
 
 def cleaned(field):

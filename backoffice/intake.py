@@ -25,7 +25,6 @@ from backoffice.forms_es import (
     cleaned,
     date_input,
     parse_form_date,
-    say_if_expired,
 )
 from backoffice.forms_es import select as choice_field
 from core import callcenter, follow
@@ -114,7 +113,6 @@ def new_case():
     if request.method == "GET" and request.args.get("canal") in {c.value for c in INTAKE_CANALES}:
         form.canal.data = request.args["canal"]
     if not form.validate_on_submit():
-        say_if_expired(form, "Revisa los datos y vuelve a enviarlo.")
         status = 422 if request.method == "POST" else 200
         return render_template("intake/new_case.html", form=form, defaults=_defaults()), status
 
