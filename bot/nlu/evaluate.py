@@ -10,6 +10,8 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core.estados import match_estado
+
 from .data import ENTITIES, FALLBACK_INTENT, Example, TrainingData, load_training_data
 from .engine import EmbeddedParser, fit_model, train
 from .normalize import normalize_text
@@ -322,6 +324,11 @@ def same_entity_value(entity: str, expected, got) -> bool:
             return abs(float(expected) - float(got)) < 0.005
         except (TypeError, ValueError):
             return False
+    if entity == "estado":
+        # "México" (INEGI's name) and "Estado de México" are one estado: compare by key
+        key = match_estado(expected)
+        if key is not None:
+            return key == match_estado(got)
     e, g = normalize_text(str(expected)), normalize_text(str(got))
     if entity in LOOSE_ENTITIES:
         return bool(e and g) and (e in g or g in e)

@@ -17,7 +17,7 @@ import yaml
 from sqlalchemy import select
 
 from core.enums import Direction
-from core.estados import BY_NOMBRE
+from core.estados import match_estado
 from core.models import Case, Contact, Message
 from core.phones import normalize_phone
 
@@ -101,8 +101,8 @@ def _check(expect: dict, number: str, db, out: Outcome) -> None:
         if expect.get("tipo") and case.tipo != expect["tipo"]:
             out.problems.append(f"tipo {case.tipo}, expected {expect['tipo']}")
         if expect.get("estado"):
-            info = BY_NOMBRE.get(expect["estado"])
-            if info is None or case.estado_clave != info.clave:
+            clave = match_estado(expect["estado"])  # "México" is the Estado de México
+            if clave is None or case.estado_clave != clave:
                 out.problems.append(f"estado {case.estado_clave}, expected {expect['estado']}")
         if expect.get("monto") is not None and (
                 case.monto is None or Decimal(str(expect["monto"])) != case.monto):
