@@ -23,6 +23,7 @@ from core.errors import ValidationError
 from core.models import Holiday, User, Volante
 from core.plazos import DEVOLUCION, REVISION, plazo_for, review_plazo, set_plazo
 from core.review_clock import head_of_vinculacion, set_head_of_vinculacion
+from core.services.non_working_days import add_non_working_day, moved_text, remove_non_working_day
 from core.timeutil import today_mx
 from core.users import create_user, unlock
 
@@ -331,11 +332,9 @@ def holidays():
     if db.get(Holiday, day) is not None:
         form.fecha.errors = ["Ese día ya está registrado como inhábil."]
         return _render_holidays(form, 422)
-    db.add(Holiday(fecha=day, descripcion=form.descripcion.data.strip()))
-    audit.record(db, current_actor(), "dia_inhabil_agregado",
-                 data={"fecha": day.isoformat(), "descripcion": form.descripcion.data.strip()})
+    moved = add_non_working_day(db, current_actor(), day, form.descripcion.data.strip())
     db.commit()
-    flash(f"Día inhábil {day:%d/%m/%Y} agregado. Cuenta para los volantes que se abran desde ahora.", "success")
+    flash(f"Día inhábil {day:%d/%m/%Y} agregado. {moved_text(len(moved))}", "success")
     return redirect(url_for("admin.holidays"))
 
 
@@ -353,9 +352,7 @@ def delete_holiday(fecha: str):
     row = db.get(Holiday, day)
     if row is None:
         abort(404)
-    audit.record(db, current_actor(), "dia_inhabil_eliminado",
-                 data={"fecha": day.isoformat(), "descripcion": row.descripcion})
-    db.delete(row)
+    remove_non_working_day(db, current_actor(), row)
     db.commit()
-    flash(f"Día inhábil {day:%d/%m/%Y} eliminado.", "success")
+    flash(f"Día inhábil {day:%d/%m/%Y} eliminado. Ningún vencimiento ya fijado se adelanta.", "success")
     return redirect(url_for("admin.holidays"))

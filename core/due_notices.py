@@ -2,15 +2,17 @@
 the day) and escalations (once it is late), for both clocks SINAC runs — the enlace's plazo for
 the FUR (core.reminders) and Vinculación's plazo for the review (core.review_clock).
 
-The two differ only in which rounds wait, which column holds the due day, who hears it and the
-words; the rules they share live here once: business days only (nothing on weekends and
-holidays), the reminder window, business days of delay, and one notification per (round, kind,
-due date, recipient) — the dedupe key core.notifications.deliver_due uses.
+The two differ only in which rounds wait, which column holds the due day, who hears it, how many
+business days ahead the first reminder goes and the words; the rules they share live here once:
+business days only (nothing on weekends and holidays), the reminder window (1 to N business days
+ahead, and on the day), business days of delay, and one notification per (round, kind, due date,
+recipient) — the dedupe key core.notifications.deliver_due uses. A day declared non-working after
+a due day was set moves that due day for both clocks alike (core.services.non_working_days).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Container
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import ClassVar
@@ -73,11 +75,12 @@ class DueNotice:
 
 def reminders_due(session: Session, today: date, cal: BusinessCalendar | None, *,
                   notice: type[DueNotice], waiting: Select, before: str, on_the_day: str,
-                  days_ahead: Container[int],
+                  days_before: int,
                   recipients: Callable[[Volante], tuple[User, ...]]) -> list[DueNotice]:
-    """`on_the_day` for the rounds of `waiting` due today, `before` for those due a number of
-    business days ahead that `days_ahead` holds; empty on non-business days and for rounds
-    nobody would hear of."""
+    """`on_the_day` for the rounds of `waiting` due today, `before` for those due 1 to
+    `days_before` business days ahead; empty on non-business days and for rounds nobody would
+    hear of. A due day is a business day (a day declared non-working moves the due days that
+    counted it: core.services.non_working_days), so both fall on days the jobs run."""
     cal = cal or calendar(session)
     if not cal.is_business_day(today):
         return []
@@ -87,7 +90,7 @@ def reminders_due(session: Session, today: date, cal: BusinessCalendar | None, *
         day = getattr(volante, notice.DUE_COLUMN)
         if day == today:
             kind = on_the_day
-        elif cal.between(today, day) in days_ahead:
+        elif 1 <= cal.between(today, day) <= days_before:
             kind = before
         else:
             continue

@@ -96,6 +96,9 @@ class CaseEvent(StrEnum):
     ENCUESTA_SATISFACCION = "encuesta_satisfaccion"
     MENSAJE_AFILIADO = "mensaje_afiliado"  # written to the affiliate from the case
     SOLICITUD_CERRADA = "solicitud_cerrada"  # a request for information closed by the system
+    # a day declared non-working that the round's clock had counted moved its due day
+    # (core.services.non_working_days)
+    VENCIMIENTO_RECORRIDO = "vencimiento_recorrido"
 
 
 # An action as a verb, for sentences ("No se puede turnar al enlace un caso …").
@@ -144,6 +147,7 @@ HISTORY_NAMES: dict[str, str] = {
     CaseEvent.ENCUESTA_SATISFACCION: "Encuesta de satisfacción respondida",
     CaseEvent.MENSAJE_AFILIADO: "Mensaje a la persona afiliada",
     CaseEvent.SOLICITUD_CERRADA: "Solicitud de información cerrada",
+    CaseEvent.VENCIMIENTO_RECORRIDO: "Vencimiento recorrido por día inhábil",
 }
 
 

@@ -9,6 +9,8 @@ Rules (issue 7, DOMAIN.md §6):
 - A paused round (`paused_at` set) is neither reminded nor vencido: its clock is stopped, and
   resuming moves the due date forward (core.services.cases.resume_clock).
 - Vencido: open, not paused, and `today` is after the due date (the due day itself is in time).
+  A day declared non-working after the due date was set that the clock had counted moves the
+  due date one business day forward (core.services.non_working_days), as for the review's clock.
 - Reminders to the enlace: "previo" when the due date is 1-2 business days ahead (normally sent
   exactly 2 business days before; 1 catches a day the scheduler missed) and "vence_hoy" on the
   due day. Escalation to vinculación once the round is vencido.
@@ -147,7 +149,7 @@ def reminders_due(session: Session, today: date, cal: BusinessCalendar | None = 
     "previo" 1-2 business days before."""
     return due_notices.reminders_due(
         session, today, cal, notice=Due, waiting=_open_running(session), before=REMINDER_BEFORE,
-        on_the_day=REMINDER_TODAY, days_ahead=range(1, REMIND_DAYS_BEFORE + 1),
+        on_the_day=REMINDER_TODAY, days_before=REMIND_DAYS_BEFORE,
         recipients=lambda volante: enlace_recipients(session, volante))
 
 

@@ -3,7 +3,9 @@
 Rules (issue 17 item 5, docs/plazos.md):
 - When the enlace files the FUR, the round gets `review_due_date` = the filing day (Mexico City)
   plus `core.plazos.review_plazo` business days — the same calendar as every plazo. A change of
-  the plazo applies to FURs filed from then on.
+  the plazo applies to FURs filed from then on. A day declared non-working afterwards that the
+  clock had counted moves the due date one business day forward, as for the enlace's plazo
+  (core.services.non_working_days).
 - The clock runs while the round is `respondido` (FUR filed, waiting for the review); accepting
   or sending the FUR back stops it. A sent-back round's next FUR gets a clock of its own.
 - Revisión vencida: still waiting and today is after the review due date (the day itself is in
@@ -148,13 +150,11 @@ def _waiting(session: Session):
 
 def reminders_due(session: Session, today: date, cal: BusinessCalendar | None = None) -> list[ReviewDue]:
     """Reminders to Vinculación for `today` (empty on non-business days): "revision_hoy" on the
-    due day, "revision_previo" up to one business day before — also on the last business day
-    before a due day that became a holiday (0 business days ahead), where the enlace's clock
-    says nothing."""
+    due day, "revision_previo" one business day before."""
     recipients = vinculacion_recipients(session)
     return due_notices.reminders_due(
         session, today, cal, notice=ReviewDue, waiting=_waiting(session), before=REVIEW_BEFORE,
-        on_the_day=REVIEW_TODAY, days_ahead=range(REMIND_DAYS_BEFORE + 1),
+        on_the_day=REVIEW_TODAY, days_before=REMIND_DAYS_BEFORE,
         recipients=lambda _volante: recipients)
 
 
