@@ -9,7 +9,7 @@ from core.models.messages import Message
 from core.models.outbox import OutboxJob
 from core.models.padron import PadronAfiliado
 from core.models.people import Contact, Estado, User
-from core.models.reports import BusinessDay
+from core.models.reports import BusinessDay, ReportRollup, ReportRollupMonth
 from core.models.system import (
     AuditEvent,
     AuditIsAppendOnly,
@@ -23,6 +23,6 @@ from core.models.system import (
 
 __all__ = [
     "Attachment", "AuditEvent", "AuditIsAppendOnly", "BusinessDay", "CannedResponse", "Case", "Contact", "Estado", "FolioCounter",
-    "Fur", "Holiday", "InfoRequest", "Message", "Note", "Notification", "OutboxJob", "PadronAfiliado", "Reopening", "ReportDelivery", "ReportSnapshot", "Review", "Setting",
+    "Fur", "Holiday", "InfoRequest", "Message", "Note", "Notification", "OutboxJob", "PadronAfiliado", "Reopening", "ReportDelivery", "ReportRollup", "ReportRollupMonth", "ReportSnapshot", "Review", "Setting",
     "User", "Volante", "WorkerHeartbeat",
 ]

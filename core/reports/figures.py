@@ -20,7 +20,7 @@ from core.reports.events import Event
 from core.reports.passes import group_key, messages_pass, table_pass
 from core.reports.window import Window
 
-__all__ = ["DIMENSIONS", "Window", "compute", "compute_months", "finish"]
+__all__ = ["DIMENSIONS", "Window", "complete_months", "compute", "compute_months", "finish", "month_parts"]
 
 DIMENSIONS = ("total", "estado", "canal", "tipo")
 
@@ -98,16 +98,13 @@ def _top(counts: dict) -> list[dict]:
     return [{"tema": topic, "n": int(n)} for topic, n in ranked]
 
 
-def compute_months(session: Session, window: Window, dims: tuple[str, ...], *,
-                   enlaces: bool = False) -> dict[str, dict]:
-    """{month key: {dimension: {group key: figures}, "temas": [...], ["enlace": {user id: …}]}}
-    for every month of the window, in one statement per table (and one per duration): keys
-    None = sin estado/canal/tipo. `enlaces`: also the per-enlace figures (core.reports.enlaces)."""
+def month_parts(session: Session, window: Window, dims: tuple[str, ...], *, enlaces: bool = False) -> dict[str, dict]:
+    """What compute_months reads from volantes, cases, reopenings and the business-day durations,
+    per month before the messages and the derived shares: {month key: {"groups": {dimension:
+    {group key: sums}}, "temas": {topic: n}, "enlace": {user id: figures}}}. Each month's part
+    depends only on that month's rows (core.reports.rollups stores it)."""
     merged: dict = {m.key: {d: {} for d in dims} for m in window.months}
     topics = _additive(session, window, dims, merged, trend=False)
-    for mk, dim, key, values in messages_pass(session, window, dims):
-        if mk in merged and dim in merged[mk]:
-            merged[mk][dim].setdefault(key, {}).update(values)
     per_enlace: dict = {}
     for build, prefix, first_only in ((durations.answer_rows, "dias_respuesta", True),
                                       (durations.conclusion_rows, "dias_conclusion", False)):
@@ -122,15 +119,36 @@ def compute_months(session: Session, window: Window, dims: tuple[str, ...], *,
                     continue
                 for key, values in groups.items():
                     merged[mk][dim].setdefault(key, {}).update(values)
+    return {mk: {"groups": by_dim, "temas": topics.get(mk, {}), "enlace": per_enlace.get(mk, {})}
+            for mk, by_dim in merged.items()}
+
+
+def complete_months(session: Session, window: Window, dims: tuple[str, ...], parts: dict[str, dict], *,
+                    enlaces: bool = False) -> dict[str, dict]:
+    """compute_months' result from each month's part (month_parts, computed now or stored): the
+    messages' figures (read now, in one statement), the top topics, the shares."""
+    for mk, dim, key, values in messages_pass(session, window, dims):
+        if mk in parts and dim in parts[mk]["groups"]:
+            parts[mk]["groups"][dim].setdefault(key, {}).update(values)
     out = {}
-    for mk, by_dim in merged.items():
+    for mk, part in parts.items():
+        by_dim = part["groups"]
         if "total" in by_dim and not by_dim["total"]:
             by_dim["total"]["total"] = {}
         out[mk] = {dim: {key: finish(values) for key, values in groups.items()} for dim, groups in by_dim.items()}
-        out[mk]["temas"] = _top(topics.get(mk, {}))
+        out[mk]["temas"] = _top(part["temas"])
         if enlaces:
-            out[mk][durations.ENLACE] = per_enlace.get(mk, {})
+            out[mk][durations.ENLACE] = part["enlace"]
     return out
+
+
+def compute_months(session: Session, window: Window, dims: tuple[str, ...], *,
+                   enlaces: bool = False) -> dict[str, dict]:
+    """{month key: {dimension: {group key: figures}, "temas": [...], ["enlace": {user id: …}]}}
+    for every month of the window, in one statement per table (and one per duration): keys
+    None = sin estado/canal/tipo. `enlaces`: also the per-enlace figures (core.reports.enlaces)."""
+    return complete_months(session, window, dims, month_parts(session, window, dims, enlaces=enlaces),
+                           enlaces=enlaces)
 
 
 def compute(session: Session, window: Window, dim: str) -> dict[str, dict]:

@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 from core.enums import CANAL_LABELS, TIPO_LABELS, Canal, Tipo
 from core.estados import BY_CLAVE, ESTADOS
 from core.models import ReportSnapshot
-from core.reports import enlaces
+from core.reports import enlaces, rollups
 from core.reports.calendar import ensure_calendar
 from core.reports.durations import ENLACE
-from core.reports.figures import DIMENSIONS, Window, compute, compute_months, finish
+from core.reports.figures import DIMENSIONS, Window, finish
 from core.reports.months import Month
 from core.reports.review_figures import DEFINITION as REVIEW_DEFINITION
 from core.reports.review_figures import LABELS as REVIEW_LABELS
@@ -165,17 +165,16 @@ def _saved_totals(session: Session, months: list[Month], estado: str | None) -> 
     return saved
 
 
-def _trend(session: Session, month: Month, estado: str | None, as_of: date, current: dict, previous: dict) -> list:
+def _trend(session: Session, store: rollups.Store, month: Month, estado: str | None, as_of: date, current: dict,
+           previous: dict) -> list:
     """The last TREND_MONTHS months: this month and the previous one live (already computed);
-    older months from their snapshot when one exists (as reported), else computed now in one
-    grouped pass over the months still missing."""
+    older months from their snapshot when one exists (as reported), else live: stored figures
+    that are still exact (core.reports.rollups) or computed now in one grouped pass over the
+    months still missing."""
     months = [month.shift(-i) for i in range(TREND_MONTHS - 1, -1, -1)]
     older = months[:-2]
     saved = _saved_totals(session, older, estado)
-    missing = [m for m in older if m.key not in saved]
-    live: dict = {}
-    if missing:
-        live = compute(session, Window(missing[0], missing[-1], estado, as_of), "mes")
+    live = rollups.trend_months(session, store, [m for m in older if m.key not in saved], estado, as_of)
     empty = finish({})
     rows = []
     for m in months:
@@ -202,8 +201,11 @@ def build_report(session: Session, month: Month, *, estado: str | None = None,
     if ensure_calendar(writer or session, month.last_day, as_of) and writer is not None:
         session = writer
     tune_for_reports(session)
+    # figures of ended months are stored and read back while exact (core.reports.rollups); a
+    # replica's session reads what is stored there and stores nothing
+    store = rollups.Store(session, estado, as_of, writable=writer is None or writer is session)
     previous = month.shift(-1)
-    both = compute_months(session, Window(previous, month, estado, as_of), DIMENSIONS, enlaces=True)
+    both = rollups.report_months(session, store, Window(previous, month, estado, as_of), DIMENSIONS)
     current, before = both[month.key], both[previous.key]
     report = {
         "version": VERSION,
@@ -224,6 +226,7 @@ def build_report(session: Session, month: Month, *, estado: str | None = None,
     report["por_enlace"] = enlaces.rows(session, current[ENLACE], before[ENLACE])
     report["temas"] = current["temas"]
     report["temas_anterior"] = before["temas"]
-    report["tendencia"] = _trend(session, month, estado, as_of, current["total"]["total"], before["total"]["total"])
+    report["tendencia"] = _trend(session, store, month, estado, as_of, current["total"]["total"],
+                                 before["total"]["total"])
     report["definiciones"] = DEFINITIONS
     return report
