@@ -25,7 +25,8 @@ def _peso_runs(k: str) -> list[tuple[float, int, int]]:
     money_named = re.search(r"\b(?:pesos|mil)\b|\$", k) is not None
     out = []
     for value, start, end in number_runs(k):
-        if 1900 <= value <= 2100 and float(value).is_integer() and not money_named:
+        if 1900 <= value <= 2100 and not money_named and re.fullmatch(r"\d{4}", k[start:end]):
+            # a year is four bare digits ("en 2019"); "2,100", "2k" and "dos mil cien" are pesos
             continue
         if value < 20 and not k[start].isdigit() and not re.match(r"\s*(?:pesos|mil)\b", k[end:]):
             continue
@@ -48,6 +49,8 @@ def amount_answer(text: str | None) -> float | None:
     antibiótico 310 y el paracetamol 95" -> 405; "250 y 180, en total 430" -> 430)."""
     k = unidecode((text or "")[:500]).lower()
     found = _peso_runs(k)
+    if not found and re.fullmatch(r"\s*(\d{4})\s*", k):
+        return float(k)  # "2100" alone, asked how much: pesos, not a year
     if len(found) < 2:
         return found[0][0] if found else None
     total, _summed = amounts.combine_amounts(k, found)

@@ -34,8 +34,9 @@ _COUNTED = (r"(?:sesiones|dias|noches|consultas|terapias|cajas|frascos|ampolleta
 _COUNT = r"(?P<n>\d{1,2}|" + "|".join(sorted((w for w in UNITS if w not in ("un", "uno", "una")),
                                               key=len, reverse=True)) + ")"
 # "3 sesiones de 1800", "dos consultas a 250"
-_TIMES_BEFORE_RE = re.compile(rf"\b{_COUNT}\s+(?:{_COUNTED}\s+(?:de|a|por|en)|veces\s+(?:(?:me|nos|le|les)\s+)?"
-                              r"(?:cobraron|pidieron|cobran|piden|pague|pagamos|pagaron))\s*\$?\s*$")
+# "3 veces 250", "tres veces me cobraron 80"
+_TIMES_BEFORE_RE = re.compile(rf"\b{_COUNT}\s+(?:{_COUNTED}\s+(?:de|a|por|en)|veces(?:\s+de|\s+(?:(?:me|nos|le|les)\s+)?"
+                              r"(?:cobraron|pidieron|cobran|piden|pague|pagamos|pagaron))?)\s*\$?\s*$")
 # "$900 por día" (with "3 días" elsewhere), "2500 cada una" (with "dos sesiones" before); a bare
 # "por" is not "per": "1200 por unos rayos x ... hace 3 días" is one charge of 1200
 _PER_UNIT = (r"(?:dia|noche|sesion|consulta|terapia|caja|frasco|ampolleta|estudio|radiografia|"
@@ -122,10 +123,35 @@ def said_each(text: str, start: int, end: int) -> bool:
                 or _EACH_AFTER_RE.search(fold(text[end:end + 20])))
 
 
+# "le di 1000 y me dieron 200 de cambio", "pagué 900 y me regresaron 300": money given back
+_CHANGE_AFTER_RE = re.compile(r"^\s*\)?\s*(?:pesos\s+)?de\s+(?:cambio|vuelto|vuelta)\b")
+_GIVEN_BACK_BEFORE_RE = re.compile(r"\b(?:me|nos|le|les)\s+(?:regresaron|devolvieron|reembolsaron)\s*\$?\s*$")
+# "las medicinas (200) esas no me las cobraron": a price told and not charged
+_NOT_CHARGED_AFTER_RE = re.compile(r"^[^.;]{0,25}?\b(?:no\s+(?:me|nos|le|les)\s+(?:l[oa]s?\s+)?"
+                                   r"(?:cobraron|cobro)|(?:me|nos|le|les)\s+(?:l[oa]s?\s+)?dieron\s+gratis)\b")
+
+
+def _net(text: str, found: list[tuple[float, int, int]]) -> list[tuple[float, int, int]]:
+    """The amounts as charges: change and refunds count against the charge, a price not charged
+    does not count."""
+    out = []
+    for value, start, end in found:
+        after, before = fold(text[end:end + 45]), fold(text[max(0, start - 30):start])
+        if _NOT_CHARGED_AFTER_RE.search(after):
+            continue
+        back = _CHANGE_AFTER_RE.search(after) or _GIVEN_BACK_BEFORE_RE.search(before)
+        out.append((-value if back else value, start, end))
+    return out
+
+
 def combine_amounts(text: str, found: list[tuple[float, int, int]]) -> tuple[float, bool]:
     """Amounts found in one message ([(value, start, end)] in the original text, in order):
     (the amount charged, whether it is the sum of separate charges)."""
     text = text or ""
+    if len(found) > 1:
+        net = _net(text, found)
+        if net and sum(v for v, _s, _e in net) > 0 and net != found:
+            return float(sum(v for v, _s, _e in net)), False  # no breakdown of a net figure
     for value, start, end in found:
         if _TOTAL_RE.search(fold(text[max(0, start - 25):start])) or TOTAL_AFTER_RE.search(
                 fold(text[end:end + 25])):

@@ -151,6 +151,7 @@ def as_number(value: float) -> int | float:
 
 _RUN_TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*k?(?![a-z0-9])|\d+(?=mil\b)|[a-z]+")
 _ARTICLES = frozenset({"un", "una", "uno", "y", "medio"})
+_LUCAS = frozenset({"luca", "lucas"})
 
 
 def thousands_group(before: list[str], tok: str) -> bool:
@@ -180,6 +181,8 @@ def number_runs(folded: str) -> list[tuple[float, int, int]]:
         run.clear()
 
     for tok, s, e in toks:
+        if tok in _LUCAS and run:
+            tok = "mil"  # "5 lucas", "cinco lucas": slang for thousands of pesos (never "Lucas" alone)
         is_num = tok[0].isdigit() or tok in NUMBER_WORDS
         if is_num and tok[0].isdigit() and run and run[-1][0][0].isdigit():
             if thousands_group([w for w, _s, _e in run], tok):
