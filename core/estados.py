@@ -80,7 +80,7 @@ ALIASES: dict[str, str] = {
     "df": "09", "d f": "09", "distrito federal": "09", "mexico df": "09", "cd de mexico": "09",
     "cd mexico": "09", "ciudad mexico": "09",
     "edomex": "15", "edo mex": "15", "edo de mex": "15", "edo de mexico": "15",
-    "q roo": "23", "baja california norte": "02", "bcn": "02",
+    "q roo": "23", "baja california norte": "02", "bcn": "02", "aguas": "01",
 }
 
 

@@ -86,7 +86,10 @@ def on_form(t: Turn) -> bool:
                 and U.price_each(t.text) and not U.count_told(t.text):
             # "me cobraron 3 consultas" … "de 150 cada una"
             form["slots"]["monto"] = float(form["slots"]["monto"]) * told
-        if "monto" not in changed and U.dont_know(t.text) and form.get("misses", 0) >= 1:
+        if "monto" not in changed and form.get("misses", 0) >= 1 and (
+                U.dont_know(t.text) or (U.content_words(t.text) <= 2 and not U.tells_story(t.text))):
+            # asked twice, no figure: "no sé", or a bare "sí"/"ok" — go on without the amount
+            # (the enlace asks for the receipt) rather than ask a third time
             form["slots"]["monto_unknown"] = True
             changed.append("monto")
         answered = "monto" in changed

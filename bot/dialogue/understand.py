@@ -178,7 +178,9 @@ _FOLDED_NAMES = {**FOLDED_NAMES, "la capital": "09", "san luis": "24", "baja": "
 _ORIGIN_BEFORE_RE = re.compile(
     r"(?:\b(?:soy|somos|vivo|vivimos|nacid[oa]|originari[oa]|poliza|poliza es|afiliad[oa]|"
     r"(?:mama|papa|esposo|esposa|hijo|hija|familia|suegra|suegro|gente)\s+(?:es|son|vive|viven)))"
-    r"\s+(?:de|en|del estado de)\s*$")
+    r"\s+(?:de|en|del estado de)\s*$"
+    # "ella viene desde Hidalgo cada vez": where the person travels from
+    r"|\b(?:viene|vienen|vengo|venimos|venia|veniamos|llega|llegamos)\s+(?:desde|de)\s*$")
 
 
 def estado_places(text: str | None, entities: list[dict], *, current: str | None = None,
@@ -209,7 +211,7 @@ def estado_loose(text: str | None) -> str | None:
     k = fold(text)
     if not k or len(k) > 60:
         return None
-    k = re.sub(r"^(?:es|en|de|del|el|la|fue en|fue|estado de|estoy en|vivo en|soy de|pues|perdon|"
+    k = re.sub(r"^(?:aqui en|aca en|por aca en|desde|es|en|de|del|el|la|fue en|fue|estado de|estoy en|vivo en|soy de|pues|perdon|"
                r"perdon es|no es|no|ah|mm|mmm)\s+", "", k)
     k = re.sub(r"^(?:es|en|de)\s+", "", k).strip()
     if k in _FOLDED_NAMES:
