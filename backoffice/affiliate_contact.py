@@ -10,7 +10,8 @@ from flask import Blueprint, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 
 from backoffice.auth import current_actor, roles_required
-from backoffice.cases import error_status, field_errors, get_case_or_404, render_detail
+from backoffice.case_detail import render_detail
+from backoffice.case_scope import error_status, field_errors, get_case_or_404
 from backoffice.db import commit_and_dispatch, get_session
 from bot.case_messages import sender
 from bot.outbound.queueing import WHATSAPP_WINDOW, notification_route, within_whatsapp_window

@@ -131,7 +131,8 @@ def _error(contact: Contact, case: Case | None, exc: DomainError, status: int = 
     flash(exc.message, "error")
     errors = {name: exc.message for name in getattr(exc, "fields", {}) or {}} or {"body": exc.message}
     if request.form.get("next") == "case" and case is not None:
-        from backoffice.cases import get_case_or_404, render_detail
+        from backoffice.case_detail import render_detail
+        from backoffice.case_scope import get_case_or_404
 
         return render_detail(get_case_or_404(case.id), form=request.form.to_dict(), errors=errors,
                              active="reply", status=status)
@@ -178,7 +179,8 @@ def reply(contact_id: int):
 def _form_again(contact: Contact, case: Case | None, form: dict, errors: dict):
     status = 422 if errors else 200
     if request.form.get("next") == "case" and case is not None:
-        from backoffice.cases import get_case_or_404, render_detail
+        from backoffice.case_detail import render_detail
+        from backoffice.case_scope import get_case_or_404
 
         return render_detail(get_case_or_404(case.id), form=form, errors=errors, active="reply", status=status)
     return _render_detail(contact, form=form, errors=errors, status=status)

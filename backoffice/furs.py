@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from backoffice.auth import current_actor, roles_required
 from backoffice.canned import INSERT, insert_into
-from backoffice.cases import error_status, get_volante_or_404
+from backoffice.case_scope import error_status, get_volante_or_404
 from backoffice.db import commit_and_dispatch, get_session
 from backoffice.uploads import ALLOWED_LABEL, delete_stored, store_upload, uploaded_files
 from core import canned
