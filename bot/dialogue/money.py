@@ -51,6 +51,9 @@ def amount_answer(text: str | None) -> float | None:
     found = _peso_runs(k)
     if not found and re.fullmatch(r"\s*(\d{4})\s*", k):
         return float(k)  # "2100" alone, asked how much: pesos, not a year
+    if len(found) > 1 and any(v >= 20 for v, _s, _e in found):
+        found = [f for f in found if f[0] >= 20]  # "fui 3 veces y me cobraron 250": a count
+    found = [(v * amounts.times(k, s, e), s, e) for v, s, e in found]  # "3 veces 250"
     if len(found) < 2:
         return found[0][0] if found else None
     total, _summed = amounts.combine_amounts(k, found)

@@ -181,6 +181,8 @@ def number_runs(folded: str) -> list[tuple[float, int, int]]:
         run.clear()
 
     for tok, s, e in toks:
+        if run and folded[run[-1][2]:s].strip():
+            close()  # "250, una por cada consulta": punctuation ends an amount
         if tok in _LUCAS and run:
             tok = "mil"  # "5 lucas", "cinco lucas": slang for thousands of pesos (never "Lucas" alone)
         is_num = tok[0].isdigit() or tok in NUMBER_WORDS

@@ -99,3 +99,27 @@ def test_supposedly_free_is_said_of_a_charge():
 
     assert not no_charge("me bajaron 400 varos por la consulta y según es gratis")
     assert no_charge("me atendieron gratis y muy bien")
+
+
+def test_asked_twice_for_the_amount_a_bare_yes_goes_on_without_it(phone, db):
+    phone.send("me cobraron los estudios de mi papa en el hospital de poza rica")
+    assert "aproximado" in joined(phone.send("la verdad no me acuerdo cuanto fue"))
+    summary = joined(phone.send("si"))
+    assert "Revisa tu reporte" in summary
+    phone.send("si")
+    case = db.scalars(select(Case)).one()
+    assert case.tipo == "cobro_injustificado" and case.monto is None
+
+
+def test_a_city_nickname_gives_the_estado(phone, db):
+    phone.send("quiero poner una queja, el doctor de la clinica ni me reviso")
+    summary = joined(phone.send("aqui en la bella airosa, pachuquita"))
+    assert "Hidalgo" in summary
+    phone.send("si")
+    assert db.scalars(select(Case)).one().estado_clave == "13"
+
+
+def test_where_someone_travels_from_does_not_correct_the_estado(phone, db):
+    phone.send("en el Hospital General de Mexico le cancelaron la cirugia a mi tia por tercera vez")
+    summary = joined(phone.send("ella viene desde hidalgo cada vez y gasta en pasajes"))
+    assert "Ciudad de México" in summary and "Estado: Hidalgo" not in summary
