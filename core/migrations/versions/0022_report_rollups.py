@@ -184,10 +184,9 @@ def _sqlite_times(row: str, columns: tuple[str, ...]) -> list[str]:
 def _sqlite_bump(keys: list[str]) -> str:
     union = " UNION ".join(f"SELECT {k} AS k" for k in keys if not k.startswith("SELECT "))
     union = " UNION ".join([union, *[k for k in keys if k.startswith("SELECT ")]])
-    return (f"INSERT OR IGNORE INTO report_rollup_months (month, generation)"
-            f" SELECT k, 0 FROM ({union}) WHERE k IS NOT NULL AND k < {SQLITE_LIMIT};"
-            f" UPDATE report_rollup_months SET generation = generation + 1"
-            f" WHERE month IN (SELECT k FROM ({union}) WHERE k IS NOT NULL) AND month < {SQLITE_LIMIT};")
+    return (f"INSERT INTO report_rollup_months (month, generation)"
+            f" SELECT k, 1 FROM ({union}) WHERE k IS NOT NULL AND k < {SQLITE_LIMIT} ORDER BY k"
+            f" ON CONFLICT (month) DO UPDATE SET generation = generation + 1;")
 
 
 def _sqlite_volante_keys(row: str) -> list[str]:
