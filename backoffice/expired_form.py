@@ -45,10 +45,13 @@ def back_to() -> str:
 
 def expired_form(error: CSRFError):
     back = back_to()
-    again = "Vuelve a elegir el archivo y envíalo de nuevo." if request.files else "Revisa y vuelve a enviarlo."
-    text = (f"Pasó demasiado tiempo desde que se abrió la página (o se cerró la sesión) y, por seguridad, "
-            f"no se guardó nada. Al volver, lo que escribiste estará en el formulario. {again}")
-    kept = {"action": request.path, "back": urlsplit(back).path, "fields": kept_fields(request.form)}
+    fields = kept_fields(request.form)
+    text = ("Pasó demasiado tiempo desde que se abrió la página (o se cerró la sesión) y, por seguridad, "
+            "no se guardó nada.")
+    if any(value.strip() for values in fields.values() for value in values):
+        text += " Al volver, lo que escribiste estará en el formulario."
+    text += " Vuelve a elegir el archivo y envíalo de nuevo." if request.files else " Revisa y vuelve a enviarlo."
+    kept = {"action": request.path, "back": urlsplit(back).path, "fields": fields}
     return render_template("expired_form.html", title=TITLE, text=text, back=back, kept=kept), 400
 
 

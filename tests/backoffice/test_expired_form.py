@@ -94,3 +94,11 @@ def test_logging_in_with_an_expired_page_keeps_the_e_mail_only(client, make):
                        headers={"Referer": "http://localhost/login"})
     assert resp.status_code == 400 and EXPIRED in text(resp)
     assert kept(resp)["fields"] == {"email": [user.email]} and "Sinac-demo" not in text(resp)
+
+
+def test_a_button_with_nothing_typed_does_not_promise_text_back(client, make):
+    login(client, make.user("vinculacion"))
+    resp = client.post("/logout", data={"csrf_token": "viejo"}, headers={"Referer": "http://localhost/volantes/"})
+    assert resp.status_code == 400 and EXPIRED in text(resp)
+    assert "lo que escribiste" not in text(resp) and back_link(resp) == "/volantes/"
+    assert client.get("/volantes/").status_code == 200  # still signed in: nothing was done
