@@ -42,7 +42,7 @@ _AFTER_NOT_AGE = re.compile(
 )
 # Words right before "N <unit>" that make it a duration or gestation.
 _BEFORE_NOT_AGE = re.compile(
-    r"(?:hace|desde|durante|por|llevo|lleva|llevamos|llevan|cada|dentro\s+de|en|de\s+hace|"
+    r"(?:hace|desde|desde\s+los|desde\s+que\s+tenia|durante|por|llevo|lleva|llevamos|llevan|cada|dentro\s+de|en|de\s+hace|"
     r"(?:hace|desde\s+hace)\s+(?:mas\s+de|menos\s+de|casi|como|unos|unas|ya)|"
     r"nacio\s+de|nacio\s+a\s+los|nacio\s+a\s+las|nacio\s+con|naci\s+de|naci\s+a\s+las|"
     r"embarazada\s+de|embarazo\s+de|gestacion\s+de|"
@@ -65,6 +65,11 @@ _PERSON_DE_N = re.compile(rf"\b{_PERSON}\s+(?:de|con)\s+({_NUM})(?!\s*(?:[.,]\d|
                           r"(?!\s*(?:pesos|mil|hijos|ninos|hermanos|kilos|kg|cm))\b")
 _SOY_N = re.compile(rf"\b(?:tengo|tiene|cumpli|cumplio|soy\s+de|edad\s+(?:de\s+)?)\s*({_NUM})"
                     rf"(?!\s*(?:[.,]\d|\d))(?=\s*(?:$|[,.;!?]|y\s+(?:tengo|me|mi|tiene|estoy|soy)))")
+
+# "tengo 40 y necesito…", "mi hijo tiene 19 y se inyecta…": a grown-up's age before "y" and
+# whatever follows (a child's "tengo 2 y…" may be a count: only 15 and over)
+_SOY_N_ADULT = re.compile(rf"\b(?:tengo|tiene|cumpli|cumplio)\s*({_NUM})(?!\s*(?:[.,]\d|\d))"
+                          r"(?=\s*y\s+(?!medio\b|cacho\b|tantos\b|pico\b)[a-z])")
 
 _A_LOS_N = re.compile(rf"\ba\s+los\s+({_NUM})(?!\s*(?:[.,]\d|\d))(?!\s*{_UNIT})"
                       r"(?!\s*(?:pesos|mil|dias|kilos|kg|cm|minutos|horas|que|de\s+\w+))\b")
@@ -109,6 +114,8 @@ def extract_age(text: str) -> float | None:
         after = s[m.end(): m.end() + 40]
         if _BEFORE_NOT_AGE.search(before) or _AFTER_NOT_AGE.search(after):
             continue
+        if not m.group(3).startswith("an") and re.search(r"\b(?:tengo|ando de|voy en)\s*$", before):
+            continue  # "tengo 8 semanas y estoy sangrando": her pregnancy, not her age
         n = _number(m.group(1))
         if n is None:
             continue
@@ -125,13 +132,13 @@ def extract_age(text: str) -> float | None:
         if years > 120:
             continue
         return round(years, 2)
-    for rx in (_PERSON_DE_N, _SOY_N, _A_LOS_N):
+    for rx in (_PERSON_DE_N, _SOY_N, _SOY_N_ADULT, _A_LOS_N):
         m = rx.search(s)
-        if m and rx is _SOY_N and _COUNTED_BEFORE.search(s[max(0, m.start() - 40):m.start()]):
+        if m and rx in (_SOY_N, _SOY_N_ADULT) and _COUNTED_BEFORE.search(s[max(0, m.start() - 40):m.start()]):
             continue  # "para ya no tener hijos, ya tengo 4": how many, not how old
         if m:
             n = _number(m.group(1))
-            if n is not None and 0 < n <= 110:
+            if n is not None and (15 if rx is _SOY_N_ADULT else 0) < n <= 110:
                 return round(n, 2)
     return None
 
