@@ -7,8 +7,8 @@ from datetime import date, datetime, time, timedelta
 
 from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
-from sqlalchemy import and_, func, select
-from sqlalchemy.orm import load_only
+from sqlalchemy import and_, bindparam, func, literal, select
+from sqlalchemy.orm import aliased, load_only
 
 from backoffice.db import get_session
 from core.access import hide_confidential, scope_cases, sees_everything, sees_identity
@@ -146,28 +146,52 @@ def count_statuses(filters: Filters) -> list[str] | None:
     return OPEN + ([filters.status] if filters.status and filters.status not in OPEN else [])
 
 
-def _needs_volante(filters: Filters) -> bool:
-    return bool(filters.enlace or filters.plazo)
+def _in_sql(column, values):
+    """`column IN (values)` with the values written into the statement (they come from fixed
+    choices): the partial indexes over the open work and the running rounds (migration 0023)
+    are then proved usable from the text itself, whatever plan the server caches for it."""
+    if len(values) == 1:
+        return column == literal(values[0], literal_execute=True)
+    return column.in_(bindparam(None, list(values), expanding=True, literal_execute=True))
+
+
+def _running_clause():
+    """The round's clock runs (core.reminders.vencido_clause without the date), as
+    ix_volantes_running_due's predicate."""
+    return and_(_in_sql(Volante.status, [VS.ABIERTO]), Volante.paused_at.is_(None))
+
+
+def _round_condition(filters: Filters, today: date | None, soon: date | None):
+    """What the filters ask of the case's current round (enlace, plazo), as a condition on
+    Volante, or None."""
+    conditions = []
+    if filters.enlace:
+        conditions.append(Volante.enlace_id == filters.enlace)
+    if filters.plazo == "revision_vencida":
+        conditions.append(review_late_clause(today))
+    elif filters.plazo == "vencido":
+        conditions += [_running_clause(), Volante.due_date < today]
+    elif filters.plazo:
+        conditions += [_running_clause(), Volante.due_date >= today, Volante.due_date <= soon]
+    return and_(*conditions) if conditions else None
 
 
 def base_query(user, columns, filters: Filters, *, with_status: bool = True, today: date | None = None,
-               soon: date | None = None, join_volante: bool = True):
-    """The scoped, filtered statement; the caller adds ordering, grouping or limits.
+               soon: date | None = None):
+    """The scoped, filtered statement on cases; the caller adds ordering, grouping or limits.
 
-    Counts pass join_volante=False: the current round is joined only when a filter needs it.
+    The current round is never joined: a filter on it (enlace, plazo) is a semi-join on the
+    case's current round id, and the due-date order reads the round's date per case (_order), so
+    counts and pages read the open cases' indexes beside the few matching rounds
+    (ix_cases_open_volante, ix_volantes_running_due; migration 0023) instead of joining them.
     """
     stmt = select(*columns).select_from(Case)
-    join = join_volante or _needs_volante(filters)
     if user.role == Role.ENLACE and not filters.cifra:
         # An enlace's queue holds the cases of their state that were turned (scope_cases below).
         # The current round always belongs to the case's estado (reassigning opens a new round);
         # index() re-checks it row by row rather than making the planner scan the state's
-        # whole history of rounds. (scope_volantes' EXISTS(Case ...) would auto-correlate away
-        # with Case already in FROM.)
-        stmt = stmt.join(Volante, _current_volante_clause()) if join else \
-            stmt.where(Case.current_volante_id.is_not(None))
-    elif join:
-        stmt = stmt.outerjoin(Volante, _current_volante_clause())
+        # whole history of rounds.
+        stmt = stmt.where(Case.current_volante_id.is_not(None))
     stmt = scope_cases(stmt, user)
     if filters.cifra:
         # A report figure (an enlace may also see its estado's cases that were never turned):
@@ -182,17 +206,12 @@ def base_query(user, columns, filters: Filters, *, with_status: bool = True, tod
         stmt = stmt.where(Case.canal == filters.canal)
     statuses = row_statuses(filters) if with_status else count_statuses(filters)
     if statuses is not None:
-        stmt = stmt.where(Case.status == statuses[0]) if len(statuses) == 1 else stmt.where(Case.status.in_(statuses))
-    if filters.enlace:
-        stmt = stmt.where(Volante.enlace_id == filters.enlace)
-    if filters.plazo == "revision_vencida":
-        stmt = stmt.where(review_late_clause(today))
-    elif filters.plazo:
-        running = and_(Volante.status == VS.ABIERTO, Volante.paused_at.is_(None))
-        if filters.plazo == "vencido":
-            stmt = stmt.where(running, Volante.due_date < today)
-        else:
-            stmt = stmt.where(running, Volante.due_date >= today, Volante.due_date <= soon)
+        stmt = stmt.where(_in_sql(Case.status, statuses))
+    round_condition = _round_condition(filters, today, soon)
+    if round_condition is not None:
+        # The same rows as joining the current round and filtering it: a case has one.
+        # (Not correlated: the page's rows join the current round, Volante, too.)
+        stmt = stmt.where(Case.current_volante_id.in_(select(Volante.id).where(round_condition).correlate(None)))
     if filters.desde:
         stmt = stmt.where(Case.created_at >= _mx_start(filters.desde))
     if filters.hasta:
@@ -230,7 +249,11 @@ def _order(stmt, sort: str):
     if sort == "antiguos":
         return stmt.order_by(Case.created_at.asc(), Case.id.asc())
     if sort == "vence":
-        return stmt.order_by(Volante.due_date.is_(None), Volante.due_date.asc(), Case.id.asc())
+        # The current round's due date, looked up per case (its primary key): a join made the
+        # planner hash every volante of the year to sort a few thousand open cases. No round last.
+        due_round = aliased(Volante, name="due_round")
+        due = select(due_round.due_date).where(due_round.id == Case.current_volante_id).scalar_subquery()
+        return stmt.order_by(due.asc().nulls_last(), Case.id.asc())
     if sort == "folio":
         return stmt.order_by(Case.folio.asc())
     return stmt.order_by(Case.created_at.desc(), Case.id.desc())
@@ -307,30 +330,40 @@ def index():
     # overdue chip (an uncorrelated scalar subquery, evaluated once): every round trip counts on
     # a busy database server. The open work is counted exactly (indexed); a search or the whole
     # history stops counting after COUNT_CAP rows and says "más de".
-    matching = base_query(user, [Case.status], filters, with_status=False, join_volante=False, **kw)
+    matching = base_query(user, [Case.status], filters, with_status=False, **kw)
     limited = count_statuses(filters) is None
     if limited:
         matching = matching.limit(COUNT_CAP + 1)
     matching = matching.subquery()
     count_columns = [matching.c.status, func.count()]
-    if not filters.q:  # with a search the chip only links (a broad text match makes this count slow)
-        overdue_stmt = base_query(user, [func.count()], Filters(**{**filters.__dict__, "plazo": "vencido"}),
-                                  join_volante=False, **kw)
+    # Listing the overdue ones already counts them (the list's total).
+    overdue_listed = filters.plazo == "vencido" and not limited
+    if not filters.q and not overdue_listed:  # with a search the chip only links (a broad match counts slowly)
+        # A clock runs only while the case is open, and the chip links to the open work's overdue
+        # list: with "todos" it counts the open work too (the same number, read from the open
+        # work's indexes instead of every case's current round).
+        overdue_filters = Filters(**{**filters.__dict__, "plazo": "vencido",
+                                     "status": "" if filters.status == TODOS else filters.status})
+        overdue_stmt = base_query(user, [func.count()], overdue_filters, **kw)
         count_columns.append(overdue_stmt.scalar_subquery())
     count_rows = session.execute(select(*count_columns).group_by(matching.c.status)).all()
     counts = {row[0]: row[1] for row in count_rows}
-    # No counted row means nothing matches, overdue included (it counts a subset of the rows).
-    overdue = None if filters.q else (count_rows[0][2] if count_rows else 0) or 0
     capped = limited and sum(counts.values()) > COUNT_CAP
     shown = row_statuses(filters)
     total = sum(n for st, n in counts.items() if shown is None or st in shown)
+    if filters.q:
+        overdue = None
+    elif overdue_listed:
+        overdue = total
+    else:  # no counted row means nothing matches, overdue included (it counts a subset of the rows)
+        overdue = (count_rows[0][2] if count_rows else 0) or 0
     pages = max(1, (total + PER_PAGE - 1) // PER_PAGE)
     page = min(filters.page, pages)
-    # The page is chosen on cases alone (narrow rows, the created_at index), joined to the current
-    # round only when a filter or the order needs it; then only those 50 cases are joined to their
-    # round and phone, by primary key. (Joining first made the planner hash every volante and
-    # every contact before sorting: a full scan of both tables on each page view.)
-    page_ids = _order(base_query(user, [Case.id], filters, join_volante=filters.sort == "vence", **kw),
+    # The page is chosen on cases alone (narrow rows, the open work's indexes), never joined to
+    # the rounds (base_query); then only those 50 cases are joined to their round and phone, by
+    # primary key. (Joining first made the planner hash every volante and every contact before
+    # sorting: a full scan of both tables on each page view.)
+    page_ids = _order(base_query(user, [Case.id], filters, **kw),
                       filters.sort).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
     phone_col = select(Contact.phone).where(Contact.id == Case.contact_id).scalar_subquery()
     rows_stmt = _order(

@@ -17,13 +17,22 @@ from sqlalchemy import (
     UniqueConstraint,
     func,
     literal_column,
+    text,
 )
 from sqlalchemy import false as sa_false
 from sqlalchemy.dialects import postgresql  # noqa: F401  (registers func.to_tsvector's construct)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base
+from core.enums import OPEN_STATUSES, VolanteStatus
 from core.models._types import UTCDateTime, postgresql_only, utcnow
+
+# The back-office queue's default list is the open work, a few percent of the cases: partial
+# indexes over it (migration 0023) give its pages, orders and counts without reading the
+# closed history. backoffice.queue writes the same predicates as literals, so the planner can
+# prove them whatever plan it caches.
+OPEN_WORK = text("status IN ({})".format(", ".join(f"'{s}'" for s in sorted(OPEN_STATUSES))))
+RUNNING_ROUND = text(f"status = '{VolanteStatus.ABIERTO}' AND paused_at IS NULL")
 
 
 class Case(Base):
@@ -42,6 +51,13 @@ class Case(Base):
         # index alone (covering), one state's report finds its cases closed in the month
         Index("ix_cases_created_status_estado", "created_at", "status", "estado_clave"),
         Index("ix_cases_estado_closed_at", "estado_clave", "closed_at"),
+        # the queue's open work (migration 0023): newest or oldest first, nationally and per
+        # estado; and each open case's current round, for the overdue count and the due-date order
+        Index("ix_cases_open_created", "created_at", "id", postgresql_where=OPEN_WORK, sqlite_where=OPEN_WORK),
+        Index("ix_cases_open_estado_created", "estado_clave", "created_at", "id", postgresql_where=OPEN_WORK,
+              sqlite_where=OPEN_WORK),
+        Index("ix_cases_open_volante", "estado_clave", "current_volante_id", "status", "created_at", "id",
+              postgresql_where=OPEN_WORK, sqlite_where=OPEN_WORK),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -118,6 +134,9 @@ class Volante(Base):
         # one state's monthly report: volantes by the case's current estado as well as their own
         # (a bitmap OR of the two instead of reading every volante; migration 0021)
         Index("ix_volantes_case_estado_clave", "case_estado_clave"),
+        # rounds whose clock runs, by due date: the queue's overdue count and filter (migration 0023)
+        Index("ix_volantes_running_due", "due_date", "id", postgresql_where=RUNNING_ROUND,
+              sqlite_where=RUNNING_ROUND),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
