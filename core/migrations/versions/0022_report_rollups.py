@@ -18,7 +18,8 @@ Create Date: 2026-12-07
     and the months of the case's reopenings (they are counted with the case's estado, canal
     and tipo);
   - reopenings: the months of created_at and closed_at before and after;
-  - business_days (rebuilt when a holiday is added): every month.
+  - business_days (rebuilt when a holiday is added), and on PostgreSQL a TRUNCATE of any of
+    these tables: every month.
   Messages are not stored (the report counts them live), so the webhook's insert has no trigger.
 
 Only months that have ended, or end within two days, are counted (the stored figures are only of
@@ -142,7 +143,7 @@ BEGIN
   RETURN NULL;
 END $$;
 
-CREATE FUNCTION report_rollups_calendar() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION report_rollups_every_month() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   UPDATE report_rollup_months SET generation = generation + 1;
   RETURN NULL;
@@ -159,14 +160,17 @@ def _pg_create_triggers() -> list[str]:
            f" FOR EACH STATEMENT EXECUTE FUNCTION report_rollups_{table}()"
            for table in PG_TABLES for name, (event, tables) in transition.items()]
     out.append("CREATE TRIGGER report_rollups_calendar AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON business_days"
-               " FOR EACH STATEMENT EXECUTE FUNCTION report_rollups_calendar()")
+               " FOR EACH STATEMENT EXECUTE FUNCTION report_rollups_every_month()")
+    out += [f"CREATE TRIGGER report_rollups_{table}_trunc AFTER TRUNCATE ON {table}"
+            " FOR EACH STATEMENT EXECUTE FUNCTION report_rollups_every_month()" for table in PG_TABLES]
     return out
 
 
 def _pg_drop() -> list[str]:
-    out = [f"DROP TRIGGER IF EXISTS report_rollups_{t}_{op_} ON {t}" for t in PG_TABLES for op_ in ("ins", "upd", "del")]
+    out = [f"DROP TRIGGER IF EXISTS report_rollups_{t}_{op_} ON {t}" for t in PG_TABLES
+           for op_ in ("ins", "upd", "del", "trunc")]
     out.append("DROP TRIGGER IF EXISTS report_rollups_calendar ON business_days")
-    out += [f"DROP FUNCTION IF EXISTS report_rollups_{t}()" for t in (*PG_TABLES, "calendar")]
+    out += [f"DROP FUNCTION IF EXISTS report_rollups_{t}()" for t in (*PG_TABLES, "every_month")]
     out += ["DROP FUNCTION IF EXISTS report_rollup_bump(text[])", "DROP FUNCTION IF EXISTS report_rollup_month(timestamptz)"]
     return out
 
