@@ -3,6 +3,11 @@ bench/generate.py), then the national report, one state's report, the one-row-pe
 and the monthly snapshots (national + 32 states). Figures go to docs/benchmarks.md under
 "## Monthly report".
 
+The report stores the figures of ended months (core.reports.rollups) and reads them back while
+exact, so each report is timed three ways: computed live with nothing stored (as before the
+store existed), with every month stored, and after one volante of each of the report's two
+months changed (those two computed again, the trend's months read back).
+
     python bench/report_bench.py [--cases 200000] [--no-write]
     pg_virtualenv -t -- python bench/report_bench.py      # PostgreSQL
 """
@@ -10,6 +15,7 @@ and the monthly snapshots (national + 32 states). Figures go to docs/benchmarks.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import tempfile
@@ -45,8 +51,15 @@ def run(n_cases: int, write: bool) -> str:
                 Volante.sent_at >= month.start_utc, Volante.sent_at < month.end_utc))
             cold_ms, _ = best_ms(lambda: build_report(s, month))
             s.commit()
-            warm_ms, report = best_ms(lambda: build_report(s, month), repeat=3)
+            with nothing_stored():
+                live_ms, report = best_ms(lambda: build_report(s, month), repeat=3)
+                estado_live_ms, _ = best_ms(lambda: build_report(s, month, estado="15"), repeat=3)
+            warm_ms, _ = best_ms(lambda: build_report(s, month), repeat=3)
+            build_report(s, month, estado="15")
+            s.commit()
             estado_ms, _ = best_ms(lambda: build_report(s, month, estado="15"), repeat=3)
+            changed_ms = min(after_a_change(s, month) for _ in range(3))
+            estado_changed_ms = min(after_a_change(s, month, estado="15") for _ in range(3))
 
             class Reader:  # a national reader for core.access
                 role, estado_clave = "participacion_social", None
@@ -59,7 +72,8 @@ def run(n_cases: int, write: bool) -> str:
             for back in range(2, 12):
                 build_snapshot(s, month.shift(-back), created_by="bench")
             s.commit()
-            steady_ms, _ = best_ms(lambda: build_report(s, month), repeat=3)
+            with nothing_stored():
+                steady_ms, _ = best_ms(lambda: build_report(s, month), repeat=3)
         backend = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
         total = report["total"]
         body = header(f"python bench/report_bench.py --cases {n_cases}") + "\n".join([
@@ -70,9 +84,13 @@ def run(n_cases: int, write: bool) -> str:
             "| operation | time |",
             "| --- | ---: |",
             f"| national report, first run (builds the business-day calendar) | {cold_ms:,.0f} ms |",
-            f"| national report (month + previous month, 4 breakdowns, 12-month trend), best of 3 | {warm_ms:,.0f} ms |",
-            f"| same, once older months have their snapshot (trend reads them), best of 3 | {steady_ms:,.0f} ms |",
-            f"| one state's report (Estado de México), best of 3 | {estado_ms:,.0f} ms |",
+            f"| national report (month + previous month, 4 breakdowns, 12-month trend), nothing stored, best of 3 | {live_ms:,.0f} ms |",
+            f"| same, every ended month stored, best of 3 | {warm_ms:,.0f} ms |",
+            f"| same, after a change to a volante of each of the two months, best of 3 | {changed_ms:,.0f} ms |",
+            f"| same, nothing stored, once older months have their snapshot (trend reads them), best of 3 | {steady_ms:,.0f} ms |",
+            f"| one state's report (Estado de México), nothing stored, best of 3 | {estado_live_ms:,.0f} ms |",
+            f"| same, every ended month stored, best of 3 | {estado_ms:,.0f} ms |",
+            f"| same, after a change to a volante of each of the two months, best of 3 | {estado_changed_ms:,.0f} ms |",
             f"| one-row-per-case export rows ({n_rows:,} cases with activity in the month) | {export_ms:,.0f} ms |",
             f"| monthly snapshots, national + 32 states ({len(created)} stored) | {snap_ms:,.0f} ms |",
             "",
@@ -87,6 +105,50 @@ def run(n_cases: int, write: bool) -> str:
     if write:
         write_section("monthly-report", "Monthly report", _merged(backend, body))
     return body
+
+
+@contextlib.contextmanager
+def nothing_stored():
+    """The report computed live, reading and storing no figure (core.reports.rollups off)."""
+    from core.reports import rollups
+
+    saved = rollups.code_fingerprint
+    rollups.code_fingerprint = lambda: None
+    try:
+        yield
+    finally:
+        rollups.code_fingerprint = saved
+
+
+def touch(session, months) -> None:
+    """Change one volante sent in each month (its instructions), committed: the triggers count
+    the change in those months, so their stored figures are computed again."""
+    from sqlalchemy import func, select, update
+
+    from core.models import Volante
+
+    for m in months:
+        first = session.scalar(select(func.min(Volante.id)).where(Volante.sent_at >= m.start_utc,
+                                                                  Volante.sent_at < m.end_utc))
+        if first is not None:
+            session.execute(update(Volante).where(Volante.id == first)
+                            .values(instructions=func.coalesce(Volante.instructions, "") + "."))
+    session.commit()
+
+
+def after_a_change(session, month, estado=None) -> float:
+    """Milliseconds of the report right after a volante of each of its two months changed (the
+    change itself is not timed)."""
+    import time
+
+    from core.reports import build_report
+
+    touch(session, (month.shift(-1), month))
+    started = time.perf_counter()
+    build_report(session, month, estado=estado)
+    elapsed = time.perf_counter() - started
+    session.commit()
+    return elapsed * 1000
 
 
 def _merged(backend: str, body: str) -> str:

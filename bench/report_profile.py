@@ -3,9 +3,13 @@ time, slowest first; `--explain` adds PostgreSQL's EXPLAIN (ANALYZE, BUFFERS) of
 On a loaded machine wall times mostly measure the load: `--cpu` adds the CPU time the
 PostgreSQL backend spent on each statement (read from /proc, so the server must run on this
 machine; parallel workers are turned off so the backend does all the work) and this process's
-own CPU time. Point it at a database that already holds cases (bench/generate.py); it only reads.
+own CPU time. Point it at a database that already holds cases (bench/generate.py); it only
+reads, but for the figures of ended months the report stores (core.reports.rollups) and, with
+`--changed`, one volante of each of the report's two months changed before each run (so those two
+are computed again and the trend's months read back). `--live`: nothing stored or read back.
 
     python bench/report_profile.py --database-url URL [--month 2026-11] [--estado 15] [--explain] [--cpu]
+                                   [--live | --changed]
 """
 
 from __future__ import annotations
@@ -27,16 +31,19 @@ def _cpu_ms(pid: int) -> float:
 
 
 def profile(url: str, month_key: str | None, estado: str | None, explain: bool, repeat: int,
-            settings: list[str], cpu: bool = False) -> None:
+            settings: list[str], cpu: bool = False, mode: str = "stored") -> None:
+    import contextlib
+
     from sqlalchemy import event, text
 
+    from bench.report_bench import nothing_stored, touch
     from core.db import session_factory
     from core.reports import Month, build_report
 
     month = Month.parse(month_key) if month_key else Month.of(date.today()).shift(-1)
     Session = session_factory(url)
-    with Session() as s:
-        build_report(s, month, estado=estado)  # the calendar, caches and buffers warm
+    with Session() as s, (nothing_stored() if mode == "live" else contextlib.nullcontext()):
+        build_report(s, month, estado=estado)  # the calendar, caches, buffers and stored figures warm
         s.commit()
         engine = s.get_bind()
         runs: list[list[tuple[float, str, object]]] = []
@@ -61,6 +68,9 @@ def profile(url: str, month_key: str | None, estado: str | None, explain: bool, 
         event.listen(engine, "after_cursor_execute", after)
         totals, own_cpu = [], []
         for _ in range(repeat):
+            if mode == "changed":
+                current = []  # the change's own statements are not the report's
+                touch(s, (month.shift(-1), month))
             current = []
             for setting in settings:  # e.g. work_mem='64MB', for this transaction only
                 s.execute(text(f"SET LOCAL {setting}"))
@@ -113,8 +123,12 @@ def main() -> None:
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="a PostgreSQL setting for the report's transaction (repeatable)")
     parser.add_argument("--cpu", action="store_true", help="CPU time per statement (server on this machine)")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--live", action="store_true", help="nothing stored or read back (core.reports.rollups off)")
+    mode.add_argument("--changed", action="store_true", help="a volante of each of the two months changed first")
     args = parser.parse_args()
-    profile(args.database_url, args.month, args.estado, args.explain, args.repeat, args.set, args.cpu)
+    profile(args.database_url, args.month, args.estado, args.explain, args.repeat, args.set, args.cpu,
+            "live" if args.live else "changed" if args.changed else "stored")
 
 
 if __name__ == "__main__":
