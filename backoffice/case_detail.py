@@ -32,7 +32,7 @@ from core.enums import (
 )
 from core.enums import VolanteStatus as VS
 from core.estados import BY_CLAVE
-from core.lifecycle import HISTORY_NAMES
+from core.lifecycle import ALLOWED_ROLES, HISTORY_NAMES, Action
 from core.models import (
     Attachment,
     AuditEvent,
@@ -149,7 +149,7 @@ def render_detail(case: Case, *, form: dict | None = None, errors: dict | None =
         HISTORY_NAMES=HISTORY_NAMES, MESSAGE_STATUS_LABELS=MESSAGE_STATUS_LABELS,
         VOLANTE_STATUS_NAMES=VOLANTE_STATUS_NAMES, RESULTADO_LABELS=RESULTADO_LABELS,
         can_answer=(open_volante is not None and open_volante.status == VS.ABIERTO
-                    and user.role in (Role.ENLACE, Role.VINCULACION, Role.ADMIN)),
+                    and user.role in ALLOWED_ROLES[Action.RESPONDER]),
         handoff=bool(case.contact and case.contact.handoff),
         sees_everything=sees_everything(user),
         **review_context(session, case, user, volantes, transcript), answer_label=answer_label,

@@ -11,12 +11,10 @@ from sqlalchemy import select
 
 from backoffice.db import get_session
 from core.access import can_edit, can_see_case, scope_cases, scope_volantes
-from core.enums import Role
+from core.enums import STAFF_ROLES as STAFF
 from core.errors import DomainError, PermissionDenied, ValidationError
 from core.models import Case, Volante
 from core.versions import StaleVersion
-
-STAFF = (Role.VINCULACION, Role.ADMIN)
 
 
 def get_case_or_404(case_id: int, *, options=()) -> Case:

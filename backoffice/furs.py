@@ -14,9 +14,10 @@ from backoffice.case_scope import error_status, get_volante_or_404
 from backoffice.db import commit_and_dispatch, get_session
 from backoffice.uploads import ALLOWED_LABEL, delete_stored, store_upload, uploaded_files
 from core import canned
-from core.enums import RESULTADO_LABELS, Role, Tipo
+from core.enums import RESULTADO_LABELS, Tipo
 from core.enums import VolanteStatus as VS
 from core.errors import DomainError, ValidationError
+from core.lifecycle import ALLOWED_ROLES, Action
 from core.models import Attachment
 from core.services import cases as svc
 from core.services import rounds
@@ -71,7 +72,7 @@ def _form_context(volante, stale):
     }
 
 
-ANSWERING = (Role.ENLACE, Role.VINCULACION, Role.ADMIN)
+ANSWERING = ALLOWED_ROLES[Action.RESPONDER]  # who may file a FUR: the transition table's rule
 
 
 def _ids(values) -> list[int]:

@@ -28,7 +28,8 @@ from backoffice.forms_es import (
 )
 from backoffice.forms_es import select as choice_field
 from core import callcenter, follow
-from core.enums import AMERITA_GESTION_DEFAULT, CANAL_LABELS, TIPO_LABELS, Canal, Role, Tipo
+from core.enums import AMERITA_GESTION_DEFAULT, CANAL_LABELS, TIPO_LABELS, Canal, Tipo
+from core.enums import STAFF_ROLES as STAFF
 from core.errors import DomainError, ValidationError
 from core.models import Attachment, Case, Contact
 from core.services.cases import CONCEPTO_MAX, DESCRIPTION_MAX, UNIDAD_MAX, register_case
@@ -37,7 +38,6 @@ from core.text.money import parse_amount
 
 log = logging.getLogger(__name__)
 bp = Blueprint("intake", __name__, url_prefix="/registro")
-STAFF = (Role.VINCULACION, Role.ADMIN)
 INTAKE_CANALES = (Canal.CALL_CENTER, Canal.BUZON, Canal.OFICIO)
 
 

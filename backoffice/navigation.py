@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from flask import request, url_for
 from flask_login import current_user
 
+from core.enums import STAFF_ROLES as STAFF
 from core.enums import Role
 
 
@@ -18,7 +19,6 @@ class NavEntry:
 
 
 ALL = frozenset(Role)
-STAFF = frozenset({Role.VINCULACION, Role.ADMIN})
 READERS = frozenset({Role.VINCULACION, Role.PARTICIPACION_SOCIAL, Role.ADMIN})
 
 # Every area's entry; an entry shows only once its endpoint exists and the role may use it.

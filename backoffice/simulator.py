@@ -22,7 +22,7 @@ from twilio.request_validator import RequestValidator
 from backoffice.auth import roles_required
 from backoffice.db import get_session
 from bot.channels import SMS, WHATSAPP, channel_address
-from core.enums import MESSAGE_STATUS_LABELS, Role
+from core.enums import MESSAGE_STATUS_LABELS, STAFF_ROLES
 from core.errors import ValidationError
 from core.files import sniff
 from core.models import Attachment, Contact, Message
@@ -49,7 +49,7 @@ def _standin_ready() -> bool:
 
 
 @bp.get("/simulador")
-@roles_required(Role.VINCULACION, Role.ADMIN)
+@roles_required(*STAFF_ROLES)
 def index():
     settings = _settings()
     return render_template("simulator/index.html", default_phone=DEFAULT_PHONE, standin_url=settings.twilio_api_base_url,
@@ -80,7 +80,7 @@ def build_webhook_form(phone: str, channel: str, body: str, settings, media: dic
 
 
 @bp.post("/simulador/enviar")
-@roles_required(Role.VINCULACION, Role.ADMIN)
+@roles_required(*STAFF_ROLES)
 def send():
     if not _standin_ready():
         return jsonify(ok=False, error="Configura TWILIO_API_BASE_URL con el simulador de Twilio (python -m standin)."), 409
@@ -138,7 +138,7 @@ def _status(status: str | None) -> str:
 
 
 @bp.get("/simulador/mensajes")
-@roles_required(Role.VINCULACION, Role.ADMIN)
+@roles_required(*STAFF_ROLES)
 def messages():
     """The conversation of that phone: what it sent (stored inbound messages) and what the bot
     sent to it (as recorded by the stand-in), oldest first."""

@@ -10,6 +10,10 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+# The national staff who run cases: register, turn, decide, see full contact data, the simulator.
+STAFF_ROLES = frozenset({Role.VINCULACION, Role.ADMIN})
+
+
 class Canal(StrEnum):
     WHATSAPP = "whatsapp"
     SMS = "sms"

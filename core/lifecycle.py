@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from core.enums import STAFF_ROLES as _STAFF
 from core.enums import CaseStatus as S
 from core.enums import Role
 from core.errors import IllegalTransition, PermissionDenied
@@ -62,7 +63,6 @@ TRANSITIONS: dict[tuple[S | None, Action], S] = {
     (S.TURNADA, Action.CERRAR_SOLICITUD): S.TURNADA,
 }
 
-_STAFF = frozenset({Role.VINCULACION, Role.ADMIN})
 _AUTO = frozenset({"bot", "system"})
 
 # Roles allowed to trigger each action; "bot"/"system" are the automatic actors.
