@@ -107,10 +107,11 @@ class Store:
         if not usable:
             return {}, {}
         keys = [m.key for m in usable]
-        if self.writable:  # a month's generation row exists before its rows are read
-            _insert_missing(self.session, keys)
-        generations = dict(self.session.execute(
-            select(ReportRollupMonth.month, ReportRollupMonth.generation).where(ReportRollupMonth.month.in_(keys))).all())
+        generations = self._generations(keys)
+        missing = [k for k in keys if k not in generations]
+        if missing and self.writable:  # a month's generation row exists before its rows are read
+            _insert_missing(self.session, missing)
+            generations = self._generations(keys)
         rows = self.session.execute(
             select(ReportRollup.month, ReportRollup.generation, ReportRollup.data)
             .where(ReportRollup.scope == self.scope, ReportRollup.kind == kind, ReportRollup.code == self.code,
@@ -118,6 +119,10 @@ class Store:
         stored = {key: data for key, generation, data in rows if generations.get(key) == generation}
         todo = {key: gen for key, gen in generations.items() if key not in stored} if self.writable else {}
         return stored, todo
+
+    def _generations(self, keys: list[str]) -> dict[str, int]:
+        return dict(self.session.execute(
+            select(ReportRollupMonth.month, ReportRollupMonth.generation).where(ReportRollupMonth.month.in_(keys))).all())
 
     def save(self, kind: str, key: str, generation: int, data: dict) -> None:
         _upsert(self.session, {"scope": self.scope, "month": key, "kind": kind, "generation": generation,

@@ -79,6 +79,7 @@ def test_stored_months_follow_every_change(db, make, monkeypatch, computed):
     with clock_at(at(9, 14)):
         svc.save_fur(db, early.open_volante, ej, make.fur_data(), submit=True)
         db.commit()
+    assert rollups.code_fingerprint()  # the report code is on disk: figures are stored
     _check(db, monkeypatch)
     stored = db.scalar(select(func.count()).select_from(ReportRollup))
     assert stored >= 2 * 3 * 2  # both months of each report, three scopes, two report months
@@ -136,6 +137,38 @@ def test_stored_months_follow_every_change(db, make, monkeypatch, computed):
     db.commit()
     _check(db, monkeypatch)
     assert _same_as_live(db, monkeypatch, OCT)["total_anterior"]["volantes_abiertos"] == 2
+
+
+def test_a_change_committed_while_the_report_computes_is_not_lost(db, make, monkeypatch, is_postgres,
+                                                                   settings):
+    """The generation is read before the month's rows: a change committed in between leaves what
+    the report stores behind, and the next report computes that month again. (SQLite serialises
+    writers: nothing commits while a report that stores is open, so this is PostgreSQL's case.)"""
+    if not is_postgres:
+        pytest.skip("SQLite serialises writers")
+    from core.db import session_factory
+
+    with clock_at(at(10, 5)):
+        case = make.case("queja", "14")
+    build_report(db, NOV, as_of=AS_OF)
+    db.commit()
+    db.execute(update(Volante).where(Volante.case_id == case.id).values(plazo_dias=12))
+    db.commit()  # October's stored figures are now stale: the report computes it again …
+    parts = figures.month_parts
+
+    def meanwhile(session, window, *args, **kw):  # … and once it has read the rows, another writer commits
+        found = parts(session, window, *args, **kw)
+        with session_factory(settings.database_url)() as other:
+            other.execute(update(Volante).where(Volante.case_id == case.id).values(sent_at=at(11, 2)))
+            other.commit()
+        return found
+
+    monkeypatch.setattr(figures, "month_parts", meanwhile)
+    build_report(db, NOV, as_of=AS_OF)
+    db.commit()
+    monkeypatch.setattr(figures, "month_parts", parts)
+    report = _same_as_live(db, monkeypatch)
+    assert report["total"]["volantes_abiertos"] == 1 and report["total_anterior"]["volantes_abiertos"] == 0
 
 
 def test_open_months_are_not_stored(db, make, monkeypatch):
