@@ -12,9 +12,10 @@ What was typed decides where to look, so every branch can use an index:
   by core.models.search_text.
 
 Words use PostgreSQL full-text search (configuration ``sinac_es``: Spanish stemming, unaccent
-when the server has it; a GIN index, migration 0008): "cesareas" finds "cesárea", "cobraron"
-finds "cobro". Whole stemmed words, not prefixes: the planner has statistics for a lexeme (none
-for a prefix), so a common word is read newest-first along the date index and a rare one
+when the server has it; migration 0008), matched against cases.search_tsv, the search text's
+vector stored with a GIN index (migration 0024: not computed again for each row a plan reads):
+"cesareas" finds "cesárea", "cobraron" finds "cobro". Whole stemmed words, not prefixes: the
+planner has statistics for a lexeme (none for a prefix), so a common word is read newest-first along the date index and a rare one
 through the GIN index. On SQLite, ``search_text LIKE '%word%'`` (any part of a word). Scoping (an enlace sees only their
 estado) is the caller's: this module only builds the condition on Case.
 """
@@ -38,6 +39,8 @@ from core.phones import normalize_phone
 FOLIO_YEARS = 6  # a bare folio number is looked up in this many recent years
 MAX_WORDS = 6
 TS_CONFIG = "sinac_es"  # migration 0008
+# to_tsvector(TS_CONFIG, cases.search_text), stored by PostgreSQL (migration 0024; not mapped)
+SEARCH_VECTOR = literal_column("cases.search_tsv")
 
 FOLIO_FULL = re.compile(r"^\s*(?:sinac|folio)?[\s#:/-]*(20\d\d)[\s/-]+(\d{1,6})\s*$", re.IGNORECASE)
 FOLIO_PREFIXED = re.compile(r"^\s*(?:sinac|folio|#)[\s#:/-]*(\d{1,6})\s*$", re.IGNORECASE)
@@ -143,8 +146,7 @@ def _words(session: Session, q: str) -> Search:
     if not words:
         return Search(q, "palabras", false(), f"«{q}» (ninguna palabra que buscar)", ignored)
     if postgres:
-        clause = func.to_tsvector(_config(), Case.search_text).op("@@")(
-            func.to_tsquery(_config(), literal(" & ".join(words))))
+        clause = SEARCH_VECTOR.op("@@")(func.to_tsquery(_config(), literal(" & ".join(words))))
     else:
         clause = and_(*[Case.search_text.like(f"%{w}%") for w in words])  # [a-z0-9]: nothing to escape
     listed = " y ".join(f"«{w}»" for w in words)

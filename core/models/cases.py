@@ -15,7 +15,6 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    func,
     literal_column,
     text,
 )
@@ -279,11 +278,10 @@ class Note(Base):
     author = relationship("User")
 
 
-# The back-office search box (core.search, migration 0008): words in the case's search text
-# (Spanish full-text) and phones by their last digits (trigrams).
-postgresql_only(Case.__table__, Index(
-    "ix_cases_search", func.to_tsvector(literal_column("'sinac_es'::regconfig"), Case.search_text),
-    postgresql_using="gin"))
+# The back-office search box (core.search, migrations 0008 and 0024): words in the case's search
+# text (Spanish full-text: on PostgreSQL a stored, generated column cases.search_tsv with its GIN
+# index, which the models leave unmapped, core.migrate.UNMAPPED_POSTGRESQL) and phones by their
+# last digits (trigrams).
 postgresql_only(Case.__table__, Index(
     "ix_cases_contacto_telefono_trgm", Case.contacto_telefono, postgresql_using="gin",
     postgresql_ops={"contacto_telefono": "gin_trgm_ops"}))
