@@ -25,6 +25,9 @@ REQUIRED = {
 }
 DEFAULT_REQUIRED = ("description", "estado_clave")
 MAX_DESCRIPTION = 4000
+PRAISE_RETYPES = 0.85  # the NLU this sure of praise turns an announced "queja" into one
+ANNOUNCEMENT_WORDS = 2  # a description this short only announced the report ("quiero reportar a una enfermera")
+
 
 def required(tipo: str) -> tuple[str, ...]:
     return REQUIRED.get(tipo, DEFAULT_REQUIRED)
@@ -277,12 +280,22 @@ def retype(t: Turn, form: dict) -> bool:
         return False
     named = U.named_tipo(t.text)
     new = named if named in REPORT_TIPOS else None
-    if new in (None, "queja") and tipo in ("queja", "felicitacion") and U.describes_charge(t.text) \
-            and not U.not_owed(t.text):
-        # "quiero quejarme, me hicieron pagar 1,500": complaining of a charge is the charge
+    if new in (None, "queja") and tipo in ("queja", "felicitacion", "sugerencia") \
+            and U.describes_charge(t.text) and not U.not_owed(t.text):
+        # "quiero quejarme, me hicieron pagar 1,500", "deberían poner un letrero… porque a mí me
+        # cobraron 2500": telling of one's own charge is the charge
         new = "cobro_injustificado"
-    if new is None and tipo == "cobro_injustificado" and U.not_owed(t.text):
-        new = "queja"  # "al final no pagué nada, pero me tuvieron esperando 6 horas"
+    if new is None and tipo == "cobro_injustificado" and (U.not_owed(t.text) or U.no_charge(t.text)):
+        # "al final no pagué nada, pero me tuvieron esperando 6 horas", "no me cobraron nada,
+        # nomás no me atendieron"
+        new = "queja"
+        for slot in ("monto", "monto_detalle", "monto_unknown"):
+            form["slots"].pop(slot, None)  # asked for, never paid: nothing to reimburse
+    if new is None and tipo == "queja" and t.intent == "felicitacion" and t.confidence >= PRAISE_RETYPES \
+            and U.content_words(form["slots"].get("description") or "") <= ANNOUNCEMENT_WORDS:
+        # "quiero reportar a una enfermera" … "se quedó con mi bebé toda la noche, un ángel":
+        # the announcement said nothing of what happened, the story is praise
+        new = "felicitacion"
     if new is None or new == tipo:
         return False
     form["tipo"] = new

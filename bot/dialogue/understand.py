@@ -18,6 +18,7 @@ from bot.nlu.interpret import (  # noqa: F401
     describes_charge,
     keyword_intent,
     lead_act,
+    no_charge,
     not_owed,
 )
 from bot.nlu.signals import (  # noqa: F401  (the dialogue reads them as U.*)

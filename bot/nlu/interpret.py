@@ -130,7 +130,7 @@ _CHARGE_RE = re.compile(
 # "nunca nos cobraron nada", "sin costo", "no pagamos ni un peso": care that cost nothing, told
 # in praise far more often than in a report of money taken
 _NO_CHARGE_RE = re.compile(
-    r"\b(?:nunca|no|ni|jamas)\s+(?:nos|me|le|les)?\s*(?:cobraron|cobro|cobran|pagamos|pague|pagaron|"
+    r"\b(?:nunca|no|ni|jamas)\s+(?:nos|me|m|le|les)?\s*(?:cobraron|cobro|cobran|pagamos|pague|pagaron|"
     r"pidieron)\b|\bsin (?:costo|cobrar\w*|pagar)\b|\bgratis\b|\bni un peso\b")
 
 
@@ -142,7 +142,13 @@ _NOT_OWED_RE = re.compile(
     r"|(?<!no )\bya\s+(?:me|nos|le|les)\s+(?:regresaron|devolvieron|reembolsaron)\b"
     r"|\b(?:al final|total que|y)\s+no\s+(?:les\s+)?(?:pague|pagamos|pago|pagaron)\b"
     r"|^no\s+(?:les\s+)?(?:pague|pagamos)\b"
-    r"|\bno\s+(?:tenia|teniamos|traia|traiamos|llevaba)\b.{0,40}\bno\s+(?:me|m|nos|lo|la|le)\s+atend")
+    r"|\bno\s+(?:tenia|teniamos|traia|traiamos|llevaba)\b.{0,40}\bno\s+(?:me|m|nos|lo|la|le)\s+atend"
+    # "no los he pagado, no tengo ese dinero", "no hemos pagado nada todavía", "no los traía y
+    # me fui sin consulta": asked for, never paid
+    r"|\bno\s+(?:(?:lo|la|los|las|les)\s+)?(?:he|hemos|han)\s+pagado\b"
+    r"|\bno\s+(?:(?:lo|la|los|las)\s+)?(?:tenia|teniamos|traia|traiamos|tengo|tenemos)\b.{0,40}"
+    r"\b(?:me fui|nos fuimos|me regrese|nos regresamos|sin (?:consulta|atencion|operar\w*)|"
+    r"no me (?:han |an )?(?:operado|operaron|atendido|atendieron))")
 
 
 def not_owed(text: str | None) -> bool:

@@ -22,7 +22,7 @@ def keyword(text: str | None) -> str:
     return fold(text)[:40]
 
 
-# An explicit request to stop messages, anywhere in the message ("ya basta, no me manden nada",
+# An explicit request to stop messages, anywhere in the message (also typed "kiero") ("ya basta, no me manden nada",
 # "quítenme de su lista", "gracias, y ya no me manden más mensajes", "stop ya por favor"). Only
 # imperative/subjunctive forms about messages: "ya no me mandan mensajes de mi cita" is a
 # complaint, "no me manden a otro hospital" is not about messages, "me dieron de baja del seguro"
@@ -32,22 +32,22 @@ _STOP_OBJECT = (r"(?=\s*(?:[,.;:!?]|$|mas\b|ya\b|nada\b|nunca\b|mensaj|recado|ms
 _OPT_OUT_PHRASE_RE = re.compile(
     r"\bno\s+(?:me\s+|nos\s+)?(?:manden|mande|envien|envie|mandes|envies|escriban|escriba"
     r"|escribas|sigan\s+(?:mandando|escribiendo|enviando))" + _STOP_OBJECT
-    + r"|\bno\s+(?:quiero|queremos)\s+que\s+(?:me|nos)\s+(?:escriban|manden|envien|sigan)"
-    r"|\bno\s+(?:quiero|queremos)\s+que\s+(?:me|nos)\s+(?:sigan\s+)?(?:llegue|lleguen|llegando)\s+"
+    + r"|\bno\s+(?:quiero|kiero|qiero|queremos|keremos)\s+que\s+(?:me|nos)\s+(?:escriban|manden|envien|sigan)"
+    r"|\bno\s+(?:quiero|kiero|qiero|queremos|keremos)\s+que\s+(?:me|nos)\s+(?:sigan\s+)?(?:llegue|lleguen|llegando)\s+"
     r"(?:\w+\s+)?(?:mensaj|msj|sms|whats|notificacion|recado)"
     r"|\bya\s+no\s+(?:me|nos)\s+(?:lleguen|llegue)\s+(?:\w+\s+)?(?:mensaj|msj|sms|whats|notificacion)"
     r"|\bdej(?:en|e|a)\s+de\s+(?:mandar|enviar|escribir|molestar)(?:me|nos)"
-    r"|\bno\s+quiero\s+(?:recibir|que me lleguen)\s+(?:mas\s+|sus\s+|ningun\s+)*"
+    r"|\bno\s+(?:quiero|kiero|qiero)\s+(?:recibir|que me lleguen)\s+(?:mas\s+|sus\s+|ningun\s+)*"
     r"(?:mensaj|msj|sms|whats|notificacion|recado)"
     r"|\b(?:quit|sac|saqu|borr|elimin)(?:en|e|a)(?:me|nos)\s+de\s+(?:su|sus|la|esta|esa)\s+(?:lista|base)"
     r"|\bno\s+(?:me|nos)\s+vuelvan?\s+a\s+(?:escribir|molestar|contactar|(?:mandar|enviar)"
     + _STOP_OBJECT + ")"
     r"|\b(?:quiten|borren|eliminen|saquen)\s+mi\s+(?:numero|telefono|cel)"
-    r"|\b(?:darme|denme|quiero darme)\s+de\s+baja\s+de\s+(?:los|sus|este|estos|la)\s+"
+    r"|\b(?:darme|denme|(?:quiero|kiero) darme)\s+de\s+baja\s+de\s+(?:los|sus|este|estos|la)\s+"
     r"(?:mensaj|servicio|lista|whats|sms|notificacion)"
     r"|^(?:stop|baja|alto)\b(?=.*\b(?:mensaj|escrib|mand|envi|ya\b|por favor|porfa))"
     r"|[,.;!]\s*(?:stop|alto|baja)(?:\s+ya)?\s*[.!]*$"
-    r"|\bno\s+quiero\s+recibir\s+nada\b"
+    r"|\bno\s+(?:quiero|kiero|qiero)\s+recibir\s+nada\b"
 )
 
 

@@ -123,3 +123,45 @@ def test_where_someone_travels_from_does_not_correct_the_estado(phone, db):
     phone.send("en el Hospital General de Mexico le cancelaron la cirugia a mi tia por tercera vez")
     summary = joined(phone.send("ella viene desde hidalgo cada vez y gasta en pasajes"))
     assert "Ciudad de México" in summary and "Estado: Hidalgo" not in summary
+
+
+def test_a_charge_asked_for_and_never_paid_is_a_complaint(phone, db):
+    phone.send("me dicen que para operarme la vesicula tengo que pagar 15 mil de material")
+    phone.send("no, no los he pagado, no tengo ese dinero, por eso no me han operado")
+    summary = joined(phone.send("en el hospital general de durango"))
+    assert "Queja" in summary and "$15,000" not in summary
+    phone.send("si")
+    case = db.scalars(select(Case)).one()
+    assert case.tipo == "queja" and case.monto is None
+
+
+def test_a_reported_charge_that_was_none_is_a_complaint(phone, db):
+    phone.send("kiero reportar un cobro")
+    phone.send("no m cobraron nada, nomas no me atendieron xq no habia sistema")
+    summary = joined(phone.send("morelia"))
+    assert "Queja" in summary
+    phone.send("si")
+    assert db.scalars(select(Case)).one().tipo == "queja"
+
+
+def test_a_suggestion_that_tells_of_ones_own_charge_is_the_charge(phone, db):
+    phone.send("deberian poner un letrero grande que diga que el parto es gratis")
+    summary = joined(phone.send("porque a mi me cobraron 2500 en el hospital de tuxtepec y hasta ahorita supe que no debian"))
+    assert "Cobro injustificado" in summary and "$2,500" in summary
+
+
+def test_an_announced_report_that_turns_out_praise_is_praise(phone, db):
+    phone.send("quiero reportar a una enfermera")
+    summary = joined(phone.send("se llama Rosa, del turno de noche en pediatria del hospital general de "
+                                "tijuana, se quedo con mi bebe toda la noche, se porto como un angel"))
+    assert "Felicitación" in summary
+    phone.send("si")
+    assert db.scalars(select(Case)).one().tipo == "felicitacion"
+
+
+def test_leaving_typed_with_k_at_the_summary_opts_out(phone, db):
+    phone.send("queja x que no hay medicamento para mi epilepsia")
+    phone.send("merida")
+    phone.send("ya no kiero recibir mensajes 🙄 bye")
+    contact = db.scalars(select(Contact)).one()
+    assert contact.opt_out and not db.scalars(select(Case)).all()
