@@ -91,6 +91,22 @@ def test_round_filters_in_every_order(client, make, db):
     assert 'data-status="vencidos">1<' in text(client.get("/volantes/"))
 
 
+def test_overdue_chip_counts_what_its_link_lists(client, make, db):
+    """The chip links to the open work's overdue list; under «todos» it counts that list too,
+    even if a closed case were left with a running round past due."""
+    make.enlace("14")
+    late = make.case(estado_clave="14")
+    stray = make.case(estado_clave="14")
+    for case in (late, stray):
+        case.open_volante.due_date = today_mx() - timedelta(days=5)
+    stray.status = "concluida"  # not something the services do: a closed case's round still running
+    db.commit()
+    login(client, make.user("vinculacion"))
+    for query in ({}, {"status": "todos"}, {"plazo": "vencido"}):
+        assert 'data-status="vencidos">1<' in text(client.get("/volantes/", query_string=query)), query
+    assert _pages(client, plazo="vencido") == [late.folio]
+
+
 def test_enlace_due_date_order_is_their_state_only(client, make, db):
     enlace = make.enlace("14")
     make.enlace("19")
