@@ -11,9 +11,10 @@ Why they stay exact: database triggers (migration 0022) add one to a month's gen
 (`report_rollup_months`) in the same transaction as any change to a row counted in that month,
 and a stored month is used only when it was computed at the current generation, by the same
 report code (a fingerprint of these modules' source) and for a day after the month ended (the
-only figures that depend on the day of the report, the vencidos, are then fixed). The
-generation is read before the month's rows, so a change committed while the report computes
-leaves what it stored behind. Only months that have ended by the database's clock are stored;
+only figures that depend on the day of the report, the vencidos, are then fixed), and not for a
+month the report's own transaction has changed and not yet committed. The generation is read
+before the month's rows, so a change committed while the report computes leaves what it stored
+behind. Only months that have ended by the database's clock are stored;
 the triggers count the months that have ended or end within two days.
 
 A report read on a replica (`writable` False) uses what is stored there and stores nothing.
@@ -28,7 +29,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from core.models import ReportRollup, ReportRollupMonth
@@ -106,7 +107,9 @@ class Store:
         usable = self._usable(months)
         if not usable:
             return {}, {}
-        keys = [m.key for m in usable]
+        keys = [m.key for m in self._unchanged_here(usable)]
+        if not keys:
+            return {}, {}
         generations = self._generations(keys)
         missing = [k for k in keys if k not in generations]
         if missing and self.writable:  # a month's generation row exists before its rows are read
@@ -119,6 +122,15 @@ class Store:
         stored = {key: data for key, generation, data in rows if generations.get(key) == generation}
         todo = {key: gen for key, gen in generations.items() if key not in stored} if self.writable else {}
         return stored, todo
+
+    def _unchanged_here(self, months: list[Month]) -> list[Month]:
+        """The months this transaction has not changed itself: on PostgreSQL the triggers count a
+        transaction's months when it commits (migration 0022), noted until then."""
+        if self.session.get_bind().dialect.name != "postgresql":
+            return months
+        pending = self.session.scalar(text("SELECT current_setting('sinac.report_months', true)")) or ""
+        changed = set(pending.split(","))
+        return [m for m in months if m.key not in changed]
 
     def _generations(self, keys: list[str]) -> dict[str, int]:
         return dict(self.session.execute(

@@ -171,6 +171,19 @@ def test_a_change_committed_while_the_report_computes_is_not_lost(db, make, monk
     assert report["total"]["volantes_abiertos"] == 1 and report["total_anterior"]["volantes_abiertos"] == 0
 
 
+def test_a_report_in_the_writers_own_transaction_counts_its_change(db, make):
+    """A change not yet committed is the report's own transaction's: its months are computed
+    (on PostgreSQL the triggers count them only at commit)."""
+    with clock_at(at(10, 5)):
+        case = make.case("queja", "14")
+    build_report(db, NOV, as_of=AS_OF)
+    db.commit()
+    db.execute(update(Volante).where(Volante.case_id == case.id).values(sent_at=at(11, 2)))
+    report = build_report(db, NOV, as_of=AS_OF)
+    assert report["total"]["volantes_abiertos"] == 1 and report["total_anterior"]["volantes_abiertos"] == 0
+    db.rollback()
+
+
 def test_open_months_are_not_stored(db, make, monkeypatch):
     """The month the report is read in is computed live every time, and a report read on a day
     inside a month (as_of) stores nothing of it: its vencidos still move."""

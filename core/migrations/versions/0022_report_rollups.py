@@ -24,6 +24,10 @@ Create Date: 2026-12-07
 
 Only months that have ended, or end within two days, are counted (the stored figures are only of
 months that have ended by the database's clock): a write in the open month takes no lock here.
+On PostgreSQL each statement notes the months it touched for its transaction (statement triggers
+over the transition tables: a bulk COPY is one note), and a deferred constraint trigger counts
+them at commit in one sorted statement: a writer locks the months' rows only while it commits,
+and two writers cannot deadlock on them. SQLite serialises writers: its row triggers count at once.
 Nothing to backfill: with no stored figures the report computes every month live and stores it.
 """
 
@@ -44,19 +48,38 @@ CASE_COLUMNS = ("created_at", "closed_at", "satisfaction_at", "status", "estado_
                 "satisfaction")
 REOPENING_TIMES = ("created_at", "closed_at")
 
-# ---- PostgreSQL: statement-level triggers over the transition tables (a bulk COPY is one bump)
+# ---- PostgreSQL: statement-level triggers over the transition tables note the months; counted at commit
 
 PG_FUNCTIONS = f"""
 CREATE FUNCTION report_rollup_month(ts timestamptz) RETURNS text LANGUAGE sql STABLE AS
 $$ SELECT to_char(ts AT TIME ZONE '{TZ}', 'YYYY-MM') $$;
 
-CREATE FUNCTION report_rollup_bump(keys text[]) RETURNS void LANGUAGE sql AS $$
+-- a statement notes the ended months it touched, for this transaction only …
+CREATE FUNCTION report_rollup_note(keys text[]) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  ended text := (SELECT string_agg(DISTINCT k, ',') FROM unnest(keys) AS k
+                 WHERE k IS NOT NULL
+                   AND k < to_char((clock_timestamp() + interval '2 days') AT TIME ZONE '{TZ}', 'YYYY-MM'));
+BEGIN
+  IF ended IS NOT NULL THEN
+    PERFORM set_config('sinac.report_months', coalesce(current_setting('sinac.report_months', true), '')
+                       || ',' || ended, true);
+  END IF;
+END $$;
+
+-- … and at commit they are counted once, in one sorted statement (deferred constraint trigger)
+CREATE FUNCTION report_rollup_flush() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE pending text := current_setting('sinac.report_months', true);
+BEGIN
+  IF pending IS NULL OR pending = '' THEN
+    RETURN NULL;
+  END IF;
+  PERFORM set_config('sinac.report_months', '', true);
   INSERT INTO report_rollup_months (month, generation)
-  SELECT DISTINCT k, 1 FROM unnest(keys) AS k
-  WHERE k IS NOT NULL AND k < to_char((clock_timestamp() + interval '2 days') AT TIME ZONE '{TZ}', 'YYYY-MM')
-  ORDER BY 1
-  ON CONFLICT (month) DO UPDATE SET generation = report_rollup_months.generation + 1
-$$;
+  SELECT DISTINCT k, 1 FROM unnest(string_to_array(pending, ',')) AS k WHERE k <> '' ORDER BY 1
+  ON CONFLICT (month) DO UPDATE SET generation = report_rollup_months.generation + 1;
+  RETURN NULL;
+END $$;
 """
 
 
@@ -100,7 +123,7 @@ BEGIN
       SELECT unnest(ARRAY[{_pg_volante_keys('o')}]) FROM old_rows o
       UNION ALL {_case_volantes('SELECT case_id FROM old_rows')}) AS t(k);
   END IF;
-  PERFORM report_rollup_bump(keys);
+  PERFORM report_rollup_note(keys);
   RETURN NULL;
 END $$;
 
@@ -123,7 +146,7 @@ BEGIN
       SELECT unnest(ARRAY[{_pg_case_keys('o')}]) FROM old_rows o
       UNION ALL {_case_reopenings('SELECT id FROM old_rows')}) AS t(k);
   END IF;
-  PERFORM report_rollup_bump(keys);
+  PERFORM report_rollup_note(keys);
   RETURN NULL;
 END $$;
 
@@ -139,7 +162,7 @@ BEGIN
   ELSE
     SELECT array_agg(DISTINCT k) INTO keys FROM (SELECT unnest(ARRAY[{_pg_reopening_keys('o')}]) FROM old_rows o) AS t(k);
   END IF;
-  PERFORM report_rollup_bump(keys);
+  PERFORM report_rollup_note(keys);
   RETURN NULL;
 END $$;
 
@@ -163,15 +186,19 @@ def _pg_create_triggers() -> list[str]:
                " FOR EACH STATEMENT EXECUTE FUNCTION report_rollups_every_month()")
     out += [f"CREATE TRIGGER report_rollups_{table}_trunc AFTER TRUNCATE ON {table}"
             " FOR EACH STATEMENT EXECUTE FUNCTION report_rollups_every_month()" for table in PG_TABLES]
+    out += [f"CREATE CONSTRAINT TRIGGER report_rollups_{table}_commit AFTER INSERT OR UPDATE OR DELETE ON {table}"
+            " DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION report_rollup_flush()"
+            for table in PG_TABLES]
     return out
 
 
 def _pg_drop() -> list[str]:
     out = [f"DROP TRIGGER IF EXISTS report_rollups_{t}_{op_} ON {t}" for t in PG_TABLES
-           for op_ in ("ins", "upd", "del", "trunc")]
+           for op_ in ("ins", "upd", "del", "trunc", "commit")]
     out.append("DROP TRIGGER IF EXISTS report_rollups_calendar ON business_days")
     out += [f"DROP FUNCTION IF EXISTS report_rollups_{t}()" for t in (*PG_TABLES, "every_month")]
-    out += ["DROP FUNCTION IF EXISTS report_rollup_bump(text[])", "DROP FUNCTION IF EXISTS report_rollup_month(timestamptz)"]
+    out += ["DROP FUNCTION IF EXISTS report_rollup_flush()", "DROP FUNCTION IF EXISTS report_rollup_note(text[])",
+            "DROP FUNCTION IF EXISTS report_rollup_month(timestamptz)"]
     return out
 
 
