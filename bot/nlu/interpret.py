@@ -22,7 +22,7 @@ from core.text.fold import fold as _fold
 from .concepts import has_concept
 from .data import FALLBACK_INTENT
 from .normalize import normalize_text
-from .scope import insult_only, other_matter  # noqa: F401  (read here and by tests)
+from .scope import asks_advice, insult_only, other_institution, other_matter  # noqa: F401  (read here and by tests)
 from .signals import ASKS_OFFICIAL, CALL_ME, Signals
 
 HINT_CONFIDENCE = 0.55
@@ -211,6 +211,15 @@ _LEAD_ACT_RE = re.compile(
     r"quisiera (?:poner|levantar|hacer|presentar) (?:una )?queja|vengo a quejarme|quiero quejarme))\b")
 LEAD_OVERRIDES_BELOW = 0.8
 OTHER_MATTER_BELOW = 0.6
+_REPORTS = frozenset({"queja", "cobro_injustificado", "sugerencia", "felicitacion"})
+_ADVICE_READS = frozenset({"queja", "consulta_cobertura", "solicitud_informacion", "sugerencia",
+                           FALLBACK_INTENT})
+_ABOUT_FOLIOS_RE = re.compile(
+    r"\b(?:que (?:es|significa)|para que (?:sirve|es)|cuando me dan|en cuanto tiempo me dan|"
+    r"(?:me|nos) (?:lo|la) dan|como (?:me )?(?:dan|sacan))\b.{0,25}\bfolio"
+    r"|\bfolio\b.{0,25}\b(?:(?:me|nos) (?:lo|la) dan|luego luego|que (?:es|significa))")
+# "mi folio dice turnada, ¿qué significa?": what one's own case shows is its status
+_MY_FOLIO_SAYS_RE = re.compile(r"\bmi folio\b.{0,20}\b(?:dice|aparece|sale|esta|marca)\b")
 
 
 _COURTESY = frozenset({"saludo", "agradecimiento", "despedida"})
@@ -311,6 +320,15 @@ def interpret(text: str, parser, context: dict | None = None) -> Interpretation:
                                                                   or conf < OTHER_MATTER_BELOW)):
         # "FELICIDADES HAS GANADO…", "le mando el recibo de la CFE, me cobraron de más"
         intent, conf, source = "fuera_de_alcance", max(conf, HINT_CONFIDENCE), "keyword"
+    if intent in _REPORTS and other_institution(text) or (
+            intent in _ADVICE_READS and asks_advice(text)):
+        # "en el IMSS de Saltillo me trataron feo", "¿qué le doy para la fiebre?": not this
+        # channel's matter, whatever the words of a report or a question
+        intent, conf, source = "fuera_de_alcance", max(conf, HINT_CONFIDENCE), "keyword"
+    if intent == "estado_tramite" and not any(e.get("entity") == "folio" for e in entities) \
+            and _ABOUT_FOLIOS_RE.search(fold(text)) and not _MY_FOLIO_SAYS_RE.search(fold(text)):
+        # "¿qué significa el folio que me mandaron?": how folios work, not one's own
+        intent, conf, source = "solicitud_informacion", max(conf, HINT_CONFIDENCE), "keyword"
     norm = normalize_text(text)
     if intent == FALLBACK_INTENT and has_concept("otro_tema", norm) and not any(
             has_concept(c, norm) for c in _IN_SCOPE_CONCEPTS):
@@ -326,7 +344,7 @@ def interpret(text: str, parser, context: dict | None = None) -> Interpretation:
         intent, conf, source = "saludo", max(conf, HINT_CONFIDENCE), "keyword"
     has_monto = any(e.get("entity") == "monto" for e in entities)
     if intent in _CHARGE_READS and describes_charge(text) and not _asks_cost(text) \
-            and not other_matter(text, sure=True) and not not_owed(text) and (
+            and not other_matter(text, sure=True) and not other_institution(text) and not not_owed(text) and (
             intent in _WEAK or has_monto or _SAYS_CHARGED_RE.search(fold(text))) \
             or (intent == "felicitacion" and has_monto and describes_charge(text)
                 and not no_charge(text) and not _asks_cost(text)):

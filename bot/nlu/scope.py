@@ -34,13 +34,41 @@ _ABOUT_BOT_RE = re.compile(r"^\W*(?:oye\s+|oiga\s+)?(?:eres|es usted|usted es|so
 _BITE_RE = re.compile(r"\b(?:mordi\w*|mordio|rabia|antirrabic\w*|aranazo|arano)\b")
 # another institution's or company's matter, when nothing names Seguro Popular: "cuánto cobra una
 # consulta en el Similares", "el recibo de la CFE", "el seguro de mi carro"
-_OTHER_HEALTH_RE = re.compile(r"\b(?:imss|issste|pemex|sedena|semar|similares)\b")
+_OTHER_HEALTH_RE = re.compile(r"\b(?:imss(?!\s*-?\s*(?:bienestar|prospera|oportunidades|coplamar))|issste|"
+                             r"pemex|sedena|semar|similares|hospital militar|naval)\b")
 _NOT_HEALTH_RE = re.compile(r"\b(?:cfe|telmex|seguro (?:de|del) (?:mi |el )?(?:carro|auto|coche|vida|casa|"
                             r"celular)|aseguradora|afore|infonavit|fonacot|sat|predial|tenencia|"
                             r"recibo de (?:la )?luz|recibo del agua|licencia de manejo|izzi|totalplay|"
-                            r"megacable|telcel|movistar|at t|el internet|el cable|la tele)\b")
+                            r"megacable|telcel|movistar|at t|el internet|el cable|la tele|"
+                            r"la pipa|pipa de agua|pension|pensiones|seguro de desempleo|65 y mas|"
+                            r"beca|becas|acta de nacimiento|antecedentes penales|pasaporte|cofepris)\b")
 _OWN_PROGRAM_RE = re.compile(r"\b(?:seguro popular|poliza|afiliad\w*|afiliar\w*|centro de salud|"
                              r"hospital general|gestor)\b")
+
+
+# medical advice, which this channel cannot give: "¿qué le doy?", "¿me puedo tomar el ibuprofeno
+# con alcohol?", "consejos para dejar de fumar" (never a question of cost or coverage)
+_ADVICE_RE = re.compile(
+    r"\b(?:que|q|k)\s+(?:me|le|les|nos)\s+(?:tomo|doy|damos|puedo dar|puedo tomar|recomienda\w*)\b"
+    r"|\b(?:me|se)\s+pued\w*\s+tomar\b|\bcon cuant[oa]s?\s+\w+\s+se\b"
+    r"|\bque (?:alimentos?|comidas?|remedios?|pastillas?|jarabes?|pomadas?|tes?|ejercicios?)\s+"
+    r"(?:es|son|me|le)?\s*(?:buen[oa]s?|sirve\w*|baja\w*|quita\w*|cura\w*|recomienda\w*)\b"
+    r"|\bconsejos para\b|\bque dieta\b|\bremedio casero\b")
+_COST_OR_COVER_RE = re.compile(r"\b(?:cubre\w*|cubierto|gratis|cobr\w*|cost\w*|pag\w*|seguro popular|"
+                               r"poliza|me dan|dan gratis|surten|surtir)\b")
+
+
+def asks_advice(text: str | None) -> bool:
+    """A request for medical advice with nothing about cost or coverage in it."""
+    k = _fold(text)
+    return bool(_ADVICE_RE.search(k)) and not _COST_OR_COVER_RE.search(k)
+
+
+def other_institution(text: str | None) -> bool:
+    """Another health institution's care (IMSS, ISSSTE, Pemex, Sedena) and nothing of Seguro
+    Popular: its own channels answer, this one cannot reimburse or turn it to an enlace."""
+    k = _fold(text)
+    return bool(_OTHER_HEALTH_RE.search(k)) and not _OWN_PROGRAM_RE.search(k)
 
 
 def other_matter(text: str | None, *, sure: bool = False) -> bool:

@@ -174,3 +174,29 @@ def test_a_courtesy_never_hides_the_request_beside_it():
     assert interpret(bot, Scripted({bot: ("hablar_con_persona", 0.8)})).intent == "hablar_con_persona"
     work = "voy a estar trabajando en sinaloa, me atienden con mi poliza?"
     assert interpret(work, Scripted({work: ("nlu_fallback", 0.2)})).intent != "fuera_de_alcance"
+
+
+def test_a_report_of_another_institutions_care_is_not_this_channels_matter():
+    # round 8: the writers of every independent set read these as out of scope
+    for text in ("en el IMSS de Saltillo me trataron bien feo, me gritaron",
+                 "en el imss me cobraron 400 por una radiografia, como lo reclamo",
+                 "en el ISSSTE no me quieren dar la cita con el especialista, es una queja"):
+        assert interpret(text, Scripted({text: ("queja", 0.92)})).intent == "fuera_de_alcance"
+    for text in ("en el imss bienestar de oaxaca me cobraron 300",  # serves affiliates
+                 "me mandaron del centro de salud al imss y ahi me cobraron 500"):
+        assert interpret(text, Scripted({text: ("cobro_injustificado", 0.9)})).intent == "cobro_injustificado"
+
+
+def test_medical_advice_is_out_of_scope_but_a_question_of_cost_is_not():
+    for text in ("mi hijo tiene 39 de fiebre q le doy", "me puedo tomar el ibuprofeno con alcohol?",
+                 "consejos para dejar de fumar"):
+        assert interpret(text, Scripted({text: ("queja", 0.7)})).intent == "fuera_de_alcance"
+    cost = "que me tomo para la tos, me la dan gratis en el centro de salud?"
+    assert interpret(cost, Scripted({cost: ("consulta_cobertura", 0.8)})).intent == "consulta_cobertura"
+
+
+def test_how_folios_work_is_information_and_ones_own_folio_is_its_status():
+    text = "que significa el folio que me mandaron"
+    assert interpret(text, Scripted({text: ("estado_tramite", 0.8)})).intent == "solicitud_informacion"
+    own = "mi folio dice turnada, eso que significa?"
+    assert interpret(own, Scripted({own: ("estado_tramite", 0.8)})).intent == "estado_tramite"
