@@ -4,16 +4,20 @@ Portfolio rules (DOMAIN.md §9, issue 4): the portfolios are complementary. CAUS
 interventions; FPGC for high-cost diseases within their age or condition limits; SMSXXI for
 affiliated children under 5 for what the other two do not cover. "Not covered" and "not sure" are
 honest answers that offer a person.
+
+This module holds the readers (the catalogue index, the knowledge-base index, BM25) and how an
+answer is built from them; the rules it applies live beside it: who the patient is and who a row
+is for (patient.py), which matched row answers or what to ask (choice.py), what no portfolio
+covers (exclusions.py), and the tuned thresholds (thresholds.py).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from core.coverage import answer as txt
-from core.coverage import cancer
+from core.coverage import cancer, choice, patient
 from core.coverage.age import age_hint, extract_age
 from core.coverage.catalog import (
     Catalog,
@@ -25,52 +29,29 @@ from core.coverage.catalog import (
     loaded_catalogs,
     read_exclusions,
 )
+from core.coverage.exclusions import (
+    VACCINE_STEM,
+    excluded,
+    exclusion_rules,
+    vaccine_not_listed,
+    vaccine_tokens,
+)
 from core.coverage.kb import kb_ages, kb_synonyms, read_kb
+from core.coverage.patient import ADULT, age_range
 from core.coverage.retrieval import KnowledgeRetriever
 from core.coverage.search import Hit, Index
-from core.coverage.text import content_words, fold, stem, tokens
-
-# Score thresholds (0..1), tuned on data/evaluacion.csv.
-MIN_MATCH = 0.30  # below this nothing is shown
-MIN_FOUND = 0.42  # below this the question is "no encontré" (nothing medical, or garbage)
-MIN_ANSWER = 0.48  # below this the answer is "not sure"
-BM25_OVERRULES_BELOW = 0.8  # a settled answer below this yields to a clearly described KB entry
-KB_TERM = 0.9  # a knowledge-base reading this sure (a whole lay term) may overrule the catalogue's
-MIN_NAMED = 0.30  # ...or down to this when the question names one row's condition (_named)
-NAMED_IDF = 4.0  # how rare the naming term must be ("meningitis", "crup", not "dolor")
-MIN_AGREED = 0.35  # ...unless the three readers agree (Engine._agreed), down to this
-CLARIFY_MARGIN = 0.04  # top matches this close and different -> ask which one
-NOT_VACCINE_FIRST = 0.8  # without a vaccine asked for, the disease's row this close answers
-NEWBORN_FIRST = 0.6  # a newborn's specific row this close to a general reading answers first
-NEWBORN_CLOSE = 0.9  # any condition this close to routine newborn care answers instead
-SMSXXI_FIRST = 0.9  # under 5, an SMSXXI term match this close to a CAUSES one answers first
-SMSXXI_YIELD = 0.60  # SMSXXI gives way to a CAUSES/FPGC match scoring at least this share of it
-GENERIC_CANCER = frozenset({"cancer", "tumor", "malign", "maligno", "oncologi", "quimioterapi"})
-GENERIC_CANCER_TERMS = GENERIC_CANCER | {"infantil", "sangr", "_p"}
-AGE_PENALTY = 0.06  # score lost by a variant whose age range excludes the patient
-ADULT = 18.0  # an age hint at least this old is an adult's, trusted to exclude child-only rows
-VARIANT_MARGIN = 0.15
-ADULT_GUESS = 40.0  # the age an adult named without an age is checked against
-ADULT_READING_MARGIN = 0.25  # an age variant of the same condition this close answers for that age
-VACCINE_STEM = "vacun"
-# Vaccines people ask for that no portfolio lists, written with words the catalogs never use
-# (so the search cannot tell them from filler): the name used in the reply.
-_OFF_CATALOG_VACCINES = {
-    "covid": "COVID-19",
-    "amarilla": "fiebre amarilla",
-    "meningo": "meningococo",
-    "zoster": "herpes zóster",
-    "tifoidea": "fiebre tifoidea",
-    "colera": "cólera",
-    "ebola": "ébola",
-    "mpox": "viruela símica (mpox)",
-}
-_OFF_CATALOG_VACCINE_RE = re.compile(
-    r"\b(?:(?P<covid>covid\w*|cobid\w*|kovid\w*|covit|covi|coronavirus|corona virus|sars|"
-    r"pfizer|moderna|astrazeneca|astra zeneca|sinovac|cansino|sputnik|abdala|patria)"
-    r"|(?P<amarilla>fiebre amarilla)|(?P<meningo>meningococ\w*)"
-    r"|(?P<zoster>herpes zoster|zoster|culebrilla)|(?P<tifoidea>tifoidea|tifoide)"
-    r"|(?P<colera>colera)|(?P<ebola>ebola)|(?P<mpox>mpox|viruela del mono|viruela simica))\b"
+from core.coverage.text import fold, tokens
+from core.coverage.thresholds import (
+    BM25_OVERRULES_BELOW,
+    GENERIC_CANCER,
+    GENERIC_CANCER_TERMS,
+    KB_TERM,
+    MIN_AGREED,
+    MIN_ANSWER,
+    MIN_FOUND,
+    MIN_MATCH,
+    MIN_NAMED,
+    NAMED_IDF,
 )
 
 
@@ -95,46 +76,6 @@ class CoverageAnswer:
         }
 
 
-# --- age limits of an intervention ----------------------------------------------------------
-
-_LT = re.compile(r"menores de (\d+) a[nñ]os")
-_GT = re.compile(r"mayores de (\d+) a[nñ]os")
-_RANGE = re.compile(r"(?:de )?(\d+) a (\d+) a[nñ]os")
-_FROM = re.compile(r"(\d+) a[nñ]os en adelante")
-
-
-def age_range(item: Intervention) -> tuple[float, float, str] | None:
-    """(min inclusive, max exclusive, Spanish label) of who the intervention is for, or None."""
-    text = f"{item.nombre} {item.restricciones}".lower()
-    lo, hi, label = 0.0, 200.0, None
-    if m := _RANGE.search(text):
-        lo, hi = float(m.group(1)), float(m.group(2)) + 1
-        label = f"de {m.group(1)} a {m.group(2)} años"
-    elif m := _LT.search(text):
-        hi = float(m.group(1))
-        label = f"menores de {m.group(1)} años"
-    elif m := _GT.search(text):
-        lo = float(m.group(1))
-        label = f"mayores de {m.group(1)} años"
-    elif m := _FROM.search(text):
-        lo = float(m.group(1))
-        label = f"{m.group(1)} años en adelante"
-    elif "adulto mayor" in text:
-        lo, label = 60.0, "adultos mayores"
-    elif re.search(r"\ben adultos\b", text):
-        lo, label = 18.0, "adultos"
-    elif re.search(r"\ben niños\b", text):
-        hi, label = 18.0, "niñas y niños"
-    elif "recién nacido" in text and item.cartera == "FPGC":
-        hi, label = 1.0, "recién nacidos"
-    if item.cartera == "SMSXXI":
-        hi = min(hi, 5.0)
-        label = "niñas y niños menores de 5 años"
-    if label is None:
-        return None
-    return lo, hi, label
-
-
 class CoverageEngine:
     def __init__(self, catalogs: Iterable[Catalog], synonyms: list[Synonym],
                  exclusions: list[tuple[str, str, bool]], knowledge: list[Synonym] | None = None,
@@ -155,11 +96,7 @@ class CoverageEngine:
         # se da dentro de…")
         self.kinds = {fold(k.termino): k.kind for k in knowledge or [] if k.kind != "termino"}
         self.kb_ages = dict(ages or {})
-        # the words as written beside the stems: a stem may join words the exclusion never
-        # meant ("lentito" [slowly] and "lentes"); plural forms still match
-        self.exclusions = [(frozenset(tokens(e[0], strict=False)), e[1], len(e) > 2 and bool(e[2]),
-                            tuple(content_words(e[0], strict=False))) for e in exclusions]
-        self.exclusions = [e for e in self.exclusions if e[0]]
+        self.exclusions = exclusion_rules(exclusions)
 
     def _range(self, item: Intervention) -> tuple[float, float, str] | None:
         """Who the intervention is for: from its name, else from the knowledge base."""
@@ -225,13 +162,13 @@ class CoverageEngine:
             if described.covered:
                 return described
             return self._named_answer(text, edad, ans, second) or described
-        elif ans.covered is False and ans.edad is None and _adult(text):
+        elif ans.covered is False and ans.edad is None and patient.adult(text):
             # a child-only reading refused to "mi esposo": the knowledge base may know the
             # adult's condition ("dengue… plaquetas bajas" is not the children's púrpura)
             second = self._ask(self.kb_index, text, edad)
             if second.settled and second.covered:
                 return second
-        elif ans.cartera == "CAUSES" and _small_child(ans.edad, text):
+        elif ans.cartera == "CAUSES" and patient.small_child(ans.edad, text):
             # under 5, SMSXXI answers where its own terms name the condition (issue 20)
             second = self._ask(self.kb_index, text, edad)
             if second.settled and second.cartera == "SMSXXI" and second.covered:
@@ -308,15 +245,15 @@ class CoverageEngine:
         hint = edad if edad is not None else age_hint(text)
         small_child = None if hint is None else hint < 5
         hits, qtoks = index.search(text, limit=40, small_child=small_child)
-        hits = self._adjust_for_age(hits, edad, hint)
+        hits = choice.adjust_for_age(hits, edad, hint, self._range)
         hits = [h for h in hits if h.score >= MIN_MATCH]
         matches = [self._match(h) for h in hits[:5]]
 
-        excl = self._exclusion(text, hits)
+        excl = excluded(self.exclusions, text, hits)
         if excl is not None:
             return CoverageAnswer(None, False, edad, matches, txt.not_covered_text(excl),
                                   topic=excl)
-        vaccine = self._vaccine_not_listed(text, qtoks)
+        vaccine = vaccine_not_listed(text, qtoks, self._vaccine_tokens())
         if vaccine is not None:
             return CoverageAnswer(None, None, edad, [], txt.vaccine_not_listed_text(vaccine),
                                   topic=f"Vacuna {vaccine}"[:100])
@@ -327,8 +264,8 @@ class CoverageEngine:
         if group:
             return self._group_answer(group, hits, edad)
 
-        newborn = _newborn(edad, text)
-        top = self._choose(hits, edad, small_child, newborn, VACCINE_STEM in qtoks)
+        newborn = patient.newborn(edad, text)
+        top = choice.choose(hits, edad, small_child, self._ok, newborn, VACCINE_STEM in qtoks)
         newborn_row = newborn and top is not hits[0]  # the age decided: nothing to ask
         if top is not hits[0]:  # the answered intervention leads the list
             hits = [top] + [h for h in hits if h is not top]
@@ -341,7 +278,8 @@ class CoverageEngine:
             return CoverageAnswer(None, None, edad, matches, txt.not_sure_text(top.item),
                                   topic=txt.short_name(top.item.nombre), settled=False)
 
-        options = [] if newborn_row else self._clarify_options(hits, top, edad, qtoks, hint)
+        options = [] if newborn_row else choice.clarify_options(
+            hits, top, edad, qtoks, hint, self._ok, self._range)
         if options:
             if options[0] is not hits[0]:
                 hits = options + [h for h in hits if h not in options]
@@ -350,7 +288,7 @@ class CoverageEngine:
             single = len(carteras) == 1
             cartera = top.item.cartera if single else None
             all_ok = all(self._ok(h.item, edad) for h in options)
-            labels = _unique_labels(options)
+            labels = choice.unique_labels(options)
             topic = top.syn.termino if top.syn is not None and top.syn.ask else txt.short_name(
                 top.item.nombre)
             return CoverageAnswer(cartera, True if all_ok and single else None, edad,
@@ -363,8 +301,8 @@ class CoverageEngine:
         who = edad if edad is not None else (hint if hint is not None and hint >= ADULT else None)
         rng = self._range(top.item)
         if who is not None and rng is not None and not (rng[0] <= who < rng[1]):
-            top = self._variant_for_age(hits, top, who) or (
-                self._adult_reading(hits, top) if edad is None else None) or top
+            top = choice.variant_for_age(hits, top, who, self._ok) or (
+                choice.adult_reading(hits, top, self._ok) if edad is None else None) or top
             if top is not hits[0]:
                 hits = [top] + [h for h in hits if h is not top]
                 matches = [self._match(h) for h in hits[:5]]
@@ -431,7 +369,7 @@ class CoverageEngine:
     def _group_answer(self, group: list[Intervention], hits: list[Hit],
                       edad: float | None) -> CoverageAnswer:
         rng = self._range(group[0])
-        labels = _unique_labels([Hit(it, 1.0, None, 1.0) for it in group[:4]])
+        labels = choice.unique_labels([Hit(it, 1.0, None, 1.0) for it in group[:4]])
         score = {h.item.key: h.score for h in hits}
         matches = [{"cartera": it.cartera, "numero": it.numero, "nombre": it.nombre,
                     "score": round(min(1.0, max(0.0, score.get(it.key, MIN_ANSWER))), 3)}
@@ -446,174 +384,12 @@ class CoverageEngine:
         return {"cartera": h.item.cartera, "numero": h.item.numero, "nombre": h.item.nombre,
                 "score": round(min(1.0, max(0.0, h.score)), 3)}  # ranking may go past 1
 
-    def _adjust_for_age(self, hits: list[Hit], edad: float | None,
-                        hint: float | None) -> list[Hit]:
-        if hint is None:
-            return hits
-        out = []
-        for h in hits:
-            rng = self._range(h.item)
-            score = h.score
-            if rng is not None:
-                # Age picks among variants ("asma en adultos" / "en menores de 18"); it does not
-                # turn "infarto" at 64 into another disease: that is answered as age-excluded.
-                inside = rng[0] <= hint < rng[1]
-                if not inside:
-                    score = max(0.0, score - (AGE_PENALTY if edad is not None else AGE_PENALTY / 2))
-                else:
-                    score += 0.01
-            out.append(Hit(h.item, score, h.syn, h.qcov))
-        out.sort(key=lambda h: -h.score)
-        return out
-
-    def _choose(self, hits: list[Hit], edad: float | None, small_child: bool | None,
-                newborn: bool = False, asks_vaccine: bool = True) -> Hit:
-        top = hits[0]
-        if not asks_vaccine and _vaccine(top.item):
-            # "tiene tosferina": the disease, not the vaccine that names it
-            for h in hits[1:6]:
-                if not _vaccine(h.item) and h.score >= NOT_VACCINE_FIRST * top.score \
-                        and self._ok(h.item, edad):
-                    top = h
-                    break
-        if newborn and not _neonatal(top.item):
-            # a newborn's condition: the perinatal row that names it ("convulsiones del recién
-            # nacido", "gastrosquisis") before a general one (epilepsy) or routine newborn care
-            for h in hits[1:6]:
-                if _neonatal(h.item) and not _routine_newborn(h.item) \
-                        and h.score >= NEWBORN_FIRST * top.score and self._ok(h.item, edad):
-                    return h
-        elif newborn and _routine_newborn(top.item):
-            for h in hits[1:6]:
-                if _routine_newborn(h.item) or not self._ok(h.item, edad):
-                    continue
-                if h.qcov > top.qcov and (h.score >= NEWBORN_CLOSE * top.score or (
-                        h.item.cartera != "CAUSES" and h.score >= NEWBORN_FIRST * top.score)):
-                    return h
-        if small_child and top.item.cartera == "CAUSES":
-            # Under 5, SMSXXI answers where it names the condition (issue 20): only through a
-            # whole lay term of its own, never a shared word ("reflujo" of the urinary tract is
-            # not a baby's gastric reflux).
-            for h in hits[1:6]:
-                if h.item.cartera == "SMSXXI" and h.syn is not None and h.syn.weight >= 1.0 \
-                        and h.score >= SMSXXI_FIRST * top.score and self._ok(h.item, edad):
-                    return h
-        child_term = top.syn is not None and top.syn.child and small_child
-        if top.item.cartera == "SMSXXI" and not child_term:
-            # SMSXXI covers what the other two do not: a close CAUSES/FPGC match answers first.
-            for h in hits[1:6]:
-                if h.item.cartera != "SMSXXI" and h.score >= SMSXXI_YIELD * top.score \
-                        and h.qcov >= 0.9 * top.qcov and self._ok(h.item, edad):
-                    return h
-        return top
-
-    def _variant_for_age(self, hits: list[Hit], top: Hit, edad: float) -> Hit | None:
-        """The same condition's intervention for this age ("neumonía en menores de 18 años" at
-        75 → "neumonía en adultos"), when the catalogs split it by age and the other variant
-        matched too; a different disease never takes its place."""
-        condition = _condition_tokens(top.item)
-        if not condition:
-            return None
-        for h in hits[1:8]:
-            if h.score < top.score - VARIANT_MARGIN:
-                break
-            if self._ok(h.item, edad) and _condition_tokens(h.item) == condition:
-                return h
-        return None
-
-    def _adult_reading(self, hits: list[Hit], top: Hit) -> Hit | None:
-        """Only "mi esposo" said the age: the best reading that fits an adult, if close enough
-        (a child-only row was a poor reading of an adult's question to begin with)."""
-        for h in hits[1:8]:
-            if h.score < max(MIN_ANSWER, top.score - ADULT_READING_MARGIN):
-                break
-            if self._ok(h.item, ADULT_GUESS):
-                return h
-        return None
-
-    def _clarify_options(self, hits: list[Hit], top: Hit, edad: float | None,
-                         qtoks: set[str], age: float | None = None) -> list[Hit]:
-        """Different interventions equally likely for this question (and this age), or []."""
-        if top.syn is not None and top.syn.ask:
-            if qtoks - top.syn.toks:
-                return []  # "vacuna de la hepatitis B": more than the generic word, no need to ask
-            same = [h for h in hits if h.syn is not None and h.syn.termino == top.syn.termino
-                    and self._ok(h.item, edad)]
-            if edad is not None:  # options made for this age first ("vacunas" at 70)
-                same.sort(key=lambda h: (self._range(h.item) is None, -h.score))
-            return same[:4] if len(same) > 1 else []
-        if top.syn is not None and top.syn.weight >= 1.0:
-            return []  # a lay term that names one intervention: no need to ask
-        eligible = [h for h in hits if self._ok(h.item, age)]
-        if not eligible or eligible[0].score < MIN_ANSWER:
-            return []
-        best = eligible[0].score
-        close = [h for h in eligible if h.score >= best - CLARIFY_MARGIN]
-        if len(close) < 2:
-            return []
-        return close[:4]
-
-    def _vaccine_not_listed(self, text: str, qtoks: set[str]) -> str | None:
-        """'vacuna del covid', 'vacuna contra el dengue': a vaccine for something no vaccine
-        intervention of the catalogs names. Returns what was asked for (for the reply), or None
-        when the catalogs have it, or the question names no particular vaccine ('vacunas').
-
-        Without this, the generic synonym "vacuna" (which asks which one) or an unrelated
-        treatment ("varicela") answered for a vaccine the catalogs do not have."""
-        raw = content_words(text, strict=True)
-        if VACCINE_STEM not in {stem(w) for w in raw}:
-            return None
-        m = _OFF_CATALOG_VACCINE_RE.search(fold(text))
-        if m:
-            return _OFF_CATALOG_VACCINES[next(k for k, v in m.groupdict().items() if v)]
-        spec = set(qtoks) - {VACCINE_STEM}
-        if not spec:
-            return None  # "vacunas", "las vacunas de mi bebé": the clarifying question
-        if spec & self._vaccine_tokens():
-            return None  # "vacuna del tétanos para adulto": the catalogs name it
-        words = [w for w in raw if stem(w) != VACCINE_STEM]
-        if len(words) > 3:
-            mapped = {t for t in spec}
-            words = [w for w in words if stem(w) in mapped] or words[:3]
-        return " ".join(words)
-
     def _vaccine_tokens(self) -> set[str]:
-        """Tokens naming what the catalogs' vaccine interventions protect against."""
+        """What the catalogs' vaccine interventions protect against (exclusions.vaccine_tokens)."""
         cached = getattr(self, "_vaccine_toks", None)
         if cached is None:
-            cached = set()
-            for d in self.index.docs:
-                if VACCINE_STEM in d.name_toks or any(
-                        VACCINE_STEM in s.toks and s.weight >= 1.0 for s in d.syns):
-                    cached |= set(d.name_toks)
-                    for s in d.syns:
-                        if s.weight >= 1.0:
-                            cached |= set(s.toks)
-            cached.discard(VACCINE_STEM)
-            self._vaccine_toks = cached
+            cached = self._vaccine_toks = vaccine_tokens(self.index)
         return cached
-
-    def _exclusion(self, text: str, hits: list[Hit]) -> str | None:
-        loose = set(tokens(text, strict=False))
-        said = content_words(text, strict=False)
-        best = None
-        folded = fold(text)
-        for toks, label, firm, written in self.exclusions:
-            if toks <= loose and _written(written, said) \
-                    and not (len(written) == 1 and re.search(rf"\bno\s+{re.escape(written[0])}\b", folded)) \
-                    and (best is None or len(toks) > len(best[0])):
-                best = (toks, label, firm)
-        if best is None:
-            return None
-        if best[2]:
-            return best[1]
-        # A catalog synonym at least as specific as the exclusion wins ("cirugía plástica
-        # del labio leporino" is covered).
-        for h in hits[:3]:
-            if h.syn is not None and h.syn.weight >= 1.0 and h.syn.toks <= loose \
-                    and len(h.syn.toks) >= len(best[0]) and not (h.syn.toks <= best[0]):
-                return None
-        return best[1]
 
 
 def _named(index, hits: list, text: str) -> bool:
@@ -631,69 +407,3 @@ def _named(index, hits: list, text: str) -> bool:
         return False
     return not any(names(h.syn) for h in hits[1:4] if h.item is not hits[0].item)
 
-
-def _written(words: tuple[str, ...], said: list[str]) -> bool:
-    """The exclusion's words in the question as written (or in the plural/singular), one after
-    the other: "médico … en particular" is no private doctor, "camina lentito" no lenses."""
-    def same(w: str, x: str) -> bool:
-        return x in (w, f"{w}s", f"{w}es") or w in (f"{x}s", f"{x}es")
-    n = len(words)
-    return any(all(same(w, said[i + j]) for j, w in enumerate(words))
-               for i in range(len(said) - n + 1))
-
-
-# words of an intervention's name that say who it is for or what is done, not the condition
-_POPULATION_WORDS = frozenset(tokens(
-    "diagnóstico tratamiento atención manejo menores mayores adultos adulto niños niñas "
-    "recién nacidos años edad mujeres hombres mayor quirúrgico médico ambulatorio hospitalario"))
-
-
-def _condition_tokens(item: Intervention) -> frozenset[str]:
-    return frozenset(t for t in tokens(item.nombre) if t not in _POPULATION_WORDS)
-
-
-def _adult(text: str | None) -> bool:
-    hint = age_hint(text or "")
-    return hint is not None and hint >= ADULT
-
-
-_NEONATAL_RE = re.compile(r"recien nacid|neonat|perinatal|pretermino|prematur|feto\b|al nacer")
-
-
-def _neonatal(item: Intervention) -> bool:
-    """A row about the first weeks of life (SMSXXI's perinatal group, FPGC's newborn care)."""
-    return bool(_NEONATAL_RE.search(fold(f"{item.grupo or ''} {item.nombre}")))
-
-
-def _vaccine(item: Intervention) -> bool:
-    return fold(item.nombre).startswith("vacun")
-
-
-def _routine_newborn(item: Intervention) -> bool:
-    """CAUSES' "Atención del recién nacido": routine care, not a condition."""
-    return item.cartera == "CAUSES" and fold(item.nombre).startswith("atencion del recien nacido")
-
-
-def _newborn(edad: float | None, text: str | None) -> bool:
-    """A baby in its first weeks: told by age, or in words ("recién nacido", "nació con…")."""
-    if edad is not None:
-        return edad < 0.1
-    return bool(_NEWBORN_WORDS_RE.search(fold(text or "")))
-
-
-_NEWBORN_WORDS_RE = re.compile(r"\b(?:recien nacid[oa]|neonat\w*|naci[o] (?:con|sin|de)|"
-                               r"dias de nacid[oa]|acaba de nacer)\b")
-
-
-def _small_child(edad: float | None, text: str | None) -> bool:
-    hint = edad if edad is not None else age_hint(text or "")
-    return hint is not None and hint < 5
-
-
-def _unique_labels(options: list[Hit]) -> list[str]:
-    out: list[str] = []
-    for h in options:
-        label = txt.short_name(h.item.nombre, 45)
-        if label not in out:
-            out.append(label)
-    return out
