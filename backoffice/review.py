@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from backoffice.queue import SOON_DAYS, plazo_badge
+from backoffice.queue_rows import SOON_DAYS, plazo_badge
 from backoffice.transcript import transcript_items
 from core.access import hide_confidential, scope_cases, sees_everything, sees_identity
 from core.enums import CaseStatus
