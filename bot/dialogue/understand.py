@@ -8,18 +8,15 @@ Pure functions: no database, no model.
 
 from __future__ import annotations
 
-import difflib
 import re
 
 from bot.nlu import amounts
+from bot.nlu.charges import describes_charge, no_charge, not_owed  # noqa: F401  (read as U.*)
 from bot.nlu.fechas import relative_when
 from bot.nlu.interpret import (  # noqa: F401
     after_greeting,
-    describes_charge,
     keyword_intent,
     lead_act,
-    no_charge,
-    not_owed,
 )
 from bot.nlu.signals import (  # noqa: F401  (the dialogue reads them as U.*)
     OPT_IN_WORDS,
@@ -31,7 +28,6 @@ from bot.nlu.signals import (  # noqa: F401  (the dialogue reads them as U.*)
     keyword,
     menu_digit,
 )
-from core.estados import FOLDED_NAMES, clave_for
 from core.text.fold import fold
 
 from .money import (  # noqa: F401  (the dialogue reads them as U.*)
@@ -46,6 +42,7 @@ from .money import (  # noqa: F401  (the dialogue reads them as U.*)
     leading_amount,
     price_each,
 )
+from .places import estado_loose, estado_places  # noqa: F401  (the dialogue reads them as U.*)
 
 _YES = {"si", "s", "sip", "sii", "claro", "ok", "okey", "okay", "va", "sale", "dale", "correcto",
         "esta bien", "de acuerdo", "adelante", "afirmativo", "exacto", "asi es", "confirmo",
@@ -164,64 +161,6 @@ def leads_with_cancel(text: str | None) -> bool:
 
 def starts_with_no(text: str | None) -> bool:
     return fold(text).split(" ", 1)[0] in {"no", "nel", "nop"}
-
-
-# --- estado ----------------------------------------------------------------------------------
-
-# the estados' names, abbreviations and aliases (core.estados), and the words people use for a
-# few of them in a chat
-_FOLDED_NAMES = {**FOLDED_NAMES, "la capital": "09", "san luis": "24", "baja": "02", "quintana": "23",
-                 "edo": "15"}
-
-
-# "soy de Puebla", "mi póliza es de Puebla", "mi mamá es de Zacatecas": where a person is from,
-# not where it happened
-_ORIGIN_BEFORE_RE = re.compile(
-    r"(?:\b(?:soy|somos|vivo|vivimos|nacid[oa]|originari[oa]|poliza|poliza es|afiliad[oa]|"
-    r"(?:mama|papa|esposo|esposa|hijo|hija|familia|suegra|suegro|gente)\s+(?:es|son|vive|viven)))"
-    r"\s+(?:de|en|del estado de)\s*$"
-    # "ella viene desde Hidalgo cada vez": where the person travels from
-    r"|\b(?:viene|vienen|vengo|venimos|venia|veniamos|llega|llegamos)\s+(?:desde|de)\s*$")
-
-
-def estado_places(text: str | None, entities: list[dict], *, current: str | None = None,
-                  correction: bool = False) -> str | None:
-    """The estado where it happened among those the NLU found: mentions of where someone is from
-    count only when nothing else is named (and never as a correction); a correction naming the
-    current estado and another one means the other ("es Guadalupe Nuevo León, me confundí
-    porque mi mamá es de Zacatecas")."""
-    raw = text or ""
-    place, origin = [], []
-    for ent in entities or []:
-        if ent.get("entity") != "estado":
-            continue
-        clave = clave_for(str(ent.get("value") or ""))
-        if not clave:
-            continue
-        start = int(ent.get("start") or 0)
-        before = fold(raw[max(0, start - 30):start])
-        (origin if _ORIGIN_BEFORE_RE.search(before) else place).append(clave)
-    found = place if (place or correction) else origin
-    if correction and current in found and len(set(found)) > 1:
-        return next(c for c in found if c != current)
-    return found[-1] if found else None
-
-
-def estado_loose(text: str | None) -> str | None:
-    """An estado answer on its own: 'jalisco', 'Edo. Mex', 'es tlaxcala', 'jalisko'."""
-    k = fold(text)
-    if not k or len(k) > 60:
-        return None
-    k = re.sub(r"^(?:aqui en|aca en|por aca en|desde|es|en|de|del|el|la|fue en|fue|estado de|estoy en|vivo en|soy de|pues|perdon|"
-               r"perdon es|no es|no|ah|mm|mmm)\s+", "", k)
-    k = re.sub(r"^(?:es|en|de)\s+", "", k).strip()
-    if k in _FOLDED_NAMES:
-        return _FOLDED_NAMES[k]
-    if len(k) >= 4:
-        close = difflib.get_close_matches(k, [n for n in _FOLDED_NAMES if len(n) >= 4], n=1, cutoff=0.82)
-        if close:
-            return _FOLDED_NAMES[close[0]]
-    return None
 
 
 # --- dates, concepto --------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from unidecode import unidecode
 
 from core.text.fold import fold as _fold
 
+from .charges import describes_charge, fold, no_charge, not_owed
 from .concepts import has_concept
 from .data import FALLBACK_INTENT
 from .normalize import normalize_text
@@ -93,95 +94,6 @@ _COST_QUESTION_RE = re.compile(
 _PAST_CHARGE_RE = re.compile(
     r"\b(?:cobraron|cobro|pague|pagamos|pagaron|pagar|gaste|gastamos|pidieron|compre|compramos|"
     r"tuve que|tuvimos que|deposite|dimos|di)\b")
-
-
-# Money taken from the affiliate, said any way ("me hicieron pagar", "tuve que poner 300", "nos
-# pidieron una garantía", "no le daban el alta hasta que liquidáramos", "nos mandaron a comprar
-# el material"): a charge, whatever word the person announced.
-_CHARGE_RE = re.compile(
-    r"(?<!van a )(?<!va a )\b(?:(?:me|nos|le|les|te)\s+)?cobr(?:aron|aban|o|an|ando|aria|ar)\b"
-    r"(?!\s+(?:nada|ni))"
-    r"|\b(?:hicieron|hacen|hizo|obligaron a|tuve que|tuvimos que|toco)\s+"
-    r"(?:pagar|poner|soltar|dar|dejar|depositar|comprar|firmar|liquidar)"
-    r"|\bpag(?:ue|amos|aron|o)\s+(?:el|la|los|las|por|de|\$?\d)"
-    r"|\b(?:pidieron|pedian|piden|pidio|exigieron|exigian)\s+(?:una?\s+)?"
-    r"(?:\$?\d|deposito|garantia|cuota|cooperacion|aportacion|pagare|dinero|lana|feria)"
-    r"|\b(?:deposito|garantia|pagare|cuota de recuperacion|aportacion|cooperacion)\b.{0,40}\b\d"
-    r"|\b(?:hasta que|si no)\s+(?:pagara|pagaramos|pague|pagaba|dejaba|dejara|depositara|"
-    r"liquidara|liquidaramos|liquidaba|liquide)"
-    r"|\b(?:mandaron|hicieron|dijeron que)\s+(?:a\s+)?compr(?:ar|aramos|ara)\b"
-    r"|\b(?:llevo|llevamos|tengo|tenemos|sigo|seguimos)\s+(?:\w+\s+){0,3}comprando"
-    r"|\bque (?:yo |nosotros )?(?:la|lo|las|los) compr(?:e|o|ara|emos|amos|aramos)\b"
-    r"|\b(?:me|nos|le|les)\s+(?:(?:la|lo|las|los)\s+)?vend(?:ieron|io|ian|en)\b"
-    r"|\b(?:la|lo|las|los) (?:tuve que |tuvimos que )?compr(?:e|amos|ar)\s+"
-    r"(?:en|afuera|aparte|por fuera|con|yo)\b"
-    r"|\b(?:pidieron|pedian|piden|pidio|dijeron|mandaron)\s+(?:que\s+)?(?:a\s+)?"
-    r"compr(?:ar|aramos|ara)\b"
-    r"|\b(?:deje|dejamos|deposite|depositamos|solte|soltamos)\s+(?:\$?\d|como|mas de|casi)"
-    r"|\b(?:pidieron|pedian|piden|pidio|exigieron|exigian)\s+(?:un\s+)?billete"
-    r"|\b(?:pidieron|pedian|piden|pidio)\s+(?:\w+\s+){0,2}para\s+(?:la\s+)?gasolina\b"
-    r"|\b(?:dejar|dar|poner)\s+(?:un|una)\s+(?:donativo|donacion|cooperacion|aportacion)\b"
-    r"|\b(?:obligaron|hicieron)\s+a\s+rentar\b|\brenta\s+de\s+\w+.{0,30}\d"
-    r"|\bgast(?:e|amos)\s+(?:\$?\d|como|mas de|casi)"
-    r"(?!.{0,30}\b(?:pasaje|pasajes|camion|taxi|uber|combi|transporte|gasolina|comida|hotel)\b)"
-)
-
-
-# "nunca nos cobraron nada", "sin costo", "no pagamos ni un peso": care that cost nothing, told
-# in praise far more often than in a report of money taken
-_NO_CHARGE_RE = re.compile(
-    r"\b(?:nunca|no|ni|jamas)\s+(?:nos|me|m|le|les)?\s*(?:cobraron|cobro|cobran|pagamos|pague|pagaron|"
-    r"pidieron)\b|\bsin (?:costo|cobrar\w*|pagar)\b|\bgratis\b|\bni un peso\b")
-
-
-# "me los regresaron el mismo día", "al final no pagué nada", "no tenía y no me atendieron":
-# no money is owed back, what is left to report is how the person was treated
-_NOT_OWED_RE = re.compile(
-    r"(?<!no )(?<!nunca )(?<!jamas )(?<!ni )\b(?:me|nos|le|les)\s+(?:lo|la|los|las)\s+"
-    r"(?:regresaron|devolvieron|reembolsaron)\b"
-    r"|(?<!no )\bya\s+(?:me|nos|le|les)\s+(?:regresaron|devolvieron|reembolsaron)\b"
-    r"|\b(?:al final|total que|y)\s+no\s+(?:les\s+)?(?:pague|pagamos|pago|pagaron)\b"
-    r"|^no\s+(?:les\s+)?(?:pague|pagamos)\b"
-    r"|\bno\s+(?:tenia|teniamos|traia|traiamos|llevaba)\b.{0,40}\bno\s+(?:me|m|nos|lo|la|le)\s+atend"
-    # "no los he pagado, no tengo ese dinero", "no hemos pagado nada todavía", "no los traía y
-    # me fui sin consulta": asked for, never paid
-    r"|\bno\s+(?:(?:lo|la|los|las|les)\s+)?(?:he|hemos|han)\s+pagado\b"
-    r"|\bno\s+(?:(?:lo|la|los|las)\s+)?(?:tenia|teniamos|traia|traiamos|tengo|tenemos)\b.{0,40}"
-    r"\b(?:me fui|nos fuimos|me regrese|nos regresamos|sin (?:consulta|atencion|operar\w*)|"
-    r"no me (?:han |an )?(?:operado|operaron|atendido|atendieron))")
-
-
-def not_owed(text: str | None) -> bool:
-    """The money was never paid, or was given back: nothing to reimburse."""
-    return bool(_NOT_OWED_RE.search(fold(text)[:600]))
-
-
-# "…y según es gratis", "no que era gratis": free as it should have been, not as it was
-_SHOULD_BE_FREE_RE = re.compile(r"\b(?:segun|se supone|supuestamente|no que|y eso que|siendo que|"
-                                r"que no que|si (?:es|era)|deberia ser|tendria que ser)\b\W*(?:\w+\W+){0,2}gratis")
-
-
-def no_charge(text: str | None) -> bool:
-    """Says that nothing was charged, and tells of no money taken."""
-    k = fold(text)[:600]
-    return bool(_NO_CHARGE_RE.search(k)) and not describes_charge(text) \
-        and not _SHOULD_BE_FREE_RE.search(k)
-
-
-_NEGATION_BEFORE_RE = re.compile(r"\b(?:no|nunca|ni|jamas)\s+(?:(?:me|nos|le|les|te)\s+)?$")
-
-
-def describes_charge(text: str | None) -> bool:
-    """Money taken from the affiliate, said any way; "no me cobraron, no lo quisieron ni ver"
-    is not."""
-    k = fold(text)[:600]
-    return any(not _NEGATION_BEFORE_RE.search(k[max(0, m.start() - 14):m.start()])
-               for m in _CHARGE_RE.finditer(k))
-
-
-def fold(text: str | None) -> str:
-    """The shared fold, keeping "?" (a question mark tells a question)."""
-    return _fold(text, keep="?")
 
 
 def after_greeting(text: str | None) -> str | None:
