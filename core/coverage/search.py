@@ -40,6 +40,9 @@ class Doc:
     group_toks: frozenset[str]
     syns: list[SynEntry] = field(default_factory=list)
     neg_toks: frozenset[str] = frozenset()  # "(no incluye melanoma)": asking for it is not this
+    # every token of its synonyms, set once the index is built (a question word is looked up here
+    # instead of in each of the knowledge base's many synonyms)
+    syn_toks: frozenset[str] = frozenset()
 
     @property
     def all_toks(self) -> set[str]:
@@ -152,6 +155,7 @@ class Index:
     def _build_stats(self) -> None:
         df: dict[str, int] = defaultdict(int)
         for d in self.docs:
+            d.syn_toks = frozenset().union(*(s.toks for s in d.syns))
             for t in d.all_toks:
                 df[t] += 1
         n = max(len(self.docs), 1)
@@ -326,7 +330,7 @@ class Index:
                 explained_idf += w
             elif v in syn_explained:
                 explained_idf += w
-            elif any(v in s.toks for s in d.syns):
+            elif v in d.syn_toks:
                 explained_idf += 0.5 * w
             elif v in d.group_toks:
                 explained_idf += 0.4 * w
