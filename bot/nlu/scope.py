@@ -55,7 +55,7 @@ _ADVICE_RE = re.compile(
     r"(?:es|son|me|le)?\s*(?:buen[oa]s?|sirve\w*|baja\w*|quita\w*|cura\w*|recomienda\w*)\b"
     r"|\bconsejos para\b|\bque dieta\b|\bremedio casero\b")
 _COST_OR_COVER_RE = re.compile(r"\b(?:cubre\w*|cubierto|gratis|cobr\w*|cost\w*|pag\w*|seguro popular|"
-                               r"poliza|me dan|dan gratis|surten|surtir)\b")
+                               r"poliza|me dan|surten|surtir)\b")
 
 
 def asks_advice(text: str | None) -> bool:
@@ -67,7 +67,10 @@ def asks_advice(text: str | None) -> bool:
 def other_institution(text: str | None) -> bool:
     """Another health institution's care (IMSS, ISSSTE, Pemex, Sedena) and nothing of Seguro
     Popular: its own channels answer, this one cannot reimburse or turn it to an enlace."""
-    k = _fold(text)
+    return _institution_only(_fold(text))
+
+
+def _institution_only(k: str) -> bool:
     return bool(_OTHER_HEALTH_RE.search(k)) and not _OWN_PROGRAM_RE.search(k)
 
 
@@ -84,7 +87,7 @@ def other_matter(text: str | None, *, sure: bool = False) -> bool:
         return False
     if _PET_RE.search(k) and not _BITE_RE.search(k):
         return True
-    return bool(_NOT_HEALTH_RE.search(k)) or (not sure and bool(_OTHER_HEALTH_RE.search(k)))
+    return bool(_NOT_HEALTH_RE.search(k)) or (not sure and _institution_only(k))
 
 
 _INSULT_RE = re.compile(r"(?:pendej\w*|idiota\w*|estupid\w*|imbecil\w*|mens[oa]s?|babos[oa]s?|"
