@@ -25,13 +25,15 @@ _cache: dict[str, object] = {}
 
 def get_engine() -> CoverageEngine:
     """The process-wide engine (built lazily; rebuilt when a catalog is loaded)."""
-    from core.coverage.catalog import manifest_path, manifest_stamp
+    from core.coverage import catalog
+    from core.coverage.built import build_key, load_or_build
     from core.coverage.engine import CoverageEngine
 
-    key = (str(manifest_path().resolve()), manifest_stamp())
+    key = (str(catalog.manifest_path().resolve()), catalog.manifest_stamp())
     with _lock:
         if _cache.get("key") != key or "engine" not in _cache:
-            _cache["engine"] = CoverageEngine.from_files()
+            built = build_key(catalog.DATA_DIR, catalog.manifest_path())
+            _cache["engine"] = load_or_build(built, CoverageEngine.from_files, CoverageEngine)
             _cache["key"] = key
         return _cache["engine"]  # type: ignore[return-value]
 

@@ -11,8 +11,8 @@ import re
 from functools import lru_cache
 
 import snowballstemmer
-from unidecode import unidecode
 
+from core.text.fold import to_ascii
 from core.text.phonetic import phonetic  # noqa: F401 - re-exported for the search
 
 # Common chat abbreviations, expanded before anything else.
@@ -204,7 +204,7 @@ _TOKEN_RE = re.compile(r"[a-z0-9]+")
 
 def fold(text: str) -> str:
     """Lowercase ASCII form: 'Vesícula, ¿cuánto?' -> 'vesicula, ?cuanto?'."""
-    return unidecode(text or "").lower()
+    return to_ascii(text).lower()
 
 
 # "hepatitis C", "diabetes tipo 1", "factor VIII": the letter or number is the meaning.
@@ -251,6 +251,7 @@ def words(text: str) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=50000)
 def stem(word: str) -> str:
     """A light Spanish stemmer: plurals, gender, diminutives and a few derivational endings.
 

@@ -208,7 +208,7 @@ class Stack:
         path = self.logs / "scheduler.log"
         return path.read_text(errors="replace") if path.exists() else ""
 
-    def run_burst_worker(self, timeout: float = 120) -> None:
+    def run_burst_worker(self, timeout: float = 240) -> None:
         """Burst workers until no outbox row is left for the relay to hand over: a reply's next
         part is a job delayed until the part gap is over, which the relay (started here unless the
         test started one) enqueues after a burst worker has left."""
