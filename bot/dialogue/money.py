@@ -12,9 +12,10 @@ from unidecode import unidecode
 
 from bot.nlu import amounts
 from bot.nlu.amounts import count_told, price_each  # noqa: F401  (read as U.* too)
-from bot.nlu.numbers import NUMBER_WORDS, number_runs
+from bot.nlu.numbers import number_runs
 from core.text.fold import fold
 from core.text.money import monto_in_range
+from core.text.number_words import NUMBER_WORDS
 
 _DIGITS_RE = re.compile(r"\$?\s*(\d{1,3}(?:[,.]\d{3})+|\d+)(?:[.,](\d{1,2}))?\s*(k|mil)?(?![\d/])")
 

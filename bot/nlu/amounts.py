@@ -14,8 +14,7 @@ import re
 from unidecode import unidecode
 
 from core.text.fold import fold as _fold
-
-from .numbers import UNITS
+from core.text.number_words import UNITS
 
 _CORRECTION_BETWEEN_RE = re.compile(
     r"\b(?:no|perdon|digo|mejor dicho|o sea|sino|bueno|corrijo|eran|mas bien|me equivoque)\b")

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import re
 
+from core.text.number_words import UNITS
+
 from .folded import Folded, fold
-from .numbers import UNITS
 
 _MONTHS = (
     r"(?:enero|ene|febrero|feb|marzo|mar|abril|abr|mayo|junio|jun|julio|jul|agosto|ago|"

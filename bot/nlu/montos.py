@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import re
 
+from core.text.number_words import HUNDREDS, NUMBER_WORDS, TENS, UNITS
+
 from .amounts import TOTAL_AFTER_RE, combine_amounts, said_each, times
 from .folded import Folded
 from .numbers import (
-    HUNDREDS,
-    NUMBER_WORDS,
-    TENS,
-    UNITS,
     as_number,
     spoken_cents,
     thousands_group,

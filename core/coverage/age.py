@@ -11,21 +11,11 @@ from __future__ import annotations
 import re
 
 from core.coverage.text import fold
+from core.text.number_words import TENS, UNITS
 
-_UNITS = {
-    "cero": 0, "un": 1, "uno": 1, "una": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5,
-    "seis": 6, "siete": 7, "ocho": 8, "nueve": 9, "diez": 10, "once": 11, "doce": 12,
-    "trece": 13, "catorce": 14, "quince": 15, "dieciseis": 16, "diecisiete": 17,
-    "dieciocho": 18, "diecinueve": 19, "veinte": 20, "veintiun": 21, "veintiuno": 21,
-    "veintidos": 22, "veintitres": 23, "veinticuatro": 24, "veinticinco": 25,
-    "veintiseis": 26, "veintisiete": 27, "veintiocho": 28, "veintinueve": 29,
-}
-_TENS = {
-    "treinta": 30, "cuarenta": 40, "cincuenta": 50, "sesenta": 60, "setenta": 70,
-    "ochenta": 80, "noventa": 90, "cien": 100,
-}
+_TENS = {**TENS, "cien": 100}  # ages reach "cien"; amounts read it among the HUNDREDS
 
-_NUMBER_WORD = "|".join(sorted(list(_UNITS) + list(_TENS), key=len, reverse=True))
+_NUMBER_WORD = "|".join(sorted(list(UNITS) + list(_TENS), key=len, reverse=True))
 # A number: digits (with a decimal part) or Spanish words ("cuarenta y cinco").
 _NUM = (
     rf"(?:\d+(?:[.,]\d+)?|(?:{_NUMBER_WORD})(?:\s+y\s+(?:{_NUMBER_WORD}))?)"
@@ -85,8 +75,8 @@ def _number(text: str) -> float | None:
     parts = [p for p in re.split(r"\s+y\s+", t) if p]
     total = 0.0
     for p in parts:
-        if p in _UNITS:
-            total += _UNITS[p]
+        if p in UNITS:
+            total += UNITS[p]
         elif p in _TENS:
             total += _TENS[p]
         else:
