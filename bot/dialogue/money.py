@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import re
 
-from unidecode import unidecode
-
 from bot.nlu import amounts
 from bot.nlu.amounts import count_told, price_each  # noqa: F401  (read as U.* too)
 from bot.nlu.numbers import number_runs
-from core.text.fold import fold
+from core.text.fold import ascii_lower, fold
 from core.text.money import monto_in_range
 from core.text.number_words import NUMBER_WORDS
 
@@ -41,14 +39,14 @@ def amount(text: str | None) -> float | None:
     """A peso amount written alone or in a short phrase: '3500', '$3,500', 'fueron 1.200 pesos',
     '3 mil', 'tres mil quinientos', 'dos mil 600'. None when there is none (years and phone
     numbers excluded). The numbers are read by the NLU's one table (bot/nlu/numbers.py)."""
-    found = _peso_runs(unidecode((text or "")[:500]).lower())
+    found = _peso_runs(ascii_lower((text or "")[:500]))
     return found[0][0] if found else None
 
 
 def amount_answer(text: str | None) -> float | None:
     """The answer to "¿cuánto te cobraron?": one figure, or several charges added up ("el
     antibiótico 310 y el paracetamol 95" -> 405; "250 y 180, en total 430" -> 430)."""
-    k = unidecode((text or "")[:500]).lower()
+    k = ascii_lower((text or "")[:500])
     found = _peso_runs(k)
     if not found and re.fullmatch(r"\s*(\d{4})\s*", k):
         return float(k)  # "2100" alone, asked how much: pesos, not a year
@@ -65,7 +63,7 @@ def last_amount(text: str | None) -> float | None:
     """The corrected amount: one stated as the amount ('fueron 1800 porque la consulta fue de
     300', '6,300 con todo'), else the last one written ('no eran 300, eran 350'), passing over
     one the person negates ('fueron 1800 no 1500', 'no de 100')."""
-    k = unidecode((text or "")[:500]).lower()
+    k = ascii_lower((text or "")[:500])
     found = _peso_runs(k)
     if not found:
         return None
@@ -132,7 +130,7 @@ _LEADING_FIGURE_RE = re.compile(r"^\s*\$?\s*((?:\d{1,3}(?:[,.]\d{3})+|\d{2,7})(?
 
 
 def leading_amount(text: str | None) -> float | None:
-    m = _LEADING_FIGURE_RE.match(unidecode((text or "")[:500]).lower())
+    m = _LEADING_FIGURE_RE.match(ascii_lower((text or "")[:500]))
     value = amount(m.group(0)) if m else None
     return value if value is not None and value >= 20 else None
 
@@ -158,7 +156,7 @@ def _is_amount_word(w: str) -> bool:
 
 def approx_amount(text: str | None) -> float | None:
     """An estimated amount: 'como 300 creo', 'unos 250 pesos', '1200 más o menos'."""
-    raw = unidecode((text or "")[:500]).lower()
+    raw = ascii_lower((text or "")[:500])
     words = re.sub(r"[^a-z0-9$,. ]+", " ", raw).replace(", ", " ").replace(". ", " ").split()
     words = [w.strip(",.") or w for w in words]
     n = len(words)

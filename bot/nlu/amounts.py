@@ -11,8 +11,7 @@ from __future__ import annotations
 import itertools
 import re
 
-from unidecode import unidecode
-
+from core.text.fold import ascii_lower
 from core.text.fold import fold as _fold
 from core.text.number_words import UNITS
 
@@ -160,6 +159,6 @@ def combine_amounts(text: str, found: list[tuple[float, int, int]]) -> tuple[flo
     for (_v1, _s1, e1), (_v2, s2, _e2) in itertools.pairwise(found):
         between = fold(text[e1:s2])
         if _CORRECTION_BETWEEN_RE.search(between) or not (_SUM_BETWEEN_RE.search(
-                unidecode(text[e1:s2]).lower()) or _LABEL_BETWEEN_RE.match(between)):
+                ascii_lower(text[e1:s2])) or _LABEL_BETWEEN_RE.match(between)):
             return found[-1][0], False
     return float(sum(v for v, _s, _e in found)), True

@@ -17,10 +17,9 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from unidecode import unidecode
-
 from core.estados import NOMBRES
 from core.text.curp import CURP_SEARCH_RE, is_well_formed
+from core.text.fold import ascii_lower
 
 from .fechas import find_fechas
 from .folded import Folded, fold
@@ -51,7 +50,7 @@ _NEGATED_BEFORE = re.compile(r"(?<![a-z])no\s+(?:(?:es|era|fue|en|de|del|estado\
 
 
 def _fold_plain(s: str) -> str:
-    return re.sub(r"\s+", " ", unidecode(s).lower().strip())
+    return re.sub(r"\s+", " ", ascii_lower(s).strip())
 
 
 def _variant_regex(variant: str) -> str:

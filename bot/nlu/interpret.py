@@ -15,9 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from unidecode import unidecode
-
 from core.text.fold import fold as _fold
+from core.text.fold import to_ascii
 
 from .charges import describes_charge, fold, no_charge, not_owed
 from .concepts import has_concept
@@ -98,7 +97,7 @@ _PAST_CHARGE_RE = re.compile(
 
 def after_greeting(text: str | None) -> str | None:
     """'hola, quiero reportar un cobro' -> 'quiero reportar un cobro' (None when only a greeting)."""
-    raw = unidecode(text or "")
+    raw = to_ascii(text)
     m = _GREETING_RE.match(raw)
     if not m:
         return None
@@ -351,7 +350,7 @@ def _courtesies(text: str, norm: str, main: str) -> list[str]:
     "gracias, y otra pregunta…", "…eso es todo, bye"): reported, never acted on; `norm` is the
     text as normalize_text gave it."""
     found = []
-    opening = _GREETING_RE.match(unidecode(text or ""))
+    opening = _GREETING_RE.match(to_ascii(text))
     if main != "saludo" and opening and has_concept("saludo", normalize_text(opening.group(0))):
         found.append("saludo")
     if main not in ("agradecimiento", "felicitacion") and _thanks(norm):

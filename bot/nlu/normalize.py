@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from unidecode import unidecode
+from core.text.fold import ascii_lower
 
 # A few emojis carry intent (thanks, ok, anger); they become plain tokens before unidecode
 # would silently drop them.
@@ -141,7 +141,7 @@ def normalize_text(text: object) -> str:
         text = str(text)
     text = text[:_MAX_CHARS]
     text = _EMOJI_RE.sub(lambda m: _EMOJI_TOKENS[m.group(0)], text)
-    text = unidecode(text).lower()
+    text = ascii_lower(text)
     text = _REPEAT_RE.sub(r"\1", text)
     text = _DOUBLE_VOWEL_END_RE.sub(r"\1", text)
     text = _NON_WORD_RE.sub(" ", text)

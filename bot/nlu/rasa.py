@@ -15,6 +15,7 @@ import requests
 
 from core.estados import NOMBRES
 from core.text.curp import is_valid_curp
+from core.text.fold import to_ascii
 
 from .data import ENTITIES, FALLBACK_INTENT
 from .engine import EmbeddedParser, coerce_text, fallback_result
@@ -155,9 +156,7 @@ def normalise_value(entity: str, value: object, fallback: EmbeddedParser):
             return value
         gaz = get_gazetteer(fallback.data_dir)
         key = " ".join(str(value).lower().split())
-        from unidecode import unidecode
-
-        return gaz.values.get(unidecode(key))
+        return gaz.values.get(to_ascii(key))
     if entity == "curp":
         v = str(value).strip().upper()
         return v if is_valid_curp(v) else None

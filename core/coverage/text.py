@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import snowballstemmer
 
-from core.text.fold import to_ascii
+from core.text.fold import ascii_lower as fold
 from core.text.phonetic import phonetic  # noqa: F401 - re-exported for the search
 
 # Common chat abbreviations, expanded before anything else.
@@ -202,9 +202,6 @@ STOPWORDS = FUNCTION_WORDS | frozenset(
 _TOKEN_RE = re.compile(r"[a-z0-9]+")
 
 
-def fold(text: str) -> str:
-    """Lowercase ASCII form: 'Vesícula, ¿cuánto?' -> 'vesicula, ?cuanto?'."""
-    return to_ascii(text).lower()
 
 
 # "hepatitis C", "diabetes tipo 1", "factor VIII": the letter or number is the meaning.

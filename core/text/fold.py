@@ -30,10 +30,15 @@ def to_ascii(text: str | None) -> str:
     return text if text.isascii() else text.translate(_TABLE)
 
 
+def ascii_lower(text: str | None) -> str:
+    """Lowercase ASCII, punctuation kept: 'Vesícula, ¿cuánto?' -> 'vesicula, ?cuanto?'."""
+    return to_ascii(text).lower()
+
+
 @lru_cache(maxsize=8)
 def _drop(keep: str) -> re.Pattern:
     return re.compile(rf"[^a-z0-9$ñ{re.escape(keep)}]+")
 
 
 def fold(text: str | None, keep: str = "") -> str:
-    return " ".join(_drop(keep).sub(" ", to_ascii(text).lower()).split())
+    return " ".join(_drop(keep).sub(" ", ascii_lower(text)).split())
