@@ -40,7 +40,20 @@ _BEFORE_NOT_AGE = re.compile(
     r"mis|sus|tus|primeros?|ultimos?|cumplir\s+los|otros?)\s*$"
 )
 _AGE_RE = re.compile(rf"(?<![\w.,])({_NUM})\s*(?:y\s+(medio)\s+)?({_UNIT})\b(?:\s+y\s+medio\b)?")
-_HALF_AFTER = re.compile(rf"^\s*y\s+({_NUM})\s*(meses|mes)\b")
+# "1 año y 3 meses", "1 año 3 meses", "2 años con 4 meses"
+_HALF_AFTER = re.compile(rf"^\s*(?:y\s+|con\s+)?({_NUM})\s*(meses|mes)\b")
+# "tiene año y medio" with no number before "año"
+_YEAR_AND_HALF = re.compile(r"\bano\s+y\s+medio\b")  # after the readers of "N años y medio"
+# born today or a few days ago without a figure: "recién nacido", "nació ayer", "acaba de nacer"
+_JUST_BORN = re.compile(r"\b(?:recien\s+nacid[oa]s?|acaba\s+de\s+nacer|naci[oa]\s+(?:ayer|hoy|antier|"
+                        r"antenoche|anoche|esta\s+manana|en\s+la\s+madrugada))\b")
+# "tengo 34 me siento cansada", "tengo 62 cubre la consulta?": a grown-up's age and the next
+# word, unless that word says what was counted or measured ("tengo 38 de fiebre", "16 puntadas")
+_SOY_N_WORD = re.compile(rf"\b(?:tengo|tiene|cumpli|cumplio)\s*({_NUM})(?!\s*(?:[.,]\d|\d))"
+                         r"(?=\s+(?!(?:de|del|con|grados|pesos|mil|kilos|kg|cm|hijos|hijas|ninos|"
+                         r"ninas|nietos|pastillas|tabletas|cajas|citas|consultas|dias|meses|semanas|"
+                         r"anos|horas|minutos|veces|mas|o|puntos|puntadas|sesiones|embarazos|"
+                         r"partos|cesareas|ml|mg|gramos|litros)\b)[a-z])")
 _HALF_WORD = re.compile(r"^\s*y\s+medio\b")
 
 # "mi hijo de 3", "mi abuelita de 80", "una señora de 70": a person followed by "de N" with no unit.
@@ -122,14 +135,18 @@ def extract_age(text: str) -> float | None:
         if years > 120:
             continue
         return round(years, 2)
-    for rx in (_PERSON_DE_N, _SOY_N, _SOY_N_ADULT, _A_LOS_N):
+    if _YEAR_AND_HALF.search(s):
+        return 1.5
+    for rx in (_PERSON_DE_N, _SOY_N, _SOY_N_ADULT, _SOY_N_WORD, _A_LOS_N):
         m = rx.search(s)
-        if m and rx in (_SOY_N, _SOY_N_ADULT) and _COUNTED_BEFORE.search(s[max(0, m.start() - 40):m.start()]):
+        if m and rx in (_SOY_N, _SOY_N_ADULT, _SOY_N_WORD) and _COUNTED_BEFORE.search(s[max(0, m.start() - 40):m.start()]):
             continue  # "para ya no tener hijos, ya tengo 4": how many, not how old
         if m:
             n = _number(m.group(1))
-            if n is not None and (15 if rx is _SOY_N_ADULT else 0) < n <= 110:
+            if n is not None and (15 if rx in (_SOY_N_ADULT, _SOY_N_WORD) else 0) < n <= 110:
                 return round(n, 2)
+    if _JUST_BORN.search(s):
+        return 0.0
     return None
 
 

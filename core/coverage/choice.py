@@ -89,7 +89,7 @@ def choose(hits: list[Hit], edad: float | None, small_child: bool | None, fits: 
                     and h.score >= SMSXXI_FIRST * top.score and fits(h.item, edad):
                 return h
     child_term = top.syn is not None and top.syn.child and small_child
-    if top.item.cartera == "SMSXXI" and not child_term:
+    if top.item.cartera == "SMSXXI" and not child_term and not small_child:
         # SMSXXI covers what the other two do not: a close CAUSES/FPGC match answers first.
         for h in hits[1:6]:
             if h.item.cartera != "SMSXXI" and h.score >= SMSXXI_YIELD * top.score \

@@ -196,8 +196,18 @@ class CoverageEngine:
         described = self._described(text, edad, ans)
         if described is ans or not described.covered or not described.matches:
             return ans
+        if self._smsxxi_first(text, ans, described):
+            return ans
         key = (described.matches[0]["cartera"], described.matches[0]["numero"])
         return ans if key == (ans.matches[0]["cartera"], ans.matches[0]["numero"]) else described
+
+    @staticmethod
+    def _smsxxi_first(text: str, ans: CoverageAnswer, described: CoverageAnswer) -> bool:
+        """Under 5, an SMSXXI row the catalogue reading leads with stays before a CAUSES entry
+        BM25 finds (issue 20's rule 4: "a child under 5 gets SMSXXI where it covers the
+        condition"): "neumotórax" at 5 months is SMSXXI's row, not CAUSES' chest drainage."""
+        return bool(ans.matches) and ans.matches[0]["cartera"] == "SMSXXI" \
+            and described.cartera == "CAUSES" and patient.small_child(ans.edad, text)
 
     def _kb_knows_more(self, text: str) -> bool:
         """A meaningful word of the question the catalogue index lacks and the knowledge base has."""
