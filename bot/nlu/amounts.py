@@ -142,10 +142,37 @@ def _net(text: str, found: list[tuple[float, int, int]]) -> list[tuple[float, in
     return out
 
 
+# "o sea si me cobraron 600", "creo q 1,150": the figure that follows restates the charge
+_RESTATED_BETWEEN_RE = re.compile(r"\b(?:o\s*sea|osea|creo\s+q(?:ue)?|mejor\s+dicho|corrijo|"
+                                  r"me\s+equivoque)\b")
+# "como mil y pico", "11 mil y feria", "unos 500": a rough figure the person may then make exact
+_ROUGH_AFTER_RE = re.compile(r"^\s*(?:pesos\s+)?y\s+(?:pico|feria|tantos|cacho|algo)\b")
+_ADDED_BETWEEN_RE = re.compile(r"\b(?:otros?|otras?|ademas|aparte|tambien|mas|luego|despues|cada)\b")
+_ROUGH_BEFORE_RE = re.compile(r"\b(?:como|unos|casi|aprox\w*|mas\s+o\s+menos|alrededor\s+de)\s*\$?\s*$")
+
+
+def _exact_over_rough(text: str, found: list[tuple[float, int, int]]) -> list[tuple[float, int, int]]:
+    """A rough figure followed by the exact one it rounds ("11 mil y feria… fueron 11,300")
+    is one charge told twice: the exact figure stays."""
+    out = []
+    for i, (value, start, end) in enumerate(found):
+        nxt = found[i + 1] if i + 1 < len(found) else None
+        rough = _ROUGH_AFTER_RE.search(fold(text[end:end + 15])) or _ROUGH_BEFORE_RE.search(
+            fold(text[max(0, start - 20):start]))
+        if rough and nxt is not None and value <= nxt[0] < 1.5 * value \
+                and not _ADDED_BETWEEN_RE.search(fold(text[end:nxt[1]])):
+            continue
+        out.append((value, start, end))
+    return out
+
+
 def combine_amounts(text: str, found: list[tuple[float, int, int]]) -> tuple[float, bool]:
     """Amounts found in one message ([(value, start, end)] in the original text, in order):
     (the amount charged, whether it is the sum of separate charges)."""
     text = text or ""
+    found = _exact_over_rough(text, found)
+    if len(found) > 1 and _RESTATED_BETWEEN_RE.search(fold(text[found[-2][2]:found[-1][1]])):
+        return found[-1][0], False
     if len(found) > 1:
         net = _net(text, found)
         if net and sum(v for v, _s, _e in net) > 0 and net != found:

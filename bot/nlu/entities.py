@@ -179,13 +179,13 @@ def _folio(f: Folded) -> list[dict]:
 # --------------------------------------------------------------------------- unidad
 
 _UNIT_HEAD_RE = re.compile(
-    r"(?<![a-z0-9])(?:centro\s+de\s+salud|centro\s+medico|casa\s+de\s+salud|hospital(?:ito)?|"
+    r"(?<![a-z0-9])(?:centro\s+de\s+salud|centro\s+medico|casa\s+de\s+salud|hospital(?:ito)?|maternidad|"
     r"clinica|unidad\s+medica(?:\s+familiar)?|umf|uneme|cessa|sanatorio|hosp\.?|hgz?|"
     r"modulo\s+de\s+afiliacion|modulo\s+del\s+seguro(?:\s+popular)?|mao|caravana\s+de\s+salud|"
     r"(?:(?<=del )|(?<=al )|(?<=el ))general(?=\s+de\s))(?![a-z0-9])"
 )
 _UNIT_QUALIFIERS = re.compile(
-    r"\s+(?:general|civil|comunitario|regional|integral|rural|urbano|materno[\s-]+infantil|"
+    r"\s+(?:general|civil|comunitario|regional|integral|rural|urbano|materno(?:[\s-]+infantil)?|"
     r"de\s+la\s+mujer|del\s+nino|de\s+la\s+madre\s+y\s+el\s+nino|infantil|de\s+especialidades|"
     r"de\s+alta\s+especialidad|universitario|de\s+ginecobstetricia|de\s+ginecologia|"
     r"psiquiatrico|basico|pediatrico|de\s+la\s+amistad)(?![a-z0-9])"
@@ -252,16 +252,17 @@ def _unit_name(f: Folded, cursor: int, end: int, places: re.Pattern | None) -> t
             connectors.append(word)
             cursor = w.end()
             continue
-        if word in _NAME_STOP or _VERBISH.search(word) or word.isdigit() or len(connectors) > 2:
-            break
         place = places.match(text, w.start(1)) if places is not None else None
+        if (not place and (word in _NAME_STOP or _VERBISH.search(word))) or word.isdigit() \
+                or len(connectors) > 2:
+            break  # a known place is a name even when it looks like a verb ("Ramos Arizpe")
         if content == 0 and not connectors:
             written = f.slice(w.start(1), w.end(1))
             if not (written[:1].isupper() or place or word in _SAINTS):
                 break
         connectors = []
         content += 1
-        if word not in _GENERIC_NAMES:
+        if word not in _GENERIC_NAMES or place:  # "de Ciudad Juárez" names a place
             generic_only = False
         if place:
             end = place.end()

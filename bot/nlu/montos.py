@@ -66,6 +66,7 @@ _NON_MONEY_BEFORE = {
     "manzana", "mz", "lt", "km", "kilometro", "umf", "clinica", "hospital", "modulo", "salud",
     "cp", "expediente", "poliza", "ext", "interior", "exterior", "ventanilla", "turno", "ficha",
     "general", "regional", "civil", "comunitario", "integral", "hgz", "hg", "umaa", "uneme",
+    "recibo", "ticket", "factura", "referencia",
 }  # fmt: skip
 _NON_HEALTH = {
     "pasaje", "pasajes", "camion", "camiones", "taxi", "uber", "combi", "transporte", "gano",
