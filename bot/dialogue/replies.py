@@ -38,6 +38,11 @@ GOODBYE = "¡Hasta pronto! Aquí estoy cuando me necesites."
 THANKS = "¡Con gusto! Si necesitas algo más, aquí estoy. " + MENU_HINT
 OUT_OF_SCOPE = ("Solo puedo ayudarte con temas del Seguro Popular: quejas, cobros, cobertura, "
                 "información y folios.")
+# Thoughts of suicide or self-harm (bot/nlu/signals.py in_crisis): where to get help now, first.
+CRISIS = ("Lamento mucho que estés pasando por esto; no tienes que enfrentarlo sola ni solo. "
+          "Si tú o alguien cercano está en peligro ahora, llama al 911. La Línea de la Vida "
+          "atiende gratis y a toda hora: 800 911 2000. Si quieres, escribe 6 y una persona de "
+          "Atención Ciudadana te contacta.")
 NOT_UNDERSTOOD = "Perdón, no te entendí."
 NOT_UNDERSTOOD_AGAIN = ("Sigo sin entenderte, perdón. Escribe 6 y una persona te atiende, "
                         "o elige una opción del menú.")

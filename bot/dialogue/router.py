@@ -46,6 +46,10 @@ def run_turn(turn: Turn) -> Turn:
         if t.signals.opt_in:
             control.opt_in(t)
         return t  # opted out: stored, never answered
+    if t.signals.crisis:
+        t.say(R.CRISIS)  # before anything else, also when a person has the chat
+        if t.intent in ("fuera_de_alcance", "nlu_fallback") or t.contact.handoff:
+            return t  # nothing else asked: no menu after it, and any open report waits
     if info_reply.answer(t):
         return t  # the answer to a request for information sent from the case
     if t.contact.handoff:

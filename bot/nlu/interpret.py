@@ -23,7 +23,7 @@ from .concepts import has_concept
 from .data import FALLBACK_INTENT
 from .normalize import normalize_text
 from .scope import asks_advice, insult_only, other_institution, other_matter  # noqa: F401  (read here and by tests)
-from .signals import ASKS_OFFICIAL, CALL_ME, Signals
+from .signals import ASKS_OFFICIAL, CALL_ME, Signals, in_crisis
 
 HINT_CONFIDENCE = 0.55
 HINT_OVERRIDES_BELOW = 0.7
@@ -123,6 +123,8 @@ _LEAD_ACT_RE = re.compile(
 LEAD_OVERRIDES_BELOW = 0.8
 OTHER_MATTER_BELOW = 0.6
 _REPORTS = frozenset({"queja", "cobro_injustificado", "sugerencia", "felicitacion"})
+# what another institution's name makes its own matter (not this channel's)
+_INSTITUTION_READS = _REPORTS | {"solicitud_informacion", "consulta_cobertura", "estado_tramite"}
 _ADVICE_READS = frozenset({"queja", "consulta_cobertura", "solicitud_informacion", "sugerencia",
                            FALLBACK_INTENT})
 _ABOUT_FOLIOS_RE = re.compile(
@@ -231,11 +233,6 @@ def interpret(text: str, parser, context: dict | None = None) -> Interpretation:
                                                                   or conf < OTHER_MATTER_BELOW)):
         # "FELICIDADES HAS GANADO…", "le mando el recibo de la CFE, me cobraron de más"
         intent, conf, source = "fuera_de_alcance", max(conf, HINT_CONFIDENCE), "keyword"
-    if intent in _REPORTS and other_institution(text) or (
-            intent in _ADVICE_READS and asks_advice(text)):
-        # "en el IMSS de Saltillo me trataron feo", "¿qué le doy para la fiebre?": not this
-        # channel's matter, whatever the words of a report or a question
-        intent, conf, source = "fuera_de_alcance", max(conf, HINT_CONFIDENCE), "keyword"
     if intent == "estado_tramite" and not any(e.get("entity") == "folio" for e in entities) \
             and _ABOUT_FOLIOS_RE.search(fold(text)) and not _MY_FOLIO_SAYS_RE.search(fold(text)):
         # "¿qué significa el folio que me mandaron?": how folios work, not one's own
@@ -251,6 +248,16 @@ def interpret(text: str, parser, context: dict | None = None) -> Interpretation:
     lead = lead_act(greeted or text)
     if lead is not None and lead != intent and conf < LEAD_OVERRIDES_BELOW:
         intent, conf, source = lead, max(conf, HINT_CONFIDENCE), "keyword"
+    if intent in _INSTITUTION_READS and other_institution(text) or (
+            intent in _ADVICE_READS and asks_advice(text)):
+        # "en el IMSS de Saltillo me trataron feo", "la constancia de vigencia del ISSSTE", "¿qué
+        # le doy para la fiebre?": not this channel's matter, whatever the words of a report or
+        # a question (after the lead act: "quiero poner una queja contra el IMSS" too)
+        intent, conf, source = "fuera_de_alcance", max(conf, HINT_CONFIDENCE), "keyword"
+    if intent in ("queja", "nlu_fallback", "sugerencia") and in_crisis(text):
+        # "ya no quiero vivir, nadie me quiere": no report to take (the dialogue answers with
+        # where to get help: bot/dialogue/router.py)
+        intent, conf, source = "fuera_de_alcance", max(conf, HINT_CONFIDENCE), "keyword"
     if presence_check(text):
         intent, conf, source = "saludo", max(conf, HINT_CONFIDENCE), "keyword"
     has_monto = any(e.get("entity") == "monto" for e in entities)

@@ -97,6 +97,24 @@ def asks_for_human(text: str | None) -> bool:
 
 
 
+# Thoughts of suicide or self-harm, the writer's or someone close's: whatever else the message
+# says, the person hears first where to get help now (Línea de la Vida, 911). Wishes to die or to
+# hurt oneself only: "se me murió mi papá" or "casi me muero del dolor" are not.
+_CRISIS_RE = re.compile(
+    r"\b(?:ya\s+)?no\s+(?:quiero|kiero|qiero|deseo|aguanto)\s+(?:seguir\s+)?(?:vivir|viviendo|mas\s+la\s+vida)\b"
+    r"|\b(?:me\s+quiero|quiero|kiero|qiero|ganas\s+de)\s+(?:morir(?:me)?|matarme|suicidarme|desaparecer\s+para\s+siempre)\b"
+    r"|\bme\s+(?:voy\s+a|quiero|pienso)\s+(?:matar|suicidar|quitar\s+la\s+vida|colgar|cortar\s+las\s+venas)\b"
+    r"|\bquitarme\s+la\s+vida\b|\bsuicidarme\b|\bpens\w*\s+en\s+(?:el\s+)?suicidio\b|\bcortarme\s+las\s+venas\b"
+    r"|\bse\s+(?:quiere|va\s+a)\s+(?:matar|suicidar|morir|quitar\s+la\s+vida)\b|\bse\s+(?:corta|cortaba|hace\s+dano)(?:\s+(?:sol[oa]|los\s+brazos|las\s+munecas|a\s+proposito))?"
+    r"(?=\s*(?:[,.;!?]|$|y\b))"
+    r"|\bno\s+vale\s+la\s+pena\s+(?:vivir|seguir\s+viviendo)\b|\bpara\s+que\s+sigo\s+viviendo\b"
+    r"|\b(?:quiero|kiero)\s+hacerme\s+dano\b|\bme\s+hago\s+dano\s+a\s+proposito\b")
+
+
+def in_crisis(text: str | None) -> bool:
+    return bool(_CRISIS_RE.search(fold(text)[:600]))
+
+
 @dataclass(frozen=True)
 class Signals:
     opt_out: bool = False
@@ -104,8 +122,9 @@ class Signals:
     menu: bool = False
     digit: int | None = None  # a lone menu choice, 1-9
     asks_human: bool = False
+    crisis: bool = False  # thoughts of suicide or self-harm
 
     @classmethod
     def read(cls, text: str | None) -> Signals:
         return cls(opt_out=is_opt_out(text), opt_in=is_opt_in(text), menu=is_menu(text),
-                   digit=menu_digit(text), asks_human=asks_for_human(text))
+                   digit=menu_digit(text), asks_human=asks_for_human(text), crisis=in_crisis(text))
