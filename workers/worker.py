@@ -129,6 +129,17 @@ class SinacWorker(Worker):
                 return False
             delay = min(delay * 2, BACKOFF_MAX)
 
+    def unsubscribe(self):
+        """RQ unsubscribes from the worker's pubsub channel before it stops the thread listening
+        there: the thread, woken by the reply, loops once more and, no longer subscribed, waits
+        its whole 60 s sleep for a subscription (redis-py's stop() joins it without a limit), so
+        an idle worker's warm shutdown took up to a minute about one time in three. The thread is
+        told to stop first; the reply then ends its loop."""
+        running = getattr(self.pubsub_thread, "_running", None)  # redis-py's PubSubWorkerThread
+        if running is not None:
+            running.clear()
+        super().unsubscribe()
+
     def _forget_own_registration(self) -> None:
         """RQ will not start a worker whose name is registered alive. After our own loop ended
         in an outage (a job finished while Redis was away: the loop could not record its end),
