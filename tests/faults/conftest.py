@@ -180,13 +180,14 @@ class Stack:
     def start_worker(self, *, burst: bool = False, hooked: bool = False, scheduler: bool = True,
                      simple: bool = False, **env) -> subprocess.Popen:
         """`rq worker` as deployed (forking a work horse per job), or with SimpleWorker (jobs in
-        the worker process itself: no fork per job, quicker for the burst runs of the tests)."""
+        the worker process itself: no fork per job, quicker for the burst runs of the tests; the
+        tests' subclass, tests/support/jobs.py, whose end never waits 60 s for its pubsub thread)."""
         self._n += 1
         args = ["worker", "--url", self.env["REDIS_URL"], "--worker-ttl", "60", "--name", f"fault-{os.getpid()}-{self._n}"]
         if burst:
             args.append("--burst")
         # as deployed (Procfile): the forking worker that loads the NLU model once, before forking
-        args += ["--worker-class", "rq.worker.SimpleWorker" if simple else "workers.worker.SinacWorker"]
+        args += ["--worker-class", "tests.support.jobs.SimpleWorker" if simple else "workers.worker.SinacWorker"]
         if scheduler:
             args.append("--with-scheduler")
         args += ["inbound", "outbound", "default"]

@@ -7,12 +7,13 @@ import re
 import sys
 
 import pytest
-from rq import Queue, SimpleWorker
+from rq import Queue
 
 from backoffice.app import create_app
 from core.config import Settings
 from core.jobs import Job
 from core.logs import mask_pii
+from tests.support.jobs import SimpleWorker
 from workers import registry
 from workers.dispatch import enqueue_jobs
 from workers.jobs.wrapper import job

@@ -9,12 +9,13 @@ import dataclasses
 from datetime import timedelta
 
 from redis import Redis
-from rq import Queue, SimpleWorker
+from rq import Queue
 from sqlalchemy import select
 
 from core.models import Fur, Notification, OutboxJob
 from core.notifications import FUR_RECIBIDO
 from core.timeutil import today_mx
+from tests.support.jobs import SimpleWorker
 from tests.support.web import login, post
 from workers.relay import relay_pass
 

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import pytest
 from redis import Redis
-from rq import Queue, SimpleWorker
+from rq import Queue
 from rq.job import Job as RQJob
 from rq.job import JobStatus
 from rq.registry import StartedJobRegistry
@@ -20,6 +20,7 @@ from sqlalchemy import select
 from core import outbox
 from core.jobs import Job, QueueName
 from core.models import OutboxJob
+from tests.support.jobs import SimpleWorker
 from workers.dispatch import commit_and_enqueue, rq_job_id
 from workers.relay import LOST_AFTER, relay_pass, requeue_abandoned, until_due
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from rq import Queue, SimpleWorker
+from rq import Queue
 from rq.registry import FailedJobRegistry
 
 from core.config import Settings
+from tests.support.jobs import SimpleWorker
 from tests.support.web import csrf_from, login
 
 

@@ -10,13 +10,14 @@ import pytest
 import time_machine
 from croniter import croniter
 from redis import Redis
-from rq import Queue, SimpleWorker
+from rq import Queue
 from sqlalchemy import select
 
 from core.jobs import QUEUES
 from core.models import Notification
 from core.timeutil import MX_TZ
 from tests.plazos.conftest import mx_time
+from tests.support.jobs import SimpleWorker
 from workers.registry import JOBS, path_of
 from workers.schedule import SCHEDULE, Periodic
 from workers.scheduler import SCHEDULER_TZ, build

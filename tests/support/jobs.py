@@ -7,13 +7,22 @@ from __future__ import annotations
 
 import time
 
+import rq
 from redis import Redis
-from rq import Queue, SimpleWorker
+from rq import Queue
 from sqlalchemy import select
 
 from core import outbox
 from core.jobs import QUEUES
 from core.models import OutboxJob
+from workers.worker import StopsPubsubFirst
+
+
+class SimpleWorker(StopsPubsubFirst, rq.SimpleWorker):
+    """RQ's SimpleWorker (jobs in the worker's own process), whose end does not wait up to 60 s
+    for its pubsub thread (workers/worker.py StopsPubsubFirst): a burst run over a few jobs took
+    60 s more about one time in three. For the tests' burst workers, in this process or as
+    `rq worker --worker-class tests.support.jobs.SimpleWorker`."""
 
 
 def run_jobs(settings, db, queues=QUEUES) -> None:
