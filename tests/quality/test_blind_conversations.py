@@ -7,6 +7,7 @@ regression below it."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -34,7 +35,9 @@ FLOORS = {"blind_r2": 0.97, "blind_r3": 0.92, "blind_r4": 0.86, "blind_r5": 0.94
 @pytest.mark.slow
 @pytest.mark.parametrize("path", SETS, ids=[p.parent.name for p in SETS])
 def test_blind_conversations(path, chan_settings, standin, db, instance_dir):  # noqa: F811
-    client = make_app(chan_settings).test_client()
+    # No part gap: these sets judge what the bot says and registers, not the spacing of a reply's
+    # parts (tests/channels/test_send_order.py does); inline, each gap was slept (~1 s in 7).
+    client = make_app(dataclasses.replace(chan_settings, outbound_part_gap_seconds=0.0)).test_client()
     outcomes = [run_scenario(s, client, db, standin, post_signed, inbound_form)
                 for s in load_scenarios(path)]
     text = summary(outcomes)
