@@ -65,21 +65,28 @@ def on_form(t: Turn) -> bool:
                 changed.append("estado_clave")
         if ("estado_clave" not in changed and form["tipo"] == "cobro_injustificado"
                 and form["slots"].get("monto") is None and "monto" not in changed
-                and U.content_words(t.text) <= 2 and U.amount(t.text) is not None):
-            # asked where, the person said how much ("350"): keep it, then ask where again
+                and (U.content_words(t.text) <= 2 or not U.tells_story(t.text))
+                and U.amount(t.text) is not None):
+            # asked where, the person said how much ("350", "mil ochocientos cincuenta"): keep
+            # it, then ask where again
             form["slots"]["monto"] = U.amount(t.text)
             changed.append("monto")
+        elif "estado_clave" not in changed and form["slots"].get("monto") is not None:
+            _monto_fix(t, form, changed)  # asked where: "ah no, perdón, fueron 1,400"
         answered = "estado_clave" in changed
         if U.tells_story(t.text) and not (answered and U.content_words(t.text) <= 3):
             add_description(form, t.text)
             answered = True
     elif asking == "monto":
-        if "monto" not in changed:
-            dated = _names_a_date(t) or U.relative_date(t.text)
-            value = U.amount_with_cue(t.text) if dated else U.amount_answer(t.text)
-            if value is not None:
-                form["slots"]["monto"] = value
-                form["slots"].pop("monto_detalle", None)
+        dated = _names_a_date(t) or U.relative_date(t.text)
+        value = U.amount_with_cue(t.text) if dated else U.amount_answer(t.text)
+        if value is not None and ("monto" not in changed or (
+                not dated and value != form["slots"].get("monto"))):
+            # asked how much, every figure is pesos ("900… bueno, 900 y aparte 150"), which
+            # the message read alone does not know
+            form["slots"]["monto"] = value
+            form["slots"].pop("monto_detalle", None)
+            if "monto" not in changed:
                 changed.append("monto")
         told = U.count_told(form["slots"].get("description") or "")
         if "monto" in changed and form["slots"].get("monto") and told and told > 1 \
@@ -200,6 +207,8 @@ def on_confirm(t: Turn) -> bool:
         do_register(t)
         return True
     changed = _corrections(t, form)
+    if changed:
+        form.pop("fix_asked", None)
     if changed and U.yes_restating(t.text):
         finish_slots(t, form)
         do_register(t)  # "sí, 650 en total": the yes comes with the corrected figure
@@ -211,8 +220,18 @@ def on_confirm(t: Turn) -> bool:
     if U.yes_restating(t.text):
         do_register(t)  # "sí correcto, son los 405": what the summary says
         return True
-    if U.is_no(t.text) or U.is_clear_cancel(t.text) or (t.intent == "negar" and U.content_words(t.text) <= 1):
+    plain_no = U.fold(t.text).strip(" .!") in U.PLAIN_NO
+    if U.is_clear_cancel(t.text) and not plain_no:
         cancel(t)
+        return True
+    if plain_no or U.is_no(t.text) or (t.intent == "negar" and U.content_words(t.text) <= 1):
+        if form.get("fix_asked"):
+            cancel(t)  # "no" again: nothing to fix, nothing registered
+        else:
+            # a "no" to the summary is as often "it is not right" as "do not register it":
+            # ask what to fix; a second "no" or CANCELAR registers nothing
+            form["fix_asked"] = True
+            t.say(R.ASK_WHAT_TO_FIX)
         return True
     if t.intent == "afirmar" and t.confidence >= 0.6 and U.content_words(t.text) <= 2:
         do_register(t)
@@ -256,6 +275,13 @@ def _corrections(t: Turn, form: dict) -> list[str]:
             slots["estado_clave"] = clave
             slots.pop("estado_remembered", None)
             changed.append("estado_clave")
+    _monto_fix(t, form, changed)
+    return changed
+
+
+def _monto_fix(t: Turn, form: dict, changed: list[str]) -> None:
+    """'no, fueron 3500', 'y luego otros 1,300 de rayos x': the amount corrected or added to."""
+    slots = form["slots"]
     if "monto" not in changed and (form["tipo"] == "cobro_injustificado" or slots.get("monto") is not None):
         k = U.fold(t.text)
         adds = U.adds_charge(t.text) and slots.get("monto") is not None
@@ -271,7 +297,6 @@ def _corrections(t: Turn, form: dict) -> list[str]:
             slots.pop("monto_unknown", None)
             slots.pop("monto_detalle", None)
             changed.append("monto")
-    return changed
 
 
 # --------------------------------------------------------------------------- registration

@@ -79,7 +79,9 @@ FORM_CANCELLED = "Listo, cancelé tu reporte: no registré nada."
 RESUME_PREFIX = "Sigamos con tu reporte."
 MEDIA_KEPT_FORM = "Recibí tu archivo y lo guardaré con tu reporte."
 CONFIRM_QUESTION = "¿Registramos tu reporte así? Responde SI o NO"
-CONFIRM_HELP = ("Responde SI para registrarlo o NO para cancelarlo. Si algo está mal, escribe el "
+ASK_WHAT_TO_FIX = ("¿Qué corregimos? Escribe el dato correcto (ej.: «es Puebla» o «fueron 3500»), "
+                   "o CANCELAR si prefieres no registrarlo.")
+CONFIRM_HELP = ("Responde SI para registrarlo o CANCELAR para no registrarlo. Si algo está mal, escribe el "
                 "dato correcto (ej.: «es Puebla» o «fueron 3500»).")
 ADDED_TO_DESCRIPTION = "Lo agregué a tu reporte."
 FOLIO_AFTER_CONFIRM = "Te doy tu folio en cuanto registremos el reporte."

@@ -52,6 +52,9 @@ _YES = {"si", "s", "sip", "sii", "claro", "ok", "okey", "okay", "va", "sale", "d
 _NO = {"no", "n", "nop", "nel", "nope", "no gracias", "mejor no", "ya no", "negativo", "nada",
        "no quiero", "no ya no", "olvidalo", "olvidalo mejor", "dejalo", "no registres", "no lo registres",
        "cancela", "cancelalo", "no por favor", "ninguno", "ninguna"}
+# a bare "no": to a summary, as often "it is not right" as "do not register it"
+PLAIN_NO = frozenset({"no", "n", "nop", "nel", "nope", "negativo", "no es correcto", "no esta bien",
+                      "esta mal", "incorrecto", "no no", "no es asi", "asi no", "no, esta mal"})
 _CANCEL_PHRASES = ("cancela el reporte", "cancelar el reporte", "cancelar reporte", "cancela la queja",
                    "ya no quiero", "olvidalo", "mejor no", "no quiero registrar", "no quiero seguir",
                    "no lo registres", "cancelalo")
@@ -94,7 +97,8 @@ def is_yes(text: str | None) -> bool:
         return True
     words = k.split()
     if words[:2] in (["asi", "es"], ["asi", "esta"], ["asi", "mero"], ["esta", "bien"],
-                     ["muy", "bien"], ["esta", "correcto"]):
+                     ["muy", "bien"], ["esta", "correcto"], ["es", "correcto"], ["todo", "bien"],
+                     ["todo", "correcto"], ["asi", "mero"]):
         words = ["si", *words[2:]]  # "así es, gracias", "muy bien, sí, está correcto"
     # a yes word first and nothing after it but courtesy: never a "no" hiding in it
     return bool(words) and words[0] in _YES_HEADS and len(words) <= 10 \

@@ -111,10 +111,13 @@ def test_corrections_update_the_slots(phone, db):
     assert case.monto == Decimal("3500.00") and case.estado_clave == "29"
 
 
-def test_no_cancels_and_registers_nothing(phone, db):
+def test_no_asks_what_to_fix_and_a_second_no_registers_nothing(phone, db):
     phone.send("hola")
     phone.send("me cobraron 200 por la consulta en Morelia")
     text = joined(phone.send("NO"))
+    assert "Qué corregimos" in text and "no registré nada" not in text
+    assert phone.contact.dialog_state["form"] is not None
+    text = joined(phone.send("no"))
     assert "no registré nada" in text
     assert cases(db) == []
     assert phone.contact.dialog_state["form"] is None
@@ -277,3 +280,19 @@ def test_asking_for_a_person_while_reporting_a_charge_hands_off(phone, db):
     text = joined(phone.send("quiero hablar con una persona porque me cobraron 1100 de la consulta"))
     assert "una persona" in text and phone.contact.handoff is True
     assert cases(db) == []  # the person takes it from here
+
+
+def test_no_to_the_summary_then_the_fix_registers_the_corrected_report(phone, db):
+    phone.send("me cobraron 1,200 por la endoscopia en el hospital de Cuernavaca")
+    assert "Qué corregimos" in joined(phone.send("no"))
+    fixed = joined(phone.send("fueron 1,400, ya vi el recibo"))
+    assert "$1,400" in fixed and "Responde SI o NO" in fixed
+    phone.send("si")
+    [case] = cases(db)
+    assert case.monto == Decimal("1400.00") and case.estado_clave == "17"
+
+
+def test_cancelar_at_the_summary_registers_nothing_at_once(phone, db):
+    phone.send("me cobraron 200 por la consulta en Morelia")
+    assert "no registré nada" in joined(phone.send("mejor no, cancela"))
+    assert cases(db) == []
