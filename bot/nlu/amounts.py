@@ -123,7 +123,11 @@ def said_each(text: str, start: int, end: int) -> bool:
 
 # "le di 1000 y me dieron 200 de cambio", "pagué 900 y me regresaron 300": money given back
 _CHANGE_AFTER_RE = re.compile(r"^\s*\)?\s*(?:pesos\s+)?de\s+(?:cambio|vuelto|vuelta)\b")
-_GIVEN_BACK_BEFORE_RE = re.compile(r"\b(?:me|nos|le|les)\s+(?:regresaron|devolvieron|reembolsaron)\s*\$?\s*$")
+_GIVEN_BACK_BEFORE_RE = re.compile(r"\b(?:me|nos|le|les)\s+(?:regresaron|devolvieron|reembolsaron|regreso|"
+                                   r"devolvio|reembolso)\s*\$?\s*$")
+# "le di un billete de 500 y me dio 100": after money handed over, what is given is change
+_HANDED_OVER_RE = re.compile(r"\b(?:le\s+di|le\s+dimos|di\s+un\s+billete|pague\s+con|con\s+un\s+billete)\b")
+_GIVEN_BEFORE_RE = re.compile(r"\b(?:me|nos|le|les)\s+(?:dieron|dio)\s*\$?\s*$")
 # "las medicinas (200) esas no me las cobraron": a price told and not charged
 _NOT_CHARGED_AFTER_RE = re.compile(r"^[^.;]{0,25}?\b(?:no\s+(?:me|nos|le|les)\s+(?:l[oa]s?\s+)?"
                                    r"(?:cobraron|cobro)|(?:me|nos|le|les)\s+(?:l[oa]s?\s+)?dieron\s+gratis)\b")
@@ -137,7 +141,8 @@ def _net(text: str, found: list[tuple[float, int, int]]) -> list[tuple[float, in
         after, before = fold(text[end:end + 45]), fold(text[max(0, start - 30):start])
         if _NOT_CHARGED_AFTER_RE.search(after):
             continue
-        back = _CHANGE_AFTER_RE.search(after) or _GIVEN_BACK_BEFORE_RE.search(before)
+        back = _CHANGE_AFTER_RE.search(after) or _GIVEN_BACK_BEFORE_RE.search(before) or (
+            _GIVEN_BEFORE_RE.search(before) and _HANDED_OVER_RE.search(fold(text[:start])))
         out.append((-value if back else value, start, end))
     return out
 
@@ -147,21 +152,28 @@ _RESTATED_BETWEEN_RE = re.compile(r"\b(?:o\s*sea|osea|creo\s+q(?:ue)?|mejor\s+di
                                   r"me\s+equivoque)\b")
 # "como mil y pico", "11 mil y feria", "unos 500": a rough figure the person may then make exact
 _ROUGH_AFTER_RE = re.compile(r"^\s*(?:pesos\s+)?y\s+(?:pico|feria|tantos|cacho|algo)\b")
+_STATED_RE = re.compile(r"\b(?:fueron|son|eran|fue)\s*\$?\s*$")
+_BECAUSE_AFTER_RE = re.compile(r"^\s*(?:pesos\s+)?(?:porque|xq|pq|por\s+que|ya\s+que|pues)\b")
+_SUM_WORD_RE = re.compile(r"\b(?:y|e|mas)\b|\+")
 _ADDED_BETWEEN_RE = re.compile(r"\b(?:otros?|otras?|ademas|aparte|tambien|mas|luego|despues|cada)\b")
 _ROUGH_BEFORE_RE = re.compile(r"\b(?:como|unos|casi|aprox\w*|mas\s+o\s+menos|alrededor\s+de)\s*\$?\s*$")
 
 
 def _exact_over_rough(text: str, found: list[tuple[float, int, int]]) -> list[tuple[float, int, int]]:
-    """A rough figure followed by the exact one it rounds ("11 mil y feria… fueron 11,300")
-    is one charge told twice: the exact figure stays."""
+    """A rough figure followed by the exact one it rounds ("11 mil y feria… fueron 11,300"),
+    or one figure repeated ("900… bueno, 900"), is one charge told twice: one figure stays."""
     out = []
     for i, (value, start, end) in enumerate(found):
         nxt = found[i + 1] if i + 1 < len(found) else None
         rough = _ROUGH_AFTER_RE.search(fold(text[end:end + 15])) or _ROUGH_BEFORE_RE.search(
             fold(text[max(0, start - 20):start]))
+        between = fold(text[end:nxt[1]]) if nxt is not None else ""
         if rough and nxt is not None and value <= nxt[0] < 1.5 * value \
-                and not _ADDED_BETWEEN_RE.search(fold(text[end:nxt[1]])):
+                and not _ADDED_BETWEEN_RE.search(between):
             continue
+        if nxt is not None and nxt[0] == value and not _ADDED_BETWEEN_RE.search(between) \
+                and not _LABEL_BETWEEN_RE.match(between) and not _SUM_WORD_RE.search(between):
+            continue  # "900... bueno 900 y aparte 150": the same figure said twice
         out.append((value, start, end))
     return out
 
@@ -181,6 +193,9 @@ def combine_amounts(text: str, found: list[tuple[float, int, int]]) -> tuple[flo
         if _TOTAL_RE.search(fold(text[max(0, start - 25):start])) or TOTAL_AFTER_RE.search(
                 fold(text[end:end + 25])):
             return value, False
+        if _STATED_RE.search(fold(text[max(0, start - 12):start])) and _BECAUSE_AFTER_RE.search(
+                fold(text[end:end + 12])):
+            return value, False  # "fueron 1100 xq también me cobraron 100": the total, explained
     if len(found) < 2:
         return (found[-1][0] if found else 0.0), False
     for (_v1, _s1, e1), (_v2, s2, _e2) in itertools.pairwise(found):

@@ -66,8 +66,9 @@ _NON_MONEY_BEFORE = {
     "manzana", "mz", "lt", "km", "kilometro", "umf", "clinica", "hospital", "modulo", "salud",
     "cp", "expediente", "poliza", "ext", "interior", "exterior", "ventanilla", "turno", "ficha",
     "general", "regional", "civil", "comunitario", "integral", "hgz", "hg", "umaa", "uneme",
-    "recibo", "ticket", "factura", "referencia",
 }  # fmt: skip
+# "folio del recibo 45821": a document's number (long); "el ticket… 856" may be its amount
+_DOCUMENT_BEFORE = frozenset({"recibo", "ticket", "factura", "referencia", "nota", "orden"})
 _NON_HEALTH = {
     "pasaje", "pasajes", "camion", "camiones", "taxi", "uber", "combi", "transporte", "gano",
     "ganamos", "sueldo", "salario", "renta", "quincena",
@@ -192,6 +193,9 @@ def _monto(f: Folded, taken: list[tuple[int, int]]) -> list[dict]:
         # "cama 12", "hospital 450" (not "…del centro de salud, 150": a comma ends the name)
         apart = start_i > 0 and bool(re.search(r"[,;:]", f.text[toks[start_i - 1][2]:fs]))
         if not (dollar or currency) and prev in _NON_MONEY_BEFORE and not apart:
+            continue
+        if not (dollar or currency) and prev in _DOCUMENT_BEFORE and value >= 10_000 \
+                and "," not in f.text[fs:fe] and not apart:
             continue
         if not (dollar or currency) and _an_age(toks, start_i):
             continue  # "mi papá de 55", "mi mamá tiene 79"
