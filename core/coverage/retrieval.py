@@ -25,6 +25,8 @@ MIN_QUERY_COVERAGE = 0.5  # share of the question's words found in the best entr
 # a long story shares few of its words with any entry; far ahead, the best one answers anyway
 STRONG_SCORE = 5.5
 STRONG_LEAD = 1.3
+LONG_SCORE = 4.0
+LONG_LEAD = 1.4
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,8 @@ class KnowledgeRetriever:
             return best
         if best.score >= STRONG_SCORE and best.score >= STRONG_LEAD * second:
             return best
+        if best.score >= LONG_SCORE and best.score >= LONG_LEAD * second:
+            return best  # a long message: many of its words describe nothing, one entry far ahead
         return None
 
     @staticmethod

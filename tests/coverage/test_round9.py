@@ -38,3 +38,9 @@ def test_a_child_under_5_is_answered_through_smsxxi_where_its_row_names_the_cond
 def test_the_same_condition_at_30_is_not_answered_through_smsxxi(full_engine):
     ans = full_engine.ask("tengo 30 años y me dio neumotorax, me pusieron un tubo en el pecho, lo cubren?")
     assert ans.cartera != "SMSXXI"
+
+
+def test_a_long_message_is_answered_by_the_entry_it_describes_far_ahead(full_engine):
+    ans = full_engine.ask("tengo 34 me siento cansada mareada y palida, en los analisis salio hemoglobina "
+                          "de 9, me dieron sulfato ferroso, me lo cobraron en la farmacia del hospital")
+    assert ans.cartera == "CAUSES" and ans.covered is True and ans.matches[0]["numero"] == 28
