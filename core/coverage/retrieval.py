@@ -25,8 +25,8 @@ MIN_QUERY_COVERAGE = 0.5  # share of the question's words found in the best entr
 # a long story shares few of its words with any entry; far ahead, the best one answers anyway
 STRONG_SCORE = 5.5
 STRONG_LEAD = 1.3
-LONG_SCORE = 4.0
-LONG_LEAD = 1.4
+LONG_SCORE = 4.5
+LONG_LEAD = 1.45
 
 
 @dataclass(frozen=True)

@@ -126,6 +126,8 @@ def test_a_long_story_far_ahead_on_one_entry_is_answered_though_few_of_its_words
     assert KnowledgeRetriever.confident(found(6.0, 5.0, 0.3)) is None  # not far enough ahead
     assert KnowledgeRetriever.confident(found(4.0, 2.0, 0.3)) is None  # too weak for a long story
     assert KnowledgeRetriever.confident(found(4.0, 2.0, 0.6)).key == ("CAUSES", 1)
+    assert KnowledgeRetriever.confident(found(5.0, 3.3, 0.3)).key == ("CAUSES", 1)  # far ahead
+    assert KnowledgeRetriever.confident(found(5.0, 3.6, 0.3)) is None
 
 
 def test_a_child_only_row_is_not_an_adults_answer(full_engine):
