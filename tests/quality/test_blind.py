@@ -5,6 +5,7 @@ that makes the bot understand people worse fails here."""
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,9 @@ NLU_FLOORS = {  # set: (macro-F1, accuracy, in-scope fallback at most, entity F1
     "blind_r6": (0.93, 0.93, 0.03, 0.96),  # 0.935 / 0.933 / 0.3% / 0.971 before stop 28, 0.938 / 0.936 / 0.4% / 0.972 after
     "blind_r7": (0.93, 0.93, 0.03, 0.96),  # 0.932 / 0.932 / 0.4% / 0.972 before stop 29, 0.943 / 0.940 / 0.3% / 0.973 after
     "blind_r8": (0.92, 0.90, 0.03, 0.95),  # 0.926 / 0.910 / 1.1% / 0.964 before stop 30, 0.927 / 0.914 / 0.7% / 0.965 after
+    # its writer was told "el centro de salud" is a unidad too (the extractor takes named units
+    # only): entity F1 lower than the other rounds' for that reason
+    "blind_r9": (0.94, 0.92, 0.03, 0.90),  # 0.942 / 0.919 / 0.3% / 0.905 before stop 31, 0.947 / 0.927 / 0.3% / 0.910 after
 }
 MONTO_RECALL_FLOORS = {"blind_r5": 0.88}  # 0.889 before and after stop 27; 0.9 for the others
 COVERAGE_FLOORS = {  # set: (portfolio top-1, concept top-3, covered said "no" at most, unsure at most)
@@ -35,6 +39,7 @@ COVERAGE_FLOORS = {  # set: (portfolio top-1, concept top-3, covered said "no" a
     "blind_r6": (0.94, 0.96, 0.01, 0.03),  # 0.949 / 0.973 / 0.6% / 2.2% after stop 30  # 0.886 / 0.935 / 1.9% / 8.1% before stop 28, 0.932 / 0.950 / 1.3% / 4.1% after
     "blind_r7": (0.94, 0.97, 0.01, 0.03),  # 0.921 / 0.954 / 0.3% / 5.1% before stop 29, 0.926 / 0.957 / 0.0% / 5.1% after; 0.949 / 0.982 / 0.3% / 1.9% after stop 30
     "blind_r8": (0.91, 0.92, 0.02, 0.06),  # 0.876 / 0.861 / 1.1% / 10.1% before stop 30, 0.926 / 0.931 / 1.3% / 5.1% after
+    "blind_r9": (0.92, 0.96, 0.02, 0.03),  # 0.931 / 0.977 / 1.5% / 1.5% before stop 31, 0.931 / 0.975 / 1.5% / 1.8% after
 }
 
 
@@ -52,14 +57,20 @@ def test_nlu_on_blind_messages(name, interpreter):
     assert len(items) >= 400
     rep = score_blind(interpreter, items)
     macro, acc, fallback, entity = NLU_FLOORS[name]
-    worst = sorted(rep["failures"], key=lambda f: f["gold"])[:40]
-    detail = "\n".join(f"{f['gold']} -> {f['pred']}: {f['text']}" for f in worst)
-    assert rep["intents"].macro_f1 >= macro, detail
-    assert rep["intents"].accuracy >= acc, detail
-    assert rep["fallback_in_scope"] <= fallback, detail
-    assert rep["entity_f1"] >= entity, detail
-    assert rep["per_entity"]["monto"]["recall"] >= MONTO_RECALL_FLOORS.get(name, 0.9)
-    assert rep["per_entity"]["folio"]["recall"] >= 0.9
+    # aggregates only: a blind set's texts must never reach a log its authors' successors read
+    confusions = Counter((f["gold"], f["pred"]) for f in rep["failures"] if f["gold"] != f["pred"])
+    detail = f"gold -> predicted counts: {sorted(confusions.items(), key=lambda kv: -kv[1])[:15]}"
+    got_macro, got_acc = float(rep["intents"].macro_f1), float(rep["intents"].accuracy)
+    got_fallback, got_entity = float(rep["fallback_in_scope"]), float(rep["entity_f1"])
+    monto_recall = float(rep["per_entity"]["monto"]["recall"])
+    folio_recall = float(rep["per_entity"]["folio"]["recall"])
+    del rep  # only the figures above may appear in an assertion's report
+    assert got_macro >= macro, detail
+    assert got_acc >= acc, detail
+    assert got_fallback <= fallback, detail
+    assert got_entity >= entity, detail
+    assert monto_recall >= MONTO_RECALL_FLOORS.get(name, 0.9)
+    assert folio_recall >= 0.9
 
 
 @pytest.mark.parametrize("name", sorted(COVERAGE_FLOORS))
@@ -69,8 +80,11 @@ def test_coverage_on_blind_questions(name):
 
     rep = evaluate(CoverageEngine.from_files(), read_set(HERE / name / "coverage.csv"))
     top1, top3, said_no, unsure = COVERAGE_FLOORS[name]
-    assert rep.total >= 250
-    assert rep.cartera_acc >= top1
-    assert rep.concepto_acc >= top3
-    assert rep.covered_said_no <= said_no  # a covered service called "not covered" is the worst
-    assert rep.covered_said_unsure <= unsure
+    total, got_top1, got_top3 = rep.total, float(rep.cartera_acc), float(rep.concepto_acc)
+    got_no, got_unsure = float(rep.covered_said_no), float(rep.covered_said_unsure)
+    del rep  # only the figures above may appear in an assertion's report
+    assert total >= 250
+    assert got_top1 >= top1
+    assert got_top3 >= top3
+    assert got_no <= said_no  # a covered service called "not covered" is the worst
+    assert got_unsure <= unsure

@@ -29,7 +29,9 @@ SETS = sorted(HERE.glob("blind_*/conversations.yaml")) + sorted(HERE.glob("dev_*
 # scored with "México" read as the Estado de México) and after (0.948); dev_r8 0.849 -> 0.979:
 # regression floors only.
 FLOORS = {"blind_r2": 0.97, "blind_r3": 0.92, "blind_r4": 0.86, "blind_r5": 0.94, "blind_r6": 0.92,
-          "blind_r7": 0.87, "blind_r8": 0.94, "dev_r4": 0.95, "dev_r5": 0.97, "dev_r5b": 0.97, "dev_r5c": 0.97, "dev_r6": 0.95, "dev_r7": 0.97, "dev_r8": 0.97}
+          "blind_r7": 0.87, "blind_r8": 0.94, "dev_r4": 0.95, "dev_r5": 0.97, "dev_r5b": 0.97, "dev_r5c": 0.97, "dev_r6": 0.95, "dev_r7": 0.97, "dev_r8": 0.97,
+          # round 9 (stop 31): blind 133 -> 136 of 144 (0.924 -> 0.944), dev 133 -> 141 of 146
+          "blind_r9": 0.93, "dev_r9": 0.95}
 
 
 @pytest.mark.slow
@@ -40,8 +42,9 @@ def test_blind_conversations(path, chan_settings, standin, db, instance_dir):  #
     client = make_app(dataclasses.replace(chan_settings, outbound_part_gap_seconds=0.0)).test_client()
     outcomes = [run_scenario(s, client, db, standin, post_signed, inbound_form)
                 for s in load_scenarios(path)]
-    text = summary(outcomes)
-    print(text)
-    (instance_dir / "blind_conversations.txt").write_text(text, encoding="utf-8")
-    rate = sum(o.ok for o in outcomes) / len(outcomes)
-    assert rate >= FLOORS[path.parent.name], text
+    (instance_dir / "blind_conversations.txt").write_text(summary(outcomes), encoding="utf-8")
+    ok = sum(o.ok for o in outcomes)
+    rate = ok / len(outcomes)
+    # the rate only: a blind set's transcripts must never reach a log (captured output included)
+    print(f"{path.parent.name}: {ok}/{len(outcomes)} = {rate:.3f}")
+    assert rate >= FLOORS[path.parent.name], f"{ok}/{len(outcomes)}"
