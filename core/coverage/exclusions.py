@@ -75,6 +75,11 @@ def excluded(rules: list[Exclusion], text: str, hits: list[Hit]) -> str | None:
         if h.syn is not None and h.syn.weight >= 1.0 and h.syn.toks <= loose \
                 and len(h.syn.toks) >= len(best[0]) and not (h.syn.toks <= best[0]):
             return None
+        # ...and so does a row whose whole name the question says ("hipertensión pulmonar
+        # primaria… le recetaron sildenafil": the drug treats a covered condition)
+        name = frozenset(tokens(h.item.nombre))
+        if len(name) >= 2 and name <= loose and not (name & best[0]):
+            return None
     return best[1]
 
 

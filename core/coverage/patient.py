@@ -62,8 +62,12 @@ _POPULATION_WORDS = frozenset(tokens(
 
 
 def condition_tokens(item: Intervention) -> frozenset[str]:
-    """The condition an intervention's name treats, without who it is for."""
-    return frozenset(t for t in tokens(item.nombre) if t not in _POPULATION_WORDS)
+    """The condition an intervention's name treats, without who it is for (nor the initials in
+    brackets, written "(H.B.)" in one edition's row and "(HB)" in its age variant's)."""
+    return frozenset(t for t in tokens(_INITIALS_RE.sub(" ", item.nombre)) if t not in _POPULATION_WORDS)
+
+
+_INITIALS_RE = re.compile(r"\((?:[A-ZÁÉÍÓÚÑ]\.?\s*){1,6}\)")
 
 
 # --- the patient a question speaks of -------------------------------------------------------

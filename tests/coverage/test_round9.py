@@ -44,3 +44,15 @@ def test_a_long_message_is_answered_by_the_entry_it_describes_far_ahead(full_eng
     ans = full_engine.ask("tengo 34 me siento cansada mareada y palida, en los analisis salio hemoglobina "
                           "de 9, me dieron sulfato ferroso, me lo cobraron en la farmacia del hospital")
     assert ans.cartera == "CAUSES" and ans.covered is True and ans.matches[0]["numero"] == 28
+
+
+def test_the_adults_variant_of_a_vaccine_row_written_with_other_initials(full_engine):
+    ans = full_engine.ask("soy enfermera de 28 años y me piden la vacuna de hepatitis b para trabajar, me la ponen?")
+    assert ans.covered is True and (ans.cartera, ans.matches[0]["numero"]) == ("CAUSES", 11)
+
+
+def test_a_drug_excluded_alone_is_covered_for_the_condition_named_beside_it(full_engine):
+    ans = full_engine.ask("al bebe de 7 meses le diagnosticaron hipertension pulmonar primaria, "
+                          "le recetaron sildenafil y oxigeno en casa, lo cubren?")
+    assert ans.covered is True and ans.cartera == "SMSXXI"
+    assert full_engine.ask("me dan el sildenafil con el seguro?").covered is False
