@@ -322,7 +322,15 @@ def named_tipo(text: str | None) -> str | None:
         found = dict(_TIPO_NOUNS)[m.group("noun")]
     if found is None and _PRAISE_WISH_RE.search(fold(text)[:400]):
         found = "felicitacion"  # "…todo cambió. Quiero que le feliciten a él"
+    if found is None and _SUGGESTION_WISH_RE.search(fold(text)[:400]):
+        found = "sugerencia"  # "no es queja, nomás que lo tomen en cuenta"
     return found
+
+
+# an idea offered, not a fault reported: "nomás que lo tomen en cuenta", "es un comentario"
+_SUGGESTION_WISH_RE = re.compile(
+    r"\b(?:q|que)\s+(?:lo|la|los)\s+tomen\s+en\s+cuenta\b|\bes\s+(?:nomas\s+|solo\s+)?(?:un\s+comentario|"
+    r"una\s+(?:observacion|recomendacion|propuesta|idea))\b")
 
 
 # praise asked for in a verb: "quiero que le feliciten", "me gustaría que reconocieran al doctor"

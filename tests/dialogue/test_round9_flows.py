@@ -57,3 +57,11 @@ def test_a_yes_with_thanks_registers(phone, db):
     phone.send("quiero felicitar al personal del Hospital Civil de Morelia, nos trataron muy bien")
     text = joined(phone.send("Es correcto, muchas gracias."))
     assert "SINAC-" in text and cases(db)[0].tipo == "felicitacion"
+
+
+def test_not_a_complaint_only_to_be_taken_into_account_is_a_suggestion(phone, db):
+    phone.send("hace falta una rampa en el centro de salud de Jerez Zacatecas, mi esposo va en silla de ruedas")
+    summary = joined(phone.send("no es queja nomas q lo tomen en cuenta"))
+    assert "Sugerencia" in summary
+    phone.send("si")
+    assert cases(db)[0].tipo == "sugerencia"
