@@ -57,6 +57,14 @@ def test_scheduler_survives_redis_outage_and_sweeps_what_arrived(own_redis, stac
     assert len(messages) == n
     # each phone got its replies once: no message was processed twice
     wait_for(lambda: all(standin.messages(to=f"whatsapp:{p}") for p in PHONES), 30, 0.5, "replies to be sent")
-    db.expire_all()
-    outbound = db.scalars(select(Message).where(Message.direction == "outbound")).all()
-    assert len([m for m in outbound if m.message_sid]) == len(standin.messages())
+
+    def stored_sids() -> set[str]:
+        db.expire_all()
+        outbound = db.scalars(select(Message).where(Message.direction == "outbound")).all()
+        return {m.message_sid for m in outbound if m.message_sid}
+
+    # every message Twilio took is one outbound row (a part sent twice would be a Twilio sid no
+    # row holds); the last part's sid is written just after Twilio answers: wait for it, not race it
+    wait_for(lambda: stored_sids() == {m["sid"] for m in standin.messages()}, 30, 0.5,
+             "each message Twilio took to be stored once")
+    assert stored_sids() == {m["sid"] for m in standin.messages()}
