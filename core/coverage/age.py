@@ -21,6 +21,8 @@ _NUM = (
     rf"(?:\d+(?:[.,]\d+)?|(?:{_NUMBER_WORD})(?:\s+y\s+(?:{_NUMBER_WORD}))?)"
 )
 _UNIT = r"(?:anos?|anitos?|meses|mes|mesecitos?|semanas?|dias?)"
+# "tengo 40", "cumplió 62": the figure said of someone, not followed by more digits
+_HAVE_N = rf"\b(?:tengo|tiene|cumpli|cumplio)\s*({_NUM})(?!\s*(?:[.,]\d|\d))"
 
 # Phrases right after "N <unit>" that make it a duration or gestation, not an age.
 _AFTER_NOT_AGE = re.compile(
@@ -47,13 +49,6 @@ _YEAR_AND_HALF = re.compile(r"\bano\s+y\s+medio\b")  # after the readers of "N a
 # born today or a few days ago without a figure: "recién nacido", "nació ayer", "acaba de nacer"
 _JUST_BORN = re.compile(r"\b(?:recien\s+nacid[oa]s?|acaba\s+de\s+nacer|naci[oa]\s+(?:ayer|hoy|antier|"
                         r"antenoche|anoche|esta\s+manana|en\s+la\s+madrugada))\b")
-# "tengo 34 me siento cansada", "tengo 62 cubre la consulta?": a grown-up's age and the next
-# word, unless that word says what was counted or measured ("tengo 38 de fiebre", "16 puntadas")
-_SOY_N_WORD = re.compile(rf"\b(?:tengo|tiene|cumpli|cumplio)\s*({_NUM})(?!\s*(?:[.,]\d|\d))"
-                         r"(?=\s+(?!(?:de|del|con|grados|pesos|mil|kilos|kg|cm|hijos|hijas|ninos|"
-                         r"ninas|nietos|pastillas|tabletas|cajas|citas|consultas|dias|meses|semanas|"
-                         r"anos|horas|minutos|veces|mas|o|puntos|puntadas|sesiones|embarazos|"
-                         r"partos|cesareas|ml|mg|gramos|litros)\b)[a-z])")
 _HALF_WORD = re.compile(r"^\s*y\s+medio\b")
 
 # "mi hijo de 3", "mi abuelita de 80", "una señora de 70": a person followed by "de N" with no unit.
@@ -71,8 +66,13 @@ _SOY_N = re.compile(rf"\b(?:tengo|tiene|cumpli|cumplio|soy\s+de|edad\s+(?:de\s+)
 
 # "tengo 40 y necesito…", "mi hijo tiene 19 y se inyecta…": a grown-up's age before "y" and
 # whatever follows (a child's "tengo 2 y…" may be a count: only 15 and over)
-_SOY_N_ADULT = re.compile(rf"\b(?:tengo|tiene|cumpli|cumplio)\s*({_NUM})(?!\s*(?:[.,]\d|\d))"
-                          r"(?=\s*y\s+(?!medio\b|cacho\b|tantos\b|pico\b)[a-z])")
+_SOY_N_ADULT = re.compile(_HAVE_N + r"(?=\s*y\s+(?!medio\b|cacho\b|tantos\b|pico\b)[a-z])")
+# "tengo 34 me siento cansada", "tengo 62 cubre la consulta?": a grown-up's age and the next
+# word, unless that word says what was counted or measured ("tengo 38 de fiebre", "16 puntadas")
+_SOY_N_WORD = re.compile(_HAVE_N + r"(?=\s+(?!(?:de|del|con|grados|pesos|mil|kilos|kg|cm|hijos|hijas|ninos|"
+                         r"ninas|nietos|pastillas|tabletas|cajas|citas|consultas|dias|meses|semanas|"
+                         r"anos|horas|minutos|veces|mas|o|puntos|puntadas|sesiones|embarazos|"
+                         r"partos|cesareas|ml|mg|gramos|litros)\b)[a-z])")
 
 _A_LOS_N = re.compile(rf"\ba\s+los\s+({_NUM})(?!\s*(?:[.,]\d|\d))(?!\s*{_UNIT})"
                       r"(?!\s*(?:pesos|mil|dias|kilos|kg|cm|minutos|horas|que|de\s+\w+))\b")
