@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from bot.nlu import amounts
-from bot.nlu.amounts import count_told, price_each  # noqa: F401  (read as U.* too)
+from bot.nlu.amounts import ESTIMATE_BEFORE, count_told, price_each  # noqa: F401  (read as U.* too)
 from bot.nlu.numbers import number_runs
 from core.text.fold import ascii_lower, fold
 from core.text.money import monto_in_range
@@ -136,9 +136,8 @@ def leading_amount(text: str | None) -> float | None:
 
 
 # "como 300 creo", "unos 250 pesos", "aprox $1,200", "300 más o menos": an amount given as an
-# estimate. Only read inside a cobro report, where the bot asked how much they paid.
-_APPROX_BEFORE = ("como", "unos", "unas", "aprox", "aproximadamente", "mas o menos", "masomenos",
-                  "alrededor de", "cerca de", "casi", "algo asi como", "como unos", "como de")
+# estimate. Only read inside a cobro report, where the bot asked how much they paid. The words
+# before the figure are the NLU's ESTIMATE_BEFORE; the words after it are this reader's own.
 _APPROX_AFTER = ("creo", "aprox", "aproximadamente", "mas o menos", "masomenos", "o algo asi",
                  "o asi", "o por ahi", "mas o menos creo", "pesos creo", "pesos aprox",
                  "pesos mas o menos", "pesos aproximadamente")
@@ -161,7 +160,7 @@ def approx_amount(text: str | None) -> float | None:
     words = [w.strip(",.") or w for w in words]
     n = len(words)
     for i in range(n):
-        for cue in _APPROX_BEFORE:
+        for cue in ESTIMATE_BEFORE:
             cw = cue.split()
             if words[i:i + len(cw)] != cw:
                 continue

@@ -156,7 +156,13 @@ _STATED_RE = re.compile(r"\b(?:fueron|son|eran|fue)\s*\$?\s*$")
 _BECAUSE_AFTER_RE = re.compile(r"^\s*(?:pesos\s+)?(?:porque|xq|pq|por\s+que|ya\s+que|pues)\b")
 _SUM_WORD_RE = re.compile(r"\b(?:y|e|mas)\b|\+")
 _ADDED_BETWEEN_RE = re.compile(r"\b(?:otros?|otras?|ademas|aparte|tambien|mas|luego|despues|cada)\b")
-_ROUGH_BEFORE_RE = re.compile(r"\b(?:como|unos|casi|aprox\w*|mas\s+o\s+menos|alrededor\s+de)\s*\$?\s*$")
+# Words that put a figure forward as an estimate ("como 300", "unos 250", "aprox $1,200"): the
+# one list for this reader and the dialogue's (bot/dialogue/money.py), folded, longest first.
+ESTIMATE_BEFORE = ("algo asi como", "alrededor de", "aproximadamente", "aproximado", "mas o menos",
+                   "masomenos", "como unos", "como de", "cerca de", "aprox", "como", "unos", "unas",
+                   "casi")
+_ROUGH_BEFORE_RE = re.compile(r"\b(?:" + "|".join(w.replace(" ", r"\s+") for w in ESTIMATE_BEFORE)
+                              + r")\s*\$?\s*$")
 
 
 def _exact_over_rough(text: str, found: list[tuple[float, int, int]]) -> list[tuple[float, int, int]]:
