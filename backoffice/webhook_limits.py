@@ -4,6 +4,14 @@ stops at the first one over its limit, as Flask-Limiter's fixed windows do, whic
 round trip per window. The limits are parsed by the `limits` library; its in-memory fixed
 window is used when the app's storage is `memory://` and while Redis is unreachable (a webhook
 is never refused because Redis is down: the message and its job are in PostgreSQL).
+
+`admit` is the webhook's one round trip to Redis: the same script counts the windows and, when
+all have room, runs the RQ commands that enqueue the message's job (recorded by
+workers.dispatch.enqueue_commands), so a refused message is never enqueued. The webhook stores
+the message before (its id names the job) and deletes it again when refused. A phone refused
+here is refused by this process without storing anything until its window ends
+(`refused_recently`): a flood costs one insert and one delete per process and window.
+The script touches the queue's keys without declaring them: one Redis server, not a cluster.
 """
 
 from __future__ import annotations
@@ -25,7 +33,8 @@ PREFIX = "sinac-webhook-limit"
 REDIS_RETRY_SECONDS = 5.0  # after a Redis error, count in memory this long before trying again
 
 # KEYS: one counter per window; ARGV: limit and window length (s) per key, in the same order.
-# Returns {0, 0} when every window has room, else {index (1-based), seconds left in that window}.
+# Returns {0, 0} when every window has room (after running the commands that follow the pairs, if
+# any), else {index (1-based), seconds left in that window} and runs none of them.
 _SCRIPT = """
 for i, key in ipairs(KEYS) do
   local n = redis.call('INCR', key)
@@ -37,8 +46,16 @@ for i, key in ipairs(KEYS) do
     return {i, ttl}
   end
 end
+-- then, optionally: a command count, and each command as its argument count and arguments
+local at = 2 * #KEYS + 1
+for _ = 1, tonumber(ARGV[at] or "0") do
+  local n = tonumber(ARGV[at + 1])
+  redis.call(unpack(ARGV, at + 2, at + 1 + n))
+  at = at + 1 + n
+end
 return {0, 0}
 """
+REFUSED_MEMORY = 10_000  # phones remembered as refused per process (the expired are dropped first)
 
 
 @dataclass(frozen=True)
@@ -64,6 +81,7 @@ class WebhookLimits:
         self.memory = FixedWindowRateLimiter(MemoryStorage())
         self._script = None
         self._redis_down_until = 0.0
+        self._refused: dict[str, tuple[float, Refusal]] = {}  # key -> (monotonic end, refusal)
 
     def check(self, key: str) -> Refusal | None:
         """Count one request for `key` in every window; the first full window, or None."""
@@ -72,13 +90,62 @@ class WebhookLimits:
         items = _items(self.app.config["SINAC"].webhook_rate_limit)
         if self.redis_url and time.monotonic() >= self._redis_down_until:
             try:
-                return self._check_redis(items, key)
+                return self._remember(key, self._check_redis(items, key))
             except RedisError as exc:
-                self._redis_down_until = time.monotonic() + REDIS_RETRY_SECONDS
-                log.warning("webhook rate limits counted in memory: Redis failed", extra={"error": str(exc)})
-        return self._check_memory(items, key)
+                self._redis_down(exc)
+        return self._remember(key, self._check_memory(items, key))
 
-    def _check_redis(self, items, key: str) -> Refusal | None:
+    def admit(self, key: str, jobs: list, settings) -> Refusal | None:
+        """`check`, then the jobs handed to RQ unless refused. When the limits and the queues
+        share one Redis, one script does both (one round trip); otherwise, or while Redis
+        fails, `check` and then workers.dispatch.enqueue_jobs (which leaves to the relay what
+        Redis did not take)."""
+        from workers import dispatch
+
+        if (jobs and self.redis_url and self.redis_url == settings.redis_url and settings.jobs_mode != "inline"
+                and self.app.config.get("RATELIMIT_ENABLED", True) and time.monotonic() >= self._redis_down_until):
+            items = _items(self.app.config["SINAC"].webhook_rate_limit)
+            try:
+                return self._remember(key, self._check_redis(items, key, dispatch.enqueue_commands(jobs, settings)))
+            except RedisError as exc:  # counted in memory below; the relay enqueues the jobs
+                self._redis_down(exc)
+                refusal = self._remember(key, self._check_memory(items, key))
+                if refusal is None:
+                    dispatch.enqueue_jobs(jobs, settings)  # Redis is likely still down: logged, left to the relay
+                return refusal
+        refusal = self.check(key)
+        if refusal is None and jobs:
+            dispatch.enqueue_jobs(jobs, settings)
+        return refusal
+
+    def refused_recently(self, key: str) -> Refusal | None:
+        """The refusal this process met for `key` while its window has not ended (nothing is
+        counted: the window is full until then anyway), else None."""
+        remembered = self._refused.get(key)
+        if remembered is None:
+            return None
+        until, refusal = remembered
+        left = until - time.monotonic()
+        if left <= 0:
+            self._refused.pop(key, None)
+            return None
+        return Refusal(refusal.limit, max(int(left + 0.999), 1))
+
+    def _remember(self, key: str, refusal: Refusal | None) -> Refusal | None:
+        if refusal is not None:
+            now = time.monotonic()
+            if len(self._refused) >= REFUSED_MEMORY:
+                self._refused = {k: v for k, v in list(self._refused.items()) if v[0] > now}
+                if len(self._refused) >= REFUSED_MEMORY:
+                    self._refused.clear()
+            self._refused[key] = (now + refusal.retry_after, refusal)
+        return refusal
+
+    def _redis_down(self, exc: Exception) -> None:
+        self._redis_down_until = time.monotonic() + REDIS_RETRY_SECONDS
+        log.warning("webhook rate limits counted in memory: Redis failed", extra={"error": str(exc)})
+
+    def _check_redis(self, items, key: str, commands=()) -> Refusal | None:
         if self._script is None:
             from workers.connections import redis_for
 
@@ -86,6 +153,11 @@ class WebhookLimits:
         args = []
         for item in items:
             args += [item.amount, item.get_expiry()]
+        if commands:
+            args.append(len(commands))
+            for command in commands:
+                args.append(len(command))
+                args.extend(command)
         index, ttl = self._script(keys=[f"{PREFIX}:{item.key_for(key)}" for item in items], args=args)
         return Refusal(items[int(index) - 1], max(int(ttl), 1)) if int(index) else None
 

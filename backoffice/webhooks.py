@@ -17,7 +17,7 @@ from backoffice.db import get_session
 from backoffice.extensions import csrf, limiter
 from backoffice.security import FORWARDED_URL
 from backoffice.webhook_limits import limits_for
-from bot.inbox import InboundRejected, store_inbound
+from bot.inbox import InboundRejected, store_webhook, withdraw_inbound
 from bot.outbound.status import record_status
 from core.jobs import Job
 from core.logs import new_request_id, request_id_var
@@ -91,35 +91,31 @@ def signature_valid() -> bool:
     return ok
 
 
-def _rate_key() -> str:
-    """Per sending phone, so one flooding number cannot starve the others; unsigned requests are
-    counted per client address and never eat a real phone's allowance."""
-    try:
-        if signature_valid():
-            return "twilio-from:" + (request.form.get("From") or "-")[:64]
-    except Exception:  # noqa: BLE001 - malformed request: the view answers it with a 400
-        log.debug("rate-limit key on a malformed request")
+def _unsigned_key() -> str:
+    """Requests that are not a valid signed webhook are counted per client address: they never
+    eat a real phone's allowance."""
     return "twilio-unsigned:" + (get_remote_address() or "-")
 
 
-# The per-phone limit (WEBHOOK_RATE_LIMIT) is checked by backoffice/webhook_limits.py in one Redis
-# round trip for all its windows; Flask-Limiter (one round trip per window, and a GET and a TTL
-# after every request for X-RateLimit-* headers Twilio ignores) is kept off this blueprint.
+# The per-phone limit (WEBHOOK_RATE_LIMIT) is counted by backoffice/webhook_limits.py in one Redis
+# round trip for all its windows, together with the enqueue of the stored message's job;
+# Flask-Limiter (one round trip per window, and a GET and a TTL after every request for
+# X-RateLimit-* headers Twilio ignores) is kept off this blueprint. Status callbacks are not limited.
 limiter.exempt(bp)
 
 
-@bp.before_request
-def _per_phone_limit():
-    if request.endpoint != "webhooks.twilio_inbound":  # status callbacks are not limited
-        return None
-    refusal = limits_for(current_app).check(_rate_key())
-    if refusal is None:
-        return None
+def _too_many(refusal) -> Response:
     response = _text(429, "Too many messages from this number; try again later.")
     response.headers["Retry-After"] = str(refusal.retry_after)
     response.headers["X-RateLimit-Limit"] = str(refusal.limit.amount)
     response.headers["X-RateLimit-Remaining"] = "0"
     return response
+
+
+def _refused(key: str) -> Response | None:
+    """The 429 for a request that stores nothing, if its key is over its limit (counted)."""
+    refusal = limits_for(current_app).check(key)
+    return _too_many(refusal) if refusal is not None else None
 
 
 def _reject() -> Response:
@@ -140,22 +136,34 @@ def _form_or_error():
 
 @bp.post("/webhooks/twilio")
 def twilio_inbound():
+    """Signature, then the message stored (one statement on PostgreSQL), then one Redis script
+    that counts the phone's limits and enqueues the job (a refused message is deleted again and
+    answered 429), then the empty TwiML. A request that stores nothing is counted too."""
     form, error = _form_or_error()
     if error is not None:
-        return error
+        return _refused(_unsigned_key()) or error
     if not signature_valid():
-        return _reject()
+        return _refused(_unsigned_key()) or _reject()
+    limits = limits_for(current_app)
+    key = "twilio-from:" + (form.get("From") or "-")[:64]
+    refusal = limits.refused_recently(key)
+    if refusal is not None:
+        return _too_many(refusal)
     request_id = request_id_var.get() or new_request_id()
     request_id_var.set(request_id)
-    session = get_session()
+    settings = current_app.config["SINAC"]
     try:
         # stored with its job's outbox row and committed (one statement on PostgreSQL)
-        _message_id, _created, jobs = store_inbound(session, form.to_dict(flat=True), request_id=request_id)
+        message_id, created, jobs = store_webhook(settings.database_url, form.to_dict(flat=True),
+                                                  request_id=request_id)
     except InboundRejected as exc:
-        session.rollback()
         log.warning("twilio webhook rejected: %s", exc)
-        return _text(400, f"Rejected: {exc}.")
-    _enqueue(jobs)
+        return _refused(key) or _text(400, f"Rejected: {exc}.")
+    refusal = limits.admit(key, jobs, settings)
+    if refusal is not None:
+        if created:
+            withdraw_inbound(settings.database_url, message_id, [job.outbox_id for job in jobs])
+        return _too_many(refusal)
     return _twiml()
 
 
@@ -169,15 +177,6 @@ def twilio_status():
     session = get_session()
     _commit(record_status(session, form))
     return _text(200, "OK")
-
-
-def _enqueue(jobs: list[Job]) -> None:
-    """Jobs already committed as outbox rows: hand them to RQ now (the relay does it if Redis
-    does not take them)."""
-    from workers.dispatch import enqueue_jobs
-
-    if jobs:
-        enqueue_jobs(jobs, current_app.config["SINAC"])
 
 
 def _commit(jobs: list[Job]) -> None:

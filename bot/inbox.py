@@ -15,15 +15,18 @@ import re
 from datetime import timedelta
 from functools import lru_cache
 
-from sqlalchemy import bindparam, insert, literal, select
+from sqlalchemy import bindparam, delete, insert, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from bot import inbox_pg
+from bot.inbox_pg import PROCESS_JOB
 from core import outbox
+from core.db import engine_for, session_factory
 from core.enums import Direction, MessageStatus
 from core.errors import ValidationError
-from core.jobs import Job, JobName, QueueName
+from core.jobs import Job, QueueName
 from core.models import Attachment, Contact, Message, OutboxJob
 from core.phones import parse_channel_address
 from core.timeutil import now as utc_now
@@ -145,93 +148,63 @@ def record_inbound(session: Session, form: dict, *, request_id: str | None = Non
     return existing, False
 
 
-PROCESS_JOB = str(JobName.PROCESS_INBOUND_MESSAGE)  # a plain str: SQL literals are built from it
-
-
 def store_inbound(session: Session, form: dict, *, request_id: str | None = None) -> tuple[int, bool, list[Job]]:
     """Store one inbound message with the outbox row of its processing job → (message id,
     created, jobs to enqueue now: empty for a retried delivery). Idempotent on MessageSid.
 
-    On PostgreSQL a message without media is one statement in autocommit, the webhook's only
-    round trip to the database: the contact upsert, the message insert (ON CONFLICT (message_sid)
-    DO NOTHING) and the job's outbox row are CTEs of it, so they commit together or not at all, and
-    no BEGIN or COMMIT travels. The contact is not touched when the MessageSid is already stored.
-    Elsewhere (SQLite, media) it is `record_inbound` plus the staged job in one transaction, which
-    this function commits. Either way the session must have done nothing yet."""
+    On PostgreSQL a message without media is one statement in autocommit: the contact upsert, the
+    message insert (ON CONFLICT (message_sid) DO NOTHING) and the job's outbox row are CTEs of it
+    (bot/inbox_pg.py), so they commit together or not at all, and no BEGIN or COMMIT travels.
+    The contact is not touched when the MessageSid is already stored. Elsewhere (SQLite, media)
+    it is `record_inbound` plus the staged job in one transaction, which this function commits.
+    Either way the session must have done nothing yet. The webhook calls `store_webhook`."""
+    return _store_parsed(session, parse_form(form), form, request_id)
+
+
+def store_webhook(database_url: str, form: dict, *, request_id: str | None = None) -> tuple[int, bool, list[Job]]:
+    """`store_inbound` for the webhook, without an ORM Session where none is needed: on
+    PostgreSQL a message without media is the same single statement sent on a pooled
+    connection's own cursor (bot/inbox_pg.py); anything else goes through a Session of its own."""
     data = parse_form(form)
+    engine = engine_for(database_url)
+    if engine.dialect.name == "postgresql" and not data["media"]:
+        return inbox_pg.store(engine, data, request_id)
+    session = session_factory(database_url)()
+    try:
+        return _store_parsed(session, data, form, request_id)
+    finally:
+        session.close()
+
+
+def withdraw_inbound(database_url: str, message_id: int, outbox_ids: list[int]) -> None:
+    """Delete a message stored a moment ago with its attachments and outbox rows (the webhook
+    refused it after storing: the per-phone limit). Its contact keeps the touch."""
+    session = session_factory(database_url)()
+    try:
+        if outbox_ids:
+            session.execute(delete(OutboxJob).where(OutboxJob.id.in_(outbox_ids)))
+        session.execute(delete(Attachment).where(Attachment.message_id == message_id))
+        session.execute(delete(Message).where(Message.id == message_id))
+        session.commit()
+    finally:
+        session.close()
+
+
+def _store_parsed(session: Session, data: dict, form: dict, request_id: str | None):
     if _upsert_dialect(session) == "postgresql" and not data["media"]:
-        at = utc_now()
         session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-        row = session.execute(_one_statement(), {
-            "phone": data["phone"], "channel": data["channel"], "sid": data["sid"], "body": data["body"],
-            "request_id": (request_id or None) and request_id[:64], "at": at,
-            "queue": str(QueueName.INBOUND)}).one_or_none()
+        row = session.execute(inbox_pg.one_statement(), inbox_pg.statement_params(data, request_id)).one_or_none()
         if row is not None:
             return row.id, True, [Job(PROCESS_JOB, {"message_id": row.id}, QueueName.INBOUND, outbox_id=row.outbox_id)]
         existing = _find(session, data["sid"])
         if existing is None:  # the delivery we conflicted with was rolled back meanwhile: once more
-            return store_inbound(session, form, request_id=request_id)
+            return _store_parsed(session, data, form, request_id)
         return existing.id, False, []
     message, created = record_inbound(session, form, request_id=request_id)
     jobs = [Job(PROCESS_JOB, {"message_id": message.id}, QueueName.INBOUND)] if created else []
     ids = outbox.stage(session, jobs)
     session.commit()
     return message.id, created, [dataclasses.replace(job, outbox_id=i) for job, i in zip(jobs, ids, strict=True)]
-
-
-@lru_cache(maxsize=1)
-def _one_statement():
-    """contact upsert → message insert → outbox row, as CTEs of one PostgreSQL statement (built
-    once). The outbox key is core.outbox.job_key's `name:{"message_id":N}` (a test holds them equal)."""
-    from sqlalchemy import exists, func, literal_column, true
-    from sqlalchemy.dialects.postgresql import insert as upsert
-
-    contacts, messages, jobs = Contact.__table__, Message.__table__, OutboxJob.__table__
-    at = bindparam("at", type_=messages.c.created_at.type)
-    channel = bindparam("channel", type_=contacts.c.channel.type)
-    sid = bindparam("sid", type_=messages.c.message_sid.type)
-    new_contact = {"phone": bindparam("phone", type_=contacts.c.phone.type), "channel": channel,
-                   "last_inbound_at": at, "created_at": at, **_scalar_defaults(contacts, exclude=("created_at",))}
-    fresh = select(*new_contact.values()).where(~exists(select(messages.c.id).where(messages.c.message_sid == sid)))
-    contact = upsert(contacts).from_select(list(new_contact), fresh)
-    contact = contact.on_conflict_do_update(
-        index_elements=[contacts.c.phone],
-        set_={"channel": contact.excluded.channel, "last_inbound_at": contact.excluded.last_inbound_at},
-    ).returning(contacts.c.id).cte("upserted_contact")
-    fields = {
-        "contact_id": contact.c.id,
-        "direction": literal(Direction.INBOUND, messages.c.direction.type),
-        "channel": channel,
-        "message_sid": sid,
-        "body": bindparam("body", type_=messages.c.body.type),
-        "status": literal(MessageStatus.RECEIVED, messages.c.status.type),
-        "attempts": literal(0, messages.c.attempts.type),
-        "sequence": literal(0, messages.c.sequence.type),
-        "request_id": bindparam("request_id", type_=messages.c.request_id.type),
-        "created_at": at,
-    }
-    message = (upsert(messages).from_select(list(fields), select(*fields.values()))
-               .on_conflict_do_nothing(index_elements=[messages.c.message_sid])
-               .returning(messages.c.id).cte("inserted_message"))
-    job = {
-        "name": literal(PROCESS_JOB, jobs.c.name.type),
-        "kwargs": func.json_build_object(literal_column("'message_id'"), message.c.id),
-        "queue": bindparam("queue", type_=jobs.c.queue.type),
-        "key": func.concat(literal(PROCESS_JOB + ':{"message_id":'), message.c.id, literal("}")),
-        "created_at": at,
-        "available_at": at,
-        "enqueues": literal(0, jobs.c.enqueues.type),
-    }
-    staged = insert(jobs).from_select(list(job), select(*job.values())).returning(jobs.c.id)
-    staged = staged.cte("staged_job")
-    return (select(message.c.id, staged.c.id.label("outbox_id"))
-            .select_from(message.join(staged, true())).add_cte(contact))
-
-
-def _scalar_defaults(table, exclude=()) -> dict:
-    """The model's scalar Python-side defaults (an INSERT ... SELECT does not apply them)."""
-    return {c.name: literal(c.default.arg, c.type) for c in table.c
-            if c.name not in exclude and c.default is not None and c.default.is_scalar}
 
 
 def _find(session: Session, sid: str) -> Message | None:

@@ -95,21 +95,34 @@ def enqueue_jobs(jobs: Iterable[Job], settings: Settings | None = None) -> list[
                 if job.outbox_id is not None:
                     finished([job.outbox_id], settings)
         return []
-    meta = {"request_id": request_id_var.get()}
     try:
         with redis_for(settings.redis_url).pipeline() as pipe:
-            rq_jobs = [
-                _queue(str(job.queue), settings.redis_url).enqueue(
-                    registry.path_of(job.name), kwargs=job.kwargs, retry=DEFAULT_RETRY, job_id=_job_id(job),
-                    result_ttl=3600, failure_ttl=7 * 86400, meta={**meta, "outbox_id": job.outbox_id},
-                    pipeline=pipe)
-                for job in jobs
-            ]
+            rq_jobs = _enqueue_into(pipe, jobs, settings)
             pipe.execute()
         return [rq_job.id for rq_job in rq_jobs]
     except RedisError as exc:
         log.error("enqueue failed, left for the relay", extra={"jobs": [j.name for j in jobs], "error": str(exc)})
         return []
+
+
+def enqueue_commands(jobs: Iterable[Job], settings: Settings) -> list[tuple]:
+    """The Redis commands `enqueue_jobs` would send for these jobs (RQ's own, recorded by a
+    pipeline that is never executed), for a caller that sends them inside its own script: the
+    webhook's rate limits and its enqueue in one round trip (backoffice/webhook_limits.py)."""
+    pipe = redis_for(settings.redis_url).pipeline(transaction=False)
+    _enqueue_into(pipe, list(jobs), settings)
+    return [args for args, _options in pipe.command_stack]
+
+
+def _enqueue_into(pipe, jobs: list[Job], settings: Settings) -> list:
+    meta = {"request_id": request_id_var.get()}
+    return [
+        _queue(str(job.queue), settings.redis_url).enqueue(
+            registry.path_of(job.name), kwargs=job.kwargs, retry=DEFAULT_RETRY, job_id=_job_id(job),
+            result_ttl=3600, failure_ttl=7 * 86400, meta={**meta, "outbox_id": job.outbox_id},
+            pipeline=pipe)
+        for job in jobs
+    ]
 
 
 def enqueue_staged(ids: list[int], settings: Settings | None = None) -> bool:
