@@ -7,6 +7,7 @@ from __future__ import annotations
 import difflib
 import re
 
+from bot.nlu.entities import HOME_BEFORE_RE
 from core.estados import FOLDED_NAMES, clave_for
 from core.text.fold import fold
 
@@ -14,16 +15,6 @@ from core.text.fold import fold
 # few of them in a chat
 _FOLDED_NAMES = {**FOLDED_NAMES, "la capital": "09", "san luis": "24", "baja": "02", "quintana": "23",
                  "edo": "15"}
-
-
-# "soy de Puebla", "mi póliza es de Puebla", "mi mamá es de Zacatecas": where a person is from,
-# not where it happened
-_ORIGIN_BEFORE_RE = re.compile(
-    r"(?:\b(?:soy|somos|vivo|vivimos|nacid[oa]|originari[oa]|poliza|poliza es|afiliad[oa]|"
-    r"(?:mama|papa|esposo|esposa|hijo|hija|familia|suegra|suegro|gente)\s+(?:es|son|vive|viven)))"
-    r"\s+(?:de|en|del estado de)\s*$"
-    # "ella viene desde Hidalgo cada vez": where the person travels from
-    r"|\b(?:viene|vienen|vengo|venimos|venia|veniamos|llega|llegamos)\s+(?:desde|de)\s*$")
 
 
 def estado_places(text: str | None, entities: list[dict], *, current: str | None = None,
@@ -42,7 +33,7 @@ def estado_places(text: str | None, entities: list[dict], *, current: str | None
             continue
         start = int(ent.get("start") or 0)
         before = fold(raw[max(0, start - 30):start])
-        (origin if _ORIGIN_BEFORE_RE.search(before) else place).append(clave)
+        (origin if HOME_BEFORE_RE.search(before) else place).append(clave)
     found = place if (place or correction) else origin
     if correction and current in found and len(set(found)) > 1:
         return next(c for c in found if c != current)

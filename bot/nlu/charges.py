@@ -41,6 +41,10 @@ _CHARGE_RE = re.compile(
     r"|\b(?:pidieron|pedian|piden|pidio)\s+(?:\w+\s+){0,2}para\s+(?:la\s+)?gasolina\b"
     r"|\b(?:dejar|dar|poner)\s+(?:un|una)\s+(?:donativo|donacion|cooperacion|aportacion)\b"
     r"|\b(?:obligaron|hicieron)\s+a\s+rentar\b|\brenta\s+de\s+\w+.{0,30}\d"
+    # "me bajaron 400", "1500 varos me sacaron x la cesárea": money taken, said in slang
+    r"|\b(?:me|nos|le|les)\s+(?:sacaron|bajaron|quitaron|volaron|clavaron)\s+(?:\$?\d|como|mas de|casi)"
+    r"|\d\s*(?:mil\s+)?(?:pesos|varos|baros|bolas)?\s+(?:me|nos|le|les)\s+(?:sacaron|bajaron|quitaron|"
+    r"volaron|clavaron)\b"
     r"|\bgast(?:e|amos)\s+(?:\$?\d|como|mas de|casi)"
     r"(?!.{0,30}\b(?:pasaje|pasajes|camion|taxi|uber|combi|transporte|gasolina|comida|hotel)\b)"
 )
@@ -61,6 +65,8 @@ _NOT_OWED_RE = re.compile(
     r"|(?<!no )\bya\s+(?:me|nos|le|les)\s+(?:regresaron|devolvieron|reembolsaron)\b"
     r"|\b(?:al final|total que|y)\s+no\s+(?:les\s+)?(?:pague|pagamos|pago|pagaron)\b"
     r"|^no\s+(?:les\s+)?(?:pague|pagamos)\b"
+    # "me pidió una cooperación… no se la di": asked for, never given
+    r"|\bno\s+(?:se\s+)?(?:la|lo|los|las)\s+(?:di|dimos|quise dar|quisimos dar)\b"
     r"|\bno\s+(?:tenia|teniamos|traia|traiamos|llevaba)\b.{0,40}\bno\s+(?:me|m|nos|lo|la|le)\s+atend"
     # "no los he pagado, no tengo ese dinero", "no hemos pagado nada todavía", "no los traía y
     # me fui sin consulta": asked for, never paid
@@ -76,8 +82,9 @@ def not_owed(text: str | None) -> bool:
 
 
 # "…y según es gratis", "no que era gratis": free as it should have been, not as it was
-_SHOULD_BE_FREE_RE = re.compile(r"\b(?:segun|se supone|supuestamente|no que|y eso que|siendo que|"
-                                r"que no que|si (?:es|era)|deberia ser|tendria que ser)\b\W*(?:\w+\W+){0,2}gratis")
+_SHOULD_BE_FREE_RE = re.compile(r"\b(?:segun|se supone|supuestamente|no (?:que|q)|y eso (?:que|q|k)|"
+                                r"siendo (?:que|q)|(?:que|q) no (?:que|q)|si (?:es|era)|deberia ser|"
+                                r"tendria que ser)\b\W*(?:\w+\W+){0,3}gratis")
 
 
 def no_charge(text: str | None) -> bool:
@@ -96,3 +103,30 @@ def describes_charge(text: str | None) -> bool:
     k = fold(text)[:600]
     return any(not _NEGATION_BEFORE_RE.search(k[max(0, m.start() - 14):m.start()])
                for m in _CHARGE_RE.finditer(k))
+
+
+# "¿me cobran el ultrasonido?", "cuánto me cobran por la cesárea", "¿tiene costo?": a question
+# about a charge that has not happened is a coverage question (DOMAIN.md §9)...
+_COST_QUESTION_RE = re.compile(
+    r"\b(?:me|nos|le|les|te)?\s*(?:cobran|cobrarian|cobraran|van a cobrar|tienen que cobrar|"
+    r"pueden cobrar|deben cobrar)\b|\bcuanto (?:cuesta|me cuesta|sale|cobran|me cobran)\b|"
+    r"\btiene(?:n)? (?:algun )?costo\b|\bsin (?:pagar|costo)\b|\bes gratis\b|\bson gratis\b|"
+    r"\bse paga\b|\bhay que pagar\b|\btengo que pagar\b")
+# ...unless money was already taken
+_PAST_CHARGE_RE = re.compile(
+    r"\b(?:cobraron|cobro|pague|pagamos|pagaron|pagar|gaste|gastamos|pidieron|compre|compramos|"
+    r"tuve que|tuvimos que|deposite|dimos|di)\b")
+
+
+# "¿por qué me cobran 20 pesos de la credencial?", "me cobran 300 al mes": a charge being made
+_CHARGING_NOW_RE = re.compile(r"\b(?:xq|pq|por que|porque)\s+(?:me|nos|le|les)\s+cobran\b"
+                              r"|\b(?:me|nos|le|les)\s+cobran\s+\$?\d")
+
+
+def asks_cost(text: str) -> bool:
+    """A question about what something costs or whether it is charged, before any money was
+    taken (DOMAIN.md §9: a coverage question)."""
+    k = fold(text)
+    if not _COST_QUESTION_RE.search(k) or _PAST_CHARGE_RE.search(k) or _CHARGING_NOW_RE.search(k):
+        return False
+    return "?" in text or "¿" in text or k.startswith(("cuanto", "me cobran"))

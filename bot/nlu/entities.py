@@ -47,6 +47,16 @@ _UNIT_BEFORE = re.compile(r"(?:hospital|clinica|sanatorio|nosocomio|policlinica)
 
 
 _NEGATED_BEFORE = re.compile(r"(?<![a-z])no\s+(?:(?:es|era|fue|en|de|del|estado\s+de)\s+){0,2}$")
+# "mi póliza es de Veracruz y estoy en Puebla", "soy de Colima… voy a Guadalajara", "mi mamá es
+# de Zacatecas", "viene desde Hidalgo": where a person or the policy is from. Care and the case
+# belong where the person was attended (DOMAIN.md §4, portability), so the home state yields to
+# another one named beside it; the dialogue reads answers with the same words (bot/dialogue/places).
+HOME_BEFORE_RE = re.compile(
+    r"(?:\b(?:soy|somos|vivo|vivimos|nacid[oa]s?|originari[oa]s?|afiliad[oa]s?|"
+    r"(?:poliza|seguro(?:\s+popular)?|afiliacion)(?:\s+(?:es|esta|era))?|"
+    r"(?:mama|papa|esposo|esposa|hijo|hija|familia|suegra|suegro|gente)\s+(?:es|son|vive|viven))"
+    r"\s+(?:de|en|del)(?:\s+(?:el\s+)?estado\s+de)?\s*$"
+    r"|\b(?:viene|vienen|vengo|venimos|venia|veniamos|llega|llegamos)\s+(?:desde|de)\s*$)")
 
 
 def _fold_plain(s: str) -> str:
@@ -117,12 +127,16 @@ def _estado(f: Folded, gaz: Gazetteer) -> list[dict]:
             continue
         s, e = f.span(m.start(), m.end())
         negated = bool(_NEGATED_BEFORE.search(f.text, max(0, m.start() - 20), m.start()))
-        out.append({"entity": "estado", "value": value, "start": s, "end": e, "_neg": negated})
-    # "es Tlaxcala, no Puebla": a state named only to be denied is dropped when another remains
-    if any(not x["_neg"] for x in out):
-        out = [x for x in out if not x["_neg"]]
+        home = bool(HOME_BEFORE_RE.search(f.text, max(0, m.start() - 30), m.start()))
+        out.append({"entity": "estado", "value": value, "start": s, "end": e, "_neg": negated,
+                    "_home": home})
+    # "es Tlaxcala, no Puebla": a state named only to be denied is dropped when another remains;
+    # so is the policy's home state beside the one where care was sought
+    for mark in ("_neg", "_home"):
+        if any(not x[mark] and x["value"] not in {y["value"] for y in out if y[mark]} for x in out):
+            out = [x for x in out if not x[mark]]
     for x in out:
-        del x["_neg"]
+        del x["_neg"], x["_home"]
     return out
 
 

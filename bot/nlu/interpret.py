@@ -18,12 +18,13 @@ from dataclasses import dataclass, field
 from core.text.fold import fold as _fold
 from core.text.fold import to_ascii
 
-from .charges import describes_charge, fold, no_charge, not_owed
+from .charges import asks_cost, describes_charge, fold, no_charge, not_owed
 from .concepts import has_concept
 from .data import FALLBACK_INTENT
+from .howto import asks_how_to_complain
 from .normalize import normalize_text
 from .scope import asks_advice, insult_only, other_institution, other_matter  # noqa: F401  (read here and by tests)
-from .signals import ASKS_OFFICIAL, CALL_ME, Signals, in_crisis
+from .signals import ASKS_OFFICIAL, CALL_ME, PERSON_ANSWERS, Signals, in_crisis, is_opt_out
 
 HINT_CONFIDENCE = 0.55
 HINT_OVERRIDES_BELOW = 0.7
@@ -51,7 +52,7 @@ _GREETING_RE = re.compile(
 )
 # an explicit ask for a person (stricter than the dialogue's "persona" anywhere)
 _PERSON_RE = re.compile(r"\b(?:hablar con (?:alguien|una persona|un humano)|asesor|operador)\b|"
-                        + ASKS_OFFICIAL + "|" + CALL_ME)
+                        + ASKS_OFFICIAL + "|" + CALL_ME + "|" + PERSON_ANSWERS)
 _HINTS = (
     ("hablar_con_persona", _PERSON_RE),
     ("estado_tramite", re.compile(
@@ -66,7 +67,7 @@ _HINTS = (
         r"quiero agradecer)\b")),
     ("sugerencia", re.compile(
         r"\b(?:sugerencia|sugerir|sugiero|propuesta|un consejo|les recomiendo|seria bueno|"
-        r"estaria bien)\b|^\W*(?:mejoren|pongan|contraten|deberian|que (?:pongan|haya|abran|"
+        r"estaria bien)\b|^\W*(?:mejoren|pongan|contraten|deberian|(?:que|q|k) (?:pongan|haya|abran|"
         r"contraten|mejoren|arreglen|los|las|el|la) )")),
     ("queja", re.compile(
         r"\b(?:queja|quejarme|denuncia|denunciar|reclamo|reclamar|inconformidad|maltrato)\b")),
@@ -80,19 +81,6 @@ _CLAUSE_RE = re.compile(r"[?;!]+|\.\s+|\s+(?:pero|ademas|tambien|otra cosa|y otr
 _COVERAGE_FOLLOWUP_RE = re.compile(
     r"^\W*(?:y\s+|tambien\s+|oiga\s+y\s+)?(?:el|la|los|las|lo|para|si|mi|de|del|en)?\b.*"
     r"(?:\?|\bentra\b|\bcubre\w*|\bgratis\b|\btambien\b|^\W*y\b)")
-
-
-# "¿me cobran el ultrasonido?", "cuánto me cobran por la cesárea", "¿tiene costo?": a question
-# about a charge that has not happened is a coverage question (DOMAIN.md §9)...
-_COST_QUESTION_RE = re.compile(
-    r"\b(?:me|nos|le|les|te)?\s*(?:cobran|cobrarian|cobraran|van a cobrar|tienen que cobrar|"
-    r"pueden cobrar|deben cobrar)\b|\bcuanto (?:cuesta|me cuesta|sale|cobran|me cobran)\b|"
-    r"\btiene(?:n)? (?:algun )?costo\b|\bsin (?:pagar|costo)\b|\bes gratis\b|\bson gratis\b|"
-    r"\bse paga\b|\bhay que pagar\b|\btengo que pagar\b")
-# ...unless money was already taken
-_PAST_CHARGE_RE = re.compile(
-    r"\b(?:cobraron|cobro|pague|pagamos|pagaron|pagar|gaste|gastamos|pidieron|compre|compramos|"
-    r"tuve que|tuvimos que|deposite|dimos|di)\b")
 
 
 def after_greeting(text: str | None) -> str | None:
@@ -125,6 +113,9 @@ OTHER_MATTER_BELOW = 0.6
 _REPORTS = frozenset({"queja", "cobro_injustificado", "sugerencia", "felicitacion"})
 # what another institution's name makes its own matter (not this channel's)
 _INSTITUTION_READS = _REPORTS | {"solicitud_informacion", "consulta_cobertura", "estado_tramite"}
+_HOW_TO_READS = frozenset({"queja", "cobro_injustificado", "fuera_de_alcance",
+                           FALLBACK_INTENT})
+_OPT_OUT_READS = frozenset({"solicitud_informacion", "despedida", "negar", "saludo", FALLBACK_INTENT})
 _ADVICE_READS = frozenset({"queja", "consulta_cobertura", "solicitud_informacion", "sugerencia",
                            FALLBACK_INTENT})
 _ABOUT_FOLIOS_RE = re.compile(
@@ -224,7 +215,7 @@ def interpret(text: str, parser, context: dict | None = None) -> Interpretation:
     if intent == "cobro_injustificado" and not_owed(text):
         # "me cobraron 400 pero me los regresaron el mismo día; la enfermera me trató feo"
         intent, conf, source = "queja", max(conf, CONTEXT_CONFIDENCE), "charge"
-    if intent == "cobro_injustificado" and no_charge(text) and not _asks_cost(text):
+    if intent == "cobro_injustificado" and no_charge(text) and not asks_cost(text):
         # "…la operaron, nunca nos cobraron nada y los doctores…": not a charge
         other = next((r for r in ranking if r.get("name") not in ("cobro_injustificado", FALLBACK_INTENT)), None)
         if other is not None:
@@ -258,24 +249,32 @@ def interpret(text: str, parser, context: dict | None = None) -> Interpretation:
         # "ya no quiero vivir, nadie me quiere": no report to take (the dialogue answers with
         # where to get help: bot/dialogue/router.py)
         intent, conf, source = "fuera_de_alcance", max(conf, HINT_CONFIDENCE), "keyword"
+    if intent in _OPT_OUT_READS and is_opt_out(text):
+        # "BAJA", "ya no me escriban": no request (the dialogue stops the messages)
+        intent, conf, source = "fuera_de_alcance", max(conf, HINT_CONFIDENCE), "keyword"
     if presence_check(text):
         intent, conf, source = "saludo", max(conf, HINT_CONFIDENCE), "keyword"
     has_monto = any(e.get("entity") == "monto" for e in entities)
-    if intent in _CHARGE_READS and describes_charge(text) and not _asks_cost(text) \
+    if intent in _CHARGE_READS and describes_charge(text) and not asks_cost(text) \
             and not other_matter(text, sure=True) and not other_institution(text) and not not_owed(text) and (
             intent in _WEAK or has_monto or _SAYS_CHARGED_RE.search(fold(text))) \
             or (intent == "felicitacion" and has_monto and describes_charge(text)
-                and not no_charge(text) and not _asks_cost(text)):
+                and not no_charge(text) and not asks_cost(text)):
         # "no le daban el alta hasta que liquidáramos 3,800": money taken is a charge (also
         # told with gratitude: "me pidió un billete de 500 para pasarlo, se lo di…")
         intent, conf, source = "cobro_injustificado", max(conf, CONTEXT_CONFIDENCE), "charge"
+    if intent in _HOW_TO_READS and asks_how_to_complain(text) and not any(
+            e.get("entity") in ("monto", "unidad") for e in entities):
+        # "¿cómo pongo una queja?", "¿a dónde mando mis recibos si quiero reclamar?": the way to do
+        # it (the answer invites the story; a message naming the unit or the amount is the report)
+        intent, conf, source = "solicitud_informacion", max(conf, CONTEXT_CONFIDENCE), "question"
     asks_person = hint == "hablar_con_persona" or (
         intent == "hablar_con_persona" and bool(_PERSON_RE.search(_fold(text))))
-    if intent == "hablar_con_persona" and describes_charge(text) and not _asks_cost(text):
+    if intent == "hablar_con_persona" and describes_charge(text) and not asks_cost(text):
         # "quiero hablar con alguien porque me cobraron 1,100": the charge, and the person
         # asked for rides along as a secondary intent
         intent, conf, source = "cobro_injustificado", max(conf, CONTEXT_CONFIDENCE), "charge"
-    if intent == "cobro_injustificado" and _asks_cost(text):
+    if intent == "cobro_injustificado" and asks_cost(text):
         intent, conf, source = "consulta_cobertura", max(conf, CONTEXT_CONFIDENCE), "question"
     if _elliptical_coverage(text, intent, conf, ranking, context):
         intent, conf, source = "consulta_cobertura", max(conf, CONTEXT_CONFIDENCE), "context"
@@ -299,13 +298,6 @@ def interpret(text: str, parser, context: dict | None = None) -> Interpretation:
 
 # "me cobraron y encima me trataron mal": the charge said in so many words leads a complaint
 _SAYS_CHARGED_RE = re.compile(r"\b(?:me|nos|le|les)\s+cobraron\b(?!\s+(?:nada|ni))")
-
-
-def _asks_cost(text: str) -> bool:
-    k = fold(text)
-    if not _COST_QUESTION_RE.search(k) or _PAST_CHARGE_RE.search(k):
-        return False
-    return "?" in text or "¿" in text or k.startswith(("cuanto", "me cobran"))
 
 
 def _elliptical_coverage(text: str, intent: str, conf: float, ranking: list[dict],

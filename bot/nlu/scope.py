@@ -14,7 +14,7 @@ from .signals import Signals
 # word of praise or money it carries
 _SPAM_RE = re.compile(r"\b(?:has ganado|ganaste|eres el ganador|eres la ganadora|reclama tu premio|"
                       r"da clic|haz clic|dale clic|click aqui|clic aqui|bit ly|gana dinero|"
-                      r"credito aprobado|prestamo aprobado|usted gano|gano un premio|"
+                      r"credito aprobado|prestamo aprobado|usted gano|gano un premio|gane un premio|"
                       r"(?:ganado|ganaste|gano) (?:un|el) (?:premio|sorteo|iphone|auto|carro)|"
                       r"para cobrar(?:lo)? deposite)\b")
 # adverts and wrong numbers: "rento cuarto amueblado, informes aquí", "se solicita ayudante",
@@ -35,14 +35,23 @@ _BITE_RE = re.compile(r"\b(?:mordi\w*|mordio|rabia|antirrabic\w*|aranazo|arano)\
 # another institution's or company's matter, when nothing names Seguro Popular: "cuánto cobra una
 # consulta en el Similares", "el recibo de la CFE", "el seguro de mi carro"
 _OTHER_HEALTH_RE = re.compile(r"\b(?:imss(?!\s*-?\s*(?:bienestar|prospera|oportunidades|coplamar))|issste|"
-                             r"pemex|sedena|semar|similares|hospital militar|naval)\b")
+                             r"pemex|sedena|semar|similares|hospital militar|naval|"
+                             # a private doctor or hospital: "el doctor particular me cobró 800, ¿es mucho?"
+                             r"(?:doctor|doctora|medico|medica|consultorio|dentista)\s+particular|"
+                             r"hospital (?:angeles|star medica|christus|san javier|medica sur|abc))\b")
 _NOT_HEALTH_RE = re.compile(r"\b(?:cfe|telmex|seguro (?:de|del) (?:mi |el )?(?:carro|auto|coche|vida|casa|"
                             r"celular)|aseguradora|afore|infonavit|fonacot|sat|predial|tenencia|"
                             r"recibo de (?:la )?luz|recibo del agua|licencia de manejo|izzi|totalplay|"
                             r"megacable|telcel|movistar|at t|el internet|el cable|la tele|"
                             r"la pipa|pipa de agua|pension|pensiones|seguro de desempleo|65 y mas|"
-                            r"beca|becas|acta de nacimiento|antecedentes penales|pasaporte|cofepris)\b")
-_OWN_PROGRAM_RE = re.compile(r"\b(?:seguro popular|poliza|afiliad\w*|afiliar\w*|centro de salud|"
+                            r"beca|becas|acta de nacimiento|antecedentes penales|pasaporte|cofepris|"
+                            r"(?:que|q) tiempo (?:va a hacer|hara)|va a llover|metlife|gnp|axa|mapfre|"
+                            r"seguros monterrey|gastos medicos mayores|"
+                            r"(?:pago|apoyo|tarjeta) de (?:prospera|oportunidades)|"
+                            r"apoyo para (?:personas con )?discapacidad|"
+                            r"(?:me|nos) (?:puede|pueden|podrian) prestar (?:\$ ?)?\d+)\b")
+_OWN_PROGRAM_RE = re.compile(r"\b(?:seguro popular|poliza|afiliad\w*|afiliar\w*|afiliacion|centro de salud|"
+                             r"mi seguro(?! (?:de|del) (?:mi |el )?(?:carro|auto|coche|vida|casa|celular))|"
                              r"hospital general|gestor)\b")
 
 
@@ -53,7 +62,12 @@ _ADVICE_RE = re.compile(
     r"|\b(?:me|se)\s+pued\w*\s+tomar\b|\bcon cuant[oa]s?\s+\w+\s+se\b"
     r"|\bque (?:alimentos?|comidas?|remedios?|pastillas?|jarabes?|pomadas?|tes?|ejercicios?)\s+"
     r"(?:es|son|me|le)?\s*(?:buen[oa]s?|sirve\w*|baja\w*|quita\w*|cura\w*|recomienda\w*)\b"
-    r"|\bconsejos para\b|\bque dieta\b|\bremedio casero\b")
+    r"|\bconsejos para\b|\bque dieta\b|\bremedio casero\b"
+    # "¿cuáles son los síntomas del dengue?", "me duele… ¿me tomo algo?", "¿qué me pongo?", "¿qué
+    # pasa si me tomo dos pastillas?", "¿cómo se cura el empacho?", "¿me pueden recetar algo?"
+    r"|\bcuales son los sintomas\b|\bme tomo algo\b|\b(?:que|q|k) (?:me|le) (?:pongo|unto|aplico)\b"
+    r"|\b(?:que|q|k) pasa si (?:me |le )?(?:tomo|toma|como|bebo|mezclo)\b"
+    r"|\bcomo se (?:cura|quita|trata|previene|contagia)\b|\b(?:me|le) pued\w* recetar\b")
 _COST_OR_COVER_RE = re.compile(r"\b(?:cubre\w*|cubierto|gratis|cobr\w*|cost\w*|pag\w*|seguro popular|"
                                r"poliza|me dan|surten|surtir)\b")
 
@@ -95,6 +109,7 @@ _INSULT_RE = re.compile(r"(?:pendej\w*|idiota\w*|estupid\w*|imbecil\w*|mens[oa]s
                         r"put[oa]s?|culer[oa]s?|pinches?|mierda|cabron\w*|mamones|ojetes?|naco?s?|"
                         r"lacras?|buenos para nada|vayanse|al carajo)")
 _INSULT_FILLER = frozenset({"ya", "no", "son", "unos", "unas", "bola", "de", "todos", "ustedes", "que",
+                            "del", "gobierno", "politicos", "pura", "puros", "puro",
                             "a", "la", "el", "los", "bien", "y", "muy", "tan", "eres", "es",
                             "me", "nos", "su", "sus", "madre", "vayan", "se", "por", "bot", "robot"})
 

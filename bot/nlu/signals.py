@@ -45,7 +45,8 @@ _OPT_OUT_PHRASE_RE = re.compile(
     r"|\b(?:quiten|borren|eliminen|saquen)\s+mi\s+(?:numero|telefono|cel)"
     r"|\b(?:darme|denme|(?:quiero|kiero) darme)\s+de\s+baja\s+de\s+(?:los|sus|este|estos|la)\s+"
     r"(?:mensaj|servicio|lista|whats|sms|notificacion)"
-    r"|^(?:stop|baja|alto)\b(?=.*\b(?:mensaj|escrib|mand|envi|ya\b|por favor|porfa))"
+    r"|^(?:stop|baja|alto)\b(?=.*\b(?:mensaj|escrib|mand|envi|ya\b|por favor|porfa|porfavor|pls|plis|"
+    r"please|xfa|x fa|gracias))"
     r"|[,.;!]\s*(?:stop|alto|baja)(?:\s+ya)?\s*[.!]*$"
     r"|\bno\s+(?:quiero|kiero|qiero)\s+recibir\s+nada\b"
 )
@@ -76,19 +77,22 @@ def menu_digit(text: str | None) -> int | None:
 # atendió".
 # "ocupo que me atienda un licenciado", "comuníqueme con el encargado": a person asked for by role
 ASKS_OFFICIAL = (
-    r"\b(?:atienda|atiendan|hablar con|comunique\w*|comunicar\w*|pase\w* con)\s+(?:con\s+)?"
-    r"(?:un|una|el|la|algun|alguna)?\s*(?:licenciad[oa]|funcionari[oa]|encargad[oa]|"
-    r"responsable|supervisor|supervisora|alguien)\b"
+    r"\b(?:atienda|atiendan|hablar con|hablarlo con|platicar\w* con|comunique\w*|comunicar\w*|pase\w* con)"
+    r"\s+(?:con\s+)?(?:un|una|el|la|algun|alguna)?\s*(?:licenciad[oa]|funcionari[oa]|encargad[oa]|"
+    r"responsable|supervisor|supervisora|alguien|senorita)\b"
     r"(?!\s+(?:del|de la|de el)\s+(?:hospital|clinica|centro|farmacia|laboratorio|area))")
 # "mejor háblenme por teléfono", "¿me pueden llamar?"
 CALL_ME = (r"\b(?:hableme|hablenme|llameme|llamenme|marqueme|marquenme)\b"
+           r"|\bque (?:alguien |una persona )?me (?:marque|marquen|llame|llamen)\b"
            r"|\bme (?:puede|pueden|podrian|podria) (?:llamar|marcar|hablar por telefono)\b")
+# "¿hay algún número donde me contesten personas?": a person wanted, said with the verb
+PERSON_ANSWERS = r"\b(?:contesten|conteste|atiendan|respondan|responda)\s+(?:\w+\s+){0,2}personas?\b"
 _HUMAN_RE = re.compile(
     r"\b(?:humano|humana|asesor|asesora|agente|operador|operadora|alguien real|persona real|"
     r"hablar con alguien|ejecutivo|ejecutiva)\b"
     r"|\b(?:hablar|comunica\w*|pasa\w*|atienda|conteste|responda|quiero|necesito|ocupo)\b"
     r"[^.?!]{0,25}\bpersona\b"
-    r"|" + CALL_ME + "|" + ASKS_OFFICIAL)
+    r"|" + CALL_ME + "|" + ASKS_OFFICIAL + "|" + PERSON_ANSWERS)
 
 
 def asks_for_human(text: str | None) -> bool:

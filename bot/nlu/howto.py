@@ -1,0 +1,28 @@
+"""A question about how to complain or ask for a reimbursement ("¿cómo pongo una queja?", "¿a
+dónde voy a quejarme de un doctor?", "¿por dónde mando las fotos de mis recibos si quiero
+reclamar?") asks for information: the bot explains the way (this chat, the folio, the plazo)
+and invites the story. A message that already names the unit or the amount is the report."""
+
+from __future__ import annotations
+
+import re
+
+from core.text.fold import fold
+
+_GREETING = r"(?:(?:hola|buenas?|buenos dias|buenas tardes|buenas noches|oiga|oigan|disculpe|una pregunta|q tal|que tal)\s+)*"
+_ASK = (r"(?:como|donde|a donde|adonde|ante quien|con quien|por donde|x donde|en donde|"
+        r"que (?:tengo|tenemos|hay) que hacer para|que hago para|cual es el (?:procedimiento|proceso|tramite) para|"
+        r"cual es el (?:procedimiento|proceso|tramite) (?:de|del)|quiero saber como|me pueden decir como|"
+        r"me podrian decir como|me dicen como)")
+_DO = (r"(?:(?:puedo|podemos|se|me|debo|tengo que|hay que|le|lo)\s+)*(?:(?:ir|voy|vamos) a\s+)?"
+       r"(?:poner|pongo|presentar|presento|hacer|hago|levantar|levanto|meter|meto|quejarme|quejo|"
+       r"reclamar|reclamo|denunciar|denuncio|pedir|pido|solicitar|solicito|tramitar|tramito|mandar|mando|"
+       r"enviar|envio|reportar|reporto|recuperar|recupero|reclamarlo|pedirlo)")
+_WHAT = r"(?:queja|quejarme|quejo|reembolso|reclam\w*|denuncia\w*|inconformidad|recibos?|devoluc\w*|mi dinero|reporte|reportar)"
+HOW_TO_COMPLAIN_RE = re.compile(rf"^{_GREETING}{_ASK}\s+{_DO}\b(?:\s+\S+){{0,6}}?\s*\b{_WHAT}\b"
+                                rf"|^{_GREETING}{_ASK}\s+(?:(?:puedo|se|me)\s+)*(?:(?:ir|voy|vamos) a\s+)?{_WHAT}\b")
+
+
+def asks_how_to_complain(text: str | None) -> bool:
+    """The message opens by asking how or where to complain or claim money back."""
+    return bool(HOW_TO_COMPLAIN_RE.search(fold(text)[:300]))
