@@ -58,7 +58,7 @@ def _told_by_intro(form: dict) -> bool:
 
 def start(t: Turn, tipo: str, *, story: bool) -> None:
     """Open a form of `tipo`, using everything the triggering message already says."""
-    if tipo == "queja" and story and U.describes_charge(t.text):
+    if tipo == "queja" and story and U.describes_charge(t.text) and not U.not_owed(t.text):
         tipo = "cobro_injustificado"  # the tipo follows the story, not the word announced
     form = {"tipo": tipo, "slots": {}, "asking": None, "msgs": [t.message.id] + list(t.state.get("media") or []),
             "amerita": None, "misses": 0, "ready": False}
@@ -324,3 +324,37 @@ def resume(t: Turn) -> None:
         t.go(Step.CONFIRM if t.form.get("ready") else Step.FORM)
         t.say(R.RESUME_PREFIX)
         prompt(t)
+
+
+def names_a_date(t: Turn) -> bool:
+    """The NLU found a fecha: a figure beside it may be a day, not pesos ("el 15 pagué")."""
+    return any(e.get("entity") == "fecha" for e in t.entities)
+
+
+def monto_fix(t: Turn, form: dict, changed: list[str]) -> None:
+    """'no, fueron 3500', 'y luego otros 1,300 de rayos x': the amount corrected or added to."""
+    slots = form["slots"]
+    part = U.replaced_part(t.text, float(slots["monto"]), slots.get("monto_detalle")) \
+        if slots.get("monto") is not None else None
+    if part is not None:  # "la radiografía fue de 900, no de 1000": that part, the rest kept
+        old, new = part
+        slots["monto"] = float(slots["monto"]) - old + new
+        slots["monto_detalle"] = slots["monto_detalle"].replace(R.money(old), R.money(new), 1)
+        if "monto" not in changed:
+            changed.append("monto")
+        return
+    if "monto" not in changed and (form["tipo"] == "cobro_injustificado" or slots.get("monto") is not None):
+        k = U.fold(t.text)
+        adds = U.adds_charge(t.text) and slots.get("monto") is not None
+        cue = (adds or U.starts_with_no(t.text) or any(w in k.split() for w in (
+            "fueron", "pesos", "eran", "son", "cobraron", "monto", "pague"))
+               or "$" in t.text or U.amount(t.text) is not None and len(k.split()) <= 2)
+        has_date = names_a_date(t)
+        value = U.last_amount(t.text) if cue and not has_date else None
+        if value is not None and adds:
+            add_charge(t, slots, value, None, changed)  # "y luego otros 1,300 de rayos x"
+        elif value is not None and value != slots.get("monto"):
+            slots["monto"] = value
+            slots.pop("monto_unknown", None)
+            slots.pop("monto_detalle", None)
+            changed.append("monto")

@@ -9,7 +9,6 @@ from bot.dialogue import replies as R
 from bot.dialogue import state as S
 from bot.dialogue import understand as U
 from bot.dialogue.form_fill import (
-    add_charge,
     add_description,
     advance,
     ask,
@@ -17,6 +16,8 @@ from bot.dialogue.form_fill import (
     finish_slots,
     full_description,
     missing,
+    monto_fix,
+    names_a_date,
     prompt,
     retype,
     switch_tipo,
@@ -72,13 +73,13 @@ def on_form(t: Turn) -> bool:
             form["slots"]["monto"] = U.amount(t.text)
             changed.append("monto")
         elif "estado_clave" not in changed and form["slots"].get("monto") is not None:
-            _monto_fix(t, form, changed)  # asked where: "ah no, perdón, fueron 1,400"
+            monto_fix(t, form, changed)  # asked where: "ah no, perdón, fueron 1,400"
         answered = "estado_clave" in changed
         if U.tells_story(t.text) and not (answered and U.content_words(t.text) <= 3):
             add_description(form, t.text)
             answered = True
     elif asking == "monto":
-        dated = _names_a_date(t) or U.relative_date(t.text)
+        dated = names_a_date(t) or U.relative_date(t.text)
         value = U.amount_with_cue(t.text) if dated else U.amount_answer(t.text)
         if value is not None and ("monto" not in changed or (
                 not dated and value != form["slots"].get("monto"))):
@@ -112,7 +113,7 @@ def on_form(t: Turn) -> bool:
             answered = True
     if form["tipo"] == "cobro_injustificado" and form["slots"].get("monto") is None and "monto" not in changed:
         value = U.amount_with_cue(t.text) or U.approx_amount(t.text)  # "como 300 creo"
-        if value is None and not _names_a_date(t):
+        if value is None and not names_a_date(t):
             value = U.leading_amount(t.text)  # "450 en el hospital general de cuautla"
         if value is not None:
             form["slots"]["monto"] = value
@@ -130,11 +131,6 @@ def on_form(t: Turn) -> bool:
         return True
     advance(t)
     return True
-
-
-def _names_a_date(t: Turn) -> bool:
-    """The NLU found a fecha: a figure beside it may be a day, not pesos ("el 15 pagué")."""
-    return any(e.get("entity") == "fecha" for e in t.entities)
 
 
 def _answers_slot(t: Turn, form: dict) -> bool:
@@ -275,28 +271,8 @@ def _corrections(t: Turn, form: dict) -> list[str]:
             slots["estado_clave"] = clave
             slots.pop("estado_remembered", None)
             changed.append("estado_clave")
-    _monto_fix(t, form, changed)
+    monto_fix(t, form, changed)
     return changed
-
-
-def _monto_fix(t: Turn, form: dict, changed: list[str]) -> None:
-    """'no, fueron 3500', 'y luego otros 1,300 de rayos x': the amount corrected or added to."""
-    slots = form["slots"]
-    if "monto" not in changed and (form["tipo"] == "cobro_injustificado" or slots.get("monto") is not None):
-        k = U.fold(t.text)
-        adds = U.adds_charge(t.text) and slots.get("monto") is not None
-        cue = (adds or U.starts_with_no(t.text) or any(w in k.split() for w in (
-            "fueron", "pesos", "eran", "son", "cobraron", "monto", "pague"))
-               or "$" in t.text or U.amount(t.text) is not None and len(k.split()) <= 2)
-        has_date = _names_a_date(t)
-        value = U.last_amount(t.text) if cue and not has_date else None
-        if value is not None and adds:
-            add_charge(t, slots, value, None, changed)  # "y luego otros 1,300 de rayos x"
-        elif value is not None and value != slots.get("monto"):
-            slots["monto"] = value
-            slots.pop("monto_unknown", None)
-            slots.pop("monto_detalle", None)
-            changed.append("monto")
 
 
 # --------------------------------------------------------------------------- registration

@@ -88,14 +88,16 @@ _STATED_BEFORE = re.compile(r"(?:^|\W)(?:fueron|eran|son|en total|total|todo jun
 # "y también los análisis, 620", "aparte nos pidieron otros 500": a charge on top of the one
 # already noted, not a correction of it
 _ADDS_RE = re.compile(r"^(?:(?:y|pero|ah|a|ha|oh|ay|e|eh|se me olvido|olvide decirle)\s+)*"
-                      r"(?:tambien|ademas|aparte|encima|luego|despues|mas(?!\s+(?:o\s+menos|bien|que))|\+)"
+                      r"(?:tambien|tmb|tb|tbn|tambn|ademas|aparte|encima|luego|despues|"
+                      r"mas(?!\s+(?:o\s+menos|bien|que))|\+)"
                       r"|\b(?:y tambien|ademas|aparte de eso|otros|otras|otro pago|otra cuota|y aparte)\b"
                       r"|\btambien\s+(?:me|nos|le|les)\s+(?:cobraron|pidieron|hicieron pagar)\b"
                       r"|\b(?:agreguelo|agregalo|agreguele|agregale|sumele|sumale|sumelo|sumalo)\b"
+                      r"|\b(?:ponle|ponlo|pongale|pongalo|juntalo|juntale)\s+(?:todo\s+)?(?:junto|todo)\b"
                       r"|\b(?:se me olvido|se me olvidaba|olvide decir|me falto)\b.{0,30}\btambien\b")
 _CORRECTS_RE = re.compile(r"^(?:no|nel|perdon|perdona|perdone)\b|\b(?:me equivoque|corrijo|mejor dicho|"
                           r"mas bien|en realidad|eran|no eran|no fueron|total|en total|con todo|"
-                          r"todo junto)\b")
+                          r"(?<!ponle )(?<!ponlo )(?<!pongale )(?<!pongalo )todo junto)\b")
 
 
 def adds_charge(text: str | None) -> bool:
@@ -104,6 +106,32 @@ def adds_charge(text: str | None) -> bool:
     if (text or "").lstrip().startswith("+"):  # "+120 d la inyeccion"
         k = "+ " + k
     return bool(_ADDS_RE.search(k)) and not _CORRECTS_RE.search(k)
+
+
+# "la radiografía fue de 900, no de 1000", "el especialista fue 950 no 900", "no eran 300 sino
+# 350": one part of the charge corrected (new figure, then the old one; or the old, then the new)
+_PART_NEW_OLD_RE = re.compile(r"(?P<new>\d[\d,.]*)\s*(?:pesos\s*)?,?\s*no\s+(?:de\s+|eran\s+|era\s+|fue\s+)?"
+                              r"\$?\s*(?P<old>\d[\d,.]*)")
+_PART_OLD_NEW_RE = re.compile(r"\bno\s+(?:fue|fueron|eran|era|es|son)?\s*(?:de\s+)?\$?\s*(?P<old>\d[\d,.]*)"
+                              r"\s*(?:pesos\s*)?,?\s*(?:sino|fue|fueron|eran|era|son|es)\s+(?:de\s+)?\$?\s*"
+                              r"(?P<new>\d[\d,.]*)")
+_DETAIL_FIGURE_RE = re.compile(r"\$\s*(\d[\d,]*(?:\.\d+)?)")
+
+
+def replaced_part(text: str | None, total: float, detalle: str | None) -> tuple[float, float] | None:
+    """(old part, new part) when `text` corrects one part of a charge made of several (the
+    parts are the figures of `detalle`); None when it corrects nothing or the whole."""
+    parts = [float(x.replace(",", "")) for x in _DETAIL_FIGURE_RE.findall(detalle or "")]
+    if len(parts) < 2:
+        return None
+    k = fold(text)
+    for rx in (_PART_NEW_OLD_RE, _PART_OLD_NEW_RE):
+        m = rx.search(k)
+        if m:
+            old, new = amount(m.group("old")), amount(m.group("new"))
+            if old is not None and new is not None and old in parts and old != new and old != total:
+                return old, new
+    return None
 
 
 def dont_know(text: str | None) -> bool:

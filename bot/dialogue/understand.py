@@ -41,6 +41,7 @@ from .money import (  # noqa: F401  (the dialogue reads them as U.*)
     last_amount,
     leading_amount,
     price_each,
+    replaced_part,
 )
 from .places import estado_loose, estado_places  # noqa: F401  (the dialogue reads them as U.*)
 

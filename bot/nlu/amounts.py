@@ -54,6 +54,10 @@ _BOTH_AT_RE = re.compile(rf"\b(?:los|las)\s+{_COUNT}\b(?:\s+[a-z]+){{0,4}}\s+a\s
 _EACH_TIME_BEFORE_RE = re.compile(r"\bcada\s+(?:vez|consulta|visita|dia|sesion)\s+(?:que\s+\w+\s+)?"
                                   r"(?:(?:me|nos|le|les)\s+)?(?:cobran|cobraban|cobraron|piden|pedian|"
                                   r"pidieron|pago|pague|pagaba)\s*\$?\s*$")
+# "cada q voy a mi control al centro de salud me cobran 100… ya fui 4 veces": each visit's price
+_EACH_VISIT_BEFORE_RE = re.compile(r"\bcada\s+(?:vez\s+)?(?:que|q|k)\s+(?:voy|vamos|va|van|iba|ibamos|llevo|"
+                                   r"llevamos|lo llevo|la llevo)\b.{0,80}\b(?:me|nos|le|les)\s+(?:cobran|"
+                                   r"cobraban|cobraron|piden|pedian|pidieron)\s*\$?\s*$")
 _TIMES_TOLD_RE = re.compile(rf"\b{_COUNT}\s+(?:veces|consultas|visitas|dias|sesiones)\b")
 # "dos a 1200 cada una": the count right before "a", only with "each" after the amount
 _COUNT_A_BEFORE_RE = re.compile(rf"\b{_COUNT}\s+(?:[a-z]+\s+){{0,3}}?a\s*\$?\s*$")
@@ -82,7 +86,8 @@ def times(text: str, start: int, end: int) -> int:
     m = _TIMES_BEFORE_RE.search(before) or _DE_A_BEFORE_RE.search(before) or _BOTH_AT_RE.search(before)
     if m:
         return max(1, _count(m.group("n")))
-    if _EACH_TIME_BEFORE_RE.search(fold(text[max(0, start - 30):start])):
+    if _EACH_TIME_BEFORE_RE.search(fold(text[max(0, start - 30):start])) or _EACH_VISIT_BEFORE_RE.search(
+            fold(text[max(0, start - 130):start])):
         m = _TIMES_TOLD_RE.search(fold(text[:start]) + " " + fold(text[end:]))
         return max(1, _count(m.group("n"))) if m else 1
     after = fold(text[end:end + 20])
