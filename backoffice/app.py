@@ -38,6 +38,9 @@ def create_app(settings: Settings | None = None, **config) -> Flask:
     _register_template_helpers(app)
     _register_blueprints(app)
     _register_errors(app)
+    from backoffice import webhook_app
+
+    webhook_app.mount(app)  # POST /webhooks/twilio on a lean app of its own (no back-office hooks)
 
     @app.get("/")
     def home():

@@ -22,6 +22,12 @@ def init_app(app: Flask) -> None:
     settings = app.config["SINAC"]
     if not app.testing:
         configure_logging(settings.log_format)
+    add_request_hooks(app)
+
+
+def add_request_hooks(app: Flask) -> None:
+    """Request id (X-Request-ID in and out, the logs' request_id) and the request metrics; also
+    on the lean app that serves the inbound webhook (backoffice/webhook_app.py)."""
 
     @app.before_request
     def _start():

@@ -27,10 +27,18 @@ CSP = "; ".join([  # noqa: FLY002 - one directive a line
 
 
 def init_app(app: Flask) -> None:
-    settings = app.config["SINAC"]
-    https = settings.public_base_url.startswith("https://")
-    app.wsgi_app = TrustedProxyMiddleware(app.wsgi_app, settings.trusted_proxy_count,
-                                          trusted_proxies(settings.forwarded_allow_ips))
+    app.wsgi_app = behind_proxies(app.wsgi_app, app.config["SINAC"])
+    add_headers(app)
+
+
+def behind_proxies(wsgi_app, settings) -> TrustedProxyMiddleware:
+    """`wsgi_app` believing forwarded headers only from the configured proxies."""
+    return TrustedProxyMiddleware(wsgi_app, settings.trusted_proxy_count, trusted_proxies(settings.forwarded_allow_ips))
+
+
+def add_headers(app: Flask) -> None:
+    """The security headers on every response of `app` (also the lean webhook app's)."""
+    https = app.config["SINAC"].public_base_url.startswith("https://")
 
     @app.after_request
     def _headers(response):
