@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import and_, bindparam, func, literal, select
-from sqlalchemy.orm import aliased
 
 from backoffice.queue_filters import Filters, count_statuses, row_statuses
 from core.access import hide_confidential, scope_cases, sees_everything
@@ -69,7 +68,7 @@ def base_query(user, columns, filters: Filters, *, with_status: bool = True, tod
     """The scoped, filtered statement on cases; the caller adds ordering, grouping or limits.
 
     The current round is never joined: a filter on it (enlace, plazo) is a semi-join on the
-    case's current round id, and the due-date order reads the round's date per case (ordered), so
+    case's current round id, and the due-date order reads the round's date copied on the case, so
     counts and pages read the open cases' indexes beside the few matching rounds
     (ix_cases_open_volante, ix_volantes_running_due; migration 0023) instead of joining them.
     """
@@ -138,11 +137,10 @@ def ordered(stmt, sort: str):
     if sort == "antiguos":
         return stmt.order_by(Case.created_at.asc(), Case.id.asc())
     if sort == "vence":
-        # The current round's due date, looked up per case (its primary key): a join made the
-        # planner hash every volante of the year to sort a few thousand open cases. No round last.
-        due_round = aliased(Volante, name="due_round")
-        due = select(due_round.due_date).where(due_round.id == Case.current_volante_id).scalar_subquery()
-        return stmt.order_by(due.asc().nulls_last(), Case.id.asc())
+        # The current round's due date, copied onto the case (cases.current_due_date, migration
+        # 0025): the open work's index (ix_cases_open_due, per estado ix_cases_open_estado_due)
+        # gives the page in this order. No round last.
+        return stmt.order_by(Case.current_due_date.asc().nulls_last(), Case.id.asc())
     if sort == "folio":
         return stmt.order_by(Case.folio.asc())
     return stmt.order_by(Case.created_at.desc(), Case.id.desc())

@@ -42,7 +42,7 @@ def _weighted(rnd, items):
 
 def generate(database_url: str, n_cases: int, *, seed: int = 2026, today: date | None = None,
              progress: bool | None = None) -> dict:
-    from sqlalchemy import select, text
+    from sqlalchemy import inspect, select, text
 
     from core.db import make_engine, session_factory
     from core.models import User
@@ -100,7 +100,7 @@ def generate(database_url: str, n_cases: int, *, seed: int = 2026, today: date |
             else:
                 status = CaseStatus.CONCLUIDA if age_days > 5 else CaseStatus.TURNADA
         closed_at = None
-        current_vol = None
+        current_vol = current_due = None
         fur_texts = []
         if amerita:
             rounds = 2 if rnd.random() < 0.15 and status != CaseStatus.CANCELADA else 1
@@ -143,7 +143,7 @@ def generate(database_url: str, n_cases: int, *, seed: int = 2026, today: date |
                     if vstatus in ("devuelto", "aceptado"):
                         reviews.append((fur_id, vol_id, fur_id, "devuelta" if vstatus == "devuelto" else "aceptada",
                                         "Ampliar gestión" if vstatus == "devuelto" else None, vin, vclosed))
-                current_vol = vol_id
+                current_vol, current_due = vol_id, due
                 if vclosed:
                     sent = vclosed
                     closed_at = vclosed if last else None
@@ -156,7 +156,8 @@ def generate(database_url: str, n_cases: int, *, seed: int = 2026, today: date |
             if tipo == Tipo.CONSULTA_COBERTURA else None
         cases.append((case_id, f"SINAC-{year}-{seq[year]:06d}", tipo, canal, estado,
                        contact[0] if contact else None, status, amerita, description, monto, topic, satisfaction,
-                       created_at, created_at, closed_at, current_vol, compose([description], fur_texts)))
+                       created_at, created_at, closed_at, current_vol, current_due,
+                       compose([description], fur_texts)))
         if bar and i % 1000 == 0:
             bar.update(1000)
     if bar:
@@ -167,7 +168,7 @@ def generate(database_url: str, n_cases: int, *, seed: int = 2026, today: date |
                      [(c[0], c[1], c[2], c[3], False, False, datetime.now(UTC)) for c in contacts]),
         "cases": (["id", "folio", "tipo", "canal", "estado_clave", "contact_id", "status", "amerita_gestion",
                    "description", "monto", "topic", "satisfaction", "created_at", "updated_at", "closed_at",
-                   "current_volante_id", "search_text"], cases),
+                   "current_volante_id", "current_due_date", "search_text"], cases),
         "volantes": (["id", "case_id", "numero", "estado_clave", "enlace_id", "instructions", "status", "plazo_dias",
                       "sent_at", "due_date", "answered_at", "closed_at", "turned_by_id", "canal", "tipo",
                       "case_estado_clave", "first_answer", "round_first_id", "review_due_date",
@@ -177,6 +178,11 @@ def generate(database_url: str, n_cases: int, *, seed: int = 2026, today: date |
                   "created_at", "updated_at"], furs),
         "reviews": (["id", "volante_id", "fur_id", "decision", "reason", "reviewer_id", "created_at"], reviews),
     }
+    if "current_due_date" not in {c["name"] for c in inspect(engine).get_columns("cases")}:
+        # a database migrated to a revision before 0025 (migration tests fill one)
+        columns, rows = tables["cases"]
+        at = columns.index("current_due_date")
+        tables["cases"] = ([c for c in columns if c != "current_due_date"], [r[:at] + r[at + 1:] for r in rows])
     if engine.dialect.name == "postgresql":
         raw = engine.raw_connection()
         try:

@@ -1,6 +1,7 @@
 """All mapped classes, importable from one place."""
 
-from core.models import search_text  # noqa: F401  (keeps cases.search_text on every flush)
+# kept on every flush: cases.current_due_date, cases.search_text
+from core.models import current_due, search_text  # noqa: F401
 from core.models.canned import CannedResponse
 from core.models.cases import Attachment, Case, Fur, Note, Reopening, Review, Volante
 from core.models.deliveries import ReportDelivery

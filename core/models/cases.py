@@ -57,6 +57,10 @@ class Case(Base):
               sqlite_where=OPEN_WORK),
         Index("ix_cases_open_volante", "estado_clave", "current_volante_id", "status", "created_at", "id",
               postgresql_where=OPEN_WORK, sqlite_where=OPEN_WORK),
+        # the queue's due-date order over the open work, nationally and per estado (migration 0025)
+        Index("ix_cases_open_due", "current_due_date", "id", postgresql_where=OPEN_WORK, sqlite_where=OPEN_WORK),
+        Index("ix_cases_open_estado_due", "estado_clave", "current_due_date", "id", postgresql_where=OPEN_WORK,
+              sqlite_where=OPEN_WORK),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -69,6 +73,9 @@ class Case(Base):
     # The latest volante round, kept by the services so lists join one row per case cheaply.
     # A plain indexed id (no foreign key) so cases and volantes keep a single join path.
     current_volante_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    # That round's due date (Volante.due_date), copied so the queue sorts by it from an index of
+    # cases alone; kept on every flush by core.models.current_due (migration 0025). NULL: no round.
+    current_due_date: Mapped[date | None] = mapped_column(Date)
     amerita_gestion: Mapped[bool | None] = mapped_column(Boolean)
     description: Mapped[str] = mapped_column(Text, default="")
     unidad: Mapped[str | None] = mapped_column(String(300))
