@@ -85,13 +85,14 @@ def shift_clocks_for(session: Session, actor: Actor, day: date, cal: BusinessCal
         setattr(volante, column, after)
         moved.append(Moved(volante, clock, before, after))
         audit.record(session, actor, CaseEvent.VENCIMIENTO_RECORRIDO, case=volante.case,
-                     reason=_reason(clock, day, before, after),
+                     reason=reason_text(clock, day, before, after),
                      data={"volante": volante.numero, "plazo": clock, "dia_inhabil": day.isoformat(),
                            "de": before.isoformat(), "a": after.isoformat()})
     return moved
 
 
-def _reason(clock: str, day: date, before: date, after: date) -> str:
+def reason_text(clock: str, day: date, before: date, after: date) -> str:
+    """The case history's words for a due day moved by `day` (also migration 0026's)."""
     what = "El plazo del enlace" if clock == CLOCK_ENLACE else "La revisión de Vinculación"
     return (f"El {day:%d/%m/%Y} se declaró día inhábil: {what} vencía el {before:%d/%m/%Y} "
             f"y ahora vence el {after:%d/%m/%Y}.")
