@@ -1,7 +1,7 @@
 """The inbound Twilio webhook (POST /webhooks/twilio) served by a lean Flask app of its own.
 
 The back office's app runs, before and after every request, what its pages need: Flask-Limiter's
-pass over its limits (the webhook is exempt but the pass still runs), the signed session cookie,
+pass over its limits (the webhook is exempt but the pass still runs), the signed session cookie (read or not),
 the audit origin, CSRF. On the webhook that was ~0.4 ms of CPU of ~3 per message (in-process,
 loaded machine) for nothing it uses. The lean app has only what the webhook needs: the request id
 and metrics (backoffice/observability.py), the security headers (backoffice/security.py) and the
@@ -14,6 +14,7 @@ Everything else, status callbacks included, goes to the main app.
 from __future__ import annotations
 
 from flask import Flask
+from flask.sessions import SessionInterface
 
 from backoffice import observability, security, webhooks
 
@@ -33,11 +34,22 @@ class InboundFirst:
         return self.main_wsgi(environ, start_response)
 
 
+class _NoSession(SessionInterface):
+    """No session cookie is read or written: Twilio sends none (Flask uses a null session)."""
+
+    def open_session(self, app, request):
+        return None
+
+    def save_session(self, app, session, response):
+        return None
+
+
 def mount(app: Flask) -> Flask:
     """Put the lean webhook app in front of `app` (after its own middleware); returns it."""
     lean = Flask(__name__, static_folder=None, instance_path=app.instance_path)
     lean.config = app.config
     lean.extensions = app.extensions
+    lean.session_interface = _NoSession()
     observability.add_request_hooks(lean)
     security.add_headers(lean)
     lean.register_blueprint(webhooks.bp)

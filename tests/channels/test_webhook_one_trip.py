@@ -114,3 +114,28 @@ def test_store_webhook_is_one_statement_on_the_pooled_connection(db, is_postgres
     assert (row.name, row.kwargs, row.queue) == ("process_inbound_message", {"message_id": message_id}, "inbound")
     message = db.get(Message, message_id)
     assert (message.request_id, message.status, message.body) == ("req-raw", "received", "hola")
+
+
+def test_the_script_writes_the_job_as_rq_writes_it(rq_settings, redis_url, monkeypatch):
+    """The commands travel packed in one argument (bytes with colons, UTF-8, integers intact), and
+    the job hash they write has the fields RQ's own pipeline writes, with the same values apart
+    from the timestamps."""
+    from backoffice.webhook_limits import limits_for
+    from core.jobs import Job, QueueName
+    from workers.dispatch import enqueue_jobs
+
+    app = _limited_app(monkeypatch, redis_url, "5 per minute")
+    redis = Redis.from_url(redis_url)
+    odd = b"\x00:1:\xff" + "ñandú 12:3".encode()
+    with app.app_context():
+        assert limits_for(app)._check_redis((), "k", b"3:3:SET1:x" + b"%d:" % len(odd) + odd + b"3:3:SET1:y2:42") is None
+    assert (redis.get("x"), redis.get("y")) == (odd, b"42")
+    with app.app_context():
+        assert limits_for(app).admit("phone-a", [Job("process_inbound_message", {"message_id": 7}, QueueName.INBOUND,
+                                                     outbox_id=7)], rq_settings) is None
+    enqueue_jobs([Job("process_inbound_message", {"message_id": 7}, QueueName.INBOUND, outbox_id=8)], rq_settings)
+    scripted, piped = redis.hgetall("rq:job:outbox-7"), redis.hgetall("rq:job:outbox-8")
+    assert scripted.keys() == piped.keys()
+    moving = {b"created_at", b"enqueued_at", b"meta"}
+    assert {k: v for k, v in scripted.items() if k not in moving} == {k: v for k, v in piped.items() if k not in moving}
+    assert Queue("inbound", connection=redis).job_ids == ["outbox-7", "outbox-8"]
