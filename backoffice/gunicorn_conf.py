@@ -9,6 +9,12 @@ _metrics_dir = os.environ.setdefault(
 )
 
 bind = os.environ.get("BIND", "0.0.0.0:5000")
+# One process per core, four threads each: the webhook's Python holds a core for a few ms per
+# message and waits on PostgreSQL and Redis in between, which the other threads fill. Two sweeps
+# on the shared 2-core machine (load 10-14, one run each; docs/benchmarks.md, issue 22 item 4):
+# 2 x 4 served the most (288-372 msg/s at 16-64 connections); 2 x 1, 2 x 2, 4 x 1 and 3 x 2 fewer
+# (172-257); 3 x 4 and 2 x 8 spent more worker CPU per message than 2 x 4 in the same sweep
+# (5.1 and 4.7-4.9 against 4.0 ms: more processes on two cores, more GIL hand-offs).
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 threads = int(os.environ.get("WEB_THREADS", "4"))
 timeout = 30
