@@ -64,7 +64,8 @@ def _fold_plain(s: str) -> str:
 
 
 def _variant_regex(variant: str) -> str:
-    parts = [re.escape(p) for p in re.split(r"[\s.]+", variant.strip(" .")) if p]
+    # "Tlapa d Comonfort", "San Juan d los Lagos": "de" is often typed "d"
+    parts = ["de?" if p == "de" else re.escape(p) for p in re.split(r"[\s.]+", variant.strip(" .")) if p]
     return r"[\s.,-]*".join(parts) + (r"\.?" if variant.endswith(".") else "")
 
 
@@ -116,7 +117,7 @@ def _estado(f: Folded, gaz: Gazetteer) -> list[dict]:
     for m in gaz.pattern.finditer(f.text):
         if _BLOCKERS_BEFORE.search(f.text, max(0, m.start() - 30), m.start()):
             continue
-        key = re.sub(r"[\s.,-]+", " ", m.group(0)).strip()
+        key = re.sub(r"(?<=[a-z]) d (?=[a-z])", " de ", re.sub(r"[\s.,-]+", " ", m.group(0)).strip())
         value = gaz.values.get(key) or gaz.values.get(key.replace(" ", ""))
         if value is None:
             # variants written with dots/spaces ("d.f.", "edo. mex")

@@ -30,6 +30,7 @@ HINT_CONFIDENCE = 0.55
 HINT_OVERRIDES_BELOW = 0.7
 HINT_WEAK_BELOW = 0.5
 OUT_OF_SCOPE_MIN = 0.5
+PRAISE_UNSURE = 0.6
 CONTEXT_CONFIDENCE = 0.6
 # a second intent must be this sure in its own clause
 SECONDARY_MIN = 0.6
@@ -249,6 +250,11 @@ def interpret(text: str, parser, context: dict | None = None) -> Interpretation:
         # "ya no quiero vivir, nadie me quiere": no report to take (the dialogue answers with
         # where to get help: bot/dialogue/router.py)
         intent, conf, source = "fuera_de_alcance", max(conf, HINT_CONFIDENCE), "keyword"
+    if intent == "felicitacion" and conf < PRAISE_UNSURE and "queja" in runner_up and has_concept(
+            "mal_servicio", norm) and not has_concept("felicitar", norm):
+        # "quiero que sepan que no había ambulancia… el gobierno dice que todo está bien": an
+        # unsure praise that tells of bad service and praises nothing is the complaint
+        intent, conf, source = "queja", max(conf, CONTEXT_CONFIDENCE), "context"
     if intent in _OPT_OUT_READS and is_opt_out(text):
         # "BAJA", "ya no me escriban": no request (the dialogue stops the messages)
         intent, conf, source = "fuera_de_alcance", max(conf, HINT_CONFIDENCE), "keyword"

@@ -80,3 +80,24 @@ def test_not_our_matter(text, parser):
 def test_advice_with_a_coverage_question_stays_ours(parser):
     reading = interpret("cuales son los sintomas del dengue? y si me da me lo cubren?", parser)
     assert reading.intent == "consulta_cobertura"
+
+
+@pytest.mark.parametrize(("text", "estado"), [
+    ("fue en Tlapa d Comonfort", "Guerrero"),  # "de" typed "d" (not Comonfort, Guanajuato)
+    ("en el Fray Antonio Alcalde le cobraron 4 mil", "Jalisco"),
+    ("en el Hospital del Niño Poblano nos traen a vuelta y vuelta", "Puebla"),
+])
+def test_places_typed_short_and_hospitals_by_name(text, estado):
+    assert estados(text) == [estado]
+
+
+def test_abbreviations_with_d_still_read():
+    assert estados("en el d.f. me cobraron") == ["Ciudad de México"]
+
+
+def test_an_unsure_praise_that_tells_of_bad_service_is_a_complaint(parser):
+    text = ("quiero que sepan que en el hospital de Rioverde no habia ambulancia y lo llevamos en la "
+            "camioneta de un vecino, es una verguenza, dicen que todo esta bien y no es cierto")
+    assert interpret(text, parser).intent == "queja"
+    assert interpret("quiero que sepan que la doctora Ruiz es excelente, muy buena atencion",
+                     parser).intent == "felicitacion"
