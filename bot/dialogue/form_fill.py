@@ -223,7 +223,11 @@ def ask(t: Turn, form: dict, name: str) -> None:
     if name == "description":
         t.say(R.ASK_DESCRIPTION_AGAIN if again else R.ASK_DESCRIPTION.get(form["tipo"], R.ASK_DESCRIPTION["queja"]))
     elif name == "estado_clave":
-        if again:
+        town = None if again else U.ambiguous_town(full_description(form) or form.get("intro"))
+        if town is not None:  # "en juarez me cobraron…": which Juárez
+            form["estado_options"] = list(town[1])
+            t.say(R.ask_estado_between(town[0], [BY_CLAVE[c].nombre for c in town[1]]))
+        elif again:
             t.say(R.ASK_ESTADO_AGAIN)
         else:
             t.say(R.ASK_ESTADO_INFO if form["tipo"] == "solicitud_informacion"

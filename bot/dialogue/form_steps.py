@@ -59,7 +59,8 @@ def on_form(t: Turn) -> bool:
     answered = False
     if asking == "estado_clave":
         if "estado_clave" not in changed:
-            clave = U.estado_loose(t.text)
+            options = form.pop("estado_options", None)
+            clave = U.estado_loose(t.text) or (U.pick_option(t.text, options) if options else None)
             if clave:
                 form["slots"]["estado_clave"] = clave
                 form["slots"].pop("estado_remembered", None)

@@ -55,3 +55,35 @@ def estado_loose(text: str | None) -> str | None:
         if close:
             return _FOLDED_NAMES[close[0]]
     return None
+
+
+# Towns whose name is a municipality in more than one state (the NLU's city lookup leaves them
+# out on purpose: nlu_data/lookups/ciudades.yml): the bot asks which, the likelier first.
+AMBIGUOUS_TOWNS = {  # folded name: (name as written, (likelier estado, other estado))
+    "juarez": ("Juárez", ("08", "19")), "la paz": ("La Paz", ("03", "15")),
+    "matamoros": ("Matamoros", ("28", "05")), "guadalupe": ("Guadalupe", ("19", "32")),
+    "san juan del rio": ("San Juan del Río", ("22", "10")), "ocotlan": ("Ocotlán", ("14", "20")),
+    "cuauhtemoc": ("Cuauhtémoc", ("08", "09")), "benito juarez": ("Benito Juárez", ("23", "09")),
+    "salvatierra": ("Salvatierra", ("11", "03")),
+}
+_AMBIGUOUS_RE = re.compile(r"(?<![a-z])(?<!ciudad )(?<!cd )(?<!benito )(?:en|de|del|a|al|por)\s+(?:el\s+|la\s+)?"
+                           r"(" + "|".join(sorted(AMBIGUOUS_TOWNS, key=len, reverse=True)) + r")(?![a-z])")
+
+
+def ambiguous_town(text: str | None) -> tuple[str, tuple[str, str]] | None:
+    """'en juarez me cobraron…': the town named and the two states it may be in."""
+    m = _AMBIGUOUS_RE.search(fold(text or "")[:600])
+    return AMBIGUOUS_TOWNS[m.group(1)] if m else None
+
+
+def pick_option(text: str | None, options: list[str]) -> str | None:
+    """The answer to "¿Juárez de Chihuahua o de Nuevo León?": "sí", "la primera", "1" -> the first,
+    "la segunda", "2", "no, la otra" -> the second."""
+    k = fold(text or "")
+    if re.fullmatch(r"(?:no\s+)?(?:la\s+)?(?:segunda|otra|2|de nuevo|el otro|la de abajo)(?:\s+opcion)?", k) \
+            or k in ("no", "nel", "no es"):
+        return options[1]
+    if re.fullmatch(r"(?:si|sip|simon|sii+|asi es|esa|ese|correcto|exacto|la primera|primera|1|ok|okey|"
+                    r"si\s+(?:esa|ese|la primera|correcto|asi es)|esa misma|ese mero)", k):
+        return options[0]
+    return None

@@ -70,6 +70,11 @@ ASK_ESTADO_UNIDAD = ("¿En qué estado y en qué clínica u hospital pasó? "
 UNIDAD_UNKNOWN = "sin indicar (si la sabes, escríbela)"
 ASK_ESTADO_AGAIN = ("No reconocí el estado. Escríbelo completo, por ejemplo: Puebla o Ciudad de México. "
                     "Si no lo sabes, escribe el estado donde vives.")
+def ask_estado_between(town: str, estados: list[str]) -> str:
+    return (f"¿{town} de {estados[0]} o de {estados[1]}? Escribe el estado "
+            "(o SÍ si es el primero).")
+
+
 ASK_ESTADO_INFO = "¿En qué estado vives? Así tu pregunta llega a la oficina correcta. Ej.: Oaxaca."
 ASK_MONTO = "¿Cuánto te cobraron? Escribe solo la cantidad en pesos, por ejemplo: 350."
 ASK_MONTO_AGAIN = "No entendí la cantidad. Escribe solo el número en pesos, aunque sea aproximado. Ej.: 500."

@@ -43,7 +43,7 @@ from .money import (  # noqa: F401  (the dialogue reads them as U.*)
     price_each,
     replaced_part,
 )
-from .places import estado_loose, estado_places  # noqa: F401  (the dialogue reads them as U.*)
+from .places import ambiguous_town, estado_loose, estado_places, pick_option  # noqa: F401  (read as U.*)
 
 _YES = {"si", "s", "sip", "sii", "claro", "ok", "okey", "okay", "va", "sale", "dale", "correcto",
         "esta bien", "de acuerdo", "adelante", "afirmativo", "exacto", "asi es", "confirmo",

@@ -88,3 +88,23 @@ def test_a_wish_written_with_q_is_a_suggestion(phone, db):
     phone.send("si")
     [case] = reports(db)
     assert case.tipo == Tipo.SUGERENCIA.value
+
+
+def test_a_town_in_two_states_is_asked_about_with_both(phone, db):
+    question = joined(phone.send("en juarez me cobraron dos mil quinientos x enyesar el brazo de mi hijo"))
+    assert "Juárez de Chihuahua o de Nuevo León" in question
+    assert "Estado: Chihuahua" in joined(phone.send("si"))
+    phone.send("si")
+    [case] = reports(db)
+    assert case.estado_clave == "08" and float(case.monto) == 2500
+
+
+def test_the_other_state_or_a_named_one_answers_the_town_question(phone, other_phone):
+    phone.send("me trataron mal en el centro de salud de guadalupe")
+    assert "Estado: Zacatecas" in joined(phone.send("la segunda"))
+    other_phone.send("en la clinica de la paz me trataron mal")
+    assert "Estado: Estado de México" in joined(other_phone.send("edomex"))
+
+
+def test_a_town_named_unambiguously_is_not_asked_about(phone):
+    assert "Revisa tu reporte" in joined(phone.send("en el hospital de ciudad juarez me cobraron 300"))
