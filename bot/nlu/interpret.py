@@ -31,6 +31,9 @@ HINT_OVERRIDES_BELOW = 0.7
 HINT_WEAK_BELOW = 0.5
 OUT_OF_SCOPE_MIN = 0.5
 PRAISE_UNSURE = 0.6
+# what an unsure praise cannot be said with ("nunca nos cobraron", "horas" can)
+_BAD_SERVICE_RE = re.compile(r"\b(?:verguenza|no habia|no hay|pesim\w*|horrible|maltrat\w*|negaron|nego|"
+                             r"groser\w*|abandon\w*|indignante|inhuman\w*|no (?:me|nos|lo|la|le|les) atend\w*)\b")
 CONTEXT_CONFIDENCE = 0.6
 # a second intent must be this sure in its own clause
 SECONDARY_MIN = 0.6
@@ -250,8 +253,8 @@ def interpret(text: str, parser, context: dict | None = None) -> Interpretation:
         # "ya no quiero vivir, nadie me quiere": no report to take (the dialogue answers with
         # where to get help: bot/dialogue/router.py)
         intent, conf, source = "fuera_de_alcance", max(conf, HINT_CONFIDENCE), "keyword"
-    if intent == "felicitacion" and conf < PRAISE_UNSURE and "queja" in runner_up and has_concept(
-            "mal_servicio", norm) and not has_concept("felicitar", norm):
+    if intent == "felicitacion" and conf < PRAISE_UNSURE and "queja" in runner_up and _BAD_SERVICE_RE.search(
+            fold(text)) and not has_concept("felicitar", norm) and not no_charge(text):
         # "quiero que sepan que no había ambulancia… el gobierno dice que todo está bien": an
         # unsure praise that tells of bad service and praises nothing is the complaint
         intent, conf, source = "queja", max(conf, CONTEXT_CONFIDENCE), "context"

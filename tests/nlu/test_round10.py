@@ -101,3 +101,6 @@ def test_an_unsure_praise_that_tells_of_bad_service_is_a_complaint(parser):
     assert interpret(text, parser).intent == "queja"
     assert interpret("quiero que sepan que la doctora Ruiz es excelente, muy buena atencion",
                      parser).intent == "felicitacion"
+    story = ("quiero contarles que a mi papa lo operaron del corazon en el hospital de Leon, nunca nos "
+             "cobraron nada y las enfermeras siempre nos explicaron todo, hoy ya esta en su casa")
+    assert interpret(story, parser).intent != "queja"
