@@ -23,13 +23,17 @@ AFFILIATE = "+523311114444"
 
 
 @pytest.fixture
-def served(standin, db, monkeypatch):
+def served(standin, db, monkeypatch, settings, nlu_model):
     """The back office on a free port that is also PUBLIC_BASE_URL, so the simulator's signed
-    webhook reaches it (inline jobs, Twilio at the stand-in)."""
+    webhook reaches it (inline jobs, Twilio at the stand-in), with the session's trained NLU
+    model in place (training it here took 90 s under load: the journey's waits ran out)."""
     from werkzeug.serving import make_server
 
     from backoffice.app import create_app
     from core.config import Settings
+    from tests.nlu_model import seed
+
+    seed(settings.instance_dir, nlu_model)
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
