@@ -84,9 +84,11 @@ def test_admin_sees_the_delivery_and_resends_it_others_are_refused(browser, serv
     for name in files:
         assert name in row.inner_text()
 
-    # 2. Reenviar: a new delivery to the same list, sent at once; the old row is kept
-    row.locator("button", has_text="Reenviar").click()
-    page.wait_for_selector("text=Se está enviando de nuevo el informe de octubre 2026 (Nacional) a 2 destinatario(s).")
+    # 2. Reenviar: a new delivery to the same list, sent at once; the old row is kept (with inline
+    # jobs the request renders the PDF and XLSX itself: more than the default 30 s under load)
+    row.locator("button", has_text="Reenviar").click(timeout=90000)
+    page.wait_for_selector("text=Se está enviando de nuevo el informe de octubre 2026 (Nacional) a 2 destinatario(s).",
+                           timeout=90000)
     db.expire_all()
     again = db.scalar(select(ReportDelivery).where(ReportDelivery.resend_of_id == first.id))
     assert again is not None and again.status == "enviado" and again.requested_by == admin.email
