@@ -58,8 +58,8 @@ def on_form(t: Turn) -> bool:
     changed = take_entities(t, form, correction=False)
     answered = False
     if asking == "estado_clave":
+        options = form.pop("estado_options", None)  # offered for this answer only
         if "estado_clave" not in changed:
-            options = form.pop("estado_options", None)
             clave = U.estado_loose(t.text) or (U.pick_option(t.text, options) if options else None)
             if clave:
                 form["slots"]["estado_clave"] = clave
