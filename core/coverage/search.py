@@ -43,6 +43,16 @@ class Doc:
     # every token of its synonyms, set once the index is built (a question word is looked up here
     # instead of in each of the knowledge base's many synonyms)
     syn_toks: frozenset[str] = frozenset()
+    # token -> positions in `syns` of the synonyms that hold it: a question reaches only the
+    # synonyms that share a word with it instead of scanning every one of them for every hit
+    syns_by_tok: dict[str, tuple[int, ...]] = field(default_factory=dict)
+
+    def syns_touching(self, toks: set[str]) -> list[int]:
+        """Positions, in order, of the synonyms that share a token with `toks`."""
+        found: set[int] = set()
+        for t in toks:
+            found.update(self.syns_by_tok.get(t, ()))
+        return sorted(found)
 
     @property
     def all_toks(self) -> set[str]:
@@ -156,6 +166,11 @@ class Index:
         df: dict[str, int] = defaultdict(int)
         for d in self.docs:
             d.syn_toks = frozenset().union(*(s.toks for s in d.syns))
+            by_tok: dict[str, list[int]] = defaultdict(list)
+            for pos, s in enumerate(d.syns):
+                for t in s.toks:
+                    by_tok[t].append(pos)
+            d.syns_by_tok = {t: tuple(ps) for t, ps in by_tok.items()}
             for t in d.all_toks:
                 df[t] += 1
         n = max(len(self.docs), 1)
@@ -305,7 +320,8 @@ class Index:
         best_syn = None
         best_syn_score = 0.0
         syn_explained: set[str] = set()
-        for s in d.syns:
+        touching = [d.syns[pos] for pos in d.syns_touching(loose_mapped)]
+        for s in touching:
             if s.toks <= loose_mapped:
                 conf = min(loose_conf.get(t, 1.0) for t in s.toks)
                 sc = s.weight * conf * (sum(idf.get(t, 0) for t in s.toks) + 1.5 * len(s.toks))
@@ -314,7 +330,7 @@ class Index:
                 syn_explained |= s.toks
         partial_syn = 0.0
         if best_syn is None:
-            for s in d.syns:
+            for s in touching:
                 common = s.toks & loose_mapped
                 if common and len(s.toks) > 1:
                     part = s.weight * sum(idf.get(t, 0) for t in common) / len(s.toks) * 0.8
