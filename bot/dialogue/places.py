@@ -74,16 +74,3 @@ def ambiguous_town(text: str | None) -> tuple[str, tuple[str, str]] | None:
     """'en juarez me cobraron…': the town named and the two states it may be in."""
     m = _AMBIGUOUS_RE.search(fold(text or "")[:600])
     return AMBIGUOUS_TOWNS[m.group(1)] if m else None
-
-
-def pick_option(text: str | None, options: list[str]) -> str | None:
-    """The answer to "¿Juárez de Chihuahua o de Nuevo León?": "sí", "la primera", "1" -> the first,
-    "la segunda", "2", "no, la otra" -> the second."""
-    k = fold(text or "")
-    if re.fullmatch(r"(?:no\s+)?(?:la\s+)?(?:segunda|otra|2|de nuevo|el otro|la de abajo)(?:\s+opcion)?", k) \
-            or k in ("no", "nel", "no es"):
-        return options[1]
-    if re.fullmatch(r"(?:si|sip|simon|sii+|asi es|esa|ese|correcto|exacto|la primera|primera|1|ok|okey|"
-                    r"si\s+(?:esa|ese|la primera|correcto|asi es)|esa misma|ese mero)", k):
-        return options[0]
-    return None

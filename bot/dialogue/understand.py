@@ -43,7 +43,7 @@ from .money import (  # noqa: F401  (the dialogue reads them as U.*)
     price_each,
     replaced_part,
 )
-from .places import ambiguous_town, estado_loose, estado_places, pick_option  # noqa: F401  (read as U.*)
+from .places import ambiguous_town, estado_loose, estado_places  # noqa: F401  (read as U.*)
 
 _YES = {"si", "s", "sip", "sii", "claro", "ok", "okey", "okay", "va", "sale", "dale", "correcto",
         "esta bien", "de acuerdo", "adelante", "afirmativo", "exacto", "asi es", "confirmo",
@@ -119,6 +119,20 @@ def is_no(text: str | None) -> bool:
     if not k and "👎" in (text or ""):
         return True
     return k in _NO
+
+
+
+def pick_option(text: str | None, options: list[str]) -> str | None:
+    """The answer to "¿Juárez de Chihuahua o de Nuevo León?": a yes, "la primera", "1" -> the
+    first; a plain no, "la segunda", "2", "no, la otra" -> the second (the yes words are
+    is_yes's, the no words PLAIN_NO's: "cancela" is not "the other one")."""
+    k = fold(text or "")
+    if re.fullmatch(r"(?:no\s+)?(?:la\s+)?(?:segunda|otra|2|de nuevo|el otro|la de abajo)(?:\s+opcion)?|no es", k) \
+            or k in PLAIN_NO:
+        return options[1]
+    if re.fullmatch(r"(?:si\s+)?(?:esa|ese|la primera|primera|1|esa misma|ese mero)", k) or is_yes(text):
+        return options[0]
+    return None
 
 
 # A whole message that only cancels: "cancelar por favor", "quiero cancelar", "ya no, gracias",

@@ -9,16 +9,21 @@ import re
 
 from core.text.fold import fold
 
-_GREETING = r"(?:(?:hola|buenas?|buenos dias|buenas tardes|buenas noches|oiga|oigan|disculpe|una pregunta|q tal|que tal)\s+)*"
+from .signals import GREETING_OPENER
+
+_GREETING = GREETING_OPENER + "*"
 _ASK = (r"(?:como|donde|a donde|adonde|ante quien|con quien|por donde|x donde|en donde|"
         r"que (?:tengo|tenemos|hay) que hacer para|que hago para|cual es el (?:procedimiento|proceso|tramite) para|"
         r"cual es el (?:procedimiento|proceso|tramite) (?:de|del)|quiero saber como|me pueden decir como|"
-        r"me podrian decir como|me dicen como)")
+        r"me podrian decir como|me dicen como|como le hago (?:para|pa) (?:que|q)?|cuanto tiempo tengo (?:para|pa)|"
+        r"(?:que|q) datos me piden (?:para|pa))")
 _DO = (r"(?:(?:puedo|podemos|se|me|debo|tengo que|hay que|le|lo)\s+)*(?:(?:ir|voy|vamos) a\s+)?"
        r"(?:poner|pongo|presentar|presento|hacer|hago|levantar|levanto|meter|meto|quejarme|quejo|"
        r"reclamar|reclamo|denunciar|denuncio|pedir|pido|solicitar|solicito|tramitar|tramito|mandar|mando|"
-       r"enviar|envio|reportar|reporto|recuperar|recupero|reclamarlo|pedirlo)")
-_WHAT = r"(?:queja|quejarme|quejo|reembolso|reclam\w*|denuncia\w*|inconformidad|recibos?|devoluc\w*|mi dinero|reporte|reportar)"
+       r"enviar|envio|reportar|reporto|recuperar|recupero|reclamarlo|pedirlo|regresen|devuelvan|"
+       r"reembolsen)")
+_WHAT = (r"(?:queja|quejarme|quejo|reembolso|reclam\w*|denuncia\w*|inconformidad|recibos?|devoluc\w*|mi dinero|"
+         r"reporte|reportar|lo (?:que|q) (?:me|nos) cobraron)")
 HOW_TO_COMPLAIN_RE = re.compile(rf"^{_GREETING}{_ASK}\s+{_DO}\b(?:\s+\S+){{0,6}}?\s*\b{_WHAT}\b"
                                 rf"|^{_GREETING}{_ASK}\s+(?:(?:puedo|se|me)\s+)*(?:(?:ir|voy|vamos) a\s+)?{_WHAT}\b")
 

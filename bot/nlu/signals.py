@@ -15,6 +15,11 @@ from core.text.fold import fold
 OPT_OUT_WORDS = frozenset({"baja", "alto", "stop", "cancelar", "alto ya", "stopall", "unsubscribe"})
 OPT_IN_WORDS = frozenset({"alta", "start", "unstop"})
 MENU_WORDS = frozenset({"menu", "inicio", "opciones", "empezar", "volver", "reiniciar"})
+# One greeting or address that may open any message ("buenas tardes señorita, …", "wenas q onda"),
+# with the punctuation after it; on folded or ASCII text. The interpretation strips a run of them
+# (bot/nlu/interpret.py) and a how-to question may follow them (bot/nlu/howto.py).
+GREETING_OPENER = (r"(?:(?:hola|holi|ola|buen[oa]s?|dias|tardes|noches|que tal|q tal|saludos|hey|oiga|"
+                   r"oigan|disculpe|una pregunta|senorita|joven|wenas|bnas|q onda|que onda)\b[\s,.;:!¡¿?-]*)")
 
 
 def keyword(text: str | None) -> str:
