@@ -15,8 +15,11 @@ from core.text.fold import ascii_lower
 from core.text.fold import fold as _fold
 from core.text.number_words import UNITS
 
-_CORRECTION_BETWEEN_RE = re.compile(
-    r"\b(?:no|perdon|digo|mejor dicho|o sea|sino|bueno|corrijo|eran|mas bien|me equivoque)\b")
+# Words that restate the figure just said ("300 o sea 350", "500 mejor dicho 450"): the last
+# amount is the one; a correction between two amounts may also be softer ("no", "bueno", "eran").
+_RESTATED_WORDS = r"o\s*sea|osea|creo\s+q(?:ue)?|mejor\s+dicho|corrijo|me\s+equivoque"
+_RESTATED_BETWEEN_RE = re.compile(rf"\b(?:{_RESTATED_WORDS})\b")
+_CORRECTION_BETWEEN_RE = re.compile(rf"\b(?:{_RESTATED_WORDS}|no|perdon|digo|sino|bueno|eran|mas bien)\b")
 _SUM_BETWEEN_RE = re.compile(r"(?:\by\b|\be\b|,|\+|\bmas\b|\botros?\b|\botras?\b|\baparte\b|"
                              r"\bademas\b|\btambien\b|\bluego\b|\bdespues\b)")
 # "300 de consulta 500 de estudios y 200 de medicinas": each amount with what it paid for, listed
@@ -66,6 +69,10 @@ _EACH_AFTER_RE = re.compile(r"^\s*(?:pesos\s*)?(?:(?:por\s+|a\s+|x\s+)?cada\s+(?
 # "2 bolsas de suero de 85 cada una": any counted thing, not an age or a time
 _COUNT_NOUN_RE = re.compile(rf"\b{_COUNT}\s+(?!(?:anos|ano|meses|mes|pesos|mil|de|del|y|a|horas|"
                             r"hora|am|pm|hrs)\b)[a-z]{3,}")
+# "1,750 cada unidad y fueron 2": the count told right after the price per thing
+_COUNT_AFTER_RE = re.compile(rf"^\s*(?:pesos\s*)?(?:(?:por\s+|a\s+|x\s+)?cada\s+[a-z]+|c/u|c u|por\s+[a-z]+)"
+                             rf"\s*,?\s*y\s+(?:fueron|son|eran|me pusieron|le pusieron|nos pidieron)\s+{_COUNT}\b"
+                             r"(?!\s*(?:pesos|mil)\b)")
 # "me hicieron dos": how many, told without naming the thing again
 _COUNT_DONE_RE = re.compile(rf"\b(?:me|le|nos|les)\s+(?:hicieron|pusieron|aplicaron|dieron)\s+{_COUNT}\b"
                             r"(?!\s*(?:pesos|mil|de)\b)")
@@ -99,7 +106,8 @@ def times(text: str, start: int, end: int) -> int:
                 return 7 * (1 if week.group("n") in ("una", "un") else _count(week.group("n")))
         m = _COUNT_A_BEFORE_RE.search(before) if each else None
         rest = fold(text[:start]) + " " + fold(text[end:])
-        m = m or _COUNT_ANYWHERE_RE.search(rest) or _COUNT_DONE_RE.search(rest)
+        m = m or _COUNT_ANYWHERE_RE.search(rest) or _COUNT_DONE_RE.search(rest) \
+            or _COUNT_AFTER_RE.match(fold(text[end:end + 60]))
         if not m and each:
             m = next(reversed(list(_COUNT_NOUN_RE.finditer(fold(text[:start])))), None)
         if m:
@@ -118,6 +126,12 @@ def price_each(answer: str) -> bool:
     k = fold(answer)
     return bool(re.match(r"^(?:de|d|a)\s+\$?\s*\d", k)) or any(
         _EACH_AFTER_RE.search(k[m.end():m.end() + 20]) for m in re.finditer(r"\d+", k))
+
+
+def said_per_unit(text: str, end: int) -> bool:
+    """'400 por noche', '1,750 cada unidad', '85 c/u': a price per thing follows the figure."""
+    after = fold(text[end:end + 20])
+    return bool(_PER_AFTER_RE.search(after) or _EACH_AFTER_RE.search(after))
 
 
 def said_each(text: str, start: int, end: int) -> bool:
@@ -153,8 +167,6 @@ def _net(text: str, found: list[tuple[float, int, int]]) -> list[tuple[float, in
 
 
 # "o sea si me cobraron 600", "creo q 1,150": the figure that follows restates the charge
-_RESTATED_BETWEEN_RE = re.compile(r"\b(?:o\s*sea|osea|creo\s+q(?:ue)?|mejor\s+dicho|corrijo|"
-                                  r"me\s+equivoque)\b")
 # "como mil y pico", "11 mil y feria", "unos 500": a rough figure the person may then make exact
 _ROUGH_AFTER_RE = re.compile(r"^\s*(?:pesos\s+)?y\s+(?:pico|feria|tantos|cacho|algo)\b")
 _STATED_RE = re.compile(r"\b(?:fueron|son|eran|fue)\s*\$?\s*$")

@@ -26,7 +26,11 @@ _CHARGE_RE = re.compile(
     r"|\b(?:pidieron|pedian|piden|pidio|exigieron|exigian)\s+(?:una?\s+)?"
     r"(?:\$?\d|deposito|garantia|cuota|cooperacion|aportacion|pagare|dinero|lana|feria)"
     r"|\b(?:deposito|garantia|pagare|cuota de recuperacion|aportacion|cooperacion)\b.{0,40}\b\d"
-    r"|\b(?:hasta que|si no)\s+(?:pagara|pagaramos|pague|pagaba|dejaba|dejara|depositara|"
+    # "o pagas 600 o no te atienden": a price set as the condition of care
+    r"|\bo\s+(?:pagas|pagan|paga|pagues|paguen|depositas|dejas|das)\s+(?:\$?\d|los|las|el|la)"
+    # "compramos el jarabe en 190", "compré 2 cajas en 300": what was missing, bought for a price
+    r"|\bcompr(?:e|amos|aron)\s+(?:\w+\s+){0,4}?(?:en|por)\s+\$?\d"
+    r"|\b(?:hasta que|si no)\s+(?:pagas|pagan|pagara|pagaramos|pague|pagaba|dejaba|dejara|depositara|"
     r"liquidara|liquidaramos|liquidaba|liquide)"
     r"|\b(?:mandaron|hicieron|dijeron que)\s+(?:a\s+)?compr(?:ar|aramos|ara)\b"
     r"|\b(?:llevo|llevamos|tengo|tenemos|sigo|seguimos)\s+(?:\w+\s+){0,3}comprando"

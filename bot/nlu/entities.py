@@ -197,7 +197,8 @@ _UNIT_HEAD_RE = re.compile(
     r"(?<![a-z0-9])(?:centro\s+de\s+salud|centro\s+medico|casa\s+de\s+salud|hospital(?:ito)?|maternidad|"
     r"clinica|unidad\s+medica(?:\s+familiar)?|umf|uneme|cessa|sanatorio|hosp\.?|hgz?|"
     r"modulo\s+de\s+afiliacion|modulo\s+del\s+seguro(?:\s+popular)?|mao|caravana\s+de\s+salud|"
-    r"(?:(?<=del )|(?<=al )|(?<=el ))general(?=\s+de\s))(?![a-z0-9])"
+    r"cs|c\.s\.|capasits|centro\s+oncologico|centro\s+estatal\s+de\s+cancerologia|"
+    r"(?:(?<=del )|(?<=al )|(?<=el ))(?:general|materno)(?=\s+de?\s))(?![a-z0-9])"
 )
 _UNIT_QUALIFIERS = re.compile(
     r"\s+(?:general|civil|comunitario|regional|integral|rural|urbano|materno(?:[\s-]+infantil)?|"
@@ -209,7 +210,7 @@ _UNIT_NUMBER = re.compile(r"\s*(?:no\.?|num\.?|numero|#|n[°º])\s*\d{1,4}(?![0-
 _UNIT_BARE_NUMBER = re.compile(r"\s*\d{1,3}(?![0-9a-z,.])")
 _NUMBERED_HEADS = ("umf", "clinica", "unidad medica")
 _NEXT_WORD_RE = re.compile(r" +([a-z0-9]+)")
-_INTRO_LEAD = {"de", "del", "la", "el", "los", "las"}
+_INTRO_LEAD = {"de", "d", "del", "la", "el", "los", "las"}
 _INTRO_AFTER_DE = {"la", "los", "las", "el"}
 _SAINTS = {"san", "santa", "santo", "nuestra", "sagrado", "virgen"}
 _NAME_STOP = {
@@ -261,8 +262,8 @@ def _unit_name(f: Folded, cursor: int, end: int, places: re.Pattern | None) -> t
             break
         word = w.group(1)
         if word in _INTRO_LEAD and (
-            (not connectors and (content == 0 or word in ("de", "del")))
-            or (connectors == ["de"] and word in _INTRO_AFTER_DE)
+            (not connectors and (content == 0 or word in ("de", "d", "del")))
+            or (connectors in (["de"], ["d"]) and word in _INTRO_AFTER_DE)
         ):
             connectors.append(word)
             cursor = w.end()

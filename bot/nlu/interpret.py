@@ -23,8 +23,8 @@ from .concepts import has_concept
 from .data import FALLBACK_INTENT
 from .howto import asks_how_to_complain
 from .normalize import normalize_text
-from .scope import asks_advice, insult_only, other_institution, other_matter  # noqa: F401  (read here and by tests)
-from .signals import ASKS_OFFICIAL, CALL_ME, PERSON_ANSWERS, Signals, in_crisis, is_opt_out
+from .scope import asks_advice, insult_only, names_own_program, other_institution, other_matter  # noqa: F401  (read here and by tests)
+from .signals import ASKS_OFFICIAL, CALL_ME, GREETING_OPENER, PERSON_ANSWERS, Signals
 
 HINT_CONFIDENCE = 0.55
 HINT_OVERRIDES_BELOW = 0.7
@@ -35,6 +35,12 @@ PRAISE_UNSURE = 0.6
 _BAD_SERVICE_RE = re.compile(r"\b(?:verguenza|no habia|no hay|pesim\w*|horrible|maltrat\w*|negaron|nego|"
                              r"groser\w*|abandon\w*|indignante|inhuman\w*|no (?:me|nos|lo|la|le|les) atend\w*)\b")
 CONTEXT_CONFIDENCE = 0.6
+# service refused, told (not asked about): "no me quisieron…", "nos dijeron que no atienden…"
+_TOLD_DENIAL_RE = re.compile(r"\bno (?:me|nos|le|les|lo|la) quis\w+\b|\bno (?:atienden|atendieron|recibieron|"
+                             r"quisieron)\b|\basi no se puede\b|\bnom?as (?:da|dan|hay|atiende\w*)\b|"
+                             r"\b(?:me|nos|le|les) dijeron (?:que|q|k) no\b|\b(?:me|nos|le|les) negaron\b")
+TOLD_DENIAL_BELOW = 0.75
+_ASKING_WORD_RE = re.compile(r"\b(?:como|cual(?:es)?|donde|cuando|cuanto|puedo|se puede|debo|quisiera saber)\b")
 # a second intent must be this sure in its own clause
 SECONDARY_MIN = 0.6
 # the two best candidates are both offered when they are this close (and the best is unsure)
@@ -49,11 +55,7 @@ _WEAK = frozenset({FALLBACK_INTENT, "fuera_de_alcance", "saludo"})
 _CHARGE_READS = frozenset({FALLBACK_INTENT, "fuera_de_alcance", "saludo", "queja",
                            "solicitud_informacion"})
 
-_GREETING_RE = re.compile(
-    r"^\W*(?:(?:hola|holi|ola|buen[oa]s?|dias|tardes|noches|que tal|saludos|hey|oiga|disculpe|"
-    r"una pregunta|senorita|joven|wenas|bnas|q onda|que onda)\b[\s,.;:!¡¿?-]*)+",
-    re.IGNORECASE,
-)
+_GREETING_RE = re.compile(r"^\W*" + GREETING_OPENER + "+", re.IGNORECASE)
 # an explicit ask for a person (stricter than the dialogue's "persona" anywhere)
 _PERSON_RE = re.compile(r"\b(?:hablar con (?:alguien|una persona|un humano)|asesor|operador)\b|"
                         + ASKS_OFFICIAL + "|" + CALL_ME + "|" + PERSON_ANSWERS)
@@ -120,6 +122,9 @@ _INSTITUTION_READS = _REPORTS | {"solicitud_informacion", "consulta_cobertura", 
 _HOW_TO_READS = frozenset({"queja", "cobro_injustificado", "fuera_de_alcance",
                            FALLBACK_INTENT})
 _OPT_OUT_READS = frozenset({"solicitud_informacion", "despedida", "negar", "saludo", FALLBACK_INTENT})
+# what a message naming the program's own things may be instead of "out of scope"
+_OWN_READS = frozenset({"solicitud_informacion", "consulta_cobertura", "queja", "cobro_injustificado",
+                        "estado_tramite", "sugerencia", "felicitacion"})
 _ADVICE_READS = frozenset({"queja", "consulta_cobertura", "solicitud_informacion", "sugerencia",
                            FALLBACK_INTENT})
 _ABOUT_FOLIOS_RE = re.compile(
@@ -192,6 +197,7 @@ def interpret(text: str, parser, context: dict | None = None) -> Interpretation:
     """What `text` means, given the dialogue `context` ({"step": the dialogue step before this
     message}); `parser` is the NLU backend (its `parse` returns Rasa's shape)."""
     context = context or {}
+    signals = Signals.read(text)  # read once: the adjustments below and the dialogue share it
     parse = parser.parse(text)
     intent, conf = _top(parse)
     source = "classifier"
@@ -228,6 +234,14 @@ def interpret(text: str, parser, context: dict | None = None) -> Interpretation:
                                                                   or conf < OTHER_MATTER_BELOW)):
         # "FELICIDADES HAS GANADO…", "le mando el recibo de la CFE, me cobraron de más"
         intent, conf, source = "fuera_de_alcance", max(conf, HINT_CONFIDENCE), "keyword"
+    if intent == "fuera_de_alcance" and source == "classifier" and names_own_program(text) \
+            and not other_matter(text) and not asks_advice(text):
+        # "¿dónde me dan la constancia de afiliación?", "¿a qué hora abren el MAO?": a question
+        # that names the program's own things is about the program (its best other reading)
+        other = next((r for r in ranking if r.get("name") in _OWN_READS), None)
+        if other is not None:
+            intent, conf, source = str(other["name"]), max(float(other.get("confidence") or 0),
+                                                           CONTEXT_CONFIDENCE), "context"
     if intent == "estado_tramite" and not any(e.get("entity") == "folio" for e in entities) \
             and _ABOUT_FOLIOS_RE.search(fold(text)) and not _MY_FOLIO_SAYS_RE.search(fold(text)):
         # "¿qué significa el folio que me mandaron?": how folios work, not one's own
@@ -249,7 +263,7 @@ def interpret(text: str, parser, context: dict | None = None) -> Interpretation:
         # le doy para la fiebre?": not this channel's matter, whatever the words of a report or
         # a question (after the lead act: "quiero poner una queja contra el IMSS" too)
         intent, conf, source = "fuera_de_alcance", max(conf, HINT_CONFIDENCE), "keyword"
-    if intent in ("queja", "nlu_fallback", "sugerencia") and in_crisis(text):
+    if intent in ("queja", "nlu_fallback", "sugerencia") and signals.crisis:
         # "ya no quiero vivir, nadie me quiere": no report to take (the dialogue answers with
         # where to get help: bot/dialogue/router.py)
         intent, conf, source = "fuera_de_alcance", max(conf, HINT_CONFIDENCE), "keyword"
@@ -258,7 +272,14 @@ def interpret(text: str, parser, context: dict | None = None) -> Interpretation:
         # "quiero que sepan que no había ambulancia… el gobierno dice que todo está bien": an
         # unsure praise that tells of bad service and praises nothing is the complaint
         intent, conf, source = "queja", max(conf, CONTEXT_CONFIDENCE), "context"
-    if intent in _OPT_OUT_READS and is_opt_out(text):
+    if intent == "solicitud_informacion" and source == "classifier" and conf < TOLD_DENIAL_BELOW \
+            and "?" not in text and "queja" in runner_up and _TOLD_DENIAL_RE.search(fold(text)) \
+            and not _ASKING_WORD_RE.search(fold(text)):
+        # "en el módulo de Tuxtepec no me quisieron renovar la póliza…", "nomás da 3 fichas al
+        # día, así no se puede": an unsure "information" that asks nothing and tells of care or
+        # service refused is the complaint
+        intent, conf, source = "queja", max(conf, CONTEXT_CONFIDENCE), "context"
+    if intent in _OPT_OUT_READS and signals.opt_out:
         # "BAJA", "ya no me escriban": no request (the dialogue stops the messages)
         intent, conf, source = "fuera_de_alcance", max(conf, HINT_CONFIDENCE), "keyword"
     if presence_check(text):
@@ -302,7 +323,7 @@ def interpret(text: str, parser, context: dict | None = None) -> Interpretation:
     secondary += [c for c in _courtesies(text, norm, intent) if c not in secondary]
     return Interpretation(text=text, intent=intent, confidence=conf, entities=entities,
                           ranking=ranking, secondary=secondary, clauses=clauses,
-                          candidates=_candidates(intent, ranking), source=source)
+                          candidates=_candidates(intent, ranking), source=source, signals=signals)
 
 
 # "me cobraron y encima me trataron mal": the charge said in so many words leads a complaint

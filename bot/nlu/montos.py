@@ -8,7 +8,7 @@ import re
 
 from core.text.number_words import HUNDREDS, NUMBER_WORDS, TENS, UNITS
 
-from .amounts import TOTAL_AFTER_RE, combine_amounts, said_each, times
+from .amounts import TOTAL_AFTER_RE, combine_amounts, said_each, said_per_unit, times
 from .folded import Folded
 from .numbers import (
     as_number,
@@ -41,6 +41,7 @@ _MONEY_CUES = {
     "dio", "debia", "debo", "debiamos", "debemos", "debe", "adeudo", "adeudaba", "regresaban", "fueron",
     "regresaron", "regresarian", "devolvieron", "devolverian", "reembolsaran",
     "bajaron", "tumbaron", "transferi", "transferimos", "transferencia",
+    "pagas", "pagues", "paguen", "pagan", "pagarian",
 }  # fmt: skip
 # what the money was for, named right after it: "3 mil de depósito", "500 de cooperación"
 _MONEY_NOUNS_AFTER_DE = {
@@ -108,12 +109,31 @@ def _inside(f: Folded, tok: tuple[str, int, int], taken: list[tuple[int, int]]) 
     return any(s < b and a < e for s, e in taken)
 
 
+def _a_name(f: Folded, tok: tuple[str, int, int]) -> bool:
+    """A capitalised word in a message not written in capitals: a name ("Agua Prieta", "Luz")."""
+    written = f.slice(tok[1], tok[2])
+    return written[:1].isupper() and not f.original.isupper()
+
+
 def _an_age(toks: list[tuple[str, int, int]], start_i: int) -> bool:
     """'mi papá de 55', 'mi suegra de 77', 'tengo 62', 'mi mamá tiene 79': an age, not pesos."""
     prev = toks[start_i - 1][0] if start_i > 0 else ""
     if prev in _AGE_VERBS:
         return True
     return prev == "de" and start_i > 1 and toks[start_i - 2][0] in _PEOPLE
+
+
+# a document number written as year-dash-number ("2025-4411", "2024/00123")
+_ID_RUN_RE = re.compile(r"(?:19|20)\d{2}[-/]\d{3,}")
+
+
+def _run_around(text: str, start: int, end: int) -> str:
+    """The run of digits, dashes and slashes that holds text[start:end]."""
+    while start > 0 and (text[start - 1].isdigit() or text[start - 1] in "-/"):
+        start -= 1
+    while end < len(text) and (text[end].isdigit() or text[end] in "-/"):
+        end += 1
+    return text[start:end]
 
 
 def _tokens(text: str) -> list[tuple[str, int, int]]:
@@ -192,8 +212,11 @@ def _monto(f: Folded, taken: list[tuple[int, int]]) -> list[dict]:
         prev = toks[start_i - 1][0] if start_i > 0 else ""
         # "cama 12", "hospital 450" (not "…del centro de salud, 150": a comma ends the name)
         apart = start_i > 0 and bool(re.search(r"[,;:]", f.text[toks[start_i - 1][2]:fs]))
-        if not (dollar or currency) and prev in _NON_MONEY_BEFORE and not apart:
+        if not (dollar or currency) and prev in _NON_MONEY_BEFORE and not apart \
+                and not said_per_unit(f.text, fe):  # "la cama 400 por noche" is a price
             continue
+        if not (dollar or currency) and _ID_RUN_RE.fullmatch(_run_around(f.text, fs, fe)):
+            continue  # "mi póliza es la 2025-4411": a year-numbered document, not money
         if not (dollar or currency) and prev in _DOCUMENT_BEFORE and value >= 10_000 \
                 and "," not in f.text[fs:fe] and not apart:
             continue
@@ -231,7 +254,7 @@ def _monto(f: Folded, taken: list[tuple[int, int]]) -> list[dict]:
         # ("pagué 800 la semana pasada")
         near = [toks[k] for k in [*range(max(0, start_i - 6), start_i), *range(nxt_i, nxt_i + 4)]
                 if k < len(toks) and not (k < start_i and k > 0 and toks[k - 1][0][0].isdigit())]
-        if any(t[0] in _NON_HEALTH and not _inside(f, t, taken) for t in near):
+        if any(t[0] in _NON_HEALTH and not _inside(f, t, taken) and not _a_name(f, t) for t in near):
             continue
         if re.match(r"\s*(?:pesos\s+)?(?:a la|por|x|cada)\s+semana\b(?!\s+pasad)", f.text[fe:fe + 30]):
             continue  # "800 a la semana": a wage or an allowance, not a charge

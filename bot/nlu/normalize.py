@@ -166,7 +166,13 @@ _FOLIO_FULL_RE = re.compile(
     re.IGNORECASE,
 )
 # 2026 123 / 2026-123 / 2026/000123 (no prefix)
-_FOLIO_BARE_RE = re.compile(r"(?<!\d)(?P<year>20\d{2})\s*[-_/ ]\s*(?P<seq>\d{1,6})(?!\d)")
+_FOLIO_BARE_RE = re.compile(r"(?<!\d)(?P<year>20\d{2})\s*[-_/ ]\s*(?P<seq>\d{1,6})(?!\d)"
+                            # all ten digits run together, as the folio is copied: 2026000777
+                            r"|(?<![\d-])(?P<year2>20\d{2})(?P<seq2>\d{6})(?![\d-])"
+                            # the year after the number: "el 614 del 2026", "folio 045/2026" (three
+                            # digits at least: "el 3 de 2026", "12/2026" are dates)
+                            r"|(?<![\d-])(?P<seq3>\d{3,6})\s*(?:\s(?:del?|del ano)\s|/)\s*(?P<year3>20\d{2})(?![\d-])",
+                            re.IGNORECASE)
 
 
 def _fix_letter_o(text: str) -> str:
@@ -187,9 +193,11 @@ def find_folio(text: str) -> tuple[str, int, int] | None:
     m = _FOLIO_FULL_RE.search(fixed)
     if m and int(m.group("seq")) > 0:
         return canonical_folio(m.group("year"), m.group("seq")), m.start(), m.end()
-    m = _FOLIO_BARE_RE.search(fixed)
-    if m and int(m.group("seq")) > 0:
-        return canonical_folio(m.group("year"), m.group("seq")), m.start(), m.end()
+    for m in _FOLIO_BARE_RE.finditer(fixed):
+        year = m.group("year") or m.group("year2") or m.group("year3")
+        seq = m.group("seq") or m.group("seq2") or m.group("seq3")
+        if int(seq) > 0:
+            return canonical_folio(year, seq), m.start(), m.end()
     return None
 
 

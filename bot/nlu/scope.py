@@ -22,7 +22,14 @@ _SPAM_RE = re.compile(r"\b(?:has ganado|ganaste|eres el ganador|eres la ganadora
 _AD_RE = re.compile(r"^(?:\W*)(?:rento|se renta|se rentan|vendo|se vende|se venden|se solicita|"
                     r"solicito (?:ayudante|empleada?|personal|chofer)|se traspasa)\b"
                     r"|\b(?:no tengo agendado|numero equivocado|se equivocaron de numero|"
-                    r"me equivoque de numero|no conozco (?:a )?ningun seguro|pasenme el pack)\b")
+                    r"me equivoque de numero|no conozco (?:a )?ningun seguro|pasenme el pack)\b"
+                    # not an affiliate's matter: a seller, the press, a pollster, a job seeker, a
+                    # message meant for a friend ("soy vendedor de equipo médico…", "ya llegaste?")
+                    r"|\b(?:soy (?:vendedor|vendedora|proveedor|proveedora|reporter[oa]|periodista)|"
+                    r"ofrecer(?:les)? (?:nuestros|mis|sus) (?:productos|servicios)|representante de ventas|"
+                    r"(?:una|hacer una|para una) entrevista|estamos (?:haciendo|realizando|levantando) una encuesta|"
+                    r"busco (?:trabajo|empleo|chamba|jale)|bolsa de trabajo|quiero vender|"
+                    r"ya llegaste|te espero en|(?:que|q|k) haces\b|hola guap[oa])\b")
 # an animal as the patient: "a qué veterinario lo llevo", "cuánto cobran por vacunar a mi gato"
 # (never a bite: "me mordió un perro, ¿me cubren la antirrábica?")
 _PET_RE = re.compile(r"\b(?:veterinari\w*|mi (?:perr\w*|gat[oaio]\w*|mascota\w*)|mis (?:perr\w*|gat\w*|"
@@ -37,7 +44,9 @@ _BITE_RE = re.compile(r"\b(?:mordi\w*|mordio|rabia|antirrabic\w*|aranazo|arano)\
 _OTHER_HEALTH_RE = re.compile(r"\b(?:imss(?!\s*-?\s*(?:bienestar|prospera|oportunidades|coplamar))|issste|"
                              r"pemex|sedena|semar|similares|hospital militar|naval|"
                              # a private doctor or hospital: "el doctor particular me cobró 800, ¿es mucho?"
-                             r"(?:doctor|doctora|medico|medica|consultorio|dentista)\s+particular|"
+                             r"(?:doctor|doctora|medico|medica|consultorio|dentista|ginecolog[oa]|pediatra|"
+                             r"especialista|psicolog[oa]|nutriolog[oa]|oculista|cardiolog[oa])\s+particular|"
+                             r"secretaria de marina|(?:hospital|clinica) de (?:la )?marina|teleton|\bcrit\b|"
                              r"hospital (?:angeles|star medica|christus|san javier|medica sur|abc))\b")
 _NOT_HEALTH_RE = re.compile(r"\b(?:cfe|telmex|seguro (?:de|del) (?:mi |el )?(?:carro|auto|coche|vida|casa|"
                             r"celular)|aseguradora|afore|infonavit|fonacot|sat|predial|tenencia|"
@@ -50,7 +59,7 @@ _NOT_HEALTH_RE = re.compile(r"\b(?:cfe|telmex|seguro (?:de|del) (?:mi |el )?(?:c
                             r"(?:pago|apoyo|tarjeta) de (?:prospera|oportunidades)|"
                             r"apoyo para (?:personas con )?discapacidad|"
                             r"(?:me|nos) (?:puede|pueden|podrian) prestar (?:\$ ?)?\d+)\b")
-_OWN_PROGRAM_RE = re.compile(r"\b(?:seguro popular|poliza|afiliad\w*|afiliar\w*|afiliacion|centro de salud|"
+_OWN_PROGRAM_RE = re.compile(r"\b(?:seguro popular|poliza|(?:re)?afili\w*|centro de salud|mao|modulo de afiliacion|"
                              r"mi seguro(?! (?:de|del) (?:mi |el )?(?:carro|auto|coche|vida|casa|celular))|"
                              r"hospital general|gestor)\b")
 
@@ -67,7 +76,19 @@ _ADVICE_RE = re.compile(
     # pasa si me tomo dos pastillas?", "¿cómo se cura el empacho?", "¿me pueden recetar algo?"
     r"|\bcuales son los sintomas\b|\bme tomo algo\b|\b(?:que|q|k) (?:me|le) (?:pongo|unto|aplico)\b"
     r"|\b(?:que|q|k) pasa si (?:me |le )?(?:tomo|toma|como|bebo|mezclo)\b"
-    r"|\bcomo se (?:cura|quita|trata|previene|contagia)\b|\b(?:me|le) pued\w* recetar\b")
+    r"|\bcomo se (?:cura|quita|trata|previene|contagia)\b|\b(?:me|le) pued\w* recetar\b"
+    # "¿con cuántos mg empiezo?", "¿cada cuántas horas?", "¿qué es mejor para bajar de peso?", "¿cómo
+    # bajo la fiebre?", "¿qué significa que mi azúcar salió en 280?", "¿es normal que me duela…?",
+    # "¿lo dejo dormir?", "¿tomo algo?"
+    r"|\bcuant[oa]s? (?:mg|miligramos|ml|mililitros|gotas|cucharadas|tabletas|pastillas) (?:le |me )?(?:doy|tomo|empiezo|le pongo)\b"
+    r"|\b(?:que|q|k) dosis\b|\bcada cuant[oa]s? horas\b|\b(?:que|q|k) es mejor (?:para|pa)\b"
+    r"|\bcomo (?:le )?(?:bajo|quito|curo|controlo|alivio|calmo) (?:la |el |los |las |mi |su )?"
+    r"(?:fiebre|calentura|tos|dolor|presion|azucar|glucosa|colesterol|trigliceridos|peso|panza|gripa|"
+    r"diarrea|vomito|comezon|inflamacion|hinchazon|ansiedad|insomnio)\b"
+    r"|\b(?:que|q|k) significa (?:que|q|k)?\b.{0,50}\b(?:sali\w*|resultados?)\b"
+    r"|\bes normal (?:que|q|k) (?:me|le|mi|a mi)\b.{0,40}\b(?:duel\w*|duela|sangr\w*|arda|pique|salga\w*|"
+    r"hinch\w*|inflam\w*|fiebre|calentura|mareo\w*|vomit\w*|sient\w*)"
+    r"|\b(?:lo|la) dejo dormir\b|\btomo algo\b")
 _COST_OR_COVER_RE = re.compile(r"\b(?:cubre\w*|cubierto|gratis|cobr\w*|cost\w*|pag\w*|seguro popular|"
                                r"poliza|me dan|surten|surtir)\b")
 
@@ -86,6 +107,11 @@ def other_institution(text: str | None) -> bool:
 
 def _institution_only(k: str) -> bool:
     return bool(_OTHER_HEALTH_RE.search(k)) and not _OWN_PROGRAM_RE.search(k)
+
+
+def names_own_program(text: str | None) -> bool:
+    """The message names Seguro Popular's own things: the policy, affiliation, its módulo."""
+    return bool(_OWN_PROGRAM_RE.search(_fold(text)))
 
 
 def other_matter(text: str | None, *, sure: bool = False) -> bool:

@@ -11,10 +11,13 @@ UNITS = {
     "veintiuna": 21, "veintidos": 22, "veintitres": 23, "veinticuatro": 24,
     "veinticinco": 25, "veintiseis": 26, "veintisiete": 27, "veintiocho": 28,
     "veintinueve": 29,
+    # as people also write them
+    "dies": 10, "beinte": 20, "bente": 20, "sinco": 5, "nuebe": 9, "cuatorce": 14, "quinse": 15,
 }  # fmt: skip
 TENS = {
     "treinta": 30, "cuarenta": 40, "cincuenta": 50, "sesenta": 60, "setenta": 70,
-    "ochenta": 80, "noventa": 90, "sincuenta": 50, "nobenta": 90,
+    "ochenta": 80, "noventa": 90, "sincuenta": 50, "nobenta": 90, "trenta": 30,
+    "cuarente": 40,
 }  # fmt: skip
 HUNDREDS = {
     "cien": 100, "ciento": 100, "doscientos": 200, "doscientas": 200, "trescientos": 300,
