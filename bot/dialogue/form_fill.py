@@ -164,6 +164,9 @@ def take_entities(t: Turn, form: dict, *, correction: bool) -> list[str]:
 def _set_monto(t: Turn, slots: dict, montos: list[tuple[float, int, int]], changed: list[str]) -> None:
     """One amount, or several charges in one message added up ('250 la consulta y 180 la
     vacuna' -> $430, with the breakdown kept for the summary and the case's concepto)."""
+    if slots.get("monto") is not None and U.replaced_part(t.text, float(slots["monto"]),
+                                                          slots.get("monto_detalle")) is not None:
+        return  # "el ultrasonido fue de 1100, no de 1200": one part corrected (monto_fix)
     amount, summed = U.combine_amounts(t.text, montos)
     labels = U.conceptos(t.text)
     detalle = None
@@ -240,6 +243,11 @@ def ask(t: Turn, form: dict, name: str) -> None:
 def advance(t: Turn) -> None:
     """Ask for the next missing slot, or show the summary for confirmation."""
     form = t.state["form"]
+    if not form["slots"].get("estado_clave") and "estado_clave" in missing(form) and not form.get("misses"):
+        likely = U.likelier_estado(" ".join(x for x in (full_description(form) or form.get("intro"),
+                                                      form["slots"].get("unidad")) if x))
+        if likely is not None:  # "en Juárez me cobraron…": Chihuahua, shown in the summary
+            form["slots"]["estado_clave"] = likely
     todo = missing(form)
     if todo:
         form["ready"] = False

@@ -58,7 +58,9 @@ def estado_loose(text: str | None) -> str | None:
 
 
 # Towns whose name is a municipality in more than one state (the NLU's city lookup leaves them
-# out on purpose: nlu_data/lookups/ciudades.yml): the bot asks which, the likelier first.
+# out on purpose: nlu_data/lookups/ciudades.yml). Where one is far likelier (Ciudad Juárez, La Paz
+# of Baja California Sur) the report takes it and the summary shows it, to be corrected there;
+# where neither is (Cuauhtémoc, Benito Juárez) the bot asks which.
 AMBIGUOUS_TOWNS = {  # folded name: (name as written, (likelier estado, other estado))
     "juarez": ("Juárez", ("08", "19")), "la paz": ("La Paz", ("03", "15")),
     "matamoros": ("Matamoros", ("28", "05")), "guadalupe": ("Guadalupe", ("19", "32")),
@@ -66,6 +68,7 @@ AMBIGUOUS_TOWNS = {  # folded name: (name as written, (likelier estado, other es
     "cuauhtemoc": ("Cuauhtémoc", ("08", "09")), "benito juarez": ("Benito Juárez", ("23", "09")),
     "salvatierra": ("Salvatierra", ("11", "03")),
 }
+_ASK_WHICH = frozenset({"cuauhtemoc", "benito juarez"})
 _AMBIGUOUS_RE = re.compile(r"(?<![a-z])(?<!ciudad )(?<!cd )(?<!benito )(?:en|de|del|a|al|por)\s+(?:el\s+|la\s+)?"
                            r"(" + "|".join(sorted(AMBIGUOUS_TOWNS, key=len, reverse=True)) + r")(?![a-z])")
 
@@ -74,3 +77,16 @@ def ambiguous_town(text: str | None) -> tuple[str, tuple[str, str]] | None:
     """'en juarez me cobraron…': the town named and the two states it may be in."""
     m = _AMBIGUOUS_RE.search(fold(text or "")[:600])
     return AMBIGUOUS_TOWNS[m.group(1)] if m else None
+
+
+def likelier_estado(text: str | None) -> str | None:
+    """The clave the towns named make likeliest: the one state two of them share ("el Salvatierra
+    de La Paz"), else the likelier one of a town with a clear one ("en Juárez"); None when the
+    bot should ask (Cuauhtémoc, Benito Juárez) or no such town is named."""
+    names = [m.group(1) for m in _AMBIGUOUS_RE.finditer(fold(text or "")[:600])]
+    if not names:
+        return None
+    shared = set.intersection(*(set(AMBIGUOUS_TOWNS[n][1]) for n in names))
+    if len(names) > 1 and len(shared) == 1:
+        return shared.pop()
+    return None if names[0] in _ASK_WHICH else AMBIGUOUS_TOWNS[names[0]][1][0]

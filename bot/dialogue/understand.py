@@ -43,7 +43,7 @@ from .money import (  # noqa: F401  (the dialogue reads them as U.*)
     price_each,
     replaced_part,
 )
-from .places import ambiguous_town, estado_loose, estado_places  # noqa: F401  (read as U.*)
+from .places import ambiguous_town, estado_loose, estado_places, likelier_estado  # noqa: F401  (read as U.*)
 
 _YES = {"si", "s", "sip", "sii", "claro", "ok", "okey", "okay", "va", "sale", "dale", "correcto",
         "esta bien", "de acuerdo", "adelante", "afirmativo", "exacto", "asi es", "confirmo",
@@ -81,7 +81,7 @@ _YES_FILLER = frozenset({"si", "mija", "mijo", "hija", "hijo", "senorita", "seno
 
 # what may open a yes without changing it: "ah perdón, sí, regístrelo", "bueno pues sí"
 _YES_OPENERS = frozenset({"ah", "oh", "eh", "ay", "perdon", "perdone", "disculpe", "disculpa", "oiga",
-                          "mire", "bueno", "pues", "ok", "okey", "aa", "ahh", "entonces"})
+                          "mire", "bueno", "pues", "ok", "okey", "aa", "ahh", "entonces", "ahora", "ya"})
 
 
 def _without_openers(words: list[str]) -> list[str]:

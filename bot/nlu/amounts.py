@@ -19,6 +19,9 @@ from core.text.number_words import UNITS
 # amount is the one; a correction between two amounts may also be softer ("no", "bueno", "eran").
 _RESTATED_WORDS = r"o\s*sea|osea|creo\s+q(?:ue)?|mejor\s+dicho|corrijo|me\s+equivoque"
 _RESTATED_BETWEEN_RE = re.compile(rf"\b(?:{_RESTATED_WORDS})\b")
+# "1100 no de 1200", "500 y no 600": the second figure is the one denied (a "no" with more after
+# it, "500, no, perdón, 600", corrects the first instead)
+_NOT_THE_OTHER_RE = re.compile(r"\s*(?:pesos\s*)?(?:y\s+)?no\s+(?:de|eran|fueron|son|como)?\s*\$?\s*")
 _CORRECTION_BETWEEN_RE = re.compile(rf"\b(?:{_RESTATED_WORDS}|no|perdon|digo|sino|bueno|eran|mas bien)\b")
 _SUM_BETWEEN_RE = re.compile(r"(?:\by\b|\be\b|,|\+|\bmas\b|\botros?\b|\botras?\b|\baparte\b|"
                              r"\bademas\b|\btambien\b|\bluego\b|\bdespues\b)")
@@ -206,6 +209,8 @@ def combine_amounts(text: str, found: list[tuple[float, int, int]]) -> tuple[flo
     (the amount charged, whether it is the sum of separate charges)."""
     text = text or ""
     found = _exact_over_rough(text, found)
+    if len(found) == 2 and _NOT_THE_OTHER_RE.fullmatch(fold(text[found[0][2]:found[1][1]])):
+        return found[0][0], False  # "fue de 1100 no de 1200": the first, the second denied
     if len(found) > 1 and _RESTATED_BETWEEN_RE.search(fold(text[found[-2][2]:found[-1][1]])):
         return found[-1][0], False
     if len(found) > 1:

@@ -17,14 +17,19 @@ def fold(text: str | None) -> str:
 # Money taken from the affiliate, said any way ("me hicieron pagar", "tuve que poner 300", "nos
 # pidieron una garantía", "no le daban el alta hasta que liquidáramos", "nos mandaron a comprar
 # el material"): a charge, whatever word the person announced.
+# an amount said in words ("le exigieron ochocientos pesos")
+_FIGURE_WORD = (r"(?:(?:dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|quince|veinte|treinta|cuarenta|"
+                r"cincuenta|sesenta|setenta|ochenta|noventa|cien|ciento|doscientos|trescientos|"
+                r"cuatrocientos|quinientos|seiscientos|setecientos|ochocientos|novecientos|mil)"
+                r"\s+(?:\w+\s+){0,3}?(?:pesos|mil|varos|baros)\b|mil\b)")
 _CHARGE_RE = re.compile(
     r"(?<!van a )(?<!va a )\b(?:(?:me|nos|le|les|te)\s+)?cobr(?:aron|aban|o|an|ando|aria|ar)\b"
     r"(?!\s+(?:nada|ni))"
-    r"|\b(?:hicieron|hacen|hizo|obligaron a|tuve que|tuvimos que|toco)\s+"
+    r"|\b(?:hicieron|hacen|hizo|obligaron a|tuve (?:que|q|k)|tuvimos (?:que|q|k)|toco)\s+(?:(?:la|lo|las|los)\s+)?"
     r"(?:pagar|poner|soltar|dar|dejar|depositar|comprar|firmar|liquidar)"
     r"|\bpag(?:ue|amos|aron|o)\s+(?:el|la|los|las|por|de|\$?\d)"
     r"|\b(?:pidieron|pedian|piden|pidio|exigieron|exigian)\s+(?:una?\s+)?"
-    r"(?:\$?\d|deposito|garantia|cuota|cooperacion|aportacion|pagare|dinero|lana|feria)"
+    r"(?:\$?\d|deposito|garantia|cuota|cooperacion|aportacion|pagare|dinero|lana|feria|" + _FIGURE_WORD + ")"
     r"|\b(?:deposito|garantia|pagare|cuota de recuperacion|aportacion|cooperacion)\b.{0,40}\b\d"
     # "o pagas 600 o no te atienden": a price set as the condition of care
     r"|\bo\s+(?:pagas|pagan|paga|pagues|paguen|depositas|dejas|das)\s+(?:\$?\d|los|las|el|la)"
@@ -32,15 +37,19 @@ _CHARGE_RE = re.compile(
     r"|\bcompr(?:e|amos|aron)\s+(?:\w+\s+){0,4}?(?:en|por)\s+\$?\d"
     r"|\b(?:hasta que|si no)\s+(?:pagas|pagan|pagara|pagaramos|pague|pagaba|dejaba|dejara|depositara|"
     r"liquidara|liquidaramos|liquidaba|liquide)"
-    r"|\b(?:mandaron|hicieron|dijeron que)\s+(?:a\s+)?compr(?:ar|aramos|ara)\b"
+    r"|\b(?:mandaron|mandan|hicieron|dijeron que)\s+(?:a\s+)?compr(?:ar|aramos|ara)\b"
     r"|\b(?:llevo|llevamos|tengo|tenemos|sigo|seguimos)\s+(?:\w+\s+){0,3}comprando"
     r"|\bque (?:yo |nosotros )?(?:la|lo|las|los) compr(?:e|o|ara|emos|amos|aramos)\b"
     r"|\b(?:me|nos|le|les)\s+(?:(?:la|lo|las|los)\s+)?vend(?:ieron|io|ian|en)\b"
-    r"|\b(?:la|lo|las|los) (?:tuve que |tuvimos que )?compr(?:e|amos|ar)\s+"
-    r"(?:en|afuera|aparte|por fuera|con|yo)\b"
+    r"|\b(?:la|lo|las|los) (?:tuve (?:que|q|k) |tuvimos (?:que|q|k) )?compr(?:e|amos|ar)(?:\s+"
+    r"(?:en|afuera|aparte|por fuera|con|yo)\b|\s*$)"
+    r"|\b(?:la|lo|las|los) (?:tuve|tuvimos) (?:que|q|k) compr(?:ar|arla|arlo)\b"
     r"|\b(?:pidieron|pedian|piden|pidio|dijeron|mandaron)\s+(?:que\s+)?(?:a\s+)?"
     r"compr(?:ar|aramos|ara)\b"
     r"|\b(?:deje|dejamos|deposite|depositamos|solte|soltamos)\s+(?:\$?\d|como|mas de|casi)"
+    r"|\b(?:pidieron|pedian|piden|pidio|exigieron|exigian|exigen)\s+(?:que\s+)?(?:dejar|dejara|dejaramos|"
+    r"depositar|depositara|pagar|pagara|pagaramos|dar|diera|poner|pusiera)\s+(?:una?\s+)?"
+    r"(?:\$?\d|deposito|garantia|anticipo|como|mas de|casi)"
     r"|\b(?:pidieron|pedian|piden|pidio|exigieron|exigian)\s+(?:un\s+)?billete"
     r"|\b(?:pidieron|pedian|piden|pidio)\s+(?:\w+\s+){0,2}para\s+(?:la\s+)?gasolina\b"
     r"|\b(?:dejar|dar|poner)\s+(?:un|una)\s+(?:donativo|donacion|cooperacion|aportacion)\b"

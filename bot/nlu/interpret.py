@@ -82,7 +82,8 @@ _HINTS = (
 # where a message turns to another matter: "?", ";", ". ", "y/pero/además/también ¿…"
 # ("¿la hemodiálisis está cubierta? porque a mi esposo no le dan la cita…": the reason is a
 # matter of its own when it is long enough to be one)
-_CLAUSE_RE = re.compile(r"[?;!]+|\.\s+|\s+(?:pero|ademas|tambien|otra cosa|y otra|aparte)\s+|\s+y\s+(?=¿)"
+_CLAUSE_RE = re.compile(r"[?;!]+|\.\s+|\s+(?:pero|ademas|tambien|tmb|tmbn|tb|otra cosa|y otra|aparte)\s+|\s+y\s+(?=¿)"
+                        r"|,?\s+y\s+(?=(?:queria|quiero|quisiera) saber\b)"
                         r"|,?\s+porque\s+(?=\S+(?:\s+\S+){4})")
 _COVERAGE_FOLLOWUP_RE = re.compile(
     r"^\W*(?:y\s+|tambien\s+|oiga\s+y\s+)?(?:el|la|los|las|lo|para|si|mi|de|del|en)?\b.*"
@@ -258,7 +259,9 @@ def interpret(text: str, parser, context: dict | None = None) -> Interpretation:
     if lead is not None and lead != intent and conf < LEAD_OVERRIDES_BELOW:
         intent, conf, source = lead, max(conf, HINT_CONFIDENCE), "keyword"
     if intent in _INSTITUTION_READS and other_institution(text) or (
-            intent in _ADVICE_READS and asks_advice(text)):
+            intent in _ADVICE_READS and asks_advice(text)) or (
+            intent == "cobro_injustificado" and asks_advice(text) and not describes_charge(text)
+            and not any(e.get("entity") == "monto" for e in entities)):
         # "en el IMSS de Saltillo me trataron feo", "la constancia de vigencia del ISSSTE", "¿qué
         # le doy para la fiebre?": not this channel's matter, whatever the words of a report or
         # a question (after the lead act: "quiero poner una queja contra el IMSS" too)

@@ -77,6 +77,13 @@ _NON_HEALTH = {
     "venta", "vende", "recarga", "saldo", "dolar", "dolares", "prestamo", "presta", "prestas",
     "tamales", "credito", "tarjeta", "predial", "tenencia", "multa",
 }  # fmt: skip
+# care that makes an everyday word's money a health charge: "la gasolina de la ambulancia"
+_CARE_WORDS = frozenset({"ambulancia", "traslado", "trasladar", "hospital", "clinica", "paciente"})
+# what a laboratory result measures: "los triglicéridos salieron en 280"
+_LAB_VALUES = frozenset({"glucosa", "azucar", "trigliceridos", "colesterol", "presion", "hemoglobina",
+                         "plaquetas", "creatinina", "urico", "leucocitos", "tsh", "sodio",
+                         "potasio", "saturacion", "oxigenacion", "temperatura", "fiebre", "calentura"})
+_PRICE_VERBS = frozenset({"era", "es", "fue", "seria", "sale", "salia", "salio", "costaba", "cuesta", "costo"})
 _WINDOW = 10
 _WIDE_WINDOW = 16  # "me cobraron la consulta en su consultorio de adentro del centro de salud, 150"
 _STRONG_CUES = frozenset({"cobraron", "cobro", "cobrar", "pague", "pagar", "pagamos", "gaste",
@@ -107,6 +114,26 @@ _AGE_VERBS = frozenset({"tiene", "tengo", "tenia", "tenemos", "cumple", "cumplio
 def _inside(f: Folded, tok: tuple[str, int, int], taken: list[tuple[int, int]]) -> bool:
     a, b = f.span(tok[1], tok[2])
     return any(s < b and a < e for s, e in taken)
+
+
+_RESULT_VERBS = frozenset({"salio", "salieron", "sale", "salen", "esta", "estaba", "anda", "andaba", "tengo",
+                           "tiene", "traigo", "trae", "marco", "marca", "dio"})
+_RESULT_FILLER = frozenset({"me", "le", "en", "de", "la", "el", "mi", "su", "mis", "sus", "los", "las", "como",
+                            "a", "hasta", "arriba", "muy", "alta", "alto", "baja", "bajo"})
+
+
+def _a_result(toks: list[tuple[str, int, int]], start_i: int) -> bool:
+    """'los triglicéridos salieron en 280', 'mi azúcar anda en 250': a measured value."""
+    seen_verb = False
+    for k in range(start_i - 1, max(-1, start_i - 6), -1):
+        w = toks[k][0]
+        if w in _LAB_VALUES:
+            return seen_verb
+        if w in _RESULT_VERBS:
+            seen_verb = True
+        elif w not in _RESULT_FILLER:
+            return False
+    return False
 
 
 def _a_name(f: Folded, tok: tuple[str, int, int]) -> bool:
@@ -243,7 +270,10 @@ def _monto(f: Folded, taken: list[tuple[int, int]]) -> list[dict]:
         cue_after = any(a in _STRONG_CUES for a in (t[0] for t in toks[nxt_i:nxt_i + 3])) \
             or bool(TOTAL_AFTER_RE.search(f.text[fe:fe + 25]))
         # or right after what it paid for: "la consulta 250 y la medicina 300"
-        named_before = prev in _MONEY_NOUNS_AFTER_DE and not apart
+        named_before = prev in _MONEY_NOUNS_AFTER_DE and not apart or (
+            # "la consulta era de 200", "el estudio salía en 900": its price, told
+            prev in ("de", "en") and start_i > 2 and toks[start_i - 2][0] in _PRICE_VERBS
+            and toks[start_i - 3][0] in _MONEY_NOUNS_AFTER_DE)
         cue = (any(b in _MONEY_CUES for b in before) or any(b in _STRONG_CUES for b in wide) or named_before
                or (start_i - last_money_idx) <= _WINDOW or named_after or cue_after
                or said_each(f.text, fs, fe))
@@ -254,8 +284,12 @@ def _monto(f: Folded, taken: list[tuple[int, int]]) -> list[dict]:
         # ("pagué 800 la semana pasada")
         near = [toks[k] for k in [*range(max(0, start_i - 6), start_i), *range(nxt_i, nxt_i + 4)]
                 if k < len(toks) and not (k < start_i and k > 0 and toks[k - 1][0][0].isdigit())]
-        if any(t[0] in _NON_HEALTH and not _inside(f, t, taken) and not _a_name(f, t) for t in near):
+        if any(t[0] in _NON_HEALTH and not _inside(f, t, taken) and not _a_name(f, t) for t in near) \
+                and not any(t[0] in _CARE_WORDS for t in toks[max(0, start_i - 8):nxt_i + 7]):
+            # ("800 pa la gasolina d la ambulancia" is a health charge)
             continue
+        if not (dollar or currency) and _a_result(toks, start_i):
+            continue  # "mi glucosa salió en 180": a result, not a price
         if re.match(r"\s*(?:pesos\s+)?(?:a la|por|x|cada)\s+semana\b(?!\s+pasad)", f.text[fe:fe + 30]):
             continue  # "800 a la semana": a wage or an allowance, not a charge
         if not (dollar or currency) and value < 20:

@@ -109,9 +109,16 @@ def _institution_only(k: str) -> bool:
     return bool(_OTHER_HEALTH_RE.search(k)) and not _OWN_PROGRAM_RE.search(k)
 
 
+_PROGRAM_THINGS_RE = re.compile(r"\b(?:seguro popular|poliza|(?:re)?afili\w*|mao|modulo de afiliacion|"
+                                r"siglo xxi|gestor)\b")
+
+
 def names_own_program(text: str | None) -> bool:
-    """The message names Seguro Popular's own things: the policy, affiliation, its módulo."""
-    return bool(_OWN_PROGRAM_RE.search(_fold(text)))
+    """The message names Seguro Popular's own things (the policy, affiliation, its módulo) and
+    no other institution's or company's."""
+    k = _fold(text)
+    return bool(_PROGRAM_THINGS_RE.search(k)) and not _NOT_HEALTH_RE.search(k) \
+        and not _OTHER_HEALTH_RE.search(k)
 
 
 def other_matter(text: str | None, *, sure: bool = False) -> bool:
