@@ -13,7 +13,7 @@ class Actor:
     estado_clave: str | None = None
 
     @classmethod
-    def from_user(cls, user) -> "Actor":
+    def from_user(cls, user) -> Actor:
         return cls(id=user.id, label=user.email, role=user.role, estado_clave=user.estado_clave)
 
     @property

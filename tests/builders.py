@@ -6,13 +6,12 @@ from datetime import date
 
 from sqlalchemy import select
 
-from core.actors import BOT, Actor
+from core.actors import BOT, SYSTEM, Actor
 from core.enums import Role
 from core.models import Contact, User
 from core.phones import normalize_phone
 from core.services import cases as svc
 from core.users import create_user
-from core.actors import SYSTEM
 
 PASSWORD = "Prueba-segura-123"
 

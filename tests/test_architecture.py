@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_import_layers_hold():
     lint = Path(sys.executable).parent / "lint-imports"
-    proc = subprocess.run([str(lint), "--config", str(ROOT / "pyproject.toml")], cwd=ROOT,
+    proc = subprocess.run([str(lint), "--config", str(ROOT / "pyproject.toml")], check=False, cwd=ROOT,
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
@@ -35,7 +35,7 @@ def test_procfile_has_web_worker_and_release():
 
 
 def test_every_environment_variable_is_documented():
-    documented = set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]+)=", (ROOT / ".env.example").read_text(), re.M))
+    documented = set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]+)=", (ROOT / ".env.example").read_text(), re.MULTILINE))
     used = set()
     for path in list(ROOT.glob("core/**/*.py")) + list(ROOT.glob("bot/**/*.py")) + \
             list(ROOT.glob("workers/**/*.py")) + list(ROOT.glob("backoffice/**/*.py")):

@@ -44,7 +44,7 @@ def _register_many(url: str, n: int, queue) -> None:
                 session.commit()
                 folios.append(case.folio)
                 break
-            except Exception:  # SQLite may report "database is locked": retry like a caller would
+            except Exception:  # noqa: BLE001 (SQLite may report "database is locked": retry like a caller would)
                 session.rollback()
         else:
             raise RuntimeError("could not register")

@@ -5,10 +5,10 @@ Revises:
 Create Date: 2026-11-23 05:28:07.874363
 """
 
-from alembic import op
 import sqlalchemy as sa
-import core.models._types
+from alembic import op
 
+import core.models._types
 
 revision = '0001'
 down_revision = None

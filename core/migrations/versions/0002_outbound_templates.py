@@ -5,10 +5,8 @@ Revises: 0001
 Create Date: 2026-11-23 05:32:49.030616
 """
 
-from alembic import op
 import sqlalchemy as sa
-import core.models._types
-
+from alembic import op
 
 revision = '0002'
 down_revision = '0001'

@@ -7,7 +7,6 @@ Create Date: 2026-11-23 06:10:00
 
 from alembic import op
 
-
 revision = '0005'
 down_revision = '0004'
 branch_labels = None
