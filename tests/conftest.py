@@ -26,6 +26,19 @@ _SERIAL_LOCK = pytest.StashKey[SerialLock]()
 _DATABASE_URL = pytest.StashKey[str]()
 
 
+def pytest_collection_modifyitems(config, items):
+    """The blind and development sets judge understanding (the NLU, the coverage engine, the
+    dialogue), the same on either database: on the PostgreSQL run they are skipped, which takes
+    about a third off it (storage is exercised there by tests/dialogue, tests/channels and the
+    rest, which run on both)."""
+    if not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"):
+        return
+    skip = pytest.mark.skip(reason="judges understanding, not storage: runs on the SQLite run")
+    for item in items:
+        if item.get_closest_marker("understanding"):
+            item.add_marker(skip)
+
+
 def pytest_configure(config):
     if worker_id() and config.option.basetemp:  # an xdist worker: the run's shared basetemp is the parent
         config.stash[_SERIAL_LOCK] = SerialLock(Path(config.option.basetemp).parent / "serial")

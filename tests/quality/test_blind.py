@@ -12,6 +12,8 @@ import pytest
 
 from bot.nlu.evaluate import load_blind_set, score_blind
 
+pytestmark = pytest.mark.understanding  # on the SQLite run only (tests/conftest.py)
+
 HERE = Path(__file__).parent
 NLU_FLOORS = {  # set: (macro-F1, accuracy, in-scope fallback at most, entity F1)
     "blind_r2": (0.92, 0.90, 0.03, 0.92),

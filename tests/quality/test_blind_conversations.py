@@ -16,6 +16,8 @@ from tests.channels.conftest import chan_settings, make_app  # noqa: F401 (fixtu
 from tests.quality.conversation_corpus import load_scenarios, run_scenario, summary
 from tests.support.twilio import inbound_form, post_signed, standin  # noqa: F401 (fixtures)
 
+pytestmark = pytest.mark.understanding  # on the SQLite run only (tests/conftest.py)
+
 HERE = Path(__file__).parent
 SETS = sorted(HERE.glob("blind_*/conversations.yaml")) + sorted(HERE.glob("dev_*/conversations.yaml"))
 # the r2 set guided the dialogue fixes (0.766 -> 0.964); r3 was scored once after them (0.879);

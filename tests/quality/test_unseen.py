@@ -11,6 +11,8 @@ import pytest
 
 from tests.quality.scoring import load_nlu_set, score_coverage, score_nlu
 
+pytestmark = pytest.mark.understanding  # on the SQLite run only (tests/conftest.py)
+
 INTENT_ACCURACY_FLOOR = 0.95
 INTENT_MACRO_F1_FLOOR = 0.95
 PER_INTENT_F1_FLOOR = 0.85
