@@ -76,7 +76,9 @@ _HINTS = (
         r"estaria bien)\b|^\W*(?:mejoren|pongan|contraten|deberian|(?:que|q|k) (?:pongan|haya|abran|"
         r"contraten|mejoren|arreglen|los|las|el|la) )")),
     ("queja", re.compile(
-        r"\b(?:queja|quejarme|denuncia|denunciar|reclamo|reclamar|inconformidad|maltrato)\b")),
+        r"\b(?:queja|quejarme|denuncia|denunciar|reclamo|reclamar|inconformidad|maltrato|"
+        # a dirty unit: "hay cucarachas en el cuarto", "los baños están sucísimos"
+        r"cucarachas|chinches|ratones|fauna nociva|sucisim\w*|mugros\w*|cochinero|insalubre)\b")),
     ("solicitud_informacion", re.compile(r"\b(?:informacion|duda|pregunta|requisitos|tramite)\b")),
 )
 # where a message turns to another matter: "?", ";", ". ", "y/pero/además/también ¿…"
@@ -256,7 +258,9 @@ def interpret(text: str, parser, context: dict | None = None) -> Interpretation:
         # "🍆🍑", ".": nothing to read (a "???" stays not understood: they are lost, not playing)
         intent, conf, source = "fuera_de_alcance", HINT_CONFIDENCE, "keyword"
     lead = lead_act(greeted or text)
-    if lead is not None and lead != intent and conf < LEAD_OVERRIDES_BELOW:
+    if lead is not None and lead != intent and conf < LEAD_OVERRIDES_BELOW and not (
+            intent == "fuera_de_alcance" and source == "keyword" and other_matter(text, sure=True)):
+        # ("quiero poner una queja contra el chofer de la ruta 7": announced, still not ours)
         intent, conf, source = lead, max(conf, HINT_CONFIDENCE), "keyword"
     if intent in _INSTITUTION_READS and other_institution(text) or (
             intent in _ADVICE_READS and asks_advice(text)) or (

@@ -53,6 +53,7 @@ _NOT_HEALTH_RE = re.compile(r"\b(?:cfe|telmex|seguro (?:de|del) (?:mi |el )?(?:c
                             r"recibo de (?:la )?luz|recibo del agua|licencia de manejo|izzi|totalplay|"
                             r"megacable|telcel|movistar|at t|el internet|el cable|la tele|"
                             r"la pipa|pipa de agua|pension|pensiones|seguro de desempleo|65 y mas|"
+                            r"ruta \d+|transporte publico|microbus|pesero|"
                             r"beca|becas|acta de nacimiento|antecedentes penales|pasaporte|cofepris|"
                             r"(?:que|q) tiempo (?:va a hacer|hara)|va a llover|metlife|gnp|axa|mapfre|"
                             r"seguros monterrey|gastos medicos mayores|"
@@ -80,7 +81,10 @@ _ADVICE_RE = re.compile(
     # "¿con cuántos mg empiezo?", "¿cada cuántas horas?", "¿qué es mejor para bajar de peso?", "¿cómo
     # bajo la fiebre?", "¿qué significa que mi azúcar salió en 280?", "¿es normal que me duela…?",
     # "¿lo dejo dormir?", "¿tomo algo?"
-    r"|\bcuant[oa]s? (?:mg|miligramos|ml|mililitros|gotas|cucharadas|tabletas|pastillas) (?:le |me )?(?:doy|tomo|empiezo|le pongo)\b"
+    r"|\bcuant[oa]s? (?:mg|miligramos|ml|mililitros|gotas|cucharadas|tabletas|pastillas) (?:de \w+ )?"
+    r"(?:le |me )?(?:doy|tomo|empiezo|le pongo)\b"
+    r"|\b(?:se|le) pued\w* (?:dar|tomar) (?:el |la )?\w+ (?:a|en) (?:una? |mi )?(?:embarazad\w*|lactancia|"
+    r"bebe\w*|nin[oa]s?|recien nacid\w*)"
     r"|\b(?:que|q|k) dosis\b|\bcada cuant[oa]s? horas\b|\b(?:que|q|k) es mejor (?:para|pa)\b"
     r"|\bcomo (?:le )?(?:bajo|quito|curo|controlo|alivio|calmo) (?:la |el |los |las |mi |su )?"
     r"(?:fiebre|calentura|tos|dolor|presion|azucar|glucosa|colesterol|trigliceridos|peso|panza|gripa|"

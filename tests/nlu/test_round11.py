@@ -33,6 +33,9 @@ def entity(text, name):
     "soy vendedora de material de curacion, con quien hablo para ofrecer nuestros productos",
     "buenas tardes, soy periodista de un diario de Colima y quisiera una entrevista",
     "cuanto cobra un pediatra particular en Merida?",
+    "con cuantos mg de losartan empiezo?",
+    "se puede dar paracetamol a una embarazada?",
+    "quiero poner una queja contra el chofer de la ruta 7, casi me atropella",
 ])
 def test_close_to_the_program_but_not_its_matter(text, parser):
     assert interpret(text, parser).intent == "fuera_de_alcance"
@@ -44,6 +47,10 @@ def test_close_to_the_program_but_not_its_matter(text, parser):
 ])
 def test_the_programs_own_things_are_the_program(text, parser):
     assert interpret(text, parser).intent == "solicitud_informacion"
+
+
+def test_a_dirty_unit_is_a_complaint(parser):
+    assert interpret("hay cucarachas en el cuarto de hospitalizacion del hospital de Escarcega", parser).intent == "queja"
 
 
 def test_service_refused_told_is_a_complaint(parser):
