@@ -23,6 +23,12 @@ from core.coverage.catalog import Intervention, Synonym
 from core.coverage.text import content_words, fold, phonetic, snowball, stem, tokens, words
 
 
+# A word in more rows than this ("tiene", "cirugía", "me pusieron") does not bring candidates of
+# its own when the question has a rarer one: a row it alone reaches cannot outscore one that
+# shares the rarer word (measured: the same answers on every development set)
+COMMON_POSTINGS = 40
+
+
 @dataclass
 class SynEntry:
     termino: str
@@ -296,7 +302,11 @@ class Index:
                         for v, c in q.values()) or 0.0
         cand: set[int] = set()
         for v in loose_mapped:
-            cand.update(self.postings.get(v, ()))
+            if len(self.postings.get(v, ())) <= COMMON_POSTINGS:
+                cand.update(self.postings[v])
+        if not cand:
+            for v in loose_mapped:
+                cand.update(self.postings.get(v, ()))
         hits: list[Hit] = []
         for i in cand:
             d = self.docs[i]
