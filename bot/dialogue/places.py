@@ -66,7 +66,7 @@ AMBIGUOUS_TOWNS = {  # folded name: (name as written, (likelier estado, other es
     "matamoros": ("Matamoros", ("28", "05")), "guadalupe": ("Guadalupe", ("19", "32")),
     "san juan del rio": ("San Juan del Río", ("22", "10")), "ocotlan": ("Ocotlán", ("14", "20")),
     "cuauhtemoc": ("Cuauhtémoc", ("08", "09")), "benito juarez": ("Benito Juárez", ("23", "09")),
-    "salvatierra": ("Salvatierra", ("11", "03")),
+    "salvatierra": ("Salvatierra", ("11", "03")), "jesus maria": ("Jesús María", ("01", "18")),
 }
 _ASK_WHICH = frozenset({"cuauhtemoc", "benito juarez"})
 _AMBIGUOUS_RE = re.compile(r"(?<![a-z])(?<!ciudad )(?<!cd )(?<!benito )(?:en|de|del|a|al|por)\s+(?:el\s+|la\s+)?"

@@ -80,6 +80,8 @@ _NOT_OWED_RE = re.compile(
     r"|^no\s+(?:les\s+)?(?:pague|pagamos)\b"
     # "me pidió una cooperación… no se la di": asked for, never given
     r"|\bno\s+(?:se\s+)?(?:la|lo|los|las)\s+(?:di|dimos|quise dar|quisimos dar)\b"
+    # "me mandaron a comprar… yo no compré nada, mejor me fui": sent to buy, bought nothing
+    r"|\bno\s+(?:(?:lo|la|los|las)\s+)?(?:compre|compramos)\s+nada\b"
     r"|\bno\s+(?:tenia|teniamos|traia|traiamos|llevaba)\b.{0,40}\bno\s+(?:me|m|nos|lo|la|le)\s+atend"
     # "no los he pagado, no tengo ese dinero", "no hemos pagado nada todavía", "no los traía y
     # me fui sin consulta": asked for, never paid

@@ -33,7 +33,9 @@ OUT_OF_SCOPE_MIN = 0.5
 PRAISE_UNSURE = 0.6
 # what an unsure praise cannot be said with ("nunca nos cobraron", "horas" can)
 _BAD_SERVICE_RE = re.compile(r"\b(?:verguenza|no habia|no hay|pesim\w*|horrible|maltrat\w*|negaron|nego|"
-                             r"groser\w*|abandon\w*|indignante|inhuman\w*|no (?:me|nos|lo|la|le|les) atend\w*)\b")
+                             r"groser\w*|abandon\w*|indignante|inhuman\w*|no (?:me|nos|lo|la|le|les) atend\w*|"
+                             r"(?:contestaron|contesto|trataron|hablaron|respondieron) (?:bien )?feo|"
+                             r"se la pasan? en el cel\w*)\b")
 CONTEXT_CONFIDENCE = 0.6
 # service refused, told (not asked about): "no me quisieron…", "nos dijeron que no atienden…"
 _TOLD_DENIAL_RE = re.compile(r"\bno (?:me|nos|le|les|lo|la) quis\w+\b|\bno (?:atienden|atendieron|recibieron|"

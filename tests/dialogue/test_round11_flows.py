@@ -76,3 +76,15 @@ def test_a_deposit_demanded_before_surgery_is_a_charge_not_praise(phone, db):
     summary = joined(phone.send("Me operaron de la vesicula en un hospital de gobierno en Monterrey y antes de "
                                 "la cirugia me exigieron dejar 15 mil de anticipo, nunca me los devolvieron"))
     assert "Cobro injustificado" in summary and "$15,000" in summary
+
+
+def test_sent_to_buy_and_bought_nothing_is_a_complaint(phone, db):
+    summary = joined(phone.send("Quiero poner una queja del centro de salud de Tepic, no tienen ni gasas ni alcohol "
+                                "y me mandaron a comprar a la farmacia, yo no compre nada mejor me fui"))
+    assert "Tipo: Queja" in summary and "¿Cuánto te cobraron?" not in summary
+
+
+def test_praise_of_jesus_maria_takes_aguascalientes(phone, db):
+    summary = joined(phone.send("Quiero felicitar a la Dra. Guadalupe Ruvalcaba del centro de salud de Jesús María, "
+                                "siempre atiende con paciencia a mi mamá"))
+    assert "Estado: Aguascalientes" in summary

@@ -49,6 +49,12 @@ def test_the_programs_own_things_are_the_program(text, parser):
     assert interpret(text, parser).intent == "solicitud_informacion"
 
 
+def test_nurses_on_their_phones_answering_rudely_is_a_complaint(parser):
+    r = interpret("las enfermeras del turno de noche en el hospital de Tuxpan se la pasan en el cel y mi papa "
+                  "tocando el timbre, tuve que ir yo a buscarlas y me contestaron feo", parser)
+    assert r.intent == "queja"
+
+
 def test_a_dirty_unit_is_a_complaint(parser):
     assert interpret("hay cucarachas en el cuarto de hospitalizacion del hospital de Escarcega", parser).intent == "queja"
 
