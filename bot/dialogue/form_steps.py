@@ -60,7 +60,8 @@ def on_form(t: Turn) -> bool:
     if asking == "estado_clave":
         options = form.pop("estado_options", None)  # offered for this answer only
         if "estado_clave" not in changed:
-            clave = U.estado_loose(t.text) or (U.pick_option(t.text, options) if options else None)
+            clave = U.estado_loose(t.text) or (U.pick_option(t.text, options) if options else None) \
+                or U.likelier_estado(t.text) or U.likelier_estado(f"en {t.text}")  # "en matamoros"
             if clave:
                 form["slots"]["estado_clave"] = clave
                 form["slots"].pop("estado_remembered", None)
@@ -95,10 +96,10 @@ def on_form(t: Turn) -> bool:
                 and U.price_each(t.text) and not U.count_told(t.text):
             # "me cobraron 3 consultas" … "de 150 cada una"
             form["slots"]["monto"] = float(form["slots"]["monto"]) * told
-        if "monto" not in changed and form.get("misses", 0) >= 1 and (
-                U.dont_know(t.text) or (U.content_words(t.text) <= 2 and not U.tells_story(t.text))):
-            # asked twice, no figure: "no sé", or a bare "sí"/"ok" — go on without the amount
-            # (the enlace asks for the receipt) rather than ask a third time
+        if "monto" not in changed and (U.dont_know(t.text) or form.get("misses", 0) >= 1 and (
+                U.content_words(t.text) <= 2 and not U.tells_story(t.text))):
+            # "no me acuerdo cuánto fue", or asked twice and no figure (a bare "sí"/"ok"): go on
+            # without the amount (the enlace asks for the receipt) rather than ask again
             form["slots"]["monto_unknown"] = True
             changed.append("monto")
         answered = "monto" in changed

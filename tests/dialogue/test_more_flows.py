@@ -31,11 +31,12 @@ def test_amount_given_while_asked_for_estado_is_kept(phone, db):
     assert "$15,000" in summary and "Guerrero" in summary
 
 
-def test_unknown_amount_twice_registers_without_it(phone, db):
+def test_unknown_amount_registers_without_it(phone, db):
+    # stop 33: "no me acuerdo" is the answer (asking again for an approximate figure cost a turn
+    # people did not expect; the enlace asks for the receipt)
     phone.send("hola")
     phone.send("me cobraron la consulta en el centro de salud de Celaya")
-    assert "aproximado" in joined(phone.send("no me acuerdo"))
-    summary = joined(phone.send("no sé, no recuerdo"))
+    summary = joined(phone.send("no me acuerdo"))
     assert "Responde SI o NO" in summary and "Monto" not in summary
     phone.send("si")
     case = db.scalars(select(Case)).one()

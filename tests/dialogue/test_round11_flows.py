@@ -88,3 +88,17 @@ def test_praise_of_jesus_maria_takes_aguascalientes(phone, db):
     summary = joined(phone.send("Quiero felicitar a la Dra. Guadalupe Ruvalcaba del centro de salud de Jesús María, "
                                 "siempre atiende con paciencia a mi mamá"))
     assert "Estado: Aguascalientes" in summary
+
+
+def test_not_remembering_the_amount_goes_on_without_it(phone, db):
+    phone.send("me cobraron los estudios de mi papa en el hospital de Poza Rica")
+    summary = joined(phone.send("la verdad no me acuerdo cuanto fue, no me dieron ticket"))
+    assert "Revisa tu reporte" in summary and "Monto" not in summary
+    phone.send("si")
+    [case] = reports(db)
+    assert case.monto is None
+
+
+def test_a_town_answering_the_state_question_takes_its_likelier_state(phone, db):
+    phone.send("no me quisieron atender en el hospital porque mi poliza esta vencida y yo la renove hace un mes")
+    assert "Estado: Tamaulipas" in joined(phone.send("en matamoros"))
