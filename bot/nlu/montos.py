@@ -79,10 +79,6 @@ _NON_HEALTH = {
 }  # fmt: skip
 # care that makes an everyday word's money a health charge: "la gasolina de la ambulancia"
 _CARE_WORDS = frozenset({"ambulancia", "traslado", "trasladar", "hospital", "clinica", "paciente"})
-# what a laboratory result measures: "los triglicéridos salieron en 280"
-_LAB_VALUES = frozenset({"glucosa", "azucar", "trigliceridos", "colesterol", "presion", "hemoglobina",
-                         "plaquetas", "creatinina", "urico", "leucocitos", "tsh", "sodio",
-                         "potasio", "saturacion", "oxigenacion", "temperatura", "fiebre", "calentura"})
 _PRICE_VERBS = frozenset({"era", "es", "fue", "seria", "sale", "salia", "salio", "costaba", "cuesta", "costo"})
 _WINDOW = 10
 _WIDE_WINDOW = 16  # "me cobraron la consulta en su consultorio de adentro del centro de salud, 150"
@@ -116,6 +112,10 @@ def _inside(f: Folded, tok: tuple[str, int, int], taken: list[tuple[int, int]]) 
     return any(s < b and a < e for s, e in taken)
 
 
+# what a laboratory result measures: "los triglicéridos salieron en 280"
+_LAB_VALUES = frozenset({"glucosa", "azucar", "trigliceridos", "colesterol", "presion", "hemoglobina",
+                         "plaquetas", "creatinina", "urico", "leucocitos", "tsh", "sodio",
+                         "potasio", "saturacion", "oxigenacion", "temperatura", "fiebre", "calentura"})
 _RESULT_VERBS = frozenset({"salio", "salieron", "sale", "salen", "esta", "estaba", "anda", "andaba", "tengo",
                            "tiene", "traigo", "trae", "marco", "marca", "dio"})
 _RESULT_FILLER = frozenset({"me", "le", "en", "de", "la", "el", "mi", "su", "mis", "sus", "los", "las", "como",
