@@ -22,10 +22,10 @@ from rapidfuzz.distance import OSA
 from core.coverage.catalog import Intervention, Synonym
 from core.coverage.text import content_words, fold, phonetic, snowball, stem, tokens, words
 
-
 # A word in more rows than this ("tiene", "cirugía", "me pusieron") does not bring candidates of
-# its own when the question has a rarer one: a row it alone reaches cannot outscore one that
-# shares the rarer word (measured: the same answers on every development set)
+# its own when the question has a rarer one: a row it alone reaches hardly ever outscores one
+# that shares the rarer word, and scoring them all was most of the time of a long question
+# (measured: 2 of 1,999 development answers change, no development figure drops; at 25, 6 do)
 COMMON_POSTINGS = 40
 
 
