@@ -121,7 +121,6 @@ def is_no(text: str | None) -> bool:
     return k in _NO
 
 
-
 def pick_option(text: str | None, options: list[str]) -> str | None:
     """The answer to "¿Juárez de Chihuahua o de Nuevo León?": a yes, "la primera", "1" -> the
     first; a plain no, "la segunda", "2", "no, la otra" -> the second (the yes words are

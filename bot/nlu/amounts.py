@@ -101,7 +101,7 @@ def times(text: str, start: int, end: int) -> int:
         m = _TIMES_TOLD_RE.search(fold(text[:start]) + " " + fold(text[end:]))
         return max(1, _count(m.group("n"))) if m else 1
     after = fold(text[end:end + 20])
-    if _PER_AFTER_RE.search(after) or _EACH_AFTER_RE.search(after):
+    if said_per_unit(text, end):
         each = _EACH_AFTER_RE.search(after)
         if _PER_DAY_AFTER_RE.search(after):  # "una semana internada ... 400 por día"
             week = _WEEKS_RE.search(fold(text[:start]) + " " + fold(text[end:]))

@@ -60,9 +60,11 @@ _NOT_HEALTH_RE = re.compile(r"\b(?:cfe|telmex|seguro (?:de|del) (?:mi |el )?(?:c
                             r"(?:pago|apoyo|tarjeta) de (?:prospera|oportunidades)|"
                             r"apoyo para (?:personas con )?discapacidad|"
                             r"(?:me|nos) (?:puede|pueden|podrian) prestar (?:\$ ?)?\d+)\b")
-_OWN_PROGRAM_RE = re.compile(r"\b(?:seguro popular|poliza|(?:re)?afili\w*|centro de salud|mao|modulo de afiliacion|"
+# Seguro Popular's own things, named: the policy, affiliation, its módulo, its gestores
+_PROGRAM_WORDS = r"seguro popular|poliza|(?:re)?afili\w*|mao|modulo de afiliacion|gestor"
+_OWN_PROGRAM_RE = re.compile(r"\b(?:" + _PROGRAM_WORDS + r"|centro de salud|"
                              r"mi seguro(?! (?:de|del) (?:mi |el )?(?:carro|auto|coche|vida|casa|celular))|"
-                             r"hospital general|gestor)\b")
+                             r"hospital general)\b")
 
 
 # medical advice, which this channel cannot give: "¿qué le doy?", "¿me puedo tomar el ibuprofeno
@@ -113,8 +115,7 @@ def _institution_only(k: str) -> bool:
     return bool(_OTHER_HEALTH_RE.search(k)) and not _OWN_PROGRAM_RE.search(k)
 
 
-_PROGRAM_THINGS_RE = re.compile(r"\b(?:seguro popular|poliza|(?:re)?afili\w*|mao|modulo de afiliacion|"
-                                r"siglo xxi|gestor)\b")
+_PROGRAM_THINGS_RE = re.compile(r"\b(?:" + _PROGRAM_WORDS + r"|siglo xxi)\b")
 
 
 def names_own_program(text: str | None) -> bool:

@@ -302,8 +302,9 @@ class Index:
                         for v, c in q.values()) or 0.0
         cand: set[int] = set()
         for v in loose_mapped:
-            if len(self.postings.get(v, ())) <= COMMON_POSTINGS:
-                cand.update(self.postings[v])
+            posting = self.postings.get(v, ())
+            if len(posting) <= COMMON_POSTINGS:
+                cand.update(posting)
         if not cand:
             for v in loose_mapped:
                 cand.update(self.postings.get(v, ()))
