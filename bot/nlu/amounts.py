@@ -30,6 +30,8 @@ _LABEL_BETWEEN_RE = re.compile(r"^\s*(?:pesos\s+)?(?:de|del|por|pa|para|x)\s+"
                                r"(?:(?:la|el|los|las|un|una|unos|unas|mi|su)\s+)?[a-z]+\s*$")
 _TOTAL_RE = re.compile(r"\b(?:total|en total|todo junto|todo eso|entre todo|fueron en total)"
                        r"\s*(?:de|fue|fueron|son|:)?\s*$")
+# "250 de consulta + 180 de medicinas = 430": the figure after "=" is the total
+_EQUALS_BEFORE_RE = re.compile(r"=\s*\$?\s*$")
 # "6,300 con todo, me cobraron 300 más del cuarto": the total named after the figure
 TOTAL_AFTER_RE = re.compile(r"^\s*(?:pesos\s*)?(?:con todo|en total|de total|total|en todo|"
                             r"todo junto|por todo|entre todo)\b")
@@ -64,7 +66,12 @@ _EACH_TIME_BEFORE_RE = re.compile(r"\bcada\s+(?:vez|consulta|visita|dia|sesion)\
 _EACH_VISIT_BEFORE_RE = re.compile(r"\bcada\s+(?:vez\s+)?(?:que|q|k)\s+(?:voy|vamos|va|van|iba|ibamos|llevo|"
                                    r"llevamos|lo llevo|la llevo)\b.{0,80}\b(?:me|nos|le|les)\s+(?:cobran|"
                                    r"cobraban|cobraron|piden|pedian|pidieron)\s*\$?\s*$")
-_TIMES_TOLD_RE = re.compile(rf"\b{_COUNT}\s+(?:veces|consultas|visitas|dias|sesiones)\b")
+_TIMES_TOLD_RE = re.compile(rf"\b{_COUNT}\s+(?:veces|consultas|visitas|dias|sesiones|semanas)\b")
+# "me la cobran cada semana 150 … ya van 6 semanas": the price of each time, the verb first
+_CHARGED_EACH_BEFORE_RE = re.compile(r"\b(?:cobran|cobraban|piden|pedian|pago|pagamos|pagaba)\s+cada\s+"
+                                     r"(?:vez|consulta|visita|dia|sesion|semana)\s*\$?\s*$")
+# the text read after a figure for "por cada sesión", "cada una" ("250 pesos por cada sesion")
+_AFTER_WINDOW = 28
 # "dos a 1200 cada una": the count right before "a", only with "each" after the amount
 _COUNT_A_BEFORE_RE = re.compile(rf"\b{_COUNT}\s+(?:[a-z]+\s+){{0,3}}?a\s*\$?\s*$")
 _EACH_AFTER_RE = re.compile(r"^\s*(?:pesos\s*)?(?:(?:por\s+|a\s+|x\s+)?cada\s+(?:una|uno)\b|c/u|c u\b|"
@@ -96,11 +103,12 @@ def times(text: str, start: int, end: int) -> int:
     m = _TIMES_BEFORE_RE.search(before) or _DE_A_BEFORE_RE.search(before) or _BOTH_AT_RE.search(before)
     if m:
         return max(1, _count(m.group("n")))
-    if _EACH_TIME_BEFORE_RE.search(fold(text[max(0, start - 30):start])) or _EACH_VISIT_BEFORE_RE.search(
+    if _EACH_TIME_BEFORE_RE.search(fold(text[max(0, start - 30):start])) \
+            or _CHARGED_EACH_BEFORE_RE.search(fold(text[max(0, start - 30):start])) or _EACH_VISIT_BEFORE_RE.search(
             fold(text[max(0, start - 130):start])):
         m = _TIMES_TOLD_RE.search(fold(text[:start]) + " " + fold(text[end:]))
         return max(1, _count(m.group("n"))) if m else 1
-    after = fold(text[end:end + 20])
+    after = fold(text[end:end + _AFTER_WINDOW])
     if said_per_unit(text, end):
         each = _EACH_AFTER_RE.search(after)
         if _PER_DAY_AFTER_RE.search(after):  # "una semana internada ... 400 por día"
@@ -133,7 +141,7 @@ def price_each(answer: str) -> bool:
 
 def said_per_unit(text: str, end: int) -> bool:
     """'400 por noche', '1,750 cada unidad', '85 c/u': a price per thing follows the figure."""
-    after = fold(text[end:end + 20])
+    after = fold(text[end:end + _AFTER_WINDOW])
     return bool(_PER_AFTER_RE.search(after) or _EACH_AFTER_RE.search(after))
 
 
@@ -218,7 +226,8 @@ def combine_amounts(text: str, found: list[tuple[float, int, int]]) -> tuple[flo
         if net and sum(v for v, _s, _e in net) > 0 and net != found:
             return float(sum(v for v, _s, _e in net)), False  # no breakdown of a net figure
     for value, start, end in found:
-        if _TOTAL_RE.search(fold(text[max(0, start - 25):start])) or TOTAL_AFTER_RE.search(
+        if _TOTAL_RE.search(fold(text[max(0, start - 25):start])) or _EQUALS_BEFORE_RE.search(
+                text[max(0, start - 4):start]) or TOTAL_AFTER_RE.search(
                 fold(text[end:end + 25])):
             return value, False
         if _STATED_RE.search(fold(text[max(0, start - 12):start])) and _BECAUSE_AFTER_RE.search(

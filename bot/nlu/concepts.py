@@ -88,7 +88,7 @@ CONCEPTS: dict[str, str] = {
     r"|\bidea\b|\bme gustaria\b|\bsuggest\w*|\bwould be nice\b|\bshould\b"
     r"|^que (?:haya|pongan|tengan|capaciten|vengan|contraten|den|abran|hagan|mejoren)\b",
     "otro_tema": r"\bchiste\b|\bprueba \d+\b|\bprobando\b|\bclima\b|\bpartido\b|\bempleo\b|\btrabajo\b|\bvacantes?\b"
-    r"|\bdolar\b|\bluz\b|\bcfe\b|\bine\b|\bpension\b|\binfonavit\b|\bafore\b|\bnetflix\b"
+    r"|\bdolar\b|(?<!\ba )\bluz\b|\bcfe\b|\bine\b|\bpension\b|\binfonavit\b|\bafore\b|\bnetflix\b"
     r"|\bpelicula\b|\bnovia\b|\bvendo\b|\bpromocion\b|\bpremio\b|\brecarga\b|\bbanco\b"
     r"|\bescuela\b|\bbasura\b|\bbache\b|\breceta de\b|\btarea\b|\bjaja\w*|\bjsjs\w*|\bxd\b"
     r"|\brob[oa]\w*|\bvecin[oa]s?\b|\bmusica\b|\bterreno\b|\bvend\w*|\bcompr(?:ar|o) un\b|\bcuentame\b|\bplati\w*|\baburr\w*|\bnovi[oa]\b|\bvot\w*|\belecciones\b|\bboleto\b|\bcamion\b|\btaxi\b|\brenta\b|\bcurso\b|\bingles\b|\btraduc\w*|\bcancion\b|\btele\b|\bjoke\b|\bweather\b|\bpresta\w*|\bsaldo\b|\bdepositame\b|\bdenuncia\b|\bministerio publico\b|\bregistro civil\b|\bcomo te llamas\b|\bque eres\b|\bcomiste\b"

@@ -318,6 +318,20 @@ def _unidad(f: Folded, gaz: Gazetteer) -> list[dict]:
     return out
 
 
+# "mi tel es 449 112 3344", "cel 8991234567": a phone number, never an amount
+_PHONE_RE = re.compile(r"(?i)\b(?:tel|tel[eé]fono|cel|celular|whats(?:app)?|n[uú]mero|marcar|ll[aá]m(?:en|ar)(?:me)?)"
+                       r"\b[^\d\n]{0,15}?(\d[\d .-]{6,16}\d)|(?<![\d.,$])\b(\d{10})\b(?![.,]\d)")
+
+
+def _phone_spans(text: str) -> list[tuple[int, int]]:
+    spans = []
+    for m in _PHONE_RE.finditer(text):
+        group = 1 if m.group(1) else 2
+        if sum(ch.isdigit() for ch in m.group(group)) >= 8:
+            spans.append((m.start(group), m.end(group)))
+    return spans
+
+
 # --------------------------------------------------------------------------- public
 
 
@@ -340,6 +354,7 @@ def extract_entities(text: object, data_dir: Path | str | None = None) -> list[d
     found += _unidad(f, gaz)
     found += _estado(f, gaz)
     taken = [(e["start"], e["end"]) for e in found if e["entity"] in ("curp", "folio", "fecha")]
+    taken += _phone_spans(text)
     found += find_montos(f, taken)
     found.sort(key=lambda e: (e["start"], e["end"]))
     return found

@@ -23,9 +23,13 @@ _DO = (r"(?:(?:puedo|podemos|se|me|debo|tengo que|hay que|le|lo)\s+)*(?:(?:ir|vo
        r"enviar|envio|reportar|reporto|recuperar|recupero|reclamarlo|pedirlo|regresen|devuelvan|"
        r"reembolsen)")
 _WHAT = (r"(?:queja|quejarme|quejo|reembolso|reclam\w*|denuncia\w*|inconformidad|recibos?|devoluc\w*|mi dinero|"
-         r"reporte|reportar|lo (?:que|q) (?:me|nos) cobraron)")
+         r"sugerencia|felicitacion|reporte|reportar|lo (?:que|q) (?:me|nos) cobraron)")
+# "¿a dónde llamo si me niegan la atención?", "¿a quién le hablo si me cobran?"
+_WHERE_IF_RE = (r"^{g}(?:a donde|adonde|donde|a quien|con quien)\s+(?:le\s+)?(?:llamo|hablo|marco|acudo|voy|escribo|"
+                r"me quejo|reporto)\s+(?:si|cuando)\s+(?:me|nos|le|les)\s+(?:niegan|cobran|cobraron|negaron|piden)\b")
 HOW_TO_COMPLAIN_RE = re.compile(rf"^{_GREETING}{_ASK}\s+{_DO}\b(?:\s+\S+){{0,6}}?\s*\b{_WHAT}\b"
-                                rf"|^{_GREETING}{_ASK}\s+(?:(?:puedo|se|me)\s+)*(?:(?:ir|voy|vamos) a\s+)?{_WHAT}\b")
+                                rf"|^{_GREETING}{_ASK}\s+(?:(?:puedo|se|me)\s+)*(?:(?:ir|voy|vamos) a\s+)?{_WHAT}\b"
+                                "|" + _WHERE_IF_RE.format(g=_GREETING))
 
 
 def asks_how_to_complain(text: str | None) -> bool:

@@ -40,9 +40,12 @@ CONTEXT_CONFIDENCE = 0.6
 # service refused, told (not asked about): "no me quisieron…", "nos dijeron que no atienden…"
 _TOLD_DENIAL_RE = re.compile(r"\bno (?:me|nos|le|les|lo|la) quis\w+\b|\bno (?:atienden|atendieron|recibieron|"
                              r"quisieron)\b|\basi no se puede\b|\bnom?as (?:da|dan|hay|atiende\w*)\b|"
-                             r"\b(?:me|nos|le|les) dijeron (?:que|q|k) no\b|\b(?:me|nos|le|les) negaron\b")
+                             r"\b(?:me|nos|le|les) dijeron (?:que|q|k) no\b|\b(?:me|nos|le|les) negaron\b|"
+                             r"\bno (?:me|nos|le|les|se la|se lo|se las|se los) (?:dan|dieron|daban|quieren dar)\b")
 TOLD_DENIAL_BELOW = 0.75
-_ASKING_WORD_RE = re.compile(r"\b(?:como|cual(?:es)?|donde|cuando|cuanto|puedo|se puede|debo|quisiera saber)\b")
+_DENIAL_MISREADS = ("solicitud_informacion", "sugerencia", "consulta_cobertura")
+_ASKING_WORD_RE = re.compile(r"\b(?:como|cual(?:es)?|donde|cuando|cuanto|puedo|se puede|debo|quisiera saber|"
+                             r"quiero saber|saber si|cubiert[oa]s?|cubre|cubren)\b")
 # a second intent must be this sure in its own clause
 SECONDARY_MIN = 0.6
 # the two best candidates are both offered when they are this close (and the best is unsure)
@@ -124,7 +127,7 @@ OTHER_MATTER_BELOW = 0.6
 _REPORTS = frozenset({"queja", "cobro_injustificado", "sugerencia", "felicitacion"})
 # what another institution's name makes its own matter (not this channel's)
 _INSTITUTION_READS = _REPORTS | {"solicitud_informacion", "consulta_cobertura", "estado_tramite"}
-_HOW_TO_READS = frozenset({"queja", "cobro_injustificado", "fuera_de_alcance",
+_HOW_TO_READS = frozenset({"queja", "cobro_injustificado", "fuera_de_alcance", "sugerencia", "felicitacion",
                            FALLBACK_INTENT})
 _OPT_OUT_READS = frozenset({"solicitud_informacion", "despedida", "negar", "saludo", FALLBACK_INTENT})
 # what a message naming the program's own things may be instead of "out of scope"
@@ -281,12 +284,17 @@ def interpret(text: str, parser, context: dict | None = None) -> Interpretation:
         # "quiero que sepan que no había ambulancia… el gobierno dice que todo está bien": an
         # unsure praise that tells of bad service and praises nothing is the complaint
         intent, conf, source = "queja", max(conf, CONTEXT_CONFIDENCE), "context"
-    if intent == "solicitud_informacion" and source == "classifier" and conf < TOLD_DENIAL_BELOW \
+    if intent == "felicitacion" and "queja" in runner_up and _complaint_after_but(text):
+        # "la doctora muy buena, pero la de trabajo social muy grosera, me hizo llorar": the
+        # praise is the preface, what needs an answer comes after the "pero"
+        intent, conf, source = "queja", max(conf, CONTEXT_CONFIDENCE), "context"
+    if intent in _DENIAL_MISREADS and source == "classifier" and conf < TOLD_DENIAL_BELOW \
             and "?" not in text and "queja" in runner_up and _TOLD_DENIAL_RE.search(fold(text)) \
-            and not _ASKING_WORD_RE.search(fold(text)):
+            and (intent == "sugerencia" or not _ASKING_WORD_RE.search(fold(text))):
         # "en el módulo de Tuxtepec no me quisieron renovar la póliza…", "nomás da 3 fichas al
-        # día, así no se puede": an unsure "information" that asks nothing and tells of care or
-        # service refused is the complaint
+        # día, así no se puede", "la quimio ya no se la dan ahí": an unsure information,
+        # suggestion or coverage reading that asks nothing and tells of care or service refused
+        # is the complaint
         intent, conf, source = "queja", max(conf, CONTEXT_CONFIDENCE), "context"
     if intent in _OPT_OUT_READS and signals.opt_out:
         # "BAJA", "ya no me escriban": no request (the dialogue stops the messages)
@@ -337,6 +345,21 @@ def interpret(text: str, parser, context: dict | None = None) -> Interpretation:
 
 # "me cobraron y encima me trataron mal": the charge said in so many words leads a complaint
 _SAYS_CHARGED_RE = re.compile(r"\b(?:me|nos|le|les)\s+cobraron\b(?!\s+(?:nada|ni))")
+
+
+def tells_bad_service(text: str | None) -> bool:
+    """Care or service refused or given badly, told ("nos dijeron que no había", "grosera")."""
+    folded = fold(text or "")
+    return bool(_BAD_SERVICE_RE.search(folded) or _TOLD_DENIAL_RE.search(folded))
+
+
+def _complaint_after_but(text: str) -> bool:
+    """What follows the last "pero" tells of bad service and praises nothing."""
+    parts = re.split(r"\bpero\b", fold(text))
+    if len(parts) < 2:
+        return False
+    tail = parts[-1]
+    return bool(_BAD_SERVICE_RE.search(tail)) and not has_concept("felicitar", normalize_text(tail))
 
 
 def _elliptical_coverage(text: str, intent: str, conf: float, ranking: list[dict],

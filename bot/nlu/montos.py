@@ -17,7 +17,7 @@ from .numbers import (
     words_to_number,
 )
 
-_TOKEN_RE = re.compile(r"\$|\d+(?:[.,]\d+)*k?(?![a-z])|\d+(?=mil(?![a-z]))|[a-z]+")  # "3mil" = 3 mil
+_TOKEN_RE = re.compile(r"\$|\d+(?=mil(?![a-z]))|\d+(?:[.,]\d+)*k?(?![a-z\d])|[a-z]+")  # "3mil" = 3 mil
 _CURRENCY_AFTER = {"pesos", "peso", "pesitos", "varos", "baros", "mxn", "mn", "pesotes", "mx"}
 _MONEY_CUES = {
     "cobraron", "cobro", "cobrar", "cobra", "cobran", "cobrando", "cobrado", "cobrada",
@@ -137,9 +137,15 @@ def _a_result(toks: list[tuple[str, int, int]], start_i: int) -> bool:
 
 
 def _a_name(f: Folded, tok: tuple[str, int, int]) -> bool:
-    """A capitalised word in a message not written in capitals: a name ("Agua Prieta", "Luz")."""
+    """A capitalised word in a message not written in capitals: a name ("Agua Prieta", "Luz"),
+    or "luz" in "dar a luz" (a birth, not the electricity bill)."""
     written = f.slice(tok[1], tok[2])
+    if tok[0] == "luz" and _GAVE_BIRTH_RE.search(f.text[max(0, tok[1] - 16):tok[1]]):
+        return True
     return written[:1].isupper() and not f.original.isupper()
+
+
+_GAVE_BIRTH_RE = re.compile(r"\b(?:d\w*|alumbr\w*|vin\w*)\s+a\s+$")
 
 
 def _an_age(toks: list[tuple[str, int, int]], start_i: int) -> bool:

@@ -35,7 +35,8 @@ _AD_RE = re.compile(r"^(?:\W*)(?:rento|se renta|se rentan|vendo|se vende|se vend
 _PET_RE = re.compile(r"\b(?:veterinari\w*|mi (?:perr\w*|gat[oaio]\w*|mascota\w*)|mis (?:perr\w*|gat\w*|"
                      r"mascotas)|(?:la|el) (?:perrit[oa]|gatit[oa])|cachorr\w*)\b")
 # a question about the bot itself: "¿eres un robot?", "eres persona o máquina??"
-_ABOUT_BOT_RE = re.compile(r"^\W*(?:oye\s+|oiga\s+)?(?:eres|es usted|usted es|sos|tu eres)\s+(?:un\s+|una\s+)?"
+_ABOUT_BOT_RE = re.compile(r"^\W*(?:(?:oye|oiga|hola|buenas|buenos dias|buenas tardes|buenas noches)\W+)*"
+                           r"(?:eres|es usted|usted es|sos|tu eres)\s+(?:un\s+|una\s+)?"
                            r"(?:robot|bot|maquina|persona|humano|humana|real|ia|inteligencia artificial|"
                            r"contestadora)\b")
 _BITE_RE = re.compile(r"\b(?:mordi\w*|mordio|rabia|antirrabic\w*|aranazo|arano)\b")
@@ -47,7 +48,10 @@ _OTHER_HEALTH_RE = re.compile(r"\b(?:imss(?!\s*-?\s*(?:bienestar|prospera|oportu
                              r"(?:doctor|doctora|medico|medica|consultorio|dentista|ginecolog[oa]|pediatra|"
                              r"especialista|psicolog[oa]|nutriolog[oa]|oculista|cardiolog[oa])\s+particular|"
                              r"secretaria de marina|(?:hospital|clinica) de (?:la )?marina|teleton|\bcrit\b|"
-                             r"hospital (?:angeles|star medica|christus|san javier|medica sur|abc))\b")
+                             r"hospital (?:angeles|star medica|christus|san javier|medica sur|abc)|"
+                             # private labs and hospitals ("Salud Digna", "el Chopo", "q es privado")
+                             r"salud digna|(?:laboratorio|laboratorios|lab) (?:del )?chopo|el chopo|"
+                             r"(?:hospital|clinica|sanatorio)\b[^.,]{0,30}\b(?:es|que es|q es) privad[oa])\b")
 _NOT_HEALTH_RE = re.compile(r"\b(?:cfe|telmex|seguro (?:de|del) (?:mi |el )?(?:carro|auto|coche|vida|casa|"
                             r"celular)|aseguradora|afore|infonavit|fonacot|sat|predial|tenencia|"
                             r"recibo de (?:la )?luz|recibo del agua|licencia de manejo|izzi|totalplay|"
@@ -57,11 +61,14 @@ _NOT_HEALTH_RE = re.compile(r"\b(?:cfe|telmex|seguro (?:de|del) (?:mi |el )?(?:c
                             r"beca|becas|acta de nacimiento|antecedentes penales|pasaporte|cofepris|"
                             r"(?:que|q) tiempo (?:va a hacer|hara)|va a llover|metlife|gnp|axa|mapfre|"
                             r"seguros monterrey|gastos medicos mayores|"
+                            r"fonda|tortilleria|taqueria|una torta|los tacos|restaurante|"
+                            r"madres trabajadoras|credencial de discapacidad|el dif|del dif|"
                             r"(?:pago|apoyo|tarjeta) de (?:prospera|oportunidades)|"
                             r"apoyo para (?:personas con )?discapacidad|"
                             r"(?:me|nos) (?:puede|pueden|podrian) prestar (?:\$ ?)?\d+)\b")
 # Seguro Popular's own things, named: the policy, affiliation, its módulo, its gestores
-_PROGRAM_WORDS = r"seguro popular|poliza|(?:re)?afili\w*|mao|modulo de afiliacion|gestor"
+_PROGRAM_WORDS = (r"seguro popular|poliza|(?:re)?afili\w*(?!\s+(?:al|del|en el|ante el)\s+(?:imss|issste))|"
+                  r"mao|modulo de afiliacion|gestor")
 _OWN_PROGRAM_RE = re.compile(r"\b(?:" + _PROGRAM_WORDS + r"|centro de salud|"
                              r"mi seguro(?! (?:de|del) (?:mi |el )?(?:carro|auto|coche|vida|casa|celular))|"
                              r"hospital general)\b")
@@ -94,7 +101,13 @@ _ADVICE_RE = re.compile(
     r"|\b(?:que|q|k) significa (?:que|q|k)?\b.{0,50}\b(?:sali\w*|resultados?)\b"
     r"|\bes normal (?:que|q|k) (?:me|le|mi|a mi)\b.{0,40}\b(?:duel\w*|duela|sangr\w*|arda|pique|salga\w*|"
     r"hinch\w*|inflam\w*|fiebre|calentura|mareo\w*|vomit\w*|sient\w*)"
-    r"|\b(?:lo|la) dejo dormir\b|\btomo algo\b")
+    r"|\b(?:lo|la) dejo dormir\b|\btomo algo\b"
+    # a result read back: "salió en 6.2, ¿qué significa?", "leucocitos altos, ¿es infección?",
+    # "hemoglobina de 10.5, ¿eso es anemia?", "me salió una bolita en el brazo, ¿es normal?"
+    r"|\b(?:sali\w*|resultados?)\b.{0,60}\b(?:que|q|k) significa\b"
+    r"|\b(?:sali\w*|hemoglobina|glucosa|azucar|colesterol|trigliceridos|leucocitos|plaquetas|antigeno)\b.{0,60}"
+    r"\b(?:es|eso es|sera|estara)\s+(?:normal|grave|malo|peligroso|anemia|infeccion|diabetes|alto|bajo)\b"
+    r"|\b(?:tarda|tardan) en hacer efecto\b")
 _COST_OR_COVER_RE = re.compile(r"\b(?:cubre\w*|cubierto|gratis|cobr\w*|cost\w*|pag\w*|seguro popular|"
                                r"poliza|me dan|surten|surtir)\b")
 

@@ -33,20 +33,22 @@ def keyword(text: str | None) -> str:
 # complaint, "no me manden a otro hospital" is not about messages, "me dieron de baja del seguro"
 # is about affiliation.
 _STOP_OBJECT = (r"(?=\s*(?:[,.;:!?]|$|mas\b|ya\b|nada\b|nunca\b|mensaj|recado|msj|msg|sms|whats"
-                r"|por favor|porfa|x fa|xfa|a este (?:numero|telefono|cel)|aqui\b|al numero))")
+                r"|por favor|porfa|x fa|xfa|a este (?:numero|telefono|cel)|aqui\b|al numero"
+                r"|(?:tus|sus|esos|estos|los)\s+(?:mensaj|msj|sms|recado|whats)))")
 _OPT_OUT_PHRASE_RE = re.compile(
     r"\bno\s+(?:me\s+|nos\s+)?(?:manden|mande|envien|envie|mandes|envies|escriban|escriba"
-    r"|escribas|sigan\s+(?:mandando|escribiendo|enviando))" + _STOP_OBJECT
+    r"|escribas|(?:sigan|sigas|estes|esten)\s+(?:mandando|escribiendo|enviando))" + _STOP_OBJECT
     + r"|\bno\s+(?:quiero|kiero|qiero|queremos|keremos)\s+que\s+(?:me|nos)\s+(?:escriban|manden|envien|sigan)"
     r"|\bno\s+(?:quiero|kiero|qiero|queremos|keremos)\s+(?:que|q|k)\s+(?:me|nos)\s+(?:sigan\s+)?(?:llegue|lleguen|llegando)\s+"
     r"(?:\w+\s+)?(?:mensaj|msj|sms|whats|notificacion|recado|aviso)"
     r"|\b(?:ya\s+no|para\s+(?:que|q|k)\s+no|que\s+no)\s+(?:me|nos|le|les)\s+(?:lleguen|llegue)\s+(?:mas\s+)?(?:\w+\s+)?"
     r"(?:mensaj|msj|sms|whats|notificacion|aviso)"
-    r"|\b(?:quitar|sacar|borrar|eliminar)(?:lo|la|me|nos)\s+de\s+(?:su|sus|la|esta|esa)\s+(?:lista|base)"
+    r"|\b(?:quitar|sacar|borrar|eliminar|bajar)(?:lo|la|me|nos)\s+de\s+(?:su|sus|tu|tus|la|esta|esa)\s+(?:lista|base)"
     r"|\bdej(?:en|e|a)\s+de\s+(?:mandar|enviar|escribir|molestar)(?:me|nos)"
     r"|\bno\s+(?:quiero|kiero|qiero)\s+(?:recibir|que me lleguen)\s+(?:mas\s+|sus\s+|ningun\s+)*"
     r"(?:mensaj|msj|sms|whats|notificacion|recado)"
-    r"|\b(?:quit|sac|saqu|borr|elimin)(?:en|e|a)(?:me|nos)\s+de\s+(?:su|sus|la|esta|esa)\s+(?:lista|base)"
+    r"|\b(?:quit|sac|saqu|borr|elimin|baj)(?:en|e|a)(?:me|nos)\s+de\s+(?:su|sus|tu|tus|la|esta|esa)\s+(?:lista|base)"
+    r"|^(?:cancelar|cancela|cancelen|cancelo)\s+(?:los\s+|mis\s+|sus\s+|tus\s+)?(?:mensaj|msj|sms|notificacion|suscripcion|whats)"
     r"|\bno\s+(?:me|nos)\s+vuelvan?\s+a\s+(?:escribir|molestar|contactar|(?:mandar|enviar)"
     + _STOP_OBJECT + ")"
     r"|\b(?:quiten|borren|eliminen|saquen)\s+mi\s+(?:numero|telefono|cel)"

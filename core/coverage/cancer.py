@@ -40,10 +40,15 @@ def adult_cancer_rows(interventions) -> list:
 _SKIN_RE = re.compile(r"\b(?:piel|basocelular|espinocelular|epidermoide|basalioma)\b")
 
 
+# "no es cáncer todavía", "sin cáncer": a malignancy ruled out is not one asked about
+_NEGATED_RE = re.compile(r"\b(?:no|ni|sin)\s+(?:es|era|tiene|tengo|tenia|hay|salio|fue)?\s*(?:un |una )?"
+                         r"(?:cancer|canser|maligno|maligna)\b")
+
+
 def applies(text: str, edad: float | None) -> bool:
     """A malignant disease of someone who is not (said to be) a child (skin cancers other than
     melanoma are CAUSES' own); `edad`: the age the answer already read from the question."""
-    folded = fold(text or "")
+    folded = _NEGATED_RE.sub(" ", fold(text or ""))
     if not MALIGNANT_RE.search(folded):
         return False
     if _SKIN_RE.search(folded) and "melanoma" not in folded:

@@ -21,6 +21,7 @@ from core.coverage.thresholds import (
     AGE_PENALTY,
     CLARIFY_MARGIN,
     MIN_ANSWER,
+    MIN_FOUND,
     NEWBORN_CLOSE,
     NEWBORN_FIRST,
     NOT_VACCINE_FIRST,
@@ -109,6 +110,20 @@ def variant_for_age(hits: list[Hit], top: Hit, edad: float, fits: Fits) -> Hit |
         if h.score < top.score - VARIANT_MARGIN:
             break
         if fits(h.item, edad) and patient.condition_tokens(h.item) == condition:
+            return h
+    return None
+
+
+def named_reading(hits: list[Hit], top: Hit, edad: float, fits: Fits, said: set[str]) -> Hit | None:
+    """The best row for this age that the question names by a whole term (`said`: its
+    tokens), when the top one is for another age ("meningitis … en terapia intensiva" at 11:
+    the meningitis row, not the newborns' intensive care the setting brushed)."""
+    if top.syn is None or top.syn.toks <= said:
+        return None  # the question names the top row (its name or a whole term): it is asked about it
+    for h in hits[1:6]:
+        if h.score < MIN_FOUND:
+            break
+        if h.syn is not None and h.syn.weight >= 1.0 and h.syn.toks <= said and fits(h.item, edad):
             return h
     return None
 

@@ -312,7 +312,9 @@ class CoverageEngine:
         rng = self._range(top.item)
         if who is not None and rng is not None and not (rng[0] <= who < rng[1]):
             top = choice.variant_for_age(hits, top, who, self._ok) or (
-                choice.adult_reading(hits, top, self._ok) if edad is None else None) or top
+                choice.adult_reading(hits, top, self._ok) if edad is None
+                else None if patient.names_portfolio(text, top.item.cartera)
+                else choice.named_reading(hits, top, edad, self._ok, set(tokens(text)))) or top
             if top is not hits[0]:
                 hits = [top] + [h for h in hits if h is not top]
                 matches = [self._match(h) for h in hits[:5]]

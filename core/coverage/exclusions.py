@@ -63,7 +63,8 @@ def excluded(rules: list[Exclusion], text: str, hits: list[Hit]) -> str | None:
     for toks, label, firm, written in rules:
         if toks <= loose and _written(written, said) \
                 and not (len(written) == 1 and re.search(rf"\bno\s+{re.escape(written[0])}\b", folded)) \
-                and (best is None or len(toks) > len(best[0])):
+                and (best is None or len(toks) > len(best[0])
+                     or (len(toks) == len(best[0]) and firm and not best[2])):  # a firm one on a tie
             best = (toks, label, firm)
     if best is None:
         return None

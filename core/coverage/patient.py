@@ -104,3 +104,15 @@ _NEWBORN_WORDS_RE = re.compile(r"\b(?:recien nacid[oa]|neonat\w*|naci[o] (?:con|
 def small_child(edad: float | None, text: str | None) -> bool:
     hint = edad if edad is not None else age_hint(text or "")
     return hint is not None and hint < 5
+
+
+# the portfolio a question asks about by name ("¿lo cubre el Seguro Médico Siglo XXI?")
+_PORTFOLIO_NAMES = {"SMSXXI": re.compile(r"\bsiglo (?:xxi|21)\b|\bsmsxxi\b"),
+                    "FPGC": re.compile(r"\bgastos catastroficos\b|\bfpgc\b"),
+                    "CAUSES": re.compile(r"\bcauses\b")}
+
+
+def names_portfolio(text: str, cartera: str) -> bool:
+    """The question names `cartera`: its answer is about that portfolio, not another's row."""
+    pattern = _PORTFOLIO_NAMES.get(cartera)
+    return bool(pattern and pattern.search(fold(text or "")))

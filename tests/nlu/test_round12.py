@@ -1,0 +1,167 @@
+"""Round 12 (stop 34): "dar a luz" is a birth, not the electricity bill; care refused told
+under the word "sugerencia" or as a coverage question; praise that turns into a complaint after
+"pero"; opt-out in slang; and the coverage questions the development set found: a malignancy
+ruled out, a named disease for the age told, lay names, and not-covered words that tie."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.nlu import get_parser
+from bot.nlu.entities import extract_entities
+from bot.nlu.interpret import interpret
+from bot.nlu.signals import is_opt_out
+from core.coverage import get_engine
+
+
+@pytest.fixture(scope="module")
+def parser():
+    return get_parser()
+
+
+@pytest.fixture(scope="module")
+def engine():
+    return get_engine()
+
+
+def montos(text):
+    return [e["value"] for e in extract_entities(text) if e["entity"] == "monto"]
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("Mi nuera dio a luz en Apizaco y le cobraron 3 mil 200.", 3200),
+    ("cuando di a luz me cobraron 1500", 1500),
+])
+def test_a_birth_is_not_the_electricity_bill(text, value):
+    assert montos(text) == [value]
+
+
+@pytest.mark.parametrize("text", ["me cobraron 300 de luz", "pague la luz 500"])
+def test_the_electricity_bill_is_still_not_a_health_charge(text):
+    assert montos(text) == []
+
+
+@pytest.mark.parametrize("text", [
+    ("sugerencia para el hospital de Matamoros: que cuando uno llama por una ambulancia si la manden. "
+    "mi papa se desmayo y nos dijeron que no habia y que lo llevaramos nosotros, llego muy mal"),
+    ("Mi esposa tiene cancer cervicouterino y en Matehuala le dicen que la quimio ya no se la dan ahi, "
+    "que vaya a San Luis pero alla tampoco le dan fecha"),
+    "la doctora del hospital de san andres tuxtla muy buena, pero la de trabajo social muy grosera, me hizo llorar",
+])
+def test_care_refused_or_bad_service_told_is_the_complaint(text, parser):
+    assert interpret(text, parser).intent == "queja"
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("que pongan mas sillas en la sala de espera, ayer estuve 3 horas parada", "sugerencia"),
+    ("me trataron feo en la entrada pero la doctora un angel, gracias", "felicitacion"),
+    ("quiero saber si la hemodialisis esta cubierta porque a mi esposo no le dan la cita", "consulta_cobertura"),
+])
+def test_a_suggestion_a_praise_or_a_question_stays_one(text, intent, parser):
+    assert interpret(text, parser).intent == intent
+
+
+@pytest.mark.parametrize(("text", "out"), [
+    ("cancelar mensajes", True),
+    ("ira wey ya no me estes mandando tus mensajitos, bajame de tu lista", True),
+    ("bajame de tu lista", True),
+    ("no me estes mandando a otro hospital", False),
+    ("cancelar el reporte", False),
+    ("no me sigas mandando a la farmacia", False),
+])
+def test_opt_out_in_slang(text, out):
+    assert is_opt_out(text) is out
+
+
+def covered(engine, q):
+    a = engine.ask(q)
+    return a.covered, (a.matches[0]["cartera"], a.matches[0]["numero"]) if a.matches else None
+
+
+def test_a_malignancy_ruled_out_is_not_an_adult_cancer(engine):
+    ok, top = covered(engine, "mi biopsia de cervix salio NIC 3 lesion de alto grado, no es cancer todavia "
+                              "dicen, me van a hacer cono, lo cubre el seguro popular?")
+    assert ok is True and top == ("CAUSES", 104)
+
+
+def test_the_disease_named_for_the_age_told_answers_not_the_setting(engine):
+    ok, top = covered(engine, "a mi hijo de 11 años le dio meningitis y esta en terapia intensiva en el "
+                              "hospital del niño en Villahermosa, cubre el seguro popular")
+    assert ok is True and top == ("CAUSES", 175)
+
+
+def test_the_portfolio_asked_by_name_keeps_its_age_answer(engine):
+    a = engine.ask("mi hijo de 9 años tiene un testiculo hinchado con agua, lo cubre el seguro medico siglo xxi?")
+    assert a.covered is False
+
+
+def test_a_lay_name_of_shingles(engine):
+    ok, top = covered(engine, "a mi apa de 72 le salio el fuego de san anton en la espalda, unas ampollas q "
+                              "le arden horrible, el aciclovir lo dan?")
+    assert ok is True and top == ("CAUSES", 43)
+
+
+@pytest.mark.parametrize("q", [
+    "ocupo brackets, mis dientes estan chuecos, el seguro popular cubre ortodoncia?",
+    "ozonoterapia para la hernia de disco",
+    "flores de Bach para los nervios",
+    "vitiligo manchas blancas en la piel",
+    "degeneracion macular, inyecciones en el ojo cada mes, cubre?",
+    "colchon antiescaras para mi mama que esta en cama, lo cubren",
+    "me hice la vasectomia hace 5 años y ahora quiero revertirla, se puede con el seguro?",
+])
+def test_not_covered_said_plainly(engine, q):
+    assert engine.ask(q).covered is False
+
+
+@pytest.mark.parametrize("q", [
+    "me duele la espalda baja, lumbalgia, me dan el tratamiento?",
+    "fractura de cadera de mi abuelita de 80, la operan gratis?",
+    "tengo hipotiroidismo, me dan la levotiroxina?",
+])
+def test_near_the_new_exclusions_the_covered_rows_still_answer(engine, q):
+    assert engine.ask(q).covered is True
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("pague 10mil por la operacion de la hernia de mi hijo", 10000),
+    ("pague 15mil pesos", 15000),
+    ("pague 250 de consulta + 180 de medicinas = 430 en el centro de salud de Lerdo", 430),
+    ("me cobraron 250 pesos por cada sesion de terapia de rehabilitacion, llevo 10 sesiones", 2500),
+    ("la curacion de mi pie diabetico me la cobran cada semana 150 pesos, ya van 6 semanas", 900),
+    ("ayer me cobraron 380 en urgencias del hospital general de Aguascalientes, mi tel es 449 112 3344", 380),
+    ("me cobraron 1500, mi numero es 55-1234-5678", 1500),
+])
+def test_amounts_as_people_write_them(text, value):
+    assert montos(text) == [value]
+
+
+def test_a_phone_number_alone_is_not_an_amount():
+    assert montos("en el materno de Reynosa me cobraron el parto, tel 8991234567") == []
+
+
+@pytest.mark.parametrize("text", [
+    "la fonda de la esquina me cobro 150 por una torta q ni estaba buena",
+    "aqui es la tortilleria? quiero 2 kilos pa llevar",
+    "Mi resultado de antígeno prostático salió en 6.2, ¿qué significa?",
+    "el examen de orina salio con leucocitos altos, es infeccion?",
+    "mi hijo sale en sus analisis con hemoglobina de 10.5 eso es anemia?",
+    "me cobraron 4 mil en Salud Digna por un perfil completo, es caro o es normal?",
+    "el hospital san jose de Celaya, q es privado, me cobro 40 mil por el parto, me dan un credito?",
+    "cuanto cuesta afiliarse al imss de manera voluntaria",
+    "hola eres un robot?",
+    "cuanto tiempo tarda en hacer efecto la pastilla del dia siguiente",
+    "Que requisitos piden en el DIF para la credencial de discapacidad",
+])
+def test_not_this_channels_matter(text, parser):
+    assert interpret(text, parser).intent == "fuera_de_alcance"
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("me mandaron al chopo a hacer los analisis y me cobraron 900", "cobro_injustificado"),
+    ("cuanto cuesta afiliarse al seguro popular", "solicitud_informacion"),
+    ("quiero saber como presentar una sugerencia", "solicitud_informacion"),
+    ("a donde llamo si me niegan la atencion", "solicitud_informacion"),
+])
+def test_near_those_the_programs_matters_stay(text, intent, parser):
+    assert interpret(text, parser).intent == intent
