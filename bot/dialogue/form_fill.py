@@ -308,6 +308,12 @@ def retype(t: Turn, form: dict) -> bool:
         # "quiero reportar a una enfermera" … "se quedó con mi bebé toda la noche, un ángel":
         # the announcement said nothing of what happened, the story is praise
         new = "felicitacion"
+    if new is None and tipo == "sugerencia" and t.intent == "queja" and t.confidence >= PRAISE_RETYPES \
+            and U.content_words(form["slots"].get("description") or "") <= ANNOUNCEMENT_WORDS \
+            and U.tells_bad_service(t.text):
+        # "tengo una sugerencia" … "a mi tío le dijeron que no hay máquinas y que se vaya": the
+        # story is care refused, a complaint, whatever word announced it
+        new = "queja"
     if new is None or new == tipo:
         return False
     form["tipo"] = new

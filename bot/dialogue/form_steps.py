@@ -96,7 +96,7 @@ def on_form(t: Turn) -> bool:
                 and U.price_each(t.text) and not U.count_told(t.text):
             # "me cobraron 3 consultas" … "de 150 cada una"
             form["slots"]["monto"] = float(form["slots"]["monto"]) * told
-        if "monto" not in changed and (U.dont_know(t.text) or form.get("misses", 0) >= 1 and (
+        if "monto" not in changed and (U.dont_know(t.text) or _bare_no(t.text) or form.get("misses", 0) >= 1 and (
                 U.content_words(t.text) <= 2 and not U.tells_story(t.text))):
             # "no me acuerdo cuánto fue", or asked twice and no figure (a bare "sí"/"ok"): go on
             # without the amount (the enlace asks for the receipt) rather than ask again
@@ -139,9 +139,16 @@ def _answers_slot(t: Turn, form: dict) -> bool:
     asking = form.get("asking")
     if asking == "estado_clave":
         return bool(U.estado_loose(t.text))
-    if asking == "monto":
-        return U.amount(t.text) is not None
+    if asking == "monto":  # a bare "no" to "¿cuánto te cobraron?" is no figure, not "cancel"
+        return U.amount(t.text) is not None or _bare_no(t.text)
     return False
+
+
+_BARE_NO = frozenset({"no", "n", "nop", "nel", "nope", "negativo", "no no"})
+
+
+def _bare_no(text: str) -> bool:
+    return U.fold(text).strip(" .!¡") in _BARE_NO
 
 
 def _is_story_answer(t: Turn) -> bool:
@@ -196,7 +203,10 @@ def on_confirm(t: Turn) -> bool:
     if retype(t, form):  # "sí, como sugerencia", "y dejamos 3000 de depósito"
         _corrections(t, form)
         finish_slots(t, form)
-        advance(t)
+        if U.yes_restating(t.text) and U.says_register(t.text):
+            do_register(t)  # "sí, regístrelo así como queja": the change and the yes at once
+        else:
+            advance(t)
         return True
     if U.leads_with_cancel(t.text):
         cancel(t)  # "olvídelo, ya me lo regresaron"

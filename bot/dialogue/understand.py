@@ -17,6 +17,7 @@ from bot.nlu.interpret import (  # noqa: F401
     after_greeting,
     keyword_intent,
     lead_act,
+    tells_bad_service,
 )
 from bot.nlu.signals import (  # noqa: F401  (the dialogue reads them as U.*)
     OPT_IN_WORDS,
@@ -75,6 +76,7 @@ _YES_FILLER = frozenset({"si", "mija", "mijo", "hija", "hijo", "senorita", "seno
                          "dios", "la", "bendiga", "le", "lo", "este", "hagalo", "hazlo", "eso",
                          "se", "pague", "agradezco", "ahora", "quedo", "queda",
                          "registre", "registren", "mande", "manden", "senito", "usted",
+                         "su", "atencion", "amabilidad", "ayuda", "apoyo", "mucho", "muy", "amable",
                          "registrela", "registrala", "registrenla", "registrenlo",
                          "confidencial"})
 
@@ -104,6 +106,14 @@ def is_yes(text: str | None) -> bool:
     # a yes word first and nothing after it but courtesy: never a "no" hiding in it
     return bool(words) and words[0] in _YES_HEADS and len(words) <= 10 \
         and all(w in _YES_FILLER or w in _YES_HEADS for w in words[1:])
+
+
+_REGISTER_RE = re.compile(r"\bregistr\w*|\blevant\w+ (?:la|el|mi)\b|\bmand\w*lo\b")
+
+
+def says_register(text: str | None) -> bool:
+    """'regístrelo', 'levántela así': the person asks for the report to be registered."""
+    return bool(_REGISTER_RE.search(fold(text)))
 
 
 def yes_restating(text: str | None) -> bool:
@@ -312,7 +322,7 @@ _TIPO_NOUNS = (("queja", "queja"), ("quejarme", "queja"), ("sugerencia", "sugere
 _TIPO_RE = re.compile(
     r"\b(?P<neg>no\s+)?"
     r"(?:es|era|seria|sea|como|mas bien|en realidad|mejor|ponlo como|ponla como|quiero|quisiera|"
-    r"llegue|lleguen|hagan llegar|hacerles llegar|dejo|les dejo|va|den)"
+    r"llegue|lleguen|hagan llegar|hacerles llegar|dejo|les dejo|va|den|quede|queda|quedar)"
     r"\s+(?:poner\s+|hacer\s+|dejar\s+|levantar\s+|presentar\s+|dar\s+)?(?:una?\s+|mi\s+|esta\s+|la\s+|el\s+)?"
     r"(?P<noun>" + "|".join(n for n, _t in _TIPO_NOUNS) + r")\b")
 
