@@ -22,6 +22,9 @@ _FIGURE_WORD = (r"(?:(?:dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|quince|
                 r"cincuenta|sesenta|setenta|ochenta|noventa|cien|ciento|doscientos|trescientos|"
                 r"cuatrocientos|quinientos|seiscientos|setecientos|ochocientos|novecientos|mil)"
                 r"\s+(?:\w+\s+){0,3}?(?:pesos|mil|varos|baros)\b|mil\b)")
+# what follows a sum set as the condition of care: "(sin los 500) no me daban la referencia"
+CONDITION_AFTER = (r"(?:pesos\s+)?no\s+(?:me|nos|le|les|lo|la)\s+(?:daban|dan|dieron|atendian|atienden|"
+                   r"dejaban|entregaban|pasaban|recibian|operaban)\b")
 _CHARGE_RE = re.compile(
     r"(?<!van a )(?<!va a )\b(?:(?:me|nos|le|les|te)\s+)?cobr(?:aron|aban|o|an|ando|aria|ar)\b"
     r"(?!\s+(?:nada|ni))"
@@ -35,7 +38,9 @@ _CHARGE_RE = re.compile(
     r"|\bo\s+(?:pagas|pagan|paga|pagues|paguen|depositas|dejas|das)\s+(?:\$?\d|los|las|el|la)"
     # "compramos el jarabe en 190", "compré 2 cajas en 300": what was missing, bought for a price
     r"|\bcompr(?:e|amos|aron)\s+(?:\w+\s+){0,4}?(?:en|por)\s+\$?\d"
-    r"|\b(?:hasta que|si no)\s+(?:pagas|pagan|pagara|pagaramos|pague|pagaba|dejaba|dejara|depositara|"
+    # "sin los 500 no me daban la referencia": a sum set as the condition
+    r"|\bsin\s+(?:los|las|sus|esos)?\s*\$?\d[\d,.]*\s+" + CONDITION_AFTER
+    + r"|\b(?:hasta que|si no)\s+(?:pagas|pagan|pagara|pagaramos|pague|pagaba|dejaba|dejara|depositara|"
     r"liquidara|liquidaramos|liquidaba|liquide)"
     r"|\b(?:mandaron|mandan|hicieron|dijeron que)\s+(?:a\s+)?compr(?:ar|aramos|ara)\b"
     r"|\b(?:llevo|llevamos|tengo|tenemos|sigo|seguimos)\s+(?:\w+\s+){0,3}comprando"

@@ -86,7 +86,9 @@ CONCEPTS: dict[str, str] = {
     r"|\b(?:estaria|seria) (?:bien|bueno|padre|chido|genial|excelente)\b|\brecomiend\w*|\bojala\b|\bpongan\b"
     r"|(?<!me )\bpodrian\b(?! (?:informar|decir|dar|ayudar|atender|explicar|orientar|pasar|comunicar))"
     r"|\bidea\b|\bme gustaria\b|\bsuggest\w*|\bwould be nice\b|\bshould\b"
-    r"|^que (?:haya|pongan|tengan|capaciten|vengan|contraten|den|abran|hagan|mejoren)\b",
+    r"|^que (?:haya|pongan|tengan|capaciten|vengan|contraten|den|abran|hagan|mejoren)\b"
+    r"|^(?:den|hagan|abran|contraten|capaciten|mejoren) (?:citas|mas|un|una|los|las)\b"
+    r"|^(?:que|q) (?:el|la|los|las) (?:\w+ ){1,3}(?:tenga|tengan|haya|ponga|pongan|de|den)\b",
     "otro_tema": r"\bchiste\b|\bprueba \d+\b|\bprobando\b|\bclima\b|\bpartido\b|\bempleo\b|\btrabajo\b|\bvacantes?\b"
     r"|\bdolar\b|(?<!\ba )\bluz\b|\bcfe\b|\bine\b|\bpension\b|\binfonavit\b|\bafore\b|\bnetflix\b"
     r"|\bpelicula\b|\bnovia\b|\bvendo\b|\bpromocion\b|\bpremio\b|\brecarga\b|\bbanco\b"

@@ -67,7 +67,9 @@ _PERSON_RE = re.compile(r"\b(?:hablar con (?:alguien|una persona|un humano)|ases
 _HINTS = (
     ("hablar_con_persona", _PERSON_RE),
     ("estado_tramite", re.compile(
-        r"\b(?:folio|como va mi|mi reporte|mi queja|seguimiento|estatus|status)\b")),
+        r"\b(?:folio|como va mi|mi reporte|mi queja|seguimiento|estatus|status)\b"
+        r"|\bya (?:contestaron|respondieron|revisaron|resolvieron|vieron) (?:mi|la|el) "
+        r"(?:queja|sugerencia|reporte|reclamo|solicitud|felicitacion)\b")),
     ("cobro_injustificado", re.compile(
         r"\b(?:cobr\w*|me hicieron pagar|reembolso|devuelvan mi dinero)\b")),
     ("consulta_cobertura", re.compile(r"\b(?:cubre|cubren|cobertura|cubierto|cubierta)\b")),
@@ -226,8 +228,11 @@ def interpret(text: str, parser, context: dict | None = None) -> Interpretation:
             entities = entities or [e for e in inner.get("entities") or [] if isinstance(e, dict)]
     hint = keyword_intent(greeted or text)
     runner_up = {r.get("name") for r in ranking[:3]}
-    if hint is not None and hint != intent and (
+    reported = intent in ("cobro_injustificado", "queja") and any(
+        e.get("entity") in ("monto", "unidad") for e in entities)
+    if hint is not None and hint != intent and not (hint == "hablar_con_persona" and reported) and (
             intent in _WEAK or conf < HINT_WEAK_BELOW or (conf < HINT_OVERRIDES_BELOW and hint in runner_up)):
+        # (a report with its amount or unit keeps its reading; the person asked for rides along)
         # the word decides only what the classifier could not: it never overturns a reading
         intent, conf, source = hint, HINT_CONFIDENCE, "keyword"
     if intent == "cobro_injustificado" and not_owed(text):
@@ -279,7 +284,9 @@ def interpret(text: str, parser, context: dict | None = None) -> Interpretation:
         # "ya no quiero vivir, nadie me quiere": no report to take (the dialogue answers with
         # where to get help: bot/dialogue/router.py)
         intent, conf, source = "fuera_de_alcance", max(conf, HINT_CONFIDENCE), "keyword"
-    if intent == "felicitacion" and conf < PRAISE_UNSURE and "queja" in runner_up and _BAD_SERVICE_RE.search(
+    unsure_praise = intent == "felicitacion" or (intent == FALLBACK_INTENT and bool(ranking)
+                                                  and ranking[0].get("name") == "felicitacion")
+    if unsure_praise and conf < PRAISE_UNSURE and "queja" in runner_up and _BAD_SERVICE_RE.search(
             fold(text)) and not has_concept("felicitar", norm) and not no_charge(text):
         # "quiero que sepan que no había ambulancia… el gobierno dice que todo está bien": an
         # unsure praise that tells of bad service and praises nothing is the complaint

@@ -9,6 +9,7 @@ import re
 from core.text.number_words import HUNDREDS, NUMBER_WORDS, TENS, UNITS
 
 from .amounts import TOTAL_AFTER_RE, combine_amounts, said_each, said_per_unit, times
+from .charges import CONDITION_AFTER
 from .folded import Folded
 from .numbers import (
     as_number,
@@ -95,6 +96,7 @@ _MONTH_WORD_RE = re.compile(
 )
 
 
+_CONDITION_AFTER_RE = re.compile(r"\s*" + CONDITION_AFTER)  # "(sin los 500) no me daban…"
 _PERCENT_AFTER_RE = re.compile(r"\s*(?:%|por\s*ciento|porciento)")
 _ARTICLES = frozenset({"la", "el", "los", "las", "un", "una", "su", "sus", "mi", "mis"})
 _PEOPLE = frozenset({
@@ -282,7 +284,8 @@ def _monto(f: Folded, taken: list[tuple[int, int]]) -> list[dict]:
             and toks[start_i - 3][0] in _MONEY_NOUNS_AFTER_DE)
         cue = (any(b in _MONEY_CUES for b in before) or any(b in _STRONG_CUES for b in wide) or named_before
                or (start_i - last_money_idx) <= _WINDOW or named_after or cue_after
-               or said_each(f.text, fs, fe))
+               or said_each(f.text, fs, fe)
+               or (prev in ("sin", "los", "las") and bool(_CONDITION_AFTER_RE.match(f.text, fe))))
         if not (dollar or currency or cue):
             continue
         # the words around it that make it money for something else ("pasaje", "renta"), neither

@@ -35,6 +35,9 @@ _AD_RE = re.compile(r"^(?:\W*)(?:rento|se renta|se rentan|vendo|se vende|se vend
 _PET_RE = re.compile(r"\b(?:veterinari\w*|mi (?:perr\w*|gat[oaio]\w*|mascota\w*)|mis (?:perr\w*|gat\w*|"
                      r"mascotas)|(?:la|el) (?:perrit[oa]|gatit[oa])|cachorr\w*)\b")
 # a question about the bot itself: "¿eres un robot?", "eres persona o máquina??"
+# a wrong number: "¿es la casa de la señora Lupe?", "me equivoqué de número"
+_WRONG_NUMBER_RE = re.compile(r"\b(?:es|hablo a|llame a|marque a) (?:la )?casa de\b|\b(?:numero|num) equivocado\b"
+                              r"|\bme equivoque de (?:numero|chat|contacto)\b")
 _ABOUT_BOT_RE = re.compile(r"^\W*(?:(?:oye|oiga|hola|buenas|buenos dias|buenas tardes|buenas noches)\W+)*"
                            r"(?:eres|es usted|usted es|sos|tu eres)\s+(?:un\s+|una\s+)?"
                            r"(?:robot|bot|maquina|persona|humano|humana|real|ia|inteligencia artificial|"
@@ -50,7 +53,7 @@ _OTHER_HEALTH_RE = re.compile(r"\b(?:imss(?!\s*-?\s*(?:bienestar|prospera|oportu
                              r"secretaria de marina|(?:hospital|clinica) de (?:la )?marina|teleton|\bcrit\b|"
                              r"hospital (?:angeles|star medica|christus|san javier|medica sur|abc)|"
                              # private labs and hospitals ("Salud Digna", "el Chopo", "q es privado")
-                             r"salud digna|(?:laboratorio|laboratorios|lab) (?:del )?chopo|el chopo|"
+                             r"farmacias? (?:guadalajara|del ahorro|benavides|san pablo)|salud digna|(?:laboratorio|laboratorios|lab) (?:del )?chopo|el chopo|"
                              r"(?:hospital|clinica|sanatorio)\b[^.,]{0,30}\b(?:es|que es|q es) privad[oa])\b")
 _NOT_HEALTH_RE = re.compile(r"\b(?:cfe|telmex|seguro (?:de|del) (?:mi |el )?(?:carro|auto|coche|vida|casa|"
                             r"celular)|aseguradora|afore|infonavit|fonacot|sat|predial|tenencia|"
@@ -109,7 +112,9 @@ _ADVICE_RE = re.compile(
     r"\b(?:es|eso es|sera|estara)\s+(?:normal|grave|malo|peligroso|anemia|infeccion|diabetes|alto|bajo)\b"
     r"|\b(?:tarda|tardan) en hacer efecto\b")
 _COST_OR_COVER_RE = re.compile(r"\b(?:cubre\w*|cubierto|gratis|cobr\w*|cost\w*|pag\w*|seguro popular|"
-                               r"poliza|me dan|surten|surtir)\b")
+                               r"poliza|me dan|surten|surtir|"
+                               # the program's paperwork: "¿qué hacen con los datos que les doy?"
+                               r"datos|documentos|papeles|curp|ine)\b")
 
 
 def asks_advice(text: str | None) -> bool:
@@ -124,8 +129,15 @@ def other_institution(text: str | None) -> bool:
     return _institution_only(_fold(text))
 
 
+# sent or driven out to another place by the program's unit: "me mandaron al Chopo", "no había
+# amoxicilina y la compré en Similares" (the charge is the unit's, wherever it was paid)
+_SENT_OUT_RE = re.compile(r"\b(?:me|nos|le|les|lo|la)\s+(?:mandaron|enviaron|refirieron|canalizaron|mando|envio)\b"
+                          r"|\bno (?:\w+ )?(?:habia|hay|tenian|tienen|tenia)\b.{0,60}\bcompr\w+"
+                          r"|\b(?:tuve|tuvimos) (?:que|q|k) compr\w+|\b(?:la|lo|las|los) compr(?:e|amos)\b")
+
+
 def _institution_only(k: str) -> bool:
-    return bool(_OTHER_HEALTH_RE.search(k)) and not _OWN_PROGRAM_RE.search(k)
+    return bool(_OTHER_HEALTH_RE.search(k)) and not _OWN_PROGRAM_RE.search(k) and not _SENT_OUT_RE.search(k)
 
 
 _PROGRAM_THINGS_RE = re.compile(r"\b(?:" + _PROGRAM_WORDS + r"|siglo xxi)\b")
@@ -144,7 +156,7 @@ def other_matter(text: str | None, *, sure: bool = False) -> bool:
     `sure`: only what no reading could make ours (spam, bills, car insurance), not another
     health institution (an affiliate may have been sent to one)."""
     k = _fold(text)
-    if _SPAM_RE.search(k) or _AD_RE.search(k) or insult_only(k):
+    if _SPAM_RE.search(k) or _AD_RE.search(k) or insult_only(k) or _WRONG_NUMBER_RE.search(k):
         return True
     if _ABOUT_BOT_RE.search(k) and not Signals.read(text).asks_human:
         return True  # "¿eres un robot? quiero hablar con una persona" asks for the person

@@ -165,3 +165,22 @@ def test_not_this_channels_matter(text, parser):
 ])
 def test_near_those_the_programs_matters_stay(text, intent, parser):
     assert interpret(text, parser).intent == intent
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("la señorita de la caja me dijo q sin los 500 no me daban la referencia", "cobro_injustificado"),
+    ("no habia amoxicilina y la compre en farmacias similares en 120", "cobro_injustificado"),
+    ("tuve q comprar el antibiotico, me salio en 420 en farmacia guadalajara", "cobro_injustificado"),
+    ("alguien sabe si la farmacia guadalajara abre los domingos", "fuera_de_alcance"),
+    ("hola buenas noches disculpe es la casa de la señora Lupe?", "fuera_de_alcance"),
+    ("ya contestaron mi sugerencia de la semana pasada?", "estado_tramite"),
+    ("q hacen con mis datos personales q les doy?", "solicitud_informacion"),
+    (("quiero mi reembolso de lo que pagué, fueron $3,200 por la cirugía de cataratas, y quiero hablar "
+     "con alguien de ustedes por telefono"), "cobro_injustificado"),
+])
+def test_round12_readings(text, intent, parser):
+    assert interpret(text, parser).intent == intent
+
+
+def test_a_condition_sum_is_the_amount():
+    assert montos("la señorita de la caja me dijo q sin los 500 no me daban la referencia") == [500]
