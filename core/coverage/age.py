@@ -35,6 +35,8 @@ _AFTER_NOT_AGE = re.compile(
 # Words right before "N <unit>" that make it a duration or gestation.
 _BEFORE_NOT_AGE = re.compile(
     r"(?:hace|desde|desde\s+los|desde\s+que\s+tenia|durante|por|llevo|lleva|llevamos|llevan|cada|dentro\s+de|en|de\s+hace|"
+    # "tos de más de 15 días", "estuvo dos días", "fue de 9 meses" (the pregnancy): how long
+    r"(?<!tiene\s)(?<!tengo\s)(?:mas|menos)\s+de|estuvo|estuve|estuvimos|estuvieron|fue\s+de|"
     r"(?:hace|desde\s+hace)\s+(?:mas\s+de|menos\s+de|casi|como|unos|unas|ya)|"
     r"nacio\s+de|nacio\s+a\s+los|nacio\s+a\s+las|nacio\s+con|naci\s+de|naci\s+a\s+las|"
     r"embarazada\s+de|embarazo\s+de|gestacion\s+de|"
@@ -54,12 +56,13 @@ _HALF_WORD = re.compile(r"^\s*y\s+medio\b")
 # "mi hijo de 3", "mi abuelita de 80", "una señora de 70": a person followed by "de N" with no unit.
 _PERSON = (
     r"(?:hij[oa]s?|hijit[oa]|nin[oa]|ninit[oa]|nene|nena|bebe|bebes|chamac[oa]|muchach[oa]|"
-    r"mij[oa]|sobrin[oa]|niet[oa]|herman[oa]|hermanit[oa]|prim[oa]|papa|mama|padre|madre|"
+    r"mij[oa]|sobrin[oa]|niet[oa]|herman[oa]|hermanit[oa]|prim[oa]|papa|mama|padre|madre|apa|ama|"
+    r"jefecit[oa]|jefa|jefe|abue|"
     r"abuel[oa]|abuelit[oa]|espos[oa]|marido|senor|senora|senorita|senito|suegr[oa]|ti[oa]|"
     r"pacient[e]|adolescente|joven|chavo|chava|morr[oa]|criatura|persona|adulto|adulta|"
     r"hombre|mujer|varon|chiquit[oa])"
 )
-_PERSON_DE_N = re.compile(rf"\b{_PERSON}\s+(?:de|con)\s+({_NUM})(?!\s*(?:[.,]\d|\d))(?!\s*{_UNIT})"
+_PERSON_DE_N = re.compile(rf"\b{_PERSON}\s+(?:de|con(?!\s+(?:un|una|uno)\b))\s+({_NUM})(?!\s*(?:[.,]\d|\d))(?!\s*{_UNIT})"
                           r"(?!\s*(?:pesos|mil|hijos|ninos|hermanos|kilos|kg|cm))\b")
 _SOY_N = re.compile(rf"\b(?:tengo|tiene|cumpli|cumplio|soy\s+de|edad\s+(?:de\s+)?)\s*({_NUM})"
                     rf"(?!\s*(?:[.,]\d|\d))(?=\s*(?:$|[,.;!?]|y\s+(?:tengo|me|mi|tiene|estoy|soy)))")
@@ -107,11 +110,18 @@ def _to_years(n: float, unit: str) -> float:
     return n / 365.0
 
 
+# "nació hace 8 días", "desde que nació hace 3 semanas": the age, though "hace" says how long
+_BORN_AGO = re.compile(rf"\bnaci[oa]\b(?:\s+\w+){{0,4}}?\s+hace\s+({_NUM})\s*({_UNIT})\b")
+
+
 def extract_age(text: str) -> float | None:
     """Age in years (rounded to 2 decimals) read from `text`, or None."""
     s = fold(text)
     s = re.sub(r"[¿¡]", " ", s)
     s = re.sub(r"\s+", " ", s)
+    born = _BORN_AGO.search(s)
+    if born and (n := _number(born.group(1))) is not None:
+        return round(_to_years(n, born.group(2)), 2)
     for m in _AGE_RE.finditer(s):
         before = s[max(0, m.start() - 25): m.start()]
         after = s[m.end(): m.end() + 40]

@@ -184,3 +184,25 @@ def test_round12_readings(text, intent, parser):
 
 def test_a_condition_sum_is_the_amount():
     assert montos("la señorita de la caja me dijo q sin los 500 no me daban la referencia") == [500]
+
+
+@pytest.mark.parametrize(("text", "age"), [
+    ("a mi apa de 72 le salio el fuego de san anton", 72.0),
+    ("mi nieto nació en el rancho hace 8 días y está tieso", 0.02),
+    ("desde que nacio hace 3 semanas no mueve el bracito", 0.06),
+    ("mi hijo tiene mas de 2 años", 2.0),
+    ("tuberculosis pulmonar, tos con flema de mas de 15 dias", None),
+    ("lo llevamos a urgencias, estuvo dos dias internado", None),
+    ("llevo a mi hija con un homeopata en Xalapa", None),
+])
+def test_the_age_told_and_what_is_only_how_long(text, age):
+    from core.coverage.age import extract_age
+
+    assert extract_age(text) == age
+
+
+def test_an_epileptic_on_his_usual_medicine_is_the_ambulatory_row(engine):
+    ok, top = covered(engine, "soy epileptico y tomo carbamazepina hace 10 años, en el centro de salud me dicen "
+                              "que ya no tienen y que la compre, me corresponde gratis?")
+    assert ok is True and top == ("CAUSES", 132)
+    assert covered(engine, "mi hijo tiene estatus epileptico, convulsiona y no para")[1] == ("CAUSES", 207)
