@@ -173,6 +173,15 @@ class CoverageEngine:
             second = self._ask(self.kb_index, text, edad)
             if second.settled and second.cartera == "SMSXXI" and second.covered:
                 return second
+        if ans.clarify and ans.matches:
+            # "rabdomiosarcoma… sarcoma de tejidos blandos": the catalogue hesitates between rows
+            # that share its words, the knowledge base names one of them by a whole lay term
+            second = self._ask(self.kb_index, text, edad)
+            if second.settled and second.covered and not second.clarify and second.matches \
+                    and second.matches[0]["score"] >= KB_TERM \
+                    and any(m["numero"] == second.matches[0]["numero"]
+                            and m["cartera"] == second.matches[0]["cartera"] for m in ans.matches[:3]):
+                return second
         if ans.matches and self._kb_knows_more(text):
             # "carcinoma basocelular": the catalogue knows only "carcinoma" (a children's row),
             # the knowledge base names the very condition through a word the catalogue lacks

@@ -206,3 +206,8 @@ def test_an_epileptic_on_his_usual_medicine_is_the_ambulatory_row(engine):
                               "que ya no tienen y que la compre, me corresponde gratis?")
     assert ok is True and top == ("CAUSES", 132)
     assert covered(engine, "mi hijo tiene estatus epileptico, convulsiona y no para")[1] == ("CAUSES", 207)
+
+
+def test_a_whole_lay_term_settles_what_the_catalogue_hesitated_on(engine):
+    ok, top = covered(engine, "rabdomiosarcoma en mi hijo de 6, sarcoma de tejidos blandos, quimio")
+    assert ok is True and top == ("FPGC", 47)
