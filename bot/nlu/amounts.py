@@ -49,7 +49,8 @@ _PER_UNIT = (r"(?:dia|noche|sesion|consulta|terapia|caja|frasco|ampolleta|estudi
              r"placa|vez|semana|curacion|inyeccion|unidad|pieza)")
 # ("800 la semana pasada" is when, not per week)
 _PER_AFTER_RE = re.compile(rf"^\s*(?:pesos\s*)?(?:(?:por\s+cada|por|x|cada|al|la)\s+{_PER_UNIT}\b"
-                           r"(?!\s+(?:pasad|antepasad))|cada\s+(?:una|uno)\b|c/u|c u\b|diarios?\b)")
+                           r"(?!\s+(?:pasad|antepasad))|cada\s+(?:una|uno)\b|c/u|c u\b|diarios?\b"
+                           r"|(?:por|x)\s+cada\s+[a-z]{4,}\b)")  # "15 pesos por cada jeringa"
 _PER_DAY_AFTER_RE = re.compile(r"^\s*(?:pesos\s*)?(?:(?:por|x|cada|al)\s+dia\b|diarios?\b)")
 _WEEKS_RE = re.compile(r"\b" + _COUNT.replace("(?P<n>", "(?P<n>una|un|", 1) + r"\s+semanas?\b")
 _COUNT_ANYWHERE_RE = re.compile(rf"\b{_COUNT}\s+{_COUNTED}\b")
@@ -83,6 +84,9 @@ _COUNT_NOUN_RE = re.compile(rf"\b{_COUNT}\s+(?!(?:anos|ano|meses|mes|pesos|mil|d
 _COUNT_AFTER_RE = re.compile(rf"^\s*(?:pesos\s*)?(?:(?:por\s+|a\s+|x\s+)?cada\s+[a-z]+|c/u|c u|por\s+[a-z]+)"
                              rf"\s*,?\s*y\s+(?:fueron|son|eran|me pusieron|le pusieron|nos pidieron)\s+{_COUNT}\b"
                              r"(?!\s*(?:pesos|mil)\b)")
+# "… por cada jeringa … y este mes fueron 12": how many, told after the price of each
+_COUNT_TOLD_AFTER_RE = re.compile(rf"\b(?:fueron|son|eran|van|llevo|llevamos|compre|compramos)\s+{_COUNT}\b"
+                                  r"(?!\s*(?:pesos|mil|de|dias|anos|meses|horas)\b)")
 # "me hicieron dos": how many, told without naming the thing again
 _COUNT_DONE_RE = re.compile(rf"\b(?:me|le|nos|les)\s+(?:hicieron|pusieron|aplicaron|dieron)\s+{_COUNT}\b"
                             r"(?!\s*(?:pesos|mil|de)\b)")
@@ -118,7 +122,7 @@ def times(text: str, start: int, end: int) -> int:
         m = _COUNT_A_BEFORE_RE.search(before) if each else None
         rest = fold(text[:start]) + " " + fold(text[end:])
         m = m or _COUNT_ANYWHERE_RE.search(rest) or _COUNT_DONE_RE.search(rest) \
-            or _COUNT_AFTER_RE.match(fold(text[end:end + 60]))
+            or _COUNT_AFTER_RE.match(fold(text[end:end + 60])) or _COUNT_TOLD_AFTER_RE.search(fold(text[end:]))
         if not m and each:
             m = next(reversed(list(_COUNT_NOUN_RE.finditer(fold(text[:start])))), None)
         if m:

@@ -72,7 +72,9 @@ _CHARGE_RE = re.compile(
 # in praise far more often than in a report of money taken
 _NO_CHARGE_RE = re.compile(
     r"\b(?:nunca|no|ni|jamas)\s+(?:nos|me|m|le|les)?\s*(?:cobraron|cobro|cobran|pagamos|pague|pagaron|"
-    r"pidieron)\b|\bsin (?:costo|cobrar\w*|pagar)\b|\bgratis\b|\bni un peso\b")
+    r"pidieron)\b|\bsin (?:costo|cobrar\w*|pagar)\b|\bni un peso\b"
+    # "me atendieron gratis", not what should be free ("nos dijeron que todo era gratis")
+    r"|(?<!\bera )(?<!\bes )(?<!\bson )(?<!\beran )(?<!\bsea )(?<!\bseria )(?<!supuestamente )\bgratis\b")
 
 
 # "me los regresaron el mismo día", "al final no pagué nada", "no tenía y no me atendieron":

@@ -38,14 +38,16 @@ _BAD_SERVICE_RE = re.compile(r"\b(?:verguenza|no habia|no hay|pesim\w*|horrible|
                              r"se la pasan? en el cel\w*)\b")
 CONTEXT_CONFIDENCE = 0.6
 # service refused, told (not asked about): "no me quisieron…", "nos dijeron que no atienden…"
-_TOLD_DENIAL_RE = re.compile(r"\bno (?:me|nos|le|les|lo|la) quis\w+\b|\bno (?:atienden|atendieron|recibieron|"
+_TOLD_DENIAL_RE = re.compile(r"\bno (?:me|nos|le|les|lo|la) quis\w+\b|"
+                             r"\bno (?:me|nos|le|les|lo|la) quieren (?:dar|atender|recibir|operar|surtir|internar)\b|"
+                             r"\bno (?:atienden|atendieron|recibieron|"
                              r"quisieron)\b|\basi no se puede\b|\bnom?as (?:da|dan|hay|atiende\w*)\b|"
                              r"\b(?:me|nos|le|les) dijeron (?:que|q|k) no\b|\b(?:me|nos|le|les) negaron\b|"
                              r"\bno (?:me|nos|le|les|se la|se lo|se las|se los) (?:dan|dieron|daban|quieren dar)\b")
 TOLD_DENIAL_BELOW = 0.75
 _DENIAL_MISREADS = ("solicitud_informacion", "sugerencia", "consulta_cobertura")
 _ASKING_WORD_RE = re.compile(r"\b(?:como|cual(?:es)?|donde|cuando|cuanto|puedo|se puede|debo|quisiera saber|"
-                             r"quiero saber|saber si|cubiert[oa]s?|cubre|cubren)\b")
+                             r"quiero saber|saber si|si (?:lo |la |los |las )?cubren?|si (?:esta|estan|es) cubiert\w*)\b")
 # a second intent must be this sure in its own clause
 SECONDARY_MIN = 0.6
 # the two best candidates are both offered when they are this close (and the best is unsure)

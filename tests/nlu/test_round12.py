@@ -211,3 +211,32 @@ def test_an_epileptic_on_his_usual_medicine_is_the_ambulatory_row(engine):
 def test_a_whole_lay_term_settles_what_the_catalogue_hesitated_on(engine):
     ok, top = covered(engine, "rabdomiosarcoma en mi hijo de 6, sarcoma de tejidos blandos, quimio")
     assert ok is True and top == ("FPGC", 47)
+
+
+def test_a_price_per_piece_times_the_count_told_after():
+    assert montos("en el centro de salud de tepatitlan me cobran 15 pesos por cada jeringa de la insulina "
+                  "y este mes fueron 12") == [180]
+    assert montos("entre los dos estudios pague 800 la semana pasada") == [800]
+
+
+@pytest.mark.parametrize(("text", "out"), [
+    ("nos dijeron en el modulo que todo era gratis para niños chiquitos", False),
+    ("me atendieron gratis", True),
+])
+def test_what_should_be_free_is_not_care_that_cost_nothing(text, out):
+    from bot.nlu.charges import no_charge
+
+    assert no_charge(text) is out
+
+
+def test_treatment_refused_with_what_they_were_told_is_the_complaint(parser):
+    text = ("no me quieren dar mi tratamiento de quimio en el Hospital Hidalgo de Aguascalientes, dicen q ya "
+            "no esta cubierto y me mandan a comprar las medicinas")
+    assert interpret(text, parser).intent == "queja"
+
+
+def test_delicias_as_a_place():
+    states = [e["value"] for e in extract_entities("en el hospital regional de delicias me cobraron")
+              if e["entity"] == "estado"]
+    assert states == ["Chihuahua"]
+    assert [e for e in extract_entities("que delicias de comida") if e["entity"] == "estado"] == []
