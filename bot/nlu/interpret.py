@@ -64,12 +64,13 @@ _CHARGE_READS = frozenset({FALLBACK_INTENT, "fuera_de_alcance", "saludo", "queja
 
 _GREETING_RE = re.compile(r"^\W*" + GREETING_OPENER + "+", re.IGNORECASE)
 # an explicit ask for a person (stricter than the dialogue's "persona" anywhere)
-_PERSON_RE = re.compile(r"\b(?:hablar con (?:alguien|una persona|un humano)|asesor|operador)\b|"
+_PERSON_RE = re.compile(r"\b(?:hablar con (?:alguien|una persona|un humano)|asesora?|operadora?)\b|"
                         + ASKS_OFFICIAL + "|" + CALL_ME + "|" + PERSON_ANSWERS)
 _HINTS = (
     ("hablar_con_persona", _PERSON_RE),
     ("estado_tramite", re.compile(
         r"\b(?:folio|como va mi|mi reporte|mi queja|seguimiento|estatus|status)\b"
+        r"|\ben (?:que|q) (?:estado|situacion) (?:se encuentra|esta|va) (?:mi|el|la) (?:reporte|queja|folio|caso|tramite)\b"
         r"|\bya (?:contestaron|respondieron|revisaron|resolvieron|vieron) (?:mi|la|el) "
         r"(?:queja|sugerencia|reporte|reclamo|solicitud|felicitacion)\b")),
     ("cobro_injustificado", re.compile(
@@ -87,7 +88,9 @@ _HINTS = (
     ("queja", re.compile(
         r"\b(?:queja|quejarme|denuncia|denunciar|reclamo|reclamar|inconformidad|maltrato|"
         # a dirty unit: "hay cucarachas en el cuarto", "los baños están sucísimos"
-        r"cucarachas|chinches|ratones|fauna nociva|sucisim\w*|mugros\w*|cochinero|insalubre)\b")),
+        r"cucarachas|chinches|ratones|fauna nociva|sucisim\w*|mugros\w*|cochinero|insalubre|"
+        # equipment that does not work: "el aire acondicionado de la sala de partos no sirve"
+        r"no sirve desde|no funciona desde|descompuest[oa] desde|diagnostico equivocado|negligencia)\b")),
     ("solicitud_informacion", re.compile(r"\b(?:informacion|duda|pregunta|requisitos|tramite)\b")),
 )
 # where a message turns to another matter: "?", ";", ". ", "y/pero/además/también ¿…"

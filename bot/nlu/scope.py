@@ -45,10 +45,11 @@ _ABOUT_BOT_RE = re.compile(r"^\W*(?:(?:oye|oiga|hola|buenas|buenos dias|buenas t
 _BITE_RE = re.compile(r"\b(?:mordi\w*|mordio|rabia|antirrabic\w*|aranazo|arano)\b")
 # another institution's or company's matter, when nothing names Seguro Popular: "cuánto cobra una
 # consulta en el Similares", "el recibo de la CFE", "el seguro de mi carro"
-_OTHER_HEALTH_RE = re.compile(r"\b(?:imss(?!\s*-?\s*(?:bienestar|prospera|oportunidades|coplamar))|issste|"
+_OTHER_HEALTH_RE = re.compile(r"\b(?:imss(?!\s*-?\s*(?:prospera|oportunidades|coplamar))|issste|"
                              r"pemex|sedena|semar|similares|hospital militar|naval|"
                              # a private doctor or hospital: "el doctor particular me cobró 800, ¿es mucho?"
                              r"(?:doctor|doctora|medico|medica|consultorio|dentista|ginecolog[oa]|pediatra|"
+                             r"clinica|hospital|sanatorio|laboratorio|"
                              r"especialista|psicolog[oa]|nutriolog[oa]|oculista|cardiolog[oa])\s+particular|"
                              r"secretaria de marina|(?:hospital|clinica) de (?:la )?marina|teleton|\bcrit\b|"
                              r"hospital (?:angeles|star medica|christus|san javier|medica sur|abc)|"
@@ -63,17 +64,21 @@ _NOT_HEALTH_RE = re.compile(r"\b(?:cfe|telmex|seguro (?:de|del) (?:mi |el )?(?:c
                             r"ruta \d+|transporte publico|microbus|pesero|"
                             r"beca|becas|acta de nacimiento|antecedentes penales|pasaporte|cofepris|"
                             r"(?:que|q) tiempo (?:va a hacer|hara)|va a llover|metlife|gnp|axa|mapfre|"
-                            r"seguros monterrey|gastos medicos mayores|"
+                            r"seguros monterrey|gastos medicos mayores|seguro de gastos medicos|"
+                            r"seguro (?:particular|privado)|registro civil|cobrar(?:me|nos)? (?:el|la) (?:agua|luz|gas)|"
+                            r"(?:me|nos) (?:puedes|podrias) prestar|me prestas|cereso|reclusorio|esta detenid[oa]|"
+                            r"estudiar (?:enfermeria|medicina)|me robaron (?:el|la|mi) (?:celular|cartera|carro|bolsa)|"
+                            r"vende droga|secretaria de educacion|cumple anos|cumpleanos|feliz cumple|"
                             r"fonda|tortilleria|taqueria|una torta|los tacos|restaurante|"
                             r"madres trabajadoras|credencial de discapacidad|el dif|del dif|"
                             r"(?:pago|apoyo|tarjeta) de (?:prospera|oportunidades)|"
                             r"apoyo para (?:personas con )?discapacidad|"
-                            r"(?:me|nos) (?:puede|pueden|podrian) prestar (?:\$ ?)?\d+)\b")
+                            r"(?:me|nos) (?:puede|pueden|podrian) prestar (?:\$ ?)?\d+|prestamos sin buro)\b")
 # Seguro Popular's own things, named: the policy, affiliation, its módulo, its gestores
 _PROGRAM_WORDS = (r"seguro popular|poliza|(?:re)?afili\w*(?!\s+(?:al|del|en el|ante el)\s+(?:imss|issste))|"
-                  r"mao|modulo de afiliacion|gestor")
+                  r"mao|modulo de afiliacion|gestor|renov\w*|renuev\w*|mis datos")
 _OWN_PROGRAM_RE = re.compile(r"\b(?:" + _PROGRAM_WORDS + r"|centro de salud|"
-                             r"mi seguro(?! (?:de|del) (?:mi |el )?(?:carro|auto|coche|vida|casa|celular))|"
+                             r"mi seguro(?! (?:de|del) (?:mi |el )?(?:carro|auto|coche|vida|casa|celular|gastos))|"
                              r"hospital general)\b")
 
 
@@ -109,12 +114,17 @@ _ADVICE_RE = re.compile(
     # "hemoglobina de 10.5, ¿eso es anemia?", "me salió una bolita en el brazo, ¿es normal?"
     r"|\b(?:sali\w*|resultados?)\b.{0,60}\b(?:que|q|k) significa\b"
     r"|\b(?:sali\w*|hemoglobina|glucosa|azucar|colesterol|trigliceridos|leucocitos|plaquetas|antigeno)\b.{0,60}"
-    r"\b(?:es|eso es|sera|estara)\s+(?:normal|grave|malo|peligroso|anemia|infeccion|diabetes|alto|bajo)\b"
-    r"|\b(?:tarda|tardan) en hacer efecto\b")
+    r"\b(?:es|eso es|sera|estara)\s+(?:normal|grave|malo|peligroso|anemia|infeccion|diabetes|alto|bajo|mucho|poco)\b"
+    r"|\b(?:tarda|tardan) en hacer efecto\b"
+    # "¿puedo tomar café?", "¿cuánto tiempo se debe tomar?", "¿es adictiva?", "¿qué antibiótico compro?",
+    # "¿cada cuánto tengo que ir al dentista?"
+    r"|\bpuedo (?:tomar|comer|beber)\b|\bcuanto tiempo (?:se debe|debo|tengo que|hay que) tomar\b"
+    r"|\bes adictiv\w*|\b(?:que|q|k) (?:antibiotico|pastilla|medicina|medicamento|jarabe) (?:compro|tomo|le doy)\b"
+    r"|\bcada cuanto (?:tengo|debo|hay) que\b")
 _COST_OR_COVER_RE = re.compile(r"\b(?:cubre\w*|cubierto|gratis|cobr\w*|cost\w*|pag\w*|seguro popular|"
                                r"poliza|me dan|surten|surtir|"
                                # the program's paperwork: "¿qué hacen con los datos que les doy?"
-                               r"datos|documentos|papeles|curp|ine)\b")
+                               r"datos|documentos|papeles|curp|ine|(?:re)?afili\w*|renov\w*|vigencia)\b")
 
 
 def asks_advice(text: str | None) -> bool:
@@ -126,7 +136,7 @@ def asks_advice(text: str | None) -> bool:
 def other_institution(text: str | None) -> bool:
     """Another health institution's care (IMSS, ISSSTE, Pemex, Sedena) and nothing of Seguro
     Popular: its own channels answer, this one cannot reimburse or turn it to an enlace."""
-    return _institution_only(_fold(text))
+    return _institution_only(_NOT_AFFILIATED_RE.sub(" ", _fold(text)))
 
 
 # sent or driven out to another place by the program's unit: "me mandaron al Chopo", "no había
@@ -151,11 +161,15 @@ def names_own_program(text: str | None) -> bool:
         and not _OTHER_HEALTH_RE.search(k)
 
 
+# "no tengo seguro popular": the program named only to say the person has none
+_NOT_AFFILIATED_RE = re.compile(r"\bno (?:tengo|tenemos|cuento con|contamos con) (?:el )?seguro popular\b")
+
+
 def other_matter(text: str | None, *, sure: bool = False) -> bool:
     """Spam, or another institution's or company's matter with nothing of Seguro Popular in it;
     `sure`: only what no reading could make ours (spam, bills, car insurance), not another
     health institution (an affiliate may have been sent to one)."""
-    k = _fold(text)
+    k = _NOT_AFFILIATED_RE.sub(" ", _fold(text))
     if _SPAM_RE.search(k) or _AD_RE.search(k) or insult_only(k) or _WRONG_NUMBER_RE.search(k):
         return True
     if _ABOUT_BOT_RE.search(k) and not Signals.read(text).asks_human:
@@ -174,7 +188,8 @@ _INSULT_RE = re.compile(r"(?:pendej\w*|idiota\w*|estupid\w*|imbecil\w*|mens[oa]s
 _INSULT_FILLER = frozenset({"ya", "no", "son", "unos", "unas", "bola", "de", "todos", "ustedes", "que",
                             "del", "gobierno", "politicos", "pura", "puros", "puro",
                             "a", "la", "el", "los", "bien", "y", "muy", "tan", "eres", "es",
-                            "me", "nos", "su", "sus", "madre", "vayan", "se", "por", "bot", "robot"})
+                            "me", "nos", "su", "sus", "madre", "vayan", "se", "por", "bot", "robot",
+                            "sirven", "sirve", "para", "nada"})
 
 
 def insult_only(k: str) -> bool:

@@ -240,3 +240,37 @@ def test_delicias_as_a_place():
               if e["entity"] == "estado"]
     assert states == ["Chihuahua"]
     assert [e for e in extract_entities("que delicias de comida") if e["entity"] == "estado"] == []
+
+
+@pytest.mark.parametrize("text", [
+    "sabe si el IMSS bienestar da lentes gratis o no",
+    ("en el Hospital Star Medica me cobraron 80 mil por una apendicitis y mi seguro de gastos medicos no me quiere "
+    "reembolsar"),
+    ("en la clinica particular San Jose de Celaya me cobraron de mas por un parto, ustedes ven eso? no tengo seguro "
+    "popular"),
+    "me puedes prestar 500 varos? te los pago el viernes jaja",
+    "estoy embarazada de 3 meses puedo tomar cafe?",
+    "mis resultados dicen trigliceridos 380 es mucho? q hago",
+    "felicidades a mi hermano hoy cumple años",
+    "estupidos no sirven para nada",
+])
+def test_more_of_what_is_not_this_channels_matter(text, parser):
+    assert interpret(text, parser).intent == "fuera_de_alcance"
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("cada cuanto hay que reafiliarse", "solicitud_informacion"),
+    ("como renuevo? ya se me vencio creo", "solicitud_informacion"),
+    ("mis datos q les doy aqui quien los ve? no quiero q los vendan", "solicitud_informacion"),
+    ("si denuncio al doctor que me trato mal me van a dejar de atender? me da miedo represalias",
+     "solicitud_informacion"),
+    ("puedo presentar una queja en nombre de mi mama? ella no sabe usar el celular", "solicitud_informacion"),
+    ("hola este es el numero para reportar cobros del seguro popular?", "solicitud_informacion"),
+    ("a que numero marco si quiero hacer una queja por telefono", "solicitud_informacion"),
+    ("donde puedo dejar una felicitacion para el doctor que opero a mi esposa", "solicitud_informacion"),
+    ("seria posible que una señorita operadora me atendiera por telefono? soy persona mayor",
+     "hablar_con_persona"),
+    ("si me quejo de la doctora, me cobraron 300", "cobro_injustificado"),
+])
+def test_how_it_works_and_who_answers(text, intent, parser):
+    assert interpret(text, parser).intent == intent
