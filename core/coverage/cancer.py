@@ -16,7 +16,7 @@ from core.coverage.text import fold
 
 MALIGNANT_RE = re.compile(
     r"\b(?:cancer|canser|kancer|carcinoma|melanoma|metastasis|tumor maligno|tumores malignos"
-    r"|maligno|maligna)\b")
+    r"|maligno|maligna|mieloma)\b")
 ADULT_AGE = 18.0
 # a covered answer through one of these words is about cancer (an FPGC cancer, a screening) or
 # its care whatever the cancer (palliative care and pain: CAUSES, for everyone)

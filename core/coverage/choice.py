@@ -87,8 +87,10 @@ def choose(hits: list[Hit], edad: float | None, small_child: bool | None, fits: 
         # not a baby's gastric reflux).
         for h in hits[1:6]:
             if h.item.cartera == "SMSXXI" and h.syn is not None and h.syn.weight >= 1.0 \
-                    and h.score >= SMSXXI_FIRST * top.score and fits(h.item, edad):
-                return h
+                    and (h.score >= SMSXXI_FIRST * top.score
+                         or (top.syn is not None and h.syn.termino == top.syn.termino)) \
+                    and fits(h.item, edad):
+                return h  # (the same lay term in both portfolios: the age decides)
     child_term = top.syn is not None and top.syn.child and small_child
     if top.item.cartera == "SMSXXI" and not child_term and not small_child:
         # SMSXXI covers what the other two do not: a close CAUSES/FPGC match answers first.

@@ -63,6 +63,7 @@ def excluded(rules: list[Exclusion], text: str, hits: list[Hit]) -> str | None:
     for toks, label, firm, written in rules:
         if toks <= loose and _written(written, said) \
                 and not (len(written) == 1 and re.search(rf"\bno\s+{re.escape(written[0])}\b", folded)) \
+                and not re.search(rf"\bo\s+(?:es|son|sera|seria|lo consideran)\s+{re.escape(written[0])}", folded) \
                 and (best is None or len(toks) > len(best[0])
                      or (len(toks) == len(best[0]) and firm and not best[2])):  # a firm one on a tie
             best = (toks, label, firm)
@@ -96,6 +97,10 @@ def _written(words: tuple[str, ...], said: list[str]) -> bool:
 
 # --- vaccines the catalogs do not list ------------------------------------------------------
 
+# a particular vaccine: "la vacuna", "vacunas contra/de/del/para …"
+_PARTICULAR_VACCINE_RE = re.compile(r"\bvacuna\b|\bvacunas\s+(?:de|del|contra|para|anti)")
+
+
 def vaccine_not_listed(text: str, qtoks: set[str], listed: set[str]) -> str | None:
     """'vacuna del covid', 'vacuna contra el dengue': a vaccine for something no vaccine
     intervention of the catalogs names (`listed`: vaccine_tokens). Returns what was asked for
@@ -107,6 +112,8 @@ def vaccine_not_listed(text: str, qtoks: set[str], listed: set[str]) -> str | No
     raw = content_words(text, strict=True)
     if VACCINE_STEM not in {stem(w) for w in raw}:
         return None
+    if not _PARTICULAR_VACCINE_RE.search(fold(text)):
+        return None  # "peso, talla, vista y vacunas": vaccines in general, among other care
     m = _OFF_CATALOG_VACCINE_RE.search(fold(text))
     if m:
         return _OFF_CATALOG_VACCINES[next(k for k, v in m.groupdict().items() if v)]

@@ -274,3 +274,30 @@ def test_more_of_what_is_not_this_channels_matter(text, parser):
 ])
 def test_how_it_works_and_who_answers(text, intent, parser):
     assert interpret(text, parser).intent == intent
+
+
+def test_the_same_lay_term_in_two_portfolios_the_age_decides(engine):
+    ok, top = covered(engine, "Mi hija de 4 años tiene pus en la pleura, empiema le dijeron, le pusieron una sonda "
+                              "en el pecho. ¿Es gratuito?")
+    assert ok is True and top == ("SMSXXI", 42)
+
+
+def test_or_is_it_aesthetic_asks_rather_than_says(engine):
+    ok, top = covered(engine, "mi niño de 7 años tiene fimosis y el pediatra dice circuncision, me la cubren o es "
+                              "estetica?")
+    assert ok is True and top == ("CAUSES", 254)
+
+
+def test_vaccines_among_other_care_is_not_an_unlisted_vaccine(engine):
+    a = engine.ask("quiero sacarle cita a mi hijo de 7 años para su revision de niño sano, peso talla vista y "
+                   "vacunas, eso es gratis?")
+    assert "No encontré la vacuna" not in a.answer
+
+
+@pytest.mark.parametrize("q", [
+    "a mi mama le ofrecieron terapia con celulas madre para la artrosis en una clinica de Tijuana, lo cubre el seguro?",
+    "hace 6 años me ligaron las trompas pero ahora si quiero otro bebe, la reconexion de trompas esta cubierta?",
+    "a mi abuelo de 74 años le diagnosticaron mieloma multiple, la quimio cubre?",
+])
+def test_more_not_covered(engine, q):
+    assert engine.ask(q).covered is False
