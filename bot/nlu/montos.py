@@ -66,6 +66,7 @@ _NON_MONEY_BEFORE = {
     "folio", "sinac", "curp", "numero", "num", "no", "tel", "cel", "telefono", "celular",
     "cama", "consultorio", "cuarto", "sala", "piso", "las", "la", "edad", "calle", "lote",
     "manzana", "mz", "lt", "km", "kilometro", "umf", "clinica", "hospital", "modulo", "salud",
+    "region", "jurisdiccion", "sector", "zona", "seccion",
     "cp", "expediente", "poliza", "ext", "interior", "exterior", "ventanilla", "turno", "ficha",
     "general", "regional", "civil", "comunitario", "integral", "hgz", "hg", "umaa", "uneme",
 }  # fmt: skip

@@ -301,3 +301,13 @@ def test_vaccines_among_other_care_is_not_an_unlisted_vaccine(engine):
 ])
 def test_more_not_covered(engine, q):
     assert engine.ask(q).covered is False
+
+
+def test_a_region_number_is_not_the_amount():
+    assert montos("me cobraron $90 por la consulta en el centro de salud de la region 94 en Cancun") == [90]
+
+
+def test_sent_to_buy_and_not_bought_is_owed_nothing():
+    from bot.nlu.charges import not_owed
+
+    assert not_owed("dicen q no hay antibiotico pa mi hija y q lo compre afuera pero no tengo lana, no lo e comprado")
