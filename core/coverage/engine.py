@@ -293,7 +293,10 @@ class CoverageEngine:
             if top.score < MIN_NAMED or not _named(index, hits, text):
                 return CoverageAnswer(None, None, edad, matches, txt.not_sure_text(top.item),
                                       topic=txt.short_name(top.item.nombre), settled=False)
-        elif top.score < (MIN_ANSWER if floor is None else floor):
+        elif top.score < (floor if floor is not None else MIN_FOUND if (
+                top.item.cartera == "SMSXXI" and small_child is not False
+                and patient.names_portfolio(text, "SMSXXI")) else MIN_ANSWER):
+            # (a small child's condition asked of the SMSXXI by name: its own row, found, answers)
             return CoverageAnswer(None, None, edad, matches, txt.not_sure_text(top.item),
                                   topic=txt.short_name(top.item.nombre), settled=False)
 

@@ -311,3 +311,9 @@ def test_sent_to_buy_and_not_bought_is_owed_nothing():
     from bot.nlu.charges import not_owed
 
     assert not_owed("dicen q no hay antibiotico pa mi hija y q lo compre afuera pero no tengo lana, no lo e comprado")
+
+
+def test_a_small_childs_condition_asked_of_the_smsxxi_by_name_gets_its_row(engine):
+    ok, top = covered(engine, "mi niño de 3 años se le cayo agua hirviendo encima, tiene quemaduras de tercer grado "
+                              "en el brazo y pecho, necesita injertos, lo cubre el seguro medico siglo xxi??")
+    assert ok is True and top == ("SMSXXI", 146)
