@@ -45,7 +45,7 @@ _ABOUT_BOT_RE = re.compile(r"^\W*(?:(?:oye|oiga|hola|buenas|buenos dias|buenas t
 _BITE_RE = re.compile(r"\b(?:mordi\w*|mordio|rabia|antirrabic\w*|aranazo|arano)\b")
 # another institution's or company's matter, when nothing names Seguro Popular: "cuánto cobra una
 # consulta en el Similares", "el recibo de la CFE", "el seguro de mi carro"
-_OTHER_HEALTH_RE = re.compile(r"\b(?:imss(?!\s*-?\s*(?:prospera|oportunidades|coplamar))|issste|"
+_OTHER_HEALTH_RE = re.compile(r"\b(?:imss(?!\s*-?\s*(?:bienestar|prospera|oportunidades|coplamar))|issste|"
                              r"pemex|sedena|semar|similares|hospital militar|naval|"
                              # a private doctor or hospital: "el doctor particular me cobró 800, ¿es mucho?"
                              r"(?:doctor|doctora|medico|medica|consultorio|dentista|ginecolog[oa]|pediatra|"

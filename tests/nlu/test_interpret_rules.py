@@ -180,12 +180,12 @@ def test_a_report_of_another_institutions_care_is_not_this_channels_matter():
     # round 8: the writers of every independent set read these as out of scope
     for text in ("en el IMSS de Saltillo me trataron bien feo, me gritaron",
                  "en el imss me cobraron 400 por una radiografia, como lo reclamo",
-                 "en el ISSSTE no me quieren dar la cita con el especialista, es una queja",
-                 # round 12: IMSS-Bienestar too, as every independent writer reads it
-                 "en el imss bienestar de oaxaca me trataron mal"):
+                 "en el ISSSTE no me quieren dar la cita con el especialista, es una queja"):
         assert interpret(text, Scripted({text: ("queja", 0.92)})).intent == "fuera_de_alcance"
-    for text in ("me mandaron del centro de salud al imss y ahi me cobraron 500",
-                 "me mandaron del centro de salud al imss bienestar y ahi me cobraron 300"):
+    # IMSS-Bienestar serves affiliates: a charge there is a charge (round 12's development
+    # conversations; its NLU writers called questions about it out of scope, see test_round12)
+    for text in ("en el imss bienestar de oaxaca me cobraron 300",
+                 "me mandaron del centro de salud al imss y ahi me cobraron 500"):
         assert interpret(text, Scripted({text: ("cobro_injustificado", 0.9)})).intent == "cobro_injustificado"
 
 

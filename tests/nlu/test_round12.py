@@ -243,7 +243,6 @@ def test_delicias_as_a_place():
 
 
 @pytest.mark.parametrize("text", [
-    "sabe si el IMSS bienestar da lentes gratis o no",
     ("en el Hospital Star Medica me cobraron 80 mil por una apendicitis y mi seguro de gastos medicos no me quiere "
     "reembolsar"),
     ("en la clinica particular San Jose de Celaya me cobraron de mas por un parto, ustedes ven eso? no tengo seguro "
