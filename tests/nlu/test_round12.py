@@ -316,3 +316,14 @@ def test_a_small_childs_condition_asked_of_the_smsxxi_by_name_gets_its_row(engin
     ok, top = covered(engine, "mi niño de 3 años se le cayo agua hirviendo encima, tiene quemaduras de tercer grado "
                               "en el brazo y pecho, necesita injertos, lo cubre el seguro medico siglo xxi??")
     assert ok is True and top == ("SMSXXI", 146)
+
+
+@pytest.mark.parametrize(("text", "when"), [
+    ("yesterday they charged me 400 pesos", "yesterday"),
+    ("this was last tuesday at the centro de salud", "last tuesday"),
+    ("el elevador lleva descompuesto desde el verano", "desde el verano"),
+    ("tengo dolor de muela hace 2 semanas", None),
+])
+def test_when_in_english_and_by_season(text, when):
+    found = [e["value"] for e in extract_entities(text) if e["entity"] == "fecha"]
+    assert found == ([when] if when else [])
