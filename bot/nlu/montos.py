@@ -172,8 +172,11 @@ def _run_around(text: str, start: int, end: int) -> str:
     return text[start:end]
 
 
+_ENGLISH = {"thousand": "mil", "thousands": "mil"}  # "me charged 2 thousand pesos"
+
+
 def _tokens(text: str) -> list[tuple[str, int, int]]:
-    return [(m.group(0), m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]
+    return [(_ENGLISH.get(m.group(0), m.group(0)), m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]
 
 
 def _is_num_token(tok: str) -> bool:

@@ -327,3 +327,7 @@ def test_a_small_childs_condition_asked_of_the_smsxxi_by_name_gets_its_row(engin
 def test_when_in_english_and_by_season(text, when):
     found = [e["value"] for e in extract_entities(text) if e["entity"] == "fecha"]
     assert found == ([when] if when else [])
+
+
+def test_an_amount_in_spanglish():
+    assert montos("hi, me charged 2 thousand pesos por un lab test en el general de tijuana") == [2000]
