@@ -10,8 +10,8 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from core.enums import Direction
-from core.models import Contact, Message
+from core.enums import Direction, Tipo
+from core.models import Case, Contact, Message
 from core.timeutil import now
 
 _sids = itertools.count(1)
@@ -83,6 +83,12 @@ class Phone:
 
 def joined(replies: list[str]) -> str:
     return "\n".join(replies)
+
+
+def reports(db) -> list[Case]:
+    """The cases that are reports: a question answered is registered too (DOMAIN.md §3)."""
+    return [c for c in db.scalars(select(Case)).all()
+            if c.tipo not in (Tipo.SOLICITUD_INFORMACION.value, Tipo.CONSULTA_COBERTURA.value)]
 
 
 @pytest.fixture

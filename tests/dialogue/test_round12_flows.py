@@ -4,16 +4,8 @@ thanks, a change of tipo asked together with the yes, the tipo named at the summ
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from core.enums import Tipo
-from core.models import Case
-from tests.dialogue.conftest import joined
-
-
-def reports(db):
-    return [c for c in db.scalars(select(Case)).all()
-            if c.tipo not in (Tipo.SOLICITUD_INFORMACION.value, Tipo.CONSULTA_COBERTURA.value)]
+from tests.dialogue.conftest import joined, reports
 
 
 def test_a_suggestion_announced_that_tells_of_care_refused_is_a_complaint(phone, db):
