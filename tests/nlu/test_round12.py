@@ -331,3 +331,17 @@ def test_when_in_english_and_by_season(text, when):
 
 def test_an_amount_in_spanglish():
     assert montos("hi, me charged 2 thousand pesos por un lab test en el general de tijuana") == [2000]
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("tienen detenido a mi papa en el hospital general de Puebla hasta que paguemos 5 mil", "cobro_injustificado"),
+    ("me mandaron del DIF al hospital de Tlapa y ahi me cobraron 600", "cobro_injustificado"),
+    ("Que requisitos piden en el DIF para la credencial de discapacidad", "fuera_de_alcance"),
+])
+def test_words_of_other_matters_that_a_report_may_use(text, intent, parser):
+    assert interpret(text, parser).intent == intent
+
+
+def test_a_birthday_in_a_coverage_question_is_not_a_greeting_card(parser):
+    assert interpret("mi hijo cumple años mañana y le toca su vacuna, me la cobran?", parser).intent \
+        != "fuera_de_alcance"
