@@ -113,7 +113,8 @@ _ADVICE_RE = re.compile(
     # a result read back: "salió en 6.2, ¿qué significa?", "leucocitos altos, ¿es infección?",
     # "hemoglobina de 10.5, ¿eso es anemia?", "me salió una bolita en el brazo, ¿es normal?"
     r"|\b(?:sali\w*|resultados?)\b.{0,60}\b(?:que|q|k) significa\b"
-    r"|\b(?:sali\w*|hemoglobina|glucosa|azucar|colesterol|trigliceridos|leucocitos|plaquetas|antigeno)\b.{0,60}"
+    r"|\b(?:hemoglobina|glucosa|azucar|colesterol|trigliceridos|leucocitos|plaquetas|antigeno|orina|"
+    r"resultados?|analisis|(?:me|le) sali\w* (?:una?|unas|unos) \w+)\b.{0,60}"
     r"\b(?:es|eso es|sera|estara)\s+(?:normal|grave|malo|peligroso|anemia|infeccion|diabetes|alto|bajo|mucho|poco)\b"
     r"|\b(?:tarda|tardan) en hacer efecto\b"
     # "¿puedo tomar café?", "¿cuánto tiempo se debe tomar?", "¿es adictiva?", "¿qué antibiótico compro?",

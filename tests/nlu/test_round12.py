@@ -345,3 +345,9 @@ def test_words_of_other_matters_that_a_report_may_use(text, intent, parser):
 def test_a_birthday_in_a_coverage_question_is_not_a_greeting_card(parser):
     assert interpret("mi hijo cumple años mañana y le toca su vacuna, me la cobran?", parser).intent \
         != "fuera_de_alcance"
+
+
+def test_a_price_that_came_out_high_is_not_a_lab_result(parser):
+    assert interpret("salio en 900 el ultrasonido en el hospital, es mucho?", parser).intent != "fuera_de_alcance"
+    assert interpret("me vacune de la influenza y me salio una bolita en el brazo es normal",
+                     parser).intent == "fuera_de_alcance"
