@@ -144,11 +144,8 @@ def _answers_slot(t: Turn, form: dict) -> bool:
     return False
 
 
-_BARE_NO = frozenset({"no", "n", "nop", "nel", "nope", "negativo", "no no"})
-
-
 def _bare_no(text: str) -> bool:
-    return U.fold(text).strip(" .!¡") in _BARE_NO
+    return U.fold(text).strip(" .!¡") in U.BARE_NO
 
 
 def _is_story_answer(t: Turn) -> bool:

@@ -55,8 +55,10 @@ _NO = {"no", "n", "nop", "nel", "nope", "no gracias", "mejor no", "ya no", "nega
        "no quiero", "no ya no", "olvidalo", "olvidalo mejor", "dejalo", "no registres", "no lo registres",
        "cancela", "cancelalo", "no por favor", "ninguno", "ninguna"}
 # a bare "no": to a summary, as often "it is not right" as "do not register it"
-PLAIN_NO = frozenset({"no", "n", "nop", "nel", "nope", "negativo", "no es correcto", "no esta bien",
-                      "esta mal", "incorrecto", "no no", "no es asi", "asi no", "no, esta mal"})
+# a no said alone, nothing else; PLAIN_NO adds "it is not right" in a few words
+BARE_NO = frozenset({"no", "n", "nop", "nel", "nope", "negativo", "no no"})
+PLAIN_NO = BARE_NO | frozenset({"no es correcto", "no esta bien", "esta mal", "incorrecto", "no es asi",
+                                "asi no", "no, esta mal"})
 _CANCEL_PHRASES = ("cancela el reporte", "cancelar el reporte", "cancelar reporte", "cancela la queja",
                    "ya no quiero", "olvidalo", "mejor no", "no quiero registrar", "no quiero seguir",
                    "no lo registres", "cancelalo")

@@ -107,9 +107,9 @@ def times(text: str, start: int, end: int) -> int:
     m = _TIMES_BEFORE_RE.search(before) or _DE_A_BEFORE_RE.search(before) or _BOTH_AT_RE.search(before)
     if m:
         return max(1, _count(m.group("n")))
-    if _EACH_TIME_BEFORE_RE.search(fold(text[max(0, start - 30):start])) \
-            or _CHARGED_EACH_BEFORE_RE.search(fold(text[max(0, start - 30):start])) or _EACH_VISIT_BEFORE_RE.search(
-            fold(text[max(0, start - 130):start])):
+    near = fold(text[max(0, start - 30):start])
+    if _EACH_TIME_BEFORE_RE.search(near) or _CHARGED_EACH_BEFORE_RE.search(near) \
+            or _EACH_VISIT_BEFORE_RE.search(fold(text[max(0, start - 130):start])):
         m = _TIMES_TOLD_RE.search(fold(text[:start]) + " " + fold(text[end:]))
         return max(1, _count(m.group("n"))) if m else 1
     after = fold(text[end:end + _AFTER_WINDOW])

@@ -25,22 +25,22 @@ _DO = (r"(?:(?:puedo|podemos|se|me|debo|tengo que|hay que|le|lo)\s+)*(?:(?:ir|vo
 _WHAT = (r"(?:queja|quejarme|quejo|reembolso|reclam\w*|denuncia\w*|inconformidad|recibos?|devoluc\w*|mi dinero|"
          r"sugerencia|felicitacion|reporte|reportar|lo (?:que|q) (?:me|nos) cobraron)")
 # "¿a dónde llamo si me niegan la atención?", "¿a quién le hablo si me cobran?"
-_WHERE_IF_RE = (r"^{g}(?:a donde|adonde|donde|a quien|con quien)\s+(?:le\s+)?(?:llamo|hablo|marco|acudo|voy|escribo|"
+_WHERE_IF_RE = (rf"^{_GREETING}(?:a donde|adonde|donde|a quien|con quien)\s+(?:le\s+)?(?:llamo|hablo|marco|acudo|voy|escribo|"
                 r"me quejo|reporto)\s+(?:si|cuando)\s+(?:me|nos|le|les)\s+(?:niegan|cobran|cobraron|negaron|piden)\b")
 # "¿si denuncio al doctor me van a dejar de atender?", "¿puedo presentar una queja en nombre de mi
 # mamá?", "¿este es el número para reportar cobros?", "¿cuál es la página para poner quejas?"
 _ABOUT_COMPLAINING_RE = (
-    r"^{g}(?:y\s+)?si\s+(?:denuncio|me quejo|pongo\s+(?:una\s+)?queja|reporto|levanto\s+(?:una\s+)?queja)\b"
+    rf"^{_GREETING}(?:y\s+)?si\s+(?:denuncio|me quejo|pongo\s+(?:una\s+)?queja|reporto|levanto\s+(?:una\s+)?queja)\b"
     r".{0,80}\b(?:me van a|van a|me dejan|represalia\w*|dejar de atender|se enteran|se van a enterar)"
-    r"|^{g}(?:se\s+)?puedo\s+(?:presentar|poner|hacer|levantar|meter)\s+(?:una\s+)?(?:queja|reporte|denuncia)\s+"
+    rf"|^{_GREETING}(?:se\s+)?puedo\s+(?:presentar|poner|hacer|levantar|meter)\s+(?:una\s+)?(?:queja|reporte|denuncia)\s+"
     r"(?:en\s+nombre|por\s+otra|de\s+parte|anonim)"
-    r"|^{g}(?:este\s+)?es\s+(?:este\s+)?el\s+(?:numero|whats|whatsapp|chat)\s+(?:para|pa|de|donde)\s+"
+    rf"|^{_GREETING}(?:este\s+)?es\s+(?:este\s+)?el\s+(?:numero|whats|whatsapp|chat)\s+(?:para|pa|de|donde)\s+"
     r"(?:reportar|quejas?|poner|denunciar|cobros?)"
-    r"|^{g}(?:cual|cuales)\s+es\s+(?:la\s+pagina|el\s+numero|el\s+telefono|el\s+correo)\b.{0,30}\b(?:queja|reporte|reclam)"
-    r"|^{g}a\s+(?:que|q)\s+numero\s+(?:marco|llamo|hablo)\b.{0,30}\bqueja")
+    rf"|^{_GREETING}(?:cual|cuales)\s+es\s+(?:la\s+pagina|el\s+numero|el\s+telefono|el\s+correo)\b.{{0,30}}\b(?:queja|reporte|reclam)"
+    rf"|^{_GREETING}a\s+(?:que|q)\s+numero\s+(?:marco|llamo|hablo)\b.{{0,30}}\bqueja")
 HOW_TO_COMPLAIN_RE = re.compile(rf"^{_GREETING}{_ASK}\s+{_DO}\b(?:\s+\S+){{0,6}}?\s*\b{_WHAT}\b"
                                 rf"|^{_GREETING}{_ASK}\s+(?:(?:puedo|se|me)\s+)*(?:(?:ir|voy|vamos) a\s+)?{_WHAT}\b"
-                                "|" + _WHERE_IF_RE.replace("{g}", _GREETING) + "|" + _ABOUT_COMPLAINING_RE.replace("{g}", _GREETING))
+                                "|" + _WHERE_IF_RE + "|" + _ABOUT_COMPLAINING_RE)
 
 
 def asks_how_to_complain(text: str | None) -> bool:

@@ -137,7 +137,7 @@ def asks_advice(text: str | None) -> bool:
 def other_institution(text: str | None) -> bool:
     """Another health institution's care (IMSS, ISSSTE, Pemex, Sedena) and nothing of Seguro
     Popular: its own channels answer, this one cannot reimburse or turn it to an enlace."""
-    return _institution_only(_NOT_AFFILIATED_RE.sub(" ", _fold(text)))
+    return _institution_only(_fold_unaffiliated(text))
 
 
 # sent or driven out to another place by the program's unit: "me mandaron al Chopo", "no había
@@ -166,11 +166,15 @@ def names_own_program(text: str | None) -> bool:
 _NOT_AFFILIATED_RE = re.compile(r"\bno (?:tengo|tenemos|cuento con|contamos con) (?:el )?seguro popular\b")
 
 
+def _fold_unaffiliated(text: str | None) -> str:
+    return _NOT_AFFILIATED_RE.sub(" ", _fold(text))
+
+
 def other_matter(text: str | None, *, sure: bool = False) -> bool:
     """Spam, or another institution's or company's matter with nothing of Seguro Popular in it;
     `sure`: only what no reading could make ours (spam, bills, car insurance), not another
     health institution (an affiliate may have been sent to one)."""
-    k = _NOT_AFFILIATED_RE.sub(" ", _fold(text))
+    k = _fold_unaffiliated(text)
     if _SPAM_RE.search(k) or _AD_RE.search(k) or insult_only(k) or _WRONG_NUMBER_RE.search(k):
         return True
     if _ABOUT_BOT_RE.search(k) and not Signals.read(text).asks_human:

@@ -293,10 +293,7 @@ class CoverageEngine:
             if top.score < MIN_NAMED or not _named(index, hits, text):
                 return CoverageAnswer(None, None, edad, matches, txt.not_sure_text(top.item),
                                       topic=txt.short_name(top.item.nombre), settled=False)
-        elif top.score < (floor if floor is not None else MIN_FOUND if (
-                top.item.cartera == "SMSXXI" and small_child is not False
-                and patient.names_portfolio(text, "SMSXXI")) else MIN_ANSWER):
-            # (a small child's condition asked of the SMSXXI by name: its own row, found, answers)
+        elif top.score < (floor if floor is not None else _answer_floor(top, small_child, text)):
             return CoverageAnswer(None, None, edad, matches, txt.not_sure_text(top.item),
                                   topic=txt.short_name(top.item.nombre), settled=False)
 
@@ -414,6 +411,14 @@ class CoverageEngine:
         if cached is None:
             cached = self._vaccine_toks = vaccine_tokens(self.index)
         return cached
+
+
+def _answer_floor(top: Hit, small_child: bool | None, text: str) -> float:
+    """The score a top hit needs to be answered: MIN_ANSWER, or only MIN_FOUND for a small
+    child's condition asked of the SMSXXI by name (its own row, once found, answers)."""
+    if top.item.cartera == "SMSXXI" and small_child is not False and patient.names_portfolio(text, "SMSXXI"):
+        return MIN_FOUND
+    return MIN_ANSWER
 
 
 def _named(index, hits: list, text: str) -> bool:
